@@ -1,0 +1,112 @@
+"""Write, check and show the config file.
+
+Example: flowkit config init && flowkit config check && flowkit config show
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flowkit.app import get_app
+from flowkit.errors import ConfigError
+
+# Section -> (comment, starter values). Written with tomli-w, comments between.
+STARTER: list[tuple[str, str, dict[str, Any]]] = [
+    ("state", "Where the sqlite state store lives (relative to this file), and how long to wait on locks.",
+     {"path": "flowkit-state.db", "lock_timeout": 10, "retention_days": 90}),
+    ("log", "Log level and format (text or json) on stderr.", {"level": "warning", "format": "text"}),
+    ("sources.inbox", "A folder of order files (canonical JSON or a known source format).",
+     {"type": "dir", "path": "orders/inbox", "move_processed": True}),
+    ("destinations.mis", "A hotfolder the MIS watches; secrets are ${ENV_VAR} or file: references.",
+     {"type": "hotfolder", "path": "out/mis", "filename": "{key}.xml"}),
+    ("channels.web", "Per-channel overrides: any command table nested here wins for that channel.",
+     {"name": "Web shop"}),
+    ("channels.web.render", "", {"payment": True}),
+    ("render", "Defaults for 'flowkit render' (flags still win).", {"format": "xml"}),
+]
+
+
+def starter_text() -> str:
+    import tomli_w
+
+    parts = ["# flowkit configuration: see docs/config.md\n"]
+    for table, comment, values in STARTER:
+        if comment:
+            parts.append(f"\n# {comment}\n")
+        parts.append(f"[{table}]\n" + tomli_w.dumps(values))
+    return "".join(parts)
+
+
+@click.group("config")
+def command() -> None:
+    """Write a starter config, check one, or show the effective config."""
+
+
+@command.command("init")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: str | None, force: bool) -> None:
+    """Write a commented starter config to PATH (default ./flowkit.toml; - for stdout).
+
+    \b
+    Example:
+      flowkit config init flowkit.toml
+    """
+    text = starter_text()
+    if path == "-":
+        sys.stdout.write(text)
+        return
+    target = Path(path or "flowkit.toml")
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} exists; use --force to overwrite it")
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+    click.echo(f"wrote {target}", err=True)
+
+
+@command.command("check")
+def check() -> None:
+    """Validate the config; each problem names file, line and key (exit 78).
+
+    \b
+    Example:
+      flowkit --config flowkit.toml config check
+    """
+    from flowkit.config import Config, load, validate
+
+    app = get_app()
+    config: Config = load(app.config_arg)
+    if config.path is None:
+        raise ConfigError("no config file found", hint="name one with --config or create ./flowkit.toml")
+    problems = validate(config)
+    for problem in problems:
+        click.echo(f"flowkit: {problem}", err=True)
+    if problems:
+        raise ConfigError(f"{config.path}: {len(problems)} problem(s)")
+    click.echo(f"{config.path}: ok", err=True)
+
+
+@command.command("show")
+def show() -> None:
+    """Print the effective config as JSON, secrets redacted.
+
+    \b
+    Example:
+      flowkit config show | jq .destinations
+    """
+    import json
+
+    from flowkit.config import redact
+
+    app = get_app()
+    config = app.config
+    data = dict(redact(config.data))
+    data.setdefault("state", {})
+    data["state"] = {**data["state"], "path": str(app.state_path)}
+    click.echo(json.dumps({"file": str(config.path) if config.path else None, "config": data}, indent=2))

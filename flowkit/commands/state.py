@@ -1,0 +1,96 @@
+"""Look into and maintain the state store: one order's story, runs, purge.
+
+Example: flowkit state show 1203
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from flowkit.app import get_app
+from flowkit.errors import InputError
+
+
+@click.group("state")
+def command() -> None:
+    """Inspect and maintain the sqlite state store."""
+
+
+def story(number: str) -> dict[str, Any]:
+    """Everything the store knows about ``number``: order row and event log."""
+    from flowkit.store import orders
+
+    store = get_app().store()
+    order = orders.get(store.conn, number)
+    events = store.events(number)
+    if order is None and not events:
+        raise InputError(f"nothing known about {number!r} in {store.path}")
+    if order is not None:
+        order.pop("document", None)
+    return {"key": number, "order": order, "events": events}
+
+
+@command.command("show")
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True, help="JSON even on a terminal.")
+def show(key: str, as_json: bool) -> None:
+    """Print everything that happened to KEY (an order number, SKU or message id).
+
+    A table on a terminal, JSON on a pipe.
+
+    \b
+    Example:
+      flowkit state show 1203 | jq '.events[] | select(.event == "delivered")'
+    """
+    from flowkit.console import is_tty, table
+
+    data = story(key)
+    if as_json or not is_tty(sys.stdout):
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    order = data["order"]
+    if order:
+        fields = ("number", "channel", "source", "status", "export_status", "attempts", "hold_reason", "tags")
+        table(f"order {key}", ("field", "value"), [(f, order.get(f)) for f in fields], to_stdout=True)
+    rows = [(e["at"], e["command"], e["event"], json.dumps(e["detail"]) if e["detail"] else "") for e in data["events"]]
+    table(f"events for {key}", ("at", "command", "event", "detail"), rows, to_stdout=True)
+
+
+@command.command("runs")
+@click.option("--limit", default=20, show_default=True, help="How many recent runs.")
+@click.option("--command", "command_name", help="Only runs of this command.")
+def runs(limit: int, command_name: str | None) -> None:
+    """List recent runs with their counts (JSON lines on a pipe).
+
+    \b
+    Example:
+      flowkit state runs --command deliver --limit 5
+    """
+    from flowkit.console import is_tty, table
+
+    items = get_app().store().runs(limit, command_name)
+    if not is_tty(sys.stdout):
+        for item in items:
+            click.echo(json.dumps(item, ensure_ascii=False))
+        return
+    rows = [(r["id"], r["command"], r["started_at"], r["ended_at"], r["status"], json.dumps(r["counts"]))
+            for r in items]
+    table("runs", ("id", "command", "started", "ended", "status", "counts"), rows, to_stdout=True)
+
+
+@command.command("purge")
+@click.option("--older-than", "days", type=click.FloatRange(min=0), required=True, metavar="DAYS",
+              help="Delete run logs, events and archived bodies older than DAYS.")
+def purge(days: float) -> None:
+    """Delete old logs and archives; never sequences, dedupe keys or unprocessed work.
+
+    \b
+    Example:
+      flowkit state purge --older-than 90
+    """
+    deleted = get_app().store().purge(days)
+    click.echo(json.dumps({"deleted": deleted}))

@@ -1,0 +1,232 @@
+"""Configuration: one TOML file shared by all commands.
+
+Location, first found: ``--config PATH``, ``$FLOWKIT_CONFIG``,
+``./flowkit.toml``, ``$XDG_CONFIG_HOME/flowkit/config.toml``. Layers, lowest
+first: built-in defaults < the file's ``[COMMAND]`` table < per-supplier and
+per-channel ``[suppliers.X.COMMAND]``/``[channels.X.COMMAND]`` tables <
+``FLOWKIT_COMMAND_OPTION`` environment variables < command-line flags.
+Secrets are references (``"${ENV_VAR}"`` or ``"file:/path"``), resolved only
+when used and never logged or shown.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flowkit.errors import ConfigError
+
+NAMED = ("sources", "destinations", "suppliers", "channels")
+COMMANDS = (
+    "query-orders", "apply-rules", "render", "transform", "deliver", "push-stock", "import-shipment",
+)
+# Top-level tables with a fixed set of keys (key -> accepted Python types).
+FIXED: dict[str, dict[str, tuple[type, ...]]] = {
+    "state": {"path": (str,), "lock_timeout": (int, float), "retention_days": (int,), "busy_timeout": (int, float)},
+    "log": {"level": (str,), "format": (str,)},
+}
+SECRET_KEY = re.compile(r"(pass(word|phrase)?|secret|token|api_?key|private_key|credential)", re.I)
+_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def user_config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "flowkit"
+
+
+def user_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "flowkit"
+
+
+def find_config(explicit: str | None) -> tuple[Path | None, bool]:
+    """The config file to load and whether the user named it (so it must exist)."""
+    if explicit:
+        return Path(explicit), True
+    env = os.environ.get("FLOWKIT_CONFIG")
+    if env:
+        return Path(env), True
+    for candidate in (Path("flowkit.toml"), user_config_dir() / "config.toml"):
+        if candidate.is_file():
+            return candidate, False
+    return None, False
+
+
+@dataclass(frozen=True)
+class Config:
+    """The loaded configuration; ``data`` is the TOML document as parsed."""
+
+    path: Path | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name, {})
+        return dict(value) if isinstance(value, Mapping) else {}
+
+    def named(self, kind: str, name: str) -> dict[str, Any]:
+        """A named ``[sources.NAME]``/``[destinations.NAME]`` table, or ConfigError."""
+        table = self.section(kind).get(name)
+        if not isinstance(table, Mapping):
+            known = ", ".join(sorted(self.section(kind))) or "none configured"
+            raise ConfigError(f"{self.where(kind)}: no [{kind}.{name}] (known: {known})")
+        return dict(table)
+
+    def options(self, command: str, meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """``[command]`` overlaid by the record's supplier's and channel's tables."""
+        merged = self.section(command)
+        meta = meta or {}
+        for kind, meta_key in (("suppliers", "supplier"), ("channels", "channel")):
+            name = meta.get(meta_key)
+            entry = self.section(kind).get(str(name)) if name is not None else None
+            if isinstance(entry, Mapping) and isinstance(entry.get(command), Mapping):
+                merged.update(entry[command])
+        return merged
+
+    def resolve_path(self, value: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        path = Path(os.path.expanduser(value))
+        return path if path.is_absolute() else self.base_dir / path
+
+    def state_path(self, override: str | None = None) -> Path:
+        if override:
+            return Path(override)
+        configured = self.section("state").get("path")
+        return self.resolve_path(configured) if configured else user_state_dir() / "state.db"
+
+    def where(self, *keys: str) -> str:
+        """``file:line`` of a dotted key, for messages (never the value)."""
+        name = str(self.path) if self.path else "<config>"
+        line = locate(self.text, keys) if self.text else None
+        return f"{name}:{line}" if line else name
+
+
+def load(explicit: str | None = None) -> Config:
+    """Find, parse and validate the config; an absent implicit file gives defaults."""
+    path, required = find_config(explicit)
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found", hint="create one with 'flowkit config init'") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    if not required and not text.strip():
+        return Config(path=path)
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    config = Config(path=path, data=data, text=text)
+    problems = validate(config)
+    if problems:
+        raise ConfigError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return config
+
+
+def validate(config: Config) -> list[str]:
+    """Every problem found, each naming file, line and key (never a value)."""
+    problems: list[str] = []
+    for key, value in config.data.items():
+        if key in FIXED:
+            problems += _check_fixed(config, key, value)
+        elif key in NAMED:
+            problems += _check_named(config, key, value)
+        elif key in COMMANDS:
+            if not isinstance(value, Mapping):
+                problems.append(f"{config.where(key)}: [{key}] must be a table")
+        else:
+            known = ", ".join(sorted([*FIXED, *NAMED, *COMMANDS]))
+            problems.append(f"{config.where(key)}: unknown key {key!r} (known: {known})")
+    return problems
+
+
+def _check_fixed(config: Config, section: str, value: Any) -> list[str]:
+    if not isinstance(value, Mapping):
+        return [f"{config.where(section)}: [{section}] must be a table"]
+    problems = []
+    spec = FIXED[section]
+    for key, item in value.items():
+        if key not in spec:
+            problems.append(f"{config.where(section, key)}: unknown key '{section}.{key}' (known: {', '.join(spec)})")
+        elif not isinstance(item, spec[key]) or isinstance(item, bool):
+            kinds = " or ".join(t.__name__ for t in spec[key])
+            problems.append(f"{config.where(section, key)}: '{section}.{key}' must be {kinds}")
+    return problems
+
+
+def _check_named(config: Config, section: str, value: Any) -> list[str]:
+    if not isinstance(value, Mapping):
+        return [f"{config.where(section)}: [{section}] must be a table of named tables"]
+    problems = []
+    for name, entry in value.items():
+        if not isinstance(entry, Mapping):
+            problems.append(f"{config.where(section, name)}: '{section}.{name}' must be a table")
+        elif section in ("sources", "destinations") and not ("type" in entry or "url" in entry):
+            problems.append(f"{config.where(section, name)}: '{section}.{name}' needs 'type' or 'url'")
+    return problems
+
+
+def locate(text: str, keys: tuple[str, ...]) -> int | None:
+    """Line number of ``keys`` (a table path plus key) in TOML ``text``, best effort."""
+    header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    assign = re.compile(r'^\s*("?)([A-Za-z0-9_\-]+)\1\s*=')
+    current: tuple[str, ...] = ()
+    best: int | None = None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        match = header.match(line)
+        if match:
+            current = tuple(part.strip().strip('"') for part in match.group(1).split("."))
+            if current == keys and best is None:
+                best = lineno
+            continue
+        match = assign.match(line)
+        if match and (*current, match.group(2)) == keys:
+            return lineno
+        if match and best is None and (*current, match.group(2)) == keys[: len(current) + 1]:
+            best = lineno
+    return best
+
+
+def resolve_secret(value: Any, *, where: str = "config") -> Any:
+    """Expand ``${ENV}`` references and ``file:PATH`` secrets; never echo the value."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith("file:"):
+        path = Path(os.path.expanduser(value[5:]))
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{where}: cannot read secret file {path}: {exc.strerror}") from exc
+
+    def expand(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ConfigError(f"{where}: environment variable {name} is not set")
+        return os.environ[name]
+
+    return _REF.sub(expand, value)
+
+
+def redact(value: Any, key: str = "") -> Any:
+    """A copy safe to print: secret-looking keys masked, references kept as written."""
+    if isinstance(value, Mapping):
+        return {k: redact(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, key) for v in value]
+    if SECRET_KEY.search(key) and isinstance(value, str) and not _REF.fullmatch(value):
+        return "***"
+    if isinstance(value, str) and "://" in value and "@" in value:
+        return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", value)
+    return value

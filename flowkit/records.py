@@ -1,0 +1,240 @@
+"""The record stream: raw documents for people, NDJSON records for pipelines.
+
+Raw mode: the input is one plain document (JSON value or XML); output is one
+plain document. Record mode: one JSON object per line carrying
+``"flowkit": "record/1"``, ``kind``, ``key``, ``type``, ``meta`` and ``body``
+(see docs/architecture.md). Input is read lazily, one record at a time.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any, BinaryIO
+
+import click
+import orjson
+
+from flowkit.errors import InputError
+
+Record = dict[str, Any]
+MARK = "record/1"
+JSON_TYPE = "application/json"
+XML_TYPE = "application/xml"
+_MARK_RE = re.compile(rb'^\{[^\n]*"flowkit"\s*:\s*"record/')
+
+
+def make_record(
+    kind: str, key: str, body: Any, *, type: str = JSON_TYPE, meta: dict[str, Any] | None = None
+) -> Record:
+    """Build a record with the version marker; ``body`` is JSON for JSON types, else a string."""
+    return {"flowkit": MARK, "kind": kind, "key": str(key), "type": type, "meta": dict(meta or {}), "body": body}
+
+
+def derive(record: Record, kind: str, body: Any, *, type: str = JSON_TYPE, **meta: Any) -> Record:
+    """A new record for the same key, keeping ``meta`` and adding ``meta`` entries."""
+    return make_record(kind, record["key"], body, type=type, meta={**record.get("meta", {}), **meta})
+
+
+def is_json_type(media_type: str) -> bool:
+    return media_type == JSON_TYPE or media_type.endswith("+json")
+
+
+@dataclass
+class BadLine:
+    """A malformed input line: where it is and what is wrong."""
+
+    where: str
+    message: str
+    key: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+Item = Record | BadLine
+
+
+def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO]]:
+    if not paths or list(paths) == ["-"]:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise click.UsageError("no input: name a FILE or pipe data into stdin (refusing to wait on a terminal)")
+        return [("<stdin>", sys.stdin.buffer)]
+    out: list[tuple[str, BinaryIO]] = []
+    for path in paths:
+        if path == "-":
+            out.append(("<stdin>", sys.stdin.buffer))
+            continue
+        try:
+            out.append((path, open(path, "rb")))  # noqa: SIM115 - closed by Reader
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    return out
+
+
+def _sniff(stream: BinaryIO) -> tuple[BinaryIO, bytes]:
+    """Return a peekable stream and its first non-blank byte (b'' when empty)."""
+    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    while True:
+        head = buffered.peek(64)
+        if not head:
+            return buffered, b""
+        stripped = head.lstrip()
+        if stripped:
+            buffered.read(len(head) - len(stripped))
+            return buffered, stripped[:1]
+        buffered.read(len(head))
+
+
+class Reader:
+    """Reads records from files (or stdin), detecting raw or record mode per input.
+
+    ``raw_kind`` and ``raw_key`` say how to wrap a raw document as a record.
+    ``mode`` is ``"raw"`` when the input is one raw document, else ``"record"``.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str] = (),
+        *,
+        raw_kind: str = "document",
+        raw_key: Callable[[Any, str], str] | None = None,
+    ) -> None:
+        self._inputs = _open_all(paths)
+        self._raw_kind = raw_kind
+        self._raw_key = raw_key
+        self._first: tuple[BinaryIO, bytes] | None = None
+        name, stream = self._inputs[0]
+        self._first = _sniff(stream)
+        first_line_mode = self._first_mode(self._first)
+        self.mode = "raw" if len(self._inputs) == 1 and first_line_mode == "raw" else "record"
+
+    @staticmethod
+    def _first_mode(sniffed: tuple[BinaryIO, bytes]) -> str:
+        stream, first = sniffed
+        if first != b"{":
+            return "raw" if first else "record"
+        chunk = stream.peek(1 << 16)
+        line, newline, _ = chunk.partition(b"\n")
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            # A record line longer than the peek window: look for the marker.
+            return "record" if not newline and _MARK_RE.search(chunk) else "raw"
+        return "record" if isinstance(value, dict) and isinstance(value.get("flowkit"), str) else "raw"
+
+    def __iter__(self) -> Iterator[Item]:
+        for index, (name, stream) in enumerate(self._inputs):
+            sniffed = self._first if index == 0 and self._first else _sniff(stream)
+            try:
+                if self._first_mode(sniffed) == "record":
+                    yield from self._records(name, sniffed[0])
+                elif sniffed[1]:
+                    yield self._raw(name, sniffed[0], sniffed[1])
+            finally:
+                if name != "<stdin>":
+                    stream.close()
+
+    def _records(self, name: str, stream: BinaryIO) -> Iterator[Item]:
+        for lineno, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            where = f"{name}:{lineno}"
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield BadLine(where, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                continue
+            problem = check_record(value)
+            if problem:
+                key = value.get("key") if isinstance(value, dict) else None
+                yield BadLine(where, problem, key if isinstance(key, str) else None)
+                continue
+            value.setdefault("meta", {})
+            yield value
+
+    def _raw(self, name: str, stream: BinaryIO, first: bytes) -> Record:
+        data = stream.read()
+        stem = "-" if name == "<stdin>" else os.path.splitext(os.path.basename(name))[0]
+        if first == b"<":
+            body: Any = data.decode("utf-8", errors="strict") if _is_utf8(data) else data.decode("latin-1")
+            media = XML_TYPE
+        else:
+            try:
+                body = orjson.loads(data)
+            except orjson.JSONDecodeError as exc:
+                raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+            media = JSON_TYPE
+        key = self._raw_key(body, stem) if self._raw_key else stem
+        return make_record(self._raw_kind, key, body, type=media, meta={"filename": os.path.basename(name)})
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def check_record(value: Any) -> str | None:
+    """Why ``value`` is not a valid record line, or None when it is."""
+    if not isinstance(value, dict):
+        return "a record line must be a JSON object"
+    mark = value.get("flowkit")
+    if mark != MARK:
+        return f"unsupported record version {mark!r} (this flowkit reads {MARK!r})"
+    for field in ("kind", "key", "type"):
+        if not isinstance(value.get(field), str):
+            return f"record field {field!r} missing or not a string"
+    if "body" not in value:
+        return "record field 'body' missing"
+    if not isinstance(value.get("meta", {}), dict):
+        return "record field 'meta' must be an object"
+    if not is_json_type(value["type"]) and not isinstance(value["body"], str):
+        return f"record of type {value['type']!r} must have a string body"
+    return None
+
+
+class Writer:
+    """Writes records (one NDJSON line each) or raw bodies, flushing every record."""
+
+    def __init__(self, out: IO[bytes] | None = None, *, mode: str = "record", pretty: bool | None = None) -> None:
+        self.out: IO[bytes] = out if out is not None else sys.stdout.buffer
+        self.mode = mode
+        self.pretty = _isatty(self.out) if pretty is None else pretty
+        self.count = 0
+
+    def write(self, record: Record) -> None:
+        if self.mode == "raw":
+            if record.get("kind") == "error":
+                return
+            data = body_bytes(record, pretty=self.pretty)
+            if not data.endswith(b"\n"):
+                data += b"\n"
+        elif self.pretty:
+            data = orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n"
+        else:
+            data = orjson.dumps(record) + b"\n"
+        self.out.write(data)
+        self.out.flush()
+        self.count += 1
+
+
+def body_bytes(record: Record, *, pretty: bool = False) -> bytes:
+    """The body of a record as bytes: JSON serialised, text encoded as UTF-8."""
+    body = record["body"]
+    if is_json_type(record.get("type", JSON_TYPE)):
+        return orjson.dumps(body, option=orjson.OPT_INDENT_2 if pretty else 0)
+    return body.encode("utf-8") if isinstance(body, str) else bytes(body)
+
+
+def _isatty(stream: IO[bytes]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,87 @@
+"""Orders known to the state store and their export lifecycle.
+
+Export status: pending -> queued -> exported | failed (attempts) -> dead,
+with held and cancelled as side states. Each change is one transaction that
+also appends to the order's event log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from typing import Any
+
+from flowkit.store.db import Store, now
+
+EXPORT_STATUSES = ("pending", "queued", "exported", "failed", "dead", "held", "cancelled")
+
+
+def content_hash(document: Any) -> str:
+    data = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def upsert(store: Store, conn: sqlite3.Connection, order: dict[str, Any], *, source: str, command: str) -> str:
+    """Record ``order`` (canonical); returns "new", "changed" or "unchanged"."""
+    number = str(order["number"])
+    digest = content_hash(order)
+    row = conn.execute("SELECT content_hash FROM orders WHERE number = ?", (number,)).fetchone()
+    if row and row["content_hash"] == digest:
+        return "unchanged"
+    channel = ((order.get("source") or {}).get("channel") or {}).get("id")
+    supplier = (order.get("supplier") or {}).get("id")
+    stamp = now()
+    conn.execute(
+        """INSERT INTO orders (number, channel, source, supplier, status, content_hash, document, placed_at,
+                               fetched_at, updated_at, tags)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(number) DO UPDATE SET channel = excluded.channel, source = excluded.source,
+               supplier = excluded.supplier, status = excluded.status, content_hash = excluded.content_hash,
+               document = excluded.document, updated_at = excluded.updated_at""",
+        (number, channel, source, supplier, order.get("status"), digest,
+         json.dumps(order, ensure_ascii=False), order.get("placed_at"), stamp, stamp,
+         json.dumps(order.get("tags") or [])),
+    )
+    for index, line in enumerate(order.get("lines") or [], 1):
+        conn.execute(
+            """INSERT INTO order_lines (number, line_id, sku, source, quantity, quantity_shipped)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT(number, line_id) DO UPDATE SET sku = excluded.sku, source = excluded.source,
+                   quantity = excluded.quantity""",
+            (number, str(line.get("id") or index), line.get("sku"), line.get("supplier") or line.get("source"),
+             int(line.get("quantity") or 0), int(line.get("quantity_shipped") or 0)),
+        )
+    store.add_event(conn, number, command, "fetched" if row is None else "updated", {"source": source, "hash": digest})
+    return "new" if row is None else "changed"
+
+
+def get(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM orders WHERE number = ?", (number,)).fetchone()
+    if row is None:
+        return None
+    item = dict(row)
+    item["tags"] = json.loads(item["tags"] or "[]")
+    item["document"] = json.loads(item["document"]) if item["document"] else None
+    item["lines"] = [dict(r) for r in conn.execute(
+        "SELECT line_id, sku, source, quantity, quantity_shipped FROM order_lines WHERE number = ? ORDER BY rowid",
+        (number,),
+    )]
+    return item
+
+
+def set_export_status(
+    store: Store, conn: sqlite3.Connection, number: str, status: str, *, command: str,
+    reason: str | None = None, count_attempt: bool = False,
+) -> None:
+    """Move an order along its export lifecycle (inside the caller's transaction)."""
+    if status not in EXPORT_STATUSES:
+        raise ValueError(f"unknown export status {status!r}")
+    stamp = now()
+    conn.execute(
+        """UPDATE orders SET export_status = ?, hold_reason = ?, updated_at = ?,
+               attempts = attempts + ?, exported_at = CASE WHEN ? = 'exported' THEN ? ELSE exported_at END
+           WHERE number = ?""",
+        (status, reason, stamp, 1 if count_attempt else 0, status, stamp, number),
+    )
+    store.add_event(conn, number, command, status, {"reason": reason} if reason else None)

@@ -1,0 +1,75 @@
+"""Shared fixtures: an isolated HOME/config/state per test and a CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from click.testing import CliRunner, Result
+
+from flowkit.cli import cli
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads or writes the real user's config or state."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".state"))
+    for name in ("FLOWKIT_CONFIG", "FLOWKIT_STATE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return home
+
+
+@pytest.fixture
+def state_path(tmp_path: Path) -> Path:
+    return tmp_path / "state.db"
+
+
+@pytest.fixture
+def tmp_config(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a config file and return its path."""
+
+    def write(text: str, name: str = "flowkit.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def invoke(state_path: Path) -> Invoke:
+    """Run ``flowkit ARGS`` in-process with a private state store."""
+
+    def run(args: Sequence[str], input: str | bytes | None = None, config: Path | None = None,
+            env: dict[str, str] | None = None) -> Result:
+        prefix = ["--state", str(state_path)]
+        if config is not None:
+            prefix += ["--config", str(config)]
+        return CliRunner().invoke(cli, [*prefix, *args], input=input, env=env, catch_exceptions=False)
+
+    return run
+
+
+def records(text: str) -> list[dict[str, Any]]:
+    """Parse NDJSON output into records."""
+    return [orjson.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def record_line(kind: str, key: str, body: Any, meta: dict[str, Any] | None = None,
+                type: str = "application/json") -> str:
+    return orjson.dumps({"flowkit": "record/1", "kind": kind, "key": key, "type": type,
+                         "meta": meta or {}, "body": body}).decode() + "\n"
