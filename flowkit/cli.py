@@ -7,13 +7,16 @@ fast.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
+if TYPE_CHECKING:
+    from flowkit.app import App
+
 from flowkit import __version__
-from flowkit.app import App
 from flowkit.commands import config as config_cmd
 from flowkit.commands import state as state_cmd
-from flowkit.errors import ConfigError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLOWKIT"})
@@ -39,11 +42,12 @@ def cli(ctx: click.Context, config_path: str | None, state_path: str | None, ver
       flowkit query-orders --unsent | flowkit render | flowkit deliver --to mis
     """
     from flowkit import log
+    from flowkit.app import App
+    from flowkit.config import load
+    from flowkit.errors import ConfigError
 
     log.setup(-1 if quiet else verbose, log_format)
     app = App(state_override=state_path, verbosity=-1 if quiet else verbose)
-    from flowkit.config import load
-
     try:
         app.loaded = load(config_path)
     except ConfigError as exc:  # kept for the commands that need the config
@@ -53,7 +57,7 @@ def cli(ctx: click.Context, config_path: str | None, state_path: str | None, ver
     ctx.obj = app
 
 
-def _default_map(app: App) -> dict[str, dict[str, object]]:
+def _default_map(app: "App") -> dict[str, dict[str, object]]:
     """Feed each ``[command]`` table's scalar keys to that command's option defaults."""
     if app.config_error is not None:
         return {}

@@ -5,14 +5,10 @@ Example: flowkit state show 1203
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 import click
 
-from flowkit.app import get_app
-from flowkit.errors import InputError
 
 
 @click.group("state")
@@ -22,6 +18,8 @@ def command() -> None:
 
 def story(number: str) -> dict[str, Any]:
     """Everything the store knows about ``number``: order row and event log."""
+    from flowkit.app import get_app
+    from flowkit.errors import InputError
     from flowkit.store import orders
 
     store = get_app().store()
@@ -46,6 +44,9 @@ def show(key: str, as_json: bool) -> None:
     Example:
       flowkit state show 1203 | jq '.events[] | select(.event == "delivered")'
     """
+    import json
+    import sys
+
     from flowkit.console import is_tty, table
 
     data = story(key)
@@ -70,6 +71,10 @@ def runs(limit: int, command_name: str | None) -> None:
     Example:
       flowkit state runs --command deliver --limit 5
     """
+    import json
+    import sys
+
+    from flowkit.app import get_app
     from flowkit.console import is_tty, table
 
     items = get_app().store().runs(limit, command_name)
@@ -92,5 +97,9 @@ def purge(days: float) -> None:
     Example:
       flowkit state purge --older-than 90
     """
+    import json
+
+    from flowkit.app import get_app
+
     deleted = get_app().store().purge(days)
     click.echo(json.dumps({"deleted": deleted}))
