@@ -7,7 +7,7 @@ fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,7 +19,39 @@ from flowkit.commands import config as config_cmd
 from flowkit.commands import state as state_cmd
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLOWKIT"})
+class _OneLineUsageError(click.UsageError):
+    """A usage error shown as one line naming the help to read."""
+
+    def show(self, file: object = None) -> None:
+        path = self.ctx.command_path if self.ctx else "flowkit"
+        click.echo(f"flowkit: error: {self.format_message()} (see '{path} --help')", err=True)
+
+
+class FlowkitGroup(click.Group):
+    """The root group: usage errors (unknown command, bad option) become one line."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _OneLineUsageError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+
+def _one_line(exc: click.UsageError) -> _OneLineUsageError:
+    new = _OneLineUsageError(exc.format_message(), exc.ctx)
+    new.exit_code = exc.exit_code
+    return new
+
+
+@click.group(cls=FlowkitGroup, context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLOWKIT"})
 @click.version_option(__version__, "--version", prog_name="flowkit", message="%(prog)s %(version)s")
 @click.option("--config", "config_path", metavar="PATH", envvar="FLOWKIT_CONFIG",
               help="Config file (default: ./flowkit.toml, then the user config dir).")

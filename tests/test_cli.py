@@ -1,0 +1,73 @@
+"""The root command: help for every command, docs coverage, version, usage errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from flowkit import __version__
+from flowkit.cli import cli
+from tests.conftest import ROOT, Invoke
+
+
+def all_commands(group: click.Group = cli, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, sub in sorted(group.commands.items()):
+        found.append((*path, name))
+        if isinstance(sub, click.Group):
+            found += all_commands(sub, (*path, name))
+    return found
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=" ".join)
+def test_every_command_has_help_with_example(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+    command = cli
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    assert command.help, f"flowkit {' '.join(path)} has no help text"
+    if not isinstance(command, click.Group):
+        assert "Example:" in command.help, f"flowkit {' '.join(path)} help has no Example: block"
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=" ".join)
+def test_every_command_is_in_the_reference(path: tuple[str, ...]) -> None:
+    reference = (ROOT / "docs" / "commands.md").read_text()
+    assert f"## flowkit {' '.join(path)}\n" in reference, "run 'make docs'"
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.stdout.strip() == f"flowkit {__version__}"
+
+
+def test_python_dash_m() -> None:
+    result = subprocess.run([sys.executable, "-m", "flowkit", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == f"flowkit {__version__}"
+
+
+def test_unknown_command_one_line_exit_2(invoke: Invoke) -> None:
+    result = invoke(["frobnicate"])
+    assert result.exit_code == 2
+    assert result.stderr == "flowkit: error: No such command 'frobnicate'. (see 'flowkit --help')\n"
+    assert result.stdout == ""
+
+
+def test_missing_option_one_line_exit_2(invoke: Invoke) -> None:
+    result = invoke(["state", "purge"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "flowkit: error: Missing option '--older-than'. (see 'flowkit state purge --help')"
+
+
+def test_json_log_format(invoke: Invoke) -> None:
+    import json
+
+    result = invoke(["--log-format", "json", "-v", "state", "purge", "--older-than", "1"])
+    assert result.exit_code == 0
+    json.loads(result.stdout)
