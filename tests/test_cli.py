@@ -65,9 +65,3 @@ def test_missing_option_one_line_exit_2(invoke: Invoke) -> None:
     assert result.stderr.strip() == "flowkit: error: Missing option '--older-than'. (see 'flowkit state purge --help')"
 
 
-def test_json_log_format(invoke: Invoke) -> None:
-    import json
-
-    result = invoke(["--log-format", "json", "-v", "state", "purge", "--older-than", "1"])
-    assert result.exit_code == 0
-    json.loads(result.stdout)
