@@ -46,12 +46,12 @@ class FlowkitGroup(click.Group):
 
 
 def _one_line(exc: click.UsageError) -> _OneLineUsageError:
-    new = _OneLineUsageError(exc.format_message(), exc.ctx)
-    new.exit_code = exc.exit_code
-    return new
+    return _OneLineUsageError(exc.format_message(), exc.ctx)
 
 
-@click.group(cls=FlowkitGroup, context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLOWKIT"})
+@click.group(
+    cls=FlowkitGroup, context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLOWKIT"}
+)
 @click.version_option(__version__, "--version", prog_name="flowkit", message="%(prog)s %(version)s")
 @click.option("--config", "config_path", metavar="PATH", envvar="FLOWKIT_CONFIG",
               help="Config file (default: ./flowkit.toml, then the user config dir).")
@@ -89,7 +89,7 @@ def cli(ctx: click.Context, config_path: str | None, state_path: str | None, ver
     ctx.obj = app
 
 
-def _default_map(app: "App") -> dict[str, dict[str, object]]:
+def _default_map(app: App) -> dict[str, dict[str, object]]:
     """Feed each ``[command]`` table's scalar keys to that command's option defaults."""
     if app.config_error is not None:
         return {}

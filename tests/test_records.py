@@ -141,7 +141,7 @@ def test_pipeline_isolates_failures_and_passes_other_kinds(tmp_path: Path) -> No
     assert (tally.ok, tally.failed, tally.passed) == (1, 2, 1)
     with pytest.raises(Exception) as info:
         finish(tally)
-    assert getattr(info.value, "exit_code") == 1
+    assert info.value.exit_code == 1
 
 
 @pytest.mark.parametrize(
@@ -155,4 +155,4 @@ def test_finish_exit_codes(ok: int, codes: list[int], expected: int | None) -> N
         return
     with pytest.raises(Exception) as info:
         finish(tally)
-    assert getattr(info.value, "exit_code") == expected
+    assert info.value.exit_code == expected

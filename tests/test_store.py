@@ -81,7 +81,8 @@ def test_orders_upsert_and_lifecycle(state_path: Path) -> None:
         orders_store.set_export_status(store, conn, "1203", "held", command="apply-rules", reason="Review")
     row = orders_store.get(store.conn, "1203")
     assert row is not None
-    assert (row["channel"], row["supplier"], row["export_status"], row["hold_reason"]) == ("web", "acme", "held", "Review")
+    summary = (row["channel"], row["supplier"], row["export_status"], row["hold_reason"])
+    assert summary == ("web", "acme", "held", "Review")
     assert [(line["sku"], line["quantity"]) for line in row["lines"]] == [("V789", 5), ("FLY", 100)]
     assert [e["event"] for e in store.events("1203")] == ["fetched", "held"]
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-
 # Section -> (comment, starter values). Written with tomli-w, comments between.
 STARTER: list[tuple[str, str, dict[str, Any]]] = [
     ("state", "Where the sqlite state store lives (relative to this file), and how long to wait on locks.",

@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 
-
 @click.group("state")
 def command() -> None:
     """Inspect and maintain the sqlite state store."""
