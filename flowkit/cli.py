@@ -78,13 +78,18 @@ def cli(ctx: click.Context, config_path: str | None, state_path: str | None, ver
     from flowkit.config import load
     from flowkit.errors import ConfigError
 
-    log.setup(-1 if quiet else verbose, log_format)
     app = App(state_override=state_path, verbosity=-1 if quiet else verbose)
     try:
         app.loaded = load(config_path)
     except ConfigError as exc:  # kept for the commands that need the config
         app.config_error = exc
     app.config_arg = config_path
+    settings = app.loaded.section("log")
+    if ctx.get_parameter_source("log_format") is click.core.ParameterSource.DEFAULT:
+        log_format = str(settings.get("format", log_format))
+    if not quiet and not verbose:
+        app.verbosity = {"error": -1, "warning": 0, "info": 1, "debug": 2}.get(str(settings.get("level")), 0)
+    log.setup(app.verbosity, log_format)
     ctx.default_map = _default_map(app)
     ctx.obj = app
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import click
 import pytest
@@ -60,8 +62,26 @@ def test_unknown_command_one_line_exit_2(invoke: Invoke) -> None:
 
 
 def test_missing_option_one_line_exit_2(invoke: Invoke) -> None:
-    result = invoke(["state", "purge"])
+    result = invoke(["state", "show"])
     assert result.exit_code == 2
-    assert result.stderr.strip() == "flowkit: error: Missing option '--older-than'. (see 'flowkit state purge --help')"
+    assert result.stderr.strip() == "flowkit: error: Missing argument 'KEY'. (see 'flowkit state show --help')"
 
 
+
+
+def test_purge_days_from_config_or_usage_error(invoke: Invoke, tmp_config: Callable[..., Path]) -> None:
+    result = invoke(["state", "purge"])
+    assert result.exit_code == 2 and "state.retention_days" in result.stderr
+    config = tmp_config("[state]\nretention_days = 30\n")
+    result = invoke(["state", "purge"], config=config)
+    assert result.exit_code == 0 and '"deleted"' in result.stdout
+
+
+def test_log_settings_from_config(invoke: Invoke, tmp_config: Callable[..., Path]) -> None:
+    import json
+
+    config = tmp_config('[log]\nlevel = "info"\nformat = "json"\n[state]\nretention_days = 1\n')
+    result = invoke(["state", "purge"], config=config)
+    assert result.exit_code == 0
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    assert lines and lines[0]["level"] == "info" and "purge" in lines[0]["msg"]

@@ -87,9 +87,9 @@ def runs(limit: int, command_name: str | None) -> None:
 
 
 @command.command("purge")
-@click.option("--older-than", "days", type=click.FloatRange(min=0), required=True, metavar="DAYS",
-              help="Delete run logs, events and archived bodies older than DAYS.")
-def purge(days: float) -> None:
+@click.option("--older-than", "days", type=click.FloatRange(min=0), metavar="DAYS",
+              help="Delete run logs, events and archived bodies older than DAYS (default: state.retention_days).")
+def purge(days: float | None) -> None:
     """Delete old logs and archives; never sequences, dedupe keys or unprocessed work.
 
     \b
@@ -97,8 +97,15 @@ def purge(days: float) -> None:
       flowkit state purge --older-than 90
     """
     import json
+    import logging
 
     from flowkit.app import get_app
 
-    deleted = get_app().store().purge(days)
+    app = get_app()
+    if days is None:
+        days = app.config.section("state").get("retention_days")
+        if days is None:
+            raise click.UsageError("give --older-than DAYS or set state.retention_days in the config")
+    deleted = app.store().purge(float(days))
+    logging.getLogger("flowkit").info("state purge: older than %g days, deleted %s", days, deleted)
     click.echo(json.dumps({"deleted": deleted}))
