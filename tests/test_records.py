@@ -156,3 +156,19 @@ def test_finish_exit_codes(ok: int, codes: list[int], expected: int | None) -> N
     with pytest.raises(Exception) as info:
         finish(tally)
     assert info.value.exit_code == expected
+
+
+def test_refuses_to_wait_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import click
+
+    class Terminal(io.BytesIO):
+        def isatty(self) -> bool:
+            return True
+
+    fake = io.TextIOWrapper(Terminal())
+    monkeypatch.setattr(fake, "isatty", lambda: True)
+    monkeypatch.setattr(sys, "stdin", fake)
+    with pytest.raises(click.UsageError, match="refusing to wait on a terminal"):
+        Reader([])
