@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from flowkit import __version__
 from flowkit.cli import cli
-from tests.conftest import ROOT, Invoke
+from conftest import ROOT, Invoke
 
 
 def all_commands(group: click.Group = cli, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

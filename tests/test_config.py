@@ -10,7 +10,7 @@ import pytest
 
 from flowkit.config import Config, load, locate, redact, resolve_secret
 from flowkit.errors import ConfigError
-from tests.conftest import Invoke
+from conftest import Invoke
 
 GOOD = """
 [state]

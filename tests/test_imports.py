@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.test_cli import all_commands
+from test_cli import all_commands
 
 HEAVY = ("lxml", "paramiko", "rich", "httpx", "jolt", "cryptography", "sqlite3")
 

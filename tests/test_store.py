@@ -17,7 +17,7 @@ from flowkit.store import Store
 from flowkit.store import orders as orders_store
 from flowkit.store.db import migrations
 from flowkit.store.lock import exclusive
-from tests.conftest import Invoke
+from conftest import Invoke
 
 ORDER = {"schema": "flowkit.order/1", "number": "1203", "status": "approved",
          "source": {"system": "dir", "channel": {"id": "web"}}, "supplier": {"id": "acme"},
