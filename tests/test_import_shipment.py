@@ -143,7 +143,8 @@ def test_over_shipment_is_refused(invoke: Invoke) -> None:
                                           "remaining to ship.")
     assert ship(invoke, msg(2, "100045", [{"sku": "FLY-A5-350", "qty": 400}]))[0] == 0
     code, out, _ = ship(invoke, msg(3, "100045", [{"sku": "FLY-A5-350", "qty": 60}, {"sku": "FLY-A5-350", "qty": 50}]))
-    assert code == 65 and "Quantity 110" in results(out)[0]["message"] and "the 100 remaining" in results(out)[0]["message"]
+    problem = results(out)[0]["message"]
+    assert code == 65 and "Quantity 110" in problem and "the 100 remaining" in problem
     assert shipped(invoke, "100045")["FLY-A5-350#1"] == 400
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 DEFAULT_SOURCE = "default"
@@ -191,13 +191,14 @@ def normalise_date(value: Any) -> str | None:
     text = _text(value)
     if text is None:
         return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        datetime.strptime(text, "%Y-%m-%d")  # noqa: DTZ007 - a date, validated only
-        return text
+    problem = f"date shipped {text!r} is not a date (YYYY-MM-DD) or RFC 3339 date-time"
     try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            date.fromisoformat(text)
+            return text
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
     except ValueError:
-        raise ValueError(f"date shipped {text!r} is not a date (YYYY-MM-DD) or RFC 3339 date-time") from None
+        raise ValueError(problem) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

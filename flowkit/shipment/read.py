@@ -27,7 +27,8 @@ def read(paths: Sequence[str], *, kind: str) -> Iterator[Item]:
     for name in names:
         if name == "-":
             if sys.stdin is None or sys.stdin.isatty():
-                raise click.UsageError("no input: name a FILE or pipe messages into stdin (refusing to wait on a terminal)")
+                raise click.UsageError(
+                    "no input: name a FILE or pipe messages into stdin (refusing to wait on a terminal)")
             yield from read_stream("<stdin>", sys.stdin.buffer, kind=kind)
             continue
         try:
@@ -39,7 +40,7 @@ def read(paths: Sequence[str], *, kind: str) -> Iterator[Item]:
 
 
 def read_stream(name: str, raw: BinaryIO, *, kind: str) -> Iterator[Item]:
-    stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    stream: io.BufferedReader = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
     first = _first_byte(stream)
     meta = {} if name == "<stdin>" else {"filename": os.path.basename(name)}
     stem = "-" if name == "<stdin>" else os.path.splitext(os.path.basename(name))[0]

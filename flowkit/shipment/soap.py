@@ -62,7 +62,7 @@ def _sku_qty(array: Any) -> list[dict[str, Any]]:
     """``skuQty`` items (key/value) as lines; a bad quantity is left for the message check to report."""
     from lxml import etree
 
-    lines = []
+    lines: list[dict[str, Any]] = []
     for item in array:
         if not isinstance(item.tag, str):
             continue

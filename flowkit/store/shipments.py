@@ -50,7 +50,8 @@ def order_row(conn: sqlite3.Connection, number: str) -> sqlite3.Row | None:
     """The order's status columns and document (None when the store does not know it)."""
     return conn.execute(  # type: ignore[no-any-return]
         """SELECT number, status, export_status, hold_reason, document,
-                  json_extract(document, '$.hold.on_hold') AS on_hold, json_extract(document, '$.hold.reason') AS hold_note
+                  json_extract(document, '$.hold.on_hold') AS on_hold,
+                  json_extract(document, '$.hold.reason') AS hold_note
            FROM orders WHERE number = ?""",
         (number,),
     ).fetchone()
@@ -121,7 +122,8 @@ def inbox_outcome(conn: sqlite3.Connection, folder: str, name: str, status: str,
         """INSERT INTO shipment_inbox (folder, name, attempts, last_error, status, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT(folder, name) DO UPDATE SET attempts = attempts + excluded.attempts,
-               last_error = COALESCE(excluded.last_error, last_error), status = excluded.status, updated_at = excluded.updated_at""",
+               last_error = COALESCE(excluded.last_error, last_error), status = excluded.status,
+               updated_at = excluded.updated_at""",
         (folder, name, failed, error, status, now()),
     )
     return inbox_attempts(conn, folder, name)
