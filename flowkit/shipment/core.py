@@ -103,14 +103,12 @@ def _apply(store: Store, conn: sqlite3.Connection, message: Message, options: Op
     lines = ledger.order_lines(conn, number)
     _check_order(row, lines)
     plan = allocate(message, lines, ship_all=options.ship_all_remaining)
-    recorded = []
-    for source in sorted(plan):
-        shipment = ledger.NewShipment(
-            source=source, lines=plan[source], tracking=message.tracking, courier=message.courier,
-            service=message.service, shipped_at=message.date_shipped, comment=message.comment, notify=message.notify,
-        )
-        recorded.append((ledger.record(conn, number, options.target, seq, shipment), shipment))
-    lines = ledger.order_lines(conn, number)
+    recorded = _record(conn, message, plan, options.target)
+    shipped: dict[str, int] = defaultdict(int)
+    for _, shipment in recorded:
+        for lid, _, qty in shipment.lines:
+            shipped[lid] += qty
+    lines = [{**ln, "quantity_shipped": ln["quantity_shipped"] + shipped[ln["line_id"]]} for ln in lines]
     status = "shipped" if all(ln["quantity_shipped"] >= ln["quantity"] for ln in lines) else "partially_shipped"
     ledger.set_status(conn, number, status)
     ledger.mark_processed(conn, options.target, seq, "success")
@@ -122,6 +120,19 @@ def _apply(store: Store, conn: sqlite3.Connection, message: Message, options: Op
     })
     document = json.loads(row["document"]) if options.postback and row["document"] else None
     return Outcome("success", f"Shipment Successfully Created ({status}).", status, lines, recorded, document)
+
+
+def _record(conn: sqlite3.Connection, message: Message, plan: dict[str, list[tuple[str, Any, int]]],
+            target: str) -> list[tuple[int, ledger.NewShipment]]:
+    """One shipment per source, in source order."""
+    recorded = []
+    for source in sorted(plan):
+        shipment = ledger.NewShipment(
+            source=source, lines=plan[source], tracking=message.tracking, courier=message.courier,
+            service=message.service, shipped_at=message.date_shipped, comment=message.comment, notify=message.notify,
+        )
+        recorded.append((ledger.record(conn, message.order, target, message.message_seq, shipment), shipment))
+    return recorded
 
 
 def _check_order(row: sqlite3.Row, lines: list[dict[str, Any]]) -> None:
