@@ -48,7 +48,8 @@ def run_stream(store: Store, items: Iterable[Item], writer: Writer, options: Opt
             tally.ok += 1
             continue
         body = outputs[0]["body"]
-        report(f"message {body['message_seq']} (order {body['order']!r})", body["message"])
+        where = f"message {body['message_seq']}" if body["message_seq"] is not None else f"record {item['key']!r}"
+        report(where + (f" (order {body['order']!r})" if body["order"] else ""), body["message"])
         tally.failed += 1
         tally.codes.append(int(ExitCode.DATAERR))
     return tally
