@@ -30,7 +30,7 @@ class Shop(BaseHTTPRequestHandler):
 
     received: list[tuple[str, dict[str, str], bytes]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.received.append((self.path, dict(self.headers), body))
         answer = b'"7001"'
