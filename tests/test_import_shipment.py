@@ -315,3 +315,19 @@ def test_run_is_logged(invoke: Invoke) -> None:
 def test_empty_input_does_nothing(invoke: Invoke, text: str) -> None:
     result = invoke(["import-shipment", "-"], input=text)
     assert result.exit_code == 0 and result.stdout == ""
+
+
+def test_two_processes_racing_on_one_message_ship_it_once(invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    assert invoke(["import-shipment", "--orders", ORDERS, "-"], input="").exit_code == 0
+    (tmp_path / "m.json").write_text(msg(41, "100045", [{"sku": "FLY-A5-350", "qty": 500}]))
+    argv = [sys.executable, "-m", "flowkit", "--state", str(state_path), "import-shipment", str(tmp_path / "m.json")]
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
+    seen = sorted(records(o[0].decode())[0]["body"]["result"] for o in outs)
+    assert seen == ["duplicate", "success"]
+    assert shipped(invoke, "100045")["FLY-A5-350#1"] == 500
+    assert table_count(state_path, "SELECT count(*) FROM shipments") == 1
