@@ -97,7 +97,7 @@ def _apply(store: Store, conn: sqlite3.Connection, message: Message, options: Op
     number, seq = message.order, message.message_seq
     if ledger.processed(conn, options.target, seq) is not None:
         return Outcome("duplicate", DUPLICATE, lines=ledger.order_lines(conn, number))
-    row = ledger.order_row(conn, number)
+    row = ledger.order_row(conn, number, document=options.postback is not None)
     if row is None:
         raise Refused(f'Order "{number}" does not exist.')
     lines = ledger.order_lines(conn, number)
@@ -110,7 +110,8 @@ def _apply(store: Store, conn: sqlite3.Connection, message: Message, options: Op
             shipped[lid] += qty
     lines = [{**ln, "quantity_shipped": ln["quantity_shipped"] + shipped[ln["line_id"]]} for ln in lines]
     status = "shipped" if all(ln["quantity_shipped"] >= ln["quantity"] for ln in lines) else "partially_shipped"
-    ledger.set_status(conn, number, status)
+    if row["status"] != status:
+        ledger.set_status(conn, number, status)
     ledger.mark_processed(conn, options.target, seq, "success")
     store.add_event(conn, number, COMMAND, status, {
         "message_seq": seq, "target": options.target, "shipments": [

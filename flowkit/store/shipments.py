@@ -46,10 +46,10 @@ def mark_processed(conn: sqlite3.Connection, target: str, message_seq: int, resu
     )
 
 
-def order_row(conn: sqlite3.Connection, number: str) -> sqlite3.Row | None:
-    """The order's status columns and document (None when the store does not know it)."""
+def order_row(conn: sqlite3.Connection, number: str, *, document: bool = False) -> sqlite3.Row | None:
+    """The order's status and hold columns, and its document if asked (None when the store does not know it)."""
     return conn.execute(  # type: ignore[no-any-return]
-        """SELECT number, status, export_status, hold_reason, document,
+        f"""SELECT number, status, export_status, hold_reason, {"document" if document else "NULL AS document"},
                   json_extract(document, '$.hold.on_hold') AS on_hold,
                   json_extract(document, '$.hold.reason') AS hold_note
            FROM orders WHERE number = ?""",
