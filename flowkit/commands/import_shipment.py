@@ -56,27 +56,43 @@ def command(files: tuple[str, ...], order_files: tuple[str, ...], target: str, p
     from flowkit.pipeline import finish
     from flowkit.records import Writer
     from flowkit.shipment.core import Options
-    from flowkit.shipment.runner import run_stream
 
     app = get_app()
-    if from_dir is not None and files:
-        raise click.UsageError("give message FILEs or --from-dir, not both")
+    only_orders = _check_usage(files, order_files, from_dir)
     options = Options(target=target, postback=postback, ship_all_remaining=ship_all_remaining,
                       carrier_codes=_carrier_codes(app.config.section("import-shipment")))
-    store = app.store()
     counts: dict[str, int] = {}
     writer = Writer(mode="raw" if raw else "record", pretty=False)
     with app.run("import-shipment", counts):
         if order_files:
             counts["orders_loaded"] = _load_orders(order_files)
+        if only_orders:  # --orders on a terminal with no messages: just record the orders
+            return
         if from_dir is not None:
             tally = _inbox(from_dir, writer, options, batch_size, max_attempts)
         else:
             from flowkit.shipment.read import read
+            from flowkit.shipment.runner import run_stream
 
-            tally = run_stream(store, read(files, kind="shipment"), writer, options)
+            tally = run_stream(app.store(), read(files, kind="shipment"), writer, options)
         counts.update(tally.as_dict())
         finish(tally)
+
+
+def _check_usage(files: tuple[str, ...], order_files: tuple[str, ...], from_dir: Path | None) -> bool:
+    """Refuse contradictory inputs; True when there is nothing to do but load ``--orders``."""
+    if from_dir is not None and files:
+        raise click.UsageError("give message FILEs or --from-dir, not both")
+    waiting = not files and from_dir is None and _terminal_stdin()
+    if waiting and not order_files:
+        raise click.UsageError("no input: name a FILE or pipe messages into stdin (refusing to wait on a terminal)")
+    return waiting
+
+
+def _terminal_stdin() -> bool:
+    import sys
+
+    return sys.stdin is None or sys.stdin.isatty()
 
 
 def _carrier_codes(section: dict[str, object]) -> dict[str, str]:
