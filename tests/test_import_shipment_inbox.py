@@ -151,3 +151,29 @@ def test_inbox_and_files_are_exclusive(invoke: Invoke, tmp_path: Path) -> None:
     assert result.exit_code == 2
     missing = invoke(["import-shipment", "--from-dir", str(tmp_path / "nope")])
     assert missing.exit_code == 65 and "does not exist" in missing.stderr
+
+
+def test_file_left_behind_by_a_killed_run_is_a_duplicate(invoke: Invoke, tmp_path: Path) -> None:
+    """The shipment commits before the file moves: a run killed in between leaves the file, the next run skips it."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    write(folder, "8.json", one(8, qty=10))
+    assert inbox(invoke, folder)[0] == 0
+    (folder / "done" / "8.json").rename(folder / "8.json")  # as if the move had not happened
+    code, out, _ = inbox(invoke, folder)
+    assert code == 0 and out[0]["result"] == "duplicate" and (folder / "done" / "8.json").exists()
+    assert out[0]["remaining"][1] == {"line_id": "2", "sku": "STK-50", "ordered": 100, "shipped": 10,
+                                      "remaining": 90}
+
+
+def test_purge_keeps_shipments_and_message_ids(invoke: Invoke, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    write(folder, "9.json", one(9))
+    assert inbox(invoke, folder)[0] == 0
+    assert invoke(["state", "purge", "--older-than", "0"]).exit_code == 0
+    show = json.loads(invoke(["state", "show", "100048", "--json"]).stdout)
+    assert len(show["shipments"]) == 1 and show["events"] == []
+    write(folder, "9.json", one(9))  # resent after the purge: still recognised
+    code, out, _ = inbox(invoke, folder)
+    assert code == 0 and out[0]["result"] == "duplicate"
