@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 from flowkit import __version__
 from flowkit.commands import config as config_cmd
+from flowkit.commands import import_shipment as import_shipment_cmd
 from flowkit.commands import state as state_cmd
 
 
@@ -109,5 +110,6 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
 for command in (
     config_cmd.command,
     state_cmd.command,
+    import_shipment_cmd.command,
 ):
     cli.add_command(command)

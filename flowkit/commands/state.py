@@ -19,7 +19,7 @@ def story(number: str) -> dict[str, Any]:
     """Everything the store knows about ``number``: order row and event log."""
     from flowkit.app import get_app
     from flowkit.errors import InputError
-    from flowkit.store import orders
+    from flowkit.store import orders, shipments
 
     store = get_app().store()
     order = orders.get(store.conn, number)
@@ -28,7 +28,7 @@ def story(number: str) -> dict[str, Any]:
         raise InputError(f"nothing known about {number!r} in {store.path}")
     if order is not None:
         order.pop("document", None)
-    return {"key": number, "order": order, "events": events}
+    return {"key": number, "order": order, "shipments": shipments.for_order(store.conn, number), "events": events}
 
 
 @command.command("show")
@@ -56,6 +56,13 @@ def show(key: str, as_json: bool) -> None:
     if order:
         fields = ("number", "channel", "source", "status", "export_status", "attempts", "hold_reason", "tags")
         table(f"order {key}", ("field", "value"), [(f, order.get(f)) for f in fields], to_stdout=True)
+    if data["shipments"]:
+        shipped = [(s["id"], s["shipped_at"], s["source"], " ".join(x for x in (s["courier"], s["service"]) if x),
+                    ", ".join(t["code"] for t in s["tracking"]),
+                    ", ".join(f"{ln['sku'] or ln['line_id']} x{ln['quantity']}" for ln in s["lines"]))
+                   for s in data["shipments"]]
+        table(f"shipments for {key}", ("id", "shipped", "source", "courier", "tracking", "lines"), shipped,
+              to_stdout=True)
     rows = [(e["at"], e["command"], e["event"], json.dumps(e["detail"]) if e["detail"] else "") for e in data["events"]]
     table(f"events for {key}", ("at", "command", "event", "detail"), rows, to_stdout=True)
 

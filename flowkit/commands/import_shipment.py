@@ -1,0 +1,127 @@
+"""Record despatched shipments against orders and emit the postbacks the shop needs.
+
+Example: flowkit import-shipment --postback magento despatch.ndjson | flowkit deliver --to shop
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from flowkit.options import input_files
+
+if TYPE_CHECKING:
+    from flowkit.pipeline import Tally
+    from flowkit.records import Writer
+    from flowkit.shipment.core import Options
+
+POSTBACKS = ("magento", "gelato", "infigo", "json")
+
+
+@click.command("import-shipment")
+@input_files
+@click.option("--orders", "order_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              metavar="FILE", help="Canonical order file(s) to record in the store first (repeatable).")
+@click.option("--target", default="default", show_default=True,
+              help="Namespace of the sender's message ids (e.g. the warehouse), for dedupe.")
+@click.option("--postback", type=click.Choice(POSTBACKS),
+              help="Also write a postback payload record per shipment, ready for deliver.")
+@click.option("--ship-all-remaining", is_flag=True,
+              help="A message with no lines ships every unit that remains (default: refused).")
+@click.option("--from-dir", "from_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Inbox mode: process message files from this folder in numeric order.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Inbox mode: at most this many files per run.")
+@click.option("--max-attempts", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Inbox mode: failed runs before a file is parked in failed/.")
+@click.option("--raw", "raw", is_flag=True, help="Write bodies only (one JSON per line), not records.")
+def command(files: tuple[str, ...], order_files: tuple[str, ...], target: str, postback: str | None,
+            ship_all_remaining: bool, from_dir: Path | None, batch_size: int, max_attempts: int, raw: bool) -> None:
+    """Apply shipment messages (JSON, NDJSON, records, OrderFlow SOAP, GelatoConnect postbacks).
+
+    Each message is validated whole against the order in the state store and
+    recorded in one transaction: one shipment per source, shipped quantities,
+    order status (partially_shipped, shipped). A failed message writes nothing;
+    a resent message is a duplicate. One shipment-result record per message on
+    stdout, plus postback payload records with --postback.
+
+    \b
+    Example:
+      flowkit import-shipment --orders orders.ndjson samples/shipments/despatch.ndjson
+      flowkit import-shipment --from-dir inbox/ --postback magento | flowkit deliver --to shop
+    """
+    from flowkit.app import get_app
+    from flowkit.pipeline import finish
+    from flowkit.records import Writer
+    from flowkit.shipment.core import Options
+
+    app = get_app()
+    only_orders = _check_usage(files, order_files, from_dir)
+    options = Options(target=target, postback=postback, ship_all_remaining=ship_all_remaining,
+                      carrier_codes=_carrier_codes(app.config.section("import-shipment")))
+    counts: dict[str, int] = {}
+    writer = Writer(mode="raw" if raw else "record", pretty=False)
+    with app.run("import-shipment", counts):
+        if order_files:
+            counts["orders_loaded"] = _load_orders(order_files)
+        if only_orders:  # --orders on a terminal with no messages: just record the orders
+            return
+        if from_dir is not None:
+            tally = _inbox(from_dir, writer, options, batch_size, max_attempts)
+        else:
+            from flowkit.shipment.read import read
+            from flowkit.shipment.runner import run_stream
+
+            tally = run_stream(app.store(), read(files, kind="shipment"), writer, options)
+        counts.update(tally.as_dict())
+        finish(tally)
+
+
+def _check_usage(files: tuple[str, ...], order_files: tuple[str, ...], from_dir: Path | None) -> bool:
+    """Refuse contradictory inputs; True when there is nothing to do but load ``--orders``."""
+    if from_dir is not None and files:
+        raise click.UsageError("give message FILEs or --from-dir, not both")
+    waiting = not files and from_dir is None and _terminal_stdin()
+    if waiting and not order_files:
+        raise click.UsageError("no input: name a FILE or pipe messages into stdin (refusing to wait on a terminal)")
+    return waiting
+
+
+def _terminal_stdin() -> bool:
+    import sys
+
+    return sys.stdin is None or sys.stdin.isatty()
+
+
+def _carrier_codes(section: dict[str, object]) -> dict[str, str]:
+    table = section.get("carrier_codes") or {}
+    return {str(k): str(v) for k, v in table.items()} if isinstance(table, dict) else {}
+
+
+def _load_orders(paths: tuple[str, ...]) -> int:
+    """Record canonical orders from files (one transaction for all, so a bad file loads none)."""
+    from flowkit.app import get_app
+    from flowkit.shipment.read import orders as read_orders
+    from flowkit.store import orders
+
+    store = get_app().store()
+    loaded = list(read_orders(paths))
+    with store.transaction() as conn:
+        for where, order in loaded:
+            orders.upsert(store, conn, order, source=f"file:{where}", command="import-shipment")
+    return len(loaded)
+
+
+def _inbox(folder: Path, writer: Writer, options: Options, batch_size: int, max_attempts: int) -> Tally:
+    from flowkit.app import get_app
+    from flowkit.errors import InputError
+    from flowkit.shipment.runner import run_inbox
+    from flowkit.store.lock import exclusive
+
+    app = get_app()
+    if not folder.is_dir():
+        raise InputError(f"inbox folder {folder} does not exist")
+    with exclusive(app.state_path, "import-shipment", wait=app.lock_timeout):
+        return run_inbox(app.store(), folder, writer, options, batch_size=batch_size, max_attempts=max_attempts)

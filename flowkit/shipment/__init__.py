@@ -1,0 +1,1 @@
+"""import-shipment: shipment messages in, shipments recorded, result and postback records out."""

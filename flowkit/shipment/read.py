@@ -1,0 +1,128 @@
+"""Read shipment messages (and orders for ``--orders``) from files or stdin, lazily.
+
+Per input, from its first non-blank byte: ``<`` is one XML document (the SOAP
+call); ``[`` a JSON array of messages; ``{`` NDJSON (flowkit records or plain
+JSON objects, one per line) or, when the first line is not a whole JSON value,
+one pretty-printed JSON object. Plain objects become records of ``kind``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any, BinaryIO
+
+import click
+import orjson
+
+from flowkit.errors import InputError
+from flowkit.records import XML_TYPE, BadLine, Item, Record, check_record, make_record
+
+
+def read(paths: Sequence[str], *, kind: str) -> Iterator[Item]:
+    """Every record or plain message in ``paths`` (stdin when none or ``-``)."""
+    names = list(paths) or ["-"]
+    for name in names:
+        if name == "-":
+            if sys.stdin is None or sys.stdin.isatty():
+                raise click.UsageError(
+                    "no input: name a FILE or pipe messages into stdin (refusing to wait on a terminal)")
+            yield from read_stream("<stdin>", sys.stdin.buffer, kind=kind)
+            continue
+        try:
+            stream = open(name, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror}") from exc
+        with stream:
+            yield from read_stream(name, stream, kind=kind)
+
+
+def read_stream(name: str, raw: BinaryIO, *, kind: str) -> Iterator[Item]:
+    stream: io.BufferedReader = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    first = _first_byte(stream)
+    meta = {} if name == "<stdin>" else {"filename": os.path.basename(name)}
+    stem = "-" if name == "<stdin>" else os.path.splitext(os.path.basename(name))[0]
+    if first == b"<":
+        data = stream.read()
+        yield make_record(kind, stem, data.decode("utf-8", errors="replace"), type=XML_TYPE, meta=meta)
+    elif first == b"[":
+        values = _load(name, stream.read())
+        if not isinstance(values, list):
+            raise InputError(f"{name}: expected a JSON array of messages")
+        for index, value in enumerate(values, 1):
+            yield _item(value, f"{name}[{index}]", kind, stem, meta)
+    elif first == b"{":
+        yield from _lines(name, stream, kind, stem, meta)
+    elif first:
+        raise InputError(f"{name}: not a shipment message (expected JSON, NDJSON or a SOAP XML document)")
+
+
+def _first_byte(stream: io.BufferedReader) -> bytes:
+    while True:
+        head = stream.peek(64)
+        if not head:
+            return b""
+        stripped = head.lstrip()
+        if stripped:
+            stream.read(len(head) - len(stripped))
+            return stripped[:1]
+        stream.read(len(head))
+
+
+def _load(name: str, data: bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+
+
+def _lines(name: str, stream: io.BufferedReader, kind: str, stem: str, meta: dict[str, Any]) -> Iterator[Item]:
+    first_line = stream.readline()
+    try:
+        value = orjson.loads(first_line)
+    except orjson.JSONDecodeError:
+        yield _item(_load(name, first_line + stream.read()), name, kind, stem, meta)
+        return
+    yield _item(value, f"{name}:1", kind, stem, meta)
+    for lineno, line in enumerate(stream, 2):
+        if not line.strip():
+            continue
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield BadLine(f"{name}:{lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        yield _item(value, f"{name}:{lineno}", kind, stem, meta)
+
+
+def _item(value: Any, where: str, kind: str, stem: str, meta: dict[str, Any]) -> Item:
+    if isinstance(value, dict) and "flowkit" in value:
+        problem = check_record(value)
+        if problem:
+            key = value.get("key")
+            return BadLine(where, problem, key if isinstance(key, str) else None)
+        value.setdefault("meta", {})
+        return value
+    if not isinstance(value, dict):
+        return BadLine(where, "expected a JSON object")
+    key = value.get("order", value.get("orderId", value.get("number")))
+    return make_record(kind, str(key) if key is not None else stem, value, meta=dict(meta))
+
+
+def orders(paths: Sequence[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Canonical orders from ``--orders`` files: (file name, order); order records or plain objects."""
+    for path in paths:
+        for item in read([path], kind="order"):
+            if isinstance(item, BadLine):
+                raise InputError(str(item))
+            if item["kind"] != "order":
+                continue
+            body: Record = item["body"]
+            where = f"{path}: order {item['key']!r}"
+            if not isinstance(body, dict) or not isinstance(body.get("number"), str | int):
+                raise InputError(f"{where}: an order needs a 'number' (canonical flowkit.order/1 JSON)")
+            if not isinstance(body.get("lines", []), list):
+                raise InputError(f"{where}: 'lines' must be a list")
+            yield os.path.basename(path), body

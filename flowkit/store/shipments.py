@@ -1,0 +1,130 @@
+"""Shipments recorded against orders: the SQL behind ``import-shipment``.
+
+Every write here runs inside the caller's transaction (one per message), so a
+message's dedupe mark, shipments, shipped quantities, order status and events
+commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowkit.store.db import now
+
+KIND = "shipment"
+
+
+@dataclass
+class NewShipment:
+    """One shipment to record: the lines of one message from one source."""
+
+    source: str
+    lines: list[tuple[str, str | None, int]]  # (line_id, sku, quantity)
+    tracking: list[tuple[str, str | None]] = field(default_factory=list)  # (code, url)
+    courier: str | None = None
+    service: str | None = None
+    shipped_at: str | None = None
+    comment: str | None = None
+    notify: bool = False
+
+
+def processed(conn: sqlite3.Connection, target: str, message_seq: int) -> str | None:
+    """The recorded result of a shipment message already processed, else None."""
+    row = conn.execute(
+        "SELECT result FROM processed_messages WHERE kind = ? AND target = ? AND message_seq = ?",
+        (KIND, target, message_seq),
+    ).fetchone()
+    return None if row is None else str(row["result"] or "success")
+
+
+def mark_processed(conn: sqlite3.Connection, target: str, message_seq: int, result: str) -> None:
+    conn.execute(
+        "INSERT INTO processed_messages (kind, target, message_seq, processed_at, result) VALUES (?, ?, ?, ?, ?)",
+        (KIND, target, message_seq, now(), result),
+    )
+
+
+def order_row(conn: sqlite3.Connection, number: str, *, document: bool = False) -> sqlite3.Row | None:
+    """The order's status and hold columns, and its document if asked (None when the store does not know it)."""
+    return conn.execute(  # type: ignore[no-any-return]
+        f"""SELECT number, status, export_status, hold_reason, {"document" if document else "NULL AS document"},
+                  json_extract(document, '$.hold.on_hold') AS on_hold,
+                  json_extract(document, '$.hold.reason') AS hold_note
+           FROM orders WHERE number = ?""",
+        (number,),
+    ).fetchone()
+
+
+def order_lines(conn: sqlite3.Connection, number: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT line_id, sku, quantity, quantity_shipped FROM order_lines WHERE number = ? ORDER BY rowid",
+        (number,),
+    )
+    return [dict(r) for r in rows]
+
+
+def record(conn: sqlite3.Connection, number: str, target: str, message_seq: int,
+           shipment: NewShipment) -> int:
+    """Insert one shipment, its lines and tracking; advance the order lines' shipped quantities."""
+    cur = conn.execute(
+        """INSERT INTO shipments (number, target, message_seq, source, courier, service, shipped_at, comment,
+                                  notify, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (number, target, message_seq, shipment.source, shipment.courier, shipment.service, shipment.shipped_at,
+         shipment.comment, int(shipment.notify), now()),
+    )
+    shipment_id = int(cur.lastrowid or 0)
+    conn.executemany(
+        "INSERT INTO shipment_lines (shipment_id, line_id, sku, quantity) VALUES (?, ?, ?, ?)",
+        [(shipment_id, line_id, sku, qty) for line_id, sku, qty in shipment.lines],
+    )
+    conn.executemany(
+        "UPDATE order_lines SET quantity_shipped = quantity_shipped + ? WHERE number = ? AND line_id = ?",
+        [(qty, number, line_id) for line_id, _, qty in shipment.lines],
+    )
+    conn.executemany(
+        "INSERT INTO shipment_tracking (shipment_id, position, code, url) VALUES (?, ?, ?, ?)",
+        [(shipment_id, pos, code, url) for pos, (code, url) in enumerate(shipment.tracking, 1)],
+    )
+    return shipment_id
+
+
+def set_status(conn: sqlite3.Connection, number: str, status: str) -> None:
+    conn.execute("UPDATE orders SET status = ?, updated_at = ? WHERE number = ?", (status, now(), number))
+
+
+def for_order(conn: sqlite3.Connection, number: str) -> list[dict[str, Any]]:
+    """Every shipment of ``number`` with its lines and tracking, oldest first."""
+    out = []
+    for row in conn.execute("SELECT * FROM shipments WHERE number = ? ORDER BY id", (number,)):
+        item = dict(row)
+        item["notify"] = bool(item["notify"])
+        item["lines"] = [dict(r) for r in conn.execute(
+            "SELECT line_id, sku, quantity FROM shipment_lines WHERE shipment_id = ? ORDER BY rowid", (row["id"],))]
+        item["tracking"] = [dict(r) for r in conn.execute(
+            "SELECT code, url FROM shipment_tracking WHERE shipment_id = ? ORDER BY position", (row["id"],))]
+        out.append(item)
+    return out
+
+
+# inbox bookkeeping --------------------------------------------------------
+def inbox_attempts(conn: sqlite3.Connection, folder: str, name: str) -> int:
+    row = conn.execute("SELECT attempts FROM shipment_inbox WHERE folder = ? AND name = ?", (folder, name)).fetchone()
+    return 0 if row is None else int(row["attempts"])
+
+
+def inbox_outcome(conn: sqlite3.Connection, folder: str, name: str, status: str, error: str | None) -> int:
+    """Record one processing attempt of an inbox file; returns the attempts counted so far."""
+    failed = 1 if error is not None else 0
+    conn.execute(
+        """INSERT INTO shipment_inbox (folder, name, attempts, last_error, status, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(folder, name) DO UPDATE SET attempts = attempts + excluded.attempts,
+               last_error = COALESCE(excluded.last_error, last_error), status = excluded.status,
+               updated_at = excluded.updated_at""",
+        (folder, name, failed, error, status, now()),
+    )
+    return inbox_attempts(conn, folder, name)
+

@@ -1,0 +1,81 @@
+"""import-shipment --postback magento, then the payload POSTed by the HTTP transport to a local server.
+
+This drives the transport through the shared ``open_transport`` interface only;
+it runs once the HTTP transport (the deliver work) is part of the tree.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import orjson
+import pytest
+
+from flowkit.config import Config
+from flowkit.records import body_bytes
+from flowkit.transports.base import destination, open_transport
+from tests.conftest import DATA, Invoke, records
+
+pytest.importorskip("flowkit.transports.http", reason="the HTTP transport is not in this tree yet")
+
+ORDERS = str(DATA / "import_shipment" / "orders.ndjson")
+
+
+class Shop(BaseHTTPRequestHandler):
+    """A stand-in for the shop's REST endpoint: records each request, answers 200 with an id."""
+
+    received: list[tuple[str, dict[str, str], bytes]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.received.append((self.path, dict(self.headers), body))
+        answer = b'"7001"'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def shop() -> Iterator[str]:
+    Shop.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Shop)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_magento_postback_is_posted_to_the_shop(invoke: Invoke, shop: str) -> None:
+    message = {"message_seq": 31, "order": "100045", "courier": "Royal Mail", "service": "Tracked 24",
+               "tracking": ["RM31GB"], "notify": True, "lines": [{"sku": "FLY-A5-350", "qty": 500}]}
+    result = invoke(["import-shipment", "--orders", ORDERS, "--postback", "magento", "-"],
+                    input=orjson.dumps(message))
+    assert result.exit_code == 0, result.stderr
+    [payload] = [r for r in records(result.stdout) if r["kind"] == "payload"]
+    spec = destination(Config(), shop + "/rest/V1/order/{meta.magento_order_id}/ship")
+    transport = open_transport(spec, Config())
+    transport.open()
+    try:
+        receipt = transport.put(payload["meta"]["filename"], body_bytes(payload), payload)
+    finally:
+        transport.close()
+    assert receipt.remote_ref
+    [(path, headers, body)] = Shop.received
+    assert path == "/rest/V1/order/45/ship"
+    assert headers["Content-Type"].startswith("application/json")
+    assert json.loads(body) == {
+        "items": [{"order_item_id": 301, "qty": 500}], "notify": True,
+        "tracks": [{"track_number": "RM31GB", "title": "Royal Mail Tracked 24", "carrier_code": "custom"}],
+        "arguments": {"extension_attributes": {"source_code": "default"}},
+    }
