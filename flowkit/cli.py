@@ -12,6 +12,7 @@ import click
 from flowkit import __version__
 from flowkit.app import App
 from flowkit.commands import config as config_cmd
+from flowkit.commands import query_orders as query_orders_cmd
 from flowkit.commands import state as state_cmd
 from flowkit.errors import ConfigError
 
@@ -67,6 +68,7 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
 # The commands, in the order a pipeline uses them.
 for command in (
     config_cmd.command,
+    query_orders_cmd.command,
     state_cmd.command,
 ):
     cli.add_command(command)

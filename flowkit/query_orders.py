@@ -1,0 +1,178 @@
+"""The core of ``query-orders``: fetch, filter, record in the store, emit order records.
+
+Each emitted order is recorded in the state store (``orders``/``order_lines``)
+and moved pending -> queued in one short transaction *before* its record is
+written, so a run killed half-way loses nothing: a queued order that never
+got exported comes back on a later ``--unsent`` run (after ``requeue_after``
+seconds, so overlapping cron runs do not both send it).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from flowkit.errors import FlowkitError, InputError
+from flowkit.records import Record, make_record
+from flowkit.sources import Fetched, Query, Source
+from flowkit.sources.common import timestamp
+from flowkit.store import Store
+from flowkit.store import exports, orders
+
+log = logging.getLogger("flowkit")
+COMMAND = "query-orders"
+SKIP_UNSENT = frozenset({"exported", "dead", "cancelled", "held"})
+
+
+def parse_since(text: str | None) -> str | None:
+    """``2025-03-14``, an RFC 3339 time, or a relative ``30m``/``12h``/``7d`` -> RFC 3339 UTC."""
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d+)([mhd])", text.strip())
+    if match:
+        unit = {"m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+        moment = datetime.now(timezone.utc) - timedelta(**{unit: int(match.group(1))})
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    value = timestamp(text if "T" in text or " " in text else f"{text}T00:00:00Z")
+    if not value or not value[:4].isdigit() or not value.endswith("Z"):
+        raise InputError(f"--since {text!r}: not a date, time or relative age like 12h")
+    return value
+
+
+def excluded(order: dict[str, Any], query: Query) -> str | None:
+    """Why ``order`` does not match the query's filters (None when it does)."""
+    if query.number is not None and order["number"] != query.number:
+        return "number"
+    channel = (order.get("source") or {}).get("channel") or {}
+    if query.channels and not ({str(channel.get("id")), str(channel.get("name"))} & set(query.channels)):
+        return "channel"
+    if query.statuses and not ({str(order.get("status")), str(order.get("source_status"))} & set(query.statuses)):
+        return "status"
+    placed = order.get("placed_at") or order.get("created_at")
+    if query.since and (not placed or str(placed) < query.since):
+        return "since"
+    return None
+
+
+def order_record(order: dict[str, Any], source: str) -> Record:
+    channel = ((order.get("source") or {}).get("channel") or {}).get("id")
+    supplier = (order.get("supplier") or {}).get("id")
+    meta = {k: v for k, v in {"channel": channel, "supplier": supplier, "source": source}.items() if v is not None}
+    return make_record("order", order["number"], order, meta=meta)
+
+
+@dataclass
+class Run:
+    """One query over one source; ``counts`` is what the run log and export history keep."""
+
+    source: Source
+    store: Store
+    query: Query
+    queue: bool = True
+    requeue_after: float = 600.0
+    on_error: Callable[[Fetched, FlowkitError], Record | None] = lambda item, exc: None
+    counts: dict[str, int] = field(default_factory=lambda: {"emitted": 0, "failed": 0, "skipped": 0})
+    seen: set[str] = field(default_factory=set)
+
+    def __iter__(self) -> Iterator[Record]:
+        for item in self.source.fetch(self.query):
+            if self.full():
+                break
+            if item.error is not None or item.order is None:
+                self.counts["failed"] += 1
+                self.source.done(item, False)
+                bad = self.on_error(item, item.error or InputError(f"{item.where}: no order"))
+                if bad is not None:
+                    yield bad
+                continue
+            record = self.handle(item.order, fresh=True)
+            self.source.done(item, True)
+            if record is not None:
+                yield record
+        if self.query.unsent and self.source.carry_over and not self.full():
+            yield from self.carried()
+
+    def full(self) -> bool:
+        return self.query.limit is not None and self.counts["emitted"] >= self.query.limit
+
+    def carried(self) -> Iterator[Record]:
+        """Unsent orders of this source known only to the store (their files already moved)."""
+        for number in exports.carry_over(self.store.conn, self.source.name):
+            if number in self.seen or self.full():
+                continue
+            found = exports.document(self.store.conn, number)
+            if found is not None:
+                record = self.handle(found[0], fresh=False)
+                if record is not None:
+                    yield record
+
+    def skip(self, why: str) -> None:
+        self.counts["skipped"] += 1
+        self.counts[why] = self.counts.get(why, 0) + 1
+
+    def handle(self, order: dict[str, Any], *, fresh: bool) -> Record | None:
+        number = order["number"]
+        self.seen.add(number)
+        why = excluded(order, self.query)
+        if why:
+            self.skip(f"filtered_{why}")
+            return None
+        with self.store.transaction() as conn:
+            known = exports.status(conn, number)
+            if order.get("status") == "cancelled" and "cancelled" not in self.query.statuses:
+                self.cancelled(conn, order, known)
+                return None
+            if fresh:
+                orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND)
+            state, attempts, held_for, updated = self.lifecycle(conn, order, number)
+            if self.query.unsent:
+                if state in SKIP_UNSENT or (order.get("sync") or {}).get("exported"):
+                    self.skip("already_exported" if state == "exported" else state if state in SKIP_UNSENT
+                              else "exported_at_source")
+                    return None
+                if state == "queued" and _age(updated) < self.requeue_after:
+                    self.skip("queued_recently")
+                    return None
+            if self.queue and state in ("pending", "failed", "queued"):
+                orders.set_export_status(self.store, conn, number, "queued", command=COMMAND)
+        self.counts["emitted"] += 1
+        return order_record(order, self.source.name)
+
+    def lifecycle(self, conn: Any, order: dict[str, Any], number: str) -> tuple[str, int, str | None, str]:
+        """Apply the source's hold flag; returns (export_status, attempts, hold_reason, updated_at)."""
+        row = conn.execute("SELECT export_status, attempts, hold_reason, updated_at FROM orders WHERE number = ?",
+                           (number,)).fetchone()
+        state, attempts, reason, updated = str(row[0]), int(row[1]), row[2], str(row[3])
+        hold = order.get("hold") or {}
+        if hold.get("on_hold") and state in ("pending", "queued", "failed"):
+            reason = f"source: {hold.get('reason') or 'on hold'}"
+            orders.set_export_status(self.store, conn, number, "held", command=COMMAND, reason=reason)
+            state = "held"
+        elif not hold.get("on_hold") and state == "held" and str(reason or "").startswith("source:"):
+            orders.set_export_status(self.store, conn, number, "pending", command=COMMAND, reason="released at source")
+            state = "pending"
+        return state, attempts, reason, updated
+
+    def cancelled(self, conn: Any, order: dict[str, Any], known: tuple[str, int] | None) -> None:
+        """Cancelled orders are never emitted; a known one is moved to cancelled, loudly if it was queued."""
+        self.skip("cancelled")
+        if known is None or known[0] == "cancelled":
+            return
+        orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND)
+        previous = known[0]
+        if previous in ("queued", "exported"):
+            log.warning("order %s was cancelled at the source after it was %s", order["number"], previous)
+        orders.set_export_status(self.store, conn, order["number"], "cancelled", command=COMMAND,
+                                 reason=f"cancelled at source (was {previous})")
+
+
+def _age(stamp: str) -> float:
+    try:
+        moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return float("inf")
+    return (datetime.now(timezone.utc) - moment).total_seconds()
