@@ -46,6 +46,15 @@ def money(value: Any, places: int = 2) -> str | None:
     return str(amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
+def unit_money(value: Any) -> str | None:
+    """A unit price: at least 2 decimals, up to 4 when the source gives them (``"0.144"``)."""
+    text = money(value, 4)
+    if text is None:
+        return None
+    head, _, tail = text.partition(".")
+    return f"{head}.{tail.rstrip('0').ljust(2, '0')}"
+
+
 def rate(value: Any) -> str | None:
     """A percentage as a plain decimal string without trailing zeros (``"20"``, ``"7.5"``)."""
     if value is None or value == "":

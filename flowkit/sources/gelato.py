@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowkit.sources.common import (
-    address, dig, extra, integer, line_skeleton, money, order_skeleton, s, summary, timestamp, upper,
+    address, unit_money, dig, extra, integer, line_skeleton, money, order_skeleton, s, summary, timestamp, upper,
 )
 
 ROLES = {"front": "print", "back": "print", "inside": "print", "default": "print", "text": "print"}
@@ -44,7 +44,7 @@ def _line(item: dict[str, Any], number: int) -> dict[str, Any]:
     line.update(
         sku=sku or s(item.get("productUid")) or s(product.get("modelUid")),
         product_ref=s(product.get("modelUid")) or s(item.get("productUid")), name=s(product.get("desc")),
-        quantity=integer(item.get("count", item.get("quantity"))), unit_price=money(item.get("unit_price")),
+        quantity=integer(item.get("count", item.get("quantity"))), unit_price=unit_money(item.get("unit_price")),
         attributes=[a for a in attributes if (a["name"] or "").lower() != "sku"],
         delivery_type="stock" if item.get("type") == "stock" else "print",
         assets=[_asset(a) for a in [*(item.get("assets") or []), *(item.get("files") or [])] if isinstance(a, dict)],

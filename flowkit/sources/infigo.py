@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowkit.sources.common import (
-    address, extra, integer, line_skeleton, money, order_skeleton, s, summary, timestamp, upper,
+    address, unit_money, extra, integer, line_skeleton, money, order_skeleton, s, summary, timestamp, upper,
 )
 
 STATUSES = {"pending": "pending", "processing": "in_production", "complete": "shipped", "cancelled": "cancelled"}
@@ -56,7 +56,7 @@ def _line(item: dict[str, Any], number: int) -> dict[str, Any]:
     line.update(
         sku=s(item.get("Sku")), product_ref=s(item.get("ExternalProductId")) or s(item.get("NopProductId")),
         name=s(item.get("Name")) or s(item.get("ProductName")), quantity=integer(item.get("Quantity")),
-        unit_price=money(item.get("UnitPriceExclTax")), unit_price_incl_tax=money(item.get("UnitPriceInclTax")),
+        unit_price=unit_money(item.get("UnitPriceExclTax")), unit_price_incl_tax=unit_money(item.get("UnitPriceInclTax")),
         row_total=money(item.get("PriceExclTax")), row_total_incl_tax=money(item.get("PriceInclTax")),
         attributes=attributes, attribute_summary=s(item.get("AttributeSummary")) or summary(attributes),
         delivery_type=(s(item.get("DeliveryType")) or "print").lower(),
@@ -90,7 +90,7 @@ def to_order(doc: dict[str, Any]) -> dict[str, Any]:
     order["hold"].update(on_hold=bool(waiting), reason=f"approval: {waiting[0]}" if waiting else None)
     payments = [{k: (money(p.get(v)) if k == "amount" else timestamp(p.get(v)) if k.endswith("_at")
                      else upper(p.get(v)) if k == "currency" else s(p.get(v))) for k, v in PAYMENT_FIELDS.items()}
-                for p in doc.get("Payment") or [] if isinstance(p, dict)]
+                for p in doc.get("Payment") or doc.get("Payments") or [] if isinstance(p, dict)]
     for payment in payments:
         payment["status"] = s(doc.get("PaymentStatus"))
     order.update(
@@ -102,7 +102,10 @@ def to_order(doc: dict[str, Any]) -> dict[str, Any]:
         tags=[str(t) for t in (doc.get("CustomTags") or []) if t] or
         [s(doc[k]) for k in ("CustomTag1", "CustomTag2", "CustomTag3", "CustomTag4") if doc.get(k)],
     )
-    order["customer"].update(id=s(doc.get("CustomerId")), email=s(doc.get("CustomerEmail")))
+    billing = order["billing_address"] or {}
+    order["customer"].update(id=s(doc.get("CustomerId")), email=s(doc.get("CustomerEmail")) or billing.get("email"),
+                             first_name=billing.get("first_name"), last_name=billing.get("last_name"),
+                             phone=billing.get("phone"), company=billing.get("company"))
     order["shipping"].update(method_name=s(doc.get("ShippingMethod")), deliver_by=timestamp(doc.get("DeliverBy")),
                              dispatch_by=timestamp(doc.get("DispatchBy")))
     order["totals"]["grand_total"] = money(doc.get("OrderTotal")) or (payments[0]["amount"] if payments else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowkit.sources.common import (
-    address, dig, extra, integer, line_skeleton, money, order_skeleton, rate, s, timestamp, upper,
+    address, unit_money, dig, extra, integer, line_skeleton, money, order_skeleton, rate, s, timestamp, upper,
 )
 
 # Magento order state -> canonical status; the raw status stays in source_status.
@@ -41,7 +41,7 @@ def _line(item: dict[str, Any], number: int) -> dict[str, Any]:
     line.update(
         sku=s(item.get("sku")), product_ref=s(item.get("product_id")), name=s(item.get("name")),
         quantity=integer(item.get("qty_ordered")), quantity_shipped=integer(item.get("qty_shipped")),
-        unit_price=money(item.get("price")), unit_price_incl_tax=money(item.get("price_incl_tax")),
+        unit_price=unit_money(item.get("price")), unit_price_incl_tax=unit_money(item.get("price_incl_tax")),
         tax_rate=rate(item.get("tax_percent")), tax_amount=money(item.get("tax_amount")),
         discount_amount=money(item.get("discount_amount")), row_total=money(item.get("row_total")),
         row_total_incl_tax=money(item.get("row_total_incl_tax")),

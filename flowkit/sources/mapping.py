@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flowkit.errors import ConfigError, InputError
-from flowkit.sources.common import SCHEMA, order_skeleton, s
+from flowkit.sources.common import SCHEMA, line_skeleton, order_skeleton, s
 
 Mapping = Callable[[dict[str, Any]], dict[str, Any]]
 BUILTIN = ("canonical", "magento2", "omnitron", "infigo", "gelato")
@@ -96,6 +96,9 @@ def jolt_mapping(path: Path, where: str) -> Mapping:
             raise InputError(f"mapping {path.name} produced no 'number'")
         order = _overlay(order_skeleton(number), out)
         order["number"] = number
+        lines = order["lines"] if isinstance(order["lines"], list) else []
+        order["lines"] = [_overlay(line_skeleton(s(line.get("id")) or str(n), n), line)
+                          for n, line in enumerate(lines, 1) if isinstance(line, dict)]
         return order
 
     return apply

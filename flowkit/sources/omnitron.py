@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowkit.sources.common import (
-    address, extra, line_skeleton, money, order_skeleton, rate, s, summary, timestamp, upper,
+    address, unit_money, extra, line_skeleton, money, order_skeleton, rate, s, summary, timestamp, upper,
 )
 
 # Omnitron status code -> canonical status.
@@ -58,7 +58,7 @@ def _lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             attributes = [{"name": str(k), "value": s(v)} for k, v in (product.get("attributes") or {}).items()]
             line.update(
                 sku=sku, product_ref=s(product.get("base_code")), name=s(product.get("name")),
-                unit_price=money(row.get("price")), tax_rate=rate(row.get("tax_rate")),
+                unit_price=unit_money(row.get("price")), tax_rate=rate(row.get("tax_rate")),
                 status=STATUSES.get(s(row.get("status")) or "", None), source_status=s(row.get("status")),
                 attributes=attributes, attribute_summary=summary(attributes), supplier=s(row.get("datasource")),
                 extra_data=extra(row.get("extra_field") or {}), discount_amount=money(0), row_total=money(0),

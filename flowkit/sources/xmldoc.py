@@ -12,7 +12,7 @@ from typing import Any
 from flowkit.errors import InputError
 
 LIST_WRAPPERS = frozenset({
-    "OrderLines", "Payment", "Payments", "History", "ApprovalHistory", "ExtraData", "Attributes",
+    "OrderLines", "Payments", "History", "ApprovalHistory", "ExtraData", "Attributes",
     "CheckoutAttributes", "CustomTags", "items", "assets", "attributes", "address", "status_histories",
 })
 
