@@ -112,14 +112,14 @@ class Run:
 
     def skip(self, why: str) -> None:
         self.counts["skipped"] += 1
-        self.counts[why] = self.counts.get(why, 0) + 1
+        self.counts[f"skipped:{why}"] = self.counts.get(f"skipped:{why}", 0) + 1
 
     def handle(self, order: dict[str, Any], *, fresh: bool) -> Record | None:
         number = order["number"]
         self.seen.add(number)
         why = excluded(order, self.query)
         if why:
-            self.skip(f"filtered_{why}")
+            self.skip(f"filter-{why}")
             return None
         with self.store.transaction() as conn:
             known = exports.status(conn, number)
@@ -131,11 +131,10 @@ class Run:
             state, attempts, held_for, updated = self.lifecycle(conn, order, number)
             if self.query.unsent:
                 if state in SKIP_UNSENT or (order.get("sync") or {}).get("exported"):
-                    self.skip("already_exported" if state == "exported" else state if state in SKIP_UNSENT
-                              else "exported_at_source")
+                    self.skip(state if state in SKIP_UNSENT else "exported-at-source")
                     return None
                 if state == "queued" and _age(updated) < self.requeue_after:
-                    self.skip("queued_recently")
+                    self.skip("queued-recently")
                     return None
             if self.queue and state in ("pending", "failed", "queued"):
                 orders.set_export_status(self.store, conn, number, "queued", command=COMMAND)
