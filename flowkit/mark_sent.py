@@ -44,7 +44,7 @@ class MarkSent:
             self.counts["not_orders"] += 1
             yield record
             return
-        body = record.get("body") if isinstance(record.get("body"), dict) else {}
+        body: dict[str, Any] = record["body"] if isinstance(record.get("body"), dict) else {}
         status = "failed" if record["kind"] == "error" else str(body.get("status", ""))
         detail = {k: body.get(k) for k in ("destination", "remote_ref", "attempts", "error") if body.get(k)}
         if record["kind"] == "error":

@@ -13,15 +13,14 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flowkit.errors import FlowkitError, InputError
 from flowkit.records import Record, make_record
 from flowkit.sources import Fetched, Query, Source
 from flowkit.sources.common import timestamp
-from flowkit.store import Store
-from flowkit.store import exports, orders
+from flowkit.store import Store, exports, orders
 
 log = logging.getLogger("flowkit")
 COMMAND = "query-orders"
@@ -35,7 +34,7 @@ def parse_since(text: str | None) -> str | None:
     match = re.fullmatch(r"(\d+)([mhd])", text.strip())
     if match:
         unit = {"m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
-        moment = datetime.now(timezone.utc) - timedelta(**{unit: int(match.group(1))})
+        moment = datetime.now(UTC) - timedelta(**{unit: int(match.group(1))})
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     value = timestamp(text if "T" in text or " " in text else f"{text}T00:00:00Z")
     if not value or not value[:4].isdigit() or not value.endswith("Z"):
@@ -128,7 +127,7 @@ class Run:
                 return None
             if fresh:
                 orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND)
-            state, attempts, held_for, updated = self.lifecycle(conn, order, number)
+            state, updated = self.lifecycle(conn, order, number)
             if self.query.unsent:
                 if state in SKIP_UNSENT or (order.get("sync") or {}).get("exported"):
                     self.skip(state if state in SKIP_UNSENT else "exported-at-source")
@@ -141,11 +140,11 @@ class Run:
         self.counts["emitted"] += 1
         return order_record(order, self.source.name)
 
-    def lifecycle(self, conn: Any, order: dict[str, Any], number: str) -> tuple[str, int, str | None, str]:
-        """Apply the source's hold flag; returns (export_status, attempts, hold_reason, updated_at)."""
-        row = conn.execute("SELECT export_status, attempts, hold_reason, updated_at FROM orders WHERE number = ?",
+    def lifecycle(self, conn: Any, order: dict[str, Any], number: str) -> tuple[str, str]:
+        """Apply the source's hold flag; returns (export_status, updated_at)."""
+        row = conn.execute("SELECT export_status, hold_reason, updated_at FROM orders WHERE number = ?",
                            (number,)).fetchone()
-        state, attempts, reason, updated = str(row[0]), int(row[1]), row[2], str(row[3])
+        state, reason, updated = str(row[0]), row[1], str(row[2])
         hold = order.get("hold") or {}
         if hold.get("on_hold") and state in ("pending", "queued", "failed"):
             reason = f"source: {hold.get('reason') or 'on hold'}"
@@ -154,7 +153,7 @@ class Run:
         elif not hold.get("on_hold") and state == "held" and str(reason or "").startswith("source:"):
             orders.set_export_status(self.store, conn, number, "pending", command=COMMAND, reason="released at source")
             state = "pending"
-        return state, attempts, reason, updated
+        return state, updated
 
     def cancelled(self, conn: Any, order: dict[str, Any], known: tuple[str, int] | None) -> None:
         """Cancelled orders are never emitted; a known one is moved to cancelled, loudly if it was queued."""
@@ -171,7 +170,7 @@ class Run:
 
 def _age(stamp: str) -> float:
     try:
-        moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+        moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     except ValueError:
         return float("inf")
-    return (datetime.now(timezone.utc) - moment).total_seconds()
+    return (datetime.now(UTC) - moment).total_seconds()

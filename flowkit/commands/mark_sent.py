@@ -48,5 +48,5 @@ def command(files: tuple[str, ...], max_attempts: int | None, no_source: bool) -
         finally:
             core.close()
             exports.add_history(app.store(), COMMAND, None, core.counts)
-        summary(f"mark-sent: {', '.join(f'{k} {v}' for k, v in core.counts.items() if v)}" or "mark-sent: nothing")
+        summary("mark-sent: " + (", ".join(f"{k} {v}" for k, v in core.counts.items() if v) or "nothing to do"))
         pipeline.finish(tally)

@@ -97,15 +97,13 @@ def _run(name: str, query: object, *, raw: bool, requeue_after: float) -> None:
 
 def _check(counts: dict[str, int], query: object, name: str) -> None:
     """Exit 1 when some documents failed, 65 when all did or --number found nothing."""
-    from flowkit.errors import ExitCode, PartialError
+    from flowkit.errors import PartialError
     from flowkit.sources import Query
 
     assert isinstance(query, Query)
     if counts["failed"]:
-        error = PartialError(f"{counts['failed']} order document(s) failed, {counts['emitted']} emitted")
-        if counts["emitted"] == 0:
-            error.exit_code = int(ExitCode.DATAERR)
-        raise error
+        message = f"{counts['failed']} order document(s) failed, {counts['emitted']} emitted"
+        raise PartialError(message) if counts["emitted"] else InputError(message)
     if query.number is not None and not query.unsent and counts["emitted"] == 0:
         raise InputError(f"order {query.number} not found in source {name!r} (or filtered out)")
 

@@ -9,7 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from flowkit.sources.common import (
-    address, unit_money, dig, extra, integer, line_skeleton, money, order_skeleton, s, summary, timestamp, upper,
+    address,
+    dig,
+    extra,
+    integer,
+    line_skeleton,
+    money,
+    order_skeleton,
+    s,
+    summary,
+    timestamp,
+    unit_money,
+    upper,
 )
 
 ROLES = {"front": "print", "back": "print", "inside": "print", "default": "print", "text": "print"}
@@ -89,7 +100,7 @@ def to_order(doc: dict[str, Any]) -> dict[str, Any]:
     order["lines"] = [_line(item, n) for n, item in enumerate(items, 1)]
     unit_totals = [float(li["unit_price"]) * li["quantity"] for li in order["lines"] if li["unit_price"]]
     order["totals"]["subtotal"] = money(sum(unit_totals)) if unit_totals else None
-    meta = [(m.get("key"), m.get("value")) for m in doc.get("metadata") or [] if isinstance(m, dict)]
+    meta = [(str(m.get("key")), m.get("value")) for m in doc.get("metadata") or [] if isinstance(m, dict)]
     order["extra_data"] = extra([("version", s(doc.get("version"))), ("brandedPackaging",
                                  doc.get("brandedPackaging")), *meta])
     return order

@@ -9,7 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from flowkit.sources.common import (
-    address, unit_money, extra, integer, line_skeleton, money, order_skeleton, s, summary, timestamp, upper,
+    address,
+    extra,
+    integer,
+    line_skeleton,
+    money,
+    order_skeleton,
+    s,
+    summary,
+    timestamp,
+    unit_money,
+    upper,
 )
 
 STATUSES = {"pending": "pending", "processing": "in_production", "complete": "shipped", "cancelled": "cancelled"}
@@ -100,7 +110,7 @@ def to_order(doc: dict[str, Any]) -> dict[str, Any]:
         po_number=payments[0]["purchase_order_number"] if payments else None,
         billing_address=_address(doc.get("BillingAddress")), shipping_address=_address(doc.get("ShippingAddress")),
         tags=[str(t) for t in (doc.get("CustomTags") or []) if t] or
-        [s(doc[k]) for k in ("CustomTag1", "CustomTag2", "CustomTag3", "CustomTag4") if doc.get(k)],
+        [str(doc[k]) for k in ("CustomTag1", "CustomTag2", "CustomTag3", "CustomTag4") if doc.get(k)],
     )
     billing = order["billing_address"] or {}
     order["customer"].update(id=s(doc.get("CustomerId")), email=s(doc.get("CustomerEmail")) or billing.get("email"),

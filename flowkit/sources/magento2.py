@@ -5,7 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flowkit.sources.common import (
-    address, unit_money, dig, extra, integer, line_skeleton, money, order_skeleton, rate, s, timestamp, upper,
+    address,
+    dig,
+    extra,
+    integer,
+    line_skeleton,
+    money,
+    order_skeleton,
+    rate,
+    s,
+    timestamp,
+    unit_money,
+    upper,
 )
 
 # Magento order state -> canonical status; the raw status stays in source_status.

@@ -10,7 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from flowkit.sources.common import (
-    address, unit_money, extra, line_skeleton, money, order_skeleton, rate, s, summary, timestamp, upper,
+    address,
+    extra,
+    line_skeleton,
+    money,
+    order_skeleton,
+    rate,
+    s,
+    summary,
+    timestamp,
+    unit_money,
+    upper,
 )
 
 # Omnitron status code -> canonical status.
