@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -74,26 +75,36 @@ class Run:
     queue: bool = True
     requeue_after: float = 600.0
     on_error: Callable[[Fetched, FlowkitError], Record | None] = lambda item, exc: None
+    batch: int = 100
     counts: dict[str, int] = field(default_factory=lambda: {"emitted": 0, "failed": 0, "skipped": 0})
     seen: set[str] = field(default_factory=set)
 
     def __iter__(self) -> Iterator[Record]:
-        for item in self.source.fetch(self.query):
-            if self.full():
+        fetched = iter(self.source.fetch(self.query))
+        while not self.full():
+            room = self.batch if self.query.limit is None else min(self.batch, self.query.limit - self.counts["emitted"])
+            chunk = list(islice(fetched, room))
+            if not chunk:
                 break
-            if item.error is not None or item.order is None:
+            yield from self.settle(chunk)
+        if self.query.unsent and self.source.carry_over and not self.full():
+            yield from self.carried()
+
+    def settle(self, chunk: list[Fetched]) -> Iterator[Record]:
+        """Record a batch of orders in one transaction, then emit them (write-ahead, then the effect)."""
+        with self.store.transaction() as conn:
+            outcomes = [None if item.order is None else self.handle(conn, item.order, fresh=True) for item in chunk]
+        for item, record in zip(chunk, outcomes):
+            if item.order is None:
                 self.counts["failed"] += 1
                 self.source.done(item, False)
                 bad = self.on_error(item, item.error or InputError(f"{item.where}: no order"))
                 if bad is not None:
                     yield bad
                 continue
-            record = self.handle(item.order, fresh=True)
             self.source.done(item, True)
             if record is not None:
                 yield record
-        if self.query.unsent and self.source.carry_over and not self.full():
-            yield from self.carried()
 
     def full(self) -> bool:
         return self.query.limit is not None and self.counts["emitted"] >= self.query.limit
@@ -105,7 +116,8 @@ class Run:
                 continue
             found = exports.document(self.store.conn, number)
             if found is not None:
-                record = self.handle(found[0], fresh=False)
+                with self.store.transaction() as conn:
+                    record = self.handle(conn, found[0], fresh=False)
                 if record is not None:
                     yield record
 
@@ -113,30 +125,36 @@ class Run:
         self.counts["skipped"] += 1
         self.counts[f"skipped:{why}"] = self.counts.get(f"skipped:{why}", 0) + 1
 
-    def handle(self, order: dict[str, Any], *, fresh: bool) -> Record | None:
+    def handle(self, conn: Any, order: dict[str, Any], *, fresh: bool) -> Record | None:
+        """One order's state change inside the caller's transaction; its record, or None when skipped."""
         number = order["number"]
         self.seen.add(number)
         why = excluded(order, self.query)
         if why:
             self.skip(f"filter-{why}")
             return None
-        with self.store.transaction() as conn:
-            known = exports.status(conn, number)
-            if order.get("status") == "cancelled" and "cancelled" not in self.query.statuses:
-                self.cancelled(conn, order, known)
+        known = exports.status(conn, number)
+        if order.get("status") == "cancelled" and "cancelled" not in self.query.statuses:
+            self.cancelled(conn, order, known)
+            return None
+        queue_new = known is None and self.queue and not (order.get("hold") or {}).get("on_hold")
+        if fresh:
+            orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND,
+                          export_status="queued" if queue_new else "pending")
+        if queue_new:  # queued in the insert itself: no second write of the row
+            self.store.add_event(conn, number, COMMAND, "queued")
+            self.counts["emitted"] += 1
+            return order_record(order, self.source.name)
+        state, updated = self.lifecycle(conn, order, number)
+        if self.query.unsent:
+            if state in SKIP_UNSENT or (order.get("sync") or {}).get("exported"):
+                self.skip(state if state in SKIP_UNSENT else "exported-at-source")
                 return None
-            if fresh:
-                orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND)
-            state, updated = self.lifecycle(conn, order, number)
-            if self.query.unsent:
-                if state in SKIP_UNSENT or (order.get("sync") or {}).get("exported"):
-                    self.skip(state if state in SKIP_UNSENT else "exported-at-source")
-                    return None
-                if state == "queued" and _age(updated) < self.requeue_after:
-                    self.skip("queued-recently")
-                    return None
-            if self.queue and state in ("pending", "failed", "queued"):
-                orders.set_export_status(self.store, conn, number, "queued", command=COMMAND)
+            if state == "queued" and _age(updated) < self.requeue_after:
+                self.skip("queued-recently")
+                return None
+        if self.queue and state in ("pending", "failed", "queued"):
+            orders.set_export_status(self.store, conn, number, "queued", command=COMMAND)
         self.counts["emitted"] += 1
         return order_record(order, self.source.name)
 
