@@ -56,6 +56,14 @@ class App:
         return float(self.config.section("state").get("lock_timeout", 10))
 
     @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold the cross-process lock ``name`` (waits ``state.lock_timeout``, then exit 75)."""
+        from flowkit.store.lock import exclusive
+
+        with exclusive(self.state_path, name, wait=self.lock_timeout):
+            yield
+
+    @contextmanager
     def run(self, command: str, counts: dict[str, Any]) -> Iterator[None]:
         """Log this command run in the store (start, end, counts, status)."""
         store = self.store()

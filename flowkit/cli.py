@@ -7,17 +7,52 @@ fast.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
+if TYPE_CHECKING:
+    from flowkit.app import App
+
 from flowkit import __version__
-from flowkit.app import App
 from flowkit.commands import config as config_cmd
 from flowkit.commands import query_orders as query_orders_cmd
 from flowkit.commands import state as state_cmd
-from flowkit.errors import ConfigError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLOWKIT"})
+class _OneLineUsageError(click.UsageError):
+    """A usage error shown as one line naming the help to read."""
+
+    def show(self, file: object = None) -> None:
+        path = self.ctx.command_path if self.ctx else "flowkit"
+        click.echo(f"flowkit: error: {self.format_message()} (see '{path} --help')", err=True)
+
+
+class FlowkitGroup(click.Group):
+    """The root group: usage errors (unknown command, bad option) become one line."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _OneLineUsageError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+
+def _one_line(exc: click.UsageError) -> _OneLineUsageError:
+    return _OneLineUsageError(exc.format_message(), exc.ctx)
+
+
+@click.group(
+    cls=FlowkitGroup, context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLOWKIT"}
+)
 @click.version_option(__version__, "--version", prog_name="flowkit", message="%(prog)s %(version)s")
 @click.option("--config", "config_path", metavar="PATH", envvar="FLOWKIT_CONFIG",
               help="Config file (default: ./flowkit.toml, then the user config dir).")
@@ -40,16 +75,22 @@ def cli(ctx: click.Context, config_path: str | None, state_path: str | None, ver
       flowkit query-orders --unsent | flowkit render | flowkit deliver --to mis
     """
     from flowkit import log
-
-    log.setup(-1 if quiet else verbose, log_format)
-    app = App(state_override=state_path, verbosity=-1 if quiet else verbose)
+    from flowkit.app import App
     from flowkit.config import load
+    from flowkit.errors import ConfigError
 
+    app = App(state_override=state_path, verbosity=-1 if quiet else verbose)
     try:
         app.loaded = load(config_path)
     except ConfigError as exc:  # kept for the commands that need the config
         app.config_error = exc
     app.config_arg = config_path
+    settings = app.loaded.section("log")
+    if ctx.get_parameter_source("log_format") is click.core.ParameterSource.DEFAULT:
+        log_format = str(settings.get("format", log_format))
+    if not quiet and not verbose:
+        app.verbosity = {"error": -1, "warning": 0, "info": 1, "debug": 2}.get(str(settings.get("level")), 0)
+    log.setup(app.verbosity, log_format)
     ctx.default_map = _default_map(app)
     ctx.obj = app
 

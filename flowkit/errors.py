@@ -34,6 +34,11 @@ class FlowkitError(click.ClickException):
         self.hint = hint
         super().__init__(message if hint is None else f"{message} ({hint})")
 
+    def with_code(self, code: int) -> FlowkitError:
+        """Give this instance another exit code (click declares ``exit_code`` a ClassVar)."""
+        object.__setattr__(self, "exit_code", int(code))
+        return self
+
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"flowkit: error: {self.format_message()}", err=True, file=file)
 
@@ -77,4 +82,4 @@ class RecordError(FlowkitError):
 
     def __init__(self, message: str, *, code: int = ExitCode.DATAERR, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
-        self.exit_code = int(code)
+        self.with_code(code)

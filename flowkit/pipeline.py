@@ -91,11 +91,7 @@ def finish(tally: Tally) -> None:
     codes = set(tally.codes)
     summary = f"{tally.failed} record(s) failed, {tally.ok} done"
     if codes == {int(ExitCode.TEMPFAIL)}:
-        err: FlowkitError = PartialError(summary + "; all failures are temporary, safe to rerun")
-        err.exit_code = int(ExitCode.TEMPFAIL)
-        raise err
+        raise PartialError(summary + "; all failures are temporary, safe to rerun").with_code(ExitCode.TEMPFAIL)
     if tally.ok == 0 and len(codes) == 1:
-        err = PartialError(summary)
-        err.exit_code = codes.pop()
-        raise err
+        raise PartialError(summary).with_code(codes.pop())
     raise PartialError(summary)

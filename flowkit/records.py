@@ -22,6 +22,7 @@ import orjson
 from flowkit.errors import InputError
 
 Record = dict[str, Any]
+Peekable = io.BufferedReader  # a binary stream with peek()
 MARK = "record/1"
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml"
@@ -76,9 +77,9 @@ def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO]]:
     return out
 
 
-def _sniff(stream: BinaryIO) -> tuple[BinaryIO, bytes]:
+def _sniff(stream: BinaryIO) -> tuple[Peekable, bytes]:
     """Return a peekable stream and its first non-blank byte (b'' when empty)."""
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    buffered: Peekable = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
     while True:
         head = buffered.peek(64)
         if not head:
@@ -107,14 +108,14 @@ class Reader:
         self._inputs = _open_all(paths)
         self._raw_kind = raw_kind
         self._raw_key = raw_key
-        self._first: tuple[BinaryIO, bytes] | None = None
+        self._first: tuple[Peekable, bytes] | None = None
         name, stream = self._inputs[0]
         self._first = _sniff(stream)
         first_line_mode = self._first_mode(self._first)
         self.mode = "raw" if len(self._inputs) == 1 and first_line_mode == "raw" else "record"
 
     @staticmethod
-    def _first_mode(sniffed: tuple[BinaryIO, bytes]) -> str:
+    def _first_mode(sniffed: tuple[Peekable, bytes]) -> str:
         stream, first = sniffed
         if first != b"{":
             return "raw" if first else "record"
@@ -139,7 +140,7 @@ class Reader:
                 if name != "<stdin>":
                     stream.close()
 
-    def _records(self, name: str, stream: BinaryIO) -> Iterator[Item]:
+    def _records(self, name: str, stream: Peekable) -> Iterator[Item]:
         for lineno, line in enumerate(stream, 1):
             if not line.strip():
                 continue
@@ -157,7 +158,7 @@ class Reader:
             value.setdefault("meta", {})
             yield value
 
-    def _raw(self, name: str, stream: BinaryIO, first: bytes) -> Record:
+    def _raw(self, name: str, stream: Peekable, first: bytes) -> Record:
         data = stream.read()
         stem = "-" if name == "<stdin>" else os.path.splitext(os.path.basename(name))[0]
         if first == b"<":

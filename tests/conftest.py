@@ -59,7 +59,8 @@ def invoke(state_path: Path) -> Invoke:
         prefix = ["--state", str(state_path)]
         if config is not None:
             prefix += ["--config", str(config)]
-        return CliRunner().invoke(cli, [*prefix, *args], input=input, env=env, catch_exceptions=False)
+        return CliRunner().invoke(cli, [*prefix, *args], input=input, env=env, catch_exceptions=False,
+                                prog_name="flowkit")
 
     return run
 

@@ -5,15 +5,9 @@ Example: flowkit config init && flowkit config check && flowkit config show
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
 from typing import Any
 
 import click
-
-from flowkit.app import get_app
-from flowkit.errors import ConfigError
 
 # Section -> (comment, starter values). Written with tomli-w, comments between.
 STARTER: list[tuple[str, str, dict[str, Any]]] = [
@@ -57,6 +51,10 @@ def init(path: str | None, force: bool) -> None:
     Example:
       flowkit config init flowkit.toml
     """
+    import os
+    import sys
+    from pathlib import Path
+
     text = starter_text()
     if path == "-":
         sys.stdout.write(text)
@@ -78,7 +76,9 @@ def check() -> None:
     Example:
       flowkit --config flowkit.toml config check
     """
+    from flowkit.app import get_app
     from flowkit.config import Config, load, validate
+    from flowkit.errors import ConfigError
 
     app = get_app()
     config: Config = load(app.config_arg)
@@ -102,6 +102,7 @@ def show() -> None:
     """
     import json
 
+    from flowkit.app import get_app
     from flowkit.config import redact
 
     app = get_app()

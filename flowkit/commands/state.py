@@ -5,14 +5,9 @@ Example: flowkit state show 1203
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 import click
-
-from flowkit.app import get_app
-from flowkit.errors import InputError
 
 
 @click.group("state")
@@ -22,6 +17,8 @@ def command() -> None:
 
 def story(number: str) -> dict[str, Any]:
     """Everything the store knows about ``number``: order row and event log."""
+    from flowkit.app import get_app
+    from flowkit.errors import InputError
     from flowkit.store import orders
 
     store = get_app().store()
@@ -46,6 +43,9 @@ def show(key: str, as_json: bool) -> None:
     Example:
       flowkit state show 1203 | jq '.events[] | select(.event == "delivered")'
     """
+    import json
+    import sys
+
     from flowkit.console import is_tty, table
 
     data = story(key)
@@ -70,6 +70,10 @@ def runs(limit: int, command_name: str | None) -> None:
     Example:
       flowkit state runs --command deliver --limit 5
     """
+    import json
+    import sys
+
+    from flowkit.app import get_app
     from flowkit.console import is_tty, table
 
     items = get_app().store().runs(limit, command_name)
@@ -83,14 +87,25 @@ def runs(limit: int, command_name: str | None) -> None:
 
 
 @command.command("purge")
-@click.option("--older-than", "days", type=click.FloatRange(min=0), required=True, metavar="DAYS",
-              help="Delete run logs, events and archived bodies older than DAYS.")
-def purge(days: float) -> None:
+@click.option("--older-than", "days", type=click.FloatRange(min=0), metavar="DAYS",
+              help="Delete run logs, events and archived bodies older than DAYS (default: state.retention_days).")
+def purge(days: float | None) -> None:
     """Delete old logs and archives; never sequences, dedupe keys or unprocessed work.
 
     \b
     Example:
       flowkit state purge --older-than 90
     """
-    deleted = get_app().store().purge(days)
+    import json
+    import logging
+
+    from flowkit.app import get_app
+
+    app = get_app()
+    if days is None:
+        days = app.config.section("state").get("retention_days")
+        if days is None:
+            raise click.UsageError("give --older-than DAYS or set state.retention_days in the config")
+    deleted = app.store().purge(float(days))
+    logging.getLogger("flowkit").info("state purge: older than %g days, deleted %s", days, deleted)
     click.echo(json.dumps({"deleted": deleted}))

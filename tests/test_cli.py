@@ -1,0 +1,87 @@
+"""The root command: help for every command, docs coverage, version, usage errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from flowkit import __version__
+from flowkit.cli import cli
+from conftest import ROOT, Invoke
+
+
+def all_commands(group: click.Group = cli, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, sub in sorted(group.commands.items()):
+        found.append((*path, name))
+        if isinstance(sub, click.Group):
+            found += all_commands(sub, (*path, name))
+    return found
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=" ".join)
+def test_every_command_has_help_with_example(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+    command = cli
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    assert command.help, f"flowkit {' '.join(path)} has no help text"
+    if not isinstance(command, click.Group):
+        assert "Example:" in command.help, f"flowkit {' '.join(path)} help has no Example: block"
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=" ".join)
+def test_every_command_is_in_the_reference(path: tuple[str, ...]) -> None:
+    reference = (ROOT / "docs" / "commands.md").read_text()
+    assert f"## flowkit {' '.join(path)}\n" in reference, "run 'make docs'"
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.stdout.strip() == f"flowkit {__version__}"
+
+
+def test_python_dash_m() -> None:
+    result = subprocess.run([sys.executable, "-m", "flowkit", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == f"flowkit {__version__}"
+
+
+def test_unknown_command_one_line_exit_2(invoke: Invoke) -> None:
+    result = invoke(["frobnicate"])
+    assert result.exit_code == 2
+    assert result.stderr == "flowkit: error: No such command 'frobnicate'. (see 'flowkit --help')\n"
+    assert result.stdout == ""
+
+
+def test_missing_option_one_line_exit_2(invoke: Invoke) -> None:
+    result = invoke(["state", "show"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "flowkit: error: Missing argument 'KEY'. (see 'flowkit state show --help')"
+
+
+
+
+def test_purge_days_from_config_or_usage_error(invoke: Invoke, tmp_config: Callable[..., Path]) -> None:
+    result = invoke(["state", "purge"])
+    assert result.exit_code == 2 and "state.retention_days" in result.stderr
+    config = tmp_config("[state]\nretention_days = 30\n")
+    result = invoke(["state", "purge"], config=config)
+    assert result.exit_code == 0 and '"deleted"' in result.stdout
+
+
+def test_log_settings_from_config(invoke: Invoke, tmp_config: Callable[..., Path]) -> None:
+    import json
+
+    config = tmp_config('[log]\nlevel = "info"\nformat = "json"\n[state]\nretention_days = 1\n')
+    result = invoke(["state", "purge"], config=config)
+    assert result.exit_code == 0
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    assert lines and lines[0]["level"] == "info" and "purge" in lines[0]["msg"]
