@@ -27,7 +27,7 @@ def _source_name(given: str | None) -> str:
 
 
 @click.group("query-orders", invoke_without_command=True)
-@click.option("--source", "source_name", metavar="NAME|DIR",
+@click.option("--source", metavar="NAME|DIR",
               help="A [sources.NAME] from the config, or a folder of order files.")
 @click.option("--unsent", is_flag=True, help="Only orders not exported yet (store status and the source's flag).")
 @click.option("--channel", metavar="IDS", help="Only these channels (comma list of ids or names).")
@@ -40,7 +40,7 @@ def _source_name(given: str | None) -> str:
 @click.option("--requeue-after", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
               help="With --unsent, re-emit an order queued but never exported only after SECONDS.")
 @click.pass_context
-def command(ctx: click.Context, source_name: str | None, unsent: bool, channel: str | None, status: str | None,
+def command(ctx: click.Context, source: str | None, unsent: bool, channel: str | None, status: str | None,
             since: str | None, number: str | None, limit: int | None, raw: bool, requeue_after: float) -> None:
     """Emit the orders of a source as flowkit.order/1 records (cancelled orders excluded).
 
@@ -61,7 +61,7 @@ def command(ctx: click.Context, source_name: str | None, unsent: bool, channel: 
 
     query = Query(number=number, channels=_split(channel), statuses=_split(status), since=parse_since(since),
                   unsent=unsent, limit=1 if raw else limit)
-    _run(_source_name(source_name), query, raw=raw, requeue_after=requeue_after)
+    _run(_source_name(source), query, raw=raw, requeue_after=requeue_after)
 
 
 def _run(name: str, query: object, *, raw: bool, requeue_after: float) -> None:
