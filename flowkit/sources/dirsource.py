@@ -8,6 +8,7 @@ then carries unsent orders over to later runs.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,23 +45,27 @@ class DirSource:
         mapping = resolve(str(spec.get("mapping", "auto")), base_dir=config.base_dir, where=where)
         return cls(name, path, mapping, move, bool(spec.get("carry_over", move)), str(spec.get("pattern", "*")))
 
-    def files(self) -> list[Path]:
+    def files(self) -> list[str]:
+        """Paths of the order files, in name order (plain strings: cheap for large folders)."""
         with os.scandir(self.path) as entries:
-            names = sorted(e.name for e in entries if e.is_file() and not e.name.startswith("."))
-        return [self.path / n for n in names if n.endswith(SUFFIXES) and Path(n).match(self.pattern)]
+            names = sorted(e.name for e in entries if e.name.endswith(SUFFIXES) and not e.name.startswith(".")
+                           and fnmatch.fnmatchcase(e.name, self.pattern) and e.is_file())
+        folder = str(self.path)
+        return [os.path.join(folder, n) for n in names]
 
     def fetch(self, query: Query) -> Iterator[Fetched]:
         for path in self.files():
             yield from self._read(path)
 
-    def _read(self, path: Path) -> Iterator[Fetched]:
+    def _read(self, path: str) -> Iterator[Fetched]:
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as handle:
+                data = handle.read()
         except OSError as exc:
-            yield Fetched(str(path), error=InputError(f"{path}: cannot read: {exc.strerror}"), key=path.stem,
+            yield Fetched(path, error=InputError(f"{path}: cannot read: {exc.strerror}"), key=_stem(path),
                           extra={"path": path})
             return
-        if path.suffix == ".ndjson":
+        if path.endswith(".ndjson"):
             lines = data.splitlines()
             for lineno, line in enumerate(lines, 1):
                 if line.strip():
@@ -68,10 +73,10 @@ class DirSource:
             return
         yield self._one(path, str(path), data, last=True)
 
-    def _one(self, path: Path, where: str, data: bytes, *, last: bool) -> Fetched:
+    def _one(self, path: str, where: str, data: bytes, *, last: bool) -> Fetched:
         extra = {"path": path, "last": last}
         try:
-            if path.suffix == ".xml" or data.lstrip()[:1] == b"<":
+            if path.endswith(".xml") or data.lstrip()[:1] == b"<":
                 from flowkit.sources import xmldoc
 
                 doc = xmldoc.parse(data, where)
@@ -86,21 +91,25 @@ class DirSource:
         except FlowkitError as exc:
             if not str(exc.format_message()).startswith(where.split(":")[0]):
                 exc = InputError(f"{where}: {exc.format_message()}")
-            return Fetched(where, error=exc, key=path.stem, extra=extra)
+            return Fetched(where, error=exc, key=_stem(path), extra=extra)
         return Fetched(where, order=order, key=order["number"], extra=extra)
 
     def done(self, item: Fetched, ok: bool) -> None:
         """Move the file to done/ (or failed/) once its last order is handled."""
         path = item.extra.get("path")
-        if not self.move_processed or not isinstance(path, Path) or not item.extra.get("last"):
+        if not self.move_processed or not isinstance(path, str) or not item.extra.get("last"):
             return
-        target = path.parent / ("done" if ok else "failed")
-        target.mkdir(exist_ok=True)
-        if path.exists():
-            os.replace(path, target / path.name)
+        target = os.path.join(os.path.dirname(path), "done" if ok else "failed")
+        os.makedirs(target, exist_ok=True)
+        if os.path.exists(path):
+            os.replace(path, os.path.join(target, os.path.basename(path)))
 
     def mark_sent(self, order: dict[str, Any]) -> str | None:
         return None
 
     def close(self) -> None:
         return None
+
+
+def _stem(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
