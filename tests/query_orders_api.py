@@ -123,6 +123,21 @@ def magento(api: Api, query: dict[str, str]) -> tuple[int, Any]:
                  "search_criteria": {"page_size": size, "current_page": page}}
 
 
+BASIC = "Basic Zms6cHc="  # fk:pw
+
+
+def legacy(api: Api, query: dict[str, str], base: str) -> tuple[int, Any, dict[str, str]]:
+    """A plain list endpoint: offset/limit, basic auth, the next page in a Link header."""
+    rows = [{"ref": f"LS-{300 + i}", "placed": f"2025-08-0{i + 1}T09:00:00Z", "shop": "outlet",
+             "buyer": {"mail": f"buyer{i}@example.com"}, "rows": [{"code": "CARD-A6", "qty": 10 * (i + 1)}]}
+            for i in range(5)]
+    offset, limit = int(query.get("offset", 0)), int(query.get("limit", 2))
+    headers = {}
+    if offset + limit < len(rows):
+        headers["Link"] = f'<{base}/legacy/orders?offset={offset + limit}&limit={limit}>; rel="next"'
+    return 200, rows[offset:offset + limit], headers
+
+
 def handler_for(api: Api) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
@@ -140,6 +155,11 @@ def handler_for(api: Api) -> type[BaseHTTPRequestHandler]:
             if isinstance(fault, int):
                 return self.send(fault, b'{"detail": "injected"}')
             auth = self.headers.get("Authorization", "")
+            if split.path.startswith("/legacy/"):
+                if auth != BASIC:
+                    return self.send(401, b"{}")
+                status, data, headers = legacy(api, query, f"http://{self.headers['Host']}")
+                return self.send(status, json.dumps(data).encode(), headers)
             if split.path.startswith("/rest/"):
                 if auth != f"Bearer {MAGENTO_TOKEN}":
                     return self.send(401, b'{"message": "unauthorized"}')
@@ -151,8 +171,10 @@ def handler_for(api: Api) -> type[BaseHTTPRequestHandler]:
                 status, data = omnitron(api, method, split.path, query, body, base)
             self.send(status, json.dumps(data).encode())
 
-        def send(self, status: int, data: bytes) -> None:
+        def send(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

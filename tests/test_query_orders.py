@@ -213,3 +213,28 @@ def test_mark_sent_error_records_count_attempts_and_unknown_keys_pass(invoke: In
     assert [r["key"] for r in records(result.stdout)] == ["1001", "SKU-1", "1001"]
     assert export_status(state_path, "1001") == ("failed", 1)
     assert "failed 1" in result.stderr and "unknown 1" in result.stderr
+
+
+def test_ndjson_file_one_order_per_line(invoke: Invoke, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    lines = [json.dumps(canonical("2001")), "{not json", json.dumps(canonical("2002", channel="b2b"))]
+    (folder / "batch.ndjson").write_text("\n".join(lines) + "\n")
+    (folder / "notes.txt").write_text("ignored: not an order file")
+    result = invoke(["query-orders", "--source", str(folder)])
+    assert result.exit_code == 1
+    out = records(result.stdout)
+    assert [(r["kind"], r["key"]) for r in out] == [("order", "2001"), ("error", "batch"), ("order", "2002")]
+    assert f"{folder / 'batch.ndjson'}:2:2: invalid JSON" in result.stderr
+
+
+def test_overlapping_runs_wait_on_the_lock_then_exit_75(invoke: Invoke, config: Path, state_path: Path,
+                                                       tmp_config: Any, inbox: Path) -> None:
+    from flowkit.store.lock import exclusive
+
+    quick = tmp_config(f'[state]\nlock_timeout = 0.2\n[sources.inbox]\ntype = "dir"\npath = "{inbox}"\n', "q.toml")
+    with exclusive(state_path, "query-orders", wait=1):
+        result = invoke(["query-orders", "--unsent"], config=quick)
+    assert result.exit_code == 75 and "another flowkit query-orders run holds the lock" in result.stderr
+    assert result.stdout == ""
+    assert export_status(state_path, "1001") == ("unknown", 0)

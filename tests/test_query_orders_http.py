@@ -170,3 +170,45 @@ def test_rate_limit_spaces_requests(invoke: Invoke, config: Path, tmp_config: An
 def test_missing_token_reference_is_a_config_error(invoke: Invoke, config: Path, api: Api) -> None:
     result = invoke(["query-orders", "--source", "omni"], config=config, env={"OMNI_TOKEN": None})  # type: ignore
     assert result.exit_code == 78 and "OMNI_TOKEN is not set" in result.stderr
+
+
+@pytest.mark.parametrize("paging", ['pagination = "offset"', 'pagination = "next"\nnext_field = "none"'])
+def test_generic_api_basic_auth_and_jolt_mapping(invoke: Invoke, tmp_config: Any, server: tuple[str, Api],
+                                                 api: Api, paging: str) -> None:
+    spec = Path(__file__).parent / "data" / "query_orders" / "mappings" / "user-jolt.spec.json"
+    config = tmp_config(f"""
+[sources.legacy]
+type = "http"
+base_url = "{server[0]}"
+list_path = "/legacy/orders"
+auth = "basic"
+username = "fk"
+password = "${{LEGACY_PASSWORD}}"
+page_size = 2
+{paging}
+mapping = "{spec}"
+""")
+    result = invoke(["query-orders", "--source", "legacy", "--since", "2025-08-02"], config=config,
+                    env={"LEGACY_PASSWORD": "pw"})
+    assert result.exit_code == 0, result.stderr
+    out = records(result.stdout)
+    assert [r["key"] for r in out] == ["LS-301", "LS-302", "LS-303", "LS-304"]
+    assert out[0]["body"]["lines"][0]["quantity"] == 20 and out[0]["body"]["source"]["system"] == "legacy-shop"
+    assert out[0]["meta"] == {"channel": "outlet", "source": "legacy"}
+    assert len([p for m, p in api.requests if p.startswith("/legacy/")]) == 3
+    refused = invoke(["query-orders", "--source", "legacy"], config=config, env={"LEGACY_PASSWORD": "nope"})
+    assert refused.exit_code == 69 and "nope" not in refused.stderr
+
+
+def test_store_source_re_emits_failed_orders(invoke: Invoke, config: Path, tmp_config: Any, api: Api) -> None:
+    first = records(run(invoke, config, "--source", "omni", "--channel", "4").stdout)
+    assert [r["key"] for r in first] == ["OMN-6002"]
+    failed = record_line("result", "OMN-6002", {"key": "OMN-6002", "status": "failed", "error": "disk full"})
+    invoke(["query-orders", "mark-sent", "--no-source"], input=failed, config=config, env=ENV)
+    retry = tmp_config(config.read_text() + '\n[sources.retry]\ntype = "store"\nexport_status = ["failed"]\n',
+                       "retry.toml")
+    requests_before = len(api.requests)
+    result = invoke(["query-orders", "--source", "retry"], config=retry, env=ENV)
+    assert result.exit_code == 0, result.stderr
+    assert [r["key"] for r in records(result.stdout)] == ["OMN-6002"]
+    assert len(api.requests) == requests_before  # from the store, not the API

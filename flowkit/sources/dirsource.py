@@ -84,7 +84,8 @@ class DirSource:
                 try:
                     doc = orjson.loads(data)
                 except orjson.JSONDecodeError as exc:
-                    raise InputError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+                    at = f"{where}:{exc.colno}" if path.endswith(".ndjson") else f"{where}:{exc.lineno}:{exc.colno}"
+                    raise InputError(f"{at}: invalid JSON: {exc.msg}") from exc
             if not isinstance(doc, dict):
                 raise InputError(f"{where}: an order file must hold a JSON object or XML element")
             order = apply_mapping(self.mapping, doc, where)
