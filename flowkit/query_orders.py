@@ -13,8 +13,8 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from flowkit.errors import FlowkitError, InputError
@@ -82,7 +82,8 @@ class Run:
     def __iter__(self) -> Iterator[Record]:
         fetched = iter(self.source.fetch(self.query))
         while not self.full():
-            room = self.batch if self.query.limit is None else min(self.batch, self.query.limit - self.counts["emitted"])
+            limit = self.query.limit
+            room = self.batch if limit is None else min(self.batch, limit - self.counts["emitted"])
             chunk = list(islice(fetched, room))
             if not chunk:
                 break
@@ -94,7 +95,7 @@ class Run:
         """Record a batch of orders in one transaction, then emit them (write-ahead, then the effect)."""
         with self.store.transaction() as conn:
             outcomes = [None if item.order is None else self.handle(conn, item.order, fresh=True) for item in chunk]
-        for item, record in zip(chunk, outcomes):
+        for item, record in zip(chunk, outcomes, strict=True):
             if item.order is None:
                 self.counts["failed"] += 1
                 self.source.done(item, False)

@@ -62,7 +62,8 @@ def test_dir_source_emits_every_format_and_records_each_order(invoke: Invoke, co
     assert first["body"]["schema"] == "flowkit.order/1"
     assert export_status(state_path, "1002") == ("queued", 0)
     with sqlite3.connect(state_path) as conn:
-        lines = conn.execute("SELECT sku, quantity FROM order_lines WHERE number = 'OMN-5120' ORDER BY rowid").fetchall()
+        lines = conn.execute("SELECT sku, quantity FROM order_lines WHERE number = 'OMN-5120' "
+                             "ORDER BY rowid").fetchall()
     assert lines == [("MUG-WHT-330", 2), ("CAL-A3-2026", 1)]
     story = json.loads(invoke(["state", "show", "1002"]).stdout)
     assert [e["event"] for e in story["events"]] == ["fetched", "queued"]

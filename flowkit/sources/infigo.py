@@ -66,7 +66,8 @@ def _line(item: dict[str, Any], number: int) -> dict[str, Any]:
     line.update(
         sku=s(item.get("Sku")), product_ref=s(item.get("ExternalProductId")) or s(item.get("NopProductId")),
         name=s(item.get("Name")) or s(item.get("ProductName")), quantity=integer(item.get("Quantity")),
-        unit_price=unit_money(item.get("UnitPriceExclTax")), unit_price_incl_tax=unit_money(item.get("UnitPriceInclTax")),
+        unit_price=unit_money(item.get("UnitPriceExclTax")),
+        unit_price_incl_tax=unit_money(item.get("UnitPriceInclTax")),
         row_total=money(item.get("PriceExclTax")), row_total_incl_tax=money(item.get("PriceInclTax")),
         attributes=attributes, attribute_summary=s(item.get("AttributeSummary")) or summary(attributes),
         delivery_type=(s(item.get("DeliveryType")) or "print").lower(),
@@ -121,9 +122,13 @@ def to_order(doc: dict[str, Any]) -> dict[str, Any]:
     order["totals"]["grand_total"] = money(doc.get("OrderTotal")) or (payments[0]["amount"] if payments else None)
     order["extra_data"] = extra([*_pairs(doc.get("ExtraData")),
                                  *((f"CheckoutAttribute.{k}", v) for k, v in _pairs(doc.get("CheckoutAttributes")))])
-    order["shipments"] = [{"id": f"trk-{line['id']}", "status": "shipped", "carrier": None, "service": None,
-                           "method_code": None, "shipped_at": None,
-                           "tracking": [{"code": s(item["TrackingNumber"]), "url": None}],
-                           "lines": [{"line_id": line["id"], "quantity": line["quantity"]}], "documents": []}
-                          for item, line in zip(doc.get("OrderLines") or [], lines) if item.get("TrackingNumber")]
+    order["shipments"] = _shipments(doc.get("OrderLines") or [], lines)
     return order
+
+
+def _shipments(items: list[dict[str, Any]], lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A line's ``TrackingNumber`` as a shipment of that line."""
+    return [{"id": f"trk-{line['id']}", "status": "shipped", "carrier": None, "service": None, "method_code": None,
+             "shipped_at": None, "tracking": [{"code": s(item["TrackingNumber"]), "url": None}],
+             "lines": [{"line_id": line["id"], "quantity": line["quantity"]}], "documents": []}
+            for item, line in zip(items, lines, strict=True) if item.get("TrackingNumber")]

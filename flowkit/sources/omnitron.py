@@ -69,7 +69,7 @@ def _lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             line.update(
                 sku=sku, product_ref=s(product.get("base_code")), name=s(product.get("name")),
                 unit_price=unit_money(row.get("price")), tax_rate=rate(row.get("tax_rate")),
-                status=STATUSES.get(s(row.get("status")) or "", None), source_status=s(row.get("status")),
+                status=STATUSES.get(s(row.get("status")) or ""), source_status=s(row.get("status")),
                 attributes=attributes, attribute_summary=summary(attributes), supplier=s(row.get("datasource")),
                 extra_data=extra(row.get("extra_field") or {}), discount_amount=money(0), row_total=money(0),
             )

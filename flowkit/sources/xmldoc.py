@@ -34,7 +34,7 @@ def _value(element: Any) -> Any:
 
 def parse(data: bytes, where: str) -> Any:
     """The document element's content as a dict (lxml, entities and network disabled)."""
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
