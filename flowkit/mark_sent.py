@@ -2,7 +2,7 @@
 
 For each ``result`` record of a known order: ``delivered`` (and ``duplicate``,
 delivered before) marks it exported and, when its source has a mark-sent
-call configured, tells the source too; ``failed`` (and an ``error`` record
+call configured and has not been told yet, tells the source too; ``failed`` (and an ``error`` record
 for the order) counts an attempt, and after ``max_attempts`` the order is
 dead; ``dead`` is dead; ``unknown`` and ``skipped`` leave it as it is.
 Each change is one transaction with its event. A source call still owed
@@ -51,7 +51,8 @@ class MarkSent:
             detail["error"] = body.get("error")
         new = self.apply(number, status, known, detail)
         yield {**record, "meta": {**record.get("meta", {}), "export_status": new}}
-        if new == "exported" and status == "delivered" and self.call_source:
+        owed = exports.marks(self.store.conn, number)
+        if new == "exported" and self.call_source and owed is not None and owed["state"] == "pending":
             self.tell_source(number)
 
     def apply(self, number: str, status: str, known: tuple[str, int], detail: dict[str, Any]) -> str:
@@ -63,8 +64,9 @@ class MarkSent:
                 if state != "exported" or status == "delivered":
                     orders.set_export_status(self.store, conn, number, "exported", command=COMMAND)
                     self.store.add_event(conn, number, COMMAND, f"result-{status}", detail)
-                    if status == "delivered" and self.mark_call(number) is not None:
-                        exports.owe_mark(self.store, conn, number, self.source_of(number) or "")
+                    self.owe(conn, number)
+                elif exports.marks(conn, number) is None:  # delivered by an earlier run that never got marked
+                    self.owe(conn, number)
                 return "exported"
             if status in ("failed", "dead") and state != "exported":
                 dead = status == "dead" or attempts + 1 >= self.max_attempts
@@ -78,6 +80,11 @@ class MarkSent:
             self.counts["unknown" if status == "unknown" else "skipped"] += 1
             self.store.add_event(conn, number, COMMAND, f"result-{status or 'missing'}", detail)
             return state
+
+    def owe(self, conn: Any, number: str) -> None:
+        """Note the source call this export needs (when the source has one configured)."""
+        if self.call_source and self.mark_call(number) is not None:
+            exports.owe_mark(self.store, conn, number, self.source_of(number) or "")
 
     def source_of(self, number: str) -> str | None:
         row = self.store.conn.execute("SELECT source FROM orders WHERE number = ?", (number,)).fetchone()

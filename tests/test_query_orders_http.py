@@ -212,3 +212,13 @@ def test_store_source_re_emits_failed_orders(invoke: Invoke, config: Path, tmp_c
     assert result.exit_code == 0, result.stderr
     assert [r["key"] for r in records(result.stdout)] == ["OMN-6002"]
     assert len(api.requests) == requests_before  # from the store, not the API
+
+
+def test_duplicate_result_still_tells_the_source_once(invoke: Invoke, config: Path, api: Api) -> None:
+    run(invoke, config, "--source", "omni", "--number", "OMN-6001")
+    duplicate = record_line("result", "OMN-6001", {"key": "OMN-6001", "status": "duplicate", "destination": "mis"})
+    for _ in range(2):
+        result = invoke(["query-orders", "mark-sent"], input=duplicate, config=config, env=ENV)
+        assert result.exit_code == 0, result.stderr
+    assert api.omni[6001]["is_send"] is True
+    assert [p for m, p in api.requests if m == "PATCH"] == ["/api/v1/orders/6001/"]
