@@ -222,3 +222,15 @@ def test_duplicate_result_still_tells_the_source_once(invoke: Invoke, config: Pa
         assert result.exit_code == 0, result.stderr
     assert api.omni[6001]["is_send"] is True
     assert [p for m, p in api.requests if m == "PATCH"] == ["/api/v1/orders/6001/"]
+
+
+def test_a_missing_detail_fails_that_order_and_a_403_stops_the_run(invoke: Invoke, config: Path, api: Api) -> None:
+    api.faults["/api/v1/orders_integration/6004/"] = [404]
+    result = run(invoke, config, "--source", "omni", "--unsent")
+    assert result.exit_code == 1
+    assert [(r["kind"], r["key"]) for r in records(result.stdout)] == [
+        ("order", "OMN-6001"), ("order", "OMN-6002"), ("error", "6004"), ("order", "OMN-6006")]
+    assert "HTTP 404" in result.stderr
+    api.faults["/api/v1/order_item/"] = [403]
+    stopped = run(invoke, config, "--source", "omni", "--number", "OMN-6001", "--raw")
+    assert stopped.exit_code == 69 and "refused, HTTP 403" in stopped.stderr and stopped.stdout == ""

@@ -20,6 +20,12 @@ log = logging.getLogger("flowkit")
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
+class HttpRefusedError(UnavailableError):
+    """The server answered 4xx; ``http_status`` says which."""
+
+    http_status: int = 0
+
+
 def auth_headers(spec: dict[str, Any], where: str) -> tuple[dict[str, str], tuple[str, str] | None]:
     """(headers, basic auth pair) for ``auth`` = none | token | bearer | basic."""
     kind = str(spec.get("auth", "none"))
@@ -95,6 +101,7 @@ class JsonClient:
                 problem = f"cannot connect: {exc.__class__.__name__}"
             if response is not None:
                 shown = str(response.url)
+                log.debug("%s %s -> HTTP %d", method, shown, response.status_code)
                 if response.status_code in RETRY_STATUS:
                     problem = f"HTTP {response.status_code}"
                     retry_after = response.headers.get("Retry-After")
@@ -116,7 +123,9 @@ class JsonClient:
         if status in (401, 403):
             raise UnavailableError(f"{method} {shown}: refused, HTTP {status}", hint="check the source's credentials")
         if status >= 400:
-            raise UnavailableError(f"{method} {shown}: HTTP {status}: {response.text[:200]!r}")
+            error = HttpRefusedError(f"{method} {shown}: HTTP {status}: {response.text[:200]!r}")
+            error.http_status = status
+            raise error
         if not response.content.strip():
             return None
         import orjson

@@ -16,6 +16,7 @@ from typing import Any
 from flowkit.config import Config
 from flowkit.errors import ConfigError, InputError
 from flowkit.sources import Fetched, Query
+from flowkit.sources.httpclient import HttpRefusedError
 from flowkit.sources.mapping import Mapping, apply_mapping, resolve
 from flowkit.sources.presets import PRESETS, effective
 
@@ -164,6 +165,11 @@ class HttpSource:
                     order = apply_mapping(self.mapping, self.document(item), where)
                 except InputError as exc:
                     yield Fetched(where, error=exc, key=key)
+                    continue
+                except HttpRefusedError as exc:
+                    if exc.http_status != 404:  # a missing detail fails that order; other refusals stop the run
+                        raise
+                    yield Fetched(where, error=InputError(exc.format_message()), key=key)
                     continue
                 yield Fetched(where, order=order, key=order["number"])
 
