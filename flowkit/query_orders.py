@@ -129,7 +129,8 @@ class Run:
     def handle(self, conn: Any, order: dict[str, Any], *, fresh: bool) -> Record | None:
         """One order's state change inside the caller's transaction; its record, or None when skipped."""
         number = order["number"]
-        self.seen.add(number)
+        if self.source.carry_over and self.query.unsent:  # only carry-over needs to know what was seen
+            self.seen.add(number)
         why = excluded(order, self.query)
         if why:
             self.skip(f"filter-{why}")

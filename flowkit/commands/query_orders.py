@@ -10,6 +10,7 @@ import click
 from flowkit.app import get_app
 from flowkit.commands.mark_sent import command as mark_sent_command
 from flowkit.errors import InputError
+from flowkit.sources import Query
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -57,31 +58,30 @@ def command(ctx: click.Context, source: str | None, unsent: bool, channel: str |
     if raw and number is None:
         raise click.UsageError("--raw prints one order: give --number N")
     from flowkit.query_orders import parse_since
-    from flowkit.sources import Query
 
     query = Query(number=number, channels=_split(channel), statuses=_split(status), since=parse_since(since),
                   unsent=unsent, limit=1 if raw else limit)
     _run(_source_name(source), query, raw=raw, requeue_after=requeue_after)
 
 
-def _run(name: str, query: object, *, raw: bool, requeue_after: float) -> None:
+def _run(name: str, query: Query, *, raw: bool, requeue_after: float) -> None:
     from flowkit import pipeline
+    from flowkit.errors import FlowkitError
     from flowkit.query_orders import COMMAND, Run
-    from flowkit.records import Writer, make_record
-    from flowkit.sources import Fetched, Query, open_source
+    from flowkit.records import Record, Writer, make_record
+    from flowkit.sources import Fetched, open_source
     from flowkit.store import exports
     from flowkit.store.lock import exclusive
 
-    assert isinstance(query, Query)
     app = get_app()
     store = app.store()
     source = open_source(app.config, name, store=store)
 
-    def on_error(item: Fetched, exc: Exception) -> dict[str, object]:
-        message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
-        click.echo(f"flowkit: {message}", err=True)
+    def on_error(item: Fetched, exc: FlowkitError) -> Record:
+        """One line on stderr naming the document, and an error record in its place."""
+        click.echo(f"flowkit: {exc.format_message()}", err=True)
         stub = make_record("order", item.key or item.where, None, meta={"source": name})
-        return pipeline.error_record(stub, COMMAND, exc) if isinstance(exc, InputError) else stub
+        return pipeline.error_record(stub, COMMAND, exc)
 
     writer = Writer(mode="raw" if raw else "record", pretty=True if raw else None)
     run = Run(source, store, query, queue=not raw, requeue_after=requeue_after, on_error=on_error)
@@ -95,12 +95,10 @@ def _run(name: str, query: object, *, raw: bool, requeue_after: float) -> None:
         _check(run.counts, query, name)
 
 
-def _check(counts: dict[str, int], query: object, name: str) -> None:
+def _check(counts: dict[str, int], query: Query, name: str) -> None:
     """Exit 1 when some documents failed, 65 when all did or --number found nothing."""
     from flowkit.errors import PartialError
-    from flowkit.sources import Query
 
-    assert isinstance(query, Query)
     if counts["failed"]:
         message = f"{counts['failed']} order document(s) failed, {counts['emitted']} emitted"
         raise PartialError(message) if counts["emitted"] else InputError(message)
