@@ -18,6 +18,7 @@ from flowkit import __version__
 from flowkit.commands import config as config_cmd
 from flowkit.commands import query_orders as query_orders_cmd
 from flowkit.commands import state as state_cmd
+from flowkit.commands import state_exports as state_exports_cmd
 
 
 class _OneLineUsageError(click.UsageError):
@@ -113,3 +114,4 @@ for command in (
     state_cmd.command,
 ):
     cli.add_command(command)
+state_cmd.command.add_command(state_exports_cmd.command)

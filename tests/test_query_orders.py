@@ -239,3 +239,14 @@ def test_overlapping_runs_wait_on_the_lock_then_exit_75(invoke: Invoke, config: 
     assert result.exit_code == 75 and "another flowkit query-orders run holds the lock" in result.stderr
     assert result.stdout == ""
     assert export_status(state_path, "1001") == ("unknown", 0)
+
+
+def test_state_exports_lists_the_export_history(invoke: Invoke, config: Path) -> None:
+    invoke(["query-orders", "--unsent"], config=config)
+    invoke(["query-orders", "mark-sent"], input=results_for({"1001": "delivered", "1002": "failed"}), config=config)
+    result = invoke(["state", "exports", "--limit", "5"], config=config)
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["command"], r["emitted"], r["delivered"], r["failed"]) for r in rows] == [
+        ("mark-sent", 0, 1, 1), ("query-orders", 6, 0, 0)]
+    assert rows[1]["source"] == "inbox"
