@@ -136,9 +136,8 @@ class Run:
             self.skip(f"filter-{why}")
             return None
         known = exports.status(conn, number)
-        if order.get("status") == "cancelled" and "cancelled" not in self.query.statuses:
-            self.cancelled(conn, order, known)
-            return None
+        if order.get("status") == "cancelled":
+            return self.cancelled(conn, order, known)
         queue_new = known is None and self.queue and not (order.get("hold") or {}).get("on_hold")
         if fresh:
             orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND,
@@ -175,17 +174,27 @@ class Run:
             state = "pending"
         return state, updated
 
-    def cancelled(self, conn: Any, order: dict[str, Any], known: tuple[str, int] | None) -> None:
-        """Cancelled orders are never emitted; a known one is moved to cancelled, loudly if it was queued."""
-        self.skip("cancelled")
-        if known is None or known[0] == "cancelled":
-            return
-        orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND)
-        previous = known[0]
-        if previous in ("queued", "exported"):
-            log.warning("order %s was cancelled at the source after it was %s", order["number"], previous)
-        orders.set_export_status(self.store, conn, order["number"], "cancelled", command=COMMAND,
-                                 reason=f"cancelled at source (was {previous})")
+    def cancelled(self, conn: Any, order: dict[str, Any], known: tuple[str, int] | None) -> Record | None:
+        """A cancelled order is never queued; a known one is moved to cancelled, loudly if it was queued.
+
+        It is emitted only when asked for by hand (``--status cancelled``, or ``--number`` without ``--unsent``).
+        """
+        wanted = "cancelled" in self.query.statuses or (self.query.number is not None and not self.query.unsent)
+        if known is not None and known[0] != "cancelled":
+            orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND)
+            previous = known[0]
+            if previous in ("queued", "exported"):
+                log.warning("order %s was cancelled at the source after it was %s", order["number"], previous)
+            orders.set_export_status(self.store, conn, order["number"], "cancelled", command=COMMAND,
+                                     reason=f"cancelled at source (was {previous})")
+        elif known is None and wanted:
+            orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND,
+                          export_status="cancelled")
+        if not wanted:
+            self.skip("cancelled")
+            return None
+        self.counts["emitted"] += 1
+        return order_record(order, self.source.name)
 
 
 def _age(stamp: str) -> float:

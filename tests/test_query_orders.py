@@ -250,3 +250,14 @@ def test_state_exports_lists_the_export_history(invoke: Invoke, config: Path) ->
     assert [(r["command"], r["emitted"], r["delivered"], r["failed"]) for r in rows] == [
         ("mark-sent", 0, 1, 1), ("query-orders", 6, 0, 0)]
     assert rows[1]["source"] == "inbox"
+
+
+def test_cancelled_order_by_hand_is_shown_but_never_queued(invoke: Invoke, config: Path, state_path: Path) -> None:
+    result = invoke(["query-orders", "--number", "1003", "--raw"], config=config)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "cancelled"
+    assert export_status(state_path, "1003") == ("cancelled", 0)
+    listed = invoke(["query-orders", "--status", "cancelled"], config=config)
+    assert [r["key"] for r in records(listed.stdout)] == ["1003"]
+    assert export_status(state_path, "1003") == ("cancelled", 0)
+    assert invoke(["query-orders", "--unsent", "--number", "1003"], config=config).stdout == ""
