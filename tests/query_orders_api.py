@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -150,6 +151,8 @@ def handler_for(api: Api) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length)) if length else None
             fault = api.fault(split.path)
+            if fault == "slow":
+                time.sleep(0.6)
             if fault == "malformed":
                 return self.send(200, b'{"results": [ {"pk": 1,')
             if isinstance(fault, int):
@@ -172,13 +175,16 @@ def handler_for(api: Api) -> type[BaseHTTPRequestHandler]:
             self.send(status, json.dumps(data).encode())
 
         def send(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
+                pass
 
         def do_GET(self) -> None:
             self.handle_any("GET")

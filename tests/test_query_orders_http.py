@@ -234,3 +234,36 @@ def test_a_missing_detail_fails_that_order_and_a_403_stops_the_run(invoke: Invok
     api.faults["/api/v1/order_item/"] = [403]
     stopped = run(invoke, config, "--source", "omni", "--number", "OMN-6001", "--raw")
     assert stopped.exit_code == 69 and "refused, HTTP 403" in stopped.stderr and stopped.stdout == ""
+
+
+def test_timeout_is_temporary_and_a_closed_port_is_unavailable(invoke: Invoke, tmp_config: Any,
+                                                               server: tuple[str, Api], api: Api) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    config = tmp_config(f"""
+[sources.slow]
+type = "http"
+preset = "omnitron"
+base_url = "{server[0]}"
+token = "${{OMNI_TOKEN}}"
+timeout = 0.2
+retries = 1
+backoff = 0.01
+
+[sources.gone]
+type = "http"
+preset = "omnitron"
+base_url = "http://127.0.0.1:{closed}"
+token = "${{OMNI_TOKEN}}"
+retries = 1
+backoff = 0.01
+""")
+    api.faults["/api/i1/orders/"] = ["slow", "slow"]
+    slow = invoke(["query-orders", "--source", "slow"], config=config, env=ENV)
+    assert slow.exit_code == 75 and "timed out after 2 attempt(s)" in slow.stderr
+    gone = invoke(["query-orders", "--source", "gone"], config=config, env=ENV)
+    assert gone.exit_code == 69 and f"127.0.0.1:{closed}/api/i1/orders/" in gone.stderr
+    assert "cannot connect" in gone.stderr
