@@ -50,17 +50,17 @@ def upsert(
                document = excluded.document, updated_at = excluded.updated_at""",
         (number, channel, source, supplier, order.get("status"), digest,
          orjson.dumps(order).decode(), order.get("placed_at"), stamp, stamp,
-         json.dumps(order.get("tags") or []), export_status),
+         orjson.dumps(order.get("tags") or []).decode(), export_status),
     )
-    for index, line in enumerate(order.get("lines") or [], 1):
-        conn.execute(
-            """INSERT INTO order_lines (number, line_id, sku, source, quantity, quantity_shipped)
-               VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT(number, line_id) DO UPDATE SET sku = excluded.sku, source = excluded.source,
-                   quantity = excluded.quantity""",
-            (number, str(line.get("id") or index), line.get("sku"), line.get("supplier") or line.get("source"),
-             int(line.get("quantity") or 0), int(line.get("quantity_shipped") or 0)),
-        )
+    conn.executemany(
+        """INSERT INTO order_lines (number, line_id, sku, source, quantity, quantity_shipped)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(number, line_id) DO UPDATE SET sku = excluded.sku, source = excluded.source,
+               quantity = excluded.quantity""",
+        [(number, str(line.get("id") or index), line.get("sku"), line.get("supplier") or line.get("source"),
+          int(line.get("quantity") or 0), int(line.get("quantity_shipped") or 0))
+         for index, line in enumerate(order.get("lines") or [], 1)],
+    )
     store.add_event(conn, number, command, "fetched" if row is None else "updated", {"source": source, "hash": digest})
     return "new" if row is None else "changed"
 
