@@ -95,7 +95,8 @@ class Run:
         """Record a batch of orders in one transaction, then emit them (write-ahead, then the effect)."""
         with self.store.transaction() as conn:
             outcomes = [None if item.order is None else self.handle(conn, item.order, fresh=True) for item in chunk]
-        for item, record in zip(chunk, outcomes, strict=True):
+            filtered = [item.order is not None and excluded(item.order, self.query) is not None for item in chunk]
+        for item, record, other in zip(chunk, outcomes, filtered, strict=True):
             if item.order is None:
                 self.counts["failed"] += 1
                 self.source.done(item, False)
@@ -103,7 +104,8 @@ class Run:
                 if bad is not None:
                     yield bad
                 continue
-            self.source.done(item, True)
+            if not other:  # an order another query asks for stays in the inbox
+                self.source.done(item, True)
             if record is not None:
                 yield record
 

@@ -261,3 +261,14 @@ def test_cancelled_order_by_hand_is_shown_but_never_queued(invoke: Invoke, confi
     assert [r["key"] for r in records(listed.stdout)] == ["1003"]
     assert export_status(state_path, "1003") == ("cancelled", 0)
     assert invoke(["query-orders", "--unsent", "--number", "1003"], config=config).stdout == ""
+
+
+def test_move_processed_leaves_orders_other_queries_want(invoke: Invoke, tmp_config: Any, inbox: Path) -> None:
+    config = tmp_config(f'[sources.inbox]\ntype = "dir"\npath = "{inbox}"\nmove_processed = true\n')
+    result = invoke(["query-orders", "--channel", "b2b"], config=config)
+    assert [r["key"] for r in records(result.stdout)] == ["1002"]
+    assert (inbox / "done" / "1002.json").exists() and (inbox / "1001.json").exists()
+    assert (inbox / "1003.json").exists()  # cancelled, and another channel: left alone
+    invoke(["query-orders"], config=config)
+    assert (inbox / "done" / "1003.json").exists()  # cancelled: nothing to do, processed
+    assert not list(inbox.glob("*.json"))
