@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 from flowkit import __version__
 from flowkit.commands import config as config_cmd
 from flowkit.commands import import_shipment as import_shipment_cmd
+from flowkit.commands import query_orders as query_orders_cmd
 from flowkit.commands import state as state_cmd
+from flowkit.commands import state_exports as state_exports_cmd
 
 
 class _OneLineUsageError(click.UsageError):
@@ -109,7 +111,9 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
 # The commands, in the order a pipeline uses them.
 for command in (
     config_cmd.command,
+    query_orders_cmd.command,
     state_cmd.command,
     import_shipment_cmd.command,
 ):
     cli.add_command(command)
+state_cmd.command.add_command(state_exports_cmd.command)

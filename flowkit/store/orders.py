@@ -12,18 +12,27 @@ import json
 import sqlite3
 from typing import Any
 
+import orjson
+
 from flowkit.store.db import Store, now
 
 EXPORT_STATUSES = ("pending", "queued", "exported", "failed", "dead", "held", "cancelled")
 
 
 def content_hash(document: Any) -> str:
-    data = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """sha256 of the document's canonical JSON (sorted keys, compact, UTF-8)."""
+    data = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def upsert(store: Store, conn: sqlite3.Connection, order: dict[str, Any], *, source: str, command: str) -> str:
-    """Record ``order`` (canonical); returns "new", "changed" or "unchanged"."""
+def upsert(
+    store: Store, conn: sqlite3.Connection, order: dict[str, Any], *, source: str, command: str,
+    export_status: str = "pending",
+) -> str:
+    """Record ``order`` (canonical); returns "new", "changed" or "unchanged".
+
+    ``export_status`` is the status of a new order (an existing one keeps its own).
+    """
     number = str(order["number"])
     digest = content_hash(order)
     row = conn.execute("SELECT content_hash FROM orders WHERE number = ?", (number,)).fetchone()
@@ -34,24 +43,24 @@ def upsert(store: Store, conn: sqlite3.Connection, order: dict[str, Any], *, sou
     stamp = now()
     conn.execute(
         """INSERT INTO orders (number, channel, source, supplier, status, content_hash, document, placed_at,
-                               fetched_at, updated_at, tags)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               fetched_at, updated_at, tags, export_status)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(number) DO UPDATE SET channel = excluded.channel, source = excluded.source,
                supplier = excluded.supplier, status = excluded.status, content_hash = excluded.content_hash,
                document = excluded.document, updated_at = excluded.updated_at""",
         (number, channel, source, supplier, order.get("status"), digest,
-         json.dumps(order, ensure_ascii=False), order.get("placed_at"), stamp, stamp,
-         json.dumps(order.get("tags") or [])),
+         orjson.dumps(order).decode(), order.get("placed_at"), stamp, stamp,
+         orjson.dumps(order.get("tags") or []).decode(), export_status),
     )
-    for index, line in enumerate(order.get("lines") or [], 1):
-        conn.execute(
-            """INSERT INTO order_lines (number, line_id, sku, source, quantity, quantity_shipped)
-               VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT(number, line_id) DO UPDATE SET sku = excluded.sku, source = excluded.source,
-                   quantity = excluded.quantity""",
-            (number, str(line.get("id") or index), line.get("sku"), line.get("supplier") or line.get("source"),
-             int(line.get("quantity") or 0), int(line.get("quantity_shipped") or 0)),
-        )
+    conn.executemany(
+        """INSERT INTO order_lines (number, line_id, sku, source, quantity, quantity_shipped)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(number, line_id) DO UPDATE SET sku = excluded.sku, source = excluded.source,
+               quantity = excluded.quantity""",
+        [(number, str(line.get("id") or index), line.get("sku"), line.get("supplier") or line.get("source"),
+          int(line.get("quantity") or 0), int(line.get("quantity_shipped") or 0))
+         for index, line in enumerate(order.get("lines") or [], 1)],
+    )
     store.add_event(conn, number, command, "fetched" if row is None else "updated", {"source": source, "hash": digest})
     return "new" if row is None else "changed"
 

@@ -1,0 +1,109 @@
+"""Fetch orders from a source, record them in the state store, and emit canonical order records.
+
+Example: flowkit query-orders --source inbox --unsent | flowkit render | flowkit deliver --to mis
+"""
+
+from __future__ import annotations
+
+import click
+
+from flowkit.app import get_app
+from flowkit.commands.mark_sent import command as mark_sent_command
+from flowkit.errors import InputError
+from flowkit.sources import Query
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def _source_name(given: str | None) -> str:
+    if given:
+        return given
+    sources = list(get_app().config.section("sources"))
+    if len(sources) == 1:
+        return sources[0]
+    raise click.UsageError("name a source with --source NAME (or a folder); configured: "
+                           + (", ".join(sources) or "none"))
+
+
+@click.group("query-orders", invoke_without_command=True)
+@click.option("--source", metavar="NAME|DIR",
+              help="A [sources.NAME] from the config, or a folder of order files.")
+@click.option("--unsent", is_flag=True, help="Only orders not exported yet (store status and the source's flag).")
+@click.option("--channel", metavar="IDS", help="Only these channels (comma list of ids or names).")
+@click.option("--status", metavar="STATUSES",
+              help="Only these statuses (canonical or the source's own; comma list). Naming 'cancelled' includes it.")
+@click.option("--since", metavar="WHEN", help="Placed at or after WHEN: a date, an RFC 3339 time, or 30m/12h/7d.")
+@click.option("--number", metavar="N", help="Only order number N.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Emit at most N orders (batch size).")
+@click.option("--raw", is_flag=True, help="Print the one canonical order (with --number) as plain JSON.")
+@click.option("--requeue-after", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
+              help="With --unsent, re-emit an order queued but never exported only after SECONDS.")
+@click.pass_context
+def command(ctx: click.Context, source: str | None, unsent: bool, channel: str | None, status: str | None,
+            since: str | None, number: str | None, limit: int | None, raw: bool, requeue_after: float) -> None:
+    """Emit the orders of a source as flowkit.order/1 records (cancelled orders excluded).
+
+    Every emitted order is recorded in the state store and marked queued;
+    'flowkit query-orders mark-sent' later marks it exported or failed.
+
+    \b
+    Example:
+      flowkit query-orders --source shop --unsent --channel web --limit 100
+      flowkit query-orders --source samples/orders --number 1203 --raw
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if raw and number is None:
+        raise click.UsageError("--raw prints one order: give --number N")
+    from flowkit.query_orders import parse_since
+
+    query = Query(number=number, channels=_split(channel), statuses=_split(status), since=parse_since(since),
+                  unsent=unsent, limit=1 if raw else limit)
+    _run(_source_name(source), query, raw=raw, requeue_after=requeue_after)
+
+
+def _run(name: str, query: Query, *, raw: bool, requeue_after: float) -> None:
+    from flowkit import pipeline
+    from flowkit.errors import FlowkitError
+    from flowkit.query_orders import COMMAND, Run
+    from flowkit.records import Record, Writer, make_record
+    from flowkit.sources import Fetched, open_source
+    from flowkit.store import exports
+    from flowkit.store.lock import exclusive
+
+    app = get_app()
+    store = app.store()
+    source = open_source(app.config, name, store=store)
+
+    def on_error(item: Fetched, exc: FlowkitError) -> Record:
+        """One line on stderr naming the document, and an error record in its place."""
+        click.echo(f"flowkit: {exc.format_message()}", err=True)
+        stub = make_record("order", item.key or item.where, None, meta={"source": name})
+        return pipeline.error_record(stub, COMMAND, exc)
+
+    writer = Writer(mode="raw" if raw else "record", pretty=True if raw else None)
+    run = Run(source, store, query, queue=not raw, requeue_after=requeue_after, on_error=on_error)
+    with exclusive(app.state_path, COMMAND, wait=app.lock_timeout), app.run(COMMAND, run.counts):
+        try:
+            for record in run:
+                writer.write(record)
+        finally:
+            source.close()
+            exports.add_history(store, COMMAND, name, run.counts)
+        _check(run.counts, query, name)
+
+
+def _check(counts: dict[str, int], query: Query, name: str) -> None:
+    """Exit 1 when some documents failed, 65 when all did or --number found nothing."""
+    from flowkit.errors import PartialError
+
+    if counts["failed"]:
+        message = f"{counts['failed']} order document(s) failed, {counts['emitted']} emitted"
+        raise PartialError(message) if counts["emitted"] else InputError(message)
+    if query.number is not None and not query.unsent and counts["emitted"] == 0:
+        raise InputError(f"order {query.number} not found in source {name!r} (or filtered out)")
+
+
+command.add_command(mark_sent_command)

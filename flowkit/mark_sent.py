@@ -1,0 +1,133 @@
+"""The core of ``query-orders mark-sent``: deliver results -> export status, at the store and the source.
+
+For each ``result`` record of a known order: ``delivered`` (and ``duplicate``,
+delivered before) marks it exported and, when its source has a mark-sent
+call configured and has not been told yet, tells the source too; ``failed`` (and an ``error`` record
+for the order) counts an attempt, and after ``max_attempts`` the order is
+dead; ``dead`` is dead; ``unknown`` and ``skipped`` leave it as it is.
+Each change is one transaction with its event. A source call still owed
+(it failed) is retried by the next run before the stream is read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowkit.config import Config
+from flowkit.errors import ExitCode, FlowkitError, RecordError
+from flowkit.records import Record
+from flowkit.sources import Source, open_source
+from flowkit.store import Store, exports, orders
+
+log = logging.getLogger("flowkit")
+COMMAND = "mark-sent"
+CONSUMES = ("result", "error")
+
+
+@dataclass
+class MarkSent:
+    store: Store
+    config: Config
+    max_attempts: int = 5
+    call_source: bool = True
+    counts: dict[str, int] = field(default_factory=lambda: {
+        "delivered": 0, "duplicates": 0, "failed": 0, "dead": 0, "skipped": 0, "unknown": 0, "not_orders": 0})
+    _sources: dict[str, Source | None] = field(default_factory=dict)
+
+    def process(self, record: Record) -> Iterator[Record]:
+        number = record["key"]
+        known = exports.status(self.store.conn, number)
+        if known is None:
+            self.counts["not_orders"] += 1
+            yield record
+            return
+        body: dict[str, Any] = record["body"] if isinstance(record.get("body"), dict) else {}
+        status = "failed" if record["kind"] == "error" else str(body.get("status", ""))
+        detail = {k: body.get(k) for k in ("destination", "remote_ref", "attempts", "error") if body.get(k)}
+        if record["kind"] == "error":
+            detail["error"] = body.get("error")
+        new = self.apply(number, status, known, detail)
+        yield {**record, "meta": {**record.get("meta", {}), "export_status": new}}
+        owed = exports.marks(self.store.conn, number)
+        if new == "exported" and self.call_source and owed is not None and owed["state"] == "pending":
+            self.tell_source(number)
+
+    def apply(self, number: str, status: str, known: tuple[str, int], detail: dict[str, Any]) -> str:
+        """Move the order along its lifecycle for one result; returns its export status afterwards."""
+        state, attempts = known
+        with self.store.transaction() as conn:
+            if status in ("delivered", "duplicate"):
+                self.counts["delivered" if status == "delivered" else "duplicates"] += 1
+                if state != "exported" or status == "delivered":
+                    orders.set_export_status(self.store, conn, number, "exported", command=COMMAND)
+                    self.store.add_event(conn, number, COMMAND, f"result-{status}", detail)
+                    self.owe(conn, number)
+                elif exports.marks(conn, number) is None:  # delivered by an earlier run that never got marked
+                    self.owe(conn, number)
+                return "exported"
+            if status in ("failed", "dead") and state != "exported":
+                dead = status == "dead" or attempts + 1 >= self.max_attempts
+                self.counts["dead" if dead else "failed"] += 1
+                reason = f"{attempts + 1} attempt(s): {detail.get('error') or status}"
+                orders.set_export_status(self.store, conn, number, "dead" if dead else "failed", command=COMMAND,
+                                         reason=reason, count_attempt=True)
+                if dead:
+                    log.warning("order %s is dead after %d attempt(s): %s", number, attempts + 1, detail.get("error"))
+                return "dead" if dead else "failed"
+            self.counts["unknown" if status == "unknown" else "skipped"] += 1
+            self.store.add_event(conn, number, COMMAND, f"result-{status or 'missing'}", detail)
+            return state
+
+    def owe(self, conn: Any, number: str) -> None:
+        """Note the source call this export needs (when the source has one configured)."""
+        if self.call_source and self.mark_call(number) is not None:
+            exports.owe_mark(self.store, conn, number, self.source_of(number) or "")
+
+    def source_of(self, number: str) -> str | None:
+        row = self.store.conn.execute("SELECT source FROM orders WHERE number = ?", (number,)).fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    def mark_call(self, number: str) -> Source | None:
+        """The order's source, when it has a mark-sent call configured."""
+        name = self.source_of(number)
+        if name is None or name not in self.config.section("sources"):
+            return None
+        if name not in self._sources:
+            from flowkit.sources.httpsource import has_mark_sent
+
+            spec = self.config.section("sources")[name]
+            wanted = spec.get("type", "http") == "http" and has_mark_sent(spec)
+            self._sources[name] = open_source(self.config, name, store=self.store) if wanted else None
+        return self._sources[name]
+
+    def tell_source(self, number: str) -> None:
+        """Call the source's mark-sent; a failure stays owed and is retried next run."""
+        source = self.mark_call(number)
+        found = exports.document(self.store.conn, number)
+        if source is None or found is None:
+            return
+        try:
+            ref = source.mark_sent(found[0])
+        except FlowkitError as exc:
+            exports.settle_mark(self.store, number, command=COMMAND, ref=None, error=exc.format_message())
+            raise RecordError(f"exported, but telling source {source.name!r} failed (will retry): "
+                              f"{exc.format_message()}", code=ExitCode.TEMPFAIL) from exc
+        exports.settle_mark(self.store, number, command=COMMAND, ref=ref, error=None)
+
+    def settle_owed(self) -> list[tuple[str, str]]:
+        """Retry the source calls owed by earlier runs; returns the (number, error) still failing."""
+        failing = []
+        for number, _source in exports.owed_marks(self.store.conn):
+            try:
+                self.tell_source(number)
+            except RecordError as exc:
+                failing.append((number, exc.format_message()))
+        return failing
+
+    def close(self) -> None:
+        for source in self._sources.values():
+            if source is not None:
+                source.close()

@@ -1,0 +1,207 @@
+"""The core of ``query-orders``: fetch, filter, record in the store, emit order records.
+
+Each emitted order is recorded in the state store (``orders``/``order_lines``)
+and moved pending -> queued in one short transaction *before* its record is
+written, so a run killed half-way loses nothing: a queued order that never
+got exported comes back on a later ``--unsent`` run (after ``requeue_after``
+seconds, so overlapping cron runs do not both send it).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from typing import Any
+
+from flowkit.errors import FlowkitError, InputError
+from flowkit.records import Record, make_record
+from flowkit.sources import Fetched, Query, Source
+from flowkit.sources.common import timestamp
+from flowkit.store import Store, exports, orders
+
+log = logging.getLogger("flowkit")
+COMMAND = "query-orders"
+SKIP_UNSENT = frozenset({"exported", "dead", "cancelled", "held"})
+
+
+def parse_since(text: str | None) -> str | None:
+    """``2025-03-14``, an RFC 3339 time, or a relative ``30m``/``12h``/``7d`` -> RFC 3339 UTC."""
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d+)([mhd])", text.strip())
+    if match:
+        unit = {"m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+        moment = datetime.now(UTC) - timedelta(**{unit: int(match.group(1))})
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    value = timestamp(text if "T" in text or " " in text else f"{text}T00:00:00Z")
+    if not value or not value[:4].isdigit() or not value.endswith("Z"):
+        raise InputError(f"--since {text!r}: not a date, time or relative age like 12h")
+    return value
+
+
+def excluded(order: dict[str, Any], query: Query) -> str | None:
+    """Why ``order`` does not match the query's filters (None when it does)."""
+    if query.number is not None and order["number"] != query.number:
+        return "number"
+    channel = (order.get("source") or {}).get("channel") or {}
+    if query.channels and not ({str(channel.get("id")), str(channel.get("name"))} & set(query.channels)):
+        return "channel"
+    if query.statuses and not ({str(order.get("status")), str(order.get("source_status"))} & set(query.statuses)):
+        return "status"
+    placed = order.get("placed_at") or order.get("created_at")
+    if query.since and (not placed or str(placed) < query.since):
+        return "since"
+    return None
+
+
+def order_record(order: dict[str, Any], source: str) -> Record:
+    channel = ((order.get("source") or {}).get("channel") or {}).get("id")
+    supplier = (order.get("supplier") or {}).get("id")
+    meta = {k: v for k, v in {"channel": channel, "supplier": supplier, "source": source}.items() if v is not None}
+    return make_record("order", order["number"], order, meta=meta)
+
+
+@dataclass
+class Run:
+    """One query over one source; ``counts`` is what the run log and export history keep."""
+
+    source: Source
+    store: Store
+    query: Query
+    queue: bool = True
+    requeue_after: float = 600.0
+    on_error: Callable[[Fetched, FlowkitError], Record | None] = lambda item, exc: None
+    batch: int = 100
+    counts: dict[str, int] = field(default_factory=lambda: {"emitted": 0, "failed": 0, "skipped": 0})
+    seen: set[str] = field(default_factory=set)
+
+    def __iter__(self) -> Iterator[Record]:
+        fetched = iter(self.source.fetch(self.query))
+        while not self.full():
+            limit = self.query.limit
+            room = self.batch if limit is None else min(self.batch, limit - self.counts["emitted"])
+            chunk = list(islice(fetched, room))
+            if not chunk:
+                break
+            yield from self.settle(chunk)
+        if self.query.unsent and self.source.carry_over and not self.full():
+            yield from self.carried()
+
+    def settle(self, chunk: list[Fetched]) -> Iterator[Record]:
+        """Record a batch of orders in one transaction, then emit them (write-ahead, then the effect)."""
+        with self.store.transaction() as conn:
+            outcomes = [None if item.order is None else self.handle(conn, item.order, fresh=True) for item in chunk]
+            filtered = [item.order is not None and excluded(item.order, self.query) is not None for item in chunk]
+        for item, record, other in zip(chunk, outcomes, filtered, strict=True):
+            if item.order is None:
+                self.counts["failed"] += 1
+                self.source.done(item, False)
+                bad = self.on_error(item, item.error or InputError(f"{item.where}: no order"))
+                if bad is not None:
+                    yield bad
+                continue
+            if not other:  # an order another query asks for stays in the inbox
+                self.source.done(item, True)
+            if record is not None:
+                yield record
+
+    def full(self) -> bool:
+        return self.query.limit is not None and self.counts["emitted"] >= self.query.limit
+
+    def carried(self) -> Iterator[Record]:
+        """Unsent orders of this source known only to the store (their files already moved)."""
+        for number in exports.carry_over(self.store.conn, self.source.name):
+            if number in self.seen or self.full():
+                continue
+            found = exports.document(self.store.conn, number)
+            if found is not None:
+                with self.store.transaction() as conn:
+                    record = self.handle(conn, found[0], fresh=False)
+                if record is not None:
+                    yield record
+
+    def skip(self, why: str) -> None:
+        self.counts["skipped"] += 1
+        self.counts[f"skipped:{why}"] = self.counts.get(f"skipped:{why}", 0) + 1
+
+    def handle(self, conn: Any, order: dict[str, Any], *, fresh: bool) -> Record | None:
+        """One order's state change inside the caller's transaction; its record, or None when skipped."""
+        number = order["number"]
+        if self.source.carry_over and self.query.unsent:  # only carry-over needs to know what was seen
+            self.seen.add(number)
+        why = excluded(order, self.query)
+        if why:
+            self.skip(f"filter-{why}")
+            return None
+        known = exports.status(conn, number)
+        if order.get("status") == "cancelled":
+            return self.cancelled(conn, order, known)
+        queue_new = known is None and self.queue and not (order.get("hold") or {}).get("on_hold")
+        if fresh:
+            orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND,
+                          export_status="queued" if queue_new else "pending")
+        if queue_new:  # queued in the insert itself: no second write of the row
+            self.store.add_event(conn, number, COMMAND, "queued")
+            self.counts["emitted"] += 1
+            return order_record(order, self.source.name)
+        state, updated = self.lifecycle(conn, order, number)
+        if self.query.unsent:
+            if state in SKIP_UNSENT or (order.get("sync") or {}).get("exported"):
+                self.skip(state if state in SKIP_UNSENT else "exported-at-source")
+                return None
+            if state == "queued" and _age(updated) < self.requeue_after:
+                self.skip("queued-recently")
+                return None
+        if self.queue and state in ("pending", "failed", "queued"):
+            orders.set_export_status(self.store, conn, number, "queued", command=COMMAND)
+        self.counts["emitted"] += 1
+        return order_record(order, self.source.name)
+
+    def lifecycle(self, conn: Any, order: dict[str, Any], number: str) -> tuple[str, str]:
+        """Apply the source's hold flag; returns (export_status, updated_at)."""
+        row = conn.execute("SELECT export_status, hold_reason, updated_at FROM orders WHERE number = ?",
+                           (number,)).fetchone()
+        state, reason, updated = str(row[0]), row[1], str(row[2])
+        hold = order.get("hold") or {}
+        if hold.get("on_hold") and state in ("pending", "queued", "failed"):
+            reason = f"source: {hold.get('reason') or 'on hold'}"
+            orders.set_export_status(self.store, conn, number, "held", command=COMMAND, reason=reason)
+            state = "held"
+        elif not hold.get("on_hold") and state == "held" and str(reason or "").startswith("source:"):
+            orders.set_export_status(self.store, conn, number, "pending", command=COMMAND, reason="released at source")
+            state = "pending"
+        return state, updated
+
+    def cancelled(self, conn: Any, order: dict[str, Any], known: tuple[str, int] | None) -> Record | None:
+        """A cancelled order is never queued; a known one is moved to cancelled, loudly if it was queued.
+
+        It is emitted only when asked for by hand (``--status cancelled``, or ``--number`` without ``--unsent``).
+        """
+        wanted = "cancelled" in self.query.statuses or (self.query.number is not None and not self.query.unsent)
+        if known is not None and known[0] != "cancelled":
+            orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND)
+            previous = known[0]
+            if previous in ("queued", "exported"):
+                log.warning("order %s was cancelled at the source after it was %s", order["number"], previous)
+            orders.set_export_status(self.store, conn, order["number"], "cancelled", command=COMMAND,
+                                     reason=f"cancelled at source (was {previous})")
+        elif known is None and wanted:
+            orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND,
+                          export_status="cancelled")
+        if not wanted:
+            self.skip("cancelled")
+            return None
+        self.counts["emitted"] += 1
+        return order_record(order, self.source.name)
+
+
+def _age(stamp: str) -> float:
+    try:
+        moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return float("inf")
+    return (datetime.now(UTC) - moment).total_seconds()

@@ -1,0 +1,140 @@
+"""A small JSON-over-HTTP client for sources: auth, rate limit, retries with backoff and jitter.
+
+httpx is imported when a client is built, never at module import. Errors map
+to exit codes: 401/403 and other refusing 4xx -> 69, a host that cannot be
+reached -> 69 after the retries, timeouts/5xx/429 -> 75 after the retries,
+a body that is not JSON -> 65, always naming the URL (never a secret).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from typing import Any
+
+from flowkit.config import resolve_secret
+from flowkit.errors import ConfigError, InputError, TempFailError, UnavailableError
+
+log = logging.getLogger("flowkit")
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class HttpRefusedError(UnavailableError):
+    """The server answered 4xx; ``http_status`` says which."""
+
+    http_status: int = 0
+
+
+def auth_headers(spec: dict[str, Any], where: str) -> tuple[dict[str, str], tuple[str, str] | None]:
+    """(headers, basic auth pair) for ``auth`` = none | token | bearer | basic."""
+    kind = str(spec.get("auth", "none"))
+    headers = {str(k): str(resolve_secret(v, where=where)) for k, v in (spec.get("headers") or {}).items()}
+    if kind == "none":
+        return headers, None
+    if kind in ("token", "bearer"):
+        if not spec.get("token"):
+            raise ConfigError(f"{where}: auth = {kind!r} needs 'token' (e.g. \"${{SHOP_TOKEN}}\")")
+        token = str(resolve_secret(spec["token"], where=where))
+        scheme = str(spec.get("token_scheme", "Token" if kind == "token" else "Bearer"))
+        headers["Authorization"] = f"{scheme} {token}"
+        return headers, None
+    if kind == "basic":
+        if not spec.get("username"):
+            raise ConfigError(f"{where}: auth = 'basic' needs 'username' and 'password'")
+        return headers, (str(resolve_secret(spec["username"], where=where)),
+                         str(resolve_secret(spec.get("password", ""), where=where)))
+    raise ConfigError(f"{where}: auth must be none, token, bearer or basic")
+
+
+class JsonClient:
+    """GET/PATCH/POST JSON with one connection pool per batch."""
+
+    def __init__(self, spec: dict[str, Any], where: str) -> None:
+        import httpx
+
+        headers, basic = auth_headers(spec, where)
+        headers.setdefault("Accept", "application/json")
+        self.retries = int(spec.get("retries", 3))
+        self.backoff = float(spec.get("backoff", 0.5))
+        rate = float(spec.get("rate_limit", 0) or 0)
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._last = 0.0
+        self.client = httpx.Client(
+            base_url=str(spec["base_url"]), headers=headers, auth=basic, timeout=float(spec.get("timeout", 30)),
+            verify=bool(spec.get("verify", True)), follow_redirects=True,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _pace(self) -> None:
+        if self.interval:
+            wait = self._last + self.interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._last = time.monotonic()
+
+    def _sleep(self, attempt: int, retry_after: str | None) -> None:
+        delay = self.backoff * (2 ** attempt) * (0.5 + random.random())
+        if retry_after and retry_after.isdigit():
+            delay = max(delay, min(float(retry_after), 60.0))
+        time.sleep(delay)
+
+    def request(self, method: str, url: str, *, params: Any = None, json: Any = None) -> tuple[Any, Any]:
+        """(parsed JSON or None, response); raises the flowkit error for the failure."""
+        import httpx
+
+        problem = ""
+        retry_after: str | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self._sleep(attempt - 1, retry_after)
+            self._pace()
+            response = None
+            retry_after = None
+            try:
+                response = self.client.request(method, url, params=params, json=json)
+            except httpx.TimeoutException:
+                problem = "timed out"
+            except httpx.TransportError as exc:
+                problem = f"cannot connect: {exc.__class__.__name__}"
+            if response is not None:
+                shown = str(response.url)
+                log.debug("%s %s -> HTTP %d", method, shown, response.status_code)
+                if response.status_code in RETRY_STATUS:
+                    problem = f"HTTP {response.status_code}"
+                    retry_after = response.headers.get("Retry-After")
+                    log.info("%s %s: %s, retrying (%d/%d)", method, shown, problem, attempt + 1, self.retries)
+                    continue
+                return self._parse(method, shown, response), response
+            log.info("%s %s: %s, retrying (%d/%d)", method, url, problem, attempt + 1, self.retries)
+        where = f"{method} {self.show(url)}"
+        if problem.startswith("cannot connect"):
+            raise UnavailableError(f"{where}: {problem} after {self.retries + 1} attempt(s)")
+        raise TempFailError(f"{where}: {problem} after {self.retries + 1} attempt(s)", hint="safe to rerun")
+
+    def show(self, url: str) -> str:
+        return url if "://" in url else str(self.client.base_url).rstrip("/") + "/" + url.lstrip("/")
+
+    @staticmethod
+    def _parse(method: str, shown: str, response: Any) -> Any:
+        status = response.status_code
+        if status in (401, 403):
+            raise UnavailableError(f"{method} {shown}: refused, HTTP {status}", hint="check the source's credentials")
+        if status >= 400:
+            error = HttpRefusedError(f"{method} {shown}: HTTP {status}: {response.text[:200]!r}")
+            error.http_status = status
+            raise error
+        if not response.content.strip():
+            return None
+        import orjson
+
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise InputError(f"{method} {shown}: malformed JSON at line {exc.lineno} column {exc.colno}: "
+                             f"{exc.msg}") from exc
+
+    def get(self, url: str, params: Any = None) -> Any:
+        return self.request("GET", url, params=params)[0]

@@ -1,0 +1,216 @@
+"""The ``http`` source: a paginated REST API described in the config (see docs/sources.md).
+
+List pages (page number, offset/limit or next link), then per order an
+optional detail call and sub-resource calls merged into one document, then
+the source's mapping. Query filters go to the server where the config names
+a parameter for them; query-orders checks every filter again on the result.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowkit.config import Config
+from flowkit.errors import ConfigError, InputError
+from flowkit.sources import Fetched, Query
+from flowkit.sources.httpclient import HttpRefusedError
+from flowkit.sources.mapping import Mapping, apply_mapping, resolve
+from flowkit.sources.presets import PRESETS, effective
+
+PAGINATION = ("none", "page", "offset", "next")
+
+
+def fill(template: str, context: dict[str, Any], where: str) -> str:
+    """``{pk}``, ``{refs[akinon.pk]}``, ``{prefix}`` placeholders from ``context``."""
+    try:
+        return string.Formatter().vformat(template, (), context)
+    except (KeyError, IndexError, AttributeError) as exc:
+        raise ConfigError(f"{where}: placeholder {exc} in {template!r} has no value") from exc
+
+
+def has_mark_sent(spec: dict[str, Any]) -> bool:
+    return bool(spec.get("mark_sent") or PRESETS.get(str(spec.get("preset")), {}).get("mark_sent"))
+
+
+@dataclass
+class HttpSource:
+    name: str
+    spec: dict[str, Any]
+    where: str
+    mapping: Mapping
+    carry_over: bool = False
+    _client: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_spec(cls, name: str, spec: dict[str, Any], config: Config, where: str) -> HttpSource:
+        if spec.get("preset") and spec["preset"] not in PRESETS:
+            raise ConfigError(f"{where}: unknown preset {spec['preset']!r} (known: {', '.join(PRESETS)})")
+        merged = effective(spec)
+        if not merged.get("base_url") and merged.get("url"):
+            merged["base_url"] = merged["url"]
+        for key in ("base_url", "list_path"):
+            if not merged.get(key):
+                raise ConfigError(f"{where}: sources.{name} (http) needs {key!r}")
+        if merged["pagination"] not in PAGINATION:
+            raise ConfigError(f"{where}: pagination must be one of {', '.join(PAGINATION)}")
+        mapping = resolve(str(merged["mapping"]), base_dir=config.base_dir, where=where)
+        return cls(name, merged, where, mapping, bool(merged.get("carry_over", False)))
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            from flowkit.sources.httpclient import JsonClient
+
+            self._client = JsonClient(self.spec, self.where)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # listing ---------------------------------------------------------------
+    def params(self, query: Query) -> list[tuple[str, str]]:
+        """The list call's query parameters: fixed ones, --unsent ones, and the mapped filters."""
+        spec = self.spec
+        params = [(str(k), _text(v)) for k, v in spec["list_params"].items()]
+        if query.unsent:
+            params += [(str(k), _text(v)) for k, v in spec["unsent_params"].items()]
+        wanted = {"number": [query.number] if query.number else [], "channel": list(query.channels),
+                  "since": [query.since] if query.since else []}
+        names = spec["filter_params"]
+        if spec["query_style"] == "magento":
+            return params + _magento_filters(names, wanted)
+        for key, values in wanted.items():
+            if names.get(key) and values:
+                params.append((str(names[key]), ",".join(str(v) for v in values)))
+        return params
+
+    def pages(self, query: Query) -> Iterator[list[Any]]:
+        spec, style = self.spec, self.spec["pagination"]
+        base = self.params(query)
+        size, page, offset = int(spec["page_size"]), int(spec["first_page"]), 0
+        url: str | None = fill(spec["list_path"], spec, self.where)
+        seen = 0
+        while url:
+            paging: list[tuple[str, str]] = []
+            if style == "page":
+                paging = [(spec["page_param"], str(page)), (spec["size_param"], str(size))]
+            elif style == "offset":
+                paging = [(spec["offset_param"], str(offset)), (spec["size_param"], str(size))]
+            elif style == "next" and page == int(spec["first_page"]):
+                paging = [(spec["size_param"], str(size))]
+            first = style != "next" or page == int(spec["first_page"])
+            data, response = self.client.request("GET", url, params=(base + paging) if first else None)
+            items = self.items(data, url)
+            yield items
+            seen += len(items)
+            page, offset = page + 1, offset + len(items)
+            url = self.next_url(data, response, items, seen, size, url)
+
+    def next_url(self, data: Any, response: Any, items: list[Any], seen: int, size: int, url: str) -> str | None:
+        style, spec = self.spec["pagination"], self.spec
+        if style == "none" or not items:
+            return None
+        if style == "next":
+            link = _dig(data, spec["next_field"]) if isinstance(data, dict) else None
+            return str(link) if link else (response.links.get("next") or {}).get("url")
+        total = _dig(data, spec["total_field"]) if spec["total_field"] and isinstance(data, dict) else None
+        if total is not None:
+            return url if seen < int(total) else None
+        return url if len(items) >= size else None
+
+    def items(self, data: Any, url: str) -> list[Any]:
+        found = _dig(data, self.spec["items_field"]) if self.spec["items_field"] else data
+        if not isinstance(found, list):
+            field_name = self.spec["items_field"] or "the response"
+            raise InputError(f"GET {self.client.show(url)}: expected a list in {field_name!r}")
+        return found
+
+    # one order ---------------------------------------------------------------
+    def document(self, item: dict[str, Any]) -> dict[str, Any]:
+        """The list item, or its detail, with every sub-resource merged in."""
+        spec = self.spec
+        context = {**spec, **item}
+        doc = item
+        if spec["detail_path"]:
+            detail = self.client.get(fill(spec["detail_path"], context, self.where))
+            if not isinstance(detail, dict):
+                raise InputError(f"{self.where}: detail of order {item.get(spec['id_field'])} is not an object")
+            doc = {**item, **detail}
+        for sub in spec["subresources"]:
+            params = {k: fill(str(v), context, self.where) for k, v in (sub.get("params") or {}).items()}
+            url: str | None = fill(str(sub["path"]), context, self.where)
+            rows: list[Any] = []
+            while url:
+                data = self.client.get(url, params=params or None)
+                field_name = sub.get("items_field", "")
+                rows += (_dig(data, field_name) if field_name and isinstance(data, dict) else data) or []
+                url = _dig(data, "next") if isinstance(data, dict) and field_name else None
+                params = {}
+            doc[str(sub["name"])] = rows
+        return doc
+
+    def fetch(self, query: Query) -> Iterator[Fetched]:
+        for items in self.pages(query):
+            for item in items:
+                if not isinstance(item, dict):
+                    continue
+                key = str(item.get(self.spec["id_field"], "?"))
+                where = f"source {self.name} order {key}"
+                try:
+                    order = apply_mapping(self.mapping, self.document(item), where)
+                except InputError as exc:
+                    yield Fetched(where, error=exc, key=key)
+                    continue
+                except HttpRefusedError as exc:
+                    if exc.http_status != 404:  # a missing detail fails that order; other refusals stop the run
+                        raise
+                    yield Fetched(where, error=InputError(exc.format_message()), key=key)
+                    continue
+                yield Fetched(where, order=order, key=order["number"])
+
+    def done(self, item: Fetched, ok: bool) -> None:
+        return None
+
+    def mark_sent(self, order: dict[str, Any]) -> str | None:
+        """Tell the source ``order`` was exported (the configured call); returns the HTTP status."""
+        call = self.spec.get("mark_sent")
+        if not call:
+            return None
+        context = {**self.spec, "number": order["number"], "refs": order.get("external_refs") or {}, "order": order}
+        url = fill(str(call["path"]), context, self.where)
+        method = str(call.get("method", "PATCH")).upper()
+        _data, response = self.client.request(method, url, json=call.get("json"))
+        return f"{method} {response.url} {response.status_code}"
+
+
+def _text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _dig(data: Any, dotted: str) -> Any:
+    for part in dotted.split(".") if dotted else []:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _magento_filters(names: dict[str, Any], wanted: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """searchCriteria filter groups (ANDed); several values of one filter become condition ``in``."""
+    out: list[tuple[str, str]] = []
+    group = 0
+    for key, values in wanted.items():
+        if not names.get(key) or not values:
+            continue
+        prefix = f"searchCriteria[filter_groups][{group}][filters][0]"
+        if key == "since":
+            value, condition = values[0].replace("T", " ").rstrip("Z"), "gteq"
+        else:
+            value, condition = ",".join(values), "in" if len(values) > 1 else "eq"
+        out += [(f"{prefix}[field]", str(names[key])), (f"{prefix}[value]", value),
+                (f"{prefix}[condition_type]", condition)]
+        group += 1
+    return out

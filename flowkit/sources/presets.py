@@ -1,0 +1,66 @@
+"""Built-in settings for known order APIs; a source's own keys override its preset's.
+
+``omnitron``: Akinon Omnitron, Integrator order flow (unsent approved orders,
+detail + items + discount items merged, PATCH ``is_send`` once exported).
+``magento2``: Magento 2 REST ``/V1/orders`` with ``searchCriteria`` paging.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "omnitron": {
+        "auth": "token",
+        "prefix": "/api/v1",
+        "list_path": "/api/i1/orders/",
+        "list_params": {"status": "400"},
+        "unsent_params": {"is_send": "False"},
+        "filter_params": {"channel": "channel", "number": "number", "since": "date_placed__gte"},
+        "items_field": "results",
+        "pagination": "next",
+        "next_field": "next",
+        "size_param": "limit",
+        "page_size": 50,
+        "id_field": "pk",
+        "detail_path": "{prefix}/orders_integration/{pk}/detailed_integration/",
+        "subresources": [
+            {"name": "order_items", "path": "{prefix}/order_item/detailed_integration/", "params": {"order": "{pk}"},
+             "items_field": "results"},
+            {"name": "discount_items", "path": "{prefix}/discount_items/detailed_integration/",
+             "params": {"order": "{pk}"}, "items_field": "results"},
+        ],
+        "mapping": "omnitron",
+        "mark_sent": {"method": "PATCH", "path": "{prefix}/orders/{refs[akinon.pk]}/", "json": {"is_send": True}},
+    },
+    "magento2": {
+        "auth": "bearer",
+        "list_path": "/rest/V1/orders",
+        "query_style": "magento",
+        "filter_params": {"number": "increment_id", "since": "created_at", "channel": "store_id"},
+        "items_field": "items",
+        "pagination": "page",
+        "page_param": "searchCriteria[currentPage]",
+        "size_param": "searchCriteria[pageSize]",
+        "page_size": 50,
+        "first_page": 1,
+        "total_field": "total_count",
+        "id_field": "entity_id",
+        "mapping": "magento2",
+    },
+}
+
+DEFAULTS: dict[str, Any] = {
+    "auth": "none", "list_params": {}, "unsent_params": {}, "filter_params": {}, "items_field": "",
+    "pagination": "none", "page_param": "page", "size_param": "limit", "offset_param": "offset",
+    "page_size": 50, "first_page": 1, "next_field": "next", "total_field": "", "id_field": "id",
+    "detail_path": "", "subresources": [], "mapping": "auto", "mark_sent": None, "prefix": "",
+    "rate_limit": 0, "retries": 3, "backoff": 0.5, "timeout": 30, "verify": True, "query_style": "params",
+    "headers": {},
+}
+
+
+def effective(spec: dict[str, Any]) -> dict[str, Any]:
+    """Defaults < preset < the source's own keys."""
+    preset = PRESETS.get(str(spec.get("preset", "")), {}) if spec.get("preset") else {}
+    return {**DEFAULTS, **preset, **spec}

@@ -1,0 +1,92 @@
+"""The order export ledger of query-orders and mark-sent (tables of migration 0003).
+
+Export status itself lives in the shared ``orders`` table (``store/orders.py``);
+this module adds the queries the lifecycle needs, the export history per run
+and the source-side "mark as exported" calls still owed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from flowkit.store.db import Store, now
+
+# Export statuses an --unsent query may (re)emit.
+UNSENT = ("pending", "queued", "failed")
+
+
+def status(conn: sqlite3.Connection, number: str) -> tuple[str, int] | None:
+    """(export_status, attempts) of a known order, or None."""
+    row = conn.execute("SELECT export_status, attempts FROM orders WHERE number = ?", (number,)).fetchone()
+    return (str(row[0]), int(row[1])) if row else None
+
+
+def carry_over(conn: sqlite3.Connection, source: str | None, statuses: tuple[str, ...] = UNSENT) -> list[str]:
+    """Numbers of orders (of ``source``, or all) in ``statuses``, oldest first."""
+    marks = ", ".join("?" for _ in statuses)
+    sql = f"SELECT number FROM orders WHERE export_status IN ({marks})"
+    params: list[Any] = list(statuses)
+    if source is not None:
+        sql += " AND source = ?"
+        params.append(source)
+    sql += " ORDER BY placed_at, number"
+    return [str(r[0]) for r in conn.execute(sql, params)]
+
+
+def document(conn: sqlite3.Connection, number: str) -> tuple[dict[str, Any], str | None] | None:
+    """The stored canonical document of an order and its source name."""
+    row = conn.execute("SELECT document, source FROM orders WHERE number = ?", (number,)).fetchone()
+    if row is None or not row[0]:
+        return None
+    return json.loads(row[0]), row[1]
+
+
+def add_history(store: Store, command: str, source: str | None, counts: dict[str, int]) -> None:
+    """Keep one run's counts as export history."""
+    fields = ("emitted", "delivered", "duplicates", "failed", "dead", "skipped")
+    with store.transaction() as conn:
+        conn.execute(
+            f"INSERT INTO export_history (run_id, at, command, source, {', '.join(fields)}) "
+            f"VALUES (?, ?, ?, ?, {', '.join('?' for _ in fields)})",
+            (store.run_id, now(), command, source, *(int(counts.get(f, 0)) for f in fields)),
+        )
+
+
+def history(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
+    rows = conn.execute("SELECT * FROM export_history ORDER BY id DESC LIMIT ?", (limit,))
+    return [dict(r) for r in rows]
+
+
+def owe_mark(store: Store, conn: sqlite3.Connection, number: str, source: str) -> None:
+    """Note that ``source`` must still be told ``number`` was exported (inside the caller's transaction)."""
+    conn.execute(
+        """INSERT INTO source_marks (number, source, state, updated_at) VALUES (?, ?, 'pending', ?)
+           ON CONFLICT(number) DO UPDATE SET source = excluded.source, state = 'pending',
+               updated_at = excluded.updated_at""",
+        (number, source, now()),
+    )
+
+
+def owed_marks(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(number, source) of every source mark still owed."""
+    rows = conn.execute("SELECT number, source FROM source_marks WHERE state = 'pending' ORDER BY updated_at")
+    return [(str(r[0]), str(r[1])) for r in rows]
+
+
+def settle_mark(store: Store, number: str, *, command: str, ref: str | None, error: str | None) -> None:
+    """Record the outcome of one source mark call (and the order's event) in one transaction."""
+    with store.transaction() as conn:
+        conn.execute(
+            """UPDATE source_marks SET state = ?, attempts = attempts + 1, last_error = ?, remote_ref = ?,
+                   updated_at = ? WHERE number = ?""",
+            ("pending" if error else "done", error, ref, now(), number),
+        )
+        event = "source-mark-failed" if error else "marked-at-source"
+        store.add_event(conn, number, command, event, {"error": error} if error else {"remote_ref": ref})
+
+
+def marks(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM source_marks WHERE number = ?", (number,)).fetchone()
+    return dict(row) if row else None
