@@ -12,6 +12,7 @@ import click
 from flowkit import __version__
 from flowkit.app import App
 from flowkit.commands import config as config_cmd
+from flowkit.commands import render as render_cmd
 from flowkit.commands import state as state_cmd
 from flowkit.errors import ConfigError
 
@@ -68,5 +69,6 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
 for command in (
     config_cmd.command,
     state_cmd.command,
+    render_cmd.command,
 ):
     cli.add_command(command)
