@@ -79,8 +79,13 @@ def command(ctx: click.Context, files: tuple[str, ...], example: str | None, out
     from flowkit.records import Reader
     from flowkit.render import Renderer, RenderWriter, example as example_payload, order_key
 
-    app = get_app()
-    renderer = Renderer(app.config, explicit_flags(ctx))
+    from flowkit.errors import ConfigError
+
+    renderer = Renderer(get_app().config, explicit_flags(ctx))
+    try:
+        renderer.check_flags()
+    except ConfigError as exc:
+        raise click.UsageError(exc.format_message().replace("command line: ", "", 1)) from exc
     if example:
         sys.stdout.buffer.write(example_payload(example, renderer.options({})))
         return

@@ -73,6 +73,10 @@ class Renderer:
         self._cache: dict[tuple[str | None, str | None], RenderOptions] = {}
         self.skipped: list[tuple[str, str]] = []
 
+    def check_flags(self) -> None:
+        """Raise ConfigError when the flags alone are invalid (a bad --exclude-extra regex)."""
+        build(self.flags, where="command line")
+
     def options(self, meta: Mapping[str, Any]) -> RenderOptions:
         pair = (_str(meta.get("channel")), _str(meta.get("supplier")))
         found = self._cache.get(pair)
