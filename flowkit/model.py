@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -272,19 +272,19 @@ def hold_reason(order: Mapping[str, Any], now: datetime | None = None) -> str | 
     if not hold or not hold.get("on_hold"):
         return None
     until = hold.get("until")
-    if until and parse_time(until) <= (now or datetime.now(timezone.utc)):
+    if until and parse_time(until) <= (now or datetime.now(UTC)):
         return None
     return str(hold.get("reason") or "on hold")
 
 
 def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return datetime.fromisoformat(value)  # Python >= 3.11 reads "Z"
 
 
 def utc(value: str | None) -> str | None:
     """An RFC 3339 timestamp in UTC with ``Z`` (canonical values pass unchanged)."""
     if value is None or value.endswith("Z"):
         return value
-    stamp = parse_time(value).astimezone(timezone.utc)
+    stamp = parse_time(value).astimezone(UTC)
     text = stamp.isoformat().replace("+00:00", "Z")
     return text

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-from lxml import etree
-
 from conftest import DATA, ROOT, Invoke, record_line, records
+from lxml import etree
 
 ORDERS = ROOT / "samples" / "orders"
 GOLDEN = DATA / "render"

@@ -59,7 +59,7 @@ def explicit_flags(ctx: click.Context) -> dict[str, Any]:
               help="Print a complete example payload (every node on) from the sample order and exit.")
 @output_mode
 @click.pass_context
-def command(ctx: click.Context, files: tuple[str, ...], example: str | None, output: str | None,
+def command(ctx: click.Context, /, files: tuple[str, ...], example: str | None, output: str | None,
             **_options: Any) -> None:
     """Render order records (or one order document) into payloads.
 
@@ -76,10 +76,10 @@ def command(ctx: click.Context, files: tuple[str, ...], example: str | None, out
       flowkit render --example xml > example.xml
     """
     from flowkit import pipeline
-    from flowkit.records import Reader
-    from flowkit.render import Renderer, RenderWriter, example as example_payload, order_key
-
     from flowkit.errors import ConfigError
+    from flowkit.records import Reader
+    from flowkit.render import Renderer, RenderWriter, order_key
+    from flowkit.render import example as example_payload
 
     renderer = Renderer(get_app().config, explicit_flags(ctx))
     try:

@@ -107,7 +107,7 @@ def _cdata(text: str) -> str:
 
 def _import(kind: str, operation: str, reference: str, fields: Iterable[tuple[str, Any]]) -> str:
     body = "\n".join(f"{key}={_value(value)}" for key, value in fields)
-    return f"  <import type=\"{kind}\" operation=\"{operation}\" externalReference={quoteattr(reference)}>" \
+    return f"  <import type=\"{kind}\" operation=\"{operation}\" externalReference={quoteattr(clean(reference))}>" \
            f"{_cdata(body)}</import>"
 
 

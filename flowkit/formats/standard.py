@@ -66,7 +66,7 @@ def _extra(data: dict[str, str] | None, options: RenderOptions) -> list[Tree]:
 
 def _documents(items: list[dict[str, Any]] | None, options: RenderOptions) -> list[Tree]:
     allowed = options.document_types
-    return [{"type": d.get("type"), "url": d.get("url")} for d in items or () if allowed.get(d.get("type"), True)]
+    return [{"type": d.get("type"), "url": d.get("url")} for d in items or () if allowed.get(str(d.get("type")), True)]
 
 
 def _attributes(line: dict[str, Any], options: RenderOptions) -> tuple[list[Tree], str | None]:
