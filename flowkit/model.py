@@ -73,8 +73,8 @@ class _Compiler:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.defs = root.get("$defs", {})
         self.compiled: dict[str, Check] = {}
-        # Type-only checks, inlined by obj(); the check is kept so its id stays unique.
-        self.simple: dict[int, tuple[frozenset[type], str, Check]] = {}
+        # Scalar checks (type, optional pattern) that obj() inlines, by id of their closure.
+        self.simple: dict[int, Simple] = {}
 
     def ref(self, ref: str) -> Check:
         name = ref.rsplit("/", 1)[-1]
@@ -102,19 +102,22 @@ class _Compiler:
             inner.append(self.obj(node))
         if "items" in node:
             inner.append(_items(self.compile(node["items"])))
-        inner += _scalar_checks(node)
-        rest = _all(inner) if inner else None
         expected = " or ".join(names)
-        if rest is None and "enum" not in node and "const" not in node:
-            return self.simple_check(allowed, expected)
-        return self.full_check(allowed, expected, rest)
+        if not inner and not {"minimum", "minLength", "enum", "const"} & node.keys():
+            pattern = node.get("pattern")
+            hint = node.get("description") or f"pattern {pattern}"
+            return self.simple_check(Simple(allowed, expected, re.compile(pattern).match if pattern else None, hint))
+        inner += _scalar_checks(node)
+        return self.full_check(allowed, expected, _all(inner) if inner else None)
 
-    def simple_check(self, allowed: frozenset[type], expected: str) -> Check:
+    def simple_check(self, spec: Simple) -> Check:
         def check(value: Any, path: Path, out: list[Problem]) -> None:
-            if type(value) not in allowed:
-                out.append(Problem(path, f"expected {expected}, got {type_name(value)}"))
+            problem = spec.problem(value)
+            if problem:
+                out.append(Problem(path, problem))
 
-        self.simple[id(check)] = (allowed, expected, check)
+        self.simple[id(check)] = spec
+        spec.keep = check
         return check
 
     @staticmethod
@@ -129,7 +132,7 @@ class _Compiler:
 
     def obj(self, node: Mapping[str, Any]) -> Check:
         compiled = [(k, self.compile(v)) for k, v in node.get("properties", {}).items()]
-        flat = [(k, *self.simple[id(c)][:2]) for k, c in compiled if id(c) in self.simple]
+        flat = [(k, spec.allowed, spec.match, spec) for k, c in compiled if (spec := self.simple.get(id(c)))]
         props = [(k, c) for k, c in compiled if id(c) not in self.simple]
         required = list(node.get("required", ()))
         extra = node.get("additionalProperties", True)
@@ -140,10 +143,13 @@ class _Compiler:
             for name in required:
                 if name not in value:
                     out.append(Problem((path, name), "required member missing"))
-            for name, allowed, expected in flat:
-                item = value.get(name, _MISSING)
-                if item is not _MISSING and type(item) not in allowed:
-                    out.append(Problem((path, name), f"expected {expected}, got {type_name(item)}"))
+            get = value.get
+            for name, allowed, match, spec in flat:
+                item = get(name, _MISSING)
+                if item is _MISSING:
+                    continue
+                if type(item) not in allowed or (match is not None and item is not None and not match(item)):
+                    out.append(Problem((path, name), spec.problem(item) or ""))
             for name, sub in props:
                 item = value.get(name, _MISSING)
                 if item is not _MISSING:
@@ -160,6 +166,10 @@ class _Compiler:
     def any_of(self, options: list[Mapping[str, Any]]) -> Check:
         nullable = any(o.get("type") == "null" for o in options)
         others = [self.compile(o) for o in options if o.get("type") != "null"]
+        if nullable and len(others) == 1 and id(others[0]) in self.simple:
+            spec = self.simple[id(others[0])]
+            return self.simple_check(Simple(spec.allowed | {type(None)}, f"{spec.expected} or null", spec.match,
+                                            spec.hint))
         if nullable and len(others) == 1:
             only = others[0]
             return lambda v, p, out: None if v is None else only(v, p, out)
@@ -180,6 +190,24 @@ class _Compiler:
 
 
 _MISSING = object()
+
+
+@dataclass
+class Simple:
+    """A scalar check: allowed Python types and an optional pattern for strings."""
+
+    allowed: frozenset[type]
+    expected: str
+    match: Callable[[str], Any] | None
+    hint: str
+    keep: Check | None = None  # the closure, kept alive so its id stays unique
+
+    def problem(self, value: Any) -> str | None:
+        if type(value) not in self.allowed:
+            return f"expected {self.expected}, got {type_name(value)}"
+        if self.match is not None and type(value) is str and not self.match(value):
+            return f"{_short(value)} is not valid ({self.hint})"
+        return None
 
 
 def _pass(value: Any, path: Path, out: list[Problem]) -> None:
