@@ -164,3 +164,16 @@ def test_render_never_fails_is_well_formed_and_deterministic(order: dict[str, An
             etree.fromstring(first.encode("utf-8"), PARSER)
             assert not chosen.escape_non_ascii or fmt == "orderflow" or first.isascii()
     compare(order, opts)
+
+
+def test_docs_list_every_name_and_flag() -> None:
+    from flowkit.commands.render import command
+
+    names_doc = (ROOT / "docs" / "formats" / "order.md").read_text(encoding="utf-8")
+    for field, (xml, json) in NAMES.items():
+        assert f"| `{field}` | " in names_doc and f"`{json}` |" in names_doc, field
+        assert xml is None or f"`{xml}`" in names_doc, field
+    command_doc = (ROOT / "docs" / "commands" / "render.md").read_text(encoding="utf-8")
+    for param in command.params:
+        for flag in (*param.opts, *param.secondary_opts):
+            assert flag in command_doc, flag
