@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
+from pathlib import Path as FilePath
 from typing import Any
 
 from flowkit.errors import ExitCode, RecordError
@@ -52,7 +52,7 @@ class Problem:
 @cache
 def schema() -> dict[str, Any]:
     """The published JSON Schema of the canonical order."""
-    text = resources.files("flowkit").joinpath("schemas/order.schema.json").read_text(encoding="utf-8")
+    text = (FilePath(__file__).parent / "schemas" / "order.schema.json").read_text(encoding="utf-8")
     value: dict[str, Any] = json.loads(text)
     return value
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from importlib import resources
+from pathlib import Path
 from typing import IO, Any
 
 import orjson
@@ -32,7 +32,7 @@ def order_key(body: Any, stem: str) -> str:
 
 def example_order() -> dict[str, Any]:
     """The packaged sample order behind ``--example`` (a copy of samples/orders/1203.json)."""
-    text = resources.files("flowkit").joinpath("data/example_order.json").read_text(encoding="utf-8")
+    text = (Path(__file__).parent.parent / "data" / "example_order.json").read_text(encoding="utf-8")
     value: dict[str, Any] = json.loads(text)
     return value
 
