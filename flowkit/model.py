@@ -106,7 +106,10 @@ class _Compiler:
         if not inner and not {"minimum", "minLength", "enum", "const"} & node.keys():
             pattern = node.get("pattern")
             hint = node.get("description") or f"pattern {pattern}"
-            return self.simple_check(Simple(allowed, expected, re.compile(pattern).match if pattern else None, hint))
+            match = re.compile(pattern).match if pattern else None
+            if node.get("format") == "date-time":
+                match = _date_time(match)
+            return self.simple_check(Simple(allowed, expected, match, hint))
         inner += _scalar_checks(node)
         return self.full_check(allowed, expected, _all(inner) if inner else None)
 
@@ -190,6 +193,21 @@ class _Compiler:
 
 
 _MISSING = object()
+
+
+def _date_time(match: Callable[[str], Any] | None) -> Callable[[str], bool]:
+    """A pattern check that also rejects impossible dates and times (2026-02-30)."""
+
+    def check(value: str) -> bool:
+        if match is not None and not match(value):
+            return False
+        try:
+            datetime.fromisoformat(value).astimezone(UTC)
+        except (ValueError, OverflowError):  # impossible date, or out of range once in UTC
+            return False
+        return True
+
+    return check
 
 
 @dataclass
