@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
@@ -113,7 +113,8 @@ def test_orderflow_cdata_is_split_and_single_line() -> None:
 text = st.text(max_size=12)
 opt_text = st.none() | text
 money = st.from_regex(r"-?[0-9]{1,6}\.[0-9]{2}", fullmatch=True)
-stamp = st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=3)), timezone(-timedelta(hours=5))])) \
+zones = st.sampled_from([UTC, timezone(timedelta(hours=3)), timezone(-timedelta(hours=5))])
+stamp = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=zones) \
     .map(lambda d: d.isoformat().replace("+00:00", "Z"))
 history = st.fixed_dictionaries({"at": stamp, "status": st.sampled_from(["Approved", "Rejected", "InProduction", "x"])},
                                 optional={"status_id": st.none() | st.integers(0, 99), "actor_id": opt_text,

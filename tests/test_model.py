@@ -44,6 +44,8 @@ def test_samples_cover_the_contract() -> None:
     (lambda o: o["hold"].update(on_hold="no"), "$.hold.on_hold", "expected boolean, got string"),
     (lambda o: o["payments"][0].update(amount=108.0), "$.payments[0].amount", "expected string or null, got number"),
     (lambda o: o.update(schema="flowkit.order/2"), "$.schema", "is not one of"),
+    (lambda o: o.update(placed_at="2026-02-30T09:00:00Z"), "$.placed_at", "RFC 3339"),
+    (lambda o: o["shipping"].update(deliver_by="0001-01-01T01:00:00+03:00"), "$.shipping.deliver_by", "RFC 3339"),
 ])
 def test_problems_name_the_json_path(change: Any, path: str, message: str) -> None:
     order = sample()
