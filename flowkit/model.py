@@ -106,7 +106,7 @@ class _Compiler:
         if not inner and not {"minimum", "minLength", "enum", "const"} & node.keys():
             pattern = node.get("pattern")
             hint = node.get("description") or f"pattern {pattern}"
-            match = re.compile(pattern).match if pattern else None
+            match: Callable[[str], Any] | None = re.compile(pattern).match if pattern else None
             if node.get("format") == "date-time":
                 match = _date_time(match)
             return self.simple_check(Simple(allowed, expected, match, hint))

@@ -92,6 +92,8 @@ def command(ctx: click.Context, /, files: tuple[str, ...], example: str | None, 
     reader = Reader(files, raw_kind="order", raw_key=order_key)
     writer = RenderWriter(mode=choose_mode(reader.mode, output), indent=bool(ctx.params["indent"]))
     tally = pipeline.run(reader, writer, renderer, consumes=("order",), command="render")
-    for key, reason in renderer.skipped if reader.mode == "raw" else ():
-        click.echo(f"flowkit: order {key} skipped: {reason} (--include-held renders held orders)", err=True)
+    if reader.mode == "raw" and renderer.last_skip:
+        key, reason = renderer.last_skip
+        hint = " (--include-held renders held orders)" if reason.startswith("on hold") else ""
+        click.echo(f"flowkit: order {key} skipped: {reason}{hint}", err=True)
     pipeline.finish(tally)

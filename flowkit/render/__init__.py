@@ -71,7 +71,7 @@ class Renderer:
         self.config = config or Config()
         self.flags = dict(flags or {})
         self._cache: dict[tuple[str | None, str | None], RenderOptions] = {}
-        self.skipped: list[tuple[str, str]] = []
+        self.last_skip: tuple[str, str] | None = None  # (key, reason), for raw mode's message
 
     def check_flags(self) -> None:
         """Raise ConfigError when the flags alone are invalid (a bad --exclude-extra regex)."""
@@ -81,10 +81,19 @@ class Renderer:
         pair = (_str(meta.get("channel")), _str(meta.get("supplier")))
         found = self._cache.get(pair)
         if found is None:
-            where = f"{self.config.where('render')} (channel {pair[0]}, supplier {pair[1]})"
-            merged = build(self.config.options("render", {"channel": pair[0], "supplier": pair[1]}), where=where)
+            for values, where in self._layers(pair):  # check each table alone, so errors name it
+                build(values, where=where)
+            merged = build(self.config.options("render", {"channel": pair[0], "supplier": pair[1]}))
             found = self._cache[pair] = build(self.flags, where="command line", base=merged)
         return found
+
+    def _layers(self, pair: tuple[str | None, str | None]) -> Iterator[tuple[Mapping[str, Any], str]]:
+        yield self.config.section("render"), f"{self.config.where('render')}: [render]"
+        for kind, name in (("suppliers", pair[1]), ("channels", pair[0])):
+            entry = self.config.section(kind).get(name) if name else None
+            if isinstance(entry, Mapping) and isinstance(entry.get("render"), Mapping):
+                where = self.config.where(kind, str(name), "render")
+                yield entry["render"], f"{where}: [{kind}.{name}.render]"
 
     def __call__(self, record: Record) -> Iterator[Record]:
         order = model.check(record["body"], record["key"])
@@ -92,7 +101,7 @@ class Renderer:
         options = self.options(meta)
         reason = None if options.include_held else model.hold_reason(order)
         if reason is not None:
-            self.skipped.append((record["key"], f"on hold: {reason}"))
+            self.last_skip = (record["key"], f"on hold: {reason}")
             yield skipped(record, f"on hold: {reason}", meta)
             return
         lines = order.get("lines") or []
@@ -100,7 +109,7 @@ class Renderer:
             wanted = options.product_set
             lines = [ln for ln in lines if ln.get("product_ref") in wanted or ln.get("sku") in wanted]
             if not lines:
-                self.skipped.append((record["key"], "no line matches the product filter"))
+                self.last_skip = (record["key"], "no line matches the product filter")
                 yield skipped(record, "no line matches the product filter", meta)
                 return
         body, media, ext = payload(order, options, lines)
