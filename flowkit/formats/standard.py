@@ -75,7 +75,7 @@ def _attributes(line: dict[str, Any], options: RenderOptions) -> tuple[list[Tree
         return [{"name": a.get("name"), "value": a.get("value")} for a in attributes], line.get("attribute_summary")
     keep = options.attribute_set
     kept = [{"name": a.get("name"), "value": a.get("value")} for a in attributes if a.get("name") in keep]
-    summary = "; ".join(f"{a['name']}: {a['value']}" for a in kept) or None
+    summary = "; ".join(a["name"] if a["value"] is None else f"{a['name']}: {a['value']}" for a in kept) or None
     return kept, summary
 
 
