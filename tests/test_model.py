@@ -81,3 +81,22 @@ def test_utc() -> None:
     assert model.utc("2026-03-16T10:45:00+03:00") == "2026-03-16T07:45:00Z"
     assert model.utc("2026-03-16T10:45:00Z") == "2026-03-16T10:45:00Z"
     assert model.utc(None) is None
+
+
+def test_compiler_covers_its_subset_and_refuses_the_rest() -> None:
+    from flowkit.validation import compile_schema
+
+    schema = {"type": "object", "required": ["a"], "additionalProperties": False,
+              "properties": {"a": {"type": "string", "minLength": 2}, "n": {"type": "number", "minimum": 1},
+                             "e": {"enum": [True, "x"]}, "l": {"type": "array", "items": {"$ref": "#/$defs/t"}}},
+              "$defs": {"t": {"type": "object", "properties": {"t": {"type": "boolean"}}}}}
+    check = compile_schema(schema)
+    found: list[Any] = []
+    check({"a": "x", "n": 0.5, "e": 1, "l": [{"t": 1}], "z": None}, (), found)
+    assert sorted(message for _, message in found) == [
+        "0.5 is below the minimum 1", "1 is not one of: True, x", "expected boolean, got integer",
+        "shorter than 2 character(s)", "unknown member"]
+    with pytest.raises(ValueError, match="unsupported JSON Schema keyword"):
+        compile_schema({"type": "string", "maxLength": 3})
+    with pytest.raises(ValueError, match="anyOf"):
+        compile_schema({"anyOf": [{"type": "string"}, {"type": "integer"}]})
