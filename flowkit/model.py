@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path as FilePath
+from pathlib import Path
 from typing import Any
 
 from flowkit.errors import ExitCode, RecordError
@@ -21,15 +21,15 @@ from flowkit.validation import Validator, compile_schema
 
 SCHEMA_ID = "flowkit.order/1"
 
-Path = tuple[Any, ...]  # (parent path, member name or index); rendered only on error
-ROOT: Path = ()
+JsonPath = tuple[Any, ...]  # (parent path, member name or index); rendered only on error
+ROOT: JsonPath = ()
 
 
 @dataclass(frozen=True)
 class Problem:
     """One validation problem: where (a JSON path) and what."""
 
-    where: Path
+    where: JsonPath
     message: str
 
     @property
@@ -39,7 +39,10 @@ class Problem:
         node = self.where
         while node:
             node, step = node
-            parts.append(f"[{step}]" if isinstance(step, int) else f".{step}")
+            if isinstance(step, int):
+                parts.append(f"[{step}]")
+            else:
+                parts.append(f".{step}" if step.isidentifier() else f"[{json.dumps(step, ensure_ascii=False)}]")
         return "$" + "".join(reversed(parts))
 
     def __str__(self) -> str:
@@ -49,12 +52,11 @@ class Problem:
 @cache
 def schema() -> dict[str, Any]:
     """The published JSON Schema of the canonical order."""
-    text = (FilePath(__file__).parent / "schemas" / "order.schema.json").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "schemas" / "order.schema.json").read_text(encoding="utf-8")
     value: dict[str, Any] = json.loads(text)
     return value
 
 
-# JSON type -> the exact Python types a JSON parser produces for it.
 @cache
 def _validator() -> Validator:
     return compile_schema(schema())
@@ -62,7 +64,7 @@ def _validator() -> Validator:
 
 def validate(order: Any) -> list[Problem]:
     """Every problem in ``order`` against the canonical schema (empty when valid)."""
-    found: list[tuple[Path, str]] = []
+    found: list[tuple[JsonPath, str]] = []
     _validator()(order, ROOT, found)
     return [Problem(where, message) for where, message in found]
 

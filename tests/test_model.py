@@ -41,6 +41,7 @@ def test_samples_cover_the_contract() -> None:
     (lambda o: o["totals"].update(tax="18,00"), "$.totals.tax", "decimal string"),
     (lambda o: o["lines"][0]["history"][1].update(at="yesterday"), "$.lines[0].history[1].at", "RFC 3339"),
     (lambda o: o["extra_data"].update(Count=3), "$.extra_data.Count", "expected string, got integer"),
+    (lambda o: o["extra_data"].update({"Checkout.Count": 3}), '$.extra_data["Checkout.Count"]', "got integer"),
     (lambda o: o["hold"].update(on_hold="no"), "$.hold.on_hold", "expected boolean, got string"),
     (lambda o: o["payments"][0].update(amount=108.0), "$.payments[0].amount", "expected string or null, got number"),
     (lambda o: o.update(schema="flowkit.order/2"), "$.schema", "is not one of"),
