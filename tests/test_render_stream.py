@@ -59,6 +59,13 @@ def test_hold_until_in_the_past_is_released(invoke: Invoke) -> None:
     assert records(result.stdout)[0]["kind"] == "payload"
 
 
+def test_hold_until_in_the_future_still_holds(invoke: Invoke) -> None:
+    held = order("1205")
+    held["hold"]["until"] = "2999-01-01T00:00:00Z"
+    result = invoke(["render"], input=record_line("order", "1205", held))
+    assert records(result.stdout)[0]["body"]["status"] == "skipped"
+
+
 def test_bad_record_becomes_error_record(invoke: Invoke) -> None:
     bad = order("1203")
     bad["lines"][1]["quantity"] = "five"
