@@ -28,7 +28,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ("1203", "1204", "1206", "1207")
 
-BASELINE = r'''
+BASELINE = r"""
 import sys
 from datetime import datetime, timezone
 import orjson
@@ -168,7 +168,7 @@ for raw in sys.stdin.buffer:
     out.write(orjson.dumps({"flowkit": "record/1", "kind": "payload", "key": rec["key"],
                             "type": "application/xml", "meta": meta, "body": body}) + b"\n")
     out.flush()
-'''
+"""
 
 
 def make_input(path: Path, count: int) -> None:
@@ -178,8 +178,19 @@ def make_input(path: Path, count: int) -> None:
             order = templates[i % len(templates)]
             order["number"] = str(500000 + i)
             order["id"] = f"fk-{500000 + i}"
-            out.write(orjson.dumps({"flowkit": "record/1", "kind": "order", "key": order["number"],
-                                    "type": "application/json", "meta": {"source": "bench"}, "body": order}) + b"\n")
+            out.write(
+                orjson.dumps(
+                    {
+                        "flowkit": "record/1",
+                        "kind": "order",
+                        "key": order["number"],
+                        "type": "application/json",
+                        "meta": {"source": "bench"},
+                        "body": order,
+                    }
+                )
+                + b"\n"
+            )
 
 
 def timed(cmd: list[str], src: Path, dst: Path) -> tuple[float, float]:
@@ -219,8 +230,11 @@ def main() -> None:
         make_input(src, args.orders)
         script.write_text(BASELINE, encoding="utf-8")
         flowkit = [sys.executable, "-m", "flowkit", "render"]
-        runs = {"flowkit xml": flowkit, "flowkit json": [*flowkit, "--format", "json"],
-                "bare lxml xml": [sys.executable, str(script)]}
+        runs = {
+            "flowkit xml": flowkit,
+            "flowkit json": [*flowkit, "--format", "json"],
+            "bare lxml xml": [sys.executable, str(script)],
+        }
         best: dict[str, tuple[float, float]] = {name: (float("inf"), float("inf")) for name in runs}
         for i in range(args.repeat):  # interleaved, so background load hits every contender alike
             for name, cmd in runs.items():
@@ -235,8 +249,11 @@ def main() -> None:
     print(f"  baseline XML identical to flowkit's (C14N, first 50): {identical}")
     wall_ratio = best["bare lxml xml"][0] / best["flowkit xml"][0]
     cpu_ratio = best["bare lxml xml"][1] / best["flowkit xml"][1]
-    print(f"  throughput ratio flowkit XML / bare lxml: {cpu_ratio:.2f} by CPU time, {wall_ratio:.2f} by wall time "
-          "(goal >= 0.90)")
+    print(
+        f"  throughput ratio flowkit XML / bare lxml: {cpu_ratio:.2f} by CPU time, {wall_ratio:.2f} by wall time "
+        "(goal >= 0.90)"
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -20,11 +20,34 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-SUPPORTED = {"type", "properties", "required", "additionalProperties", "items", "enum", "const", "pattern",
-             "format", "minimum", "minLength", "$ref", "anyOf", "description", "title", "$schema", "$id", "$defs"}
+SUPPORTED = {
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "minimum",
+    "minLength",
+    "$ref",
+    "anyOf",
+    "description",
+    "title",
+    "$schema",
+    "$id",
+    "$defs",
+}
 _TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-    "null": (type(None),), "object": (dict,), "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+    "object": (dict,),
+    "array": (list,),
 }
 _PYTHON_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array"}
 Validator = Callable[[Any, tuple[Any, ...], list[tuple[tuple[Any, ...], str]]], None]
@@ -56,9 +79,13 @@ def date_time_ok(value: str) -> bool:
 class _Generator:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.defs: Mapping[str, Any] = root.get("$defs", {})
-        self.env: dict[str, Any] = {"type_name": type_name, "short": short, "date_time_ok": date_time_ok,
-                                    "in_enum": in_enum,
-                                    "_M": object()}
+        self.env: dict[str, Any] = {
+            "type_name": type_name,
+            "short": short,
+            "date_time_ok": date_time_ok,
+            "in_enum": in_enum,
+            "_M": object(),
+        }
         self.functions: dict[str, list[str]] = {}
         self.counter = 0
 
@@ -96,8 +123,10 @@ class _Generator:
             allowed = list(node["enum"]) if "enum" in node else [node["const"]]
             shown = ", ".join("null" if a is None else str(a) for a in allowed)
             message = self.const(f" is not one of: {shown}")
-            lines += [f"{'    ' * depth}if not in_enum({v}, {self.const(tuple(allowed))}):",
-                      f"{'    ' * (depth + 1)}out.append(({p}, short({v}) + {message}))"]
+            lines += [
+                f"{'    ' * depth}if not in_enum({v}, {self.const(tuple(allowed))}):",
+                f"{'    ' * (depth + 1)}out.append(({p}, short({v}) + {message}))",
+            ]
         if "type" in node:
             lines += self.typed(node, v, p, depth, nullable)
         return lines
@@ -113,8 +142,11 @@ class _Generator:
         pad = "    " * depth
         names = [node["type"]] if isinstance(node["type"], str) else list(node["type"])
         kinds = tuple(dict.fromkeys(t for n in names for t in _TYPES[n]))
-        test = f"type({v}) is not {kinds[0].__name__ if kinds[0] is not type(None) else 'type(None)'}" \
-            if len(kinds) == 1 else f"type({v}) not in {self.const(frozenset(kinds))}"
+        test = (
+            f"type({v}) is not {kinds[0].__name__ if kinds[0] is not type(None) else 'type(None)'}"
+            if len(kinds) == 1
+            else f"type({v}) not in {self.const(frozenset(kinds))}"
+        )
         shown = [*names, "null"] if nullable and "null" not in names else names  # the message tells the whole truth
         expected = self.const(f"expected {' or '.join(shown)}, got ")
         lines = [f"{pad}if {test}:", f"{pad}    out.append(({p}, {expected} + type_name({v})))"]
@@ -142,23 +174,32 @@ class _Generator:
             if node.get("format") == "date-time":
                 tests.append(f"not date_time_ok({v})")
             message = self.const(f" is not valid ({hint})")
-            out += [f"{pad}if type({v}) is str and ({' or '.join(tests)}):",
-                    f"{pad}    out.append(({p}, short({v}) + {message}))"]
+            out += [
+                f"{pad}if type({v}) is str and ({' or '.join(tests)}):",
+                f"{pad}    out.append(({p}, short({v}) + {message}))",
+            ]
         if "minimum" in node:
             low = node["minimum"]
-            out += [f"{pad}if type({v}) in (int, float) and {v} < {low!r}:",
-                    f"{pad}    out.append(({p}, f'{{{v}}} is below the minimum {low}'))"]
+            out += [
+                f"{pad}if type({v}) in (int, float) and {v} < {low!r}:",
+                f"{pad}    out.append(({p}, f'{{{v}}} is below the minimum {low}'))",
+            ]
         if "minLength" in node:
             size = int(node["minLength"])
-            out += [f"{pad}if type({v}) is str and len({v}) < {size}:",
-                    f"{pad}    out.append(({p}, 'shorter than {size} character(s)'))"]
+            out += [
+                f"{pad}if type({v}) is str and len({v}) < {size}:",
+                f"{pad}    out.append(({p}, 'shorter than {size} character(s)'))",
+            ]
         return out
 
     def obj(self, node: Mapping[str, Any], v: str, p: str, depth: int) -> list[str]:
         pad = "    " * depth
         out = []
         for name in node.get("required", ()):
-            out += [f"{pad}if {name!r} not in {v}:", f"{pad}    out.append((({p}, {name!r}), 'required member missing'))"]
+            out += [
+                f"{pad}if {name!r} not in {v}:",
+                f"{pad}    out.append((({p}, {name!r}), 'required member missing'))",
+            ]
         for name, sub in node.get("properties", {}).items():
             item = self.var()
             inner = self.node(sub, item, f"({p}, {name!r})", depth + 1)
@@ -168,8 +209,11 @@ class _Generator:
         if extra is not True:
             key, item = self.var(), self.var()
             known = self.const(frozenset(node.get("properties", {})))
-            inner = [f"{pad}        out.append((({p}, {key}), 'unknown member'))"] if extra is False else \
-                self.node(extra, item, f"({p}, {key})", depth + 2)
+            inner = (
+                [f"{pad}        out.append((({p}, {key}), 'unknown member'))"]
+                if extra is False
+                else self.node(extra, item, f"({p}, {key})", depth + 2)
+            )
             out += [f"{pad}for {key}, {item} in {v}.items():", f"{pad}    if {key} not in {known}:", *inner]
         return out
 

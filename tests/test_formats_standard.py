@@ -35,9 +35,18 @@ def test_name_table_is_one_to_one_between_xml_and_json() -> None:
         assert seen.setdefault(xml, json) == json, f"{xml} maps to {seen[xml]} and {json}"
     assert len(PAYMENT_FIELDS) == 11
     assert [NAMES[f][0] for f in PAYMENT_FIELDS] == [
-        "PaymentMethod", "PaymentTransactionId", "CaptureTransactionId", "PurchaseOrderNumber",
-        "InfigoTransactionId", "AuthorizationRequestId", "CaptureRequestId", "CurrencyCode", "Amount",
-        "AuthorizationExpirationDateUtc", "TransactionDateUtc"]
+        "PaymentMethod",
+        "PaymentTransactionId",
+        "CaptureTransactionId",
+        "PurchaseOrderNumber",
+        "InfigoTransactionId",
+        "AuthorizationRequestId",
+        "CaptureRequestId",
+        "CurrencyCode",
+        "Amount",
+        "AuthorizationExpirationDateUtc",
+        "TransactionDateUtc",
+    ]
 
 
 def xml_as_json(element: Any) -> dict[str, Any]:
@@ -86,7 +95,8 @@ def test_json_and_xml_carry_the_same_fields(path: Any) -> None:
 def test_approval_history_keeps_only_approval_statuses() -> None:
     order = orjson.loads((ROOT / "samples" / "orders" / "1203.json").read_bytes())
     order["lines"][0]["approval_history"].append(
-        {"at": "2026-03-14T10:00:00Z", "status": "InProduction", "status_id": 40, "actor_id": "1", "info": ""})
+        {"at": "2026-03-14T10:00:00Z", "status": "InProduction", "status_id": 40, "actor_id": "1", "info": ""}
+    )
     node = standard.tree(order, RenderOptions(approval_history=True))
     statuses = [h["status"] for h in node["lines"][0]["approval_history"]]
     assert statuses == ["AwaitingApproval", "Approved"]
@@ -114,40 +124,80 @@ text = st.text(max_size=12)
 opt_text = st.none() | text
 money = st.from_regex(r"-?[0-9]{1,6}\.[0-9]{2}", fullmatch=True)
 zones = st.sampled_from([UTC, timezone(timedelta(hours=3)), timezone(-timedelta(hours=5))])
-stamp = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=zones) \
-    .map(lambda d: d.isoformat().replace("+00:00", "Z"))
-history = st.fixed_dictionaries({"at": stamp, "status": st.sampled_from(["Approved", "Rejected", "InProduction", "x"])},
-                                optional={"status_id": st.none() | st.integers(0, 99), "actor_id": opt_text,
-                                          "info": opt_text})
+stamp = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=zones).map(
+    lambda d: d.isoformat().replace("+00:00", "Z")
+)
+history = st.fixed_dictionaries(
+    {"at": stamp, "status": st.sampled_from(["Approved", "Rejected", "InProduction", "x"])},
+    optional={"status_id": st.none() | st.integers(0, 99), "actor_id": opt_text, "info": opt_text},
+)
 extra = st.dictionaries(text, text, max_size=3)
-address = st.fixed_dictionaries({}, optional={"first_name": opt_text, "lines": st.lists(text, max_size=3),
-                                              "city": opt_text, "country_code": st.none() | st.just("GB")})
+address = st.fixed_dictionaries(
+    {},
+    optional={
+        "first_name": opt_text,
+        "lines": st.lists(text, max_size=3),
+        "city": opt_text,
+        "country_code": st.none() | st.just("GB"),
+    },
+)
 line = st.fixed_dictionaries(
     {"id": text, "sku": text, "quantity": st.integers(0, 10**6)},
-    optional={"name": opt_text, "product_ref": opt_text, "unit_price": st.none() | money, "row_total": money,
-              "attributes": st.lists(st.fixed_dictionaries({"name": text, "value": opt_text}), max_size=2),
-              "assets": st.lists(st.fixed_dictionaries({"role": text, "url": text}), max_size=2),
-              "documents": st.lists(st.fixed_dictionaries({"type": st.sampled_from(["job_ticket", "proof"]),
-                                                           "url": text}), max_size=2),
-              "extra_data": extra, "history": st.lists(history, max_size=2),
-              "approval_history": st.lists(history, max_size=2),
-              "print": st.none() | st.fixed_dictionaries({"pages": st.none() | st.integers(0, 500)}),
-              "external_refs": st.dictionaries(text, text, max_size=2)})
-payment = st.fixed_dictionaries({}, optional={"method": opt_text, "amount": st.none() | money,
-                                              "transacted_at": st.none() | stamp, "currency": st.just("EUR")})
+    optional={
+        "name": opt_text,
+        "product_ref": opt_text,
+        "unit_price": st.none() | money,
+        "row_total": money,
+        "attributes": st.lists(st.fixed_dictionaries({"name": text, "value": opt_text}), max_size=2),
+        "assets": st.lists(st.fixed_dictionaries({"role": text, "url": text}), max_size=2),
+        "documents": st.lists(
+            st.fixed_dictionaries({"type": st.sampled_from(["job_ticket", "proof"]), "url": text}), max_size=2
+        ),
+        "extra_data": extra,
+        "history": st.lists(history, max_size=2),
+        "approval_history": st.lists(history, max_size=2),
+        "print": st.none() | st.fixed_dictionaries({"pages": st.none() | st.integers(0, 500)}),
+        "external_refs": st.dictionaries(text, text, max_size=2),
+    },
+)
+payment = st.fixed_dictionaries(
+    {},
+    optional={
+        "method": opt_text,
+        "amount": st.none() | money,
+        "transacted_at": st.none() | stamp,
+        "currency": st.just("EUR"),
+    },
+)
 orders = st.fixed_dictionaries(
     {"schema": st.just("flowkit.order/1"), "number": text.filter(bool), "lines": st.lists(line, max_size=3)},
-    optional={"tags": st.lists(text, max_size=3), "placed_at": stamp, "currency": st.just("GBP"),
-              "customer": st.none() | st.fixed_dictionaries({"first_name": opt_text, "is_guest": st.booleans()}),
-              "billing_address": st.none() | address, "shipping_address": address,
-              "payments": st.lists(payment, max_size=2), "extra_data": extra,
-              "hold": st.fixed_dictionaries({"on_hold": st.booleans(), "reason": opt_text}),
-              "totals": st.fixed_dictionaries({"grand_total": money, "tax": money}),
-              "notes": st.fixed_dictionaries({"customer": opt_text, "internal": st.lists(text, max_size=2)})})
-options = st.builds(RenderOptions, payment=st.booleans(), history=st.booleans(), approval_history=st.booleans(),
-                    extra_data=st.booleans(), extra_data_exclude=st.sampled_from([(), ("a.*",), ("x", "[0-9]+")]),
-                    attributes=st.sampled_from([(), ("a",)]), assets=st.booleans(), job_ticket=st.booleans(),
-                    escape_non_ascii=st.booleans(), indent=st.booleans())
+    optional={
+        "tags": st.lists(text, max_size=3),
+        "placed_at": stamp,
+        "currency": st.just("GBP"),
+        "customer": st.none() | st.fixed_dictionaries({"first_name": opt_text, "is_guest": st.booleans()}),
+        "billing_address": st.none() | address,
+        "shipping_address": address,
+        "payments": st.lists(payment, max_size=2),
+        "extra_data": extra,
+        "hold": st.fixed_dictionaries({"on_hold": st.booleans(), "reason": opt_text}),
+        "totals": st.fixed_dictionaries({"grand_total": money, "tax": money}),
+        "notes": st.fixed_dictionaries({"customer": opt_text, "internal": st.lists(text, max_size=2)}),
+    },
+)
+options = st.builds(
+    RenderOptions,
+    payment=st.booleans(),
+    history=st.booleans(),
+    approval_history=st.booleans(),
+    extra_data=st.booleans(),
+    extra_data_exclude=st.sampled_from([(), ("a.*",), ("x", "[0-9]+")]),
+    attributes=st.sampled_from([(), ("a",)]),
+    assets=st.booleans(),
+    job_ticket=st.booleans(),
+    escape_non_ascii=st.booleans(),
+    indent=st.booleans(),
+)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

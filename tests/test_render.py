@@ -37,13 +37,19 @@ CASES: list[tuple[str, str, list[str]]] = [
 ]
 ORDERFLOW: list[tuple[str, str, list[str]]] = [
     ("orderflow-order", "1203", ["--format", "orderflow"]),
-    ("orderflow-products", "1207", ["--format", "orderflow", "--orderflow-type", "product",
-                                     "--orderflow-operation", "merge"]),
+    (
+        "orderflow-products",
+        "1207",
+        ["--format", "orderflow", "--orderflow-type", "product", "--orderflow-operation", "merge"],
+    ),
 ]
 # The rendered samples under samples/payloads (see docs/commands/render.md).
 SAMPLES: list[tuple[str, str, list[str]]] = [
-    *[(f"{n}.{fmt}", n, ["--format", fmt, "--payment", "--history", "--approval-history", *EXCLUDE])
-      for n in ("1203", "1204", "1206", "1207") for fmt in ("xml", "json")],
+    *[
+        (f"{n}.{fmt}", n, ["--format", fmt, "--payment", "--history", "--approval-history", *EXCLUDE])
+        for n in ("1203", "1204", "1206", "1207")
+        for fmt in ("xml", "json")
+    ],
     ("1205.xml", "1205", ["--include-held", "--payment"]),
     ("1206.ascii.xml", "1206", ["--escape-non-ascii"]),
     ("1206.ascii.json", "1206", ["--format", "json", "--escape-non-ascii"]),
@@ -139,8 +145,9 @@ def test_escape_non_ascii(invoke: Invoke) -> None:
     xml = render_raw(invoke, "1206", ["--escape-non-ascii"])
     assert xml.isascii() and b"&#199;elik" in xml and b"&#128591;" in xml
     plain = render_raw(invoke, "1206", [])
-    assert etree.tostring(etree.fromstring(xml, hardened()), encoding="unicode") == \
-        etree.tostring(etree.fromstring(plain, hardened()), encoding="unicode")
+    assert etree.tostring(etree.fromstring(xml, hardened()), encoding="unicode") == etree.tostring(
+        etree.fromstring(plain, hardened()), encoding="unicode"
+    )
     js = render_raw(invoke, "1206", ["--format", "json", "--escape-non-ascii"])
     assert js.isascii() and b"\\u00c7elik" in js and b"\\ud83d\\ude4f" in js
     assert orjson.loads(js) == orjson.loads(render_raw(invoke, "1206", ["--format", "json"]))

@@ -29,11 +29,20 @@ def test_record_mode_keeps_key_and_meta(invoke: Invoke) -> None:
     assert result.exit_code == 0, result.stderr
     out = records(result.stdout)
     assert [(r["kind"], r["key"]) for r in out] == [
-        ("payload", "1203"), ("payload", "1204"), ("alert", "1203"), ("result", "1205")]
+        ("payload", "1203"),
+        ("payload", "1204"),
+        ("alert", "1203"),
+        ("result", "1205"),
+    ]
     first = out[0]
     assert first["type"] == "application/xml" and first["body"].startswith("<?xml")
-    assert first["meta"] == {"source": "inbox", "format": "xml", "filename": "1203.xml", "channel": "web",
-                             "supplier": "sup-print-01"}
+    assert first["meta"] == {
+        "source": "inbox",
+        "format": "xml",
+        "filename": "1203.xml",
+        "channel": "web",
+        "supplier": "sup-print-01",
+    }
     held = out[3]["body"]
     assert held["status"] == "skipped" and held["reason"] == "on hold: artwork awaiting customer approval"
     assert result.stderr == ""
@@ -76,8 +85,10 @@ def test_bad_record_becomes_error_record(invoke: Invoke) -> None:
     assert [(r["kind"], r["key"]) for r in out] == [("error", "1203"), ("payload", "1204")]
     assert out[0]["body"]["exit_code"] == 65 and "$.lines[1].quantity" in out[0]["body"]["error"]
     err = result.stderr.splitlines()
-    assert err[0] == ("flowkit: record '1203': order 1203 is not a valid flowkit.order/1: "
-                      "$.lines[1].quantity: expected integer, got string")
+    assert err[0] == (
+        "flowkit: record '1203': order 1203 is not a valid flowkit.order/1: "
+        "$.lines[1].quantity: expected integer, got string"
+    )
     assert err[1].startswith("flowkit: <stdin>:3: invalid JSON")
     assert "Traceback" not in result.stderr
 
@@ -109,9 +120,9 @@ def test_raw_malformed_json_names_line(invoke: Invoke) -> None:
 def overrides(tmp_config: Callable[[str], Path]) -> Path:
     return tmp_config(
         '[render]\nextra_data_exclude = ["_.*"]\n'
-        '[channels.web.render]\npayment = true\n'
+        "[channels.web.render]\npayment = true\n"
         '[channels.b2b.render]\nformat = "json"\nextra_data_exclude = ["Internal\\\\..*", "_.*"]\n'
-        '[suppliers.sup-print-02.render]\nhistory = true\n'
+        "[suppliers.sup-print-02.render]\nhistory = true\n"
     )
 
 
@@ -139,13 +150,14 @@ def test_meta_routing_beats_order_fields(invoke: Invoke, overrides: Path) -> Non
 
 
 def test_unknown_config_option_exits_78(invoke: Invoke, tmp_config: Callable[[str], Path]) -> None:
-    config = tmp_config('[channels.web.render]\npaymnet = true\n')
+    config = tmp_config("[channels.web.render]\npaymnet = true\n")
     result = invoke(["render", str(ORDERS / "1203.json")], config=config)
     assert result.exit_code == 78
     assert result.stderr.strip() == (
         f"flowkit: error: {config}:1: [channels.web.render]: unknown render option 'paymnet' (known: approval_history, "
         "assets, attributes, escape_non_ascii, extra_data, extra_data_exclude, format, history, include_held, indent, "
-        "invoice, job_ticket, orderflow_operation, orderflow_type, packing_slip, payment, products)")
+        "invoice, job_ticket, orderflow_operation, orderflow_type, packing_slip, payment, products)"
+    )
 
 
 def test_bad_regex_flag_is_usage_error(invoke: Invoke) -> None:
@@ -170,8 +182,18 @@ def test_input_order_is_not_modified(invoke: Invoke) -> None:
 
     source = order("1207")
     before = copy.deepcopy(source)
-    list(Renderer()({"flowkit": "record/1", "kind": "order", "key": "1207", "type": "application/json",
-                     "meta": {}, "body": source}))
+    list(
+        Renderer()(
+            {
+                "flowkit": "record/1",
+                "kind": "order",
+                "key": "1207",
+                "type": "application/json",
+                "meta": {},
+                "body": source,
+            }
+        )
+    )
     assert source == before
 
 
@@ -179,9 +201,11 @@ def test_help_does_not_import_lxml() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from click.testing import CliRunner; from flowkit.cli import cli; "
-            "r = CliRunner().invoke(cli, ['render', '--help']); assert r.exit_code == 0; "
-            "print(sorted(m for m in ('lxml', 'rich', 'paramiko', 'httpx') if m in sys.modules))")
+    code = (
+        "import sys; from click.testing import CliRunner; from flowkit.cli import cli; "
+        "r = CliRunner().invoke(cli, ['render', '--help']); assert r.exit_code == 0; "
+        "print(sorted(m for m in ('lxml', 'rich', 'paramiko', 'httpx') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -190,4 +214,6 @@ def test_wrong_type_in_render_table_exits_78(invoke: Invoke, tmp_config: Callabl
     config = tmp_config('# comment\n[render]\npayment = "yes"\n')
     result = invoke(["render"], input=stream("1203"), config=config)
     assert result.exit_code == 78 and result.stdout == ""
-    assert result.stderr.strip() == f"flowkit: error: {config}:2: [render]: render option 'payment' must be true or false"
+    assert (
+        result.stderr.strip() == f"flowkit: error: {config}:2: [render]: render option 'payment' must be true or false"
+    )

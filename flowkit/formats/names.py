@@ -159,7 +159,15 @@ JSON: dict[str, str] = {field: names[1] for field, names in NAMES.items()}
 
 # The order of the 11 payment fields, as Connect: Flow documents them.
 PAYMENT_FIELDS = (
-    "payment_method", "transaction_id", "capture_transaction_id", "purchase_order_number",
-    "platform_transaction_id", "authorization_request_id", "capture_request_id", "payment_currency",
-    "payment_amount", "authorization_expires_at", "transacted_at",
+    "payment_method",
+    "transaction_id",
+    "capture_transaction_id",
+    "purchase_order_number",
+    "platform_transaction_id",
+    "authorization_request_id",
+    "capture_request_id",
+    "payment_currency",
+    "payment_amount",
+    "authorization_expires_at",
+    "transacted_at",
 )

@@ -18,16 +18,47 @@ from flowkit.render.options import APPROVAL_STATUSES, RenderOptions
 
 Tree = dict[str, Any]
 _ADDRESS = ("first_name", "last_name", "company")
-_ADDRESS_TAIL = ("city", "region", "region_code", "district", "postal_code", "country_code", "email", "phone",
-                 "tax_id", "tax_office", "identity_number")
-_PAYMENT = (("payment_method", "method"), ("transaction_id", "transaction_id"),
-            ("capture_transaction_id", "capture_transaction_id"), ("purchase_order_number", "purchase_order_number"),
-            ("platform_transaction_id", "platform_transaction_id"),
-            ("authorization_request_id", "authorization_request_id"), ("capture_request_id", "capture_request_id"),
-            ("payment_currency", "currency"), ("payment_amount", "amount"))
-_LINE_SCALARS = ("sku", "product_ref", "name", "description", "quantity", "quantity_shipped", "status",
-                 "source_status", "unit_price", "unit_price_incl_tax", "tax_rate", "tax_amount", "discount_amount",
-                 "row_total", "row_total_incl_tax")
+_ADDRESS_TAIL = (
+    "city",
+    "region",
+    "region_code",
+    "district",
+    "postal_code",
+    "country_code",
+    "email",
+    "phone",
+    "tax_id",
+    "tax_office",
+    "identity_number",
+)
+_PAYMENT = (
+    ("payment_method", "method"),
+    ("transaction_id", "transaction_id"),
+    ("capture_transaction_id", "capture_transaction_id"),
+    ("purchase_order_number", "purchase_order_number"),
+    ("platform_transaction_id", "platform_transaction_id"),
+    ("authorization_request_id", "authorization_request_id"),
+    ("capture_request_id", "capture_request_id"),
+    ("payment_currency", "currency"),
+    ("payment_amount", "amount"),
+)
+_LINE_SCALARS = (
+    "sku",
+    "product_ref",
+    "name",
+    "description",
+    "quantity",
+    "quantity_shipped",
+    "status",
+    "source_status",
+    "unit_price",
+    "unit_price_incl_tax",
+    "tax_rate",
+    "tax_amount",
+    "discount_amount",
+    "row_total",
+    "row_total_incl_tax",
+)
 
 
 def _pick(src: dict[str, Any] | None, names: tuple[str, ...]) -> Tree | None:
@@ -54,8 +85,15 @@ def _history(items: list[dict[str, Any]] | None, approvals: bool) -> list[Tree]:
     for item in items or ():
         if approvals and item.get("status") not in APPROVAL_STATUSES:
             continue
-        out.append({"timestamp": utc(item.get("at")), "status": item.get("status"),
-                    "status_id": item.get("status_id"), "actor_id": item.get("actor_id"), "info": item.get("info")})
+        out.append(
+            {
+                "timestamp": utc(item.get("at")),
+                "status": item.get("status"),
+                "status_id": item.get("status_id"),
+                "actor_id": item.get("actor_id"),
+                "info": item.get("info"),
+            }
+        )
     return out
 
 
@@ -113,19 +151,27 @@ def _head(order: dict[str, Any]) -> Tree:
     source = order.get("source") or {}
     notes = order.get("notes") or {}
     return {
-        "id": order.get("id"), "number": order.get("number"), "status": order.get("status"),
+        "id": order.get("id"),
+        "number": order.get("number"),
+        "status": order.get("status"),
         "source_status": order.get("source_status"),
         "hold": {"on_hold": bool(hold.get("on_hold")), "reason": hold.get("reason"), "until": utc(hold.get("until"))},
         "tags": list(order.get("tags") or ()),
-        "placed_at": utc(order.get("placed_at")), "created_at": utc(order.get("created_at")),
-        "updated_at": utc(order.get("updated_at")), "currency": order.get("currency"),
+        "placed_at": utc(order.get("placed_at")),
+        "created_at": utc(order.get("created_at")),
+        "updated_at": utc(order.get("updated_at")),
+        "currency": order.get("currency"),
         "po_number": order.get("po_number"),
-        "source": {"system": source.get("system"), "store": source.get("store"),
-                   "channel": _pick(source.get("channel"), ("id", "name", "type"))},
+        "source": {
+            "system": source.get("system"),
+            "store": source.get("store"),
+            "channel": _pick(source.get("channel"), ("id", "name", "type")),
+        },
         "supplier": _pick(order.get("supplier"), ("id", "name")),
         "external_refs": [{"key": k, "value": v} for k, v in (order.get("external_refs") or {}).items()],
-        "customer": _pick(order.get("customer"),
-                          ("id", "email", "first_name", "last_name", "phone", "company", "is_guest", "group")),
+        "customer": _pick(
+            order.get("customer"), ("id", "email", "first_name", "last_name", "phone", "company", "is_guest", "group")
+        ),
         "billing_address": _address(order.get("billing_address")),
         "shipping_address": _address(order.get("shipping_address")),
         "notes": {"customer_note": notes.get("customer"), "internal_notes": list(notes.get("internal") or ())},
@@ -136,17 +182,40 @@ def tree(order: dict[str, Any], options: RenderOptions, lines: list[dict[str, An
     """The neutral payload tree of ``order`` (``lines``: the lines to render, default all)."""
     out = _head(order)
     shipping = order.get("shipping")
-    out["shipping"] = None if shipping is None else {
-        "method_code": shipping.get("method_code"), "method_name": shipping.get("method_name"),
-        "carrier": shipping.get("carrier"), "deliver_by": utc(shipping.get("deliver_by")),
-        "dispatch_by": utc(shipping.get("dispatch_by")), "instructions": shipping.get("instructions")}
+    out["shipping"] = (
+        None
+        if shipping is None
+        else {
+            "method_code": shipping.get("method_code"),
+            "method_name": shipping.get("method_name"),
+            "carrier": shipping.get("carrier"),
+            "deliver_by": utc(shipping.get("deliver_by")),
+            "dispatch_by": utc(shipping.get("dispatch_by")),
+            "instructions": shipping.get("instructions"),
+        }
+    )
     totals = order.get("totals")
-    out["totals"] = None if totals is None else {
-        "subtotal": totals.get("subtotal"), "discount": totals.get("discount"),
-        "shipping_total": totals.get("shipping"), "tax": totals.get("tax"),
-        "grand_total": totals.get("grand_total"), "prices_include_tax": totals.get("prices_include_tax")}
-    out["discounts"] = [{"code": d.get("code"), "name": d.get("name"), "amount": d.get("amount"),
-                         "line_ids": list(d.get("line_ids") or ())} for d in order.get("discounts") or ()]
+    out["totals"] = (
+        None
+        if totals is None
+        else {
+            "subtotal": totals.get("subtotal"),
+            "discount": totals.get("discount"),
+            "shipping_total": totals.get("shipping"),
+            "tax": totals.get("tax"),
+            "grand_total": totals.get("grand_total"),
+            "prices_include_tax": totals.get("prices_include_tax"),
+        }
+    )
+    out["discounts"] = [
+        {
+            "code": d.get("code"),
+            "name": d.get("name"),
+            "amount": d.get("amount"),
+            "line_ids": list(d.get("line_ids") or ()),
+        }
+        for d in order.get("discounts") or ()
+    ]
     out["lines"] = [_line(line, options) for line in (order.get("lines") or () if lines is None else lines)]
     if options.payment:
         out["payments"] = [_payment(p) for p in order.get("payments") or ()]
@@ -161,6 +230,7 @@ def tree(order: dict[str, Any], options: RenderOptions, lines: list[dict[str, An
 
 
 # ---- JSON ---------------------------------------------------------------------------------------------------------
+
 
 def to_json(node: Tree) -> Tree:
     """The tree with camelCase member names (a JSON value: dicts, lists, scalars)."""

@@ -37,8 +37,9 @@ def example_order() -> dict[str, Any]:
     return value
 
 
-def payload(order: dict[str, Any], options: RenderOptions,
-            lines: list[dict[str, Any]] | None = None) -> tuple[Any, str, str]:
+def payload(
+    order: dict[str, Any], options: RenderOptions, lines: list[dict[str, Any]] | None = None
+) -> tuple[Any, str, str]:
     """Render one valid order: (body, media type, file extension)."""
     from flowkit.formats import standard
 
@@ -56,8 +57,17 @@ def payload(order: dict[str, Any], options: RenderOptions,
 
 def skipped(record: Record, reason: str, routing: Mapping[str, Any] | None = None) -> Record:
     """The result record standing for an order render chose not to render."""
-    body = {"key": record["key"], "destination": None, "status": "skipped", "remote_ref": None, "attempts": 0,
-            "error": None, "content_hash": None, "reason": reason, "command": "render"}
+    body = {
+        "key": record["key"],
+        "destination": None,
+        "status": "skipped",
+        "remote_ref": None,
+        "attempts": 0,
+        "error": None,
+        "content_hash": None,
+        "reason": reason,
+        "command": "render",
+    }
     out = derive(record, "result", body)
     for name, value in (routing or {}).items():
         out["meta"].setdefault(name, value)

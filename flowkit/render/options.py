@@ -54,12 +54,24 @@ class RenderOptions:
 
     def everything(self) -> RenderOptions:
         """Every node switched on (the ``--example`` payload)."""
-        return replace(self, payment=True, history=True, approval_history=True, extra_data=True, assets=True,
-                       job_ticket=True, invoice=True, packing_slip=True)
+        return replace(
+            self,
+            payment=True,
+            history=True,
+            approval_history=True,
+            extra_data=True,
+            assets=True,
+            job_ticket=True,
+            invoice=True,
+            packing_slip=True,
+        )
 
 
-_CHOICES = {"format": FORMATS, "orderflow_type": ("order", "product"),
-            "orderflow_operation": ("insert", "update", "merge")}
+_CHOICES = {
+    "format": FORMATS,
+    "orderflow_type": ("order", "product"),
+    "orderflow_operation": ("insert", "update", "merge"),
+}
 _TYPES = {f.name: f.type for f in fields(RenderOptions)}
 
 
@@ -109,8 +121,10 @@ class ExtraDataFilter:
 
     def check(self, where: str) -> None:
         if self.bad:
-            raise ConfigError(f"{where}: extra_data_exclude entry {self.bad[0]!r} is not a valid regular expression",
-                              hint="escape special characters with a backslash to match a key exactly")
+            raise ConfigError(
+                f"{where}: extra_data_exclude entry {self.bad[0]!r} is not a valid regular expression",
+                hint="escape special characters with a backslash to match a key exactly",
+            )
 
     def __call__(self, key: str) -> bool:
         """True when ``key`` is excluded."""
