@@ -178,44 +178,32 @@ def _head(order: dict[str, Any]) -> Tree:
     }
 
 
-def tree(order: dict[str, Any], options: RenderOptions, lines: list[dict[str, Any]] | None = None) -> Tree:
-    """The neutral payload tree of ``order`` (``lines``: the lines to render, default all)."""
-    out = _head(order)
-    shipping = order.get("shipping")
-    out["shipping"] = (
-        None
-        if shipping is None
-        else {
-            "method_code": shipping.get("method_code"),
-            "method_name": shipping.get("method_name"),
-            "carrier": shipping.get("carrier"),
-            "deliver_by": utc(shipping.get("deliver_by")),
-            "dispatch_by": utc(shipping.get("dispatch_by")),
-            "instructions": shipping.get("instructions"),
-        }
-    )
-    totals = order.get("totals")
-    out["totals"] = (
-        None
-        if totals is None
-        else {
+def _money(order: dict[str, Any]) -> Tree:
+    """Shipping, totals and discounts of the order."""
+    shipping, totals = order.get("shipping"), order.get("totals")
+    out: Tree = {"shipping": None, "totals": None}
+    if shipping is not None:
+        out["shipping"] = _pick(shipping, ("method_code", "method_name", "carrier"))
+        out["shipping"].update(deliver_by=utc(shipping.get("deliver_by")), dispatch_by=utc(shipping.get("dispatch_by")))
+        out["shipping"]["instructions"] = shipping.get("instructions")
+    if totals is not None:
+        out["totals"] = {
             "subtotal": totals.get("subtotal"),
             "discount": totals.get("discount"),
             "shipping_total": totals.get("shipping"),
-            "tax": totals.get("tax"),
-            "grand_total": totals.get("grand_total"),
-            "prices_include_tax": totals.get("prices_include_tax"),
         }
-    )
+        out["totals"].update(_pick(totals, ("tax", "grand_total", "prices_include_tax")) or {})
     out["discounts"] = [
-        {
-            "code": d.get("code"),
-            "name": d.get("name"),
-            "amount": d.get("amount"),
-            "line_ids": list(d.get("line_ids") or ()),
-        }
+        {**(_pick(d, ("code", "name", "amount")) or {}), "line_ids": list(d.get("line_ids") or ())}
         for d in order.get("discounts") or ()
     ]
+    return out
+
+
+def tree(order: dict[str, Any], options: RenderOptions, lines: list[dict[str, Any]] | None = None) -> Tree:
+    """The neutral payload tree of ``order`` (``lines``: the lines to render, default all)."""
+    out = _head(order)
+    out.update(_money(order))
     out["lines"] = [_line(line, options) for line in (order.get("lines") or () if lines is None else lines)]
     if options.payment:
         out["payments"] = [_payment(p) for p in order.get("payments") or ()]
