@@ -18,6 +18,7 @@ from flowkit import __version__
 from flowkit.commands import config as config_cmd
 from flowkit.commands import import_shipment as import_shipment_cmd
 from flowkit.commands import query_orders as query_orders_cmd
+from flowkit.commands import render as render_cmd
 from flowkit.commands import state as state_cmd
 from flowkit.commands import state_exports as state_exports_cmd
 
@@ -114,6 +115,7 @@ for command in (
     query_orders_cmd.command,
     state_cmd.command,
     import_shipment_cmd.command,
+    render_cmd.command,
 ):
     cli.add_command(command)
 state_cmd.command.add_command(state_exports_cmd.command)

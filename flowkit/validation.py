@@ -1,0 +1,228 @@
+"""Compile a JSON Schema (the subset flowkit's schemas use) into one Python function.
+
+Supported: ``type`` (one or a list), ``properties``, ``required``,
+``additionalProperties`` (bool or schema), ``items``, ``enum``, ``const``,
+``pattern``, ``format: date-time``, ``minimum``, ``minLength``, ``$ref`` to
+``#/$defs/NAME``, and ``anyOf`` of ``{"type": "null"}`` plus one schema
+(nullable). Anything else raises ``ValueError`` when compiling, so a schema
+never silently checks less than it says.
+
+The generated code checks every value inline (no call per member) and builds
+the JSON path of a problem only when there is one, which keeps validating a
+typical order at a few microseconds per hundred values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+SUPPORTED = {
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "minimum",
+    "minLength",
+    "$ref",
+    "anyOf",
+    "description",
+    "title",
+    "$schema",
+    "$id",
+    "$defs",
+}
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+    "object": (dict,),
+    "array": (list,),
+}
+_PYTHON_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array"}
+Validator = Callable[[Any, tuple[Any, ...], list[tuple[tuple[Any, ...], str]]], None]
+
+
+def type_name(value: Any) -> str:
+    return "null" if value is None else _PYTHON_NAMES.get(type(value), type(value).__name__)
+
+
+def short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def in_enum(value: Any, allowed: tuple[Any, ...]) -> bool:
+    """JSON equality: ``true`` is not ``1``."""
+    return any(a == value and (type(a) is bool) == (type(value) is bool) for a in allowed)
+
+
+def date_time_ok(value: str) -> bool:
+    """A real date and time that can be expressed in UTC (not 2026-02-30, not year 0)."""
+    try:
+        datetime.fromisoformat(value).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
+class _Generator:
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self.defs: Mapping[str, Any] = root.get("$defs", {})
+        self.env: dict[str, Any] = {
+            "type_name": type_name,
+            "short": short,
+            "date_time_ok": date_time_ok,
+            "in_enum": in_enum,
+            "_M": object(),
+        }
+        self.functions: dict[str, list[str]] = {}
+        self.counter = 0
+
+    def const(self, value: Any) -> str:
+        self.counter += 1
+        name = f"K{self.counter}"
+        self.env[name] = value
+        return name
+
+    def var(self) -> str:
+        self.counter += 1
+        return f"v{self.counter}"
+
+    def function(self, name: str, node: Mapping[str, Any]) -> str:
+        if name not in self.functions:
+            self.functions[name] = []  # reserved first: recursive $refs call it by name
+            body = self.node(node, "v", "p", 1)
+            self.functions[name] = [f"def {name}(v, p, out):", *(body or ["    pass"])]
+        return name
+
+    def node(self, node: Mapping[str, Any], v: str, p: str, depth: int, nullable: bool = False) -> list[str]:
+        unknown = set(node) - SUPPORTED
+        if unknown:
+            raise ValueError(f"unsupported JSON Schema keyword(s): {', '.join(sorted(unknown))}")
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            target = self.defs[name]
+            if not {"properties", "items", "additionalProperties"} & target.keys():
+                return self.node(target, v, p, depth, nullable)  # scalar definitions are inlined
+            return [f"{'    ' * depth}{self.function('d_' + name, target)}({v}, {p}, out)"]
+        if "anyOf" in node:
+            return self.any_of(node["anyOf"], v, p, depth)
+        lines: list[str] = []
+        if "enum" in node or "const" in node:
+            allowed = list(node["enum"]) if "enum" in node else [node["const"]]
+            shown = ", ".join("null" if a is None else str(a) for a in allowed)
+            message = self.const(f" is not one of: {shown}")
+            lines += [
+                f"{'    ' * depth}if not in_enum({v}, {self.const(tuple(allowed))}):",
+                f"{'    ' * (depth + 1)}out.append(({p}, short({v}) + {message}))",
+            ]
+        if "type" in node:
+            lines += self.typed(node, v, p, depth, nullable)
+        return lines
+
+    def any_of(self, options: list[Mapping[str, Any]], v: str, p: str, depth: int) -> list[str]:
+        others = [o for o in options if o != {"type": "null"}]
+        if len(options) != 2 or len(others) != 1:
+            raise ValueError("anyOf is supported only as [{'type': 'null'}, SCHEMA]")
+        inner = self.node(others[0], v, p, depth + 1, nullable=True)
+        return [f"{'    ' * depth}if {v} is not None:", *inner] if inner else []
+
+    def typed(self, node: Mapping[str, Any], v: str, p: str, depth: int, nullable: bool) -> list[str]:
+        pad = "    " * depth
+        names = [node["type"]] if isinstance(node["type"], str) else list(node["type"])
+        kinds = tuple(dict.fromkeys(t for n in names for t in _TYPES[n]))
+        test = (
+            f"type({v}) is not {kinds[0].__name__ if kinds[0] is not type(None) else 'type(None)'}"
+            if len(kinds) == 1
+            else f"type({v}) not in {self.const(frozenset(kinds))}"
+        )
+        shown = [*names, "null"] if nullable and "null" not in names else names  # the message tells the whole truth
+        expected = self.const(f"expected {' or '.join(shown)}, got ")
+        lines = [f"{pad}if {test}:", f"{pad}    out.append(({p}, {expected} + type_name({v})))"]
+        checks = self.scalar(node, v, p, depth + 1)
+        if "properties" in node or "additionalProperties" in node:
+            checks += self.obj(node, v, p, depth + 1)
+        if "items" in node:
+            i, item = self.var(), self.var()
+            inner = self.node(node["items"], item, f"({p}, {i})", depth + 2)
+            if inner:
+                checks += [f"{pad}    for {i}, {item} in enumerate({v}):", *inner]
+        if checks:
+            guard = f" and {v} is not None" if type(None) in kinds else ""
+            lines += [f"{pad}elif True{guard}:", *checks]
+        return lines
+
+    def scalar(self, node: Mapping[str, Any], v: str, p: str, depth: int) -> list[str]:
+        pad = "    " * depth
+        out: list[str] = []
+        if "pattern" in node or node.get("format") == "date-time":
+            hint = node.get("description") or f"pattern {node.get('pattern')}"
+            tests = []
+            if "pattern" in node:
+                tests.append(f"not {self.const(re.compile(node['pattern']).search)}({v})")
+            if node.get("format") == "date-time":
+                tests.append(f"not date_time_ok({v})")
+            message = self.const(f" is not valid ({hint})")
+            out += [
+                f"{pad}if type({v}) is str and ({' or '.join(tests)}):",
+                f"{pad}    out.append(({p}, short({v}) + {message}))",
+            ]
+        if "minimum" in node:
+            low = node["minimum"]
+            out += [
+                f"{pad}if type({v}) in (int, float) and {v} < {low!r}:",
+                f"{pad}    out.append(({p}, f'{{{v}}} is below the minimum {low}'))",
+            ]
+        if "minLength" in node:
+            size = int(node["minLength"])
+            out += [
+                f"{pad}if type({v}) is str and len({v}) < {size}:",
+                f"{pad}    out.append(({p}, 'shorter than {size} character(s)'))",
+            ]
+        return out
+
+    def obj(self, node: Mapping[str, Any], v: str, p: str, depth: int) -> list[str]:
+        pad = "    " * depth
+        out = []
+        for name in node.get("required", ()):
+            out += [
+                f"{pad}if {name!r} not in {v}:",
+                f"{pad}    out.append((({p}, {name!r}), 'required member missing'))",
+            ]
+        for name, sub in node.get("properties", {}).items():
+            item = self.var()
+            inner = self.node(sub, item, f"({p}, {name!r})", depth + 1)
+            if inner:
+                out += [f"{pad}{item} = {v}.get({name!r}, _M)", f"{pad}if {item} is not _M:", *inner]
+        extra = node.get("additionalProperties", True)
+        if extra is not True:
+            key, item = self.var(), self.var()
+            known = self.const(frozenset(node.get("properties", {})))
+            inner = (
+                [f"{pad}        out.append((({p}, {key}), 'unknown member'))"]
+                if extra is False
+                else self.node(extra, item, f"({p}, {key})", depth + 2)
+            )
+            out += [f"{pad}for {key}, {item} in {v}.items():", f"{pad}    if {key} not in {known}:", *inner]
+        return out
+
+
+def compile_schema(schema: Mapping[str, Any]) -> Validator:
+    """A function ``check(value, path, out)`` appending ``(path, message)`` for every problem."""
+    generator = _Generator(schema)
+    generator.function("d__root", schema)
+    source = "\n".join(line for lines in generator.functions.values() for line in lines)
+    exec(compile(source, "<flowkit schema>", "exec"), generator.env)  # noqa: S102 - our own generated code
+    validator: Validator = generator.env["d__root"]
+    return validator

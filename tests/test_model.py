@@ -1,0 +1,122 @@
+"""The canonical order model: the published schema and validation naming JSON paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+from conftest import ROOT
+
+from flowkit import model
+from flowkit.errors import RecordError
+
+ORDERS = sorted((ROOT / "samples" / "orders").glob("*.json"))
+
+
+def sample(number: str = "1203") -> dict[str, Any]:
+    value: dict[str, Any] = orjson.loads((ROOT / "samples" / "orders" / f"{number}.json").read_bytes())
+    return value
+
+
+@pytest.mark.parametrize("path", ORDERS, ids=[p.stem for p in ORDERS])
+def test_samples_are_valid(path: Any) -> None:
+    assert model.validate(orjson.loads(path.read_bytes())) == []
+
+
+def test_samples_cover_the_contract() -> None:
+    orders = {p.stem: orjson.loads(p.read_bytes()) for p in ORDERS}
+    assert len(orders) >= 5
+    assert any(line["sku"] == "V789" and line["quantity"] == 5 for line in orders["1203"]["lines"])
+    assert [o for o in orders.values() if o["hold"]["on_hold"]]
+    assert [o for o in orders.values() if len(o["payments"]) > 1]
+    assert [o for o in orders.values() if not o["customer"]["last_name"].isascii()]
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        (lambda o: o["lines"][1].update(quantity="5"), "$.lines[1].quantity", "expected integer, got string"),
+        (lambda o: o["lines"][0].pop("sku"), "$.lines[0].sku", "required member missing"),
+        (lambda o: o.update(currency="gbp"), "$.currency", "is not valid"),
+        (lambda o: o.update(status="shipping"), "$.status", "is not one of"),
+        (lambda o: o["totals"].update(tax="18,00"), "$.totals.tax", "decimal string"),
+        (lambda o: o["lines"][0]["history"][1].update(at="yesterday"), "$.lines[0].history[1].at", "RFC 3339"),
+        (lambda o: o["extra_data"].update(Count=3), "$.extra_data.Count", "expected string, got integer"),
+        (lambda o: o["extra_data"].update({"Checkout.Count": 3}), '$.extra_data["Checkout.Count"]', "got integer"),
+        (lambda o: o["hold"].update(on_hold="no"), "$.hold.on_hold", "expected boolean, got string"),
+        (
+            lambda o: o["payments"][0].update(amount=108.0),
+            "$.payments[0].amount",
+            "expected string or null, got number",
+        ),
+        (lambda o: o.update(schema="flowkit.order/2"), "$.schema", "is not one of"),
+        (lambda o: o.update(placed_at="2026-02-30T09:00:00Z"), "$.placed_at", "RFC 3339"),
+        (lambda o: o["shipping"].update(deliver_by="0001-01-01T01:00:00+03:00"), "$.shipping.deliver_by", "RFC 3339"),
+    ],
+)
+def test_problems_name_the_json_path(change: Any, path: str, message: str) -> None:
+    order = sample()
+    change(order)
+    problems = model.validate(order)
+    assert len(problems) == 1, problems
+    assert problems[0].path == path and message in problems[0].message
+
+
+def test_check_names_key_and_counts_problems() -> None:
+    order = sample()
+    order["lines"][0]["quantity"] = -1
+    order["number"] = 1203
+    with pytest.raises(RecordError) as caught:
+        model.check(order, "1203")
+    assert caught.value.exit_code == 65
+    assert caught.value.format_message() == (
+        "order 1203 is not a valid flowkit.order/1: $.number: expected string, got integer (and 1 more problem(s))"
+    )
+
+
+def test_not_an_object() -> None:
+    assert [str(p) for p in model.validate([1])] == ["$: expected object, got array"]
+
+
+def test_unknown_members_are_allowed() -> None:
+    order = sample()
+    order["x_future_field"] = {"anything": 1}
+    assert model.validate(order) == []
+
+
+def test_utc() -> None:
+    assert model.utc("2026-03-16T10:45:00+03:00") == "2026-03-16T07:45:00Z"
+    assert model.utc("2026-03-16T10:45:00Z") == "2026-03-16T10:45:00Z"
+    assert model.utc(None) is None
+
+
+def test_compiler_covers_its_subset_and_refuses_the_rest() -> None:
+    from flowkit.validation import compile_schema
+
+    schema = {
+        "type": "object",
+        "required": ["a"],
+        "additionalProperties": False,
+        "properties": {
+            "a": {"type": "string", "minLength": 2},
+            "n": {"type": "number", "minimum": 1},
+            "e": {"enum": [True, "x"]},
+            "l": {"type": "array", "items": {"$ref": "#/$defs/t"}},
+        },
+        "$defs": {"t": {"type": "object", "properties": {"t": {"type": "boolean"}}}},
+    }
+    check = compile_schema(schema)
+    found: list[Any] = []
+    check({"a": "x", "n": 0.5, "e": 1, "l": [{"t": 1}], "z": None}, (), found)
+    assert sorted(message for _, message in found) == [
+        "0.5 is below the minimum 1",
+        "1 is not one of: True, x",
+        "expected boolean, got integer",
+        "shorter than 2 character(s)",
+        "unknown member",
+    ]
+    with pytest.raises(ValueError, match="unsupported JSON Schema keyword"):
+        compile_schema({"type": "string", "maxLength": 3})
+    with pytest.raises(ValueError, match="anyOf"):
+        compile_schema({"anyOf": [{"type": "string"}, {"type": "integer"}]})
