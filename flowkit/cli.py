@@ -11,7 +11,9 @@ import click
 
 from flowkit import __version__
 from flowkit.app import App
+from flowkit.commands import apply_rules as apply_rules_cmd
 from flowkit.commands import config as config_cmd
+from flowkit.commands import release as release_cmd
 from flowkit.commands import state as state_cmd
 from flowkit.errors import ConfigError
 
@@ -68,5 +70,7 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
 for command in (
     config_cmd.command,
     state_cmd.command,
+    apply_rules_cmd.command,
 ):
     cli.add_command(command)
+state_cmd.command.add_command(release_cmd.command)

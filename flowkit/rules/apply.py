@@ -1,0 +1,125 @@
+"""The per-record core of ``flowkit apply-rules``: order record in, order (+ alerts) out.
+
+Holds and cancels are written to the state store (unless dry run); alerts
+become ``alert`` records and, when a rule names a destination, are delivered
+through the transport interface.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from flowkit.config import Config
+from flowkit.errors import RecordError
+from flowkit.records import Record, derive
+from flowkit.rules.actions import Alert, Outcome
+from flowkit.rules.engine import Engine
+
+COMMAND = "apply-rules"
+Decide = Callable[[dict[str, Any], dict[str, Any], str, str], str]
+
+
+class AlertSender:
+    """Opens each alert destination once per run and delivers alert records to it."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.open: dict[str, Any] = {}
+
+    def send(self, record: Record, to: str) -> dict[str, Any]:
+        from flowkit.transports.base import destination, open_transport
+
+        transport = self.open.get(to)
+        if transport is None:
+            spec = destination(self.config, to)
+            transport = open_transport(spec, self.config)
+            transport.open()
+            self.open[to] = transport
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", record["body"]["rule"]).strip("-").lower() or "rule"
+        name = f"alert-{record['key']}-{slug}.json"
+        receipt = transport.put(name, orjson.dumps(record["body"], option=orjson.OPT_INDENT_2), record)
+        return {"destination": to, "remote_ref": receipt.remote_ref}
+
+    def close(self) -> None:
+        for transport in self.open.values():
+            transport.close()
+        self.open.clear()
+
+
+class Applier:
+    """Callable for ``pipeline.run``: applies the engine and records decisions."""
+
+    def __init__(self, engine: Engine, *, decide: Decide | None, sender: AlertSender | None,
+                 released: Callable[[str], bool], explain: Callable[[str], None] | None = None,
+                 drop_held: bool = False) -> None:
+        self.engine = engine
+        self.decide = decide
+        self.sender = sender
+        self.released = released
+        self.explain = explain
+        self.drop_held = drop_held
+
+    def __call__(self, record: Record) -> list[Record]:
+        order = record["body"]
+        if not isinstance(order, dict) or not isinstance(order.get("number"), (str, int)):
+            raise RecordError("not a canonical order (flowkit.order/1): the body needs a 'number'")
+        meta = record.setdefault("meta", {})
+        hold_before = order.get("hold")
+        out = self.engine.apply(order, meta)
+        if out.holds and out.cancel is None and self.released(str(order["number"])):
+            order["hold"] = hold_before if hold_before is not None else {"on_hold": False, "reason": None, "until": None}
+            out.explain.append("holds skipped: the order was released by an operator (flowkit state release)")
+            out.holds = []
+        alerts = [self._alert(record, out, alert) for alert in out.alerts]
+        self._record(out, meta)
+        meta["rules"] = _summary(out, self.explain is not None)
+        if self.explain is not None:
+            for line in out.explain or ["no rule matched"]:
+                self.explain(f"{order['number']}: {line}")
+        if self.drop_held and (out.cancel or out.holds):
+            return alerts
+        return [record, *alerts]
+
+    def _alert(self, record: Record, out: Outcome, alert: Alert) -> Record:
+        body = {"rule": alert.rule, "order": str(out.order["number"]), "message": alert.message,
+                "severity": alert.severity}
+        result = derive(record, "alert", body)
+        if alert.to is not None and self.sender is not None:
+            try:
+                result["meta"]["delivery"] = self.sender.send(result, alert.to)
+            except RecordError as exc:
+                raise RecordError(f"alert of rule {alert.rule!r} to {alert.to!r} not delivered: "
+                                  f"{exc.format_message()}", code=exc.exit_code) from exc
+        return result
+
+    def _record(self, out: Outcome, meta: dict[str, Any]) -> None:
+        if self.decide is None:
+            return
+        if out.cancel is not None:
+            self.decide(out.order, meta, "cancelled", out.cancel[1])
+        elif any(by == "check:duplicate" for by, _ in out.holds):
+            self.decide(out.order, meta, "duplicate", str(out.order["hold"]["reason"]))
+        elif out.holds:
+            self.decide(out.order, meta, "held", str(out.order["hold"]["reason"] or out.holds[0][1]))
+
+
+def _summary(out: Outcome, explain: bool) -> dict[str, Any]:
+    summary: dict[str, Any] = {"matched": out.matched}
+    if out.holds:
+        summary["holds"] = [{"by": by, "reason": reason} for by, reason in out.holds]
+    if out.cancel is not None:
+        summary["cancelled"] = {"by": out.cancel[0], "reason": out.cancel[1]}
+    if explain:
+        summary["explain"] = out.explain
+    return summary
+
+
+def alert_line(record: Record) -> str:
+    """An alert as one stderr line (raw mode, where stdout holds only the order)."""
+    body = record["body"]
+    return f"alert [{body['severity']}] order {body['order']}: {body['message']} (rule {body['rule']!r})"
+

@@ -1,0 +1,43 @@
+"""Apply mappings, built-in checks and the compiled rules to one order, in that order."""
+
+from __future__ import annotations
+
+from flowkit.rules.actions import Outcome
+from flowkit.rules.checks import StoreView, apply_maps, run_checks
+from flowkit.rules.common import Meta, Order
+from flowkit.rules.loader import RuleSet
+from flowkit.rules.settings import Settings
+
+
+class Engine:
+    """Holds the compiled rules and settings for a whole run (compile once, apply many)."""
+
+    def __init__(self, ruleset: RuleSet, settings: Settings, view: StoreView | None, *, explain: bool = False) -> None:
+        self.rules = ruleset.rules
+        self.settings = settings
+        self.view = view
+        self.explain = explain
+        self.seen: set[tuple[str | None, str]] = set()
+
+    def apply(self, order: Order, meta: Meta) -> Outcome:
+        """Change ``order`` in place; later rules see earlier rules' changes."""
+        out = Outcome(order, meta)
+        checks, maps = self.settings.for_meta(meta)
+        unmanaged = apply_maps(out, maps)
+        run_checks(out, checks, unmanaged, self.view, self.seen)
+        explain = self.explain
+        for rule in self.rules:
+            if not rule.test(order, meta):
+                if explain:
+                    out.explain.append(f"rule {rule.name!r} not matched: {rule.why}")
+                continue
+            out.matched.append(rule.name)
+            for _, act in rule.actions:
+                act(out, rule.name)
+            if explain:
+                done = ", ".join(name for name, _ in rule.actions)
+                out.explain.append(f"rule {rule.name!r} matched: {rule.why} -> {done}"
+                                   + (" (stop)" if rule.stop else ""))
+            if rule.stop:
+                break
+        return out
