@@ -8,7 +8,6 @@ from typing import Any
 
 import orjson
 from click.testing import Result
-
 from conftest import DATA, Invoke, record_line
 
 HERE = DATA / "apply_rules"

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 from apply_rules_helpers import HERE, META, apply, line, order, stream
-from conftest import ROOT, Invoke, records, record_line
+from conftest import ROOT, Invoke, record_line, records
 
 # (condition TOML, changes making an order match, changes making it not match)
 CONDITIONS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [

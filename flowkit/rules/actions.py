@@ -108,7 +108,7 @@ def _alert(value: Any, key: str) -> Action:
         raise RuleError(key, "must be a message string or a table {message, severity, to}")
     unknown = set(spec) - {"message", "severity", "to"}
     if unknown:
-        raise RuleError(f"{key}.{sorted(unknown)[0]}", "unknown alert key (known: message, severity, to)")
+        raise RuleError(f"{key}.{min(unknown)}", "unknown alert key (known: message, severity, to)")
     message = check_template(spec.get("message"), f"{key}.message")
     severity = spec.get("severity", "warning")
     if severity not in SEVERITIES:

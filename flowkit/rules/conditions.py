@@ -12,8 +12,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flowkit.rules.common import (
-    Meta, Order, RuleError, channel_of, check_path, country_of, line_supplier, quantity, strings, supplier_of,
-    text_of, total_quantity, values_at,
+    Meta,
+    Order,
+    RuleError,
+    channel_of,
+    check_path,
+    country_of,
+    line_supplier,
+    quantity,
+    strings,
+    supplier_of,
+    text_of,
+    total_quantity,
+    values_at,
 )
 
 Test = Callable[[Order, Meta], bool]
@@ -188,8 +199,7 @@ def compile_when(spec: Any, key: str = "when") -> Compiled:
             subs = [compile_when(item, f"{where}[{i}]") for i, item in enumerate(value)]
             parts.append(_combine(name, subs))
         elif name == "not":
-            test, text = compile_when(value, where)
-            parts.append(((lambda o, m, t=test: not t(o, m)), f"not ({text})"))
+            parts.append(_negate(compile_when(value, where)))
         elif name in CONDITIONS:
             parts.append(CONDITIONS[name](value, where))
         else:
@@ -197,6 +207,11 @@ def compile_when(spec: Any, key: str = "when") -> Compiled:
     if not parts:
         return (lambda o, m: True), "always"
     return parts[0] if len(parts) == 1 else _combine("all", parts)
+
+
+def _negate(sub: Compiled) -> Compiled:
+    test, text = sub
+    return (lambda o, m: not test(o, m)), f"not ({text})"
 
 
 def _combine(kind: str, subs: list[Compiled]) -> Compiled:

@@ -79,7 +79,7 @@ def build(maps: Mapping[str, Any], where: Where, base: Callable[[str], Path]) ->
         raise ConfigError(f"{where('routing')}: 'maps.routing' must be a table")
     extra = set(routing) - {"stock", "print", "default", "tag_prefix"}
     if extra:
-        raise ConfigError(f"{where('routing')}: unknown key 'maps.routing.{sorted(extra)[0]}'")
+        raise ConfigError(f"{where('routing')}: unknown key 'maps.routing.{min(extra)}'")
     default_type = routing.get("default", "print")
     if default_type not in LINE_TYPES:
         raise ConfigError(f"{where('routing')}: 'maps.routing.default' must be one of {', '.join(LINE_TYPES)}")

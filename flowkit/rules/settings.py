@@ -34,7 +34,7 @@ class Settings:
             line = locate(ruleset.text, (table, key)) if ruleset.text else None
             return f"{rules_name}:{line}" if line else rules_name
 
-        self.base = [(ruleset.checks, ruleset.maps, rules_where, rules_dir)]
+        self.base: list[Layer] = [(ruleset.checks, ruleset.maps, rules_where, rules_dir)]
         self.base.append(self._layer(config.section(COMMAND), (COMMAND,), check_keys=True))
         self.overrides: dict[tuple[str, str], Layer] = {}
         for kind in ("suppliers", "channels"):
@@ -46,7 +46,7 @@ class Settings:
                          for kind in ("sources", "suppliers")}
         self._cache: dict[tuple[str | None, str | None], tuple[checks_mod.Checks, maps_mod.Maps]] = {}
         for layer in [*self.base, *self.overrides.values()]:
-            checks_mod.validate(layer[0], lambda key, w=layer[2]: w("checks", key))
+            checks_mod.validate(layer[0], _checks_where(layer[2]))
         self.for_meta({})  # compile the defaults now, so bad maps fail before any input is read
         for kind, name in self.overrides:
             self.for_meta({kind[:-1]: name})
@@ -88,6 +88,10 @@ class Settings:
         result = (checks_mod.build(checks, self.disabled["sources"], self.disabled["suppliers"]), compiled_maps)
         self._cache[cache_key] = result
         return result
+
+
+def _checks_where(where: Callable[[str, str], str]) -> Callable[[str], str]:
+    return lambda key: where("checks", key)
 
 
 def _disabled(entry: Any) -> bool:
