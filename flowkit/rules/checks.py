@@ -32,6 +32,9 @@ class StoreView(Protocol):
 
     def stock(self, sku: str, target: str | None) -> float | None: ...
 
+    @property
+    def has_stock(self) -> bool: ...
+
 
 @dataclass(frozen=True)
 class Checks:
@@ -73,6 +76,8 @@ def build(table: Mapping[str, Any], disabled_sources: set[str], disabled_supplie
 
 def apply_maps(out: Outcome, maps: Maps) -> list[str]:
     """Map SKUs, shipping method and line routing; returns the unmanaged SKUs."""
+    if maps.sku is None and maps.shipping is None and not maps.routing:
+        return []
     unmanaged: list[str] = []
     routes: list[str] = []
     for line in out.order.get("lines") or ():
@@ -129,11 +134,11 @@ def run_checks(out: Outcome, checks: Checks, unmanaged: list[str], view: StoreVi
         seen.add((channel, number))
     if "not_managed" in on and unmanaged:
         hold("not_managed", f"SKU(s) {', '.join(unmanaged)} not in the SKU map")
-    if "insufficient_quantity" in on and view is not None:
+    if "insufficient_quantity" in on and view is not None and view.has_stock:
         short = _short(order, view, checks.stock_target)
         if short:
             hold("insufficient_quantity", "; ".join(short))
-    if "disabled_source" in on:
+    if "disabled_source" in on and (checks.disabled_sources or checks.disabled_suppliers):
         disabled = _disabled(order, meta, checks)
         if disabled:
             hold("disabled_source", f"{disabled} disabled in config")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 Order = dict[str, Any]
@@ -22,30 +22,32 @@ class RuleError(Exception):
 PLACEHOLDERS = ("number", "rule", "channel", "supplier", "total_quantity", "country")
 
 
-def check_template(text: Any, key: str) -> str:
-    """A non-empty string whose ``{placeholders}`` are all known."""
+Template = Callable[[Order, Meta, str], str]
+_VALUES: dict[str, Callable[[Order, Meta, str], Any]] = {
+    "number": lambda o, m, r: o.get("number", ""),
+    "rule": lambda o, m, r: r,
+    "channel": lambda o, m, r: channel_of(o, m) or "",
+    "supplier": lambda o, m, r: supplier_of(o, m) or "",
+    "total_quantity": lambda o, m, r: f"{total_quantity(o):g}",
+    "country": lambda o, m, r: country_of(o) or "",
+}
+
+
+def template(text: Any, key: str) -> Template:
+    """Compile a non-empty string whose ``{placeholders}`` are all known into a filler."""
     if not isinstance(text, str) or not text.strip():
         raise RuleError(key, "must be a non-empty string")
     try:
-        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+        names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
     except ValueError as exc:
         raise RuleError(key, f"bad placeholder: {exc}") from exc
     for name in names:
         if name not in PLACEHOLDERS:
             raise RuleError(key, f"unknown placeholder {{{name}}} (known: {', '.join(PLACEHOLDERS)})")
-    return text
-
-
-def fill(text: str, order: Order, meta: Meta, rule: str) -> str:
-    """Expand the placeholders of a checked template for one order."""
-    if "{" not in text:
-        return text
-    values = {
-        "number": order.get("number", ""), "rule": rule, "channel": channel_of(order, meta) or "",
-        "supplier": supplier_of(order, meta) or "", "total_quantity": total_quantity(order),
-        "country": country_of(order) or "",
-    }
-    return text.format_map(values)
+    if not names:
+        return lambda order, meta, rule: text
+    getters = [(name, _VALUES[name]) for name in names]
+    return lambda order, meta, rule: text.format_map({n: get(order, meta, rule) for n, get in getters})
 
 
 def strings(value: Any, key: str) -> tuple[str, ...]:
@@ -73,7 +75,7 @@ def supplier_of(order: Order, meta: Meta) -> str | None:
 
 def line_supplier(line: Mapping[str, Any]) -> str | None:
     supplier = line.get("supplier")
-    if isinstance(supplier, Mapping):
+    if isinstance(supplier, dict):
         supplier = supplier.get("id")
     return None if supplier is None else str(supplier)
 
@@ -107,17 +109,16 @@ def check_path(path: Any, key: str) -> tuple[str, ...]:
     return tuple(path.split("."))
 
 
-def values_at(value: Any, parts: tuple[str, ...]) -> Iterator[Any]:
+def values_at(value: Any, parts: tuple[str, ...]) -> list[Any] | tuple[Any, ...]:
     """Every value at a dotted path; a list on the way means 'any element'."""
-    if isinstance(value, list):
-        for item in value:
-            yield from values_at(item, parts)
-        return
-    if not parts:
-        yield value
-        return
-    if isinstance(value, dict) and parts[0] in value:
-        yield from values_at(value[parts[0]], parts[1:])
+    for index, part in enumerate(parts):
+        if isinstance(value, list):
+            rest = parts[index:]
+            return [found for item in value for found in values_at(item, rest)]
+        if not isinstance(value, dict) or part not in value:
+            return ()
+        value = value[part]
+    return value if isinstance(value, list) else (value,)
 
 
 def set_at(target: dict[str, Any], parts: tuple[str, ...], new: Any) -> None:

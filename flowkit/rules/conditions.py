@@ -1,111 +1,104 @@
-"""Rule conditions compiled once into closures ``(order, meta) -> bool``.
+"""Rule conditions compiled once into Python expressions over an order's facts.
 
 A ``when`` table holds conditions (all must hold) and the combinators
-``all = [..]``, ``any = [..]`` and ``not = {..}``. See docs/commands/apply-rules.md.
+``all = [..]``, ``any = [..]`` and ``not = {..}``. Each condition becomes a
+small expression over fact variables (``F_country``, ``F_qmax``, …) and
+constants bound in a shared namespace; ``flowkit.rules.compiled`` turns the
+rules into one function, so a rule costs one inlined test, not a chain of
+calls. See docs/commands/apply-rules.md.
 """
 
 from __future__ import annotations
 
-import operator
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flowkit.rules.common import (
-    Meta,
-    Order,
-    RuleError,
-    channel_of,
-    check_path,
-    country_of,
-    line_supplier,
-    quantity,
-    strings,
-    supplier_of,
-    text_of,
-    total_quantity,
-    values_at,
-)
+from flowkit.rules.actions import Outcome
+from flowkit.rules.common import RuleError, check_path, strings, text_of, values_at
 
-Test = Callable[[Order, Meta], bool]
-Compiled = tuple[Test, str]
-
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    ">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt,
-    "=": operator.eq,
+Compiled = tuple[str, str]  # (expression, description)
+# Fact variables an expression may use, and how each is computed from the Outcome ``s``.
+FACTS = {
+    "F_country": "s.country()", "F_channel": "s.channel()", "F_method": "s.method()", "F_total": "s.total()",
+    "F_qs": "s.quantities()", "F_qmin": "s.qmin()", "F_qmax": "s.qmax()", "F_tags": "s.tags()",
+    "F_suppliers": "s.suppliers()",
+}
+# The top-level order fields each fact depends on (a ``set`` of one re-reads the fact).
+FACT_DEPS = {
+    "F_country": ("shipping_address",), "F_channel": ("source",), "F_method": ("shipping",), "F_total": ("lines",),
+    "F_qs": ("lines",), "F_qmin": ("lines",), "F_qmax": ("lines",), "F_tags": ("tags",),
+    "F_suppliers": ("supplier", "lines"),
 }
 _COMPARISON = re.compile(r"^\s*(>=|<=|==|!=|>|<|=)?\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
-def comparison(value: Any, key: str) -> tuple[Callable[[float], bool], str]:
-    """``"> 4"``, ``">= 10"``, ``"!= 0"`` or a bare number (equality)."""
+class Namespace(dict[str, Any]):
+    """Constants and helper functions the generated code refers to by name."""
+
+    def bind(self, value: Any, prefix: str = "K") -> str:
+        name = f"{prefix}{len(self)}"
+        self[name] = value
+        return name
+
+
+def comparison(value: Any, key: str) -> tuple[str, float]:
+    """``"> 4"``, ``">= 10"``, ``"!= 0"`` or a bare number (equality) as (operator, number)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number: float = value
-        symbol = "=="
-    else:
-        match = _COMPARISON.match(value) if isinstance(value, str) else None
-        if not match:
-            raise RuleError(key, "must be a comparison such as \"> 4\", \">= 10\", \"== 1\" or a number")
-        symbol = match.group(1) or "=="
-        number = float(match.group(2)) if "." in match.group(2) else int(match.group(2))
-    op = _OPS[symbol]
-    return (lambda q: op(q, number)), f"{symbol} {number}"
+        if not math.isfinite(value):
+            raise RuleError(key, "must be a finite number")
+        return "==", value
+    match = _COMPARISON.match(value) if isinstance(value, str) else None
+    if not match:
+        raise RuleError(key, "must be a comparison such as \"> 4\", \">= 10\", \"== 1\" or a number")
+    number = float(match.group(2)) if "." in match.group(2) else int(match.group(2))
+    return ("==" if match.group(1) in (None, "=") else match.group(1)), number
 
 
-def _any_line_quantity(value: Any, key: str) -> Compiled:
-    test, text = comparison(value, key)
-    return (lambda o, m: any(test(quantity(line)) for line in o.get("lines") or ())), f"any line quantity {text}"
+def _line_quantity(every: bool) -> Callable[[Any, str, Namespace], Compiled]:
+    def build(value: Any, key: str, ns: Namespace) -> Compiled:
+        op, n = comparison(value, key)
+        # any line q OP n, via min/max: any > n <=> max > n; all > n <=> min > n; and so on.
+        exprs = {
+            (False, ">"): f"F_qmax > {n!r}", (False, ">="): f"F_qmax >= {n!r}", (False, "<"): f"F_qmin < {n!r}",
+            (False, "<="): f"F_qmin <= {n!r}", (False, "=="): f"{n!r} in F_qs",
+            (False, "!="): f"(F_qmin != {n!r} or F_qmax != {n!r})",
+            (True, ">"): f"F_qmin > {n!r}", (True, ">="): f"F_qmin >= {n!r}", (True, "<"): f"F_qmax < {n!r}",
+            (True, "<="): f"F_qmax <= {n!r}", (True, "=="): f"F_qmin == F_qmax == {n!r}",
+            (True, "!="): f"{n!r} not in F_qs",
+        }
+        return f"(bool(F_qs) and {exprs[(every, op)]})", f"{'every' if every else 'any'} line quantity {op} {n}"
+
+    return build
 
 
-def _all_line_quantity(value: Any, key: str) -> Compiled:
-    test, text = comparison(value, key)
-
-    def check(order: Order, meta: Meta) -> bool:
-        lines = order.get("lines") or ()
-        return bool(lines) and all(test(quantity(line)) for line in lines)
-
-    return check, f"every line quantity {text}"
+def _total_quantity(value: Any, key: str, ns: Namespace) -> Compiled:
+    op, n = comparison(value, key)
+    return f"(F_total {op} {n!r})", f"total quantity {op} {n}"
 
 
-def _total_quantity(value: Any, key: str) -> Compiled:
-    test, text = comparison(value, key)
-    return (lambda o, m: test(total_quantity(o))), f"total quantity {text}"
+def _set_test(fact: str, label: str, upper: bool = False, lower: bool = False,
+              negate: bool = False) -> Callable[[Any, str, Namespace], Compiled]:
+    def build(value: Any, key: str, ns: Namespace) -> Compiled:
+        items = strings(value, key)
+        wanted = frozenset(v.upper() if upper else v.lower() if lower else v for v in items)
+        name = ns.bind(wanted)
+        return f"({fact} {'not in' if negate else 'in'} {name})", f"{label} {sorted(wanted)}"
+
+    return build
 
 
-def _country_in(value: Any, key: str) -> Compiled:
-    wanted = frozenset(v.upper() for v in strings(value, key))
-    return (lambda o, m: country_of(o) in wanted), f"shipping country in {sorted(wanted)}"
-
-
-def _country_not_in(value: Any, key: str) -> Compiled:
-    unwanted = frozenset(v.upper() for v in strings(value, key))
-    return (lambda o, m: country_of(o) not in unwanted), f"shipping country not in {sorted(unwanted)}"
-
-
-def _shipping_method(value: Any, key: str) -> Compiled:
-    wanted = frozenset(v.lower() for v in strings(value, key))
-
-    def check(order: Order, meta: Meta) -> bool:
-        code = (order.get("shipping") or {}).get("method_code")
-        return code is not None and str(code).lower() in wanted
-
-    return check, f"shipping method in {sorted(wanted)}"
-
-
-def _channel(value: Any, key: str) -> Compiled:
+def _supplier(value: Any, key: str, ns: Namespace) -> Compiled:
     wanted = frozenset(strings(value, key))
-    return (lambda o, m: channel_of(o, m) in wanted), f"channel in {sorted(wanted)}"
+    return f"(not {ns.bind(wanted)}.isdisjoint(F_suppliers))", f"supplier in {sorted(wanted)}"
 
 
-def _supplier(value: Any, key: str) -> Compiled:
-    wanted = frozenset(strings(value, key))
-
-    def check(order: Order, meta: Meta) -> bool:
-        if supplier_of(order, meta) in wanted:
-            return True
-        return any(line_supplier(line) in wanted for line in order.get("lines") or ())
-
-    return check, f"supplier in {sorted(wanted)}"
+def _tag(value: Any, key: str, ns: Namespace) -> Compiled:
+    wanted = strings(value, key)
+    if len(wanted) == 1:
+        return f"({ns.bind(wanted[0])} in F_tags)", f"tag present {list(wanted)}"
+    return f"(not {ns.bind(frozenset(wanted))}.isdisjoint(F_tags))", f"tag present {list(wanted)}"
 
 
 def _regexes(value: Any, key: str) -> list[tuple[str, re.Pattern[str]]]:
@@ -122,72 +115,84 @@ def _regexes(value: Any, key: str) -> list[tuple[str, re.Pattern[str]]]:
     return out
 
 
-def _field_matches(value: Any, key: str) -> Compiled:
+def _matches_any(values: Any, rx: re.Pattern[str]) -> bool:
+    search = rx.search
+    for value in values:
+        text = value if value.__class__ is str else text_of(value)
+        if text is not None and search(text):
+            return True
+    return False
+
+
+def _field_matches(value: Any, key: str, ns: Namespace) -> Compiled:
     checks = [(check_path(name, f"{key}.{name}"), rx) for name, rx in _regexes(value, key)]
 
-    def check(order: Order, meta: Meta) -> bool:
+    def check(s: Outcome) -> bool:
+        cache = s.paths
         for parts, rx in checks:
-            texts = (text_of(v) for v in values_at(order, parts))
-            if not any(t is not None and rx.search(t) for t in texts):
+            values = cache.get(parts)
+            if values is None:
+                values = cache[parts] = values_at(s.order, parts)
+            if not _matches_any(values, rx):
                 return False
         return True
 
-    return check, "fields match " + ", ".join(f"{'.'.join(p)} ~ /{rx.pattern}/" for p, rx in checks)
+    text = "fields match " + ", ".join(f"{'.'.join(p)} ~ /{rx.pattern}/" for p, rx in checks)
+    return f"{ns.bind(check, 'T')}(s)", text
 
 
-def _extra_data_matches(value: Any, key: str) -> Compiled:
+def _extra_data_matches(value: Any, key: str, ns: Namespace) -> Compiled:
     checks = _regexes(value, key)
 
-    def check(order: Order, meta: Meta) -> bool:
+    def check(s: Outcome) -> bool:
+        order = s.order
         tables = [order.get("extra_data") or {}, *((line.get("extra_data") or {}) for line in order.get("lines") or ())]
         for name, rx in checks:
-            if not any(name in t and (s := text_of(t[name])) is not None and rx.search(s) for t in tables):
+            if not _matches_any([t[name] for t in tables if name in t], rx):
                 return False
         return True
 
-    return check, "extra data match " + ", ".join(f"{n} ~ /{rx.pattern}/" for n, rx in checks)
+    return f"{ns.bind(check, 'T')}(s)", "extra data match " + ", ".join(f"{n} ~ /{rx.pattern}/" for n, rx in checks)
 
 
-def _note_contains(value: Any, key: str) -> Compiled:
+def _note_contains(value: Any, key: str, ns: Namespace) -> Compiled:
     needles = tuple(v.lower() for v in strings(value, key))
 
-    def check(order: Order, meta: Meta) -> bool:
-        notes = order.get("notes") or {}
-        texts = [notes.get("customer") or "", *(n.get("text", "") if isinstance(n, dict) else str(n)
-                                                for n in notes.get("internal") or ())]
-        haystack = "\n".join(t for t in texts if isinstance(t, str)).lower()
-        return any(n in haystack for n in needles)
+    def check(s: Outcome) -> bool:
+        haystack = s.notes_text()
+        for needle in needles:
+            if needle in haystack:
+                return True
+        return False
 
-    return check, f"note contains {list(needles)}"
-
-
-def _tag(value: Any, key: str) -> Compiled:
-    wanted = strings(value, key)
-    return (lambda o, m: any(t in (o.get("tags") or ()) for t in wanted)), f"tag present {list(wanted)}"
+    return f"{ns.bind(check, 'T')}(s)", f"note contains {list(needles)}"
 
 
-def _on_hold(value: Any, key: str) -> Compiled:
+def _on_hold(value: Any, key: str, ns: Namespace) -> Compiled:
     if not isinstance(value, bool):
         raise RuleError(key, "must be true or false")
-    return (lambda o, m: bool((o.get("hold") or {}).get("on_hold")) is value), f"on hold is {value}"
+    return f"(s.on_hold() is {value!r})", f"on hold is {value}"
 
 
-def _status(value: Any, key: str) -> Compiled:
+def _status(value: Any, key: str, ns: Namespace) -> Compiled:
     wanted = frozenset(strings(value, key))
-    return (lambda o, m: o.get("status") in wanted), f"status in {sorted(wanted)}"
+    return f"(s.order.get('status') in {ns.bind(wanted)})", f"status in {sorted(wanted)}"
 
 
-CONDITIONS: dict[str, Callable[[Any, str], Compiled]] = {
-    "any_line_quantity": _any_line_quantity, "all_line_quantity": _all_line_quantity,
-    "total_quantity": _total_quantity, "shipping_country_in": _country_in,
-    "shipping_country_not_in": _country_not_in, "shipping_method": _shipping_method, "channel": _channel,
-    "supplier": _supplier, "field_matches": _field_matches, "extra_data_matches": _extra_data_matches,
+CONDITIONS: dict[str, Callable[[Any, str, Namespace], Compiled]] = {
+    "any_line_quantity": _line_quantity(False), "all_line_quantity": _line_quantity(True),
+    "total_quantity": _total_quantity,
+    "shipping_country_in": _set_test("F_country", "shipping country in", upper=True),
+    "shipping_country_not_in": _set_test("F_country", "shipping country not in", upper=True, negate=True),
+    "shipping_method": _set_test("F_method", "shipping method in", lower=True),
+    "channel": _set_test("F_channel", "channel in"), "supplier": _supplier,
+    "field_matches": _field_matches, "extra_data_matches": _extra_data_matches,
     "note_contains": _note_contains, "tag": _tag, "on_hold": _on_hold, "status": _status,
 }
 
 
-def compile_when(spec: Any, key: str = "when") -> Compiled:
-    """Compile a ``when`` table (its entries all hold) into one test."""
+def compile_when(spec: Any, ns: Namespace, key: str = "when") -> Compiled:
+    """Compile a ``when`` table (its entries all hold) into one expression."""
     if not isinstance(spec, Mapping):
         raise RuleError(key, "must be a table of conditions")
     parts: list[Compiled] = []
@@ -196,27 +201,22 @@ def compile_when(spec: Any, key: str = "when") -> Compiled:
         if name in ("all", "any"):
             if not isinstance(value, list) or not value:
                 raise RuleError(where, f"'{name}' must be a non-empty list of condition tables")
-            subs = [compile_when(item, f"{where}[{i}]") for i, item in enumerate(value)]
-            parts.append(_combine(name, subs))
+            parts.append(_combine(name, [compile_when(item, ns, f"{where}[{i}]") for i, item in enumerate(value)]))
         elif name == "not":
-            parts.append(_negate(compile_when(value, where)))
+            expr, text = compile_when(value, ns, where)
+            parts.append((f"(not {expr})", f"not ({text})"))
         elif name in CONDITIONS:
-            parts.append(CONDITIONS[name](value, where))
+            parts.append(CONDITIONS[name](value, where, ns))
         else:
-            raise RuleError(where, f"unknown condition {name!r} (known: {', '.join([*CONDITIONS, 'all', 'any', 'not'])})")
+            known = ", ".join([*CONDITIONS, "all", "any", "not"])
+            raise RuleError(where, f"unknown condition {name!r} (known: {known})")
     if not parts:
-        return (lambda o, m: True), "always"
+        return "True", "always"
     return parts[0] if len(parts) == 1 else _combine("all", parts)
 
 
-def _negate(sub: Compiled) -> Compiled:
-    test, text = sub
-    return (lambda o, m: not test(o, m)), f"not ({text})"
-
-
 def _combine(kind: str, subs: list[Compiled]) -> Compiled:
-    tests = tuple(t for t, _ in subs)
+    joiner = " and " if kind == "all" else " or "
+    expr = "(" + joiner.join(e for e, _ in subs) + ")"
     text = f" {'and' if kind == 'all' else 'or'} ".join(f"({d})" if " and " in d or " or " in d else d for _, d in subs)
-    if kind == "all":
-        return (lambda o, m: all(t(o, m) for t in tests)), text
-    return (lambda o, m: any(t(o, m) for t in tests)), text
+    return expr, text

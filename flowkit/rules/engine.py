@@ -14,6 +14,7 @@ class Engine:
 
     def __init__(self, ruleset: RuleSet, settings: Settings, view: StoreView | None, *, explain: bool = False) -> None:
         self.rules = ruleset.rules
+        self._run = ruleset.run
         self.settings = settings
         self.view = view
         self.explain = explain
@@ -25,19 +26,23 @@ class Engine:
         checks, maps = self.settings.for_meta(meta)
         unmanaged = apply_maps(out, maps)
         run_checks(out, checks, unmanaged, self.view, self.seen)
-        explain = self.explain
+        if self.explain:
+            self._explained(out)
+            return out
+        if self._run is not None:
+            self._run(out)
+        return out
+
+    def _explained(self, out: Outcome) -> None:
+        """The same loop, writing why each rule matched or not."""
         for rule in self.rules:
-            if not rule.test(order, meta):
-                if explain:
-                    out.explain.append(f"rule {rule.name!r} not matched: {rule.why}")
+            if rule.test is not None and not rule.test(out):
+                out.explain.append(f"rule {rule.name!r} not matched: {rule.why}")
                 continue
             out.matched.append(rule.name)
             for _, act in rule.actions:
                 act(out, rule.name)
-            if explain:
-                done = ", ".join(name for name, _ in rule.actions)
-                out.explain.append(f"rule {rule.name!r} matched: {rule.why} -> {done}"
-                                   + (" (stop)" if rule.stop else ""))
+            done = ", ".join(name for name, _ in rule.actions)
+            out.explain.append(f"rule {rule.name!r} matched: {rule.why} -> {done}" + (" (stop)" if rule.stop else ""))
             if rule.stop:
                 break
-        return out

@@ -8,16 +8,17 @@ A rules file holds ``[[rules]]`` tables (applied in file order) and optionally
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from flowkit.config import locate
 from flowkit.errors import ConfigError
-from flowkit.rules.actions import ACTIONS, Action
+from flowkit.rules.actions import ACTIONS, Action, Outcome
 from flowkit.rules.common import RuleError
-from flowkit.rules.conditions import Test, compile_when
+from flowkit.rules.compiled import Runner, rule_test, runner
+from flowkit.rules.conditions import Namespace, compile_when
 
 RULE_KEYS = ("name", "when", "enabled", "stop", "description")
 TOP_KEYS = ("rules", "checks", "maps")
@@ -28,16 +29,18 @@ class Rule:
     """One compiled rule: its test, its description and its actions in order."""
 
     name: str
-    test: Test
+    expr: str
     why: str
     actions: tuple[tuple[str, Action], ...]
     stop: bool = False
+    test: Callable[[Outcome], bool] | None = None
 
 
 @dataclass(frozen=True)
 class RuleSet:
     path: Path | None
     rules: tuple[Rule, ...] = ()
+    run: Runner | None = None
     checks: dict[str, Any] = field(default_factory=dict)
     maps: dict[str, Any] = field(default_factory=dict)
     text: str = ""
@@ -73,19 +76,22 @@ def parse(text: str, path: Path | None = None) -> RuleSet:
         raise ConfigError(f"{_where(name, locate(text, ('rules',)))}: 'rules' must be an array of tables ([[rules]])")
     rules: list[Rule] = []
     seen: set[str] = set()
+    ns = Namespace()
     for index, spec in enumerate(raw_rules):
         try:
-            rule = compile_rule(spec, seen)
+            rule = compile_rule(spec, seen, ns)
         except RuleError as exc:
             label = spec.get("name") if isinstance(spec.get("name"), str) else f"#{index + 1}"
             where = _where(name, locate_rule_key(text, index, exc.key))
             raise ConfigError(f"{where}: rule {label!r}: key '{exc.key}': {exc.message}") from exc
         if rule is not None:
             rules.append(rule)
-    return RuleSet(path, tuple(rules), dict(data.get("checks", {})), dict(data.get("maps", {})), text)
+    compiled = tuple(replace(rule, test=rule_test(rule.expr, ns)) for rule in rules)
+    return RuleSet(path, compiled, runner(compiled, ns), dict(data.get("checks", {})), dict(data.get("maps", {})),
+                   text)
 
 
-def compile_rule(spec: Mapping[str, Any], seen: set[str]) -> Rule | None:
+def compile_rule(spec: Mapping[str, Any], seen: set[str], ns: Namespace) -> Rule | None:
     """Compile one ``[[rules]]`` table (None when ``enabled = false``)."""
     rule_name = spec.get("name")
     if not isinstance(rule_name, str) or not rule_name.strip():
@@ -100,7 +106,7 @@ def compile_rule(spec: Mapping[str, Any], seen: set[str]) -> Rule | None:
     misplaced = [k for k in when if k in ACTIONS] if isinstance(when, Mapping) else []
     if misplaced:
         raise RuleError(f"when.{misplaced[0]}", "is an action, not a condition: write actions before [rules.when]")
-    test, why = compile_when(when)
+    expr, why = compile_when(when, ns)
     actions: list[tuple[str, Action]] = []
     for key, value in spec.items():
         if key in ACTIONS:
@@ -111,7 +117,7 @@ def compile_rule(spec: Mapping[str, Any], seen: set[str]) -> Rule | None:
         raise RuleError("name", f"a rule needs at least one action ({', '.join(ACTIONS)})")
     if spec.get("enabled", True) is False:
         return None
-    return Rule(rule_name, test, why, tuple(actions), bool(spec.get("stop", False)))
+    return Rule(rule_name, expr, why, tuple(actions), bool(spec.get("stop", False)))
 
 
 def _brief(value: Any) -> str:

@@ -28,6 +28,11 @@ class RulesView:
         self.conn = store.conn
         self._stock_sql = _stock_query(self.conn)
 
+    @property
+    def has_stock(self) -> bool:
+        """Whether a usable ``stock_ledger`` table exists (else insufficient-quantity never holds)."""
+        return self._stock_sql is not None
+
     def known_status(self, number: str, channel: str | None) -> str | None:
         row = self.conn.execute("SELECT export_status, channel FROM orders WHERE number = ?", (number,)).fetchone()
         if row is None or (channel is not None and row["channel"] is not None and row["channel"] != channel):
