@@ -225,3 +225,42 @@ def test_rules_path_from_config(invoke: Invoke, tmp_path: Path, tmp_config: Any)
     result = invoke(["apply-rules"], input=stream(order()), config=config)
     assert result.exit_code == 0, result.stderr
     assert records(result.stdout)[0]["body"]["tags"] == ["from-config"]
+
+
+@pytest.mark.parametrize(("when", "expected"), [
+    ('any_line_quantity = "> 4"', True), ('any_line_quantity = ">= 6"', False), ('any_line_quantity = "< 2"', True),
+    ('any_line_quantity = "<= 0"', False), ('any_line_quantity = "== 3"', True), ('any_line_quantity = "!= 1"', True),
+    ('all_line_quantity = "> 0"', True), ('all_line_quantity = ">= 2"', False), ('all_line_quantity = "< 6"', True),
+    ('all_line_quantity = "<= 4"', False), ('all_line_quantity = "== 3"', False), ('all_line_quantity = "!= 2"', True),
+    ('total_quantity = "!= 9"', False), ('total_quantity = "< 9.5"', True), ('total_quantity = 9', True),
+])
+def test_comparisons(invoke: Invoke, tmp_path: Path, when: str, expected: bool) -> None:
+    rules = f'[[rules]]\nname = "c"\nadd_tags = ["hit"]\nwhen.{when}\n'
+    doc = order(lines=[line("A", 1), line("B", 3), line("C", 5)])
+    for args in (("--dry-run",), ("--dry-run", "--explain")):  # generated runner and per-rule tests agree
+        result = apply(invoke, tmp_path, rules, doc, args=args)
+        assert ("hit" in records(result.stdout)[0]["body"]["tags"]) is expected, args
+
+
+def test_set_is_seen_by_later_conditions(invoke: Invoke, tmp_path: Path) -> None:
+    rules = """
+[[rules]]
+name = "count before"
+add_tags = ["was GB"]
+when.shipping_country_in = "GB"
+
+[[rules]]
+name = "move"
+set = { "shipping_address.country_code" = "IE", "lines.quantity" = 9, "tags" = ["reset"] }
+
+[[rules]]
+name = "after"
+add_tags = ["now IE"]
+when.all = [{ shipping_country_in = "IE" }, { all_line_quantity = "== 9" }, { total_quantity = 18 },
+            { tag = "reset" }, { not = { tag = "was GB" } }]
+"""
+    doc = order(lines=[line("A", 1), line("B", 2)])
+    for args in (("--dry-run",), ("--dry-run", "--explain")):
+        body = records(apply(invoke, tmp_path, rules, doc, args=args).stdout)[0]["body"]
+        assert body["tags"] == ["reset", "now IE"], args
+        assert [ln["quantity"] for ln in body["lines"]] == [9, 9]

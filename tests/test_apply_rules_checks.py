@@ -222,3 +222,22 @@ def test_store_untouched_by_dry_run(invoke: Invoke, tmp_path: Path, state_path: 
     assert conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 0
     conn.close()
     assert stream(order("1"))
+
+
+def test_samples_show_every_builtin_reason(invoke: Invoke, state_path: Path) -> None:
+    from conftest import ROOT
+
+    put_stock(state_path, "MUG-11OZ", 2)
+    result = invoke(["apply-rules", "--rules", str(ROOT / "samples" / "rules.toml"),
+                     str(ROOT / "samples" / "apply-rules" / "orders.ndjson")])
+    assert result.exit_code == 0, result.stderr
+    out = records(result.stdout)
+    orders_out = [(r["key"], r["body"]["hold"]["reason"], r["body"]["status"]) for r in out if r["kind"] == "order"]
+    assert orders_out == [
+        ("1203", "Held for review", "approved"), ("1204", None, "approved"), ("1205", "Item Not Managed", "approved"),
+        ("1206", "Unmapped Shipping Policy", "approved"), ("1207", "Disabled Source", "approved"),
+        ("1208", "Insufficient Quantity", "approved"), ("1209", None, "cancelled"), ("1210", None, "approved"),
+        ("1203", "Duplicate Order", "approved"),
+    ]
+    assert out[1]["body"]["tags"] == ["vip", "route:print", "Express", "International", "VIP"]
+    assert [r["body"]["order"] for r in out if r["kind"] == "alert"] == ["1210"]
