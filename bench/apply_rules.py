@@ -1,14 +1,17 @@
 """Benchmark: 10,000 orders through 50 rules with `flowkit apply-rules` (bar: >= 5,000 orders/s).
 
 Baseline in the same run: a bare Python filter that parses and re-serialises
-each NDJSON record with orjson (the I/O floor any filter pays). Prints
-orders/s for both and the ratio. Run: python bench/apply_rules.py [N]
+each NDJSON record with orjson (the I/O floor any filter pays). Prints wall
+and CPU orders/s for each and the ratio to the baseline, best of REPEAT runs
+(CPU time is the steadier figure on a shared machine).
+Run: python bench/apply_rules.py [N [REPEAT]]
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -70,33 +73,44 @@ def rules() -> str:
     return "\n".join(out)
 
 
-def timed(cmd: list[str], data: bytes, env: dict[str, str]) -> tuple[float, bytes]:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, input=data, capture_output=True, env=env, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
-    return elapsed, proc.stdout
+def timed(cmd: list[str], data: bytes, env: dict[str, str], repeat: int) -> tuple[float, float, bytes]:
+    """Best wall time and best CPU time (user+sys of the child) over ``repeat`` runs."""
+    best_wall = best_cpu = float("inf")
+    out = b""
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, input=data, capture_output=True, env=env, check=False)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if proc.returncode != 0:
+            sys.exit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        best_wall, best_cpu, out = min(best_wall, wall), min(best_cpu, cpu), proc.stdout
+    return best_wall, best_cpu, out
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     data = orders(n)
     with tempfile.TemporaryDirectory() as tmp:
         rules_path = Path(tmp) / "rules.toml"
         rules_path.write_text(rules(), encoding="utf-8")
-        env = {**os.environ, "FLOWKIT_STATE": str(Path(tmp) / "state.db"), "HOME": tmp}
-        flowkit = [sys.executable, "-m", "flowkit", "apply-rules", "--rules", str(rules_path)]
-        base_s, _ = timed([sys.executable, "-c", BASELINE], data, env)
-        dry_s, _ = timed([*flowkit, "--dry-run"], data, env)
-        full_s, out = timed(flowkit, data, env)
-    held = sum(1 for line in out.splitlines() if b'"on_hold":true' in line)
-    print(f"{n} orders, 50 rules ({held} held and recorded in the state store)")
-    print(f"baseline (orjson parse+write): {base_s:6.2f} s  {n / base_s:9.0f} orders/s")
-    print(f"apply-rules --dry-run:         {dry_s:6.2f} s  {n / dry_s:9.0f} orders/s  ratio {dry_s / base_s:.2f}x")
-    print(f"apply-rules (holds recorded):  {full_s:6.2f} s  {n / full_s:9.0f} orders/s  ratio {full_s / base_s:.2f}x")
-    verdict = "PASS" if n / full_s >= 5000 else "FAIL"
-    print(f"bar >= 5,000 orders/s: {verdict}")
+        env = {**os.environ, "HOME": tmp}
+        flowkit = [sys.executable, "-m", "flowkit", "--state", str(Path(tmp) / "state.db"), "apply-rules",
+                   "--rules", str(rules_path)]
+        rows = [("baseline (orjson parse+write)", timed([sys.executable, "-c", BASELINE], data, env, repeat))]
+        rows.append(("apply-rules --dry-run", timed([*flowkit, "--dry-run"], data, env, repeat)))
+        rows.append(("apply-rules (holds recorded)", timed(flowkit, data, env, repeat)))
+    held = sum(1 for line in rows[-1][1][2].splitlines() if b'"on_hold":true' in line)
+    print(f"{n} orders, 50 rules, {held} held and recorded in the state store; best of {repeat} runs")
+    base_wall, base_cpu = rows[0][1][0], rows[0][1][1]
+    for label, (wall, cpu, _) in rows:
+        print(f"{label:30} wall {wall:6.2f} s {n / wall:7.0f} orders/s (x{wall / base_wall:.2f})   "
+              f"cpu {cpu:6.2f} s {n / cpu:7.0f} orders/cpu-s (x{cpu / base_cpu:.2f})")
+    wall = rows[-1][1][0]
+    print(f"bar >= 5,000 orders/s wall (holds recorded): {'PASS' if n / wall >= 5000 else 'FAIL'} ({n / wall:.0f})")
 
 
 if __name__ == "__main__":

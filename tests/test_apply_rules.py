@@ -264,3 +264,25 @@ when.all = [{ shipping_country_in = "IE" }, { all_line_quantity = "== 9" }, { to
         body = records(apply(invoke, tmp_path, rules, doc, args=args).stdout)[0]["body"]
         assert body["tags"] == ["reset", "now IE"], args
         assert [ln["quantity"] for ln in body["lines"]] == [9, 9]
+
+
+def test_note_then_note_contains(invoke: Invoke, tmp_path: Path) -> None:
+    rules = """
+[[rules]]
+name = "first"
+note = "Call the customer about {number}"
+
+[[rules]]
+name = "second"
+add_tags = ["call"]
+when.note_contains = ["CALL THE CUSTOMER", "nothing"]
+
+[[rules]]
+name = "third"
+add_tags = ["never"]
+when.note_contains = "not written"
+"""
+    for args in (("--dry-run",), ("--dry-run", "--explain")):
+        body = records(apply(invoke, tmp_path, rules, order(), args=args).stdout)[0]["body"]
+        assert body["tags"] == ["call"], args
+        assert body["notes"]["internal"] == ["Call the customer about 1203"]

@@ -213,6 +213,7 @@ def _note(value: Any, key: str) -> Action:
         if "notes" in out.cache:
             out.cache["notes"] += "\n" + line.lower()
 
+    act.touches = frozenset({"notes"})  # type: ignore[attr-defined]
     return act
 
 

@@ -46,6 +46,16 @@ def template(text: Any, key: str) -> Template:
             raise RuleError(key, f"unknown placeholder {{{name}}} (known: {', '.join(PLACEHOLDERS)})")
     if not names:
         return lambda order, meta, rule: text
+    if names == {"rule"}:  # depends on the rule alone: fill once per rule
+        filled: dict[str, str] = {}
+
+        def by_rule(order: Order, meta: Meta, rule: str) -> str:
+            value = filled.get(rule)
+            if value is None:
+                value = filled[rule] = text.format(rule=rule)
+            return value
+
+        return by_rule
     getters = [(name, _VALUES[name]) for name in names]
     return lambda order, meta, rule: text.format_map({n: get(order, meta, rule) for n, get in getters})
 

@@ -23,13 +23,13 @@ Compiled = tuple[str, str]  # (expression, description)
 FACTS = {
     "F_country": "s.country()", "F_channel": "s.channel()", "F_method": "s.method()", "F_total": "s.total()",
     "F_qs": "s.quantities()", "F_qmin": "s.qmin()", "F_qmax": "s.qmax()", "F_tags": "s.tags()",
-    "F_suppliers": "s.suppliers()",
+    "F_suppliers": "s.suppliers()", "F_notes": "s.notes_text()",
 }
 # The top-level order fields each fact depends on (a ``set`` of one re-reads the fact).
 FACT_DEPS = {
     "F_country": ("shipping_address",), "F_channel": ("source",), "F_method": ("shipping",), "F_total": ("lines",),
     "F_qs": ("lines",), "F_qmin": ("lines",), "F_qmax": ("lines",), "F_tags": ("tags",),
-    "F_suppliers": ("supplier", "lines"),
+    "F_suppliers": ("supplier", "lines"), "F_notes": ("notes",),
 }
 _COMPARISON = re.compile(r"^\s*(>=|<=|==|!=|>|<|=)?\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -68,7 +68,7 @@ def _line_quantity(every: bool) -> Callable[[Any, str, Namespace], Compiled]:
             (True, "<="): f"F_qmax <= {n!r}", (True, "=="): f"F_qmin == F_qmax == {n!r}",
             (True, "!="): f"{n!r} not in F_qs",
         }
-        return f"(bool(F_qs) and {exprs[(every, op)]})", f"{'every' if every else 'any'} line quantity {op} {n}"
+        return f"(F_qs != () and {exprs[(every, op)]})", f"{'every' if every else 'any'} line quantity {op} {n}"
 
     return build
 
@@ -157,15 +157,8 @@ def _extra_data_matches(value: Any, key: str, ns: Namespace) -> Compiled:
 
 def _note_contains(value: Any, key: str, ns: Namespace) -> Compiled:
     needles = tuple(v.lower() for v in strings(value, key))
-
-    def check(s: Outcome) -> bool:
-        haystack = s.notes_text()
-        for needle in needles:
-            if needle in haystack:
-                return True
-        return False
-
-    return f"{ns.bind(check, 'T')}(s)", f"note contains {list(needles)}"
+    expr = " or ".join(f"{ns.bind(needle)} in F_notes" for needle in needles)
+    return f"({expr})", f"note contains {list(needles)}"
 
 
 def _on_hold(value: Any, key: str, ns: Namespace) -> Compiled:

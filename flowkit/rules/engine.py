@@ -5,7 +5,7 @@ from __future__ import annotations
 from flowkit.rules.actions import Outcome
 from flowkit.rules.checks import StoreView, apply_maps, run_checks
 from flowkit.rules.common import Meta, Order
-from flowkit.rules.loader import RuleSet
+from flowkit.rules.loader import RuleSet, with_tests
 from flowkit.rules.settings import Settings
 
 
@@ -13,7 +13,7 @@ class Engine:
     """Holds the compiled rules and settings for a whole run (compile once, apply many)."""
 
     def __init__(self, ruleset: RuleSet, settings: Settings, view: StoreView | None, *, explain: bool = False) -> None:
-        self.rules = ruleset.rules
+        self.rules = with_tests(ruleset).rules if explain else ruleset.rules
         self._run = ruleset.run
         self.settings = settings
         self.view = view

@@ -44,6 +44,7 @@ class RuleSet:
     checks: dict[str, Any] = field(default_factory=dict)
     maps: dict[str, Any] = field(default_factory=dict)
     text: str = ""
+    namespace: Namespace | None = None
 
 
 def load(path: Path) -> RuleSet:
@@ -86,9 +87,16 @@ def parse(text: str, path: Path | None = None) -> RuleSet:
             raise ConfigError(f"{where}: rule {label!r}: key '{exc.key}': {exc.message}") from exc
         if rule is not None:
             rules.append(rule)
-    compiled = tuple(replace(rule, test=rule_test(rule.expr, ns)) for rule in rules)
-    return RuleSet(path, compiled, runner(compiled, ns), dict(data.get("checks", {})), dict(data.get("maps", {})),
-                   text)
+    return RuleSet(path, tuple(rules), runner(rules, ns), dict(data.get("checks", {})), dict(data.get("maps", {})),
+                   text, ns)
+
+
+def with_tests(ruleset: RuleSet) -> RuleSet:
+    """The rule set with one test function per rule (for --explain; compiled only when asked)."""
+    if ruleset.namespace is None:
+        return ruleset
+    tests = tuple(replace(rule, test=rule_test(rule.expr, ruleset.namespace)) for rule in ruleset.rules)
+    return replace(ruleset, rules=tests)
 
 
 def compile_rule(spec: Mapping[str, Any], seen: set[str], ns: Namespace) -> Rule | None:

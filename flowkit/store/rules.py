@@ -26,6 +26,8 @@ class RulesView:
 
     def __init__(self, store: Store) -> None:
         self.conn = store.conn
+        self._plain = store.conn.cursor()  # tuples, not sqlite3.Row: this runs once per order
+        self._plain.row_factory = None
         self._stock_sql = _stock_query(self.conn)
 
     @property
@@ -34,10 +36,11 @@ class RulesView:
         return self._stock_sql is not None
 
     def known_status(self, number: str, channel: str | None) -> str | None:
-        row = self.conn.execute("SELECT export_status, channel FROM orders WHERE number = ?", (number,)).fetchone()
-        if row is None or (channel is not None and row["channel"] is not None and row["channel"] != channel):
+        self._plain.execute("SELECT export_status, channel FROM orders WHERE number = ?", (number,))
+        row = self._plain.fetchone()
+        if row is None or (channel is not None and row[1] is not None and row[1] != channel):
             return None
-        return str(row["export_status"])
+        return str(row[0])
 
     def stock(self, sku: str, target: str | None) -> float | None:
         if self._stock_sql is None:
