@@ -25,6 +25,10 @@ def _rules_path(ctx: click.Context, value: str | None) -> Path:
     return Path(value)
 
 
+def _say(line: str) -> None:
+    click.echo(line, err=True)
+
+
 def _order_key(body: Any, stem: str) -> str:
     if isinstance(body, dict) and isinstance(body.get("number"), (str, int)):
         return str(body["number"])
@@ -51,48 +55,22 @@ def command(ctx: click.Context, files: tuple[str, ...], rules: str | None, expla
 
     \b
     Example:
-      flowkit apply-rules --rules samples/rules.toml --explain samples/orders/1203.json
+      flowkit apply-rules --rules samples/rules.toml --explain samples/apply-rules/1203.json
     """
     from flowkit import pipeline
     from flowkit.records import Reader, Writer
-    from flowkit.rules import loader
-    from flowkit.rules.apply import AlertSender, Applier, alert_line
-    from flowkit.rules.engine import Engine
-    from flowkit.rules.settings import Settings
-    from flowkit.store import rules as rules_store
+    from flowkit.rules.apply import build
 
     app = get_app()
-    ruleset = loader.load(_rules_path(ctx, rules))
-    settings = Settings(ruleset, app.config)
-    store = app.store()
-    view = rules_store.RulesView(store)
-    sender = AlertSender(app.config)
-    ctx.call_on_close(sender.close)
-
-    def decide(order: dict[str, Any], meta: dict[str, Any], status: str, reason: str) -> str:
-        return rules_store.record_decision(store, order, status=status, reason=reason,
-                                           source=str(meta.get("source") or COMMAND), command=COMMAND)
-
     reader = Reader(files, raw_kind="order", raw_key=_order_key)
     mode = "raw" if reader.mode == "raw" else "record"
     if records_out is not None:
         mode = "record" if records_out else "raw"
-    writer = Writer(mode=mode)
-    applier = Applier(Engine(ruleset, settings, view, explain=explain), decide=None if dry_run else decide,
-                      sender=sender, released=view.released, drop_held=drop_held,
-                      explain=(lambda line: click.echo(line, err=True)) if explain else None)
-
-    def process(record: dict[str, Any]) -> list[dict[str, Any]]:
-        outputs = applier(record)
-        if mode == "raw":
-            for alert in (o for o in outputs if o["kind"] == "alert"):
-                click.echo(alert_line(alert), err=True)
-            return [o for o in outputs if o["kind"] != "alert"]
-        return outputs
-
+    applier, sender = build(_rules_path(ctx, rules), app.config, app.store, explain=_say if explain else None,
+                            dry_run=dry_run, drop_held=drop_held, alerts_to=_say if mode == "raw" else None)
+    ctx.call_on_close(sender.close)
     counts: dict[str, Any] = {}
     with app.run(COMMAND, counts):
-        tally = pipeline.run(reader, writer, process, consumes=("order",), command=COMMAND)
+        tally = pipeline.run(reader, writer=Writer(mode=mode), process=applier, consumes=("order",), command=COMMAND)
         counts.update(tally.as_dict())
     pipeline.finish(tally)
-

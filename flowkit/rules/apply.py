@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -19,8 +20,12 @@ from flowkit.records import Record, derive
 from flowkit.rules.actions import Alert, Outcome
 from flowkit.rules.engine import Engine
 
+if TYPE_CHECKING:
+    from flowkit.store import Store
+
 COMMAND = "apply-rules"
 Decide = Callable[[dict[str, Any], dict[str, Any], str, str], str]
+Say = Callable[[str], None]
 
 
 class AlertSender:
@@ -55,13 +60,14 @@ class Applier:
 
     def __init__(self, engine: Engine, *, decide: Decide | None, sender: AlertSender | None,
                  released: Callable[[str], bool], explain: Callable[[str], None] | None = None,
-                 drop_held: bool = False) -> None:
+                 drop_held: bool = False, alerts_to: Callable[[str], None] | None = None) -> None:
         self.engine = engine
         self.decide = decide
         self.sender = sender
         self.released = released
         self.explain = explain
         self.drop_held = drop_held
+        self.alerts_to = alerts_to
 
     def __call__(self, record: Record) -> list[Record]:
         order = record["body"]
@@ -80,6 +86,10 @@ class Applier:
         if self.explain is not None:
             for line in out.explain or ["no rule matched"]:
                 self.explain(f"{order['number']}: {line}")
+        if self.alerts_to is not None:  # raw mode: stdout carries the order document alone
+            for alert in alerts:
+                self.alerts_to(alert_line(alert))
+            alerts = []
         if self.drop_held and (out.cancel or out.holds):
             return alerts
         return [record, *alerts]
@@ -123,3 +133,25 @@ def alert_line(record: Record) -> str:
     body = record["body"]
     return f"alert [{body['severity']}] order {body['order']}: {body['message']} (rule {body['rule']!r})"
 
+
+def build(rules_path: Path, config: Config, open_store: Callable[[], Store], *, explain: Say | None,
+          dry_run: bool, drop_held: bool, alerts_to: Say | None) -> tuple[Applier, AlertSender]:
+    """Load and compile the rules (exit 78 on any problem), then wire the store and transports."""
+    from flowkit.rules import loader
+    from flowkit.rules.settings import Settings
+    from flowkit.store import rules as rules_store
+
+    ruleset = loader.load(rules_path)
+    settings = Settings(ruleset, config)
+    store = open_store()
+    view = rules_store.RulesView(store)
+    sender = AlertSender(config)
+
+    def decide(order: dict[str, Any], meta: dict[str, Any], status: str, reason: str) -> str:
+        return rules_store.record_decision(store, order, status=status, reason=reason,
+                                           source=str(meta.get("source") or COMMAND), command=COMMAND)
+
+    engine = Engine(ruleset, settings, view, explain=explain is not None)
+    applier = Applier(engine, decide=None if dry_run else decide, sender=sender, released=view.released,
+                      explain=explain, drop_held=drop_held, alerts_to=alerts_to)
+    return applier, sender
