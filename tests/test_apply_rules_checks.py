@@ -241,3 +241,11 @@ def test_samples_show_every_builtin_reason(invoke: Invoke, state_path: Path) -> 
     ]
     assert out[1]["body"]["tags"] == ["vip", "route:print", "Express", "International", "VIP"]
     assert [r["body"]["order"] for r in out if r["kind"] == "alert"] == ["1210"]
+
+
+def test_unknown_alert_destination_is_a_config_error(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    rules = '[[rules]]\nname = "a"\nhold = "x"\nalert = { message = "m", to = "nowhere" }\n'
+    result = apply(invoke, tmp_path, rules, order())
+    assert result.exit_code == 78 and "no [destinations.nowhere]" in result.stderr
+    assert result.stdout == ""
+    assert not state_path.exists()  # nothing opened before the rules and destinations were checked

@@ -231,7 +231,11 @@ def _alert(value: Any, key: str) -> Action:
     to = spec.get("to")
     if to is not None and (not isinstance(to, str) or not to):
         raise RuleError(f"{key}.to", "must be a destination name or URL")
-    return lambda out, rule: out.alerts.append(Alert(rule, message(out.order, out.meta, rule), severity, to))
+    def act(out: Outcome, rule: str) -> None:
+        out.alerts.append(Alert(rule, message(out.order, out.meta, rule), severity, to))
+
+    act.to = to  # type: ignore[attr-defined]
+    return act
 
 
 ACTIONS: dict[str, Callable[[Any, str], Action]] = {

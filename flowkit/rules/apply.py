@@ -19,6 +19,7 @@ from flowkit.errors import RecordError
 from flowkit.records import Record, derive
 from flowkit.rules.actions import Alert, Outcome
 from flowkit.rules.engine import Engine
+from flowkit.rules.loader import RuleSet
 
 if TYPE_CHECKING:
     from flowkit.store import Store
@@ -143,6 +144,7 @@ def build(rules_path: Path, config: Config, open_store: Callable[[], Store], *, 
 
     ruleset = loader.load(rules_path)
     settings = Settings(ruleset, config)
+    check_destinations(ruleset, config)
     store = open_store()
     view = rules_store.RulesView(store)
     sender = AlertSender(config)
@@ -155,3 +157,14 @@ def build(rules_path: Path, config: Config, open_store: Callable[[], Store], *, 
     applier = Applier(engine, decide=None if dry_run else decide, sender=sender, released=view.released,
                       explain=explain, drop_held=drop_held, alerts_to=alerts_to)
     return applier, sender
+
+
+def check_destinations(ruleset: RuleSet, config: Config) -> None:
+    """Every alert destination must exist and have a known type before any input is read."""
+    from flowkit.transports.base import destination, open_transport
+
+    for rule in ruleset.rules:
+        for _, action in rule.actions:
+            to = getattr(action, "to", None)
+            if to is not None:
+                open_transport(destination(config, to), config)

@@ -115,8 +115,14 @@ def _map_shipping(out: Outcome, maps: Maps) -> None:
         out.explain.append(f"shipping method {code!r} mapped to {service!r}")
 
 
+class SeenSet(Protocol):
+    def __contains__(self, key: object) -> bool: ...
+
+    def add(self, key: tuple[str | None, str]) -> None: ...
+
+
 def run_checks(out: Outcome, checks: Checks, unmanaged: list[str], view: StoreView | None,
-               seen: set[tuple[str | None, str]]) -> None:
+               seen: SeenSet) -> None:
     """Apply each enabled built-in check, holding with its standard reason."""
     order, meta, on = out.order, out.meta, checks.enabled
     number, channel = str(order.get("number")), channel_of(order, meta)

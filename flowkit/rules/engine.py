@@ -9,6 +9,17 @@ from flowkit.rules.loader import RuleSet, with_tests
 from flowkit.rules.settings import Settings
 
 
+class Seen(dict[tuple[str | None, str], None]):
+    """Orders seen in this run, for duplicate detection; the oldest are forgotten past ``limit``."""
+
+    limit = 200_000
+
+    def add(self, key: tuple[str | None, str]) -> None:
+        self[key] = None
+        if len(self) > self.limit:
+            del self[next(iter(self))]
+
+
 class Engine:
     """Holds the compiled rules and settings for a whole run (compile once, apply many)."""
 
@@ -18,7 +29,7 @@ class Engine:
         self.settings = settings
         self.view = view
         self.explain = explain
-        self.seen: set[tuple[str | None, str]] = set()
+        self.seen = Seen()
 
     def apply(self, order: Order, meta: Meta) -> Outcome:
         """Change ``order`` in place; later rules see earlier rules' changes."""
