@@ -286,3 +286,26 @@ when.note_contains = "not written"
         body = records(apply(invoke, tmp_path, rules, order(), args=args).stdout)[0]["body"]
         assert body["tags"] == ["call"], args
         assert body["notes"]["internal"] == ["Call the customer about 1203"]
+
+
+def test_odd_shapes_do_not_crash(invoke: Invoke, tmp_path: Path) -> None:
+    rules = """
+[[rules]]
+name = "everything"
+note = "n"
+add_tags = ["t"]
+when.any = [{ supplier = "acme" }, { channel = "pos" }, { note_contains = "leave" }, { shipping_method = "x" },
+            { any_line_quantity = "> 100" }, { shipping_country_in = "GB" }]
+"""
+    odd = order("1", supplier="acme", source={"channel": "pos"}, tags="single", notes="leave it", shipping="x",
+                shipping_address=None, lines=[line("A", "3")])
+    bad = order("2", lines=[line("A", "lots")])
+    (tmp_path / "rules.toml").write_text(rules)
+    data = record_line("order", "1", odd) + record_line("order", "2", bad)
+    result = invoke(["apply-rules", "--rules", str(tmp_path / "rules.toml"), "--dry-run"], input=data)
+    assert result.exit_code == 1
+    out = records(result.stdout)
+    assert out[0]["body"]["tags"] == ["single", "t"]
+    assert out[0]["body"]["notes"] == {"customer": "leave it", "internal": ["n"]}
+    assert out[1]["kind"] == "error" and "quantity 'lots' is not a number" in out[1]["body"]["error"]
+    assert "record '2': line '1': quantity 'lots' is not a number" in result.stderr

@@ -91,7 +91,8 @@ class Outcome:
     def method(self) -> str | None:
         cache = self.cache
         if "method" not in cache:
-            code = (self.order.get("shipping") or {}).get("method_code")
+            shipping = self.order.get("shipping")
+            code = shipping.get("method_code") if isinstance(shipping, dict) else None
             cache["method"] = None if code is None else str(code).lower()
         return cache["method"]  # type: ignore[no-any-return]
 
@@ -111,7 +112,7 @@ class Outcome:
         """The order's tag list (created when absent), changed in place by add_tags."""
         current = self.order.get("tags")
         if current.__class__ is not list:
-            current = self.order["tags"] = list(current or [])
+            current = self.order["tags"] = [current] if isinstance(current, str) else list(current or [])
         return current
 
     def on_hold(self) -> bool:
@@ -122,7 +123,8 @@ class Outcome:
         """Customer and internal notes, lower-cased, for ``note_contains``."""
         cache = self.cache
         if "notes" not in cache:
-            notes = self.order.get("notes") or {}
+            notes = self.order.get("notes")
+            notes = notes if isinstance(notes, dict) else {"customer": notes if isinstance(notes, str) else None}
             texts = [notes.get("customer") or "", *(n.get("text", "") if isinstance(n, dict) else str(n)
                                                     for n in notes.get("internal") or ())]
             cache["notes"] = "\n".join(t for t in texts if isinstance(t, str)).lower()
@@ -205,7 +207,7 @@ def _note(value: Any, key: str) -> Action:
     def act(out: Outcome, rule: str) -> None:
         notes = out.order.get("notes")
         if not isinstance(notes, dict):
-            notes = out.order["notes"] = {"customer": None, "internal": []}
+            notes = out.order["notes"] = {"customer": notes if isinstance(notes, str) else None, "internal": []}
         if not isinstance(notes.get("internal"), list):
             notes["internal"] = []
         line = text(out.order, out.meta, rule)

@@ -6,6 +6,8 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flowkit.errors import RecordError
+
 Order = dict[str, Any]
 Meta = dict[str, Any]
 
@@ -69,17 +71,26 @@ def strings(value: Any, key: str) -> tuple[str, ...]:
     raise RuleError(key, "must be a string or a non-empty list of strings")
 
 
+def _table(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _id(value: Any) -> Any:
+    """An id given as ``{"id": …}`` or directly as a scalar."""
+    return value.get("id") if isinstance(value, dict) else value
+
+
 def channel_of(order: Order, meta: Meta) -> str | None:
     channel = meta.get("channel")
     if channel is None:
-        channel = ((order.get("source") or {}).get("channel") or {}).get("id")
+        channel = _id(_table(order.get("source")).get("channel"))
     return None if channel is None else str(channel)
 
 
 def supplier_of(order: Order, meta: Meta) -> str | None:
     supplier = meta.get("supplier")
     if supplier is None:
-        supplier = (order.get("supplier") or {}).get("id")
+        supplier = _id(order.get("supplier"))
     return None if supplier is None else str(supplier)
 
 
@@ -91,13 +102,18 @@ def line_supplier(line: Mapping[str, Any]) -> str | None:
 
 
 def country_of(order: Order) -> str | None:
-    country = (order.get("shipping_address") or {}).get("country_code")
+    country = _table(order.get("shipping_address")).get("country_code")
     return str(country).upper() if country else None
 
 
 def quantity(line: Mapping[str, Any]) -> float:
     value = line.get("quantity") or 0
-    return value if isinstance(value, (int, float)) else float(value)
+    if value.__class__ is int or value.__class__ is float:
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise RecordError(f"line {line.get('id')!r}: quantity {value!r} is not a number") from None
 
 
 def total_quantity(order: Order) -> float:
