@@ -309,3 +309,24 @@ when.any = [{ supplier = "acme" }, { channel = "pos" }, { note_contains = "leave
     assert out[0]["body"]["notes"] == {"customer": "leave it", "internal": ["n"]}
     assert out[1]["kind"] == "error" and "quantity 'lots' is not a number" in out[1]["body"]["error"]
     assert "record '2': line '1': quantity 'lots' is not a number" in result.stderr
+
+
+def test_set_then_field_matches(invoke: Invoke, tmp_path: Path) -> None:
+    rules = """
+[[rules]]
+name = "before"
+add_tags = ["old"]
+when.field_matches = { "customer.email" = "^jo\\\\." }
+
+[[rules]]
+name = "rewrite"
+set = { "customer.email" = "orders@example.com" }
+
+[[rules]]
+name = "after"
+add_tags = ["new"]
+when.all = [{ field_matches = { "customer.email" = "^orders@" } }, { not = { field_matches = { "customer.email" = "^jo" } } }]
+"""
+    for args in (("--dry-run",), ("--dry-run", "--explain")):
+        body = records(apply(invoke, tmp_path, rules, order(), args=args).stdout)[0]["body"]
+        assert body["tags"] == ["old", "new"], args

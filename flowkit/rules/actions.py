@@ -19,6 +19,7 @@ from flowkit.rules.common import (
     strings,
     supplier_of,
     template,
+    values_at,
 )
 
 SEVERITIES = ("info", "warning", "error", "critical")
@@ -129,6 +130,14 @@ class Outcome:
                                                     for n in notes.get("internal") or ())]
             cache["notes"] = "\n".join(t for t in texts if isinstance(t, str)).lower()
         return cache["notes"]  # type: ignore[no-any-return]
+
+    def path_values(self, parts: tuple[str, ...]) -> list[Any] | tuple[Any, ...]:
+        """Every value at a dotted field path (cached until a ``set`` of its top-level field)."""
+        paths = self.paths
+        values = paths.get(parts)
+        if values is None:
+            values = paths[parts] = values_at(self.order, parts)
+        return values
 
     def suppliers(self) -> frozenset[str | None]:
         cache = self.cache

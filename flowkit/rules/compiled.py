@@ -10,6 +10,7 @@ rule names, strings and patterns are constants, never source text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +23,13 @@ if TYPE_CHECKING:
 Runner = Callable[[Outcome], None]
 
 
-def facts_used(expressions: Sequence[str]) -> list[str]:
-    return [fact for fact in FACTS if any(fact in expr for expr in expressions)]
+def all_facts(ns: Namespace) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Every fact variable: name -> (accessor source, top-level fields it depends on)."""
+    return {**{name: (source, FACT_DEPS[name]) for name, source in FACTS.items()}, **ns.facts}
+
+
+def facts_used(expressions: Sequence[str], ns: Namespace) -> list[str]:
+    return [fact for fact in all_facts(ns) if any(re.search(rf"\b{fact}\b", expr) for expr in expressions)]
 
 
 def _define(source: str, ns: Namespace, name: str) -> Any:
@@ -34,17 +40,19 @@ def _define(source: str, ns: Namespace, name: str) -> Any:
 
 def rule_test(expr: str, ns: Namespace) -> Callable[[Outcome], bool]:
     """One rule's test as a function (used by --explain and by tests)."""
-    lines = ["def _test(s):", *(f"    {fact} = {FACTS[fact]}" for fact in facts_used([expr])),
+    facts = all_facts(ns)
+    lines = ["def _test(s):", *(f"    {fact} = {facts[fact][0]}" for fact in facts_used([expr], ns)),
              f"    return bool({expr})"]
     return _define("\n".join(lines) + "\n", ns, "_test")  # type: ignore[no-any-return]
 
 
 def runner(rules: Sequence[Rule], ns: Namespace) -> Runner:
     """All rules, in file order, as one function of the Outcome."""
-    facts = facts_used([rule.expr for rule in rules])
+    known = all_facts(ns)
+    facts = facts_used([rule.expr for rule in rules], ns)
     if any(getattr(a, "tags", None) is not None for rule in rules for _, a in rule.actions) and "F_tags" not in facts:
         facts.append("F_tags")
-    lines = ["def _run(s):", "    matched = s.matched", *(f"    {fact} = {FACTS[fact]}" for fact in facts)]
+    lines = ["def _run(s):", "    matched = s.matched", *(f"    {fact} = {known[fact][0]}" for fact in facts)]
     for rule in rules:
         name = ns.bind(rule.name, "N")
         lines.append(f"    if {rule.expr}:")
@@ -57,7 +65,7 @@ def runner(rules: Sequence[Rule], ns: Namespace) -> Runner:
                 continue
             lines.append(f"        {ns.bind(action, 'A')}(s, {name})")
             touches: frozenset[str] = getattr(action, "touches", frozenset())
-            lines.extend(f"        {fact} = {FACTS[fact]}" for fact in facts if not touches.isdisjoint(FACT_DEPS[fact]))
+            lines.extend(f"        {fact} = {known[fact][0]}" for fact in facts if not touches.isdisjoint(known[fact][1]))
         if rule.stop:
             lines.append("        return")
     lines.append("    return")

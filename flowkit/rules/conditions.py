@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flowkit.rules.actions import Outcome
-from flowkit.rules.common import RuleError, check_path, strings, text_of, values_at
+from flowkit.rules.common import RuleError, check_path, strings, text_of
 
 Compiled = tuple[str, str]  # (expression, description)
 # Fact variables an expression may use, and how each is computed from the Outcome ``s``.
@@ -35,12 +35,24 @@ _COMPARISON = re.compile(r"^\s*(>=|<=|==|!=|>|<|=)?\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 class Namespace(dict[str, Any]):
-    """Constants and helper functions the generated code refers to by name."""
+    """Constants and helper functions the generated code refers to by name, and per-path facts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.facts: dict[str, tuple[str, tuple[str, ...]]] = {}  # name -> (accessor, top-level fields)
+        self._paths: dict[tuple[str, ...], str] = {}
 
     def bind(self, value: Any, prefix: str = "K") -> str:
         name = f"{prefix}{len(self)}"
         self[name] = value
         return name
+
+    def path_fact(self, parts: tuple[str, ...]) -> str:
+        """A fact variable holding every value at a dotted field path."""
+        if parts not in self._paths:
+            name = self._paths[parts] = f"F_path{len(self._paths)}_"
+            self.facts[name] = (f"s.path_values({self.bind(parts)})", parts[:1])
+        return self._paths[parts]
 
 
 def comparison(value: Any, key: str) -> tuple[str, float]:
@@ -126,19 +138,10 @@ def _matches_any(values: Any, rx: re.Pattern[str]) -> bool:
 
 def _field_matches(value: Any, key: str, ns: Namespace) -> Compiled:
     checks = [(check_path(name, f"{key}.{name}"), rx) for name, rx in _regexes(value, key)]
-
-    def check(s: Outcome) -> bool:
-        cache = s.paths
-        for parts, rx in checks:
-            values = cache.get(parts)
-            if values is None:
-                values = cache[parts] = values_at(s.order, parts)
-            if not _matches_any(values, rx):
-                return False
-        return True
-
+    match = ns.bind(_matches_any, "M")
+    expr = " and ".join(f"{match}({ns.path_fact(parts)}, {ns.bind(rx)})" for parts, rx in checks)
     text = "fields match " + ", ".join(f"{'.'.join(p)} ~ /{rx.pattern}/" for p, rx in checks)
-    return f"{ns.bind(check, 'T')}(s)", text
+    return f"({expr})", text
 
 
 def _extra_data_matches(value: Any, key: str, ns: Namespace) -> Compiled:
