@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from flowkit.rules.common import (
     Meta,
@@ -32,27 +31,31 @@ CACHE_DEPS: dict[str, tuple[str, ...]] = {
 PROTECTED = ("number", "schema")
 
 
-@dataclass
-class Alert:
+class Alert(NamedTuple):
     rule: str
     message: str
     severity: str
     to: str | None
 
 
-@dataclass
 class Outcome:
-    """What the rules and checks decided for one order (the order is changed in place)."""
+    """What the rules and checks decided for one order (the order is changed in place).
 
-    order: Order
-    meta: Meta
-    holds: list[tuple[str, str]] = field(default_factory=list)  # (rule or check, reason)
-    cancel: tuple[str, str] | None = None
-    alerts: list[Alert] = field(default_factory=list)
-    matched: list[str] = field(default_factory=list)
-    explain: list[str] = field(default_factory=list)
-    cache: dict[str, Any] = field(default_factory=dict)
-    paths: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    A plain class with slots: one is made per order, so it must be cheap.
+    """
+
+    __slots__ = ("alerts", "cache", "cancel", "explain", "holds", "matched", "meta", "order", "paths")
+
+    def __init__(self, order: Order, meta: Meta) -> None:
+        self.order = order
+        self.meta = meta
+        self.holds: list[tuple[str, str]] = []  # (rule or check:NAME, reason)
+        self.cancel: tuple[str, str] | None = None
+        self.alerts: list[Alert] = []
+        self.matched: list[str] = []
+        self.explain: list[str] = []
+        self.cache: dict[str, Any] = {}
+        self.paths: dict[tuple[str, ...], Any] = {}
 
     def changed(self, tops: frozenset[str], facts: tuple[str, ...]) -> None:
         """Forget cached values derived from the top-level fields ``tops`` (after a ``set``)."""
