@@ -132,10 +132,9 @@ def run_checks(out: Outcome, checks: Checks, unmanaged: list[str], view: StoreVi
         out.explain.append(f"check {name}: {why} -> hold {checks.reasons[name]!r}")
 
     if "duplicate" in on:
-        status = view.known_status(number, channel) if view else None
         if (channel, number) in seen:
             hold("duplicate", f"order {number} already seen in this run for channel {channel}")
-        elif status in checks.duplicate_statuses:
+        elif (status := view.known_status(number, channel) if view else None) in checks.duplicate_statuses:
             hold("duplicate", f"order {number} already {status} for channel {channel}")
         seen.add((channel, number))
     if "not_managed" in on and unmanaged:
