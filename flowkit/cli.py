@@ -15,9 +15,11 @@ if TYPE_CHECKING:
     from flowkit.app import App
 
 from flowkit import __version__
+from flowkit.commands import apply_rules as apply_rules_cmd
 from flowkit.commands import config as config_cmd
 from flowkit.commands import import_shipment as import_shipment_cmd
 from flowkit.commands import query_orders as query_orders_cmd
+from flowkit.commands import release as release_cmd
 from flowkit.commands import render as render_cmd
 from flowkit.commands import state as state_cmd
 from flowkit.commands import state_exports as state_exports_cmd
@@ -111,11 +113,15 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
 
 # The commands, in the order a pipeline uses them.
 for command in (
-    config_cmd.command,
     query_orders_cmd.command,
-    state_cmd.command,
-    import_shipment_cmd.command,
+    apply_rules_cmd.command,
     render_cmd.command,
+    import_shipment_cmd.command,
+    state_cmd.command,
+    config_cmd.command,
 ):
     cli.add_command(command)
-state_cmd.command.add_command(state_exports_cmd.command)
+
+# Subcommands of `flowkit state` contributed by the commands that own the data.
+for subcommand in (release_cmd.command, state_exports_cmd.command):
+    state_cmd.command.add_command(subcommand)

@@ -57,7 +57,7 @@ def upsert(
            VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT(number, line_id) DO UPDATE SET sku = excluded.sku, source = excluded.source,
                quantity = excluded.quantity""",
-        [(number, str(line.get("id") or index), line.get("sku"), line.get("supplier") or line.get("source"),
+        [(number, str(line.get("id") or index), line.get("sku"), _line_source(line),
           int(line.get("quantity") or 0), int(line.get("quantity_shipped") or 0))
          for index, line in enumerate(order.get("lines") or [], 1)],
     )
@@ -94,3 +94,11 @@ def set_export_status(
         (status, reason, stamp, 1 if count_attempt else 0, status, stamp, number),
     )
     store.add_event(conn, number, command, status, {"reason": reason} if reason else None)
+
+
+def _line_source(line: dict[str, Any]) -> str | None:
+    """A line's supplier/source id: canonical lines carry ``supplier`` as an object or an id."""
+    value = line.get("supplier") or line.get("source")
+    if isinstance(value, dict):
+        value = value.get("id")
+    return None if value is None else str(value)

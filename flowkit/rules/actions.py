@@ -1,0 +1,257 @@
+"""Rule actions compiled once into closures that change an ``Outcome``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from flowkit.rules.common import (
+    Meta,
+    Order,
+    RuleError,
+    channel_of,
+    check_path,
+    country_of,
+    line_supplier,
+    quantity,
+    set_at,
+    strings,
+    supplier_of,
+    template,
+    values_at,
+)
+
+SEVERITIES = ("info", "warning", "error", "critical")
+# Which top-level order fields each cached fact depends on (tuple keys are field paths).
+CACHE_DEPS: dict[str, tuple[str, ...]] = {
+    "country": ("shipping_address",), "channel": ("source",), "method": ("shipping",), "quantities": ("lines",),
+    "total": ("lines",), "qmin": ("lines",), "qmax": ("lines",), "suppliers": ("supplier", "lines"),
+    "notes": ("notes",),
+}
+PROTECTED = ("number", "schema")
+
+
+class Alert(NamedTuple):
+    rule: str
+    message: str
+    severity: str
+    to: str | None
+
+
+class Outcome:
+    """What the rules and checks decided for one order (the order is changed in place).
+
+    A plain class with slots: one is made per order, so it must be cheap.
+    """
+
+    __slots__ = ("alerts", "cache", "cancel", "explain", "holds", "matched", "meta", "order", "paths")
+
+    def __init__(self, order: Order, meta: Meta) -> None:
+        self.order = order
+        self.meta = meta
+        self.holds: list[tuple[str, str]] = []  # (rule or check:NAME, reason)
+        self.cancel: tuple[str, str] | None = None
+        self.alerts: list[Alert] = []
+        self.matched: list[str] = []
+        self.explain: list[str] = []
+        self.cache: dict[str, Any] = {}
+        self.paths: dict[tuple[str, ...], Any] = {}
+
+    def changed(self, tops: frozenset[str], facts: tuple[str, ...]) -> None:
+        """Forget cached values derived from the top-level fields ``tops`` (after a ``set``)."""
+        cache = self.cache
+        for key in facts:
+            cache.pop(key, None)
+        paths = self.paths
+        if paths:
+            for path in [p for p in paths if p[0] in tops]:
+                del paths[path]
+
+    # Derived values conditions read, cached until an action changes fields.
+    def country(self) -> str | None:
+        cache = self.cache
+        if "country" not in cache:
+            cache["country"] = country_of(self.order)
+        return cache["country"]  # type: ignore[no-any-return]
+
+    def channel(self) -> str | None:
+        cache = self.cache
+        if "channel" not in cache:
+            cache["channel"] = channel_of(self.order, self.meta)
+        return cache["channel"]  # type: ignore[no-any-return]
+
+    def quantities(self) -> tuple[float, ...]:
+        cache = self.cache
+        if "quantities" not in cache:
+            cache["quantities"] = tuple(quantity(line) for line in self.order.get("lines") or ())
+        return cache["quantities"]  # type: ignore[no-any-return]
+
+    def total(self) -> float:
+        cache = self.cache
+        if "total" not in cache:
+            cache["total"] = sum(self.quantities())
+        return cache["total"]  # type: ignore[no-any-return]
+
+    def method(self) -> str | None:
+        cache = self.cache
+        if "method" not in cache:
+            shipping = self.order.get("shipping")
+            code = shipping.get("method_code") if isinstance(shipping, dict) else None
+            cache["method"] = None if code is None else str(code).lower()
+        return cache["method"]  # type: ignore[no-any-return]
+
+    def qmin(self) -> float:
+        cache = self.cache
+        if "qmin" not in cache:
+            cache["qmin"] = min(self.quantities(), default=0)
+        return cache["qmin"]  # type: ignore[no-any-return]
+
+    def qmax(self) -> float:
+        cache = self.cache
+        if "qmax" not in cache:
+            cache["qmax"] = max(self.quantities(), default=0)
+        return cache["qmax"]  # type: ignore[no-any-return]
+
+    def tags(self) -> list[str]:
+        """The order's tag list (created when absent), changed in place by add_tags."""
+        current = self.order.get("tags")
+        if current.__class__ is not list:
+            current = self.order["tags"] = [current] if isinstance(current, str) else list(current or [])
+        return current
+
+    def on_hold(self) -> bool:
+        hold = self.order.get("hold")
+        return bool(hold.get("on_hold")) if isinstance(hold, dict) else False
+
+    def notes_text(self) -> str:
+        """Customer and internal notes, lower-cased, for ``note_contains``."""
+        cache = self.cache
+        if "notes" not in cache:
+            notes = self.order.get("notes")
+            notes = notes if isinstance(notes, dict) else {"customer": notes if isinstance(notes, str) else None}
+            texts = [notes.get("customer") or "", *(n.get("text", "") if isinstance(n, dict) else str(n)
+                                                    for n in notes.get("internal") or ())]
+            cache["notes"] = "\n".join(t for t in texts if isinstance(t, str)).lower()
+        return cache["notes"]  # type: ignore[no-any-return]
+
+    def path_values(self, parts: tuple[str, ...]) -> list[Any] | tuple[Any, ...]:
+        """Every value at a dotted field path (cached until a ``set`` of its top-level field)."""
+        paths = self.paths
+        values = paths.get(parts)
+        if values is None:
+            values = paths[parts] = values_at(self.order, parts)
+        return values
+
+    def suppliers(self) -> frozenset[str | None]:
+        cache = self.cache
+        if "suppliers" not in cache:
+            lines = self.order.get("lines") or ()
+            cache["suppliers"] = frozenset([supplier_of(self.order, self.meta), *map(line_supplier, lines)])
+        return cache["suppliers"]  # type: ignore[no-any-return]
+
+    def hold(self, by: str, reason: str) -> None:
+        self.holds.append((by, reason))
+        hold = self.order.get("hold")
+        if not isinstance(hold, dict) or not hold.get("on_hold"):
+            self.order["hold"] = {"on_hold": True, "reason": reason, "until": (hold or {}).get("until")}
+
+    def add_tags(self, tags: tuple[str, ...]) -> None:
+        current = self.tags()
+        for tag in tags:
+            if tag not in current:
+                current.append(tag)
+
+
+Action = Callable[[Outcome, str], None]
+
+
+def _hold(value: Any, key: str) -> Action:
+    reason = template(value, key)
+    return lambda out, rule: out.hold(rule, reason(out.order, out.meta, rule))
+
+
+def _cancel(value: Any, key: str) -> Action:
+    reason = template(value, key)
+
+    def act(out: Outcome, rule: str) -> None:
+        if out.cancel is None:
+            out.cancel = (rule, reason(out.order, out.meta, rule))
+            out.order["status"] = "cancelled"
+
+    return act
+
+
+def _add_tags(value: Any, key: str) -> Action:
+    tags = strings(value, key)
+
+    def act(out: Outcome, rule: str) -> None:
+        out.add_tags(tags)
+
+    act.tags = tags  # type: ignore[attr-defined]
+    return act
+
+
+def _set(value: Any, key: str) -> Action:
+    if not isinstance(value, Mapping) or not value:
+        raise RuleError(key, "must be a table of \"field.path\" = value")
+    assignments = []
+    for path, new in value.items():
+        parts = check_path(path, f"{key}.{path}")
+        if parts[0] in PROTECTED:
+            raise RuleError(f"{key}.{path}", f"'{parts[0]}' cannot be set by a rule")
+        assignments.append((parts, new))
+
+    tops = frozenset(parts[0] for parts, _ in assignments)
+    facts = tuple(name for name, deps in CACHE_DEPS.items() if not tops.isdisjoint(deps))
+
+    def act(out: Outcome, rule: str) -> None:
+        for parts, new in assignments:
+            set_at(out.order, parts, new)
+        out.changed(tops, facts)
+
+    act.touches = tops  # type: ignore[attr-defined]
+    return act
+
+
+def _note(value: Any, key: str) -> Action:
+    text = template(value, key)
+
+    def act(out: Outcome, rule: str) -> None:
+        notes = out.order.get("notes")
+        if not isinstance(notes, dict):
+            notes = out.order["notes"] = {"customer": notes if isinstance(notes, str) else None, "internal": []}
+        if not isinstance(notes.get("internal"), list):
+            notes["internal"] = []
+        line = text(out.order, out.meta, rule)
+        notes["internal"].append(line)
+        if "notes" in out.cache:
+            out.cache["notes"] += "\n" + line.lower()
+
+    act.touches = frozenset({"notes"})  # type: ignore[attr-defined]
+    return act
+
+
+def _alert(value: Any, key: str) -> Action:
+    spec = {"message": value} if isinstance(value, str) else value
+    if not isinstance(spec, Mapping):
+        raise RuleError(key, "must be a message string or a table {message, severity, to}")
+    unknown = set(spec) - {"message", "severity", "to"}
+    if unknown:
+        raise RuleError(f"{key}.{min(unknown)}", "unknown alert key (known: message, severity, to)")
+    message = template(spec.get("message"), f"{key}.message")
+    severity = spec.get("severity", "warning")
+    if severity not in SEVERITIES:
+        raise RuleError(f"{key}.severity", f"must be one of {', '.join(SEVERITIES)}")
+    to = spec.get("to")
+    if to is not None and (not isinstance(to, str) or not to):
+        raise RuleError(f"{key}.to", "must be a destination name or URL")
+    def act(out: Outcome, rule: str) -> None:
+        out.alerts.append(Alert(rule, message(out.order, out.meta, rule), severity, to))
+
+    act.to = to  # type: ignore[attr-defined]
+    return act
+
+
+ACTIONS: dict[str, Callable[[Any, str], Action]] = {
+    "hold": _hold, "cancel": _cancel, "add_tags": _add_tags, "set": _set, "note": _note, "alert": _alert,
+}

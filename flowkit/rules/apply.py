@@ -1,0 +1,170 @@
+"""The per-record core of ``flowkit apply-rules``: order record in, order (+ alerts) out.
+
+Holds and cancels are written to the state store (unless dry run); alerts
+become ``alert`` records and, when a rule names a destination, are delivered
+through the transport interface.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from flowkit.config import Config
+from flowkit.errors import RecordError
+from flowkit.records import Record, derive
+from flowkit.rules.actions import Alert, Outcome
+from flowkit.rules.engine import Engine
+from flowkit.rules.loader import RuleSet
+
+if TYPE_CHECKING:
+    from flowkit.store import Store
+
+COMMAND = "apply-rules"
+Decide = Callable[[dict[str, Any], dict[str, Any], str, str], str]
+Say = Callable[[str], None]
+
+
+class AlertSender:
+    """Opens each alert destination once per run and delivers alert records to it."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.open: dict[str, Any] = {}
+
+    def send(self, record: Record, to: str) -> dict[str, Any]:
+        from flowkit.transports.base import destination, open_transport
+
+        transport = self.open.get(to)
+        if transport is None:
+            spec = destination(self.config, to)
+            transport = open_transport(spec, self.config)
+            transport.open()
+            self.open[to] = transport
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", record["body"]["rule"]).strip("-").lower() or "rule"
+        name = f"alert-{record['key']}-{slug}.json"
+        receipt = transport.put(name, orjson.dumps(record["body"], option=orjson.OPT_INDENT_2), record)
+        return {"destination": to, "remote_ref": receipt.remote_ref}
+
+    def close(self) -> None:
+        for transport in self.open.values():
+            transport.close()
+        self.open.clear()
+
+
+class Applier:
+    """Callable for ``pipeline.run``: applies the engine and records decisions."""
+
+    def __init__(self, engine: Engine, *, decide: Decide | None, sender: AlertSender | None,
+                 released: Callable[[str], bool], explain: Callable[[str], None] | None = None,
+                 drop_held: bool = False, alerts_to: Callable[[str], None] | None = None) -> None:
+        self.engine = engine
+        self.decide = decide
+        self.sender = sender
+        self.released = released
+        self.explain = explain
+        self.drop_held = drop_held
+        self.alerts_to = alerts_to
+
+    def __call__(self, record: Record) -> list[Record]:
+        order = record["body"]
+        if not isinstance(order, dict) or not isinstance(order.get("number"), (str, int)):
+            raise RecordError("not a canonical order (flowkit.order/1): the body needs a 'number'")
+        meta = record.setdefault("meta", {})
+        hold_before = order.get("hold")
+        out = self.engine.apply(order, meta)
+        if out.holds and out.cancel is None and self.released(str(order["number"])):
+            order["hold"] = hold_before if hold_before is not None else {"on_hold": False, "reason": None, "until": None}
+            out.explain.append("holds skipped: the order was released by an operator (flowkit state release)")
+            out.holds = []
+        alerts = [self._alert(record, out, alert) for alert in out.alerts]
+        self._record(out, meta)
+        meta["rules"] = _summary(out, self.explain is not None)
+        if self.explain is not None:
+            for line in out.explain or ["no rule matched"]:
+                self.explain(f"{order['number']}: {line}")
+        if self.alerts_to is not None:  # raw mode: stdout carries the order document alone
+            for alert in alerts:
+                self.alerts_to(alert_line(alert))
+            alerts = []
+        if self.drop_held and (out.cancel or out.holds):
+            return alerts
+        return [record, *alerts]
+
+    def _alert(self, record: Record, out: Outcome, alert: Alert) -> Record:
+        body = {"rule": alert.rule, "order": str(out.order["number"]), "message": alert.message,
+                "severity": alert.severity}
+        result = derive(record, "alert", body)
+        if alert.to is not None and self.sender is not None:
+            try:
+                result["meta"]["delivery"] = self.sender.send(result, alert.to)
+            except RecordError as exc:
+                raise RecordError(f"alert of rule {alert.rule!r} to {alert.to!r} not delivered: "
+                                  f"{exc.format_message()}", code=exc.exit_code) from exc
+        return result
+
+    def _record(self, out: Outcome, meta: dict[str, Any]) -> None:
+        if self.decide is None:
+            return
+        if out.cancel is not None:
+            self.decide(out.order, meta, "cancelled", out.cancel[1])
+        elif any(by == "check:duplicate" for by, _ in out.holds):
+            self.decide(out.order, meta, "duplicate", str(out.order["hold"]["reason"]))
+        elif out.holds:
+            self.decide(out.order, meta, "held", str(out.order["hold"]["reason"] or out.holds[0][1]))
+
+
+def _summary(out: Outcome, explain: bool) -> dict[str, Any]:
+    summary: dict[str, Any] = {"matched": out.matched}
+    if out.holds:
+        summary["holds"] = [{"by": by, "reason": reason} for by, reason in out.holds]
+    if out.cancel is not None:
+        summary["cancelled"] = {"by": out.cancel[0], "reason": out.cancel[1]}
+    if explain:
+        summary["explain"] = out.explain
+    return summary
+
+
+def alert_line(record: Record) -> str:
+    """An alert as one stderr line (raw mode, where stdout holds only the order)."""
+    body = record["body"]
+    return f"alert [{body['severity']}] order {body['order']}: {body['message']} (rule {body['rule']!r})"
+
+
+def build(rules_path: Path, config: Config, open_store: Callable[[], Store], *, explain: Say | None,
+          dry_run: bool, drop_held: bool, alerts_to: Say | None) -> tuple[Applier, AlertSender]:
+    """Load and compile the rules (exit 78 on any problem), then wire the store and transports."""
+    from flowkit.rules import loader
+    from flowkit.rules.settings import Settings
+    from flowkit.store import rules as rules_store
+
+    ruleset = loader.load(rules_path)
+    settings = Settings(ruleset, config)
+    check_destinations(ruleset, config)
+    store = open_store()
+    view = rules_store.RulesView(store)
+    sender = AlertSender(config)
+
+    def decide(order: dict[str, Any], meta: dict[str, Any], status: str, reason: str) -> str:
+        return rules_store.record_decision(store, order, status=status, reason=reason,
+                                           source=str(meta.get("source") or COMMAND), command=COMMAND)
+
+    engine = Engine(ruleset, settings, view, explain=explain is not None)
+    applier = Applier(engine, decide=None if dry_run else decide, sender=sender, released=view.released,
+                      explain=explain, drop_held=drop_held, alerts_to=alerts_to)
+    return applier, sender
+
+
+def check_destinations(ruleset: RuleSet, config: Config) -> None:
+    """Every alert destination must exist and have a known type before any input is read."""
+    from flowkit.transports.base import destination, open_transport
+
+    for rule in ruleset.rules:
+        for _, action in rule.actions:
+            to = getattr(action, "to", None)
+            if to is not None:
+                open_transport(destination(config, to), config)

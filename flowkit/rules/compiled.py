@@ -1,0 +1,72 @@
+"""Turn compiled rule expressions into Python functions, once per rules file.
+
+The whole rule list becomes one generated function: facts (country, line
+quantities, tags, …) are read once into local variables, each rule is an
+inlined ``if``, and its actions are calls to the compiled action closures.
+Facts are read again after a ``set`` of a field they depend on. Only
+names bound in the namespace and fixed fact accessors appear in the code:
+rule names, strings and patterns are constants, never source text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from flowkit.rules.actions import Outcome
+from flowkit.rules.conditions import FACT_DEPS, FACTS, Namespace
+
+if TYPE_CHECKING:
+    from flowkit.rules.loader import Rule
+
+Runner = Callable[[Outcome], None]
+
+
+def all_facts(ns: Namespace) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Every fact variable: name -> (accessor source, top-level fields it depends on)."""
+    return {**{name: (source, FACT_DEPS[name]) for name, source in FACTS.items()}, **ns.facts}
+
+
+def facts_used(expressions: Sequence[str], ns: Namespace) -> list[str]:
+    return [fact for fact in all_facts(ns) if any(re.search(rf"\b{fact}\b", expr) for expr in expressions)]
+
+
+def _define(source: str, ns: Namespace, name: str) -> Any:
+    scope: dict[str, Any] = dict(ns)
+    exec(compile(source, "<flowkit rules>", "exec"), scope)  # noqa: S102 - generated from bound names only
+    return scope[name]
+
+
+def rule_test(expr: str, ns: Namespace) -> Callable[[Outcome], bool]:
+    """One rule's test as a function (used by --explain and by tests)."""
+    facts = all_facts(ns)
+    lines = ["def _test(s):", *(f"    {fact} = {facts[fact][0]}" for fact in facts_used([expr], ns)),
+             f"    return bool({expr})"]
+    return _define("\n".join(lines) + "\n", ns, "_test")  # type: ignore[no-any-return]
+
+
+def runner(rules: Sequence[Rule], ns: Namespace) -> Runner:
+    """All rules, in file order, as one function of the Outcome."""
+    known = all_facts(ns)
+    facts = facts_used([rule.expr for rule in rules], ns)
+    if any(getattr(a, "tags", None) is not None for rule in rules for _, a in rule.actions) and "F_tags" not in facts:
+        facts.append("F_tags")
+    lines = ["def _run(s):", "    matched = s.matched", *(f"    {fact} = {known[fact][0]}" for fact in facts)]
+    for rule in rules:
+        name = ns.bind(rule.name, "N")
+        lines.append(f"    if {rule.expr}:")
+        lines.append(f"        matched.append({name})")
+        for _, action in rule.actions:
+            tags = getattr(action, "tags", None)
+            if tags is not None and "F_tags" in facts:  # add_tags, inlined on the fact list
+                lines.append(f"        for tag in {ns.bind(tags)}:")
+                lines.append("            if tag not in F_tags: F_tags.append(tag)")
+                continue
+            lines.append(f"        {ns.bind(action, 'A')}(s, {name})")
+            touches: frozenset[str] = getattr(action, "touches", frozenset())
+            lines.extend(f"        {fact} = {known[fact][0]}" for fact in facts if not touches.isdisjoint(known[fact][1]))
+        if rule.stop:
+            lines.append("        return")
+    lines.append("    return")
+    return _define("\n".join(lines) + "\n", ns, "_run")  # type: ignore[no-any-return]

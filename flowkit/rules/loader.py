@@ -1,0 +1,165 @@
+"""Load and compile a rules file (TOML) once; errors name the file, line, rule and key.
+
+A rules file holds ``[[rules]]`` tables (applied in file order) and optionally
+``[checks]`` and ``[maps]`` tables (built-in checks and mappings; the config's
+``[apply-rules]`` table overrides them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from flowkit.config import locate
+from flowkit.errors import ConfigError
+from flowkit.rules.actions import ACTIONS, Action, Outcome
+from flowkit.rules.common import RuleError
+from flowkit.rules.compiled import Runner, rule_test, runner
+from flowkit.rules.conditions import Namespace, compile_when
+
+RULE_KEYS = ("name", "when", "enabled", "stop", "description")
+TOP_KEYS = ("rules", "checks", "maps")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One compiled rule: its test, its description and its actions in order."""
+
+    name: str
+    expr: str
+    why: str
+    actions: tuple[tuple[str, Action], ...]
+    stop: bool = False
+    test: Callable[[Outcome], bool] | None = None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    path: Path | None
+    rules: tuple[Rule, ...] = ()
+    run: Runner | None = None
+    checks: dict[str, Any] = field(default_factory=dict)
+    maps: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+    namespace: Namespace | None = None
+
+
+def load(path: Path) -> RuleSet:
+    """Read, parse and compile ``path``; any problem is a ConfigError (exit 78)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: rules file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read rules file: {exc}") from exc
+    return parse(text, path)
+
+
+def parse(text: str, path: Path | None = None) -> RuleSet:
+    import tomllib
+
+    name = str(path) if path else "<rules>"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{name}: invalid TOML: {exc}") from exc
+    for key in data:
+        if key not in TOP_KEYS:
+            raise ConfigError(f"{_where(name, locate(text, (key,)))}: unknown key {key!r} (known: {', '.join(TOP_KEYS)})")
+    for key in ("checks", "maps"):
+        if not isinstance(data.get(key, {}), Mapping):
+            raise ConfigError(f"{_where(name, locate(text, (key,)))}: [{key}] must be a table")
+    raw_rules = data.get("rules", [])
+    if not isinstance(raw_rules, list) or not all(isinstance(r, Mapping) for r in raw_rules):
+        raise ConfigError(f"{_where(name, locate(text, ('rules',)))}: 'rules' must be an array of tables ([[rules]])")
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    ns = Namespace()
+    for index, spec in enumerate(raw_rules):
+        try:
+            rule = compile_rule(spec, seen, ns)
+        except RuleError as exc:
+            label = spec.get("name") if isinstance(spec.get("name"), str) else f"#{index + 1}"
+            where = _where(name, locate_rule_key(text, index, exc.key))
+            raise ConfigError(f"{where}: rule {label!r}: key '{exc.key}': {exc.message}") from exc
+        if rule is not None:
+            rules.append(rule)
+    return RuleSet(path, tuple(rules), runner(rules, ns), dict(data.get("checks", {})), dict(data.get("maps", {})),
+                   text, ns)
+
+
+def with_tests(ruleset: RuleSet) -> RuleSet:
+    """The rule set with one test function per rule (for --explain; compiled only when asked)."""
+    if ruleset.namespace is None:
+        return ruleset
+    tests = tuple(replace(rule, test=rule_test(rule.expr, ruleset.namespace)) for rule in ruleset.rules)
+    return replace(ruleset, rules=tests)
+
+
+def compile_rule(spec: Mapping[str, Any], seen: set[str], ns: Namespace) -> Rule | None:
+    """Compile one ``[[rules]]`` table (None when ``enabled = false``)."""
+    rule_name = spec.get("name")
+    if not isinstance(rule_name, str) or not rule_name.strip():
+        raise RuleError("name", "every rule needs a non-empty name")
+    if rule_name in seen:
+        raise RuleError("name", "another rule already has this name")
+    seen.add(rule_name)
+    for key in ("enabled", "stop"):
+        if not isinstance(spec.get(key, False), bool):
+            raise RuleError(key, "must be true or false")
+    when = spec.get("when", {})
+    misplaced = [k for k in when if k in ACTIONS] if isinstance(when, Mapping) else []
+    if misplaced:
+        raise RuleError(f"when.{misplaced[0]}", "is an action, not a condition: write actions before [rules.when]")
+    expr, why = compile_when(when, ns)
+    actions: list[tuple[str, Action]] = []
+    for key, value in spec.items():
+        if key in ACTIONS:
+            actions.append((f"{key} {_brief(value)}", ACTIONS[key](value, key)))
+        elif key not in RULE_KEYS:
+            raise RuleError(key, f"unknown key (conditions go under 'when'; actions: {', '.join(ACTIONS)})")
+    if not actions:
+        raise RuleError("name", f"a rule needs at least one action ({', '.join(ACTIONS)})")
+    if spec.get("enabled", True) is False:
+        return None
+    return Rule(rule_name, expr, why, tuple(actions), bool(spec.get("stop", False)))
+
+
+def _brief(value: Any) -> str:
+    """A short rendering of an action's value for --explain."""
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k} = {v!r}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _where(name: str, line: int | None) -> str:
+    return f"{name}:{line}" if line else name
+
+
+_RULES_HEADER = re.compile(r"^\s*\[\[\s*rules\s*\]\]\s*(#.*)?$")
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def locate_rule_key(text: str, index: int, key: str) -> int | None:
+    """Best-effort line of ``key`` (dotted, may hold ``[i]``) inside the ``index``-th ``[[rules]]``."""
+    lines = text.splitlines()
+    starts = [n for n, line in enumerate(lines) if _RULES_HEADER.match(line)]
+    if index >= len(starts):
+        return None
+    start = starts[index]
+    end = len(lines)
+    for n in range(start + 1, len(lines)):
+        header = _HEADER.match(lines[n])
+        if header and not header.group(1).startswith("rules."):
+            end = n
+            break
+    parts = [p for p in re.split(r"\.|\[\d+\]", key) if p]
+    for part in reversed(parts):
+        pattern = re.compile(r'(^|[\s{,.])"?' + re.escape(part) + r'"?\s*(=|\])')
+        for n in range(start, end):
+            if pattern.search(lines[n].split("#", 1)[0]):
+                return n + 1
+    return start + 1
