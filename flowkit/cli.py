@@ -13,6 +13,7 @@ from flowkit import __version__
 from flowkit.app import App
 from flowkit.commands import config as config_cmd
 from flowkit.commands import state as state_cmd
+from flowkit.commands import transform as transform_cmd
 from flowkit.errors import ConfigError
 
 
@@ -68,5 +69,6 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
 for command in (
     config_cmd.command,
     state_cmd.command,
+    transform_cmd.command,
 ):
     cli.add_command(command)
