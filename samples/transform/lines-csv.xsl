@@ -1,7 +1,7 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
   flowkit standard order XML (root <Order>) -> CSV, one row per order line (RFC 4180 quoting).
-  Parameter: separator  the field separator (default ",").
+  Parameter: separator  the field separator, one character (default ",").
 -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:output method="text" encoding="UTF-8" media-type="text/csv"/>
@@ -9,7 +9,7 @@
   <xsl:variable name="nl" select="'&#13;&#10;'"/>
 
   <xsl:template match="/Order">
-    <xsl:text>order,line,sku,name,quantity,unit_price,row_total,currency,paper,cost_centre,ship_to_postcode</xsl:text>
+    <xsl:value-of select="translate('order,line,sku,name,quantity,unit_price,row_total,currency,paper,cost_centre,ship_to_postcode', ',', $separator)"/>
     <xsl:value-of select="$nl"/>
     <xsl:for-each select="OrderLines/OrderLine">
       <xsl:call-template name="field"><xsl:with-param name="value" select="/Order/Number"/></xsl:call-template>
