@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import ROOT
+
 from flowkit.errors import ConfigError
 from flowkit.mapping.jolt import JoltChain, MappingFailed, load_json
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from lxml import etree
-
 from conftest import DATA, ROOT, Invoke
+from lxml import etree
 
 HERE = DATA / "transform"
 SAMPLES = ROOT / "samples" / "transform"

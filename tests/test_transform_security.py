@@ -6,9 +6,9 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-
 from conftest import DATA, Invoke, record_line, records
 
 HERE = DATA / "transform"
@@ -32,9 +32,9 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         type(self).hits.append(self.path)
         body = b"<Order><Number>from-the-network</Number></Order>"
         self.send_response(200)

@@ -72,7 +72,7 @@ def command(ctx: click.Context, xslt: str | None, jolt: str | None, params: tupl
         return
     from flowkit.pipeline import finish, run
     from flowkit.records import Reader
-    from flowkit.xform.core import CONSUMES, Engine, EncodedWriter, check_file_sizes, parse_params
+    from flowkit.xform.core import CONSUMES, EncodedWriter, Engine, check_file_sizes, parse_params
 
     found = _settings()
     engine = Engine.build(xslt=xslt, jolt=jolt, allow_read=found["allow_read"], params=parse_params(params),

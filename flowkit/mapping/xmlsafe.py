@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMG]?I?B?)\s*$", re.I)
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMG]?I?B?)\s*$", re.IGNORECASE)
 # What may precede the root element: XML declaration, PIs, comments, whitespace.
-_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
+_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
 
 
 class AccessDenied(Exception):
@@ -130,7 +130,7 @@ def jail_resolver(roots: tuple[Path, ...]) -> etree.Resolver:
 
     class Jail(etree.Resolver):  # type: ignore[misc]
         def resolve(self, url: str, pubid: str | None, context: Any) -> Any:
-            path = url[len("file://"):] if url.startswith("file://") else url
+            path = url.removeprefix("file://")
             if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", path):
                 raise AccessDenied(f"network and URL access refused: {url}")
             real = os.path.realpath(path)

@@ -131,9 +131,9 @@ def _default_method(result: etree._XSLTResultTree) -> str:
 def _apply_message(exc: Exception, log: Any) -> str:
     denied = [e.message for e in log if "refused" in e.message or "denied" in e.message]
     if denied:
-        return denied[0]
+        return str(denied[0])
     messages = [e.message.strip() for e in log if e.message and not e.message.startswith("runtime error")]
-    return messages[0] if messages else str(exc)
+    return str(messages[0]) if messages else str(exc)
 
 
 def transform_bytes(sheet: Stylesheet, data: bytes, where: str, params: Mapping[str, str], *,

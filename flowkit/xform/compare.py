@@ -48,7 +48,7 @@ def canonical_xml(data: bytes, where: str, *, ignore_whitespace: bool) -> str:
     if ignore_whitespace:
         _strip_whitespace(tree.getroot())
         etree.indent(tree)
-    return etree.tostring(tree, method="c14n").decode("utf-8")
+    return str(etree.tostring(tree, method="c14n").decode("utf-8"))
 
 
 def _text(data: bytes, *, ignore_whitespace: bool) -> str:
