@@ -7,9 +7,9 @@ the network, write files or create folders (``exsl:document`` is refused).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,14 +31,16 @@ class TransformFailed(Exception):
     """The stylesheet failed on one document (xsl:message terminate, access refused, runtime error)."""
 
 
-@dataclass(frozen=True)
 class Output:
     """A serialized result and what it is."""
 
-    data: bytes
-    media_type: str
-    method: str
-    encoding: str
+    __slots__ = ("data", "encoding", "media_type", "method")
+
+    def __init__(self, data: bytes, media_type: str, method: str, encoding: str) -> None:
+        self.data = data
+        self.media_type = media_type
+        self.method = method
+        self.encoding = encoding
 
     @property
     def text(self) -> str:
@@ -75,6 +77,7 @@ class Stylesheet:
         from lxml import etree
 
         self.path = Path(path)
+        self.name = self.path.name
         try:
             data = self.path.read_bytes()
         except OSError as exc:
@@ -101,11 +104,11 @@ class Stylesheet:
         self.media_type = declared.get("media-type", "")
         self.encoding = declared.get("encoding", "UTF-8")
 
-    def apply(self, doc: etree._ElementTree, params: Mapping[str, str]) -> Output:
+    def apply(self, doc: etree._Element | etree._ElementTree, params: Mapping[str, str]) -> Output:
         """Transform ``doc``; string parameters are quoted safely (no XPath injection)."""
         from lxml import etree
 
-        quoted = {name: etree.XSLT.strparam(value) for name, value in params.items()}
+        quoted = {name: _quote(value) for name, value in params.items()}
         try:
             result = self._xslt(doc, **quoted)
         except xmlsafe.AccessDenied as exc:
@@ -118,6 +121,14 @@ class Stylesheet:
         media = self.media_type or MEDIA.get(method, "application/xml")
         data = bytes(result)
         return Output(data, media, method, self.encoding)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quote(value: str) -> Any:
+    """A string parameter for libxslt, quoted once per distinct value."""
+    from lxml import etree
+
+    return etree.XSLT.strparam(value)
 
 
 def _default_method(result: etree._XSLTResultTree) -> str:
@@ -134,11 +145,3 @@ def _apply_message(exc: Exception, log: Any) -> str:
         return str(denied[0])
     messages = [e.message.strip() for e in log if e.message and not e.message.startswith("runtime error")]
     return str(messages[0]) if messages else str(exc)
-
-
-def transform_bytes(sheet: Stylesheet, data: bytes, where: str, params: Mapping[str, str], *,
-                    max_bytes: int = xmlsafe.DEFAULT_MAX_BYTES) -> Output:
-    """Parse ``data`` safely, transform it, or raise InputError/TransformFailed."""
-    doc = xmlsafe.parse(data, where, max_bytes=max_bytes)
-    return sheet.apply(doc, params)
-

@@ -20,7 +20,7 @@ from flowkit.mapping import xmlsafe
 if TYPE_CHECKING:
     from lxml import etree
 
-Validator = Callable[["etree._ElementTree"], list[str]]
+Validator = Callable[["etree._Element"], list[str]]
 
 
 def kind_of(media_type: str) -> str:
@@ -46,7 +46,7 @@ def canonical_xml(data: bytes, where: str, *, ignore_whitespace: bool) -> str:
 
     tree = xmlsafe.parse(data, where, encoding=None)
     if ignore_whitespace:
-        _strip_whitespace(tree.getroot())
+        _strip_whitespace(tree)
         etree.indent(tree)
     return str(etree.tostring(tree, method="c14n").decode("utf-8"))
 
@@ -107,7 +107,7 @@ def validator(path: str | Path) -> Validator:
             etree.SchematronParseError, OSError, xmlsafe.AccessDenied) as exc:
         raise ConfigError(f"{path}: cannot load schema: {exc}") from exc
 
-    def check(tree: etree._ElementTree) -> list[str]:
+    def check(tree: etree._Element) -> list[str]:
         if schema.validate(tree):
             return []
         if isinstance(schema, isoschematron.Schematron):

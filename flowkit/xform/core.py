@@ -18,6 +18,8 @@ import orjson
 
 from flowkit.errors import ConfigError, FlowkitError, RecordError
 from flowkit.mapping import xmlsafe
+from flowkit.mapping.jolt import MappingFailed
+from flowkit.mapping.xslt import TransformFailed
 from flowkit.records import Record, Writer, derive, is_json_type
 
 CONSUMES = ("payload",)
@@ -80,8 +82,6 @@ class Engine:
         yield out
 
     def _xslt_record(self, record: Record) -> Record:
-        from flowkit.mapping.xslt import TransformFailed
-
         if is_json_type(record["type"]):
             raise RecordError(f"record {record['key']!r} is {record['type']}; --xslt needs an XML payload")
         data = record["body"].encode("utf-8")
@@ -89,20 +89,18 @@ class Engine:
             doc = xmlsafe.parse(data, f"record {record['key']!r}", max_bytes=self.max_bytes)
             output = self.xslt.apply(doc, self.parameters(record))
         except TransformFailed as exc:
-            raise RecordError(f"{self.xslt.path.name}: {exc}") from exc
+            raise RecordError(f"{self.xslt.name}: {exc}") from exc
         body: Any = output.text
         if is_json_type(output.media_type):
             try:
                 body = orjson.loads(output.data)
             except orjson.JSONDecodeError as exc:
-                raise RecordError(f"{self.xslt.path.name} declares JSON output but wrote invalid JSON: {exc}") from exc
-        return derive(record, "payload", body, type=output.media_type, format=output.extension,
-                      filename=_rename(record, output.extension), encoding=output.encoding,
-                      transform=self.xslt.path.name)
+                raise RecordError(f"{self.xslt.name} declares JSON output but wrote invalid JSON: {exc}") from exc
+        extension = output.extension
+        return derive(record, "payload", body, type=output.media_type, format=extension,
+                      filename=_rename(record, extension), encoding=output.encoding, transform=self.xslt.name)
 
     def _jolt_record(self, record: Record) -> Record:
-        from flowkit.mapping.jolt import MappingFailed
-
         if not is_json_type(record["type"]):
             raise RecordError(f"record {record['key']!r} is {record['type']}; --jolt needs a JSON payload")
         context = {**self.params, **{n: record.get("meta", {}).get(n) for n in self.param_from_meta}}
