@@ -189,3 +189,21 @@ def test_transform_help_does_not_need_lxml(invoke: Invoke) -> None:
     result = invoke(["transform", "--help"])
     assert result.exit_code == 0
     assert "flowkit transform test" in result.stdout
+
+
+def test_config_table_gives_the_stylesheet_relative_to_the_config_file(invoke: Invoke, tmp_path: Path) -> None:
+    folder = tmp_path / "etc"
+    (folder / "mappings").mkdir(parents=True)
+    (folder / "mappings" / "p.xsl").write_text((HERE / "params.xsl").read_text())
+    config = folder / "flowkit.toml"
+    config.write_text('[transform]\nxslt = "mappings/p.xsl"\nmax_document_size = "1MiB"\n')
+    result = invoke(["transform", str(HERE / "order.xml")], config=config)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "hello 1203 via none\n"
+
+
+def test_bad_size_in_config_is_a_config_error(invoke: Invoke, tmp_config) -> None:
+    config = tmp_config('[transform]\nmax_document_size = "lots"\n')
+    result = invoke(["transform", "--xslt", str(HERE / "identity.xsl"), str(HERE / "order.xml")], config=config)
+    assert result.exit_code == 78
+    assert "[transform] max_document_size: not a size" in result.stderr

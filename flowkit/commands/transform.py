@@ -35,6 +35,13 @@ class _TransformGroup(click.Group):
         return click.Command.parse_args(self, ctx, args)
 
 
+def _from_config(ctx: click.Context, name: str, value: str | None) -> str | None:
+    """A path option given in ``[transform]`` is relative to the config file's folder."""
+    if value and ctx.get_parameter_source(name) == click.core.ParameterSource.DEFAULT_MAP:
+        return str(get_app().config.resolve_path(value))
+    return value
+
+
 def _settings() -> dict[str, Any]:
     from flowkit.xform.core import settings
 
@@ -75,6 +82,7 @@ def command(ctx: click.Context, xslt: str | None, jolt: str | None, params: tupl
     from flowkit.xform.core import CONSUMES, EncodedWriter, Engine, check_file_sizes, parse_params
 
     found = _settings()
+    xslt, jolt = _from_config(ctx, "xslt", xslt), _from_config(ctx, "jolt", jolt)
     engine = Engine.build(xslt=xslt, jolt=jolt, allow_read=found["allow_read"], params=parse_params(params),
                           param_from_meta=from_meta, max_bytes=found["max_bytes"])
     check_file_sizes(files, engine.max_bytes)
