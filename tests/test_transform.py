@@ -207,3 +207,28 @@ def test_bad_size_in_config_is_a_config_error(invoke: Invoke, tmp_config) -> Non
     result = invoke(["transform", "--xslt", str(HERE / "identity.xsl"), str(HERE / "order.xml")], config=config)
     assert result.exit_code == 78
     assert "[transform] max_document_size: not a size" in result.stderr
+
+
+def test_xhtml_media_type_from_xsl_output(invoke: Invoke, tmp_path: Path) -> None:
+    sheet = tmp_path / "x.xsl"
+    sheet.write_text('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+                     '<xsl:output method="xml" media-type="application/xhtml+xml"/>'
+                     '<xsl:template match="/"><html xmlns="http://www.w3.org/1999/xhtml"><body>'
+                     '<p><xsl:value-of select="/Order/Number"/></p></body></html></xsl:template>'
+                     '</xsl:stylesheet>')
+    line = record_line("payload", "1203", ORDER_XML, {"filename": "1203.xml"}, "application/xml")
+    [out] = records(invoke(["transform", "--xslt", str(sheet)], input=line).stdout)
+    assert out["type"] == "application/xhtml+xml" and out["meta"]["filename"] == "1203.xhtml"
+    assert "<p>1203</p>" in out["body"]
+
+
+def test_transform_help_imports_no_lxml_or_jolt() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom flowkit.cli import cli\n"
+            "r = CliRunner().invoke(cli, ['transform', '--help'])\nassert r.exit_code == 0\n"
+            "r = CliRunner().invoke(cli, ['transform', 'test', '--help'])\nassert r.exit_code == 0\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lxml', 'pyjolt')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -213,3 +213,14 @@ def test_entities_in_a_jailed_lookup_file_stay_unexpanded(invoke: Invoke, jail: 
     sheet = _sheet(jail, '<xsl:value-of select="document($href)"/>')
     result = invoke(["transform", "--xslt", str(sheet), "--param", "href=sneaky.xml"], input=_payload("<Order/>"))
     assert SECRET not in result.stdout
+
+
+def test_a_record_stream_file_larger_than_the_limit_is_read_record_by_record(invoke: Invoke, tmp_config,
+                                                                            tmp_path: Path) -> None:
+    config = tmp_config('[transform]\nmax_document_size = "1KiB"\n')
+    stream = tmp_path / "records.ndjson"
+    stream.write_text("".join(_payload(f"<Order><Number>{i}</Number></Order>", str(i)) for i in range(40)))
+    assert stream.stat().st_size > 1024
+    result = invoke(["transform", "--xslt", str(HERE / "identity.xsl"), str(stream)], config=config)
+    assert result.exit_code == 0, result.stderr
+    assert len(records(result.stdout)) == 40

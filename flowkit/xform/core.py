@@ -119,10 +119,25 @@ def _rename(record: Record, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
+def _is_record_stream(path: str) -> bool:
+    """True when the file starts with a record line (NDJSON records are read line by line)."""
+    with open(path, "rb") as stream:
+        head = stream.read(1 << 16).lstrip()
+    line = head.split(b"\n", 1)[0]
+    if not line.startswith(b"{"):
+        return False
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return b'"flowkit"' in line
+    return isinstance(value, dict) and "flowkit" in value
+
+
 def check_file_sizes(paths: Sequence[str], max_bytes: int) -> None:
-    """Refuse a named input file over the limit before it is read into memory."""
+    """Refuse a named raw document over the limit before it is read into memory."""
     for path in paths:
-        if path != "-" and os.path.isfile(path):
+        if path != "-" and os.path.isfile(path) and os.path.getsize(path) > max_bytes \
+                and not _is_record_stream(path):
             xmlsafe.check_size(os.path.getsize(path), max_bytes, path)
 
 
