@@ -29,6 +29,7 @@ class _TransformGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] in self.commands:
+            # The subcommand's arguments are its own: parse none as FILEs, then dispatch as a group does.
             click.Command.parse_args(self, ctx, [])
             ctx._protected_args, ctx.args = args[:1], args[1:]
             return ctx.args
