@@ -232,3 +232,12 @@ def test_transform_help_imports_no_lxml_or_jolt() -> None:
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lxml', 'pyjolt')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_raw_mode_failure_names_the_document(invoke: Invoke, tmp_path: Path) -> None:
+    doc = tmp_path / "1299.xml"
+    doc.write_text("<Order><Number>1299</Number></Order>")
+    result = invoke(["transform", "--xslt", str(HERE / "params.xsl"), str(doc)])
+    assert result.exit_code == 65
+    assert result.stderr == f"flowkit: error: {doc}: params.xsl: order 1299 has no lines\n"
+    assert result.stdout == ""

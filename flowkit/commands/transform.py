@@ -78,6 +78,7 @@ def command(ctx: click.Context, xslt: str | None, jolt: str | None, params: tupl
     """
     if ctx.invoked_subcommand is not None:
         return
+    from flowkit.errors import RecordError
     from flowkit.pipeline import finish, run
     from flowkit.records import Reader
     from flowkit.xform.core import CONSUMES, EncodedWriter, Engine, check_file_sizes, parse_params
@@ -89,7 +90,12 @@ def command(ctx: click.Context, xslt: str | None, jolt: str | None, params: tupl
     check_file_sizes(files, engine.max_bytes)
     reader = Reader(files, raw_kind="payload")
     writer = EncodedWriter(mode=choose_mode(reader.mode, output))
-    finish(run(reader, writer, engine.process, consumes=CONSUMES, command="transform"))
+    try:
+        tally = run(reader, writer, engine.process, consumes=CONSUMES, command="transform")
+    except RecordError as exc:  # raw mode: name the document
+        where = files[0] if files and files[0] != "-" else "<stdin>"
+        raise RecordError(f"{where}: {exc.format_message()}", code=exc.exit_code) from exc
+    finish(tally)
 
 
 @command.command("test")
