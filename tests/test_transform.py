@@ -241,3 +241,34 @@ def test_raw_mode_failure_names_the_document(invoke: Invoke, tmp_path: Path) -> 
     assert result.exit_code == 65
     assert result.stderr == f"flowkit: error: {doc}: params.xsl: order 1299 has no lines\n"
     assert result.stdout == ""
+
+
+def test_per_supplier_and_channel_stylesheets_from_config(invoke: Invoke, tmp_path: Path) -> None:
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    for name in ("identity.xsl", "params.xsl", "json-out.xsl"):
+        (folder / name).write_text((HERE / name).read_text())
+    config = folder / "flowkit.toml"
+    config.write_text('[transform]\nxslt = "identity.xsl"\n\n'
+                      '[suppliers.acme.transform]\nxslt = "params.xsl"\n\n'
+                      '[channels.b2b.transform]\nxslt = "json-out.xsl"\n')
+    lines = "".join(record_line("payload", key, ORDER_XML, meta, "application/xml") for key, meta in (
+        ("1", {}), ("2", {"supplier": "acme"}), ("3", {"supplier": "acme", "channel": "b2b"}), ("4", {"supplier": "acme"})))
+    result = invoke(["transform"], input=lines, config=config)
+    assert result.exit_code == 0, result.stderr
+    outs = records(result.stdout)
+    assert [o["meta"]["transform"] for o in outs] == ["identity.xsl", "params.xsl", "json-out.xsl", "params.xsl"]
+    assert outs[1]["body"] == "hello 1203 via none" and outs[2]["body"] == {"number": "1203", "lines": 1}
+    flag = invoke(["transform", "--xslt", str(HERE / "identity.xsl")], input=lines, config=config)
+    assert {o["meta"]["transform"] for o in records(flag.stdout)} == {"identity.xsl"}
+
+
+def test_record_without_a_route_fails_alone(invoke: Invoke, tmp_config) -> None:
+    config = tmp_config(f'[suppliers.acme.transform]\nxslt = "{HERE / "params.xsl"}"\n')
+    lines = (record_line("payload", "1", ORDER_XML, {"supplier": "acme"}, "application/xml")
+             + record_line("payload", "2", ORDER_XML, {"supplier": "other"}, "application/xml"))
+    result = invoke(["transform"], input=lines, config=config)
+    assert result.exit_code == 1
+    ok, error = records(result.stdout)
+    assert ok["body"] == "hello 1203 via none"
+    assert error["kind"] == "error" and "no stylesheet or spec for this record" in error["body"]["error"]

@@ -1,6 +1,6 @@
 """Reshape payloads with an XSLT 1.0 stylesheet or a Jolt spec; ``transform test`` runs golden cases.
 
-Example: flowkit render --format xml < order.json | flowkit transform --xslt samples/transform/mis.xsl
+Example: flowkit render --format xml < order.json | flowkit transform --xslt samples/transform/mis-jobimport.xsl
 """
 
 from __future__ import annotations
@@ -43,6 +43,12 @@ def _from_config(ctx: click.Context, name: str, value: str | None) -> str | None
     return value
 
 
+def _given(ctx: click.Context) -> bool:
+    """True when --xslt/--jolt came from the command line or the environment (they beat config tables)."""
+    explicit = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    return any(ctx.get_parameter_source(name) in explicit for name in ("xslt", "jolt"))
+
+
 def _settings() -> dict[str, Any]:
     from flowkit.xform.core import settings
 
@@ -72,21 +78,26 @@ def command(ctx: click.Context, xslt: str | None, jolt: str | None, params: tupl
 
     \b
     Examples:
-      flowkit transform --xslt samples/transform/mis.xsl samples/transform/cases/order-1203.in.xml
-      flowkit transform --jolt samples/transform/gelato.jolt.json --param shipmentMethod=normal order.json
-      flowkit transform test samples/transform/cases --junit report.xml
+      flowkit transform --xslt samples/transform/lines-csv.xsl samples/transform/cases/csv/order-1204.in.xml
+      flowkit transform --jolt samples/transform/gelato-order.jolt.json --param shipmentMethod=express \\
+          samples/transform/cases/gelato/order-1203.in.json
+      flowkit render --format xml | flowkit transform --xslt mis.xsl --param-from-meta supplier
     """
     if ctx.invoked_subcommand is not None:
         return
     from flowkit.errors import RecordError
     from flowkit.pipeline import finish, run
     from flowkit.records import Reader
-    from flowkit.xform.core import CONSUMES, EncodedWriter, Engine, check_file_sizes, parse_params
+    from flowkit.xform.core import CONSUMES, EncodedWriter, Engine, check_file_sizes, parse_params, router
 
     found = _settings()
-    xslt, jolt = _from_config(ctx, "xslt", xslt), _from_config(ctx, "jolt", jolt)
-    engine = Engine.build(xslt=xslt, jolt=jolt, allow_read=found["allow_read"], params=parse_params(params),
-                          param_from_meta=from_meta, max_bytes=found["max_bytes"])
+    options = {"params": parse_params(params), "param_from_meta": from_meta, "max_bytes": found["max_bytes"]}
+    routes = None if _given(ctx) else router(get_app().config)
+    if routes is not None:
+        engine = Engine(routes=routes, allow_read=found["allow_read"], **options)
+    else:
+        xslt, jolt = _from_config(ctx, "xslt", xslt), _from_config(ctx, "jolt", jolt)
+        engine = Engine.build(xslt=xslt, jolt=jolt, allow_read=found["allow_read"], **options)
     check_file_sizes(files, engine.max_bytes)
     reader = Reader(files, raw_kind="payload")
     writer = EncodedWriter(mode=choose_mode(reader.mode, output))
