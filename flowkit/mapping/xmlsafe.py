@@ -91,6 +91,7 @@ def parser(*, resolver: etree.Resolver | None = None, encoding: str | None = Non
 
 
 _PARSERS: dict[str | None, Any] = {}
+_ETREE: Any = None  # lxml.etree, imported on first use (not at import time: see docs/architecture.md)
 
 
 def parse(data: bytes, where: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -100,8 +101,10 @@ def parse(data: bytes, where: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
     ``encoding`` None follows the document's own declaration (files); the
     default reads UTF-8 whatever it declares (record bodies re-encoded from text).
     """
-    from lxml import etree
-
+    global _ETREE
+    if _ETREE is None:
+        from lxml import etree as _ETREE
+    etree = _ETREE
     check_size(len(data), max_bytes, where)
     if has_doctype(data):
         raise InputError(f"{where}: DOCTYPE refused: flowkit does not load DTDs or expand entities "

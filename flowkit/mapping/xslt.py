@@ -99,6 +99,7 @@ class Stylesheet:
             raise ConfigError(_compile_message(self.path, exc.error_log)) from exc
         except xmlsafe.AccessDenied as exc:
             raise ConfigError(f"{self.path}: {exc}") from exc
+        self._apply_error = etree.XSLTApplyError
         declared = _declared_output(doc)
         self.method = declared.get("method", "")
         self.media_type = declared.get("media-type", "")
@@ -106,21 +107,17 @@ class Stylesheet:
 
     def apply(self, doc: etree._Element | etree._ElementTree, params: Mapping[str, str]) -> Output:
         """Transform ``doc``; string parameters are quoted safely (no XPath injection)."""
-        from lxml import etree
-
-        quoted = {name: _quote(value) for name, value in params.items()}
         try:
-            result = self._xslt(doc, **quoted)
+            result = self._xslt(doc, **{name: _quote(value) for name, value in params.items()})
         except xmlsafe.AccessDenied as exc:
             raise TransformFailed(str(exc)) from exc
-        except etree.XSLTApplyError as exc:
+        except self._apply_error as exc:
             raise TransformFailed(_apply_message(exc, self._xslt.error_log)) from exc
         except OSError as exc:
             raise TransformFailed(f"document() failed: {exc}") from exc
         method = self.method or _default_method(result)
         media = self.media_type or MEDIA.get(method, "application/xml")
-        data = bytes(result)
-        return Output(data, media, method, self.encoding)
+        return Output(bytes(result), media, method, self.encoding)
 
 
 @functools.lru_cache(maxsize=4096)
