@@ -148,3 +148,14 @@ def test_unknown_case_setting_and_no_cases(invoke: Invoke, tmp_path: Path) -> No
     empty.mkdir()
     result = invoke(["transform", "test", str(empty)])
     assert result.exit_code == 2 and "no cases" in result.stderr
+
+
+def test_unreadable_case_input_fails_that_case_only(invoke: Invoke, tmp_path: Path) -> None:
+    shutil.copy(HERE / "rename.jolt.json", tmp_path / "rename.jolt.json")
+    _case(tmp_path, "broken", '{"number": ', "{}", 'jolt = "rename.jolt.json"\n', ext="json")
+    _case(tmp_path, "fine", '{"number": "7"}', '{"orderReferenceId": "7", "orderType": "order"}',
+          'jolt = "rename.jolt.json"\n', ext="json")
+    result = invoke(["transform", "test", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "cannot read the case input" in result.stdout and "1 passed, 1 failed" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

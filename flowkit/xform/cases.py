@@ -139,7 +139,10 @@ class Runner:
         engine = self.engine(settings)
         raw = case.input.read_bytes()
         media = "application/json" if case.input.suffix == ".json" else "application/xml"
-        body: Any = orjson.loads(raw) if media == "application/json" else raw.decode("utf-8")
+        try:
+            body: Any = orjson.loads(raw) if media == "application/json" else raw.decode("utf-8")
+        except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise FlowkitError(f"{case.input}: cannot read the case input: {exc}") from exc
         record = make_record("payload", case.stem, body, type=media,
                              meta={**dict(settings.get("meta", {})), "filename": case.input.name})
         expect_error = settings.get("expect_error")
