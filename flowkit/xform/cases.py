@@ -163,7 +163,10 @@ class Runner:
         expected = case.expected()
         if self.update:
             target = expected or case.folder / f"{case.stem}.out.{out['meta']['format']}"
-            target.write_bytes(actual)
+            try:
+                target.write_bytes(actual)
+            except OSError as exc:
+                raise FlowkitError(f"{target}: cannot write the expected output: {exc.strerror}") from exc
             return Result(case, not problems, f"updated {target.name}", updated=True, problems=problems)
         if expected is None:
             return Result(case, False, f"no expected output {case.stem}.out.* (run with --update to create it)")
