@@ -23,6 +23,7 @@ from flowkit.commands import release as release_cmd
 from flowkit.commands import render as render_cmd
 from flowkit.commands import state as state_cmd
 from flowkit.commands import state_exports as state_exports_cmd
+from flowkit.commands import transform as transform_cmd
 
 
 class _OneLineUsageError(click.UsageError):
@@ -116,6 +117,7 @@ for command in (
     query_orders_cmd.command,
     apply_rules_cmd.command,
     render_cmd.command,
+    transform_cmd.command,
     import_shipment_cmd.command,
     state_cmd.command,
     config_cmd.command,

@@ -1,0 +1,148 @@
+"""Reshape payloads with an XSLT 1.0 stylesheet or a Jolt spec; ``transform test`` runs golden cases.
+
+Example: flowkit render --format xml < order.json | flowkit transform --xslt samples/transform/mis-jobimport.xsl
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flowkit.app import get_app
+from flowkit.options import choose_mode, output_mode
+
+
+class _Files(click.Argument):
+    """``[FILE]...``, left out of the subcommands' usage line."""
+
+    def get_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return []
+
+
+class _TransformGroup(click.Group):
+    """A command that also has subcommands: ``transform [FILE]...`` or ``transform test PATH...``."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return ["[OPTIONS] [FILE]...  |  flowkit transform test [OPTIONS] PATH..."]
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] in self.commands:
+            # The subcommand's arguments are its own: parse none as FILEs, then dispatch as a group does.
+            click.Command.parse_args(self, ctx, [])
+            ctx._protected_args, ctx.args = args[:1], args[1:]
+            return ctx.args
+        return click.Command.parse_args(self, ctx, args)
+
+
+def _from_config(ctx: click.Context, name: str, value: str | None) -> str | None:
+    """A path option given in ``[transform]`` is relative to the config file's folder."""
+    if value and ctx.get_parameter_source(name) == click.core.ParameterSource.DEFAULT_MAP:
+        return str(get_app().config.resolve_path(value))
+    return value
+
+
+def _given(ctx: click.Context) -> bool:
+    """True when --xslt/--jolt came from the command line or the environment (they beat config tables)."""
+    explicit = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    return any(ctx.get_parameter_source(name) in explicit for name in ("xslt", "jolt"))
+
+
+def _settings() -> dict[str, Any]:
+    from flowkit.xform.core import settings
+
+    config = get_app().config
+    return settings(config.section("transform"), config.base_dir)
+
+
+@click.group("transform", cls=_TransformGroup, invoke_without_command=True)
+@click.option("--xslt", metavar="STYLESHEET", type=click.Path(dir_okay=False),
+              help="XSLT 1.0 stylesheet for XML payloads.")
+@click.option("--jolt", metavar="SPEC", type=click.Path(dir_okay=False), help="Jolt spec (JSON array) for JSON payloads.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A stylesheet parameter (a string; repeatable). For Jolt, readable as ^NAME.")
+@click.option("--param-from-meta", "from_meta", multiple=True, metavar="NAME",
+              help="Pass the record's meta value NAME as the parameter NAME (repeatable).")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True), cls=_Files)
+@output_mode
+@click.pass_context
+def command(ctx: click.Context, xslt: str | None, jolt: str | None, params: tuple[str, ...],
+            from_meta: tuple[str, ...], files: tuple[str, ...], output: str | None) -> None:
+    """Transform payload records (or one plain document) with XSLT or Jolt.
+
+    Consumes kind "payload" records and passes other kinds through. The
+    output keeps key and meta; its type follows xsl:output (method and
+    media-type). Input XML with a DOCTYPE is refused; stylesheets cannot use
+    the network or write files, and read only under their own folder.
+
+    \b
+    Examples:
+      flowkit transform --xslt samples/transform/lines-csv.xsl samples/transform/cases/csv/order-1204.in.xml
+      flowkit transform --jolt samples/transform/gelato-order.jolt.json --param shipmentMethod=express \\
+          samples/transform/cases/gelato/order-1203.in.json
+      flowkit render --format xml | flowkit transform --xslt mis.xsl --param-from-meta supplier
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from flowkit.errors import RecordError
+    from flowkit.pipeline import finish, run
+    from flowkit.records import Reader
+    from flowkit.xform.core import CONSUMES, EncodedWriter, Engine, check_file_sizes, parse_params, router
+
+    found = _settings()
+    options = {"params": parse_params(params), "param_from_meta": from_meta, "max_bytes": found["max_bytes"]}
+    routes = None if _given(ctx) else router(get_app().config)
+    if routes is not None:
+        engine = Engine(routes=routes, allow_read=found["allow_read"], **options)
+    else:
+        xslt, jolt = _from_config(ctx, "xslt", xslt), _from_config(ctx, "jolt", jolt)
+        engine = Engine.build(xslt=xslt, jolt=jolt, allow_read=found["allow_read"], **options)
+    check_file_sizes(files, engine.max_bytes)
+    reader = Reader(files, raw_kind="payload")
+    writer = EncodedWriter(mode=choose_mode(reader.mode, output))
+    try:
+        tally = run(reader, writer, engine.process, consumes=CONSUMES, command="transform")
+    except RecordError as exc:  # raw mode: name the document
+        where = files[0] if files and files[0] != "-" else "<stdin>"
+        raise RecordError(f"{where}: {exc.format_message()}", code=exc.exit_code) from exc
+    finish(tally)
+
+
+@command.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--ignore-whitespace", is_flag=True,
+              help="Compare XML and text ignoring whitespace-only nodes and runs of blanks.")
+@click.option("--schema", metavar="FILE", type=click.Path(dir_okay=False, exists=True),
+              help="Validate every XML output against this XSD (.xsd), RELAX NG (.rng) or Schematron (.sch).")
+@click.option("--junit", metavar="FILE", type=click.Path(dir_okay=False), help="Write a JUnit XML report.")
+@click.option("--update", is_flag=True, help="Rewrite the expected files with the actual outputs.")
+def test(paths: tuple[str, ...], ignore_whitespace: bool, schema: str | None, junit: str | None,
+         update: bool) -> None:
+    """Run golden transform cases: NAME.in.* through the case's stylesheet or spec vs NAME.out.*.
+
+    A case is NAME.in.xml (or .json) beside NAME.out.EXT; settings (xslt or
+    jolt, params, meta, schema) come from NAME.toml, else transform.toml in
+    the case's folder. Prints a unified diff per failing case and exits 1
+    when any case fails (see docs/commands/transform.md).
+
+    \b
+    Example:
+      flowkit transform test samples/transform/cases --junit build/transform-junit.xml
+    """
+    from flowkit.errors import PartialError
+    from flowkit.xform.cases import discover, run_cases
+    from flowkit.xform.junit import write_junit
+
+    found = _settings()
+    cases = discover([Path(p) for p in paths])
+    if not cases:
+        raise click.UsageError(f"no cases (NAME.in.xml / NAME.in.json) under {', '.join(paths)}")
+    results = run_cases(cases, ignore_whitespace=ignore_whitespace, schema=schema, update=update,
+                        allow_read=found["allow_read"], max_bytes=found["max_bytes"], echo=click.echo)
+    if junit:
+        write_junit(Path(junit), results)
+    failed = [r for r in results if not r.ok]
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise PartialError(f"{len(failed)} of {len(results)} transform case(s) failed")

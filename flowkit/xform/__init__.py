@@ -1,0 +1,1 @@
+"""The transform feature: per-record engine (core), golden-case test mode (cases, compare, junit)."""

@@ -1,0 +1,214 @@
+"""``transform test``: discover golden cases, run them on the production engine, compare.
+
+Convention: ``NAME.in.xml`` or ``NAME.in.json`` is a case; ``NAME.out.EXT`` is
+its expected output; settings come from ``transform.toml`` in the case's folder
+overlaid by ``NAME.toml`` (paths relative to the TOML file): ``xslt`` or
+``jolt``, ``params`` (table), ``meta`` (table), ``param_from_meta`` (list),
+``schema``, ``ignore_whitespace`` and ``expect_error`` (a substring of the
+error the case must raise).
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from flowkit.errors import FlowkitError, RecordError
+from flowkit.records import make_record
+from flowkit.xform import compare
+from flowkit.xform.core import Engine
+
+KEYS = {"xslt", "jolt", "params", "meta", "param_from_meta", "schema", "ignore_whitespace", "expect_error"}
+PATH_KEYS = ("xslt", "jolt", "schema")
+
+
+@dataclass
+class Case:
+    name: str
+    input: Path
+
+    @property
+    def folder(self) -> Path:
+        return self.input.parent
+
+    @property
+    def stem(self) -> str:
+        return self.input.name.rsplit(".in.", 1)[0]
+
+    def expected(self) -> Path | None:
+        found = sorted(self.folder.glob(f"{self.stem}.out.*"))
+        return found[0] if found else None
+
+
+@dataclass
+class Result:
+    case: Case
+    ok: bool
+    message: str = ""
+    diff: str = ""
+    seconds: float = 0.0
+    updated: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+def discover(paths: Iterable[Path]) -> list[Case]:
+    """Cases under folders (recursively) or named directly, in a stable order."""
+    inputs: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inputs += sorted(p for p in path.rglob("*.in.*") if p.suffix in (".xml", ".json"))
+        elif ".in." in path.name:
+            inputs.append(path)
+    seen: dict[Path, Case] = {}
+    for item in inputs:
+        case = Case(name=str(item.parent / item.name.rsplit(".in.", 1)[0]), input=item)
+        seen.setdefault(item.resolve(), case)
+    return list(seen.values())
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise FlowkitError(f"{path}: cannot read case settings: {exc}") from exc
+    unknown = sorted(set(data) - KEYS)
+    if unknown:
+        raise FlowkitError(f"{path}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KEYS))})")
+    for key in PATH_KEYS:
+        if isinstance(data.get(key), str):
+            data[key] = str((path.parent / data[key]).resolve())
+    return data
+
+
+def case_settings(case: Case) -> dict[str, Any]:
+    """Folder defaults (transform.toml) overlaid by the case's own NAME.toml."""
+    merged: dict[str, Any] = {}
+    for candidate in (case.folder / "transform.toml", case.folder / f"{case.stem}.toml"):
+        if candidate.is_file():
+            found = _load_toml(candidate)
+            if "xslt" in found or "jolt" in found:
+                merged.pop("xslt", None)
+                merged.pop("jolt", None)
+            merged.update(found)
+    if "xslt" not in merged and "jolt" not in merged:
+        raise FlowkitError(f"{case.input}: no xslt or jolt in {case.stem}.toml or transform.toml")
+    return merged
+
+
+class Runner:
+    """Runs cases, compiling each stylesheet or spec once across cases."""
+
+    def __init__(self, *, ignore_whitespace: bool, schema: str | None, update: bool,
+                 allow_read: tuple[Path, ...], max_bytes: int) -> None:
+        self.ignore_whitespace = ignore_whitespace
+        self.schema = schema
+        self.update = update
+        self.allow_read = allow_read
+        self.max_bytes = max_bytes
+        self._compiled: dict[tuple[str, str], Any] = {}
+        self._validators: dict[str, compare.Validator] = {}
+
+    def engine(self, settings: dict[str, Any]) -> Engine:
+        kind = "xslt" if "xslt" in settings else "jolt"
+        key = (kind, settings[kind])
+        if key not in self._compiled:
+            self._compiled[key] = Engine.build(
+                xslt=settings.get("xslt"), jolt=settings.get("jolt"), allow_read=self.allow_read)
+        built = self._compiled[key]
+        params = {str(k): str(v) for k, v in dict(settings.get("params", {})).items()}
+        return Engine(xslt=built.xslt, jolt=built.jolt, params=params,
+                      param_from_meta=tuple(settings.get("param_from_meta", ())), max_bytes=self.max_bytes)
+
+    def run(self, case: Case) -> Result:
+        started = time.perf_counter()
+        try:
+            result = self._run(case)
+        except FlowkitError as exc:
+            result = Result(case, False, exc.format_message())
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _run(self, case: Case) -> Result:
+        settings = case_settings(case)
+        engine = self.engine(settings)
+        raw = case.input.read_bytes()
+        media = "application/json" if case.input.suffix == ".json" else "application/xml"
+        try:
+            body: Any = orjson.loads(raw) if media == "application/json" else raw.decode("utf-8")
+        except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise FlowkitError(f"{case.input}: cannot read the case input: {exc}") from exc
+        record = make_record("payload", case.stem, body, type=media,
+                             meta={**dict(settings.get("meta", {})), "filename": case.input.name})
+        expect_error = settings.get("expect_error")
+        try:
+            out = next(iter(engine.process(record)))
+        except RecordError as exc:
+            if expect_error and str(expect_error) in exc.format_message():
+                return Result(case, True, f"failed as expected: {exc.format_message()}")
+            return Result(case, False, exc.format_message())
+        if expect_error:
+            return Result(case, False, f"expected an error containing {expect_error!r}, but it succeeded")
+        return self._check(case, settings, out)
+
+    def _check(self, case: Case, settings: dict[str, Any], out: dict[str, Any]) -> Result:
+        kind = compare.kind_of(out["type"])
+        actual = _serialize(out)
+        problems = self._validate(settings, actual, kind, case)
+        expected = case.expected()
+        if self.update:
+            target = expected or case.folder / f"{case.stem}.out.{out['meta']['format']}"
+            try:
+                target.write_bytes(actual)
+            except OSError as exc:
+                raise FlowkitError(f"{target}: cannot write the expected output: {exc.strerror}") from exc
+            return Result(case, not problems, f"updated {target.name}", updated=True, problems=problems)
+        if expected is None:
+            return Result(case, False, f"no expected output {case.stem}.out.* (run with --update to create it)")
+        ignore = bool(settings.get("ignore_whitespace", self.ignore_whitespace))
+        found = compare.diff(expected.read_bytes(), actual, kind, names=(str(expected), "actual"),
+                             ignore_whitespace=ignore)
+        if found is not None:
+            return Result(case, False, f"output differs from {expected.name}", diff=found, problems=problems)
+        if problems:
+            return Result(case, False, "output is not valid: " + problems[0], problems=problems)
+        return Result(case, True)
+
+    def _validate(self, settings: dict[str, Any], actual: bytes, kind: str, case: Case) -> list[str]:
+        schema = settings.get("schema") or self.schema
+        if not schema or kind != "xml":
+            return []
+        if schema not in self._validators:
+            self._validators[schema] = compare.validator(schema)
+        from flowkit.mapping import xmlsafe
+
+        return self._validators[schema](xmlsafe.parse(actual, f"{case.name} output", encoding=None))
+
+
+def _serialize(out: dict[str, Any]) -> bytes:
+    body = out["body"]
+    if not isinstance(body, str):
+        return orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n"
+    encoding = str(out["meta"].get("encoding") or "utf-8")
+    return body.encode(encoding, errors="xmlcharrefreplace")
+
+
+def run_cases(cases: list[Case], *, echo: Callable[[str], Any], **options: Any) -> list[Result]:
+    """Run every case, echoing PASS/FAIL lines and diffs; return the results."""
+    runner = Runner(**options)
+    results = []
+    for case in cases:
+        result = runner.run(case)
+        results.append(result)
+        status = "UPDATED" if result.updated else ("PASS" if result.ok else "FAIL")
+        echo(f"{status} {case.name}" + (f": {result.message}" if result.message and not result.ok else ""))
+        if result.diff:
+            echo(result.diff)
+        for problem in result.problems:
+            echo(f"  invalid: {problem}")
+    return results
