@@ -80,6 +80,8 @@ def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO]]:
 def _sniff(stream: BinaryIO) -> tuple[Peekable, bytes]:
     """Return a peekable stream and its first non-blank byte (b'' when empty)."""
     buffered: Peekable = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    if buffered.peek(3).startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark is not content
+        buffered.read(3)
     while True:
         head = buffered.peek(64)
         if not head:

@@ -172,3 +172,9 @@ def test_refuses_to_wait_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", fake)
     with pytest.raises(click.UsageError, match="refusing to wait on a terminal"):
         Reader([])
+
+
+@pytest.mark.parametrize("text", ["<Order/>", '{"number": "1"}', record_line("order", "1", {})])
+def test_utf8_byte_order_mark_is_skipped(tmp_path: Path, text: str) -> None:
+    (item,) = list(Reader([write(tmp_path, "bom", b"\xef\xbb\xbf" + text.encode())]))
+    assert isinstance(item, dict) and item["key"] in ("1", "bom")
