@@ -1,9 +1,42 @@
 #!/usr/bin/env bash
-# The demo pipeline on samples/: runs from the repo root with flowkit on PATH.
+# The demo pipeline on samples/, run twice to show it is idempotent:
+#   query-orders (folder) -> apply-rules -> render -> transform (XSLT) -> deliver (hotfolder) -> mark-sent
+# Run from anywhere with flowkit on PATH (`make demo` does that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEMO=.demo
-rm -rf "$DEMO" && mkdir -p "$DEMO"
-export FLOWKIT_CONFIG=samples/flowkit.toml FLOWKIT_STATE="$DEMO/state.db"
+rm -rf "$DEMO" && mkdir -p "$DEMO/inbox"
+cp samples/orders/*.json "$DEMO/inbox/"
+export FLOWKIT_CONFIG=samples/demo.toml
+
 flowkit config check
-echo "demo: config ok; state store at $FLOWKIT_STATE" >&2
+
+pipeline() {
+  flowkit query-orders --source inbox --unsent \
+    | flowkit apply-rules \
+    | flowkit render \
+    | flowkit transform --xslt samples/transform/mis-jobimport.xsl --param-from-meta supplier \
+    | flowkit deliver --to mis \
+    | tee "$DEMO/results-$1.ndjson" \
+    | flowkit query-orders mark-sent
+}
+
+echo "== run 1" >&2
+pipeline 1
+echo "== run 2 (nothing new: every order is exported, held or reported)" >&2
+pipeline 2
+
+python3 - "$DEMO" <<'PY'
+import collections, json, os, sys
+demo = sys.argv[1]
+for run in (1, 2):
+    counts = collections.Counter()
+    for line in open(os.path.join(demo, f"results-{run}.ndjson")):
+        rec = json.loads(line)
+        counts[rec["kind"] + ":" + str(rec["body"].get("status", "")) if rec["kind"] == "result" else rec["kind"]] += 1
+    print(f"run {run}: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
+files = sorted(os.listdir(os.path.join(demo, "out", "mis")))
+print(f"hotfolder {demo}/out/mis: {', '.join(files)}")
+PY
+echo "one order's story: flowkit --config samples/demo.toml state show 1203" >&2
+flowkit state show 1203 | python3 -c "import json,sys; d=json.load(sys.stdin); print('1203:', d['order']['export_status'], '-', d['order']['hold_reason'], '-', ', '.join(e['event'] for e in d['events']))"
