@@ -12,6 +12,8 @@ import click
 from flowkit import __version__
 from flowkit.app import App
 from flowkit.commands import config as config_cmd
+from flowkit.commands import deliver as deliver_cmd
+from flowkit.commands import deliver_state
 from flowkit.commands import state as state_cmd
 from flowkit.errors import ConfigError
 
@@ -68,5 +70,7 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
 for command in (
     config_cmd.command,
     state_cmd.command,
+    deliver_cmd.command,
 ):
     cli.add_command(command)
+state_cmd.command.add_command(deliver_state.sent)

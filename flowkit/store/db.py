@@ -21,7 +21,7 @@ from flowkit.errors import ConfigError, TempFailError
 
 # (table, time column) pairs that `state purge` may thin out. Never list
 # sequences, processed message ids, dedupe keys or unprocessed work here.
-PURGEABLE: list[tuple[str, str]] = [("runs", "ended_at"), ("events", "at")]
+PURGEABLE: list[tuple[str, str]] = [("runs", "ended_at"), ("events", "at"), ("delivery_bodies", "at")]
 
 
 def now() -> str:
