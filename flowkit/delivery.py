@@ -133,7 +133,7 @@ class Deliverer:
             try:
                 receipt = self.transport.put(name, data, record)
             except RecordError as exc:
-                wait = self._retry_wait(exc, tries)
+                wait = self._retry_wait(exc, tries, entry.attempts)
                 if wait is None:
                     return self._failed(record, entry, exc)
                 if isinstance(exc, OutcomeUnknown) and self._arrived(entry):
@@ -147,8 +147,8 @@ class Deliverer:
                 raise
             return self._delivered(record, entry, receipt)
 
-    def _retry_wait(self, exc: RecordError, tries: int) -> float | None:
-        if exc.exit_code != ExitCode.TEMPFAIL or tries >= self.policy.retries:
+    def _retry_wait(self, exc: RecordError, tries: int, attempts: int) -> float | None:
+        if exc.exit_code != ExitCode.TEMPFAIL or tries >= self.policy.retries or attempts >= self.policy.max_attempts:
             return None
         return self.policy.delay(tries, getattr(exc, "retry_after", None))
 
