@@ -99,7 +99,7 @@ Subsystem sftp internal-sftp
     known.write_text(f"[127.0.0.1]:{port} {' '.join(host_pub.split()[:2])}\n")
     os.makedirs("/run/sshd", exist_ok=True)
     log = home / "sshd.log"
-    process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL,
-                               stderr=log.open("wb"))
+    with log.open("wb") as err:
+        process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=err)
     wait_port(port)
     return Sshd(port, getpass.getuser(), home, home / "client_ed25519", known, host_pub, log, process)
