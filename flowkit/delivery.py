@@ -107,7 +107,7 @@ class Deliverer:
         """A killed or timed-out attempt: is it at the destination? None means send again."""
         self.ensure_open()
         try:
-            there = self.transport.exists(entry.filename, entry.size)
+            there = self.transport.exists(entry.filename, entry.size, record)
         except RecordError:
             there = None
         if there:
@@ -136,7 +136,7 @@ class Deliverer:
                 wait = self._retry_wait(exc, tries, entry.attempts)
                 if wait is None:
                     return self._failed(record, entry, exc)
-                if isinstance(exc, OutcomeUnknown) and self._arrived(entry):
+                if isinstance(exc, OutcomeUnknown) and self._arrived(entry, record):
                     receipt = Receipt(entry.filename, {"reconciled": True})
                 else:
                     self.counts["retries"] += 1
@@ -152,9 +152,9 @@ class Deliverer:
             return None
         return self.policy.delay(tries, getattr(exc, "retry_after", None))
 
-    def _arrived(self, entry: ledger.Entry) -> bool:
+    def _arrived(self, entry: ledger.Entry, record: Record) -> bool:
         try:
-            return bool(self.transport.exists(entry.filename, entry.size))
+            return bool(self.transport.exists(entry.filename, entry.size, record))
         except RecordError:
             return False
 

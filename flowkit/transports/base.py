@@ -32,8 +32,11 @@ class Transport(Protocol):
 
     def put(self, name: str, data: bytes, record: Record) -> Receipt: ...
 
-    def exists(self, name: str, size: int) -> bool | None:
-        """Whether ``name`` is already there with ``size`` bytes (None: cannot tell)."""
+    def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
+        """Whether ``name`` is already there with ``size`` bytes (None: cannot tell).
+
+        ``record`` lets a destination look the record up by key (HTTP exists-check).
+        """
         ...
 
     def close(self) -> None: ...

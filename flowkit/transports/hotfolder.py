@@ -113,7 +113,7 @@ class Hotfolder:
         raise RecordError(f"{path.name} already exists in the hotfolder (conflict = {self.conflict})",
                           code=ExitCode.DATAERR)
 
-    def exists(self, name: str, size: int) -> bool | None:
+    def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
         path = self.target(name)
         return path.is_file() and path.stat().st_size == size
 

@@ -181,7 +181,7 @@ class Sftp:
                 sftp.stat(folder)  # made meanwhile by someone else
         self.made.add(folder)
 
-    def exists(self, name: str, size: int) -> bool | None:
+    def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
         try:
             return self._session().stat(self._path(name)).st_size == size
         except FileNotFoundError:

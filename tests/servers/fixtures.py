@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,3 +18,33 @@ def sshd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sshd.Sshd]
     server = sshd.start(tmp_path_factory.mktemp("sshd") / "srv")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from servers import certs
+
+    return certs.make(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="session")
+def http_server_session(tls_cert: tuple[Path, Path]) -> Iterator[tuple[Any, Any]]:
+    from servers.http import Server
+
+    plain, secure = Server(), Server(tls_cert)
+    yield plain, secure
+    plain.stop()
+    secure.stop()
+
+
+@pytest.fixture
+def http_server(http_server_session: tuple[Any, Any]) -> Any:
+    """The plain HTTP server, its state reset for this test."""
+    http_server_session[0].state.reset()
+    return http_server_session[0]
+
+
+@pytest.fixture
+def https_server(http_server_session: tuple[Any, Any]) -> Any:
+    http_server_session[1].state.reset()
+    return http_server_session[1]
