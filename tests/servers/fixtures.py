@@ -48,3 +48,21 @@ def http_server(http_server_session: tuple[Any, Any]) -> Any:
 def https_server(http_server_session: tuple[Any, Any]) -> Any:
     http_server_session[1].state.reset()
     return http_server_session[1]
+
+
+@pytest.fixture(scope="session")
+def ftp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from servers import ftp
+
+    server = ftp.start(tmp_path_factory.mktemp("ftp"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def ftps_server(tmp_path_factory: pytest.TempPathFactory, tls_cert: tuple[Path, Path]) -> Iterator[Any]:
+    from servers import ftp
+
+    server = ftp.start(tmp_path_factory.mktemp("ftps"), tls_cert)
+    yield server
+    server.stop()
