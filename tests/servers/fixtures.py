@@ -66,3 +66,20 @@ def ftps_server(tmp_path_factory: pytest.TempPathFactory, tls_cert: tuple[Path, 
     server = ftp.start(tmp_path_factory.mktemp("ftps"), tls_cert)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server_session(tls_cert: tuple[Path, Path]) -> Iterator[tuple[Any, Any]]:
+    from servers import smtp
+    from servers.sshd import free_port
+
+    controller, mailbox = smtp.start(free_port(), tls_cert)
+    yield controller, mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_server_session: tuple[Any, Any]) -> tuple[Any, Any]:
+    """(controller, mailbox), the mailbox emptied for this test."""
+    smtp_server_session[1].envelopes.clear()
+    return smtp_server_session
