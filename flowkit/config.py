@@ -29,7 +29,7 @@ FIXED: dict[str, dict[str, tuple[type, ...]]] = {
     "state": {"path": (str,), "lock_timeout": (int, float), "retention_days": (int,), "busy_timeout": (int, float)},
     "log": {"level": (str,), "format": (str,)},
 }
-SECRET_KEY = re.compile(r"(pass(word|phrase)?|secret|token|api_?key|private_key|credential)", re.I)
+SECRET_KEY = re.compile(r"(pass(word|phrase)?|secret|token|api_?key|private_key|credential)", re.IGNORECASE)
 _REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 

@@ -24,7 +24,7 @@ from flowkit.records import JSON_TYPE, Record, body_bytes, derive, is_json_type,
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
 from flowkit.transports import names
-from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, Transport
+from flowkit.transports.base import OutcomeUnknown, Receipt, Transport
 
 CONSUMES = ("payload",)
 
@@ -43,8 +43,8 @@ class Policy:
     def delay(self, attempt: int, retry_after: float | None) -> float | None:
         """Seconds to wait before try ``attempt + 1``; None when Retry-After exceeds ``max_delay``."""
         if retry_after is not None:
-            return retry_after if retry_after <= self.max_delay else None
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+            return float(retry_after) if retry_after <= self.max_delay else None
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         return ceiling * random.uniform(0.5, 1.0)
 
 
@@ -111,8 +111,13 @@ class Deliverer:
         except RecordError:
             there = None
         if there:
-            done = ledger.finish(self.store, entry, "delivered", remote_ref=entry.remote_ref or entry.filename,
-                                 response={"reconciled": True})
+            done = ledger.finish(
+                self.store,
+                entry,
+                "delivered",
+                remote_ref=entry.remote_ref or entry.filename,
+                response={"reconciled": True},
+            )
             self.counts["reconciled"] += 1
             return self._done(record, "delivered", done)
         if there is False or getattr(self.transport, "resend_unknown", False):
@@ -126,9 +131,16 @@ class Deliverer:
         meta = dict(record.get("meta") or {})
         tries = 0
         while True:
-            entry = ledger.begin_attempt(self.store, key=record["key"], destination=self.destination,
-                                         content_hash=digest, filename=name, body=data,
-                                         media_type=record.get("type", JSON_TYPE), meta=meta)
+            entry = ledger.begin_attempt(
+                self.store,
+                key=record["key"],
+                destination=self.destination,
+                content_hash=digest,
+                filename=name,
+                body=data,
+                media_type=record.get("type", JSON_TYPE),
+                meta=meta,
+            )
             tries += 1
             try:
                 receipt = self.transport.put(name, data, record)
@@ -183,12 +195,16 @@ class Deliverer:
         done = ledger.finish(self.store, entry, "dead", error=error, error_code=int(ExitCode.PARTIAL))
         return self._done(record, "dead", done, code=int(ExitCode.PARTIAL))
 
-    def _done(self, record: Record, status: str, entry: ledger.Entry, *, code: int | None = None,
-              error: str | None = None) -> Outcome:
+    def _done(
+        self, record: Record, status: str, entry: ledger.Entry, *, code: int | None = None, error: str | None = None
+    ) -> Outcome:
         self.counts[status] += 1
         body = {
-            "key": record["key"], "destination": self.destination, "status": status,
-            "remote_ref": entry.remote_ref, "attempts": entry.attempts,
+            "key": record["key"],
+            "destination": self.destination,
+            "status": status,
+            "remote_ref": entry.remote_ref,
+            "attempts": entry.attempts,
             "error": error or (entry.error if status != "delivered" and status != "duplicate" else None),
             "content_hash": entry.content_hash,
         }

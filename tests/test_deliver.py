@@ -16,8 +16,13 @@ from flowkit.store.lock import exclusive
 
 
 def payload(key: str, body: str = "", channel: str = "web", **meta: object) -> str:
-    return record_line("payload", key, body or f"<order number=\"{key}\"/>",
-                       meta={"channel": channel, "format": "xml", **meta}, type="application/xml")
+    return record_line(
+        "payload",
+        key,
+        body or f'<order number="{key}"/>',
+        meta={"channel": channel, "format": "xml", **meta},
+        type="application/xml",
+    )
 
 
 def results(text: str) -> list[dict[str, object]]:
@@ -45,8 +50,9 @@ def test_delivers_each_payload_once_and_reports_duplicates(invoke: Invoke, tmp_p
     assert results(forced.stdout)[0]["status"] == "delivered"
 
 
-def test_changed_content_is_a_new_delivery_unless_once_per_key(invoke: Invoke, tmp_path: Path,
-                                                               tmp_config: Callable[..., Path]) -> None:
+def test_changed_content_is_a_new_delivery_unless_once_per_key(
+    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
     out = tmp_path / "out"
     invoke(["deliver", "--to", f"file://{out}/"], input=payload("7", "<v>1</v>"))
     changed = invoke(["deliver", "--to", f"file://{out}/"], input=payload("7", "<v>2</v>"))
@@ -64,8 +70,9 @@ def test_names_are_sanitised_and_jailed(invoke: Invoke, tmp_path: Path) -> None:
     stream = payload("../../etc/passwd", channel="../..") + payload("x", filename="../../escape.xml")
     result = invoke(["deliver", "--to", f"file://{out}/"], input=payload("a/../../b"))
     assert result.exit_code == 0
-    result = invoke(["deliver", "--to", f"file://{out}/", "--name", "{meta.channel}/{key}.xml"],
-                    input=stream.split("\n")[0] + "\n")
+    result = invoke(
+        ["deliver", "--to", f"file://{out}/", "--name", "{meta.channel}/{key}.xml"], input=stream.split("\n")[0] + "\n"
+    )
     assert result.exit_code == 0, result.stderr
     result = invoke(["deliver", "--to", f"file://{out}/"], input=stream.split("\n")[1] + "\n")
     assert result.exit_code == 0, result.stderr
@@ -90,14 +97,24 @@ def test_zero_byte_body_is_refused(invoke: Invoke, tmp_path: Path) -> None:
     assert not list((tmp_path / "o").iterdir())
 
 
-@pytest.mark.parametrize(("policy", "status", "code", "files"), [
-    ("ignore", "skipped", 0, {"5.xml": "old"}),
-    ("rename", "delivered", 0, {"5.xml": "old", "5-1.xml": "<order number=\"5\"/>"}),
-    ("fail", "failed", 65, {"5.xml": "old"}),
-    ("replace", "delivered", 0, {"5.xml": "<order number=\"5\"/>"}),
-])
-def test_conflict_policies(invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path], policy: str,
-                           status: str, code: int, files: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("policy", "status", "code", "files"),
+    [
+        ("ignore", "skipped", 0, {"5.xml": "old"}),
+        ("rename", "delivered", 0, {"5.xml": "old", "5-1.xml": '<order number="5"/>'}),
+        ("fail", "failed", 65, {"5.xml": "old"}),
+        ("replace", "delivered", 0, {"5.xml": '<order number="5"/>'}),
+    ],
+)
+def test_conflict_policies(
+    invoke: Invoke,
+    tmp_path: Path,
+    tmp_config: Callable[..., Path],
+    policy: str,
+    status: str,
+    code: int,
+    files: dict[str, str],
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "5.xml").write_text("old")
@@ -121,9 +138,16 @@ def _interrupted(state_path: Path, out: Path, key: str, *, arrived: bool) -> Non
     import hashlib
 
     store = Store(state_path)
-    ledger.begin_attempt(store, key=key, destination=f"file://{out}/", content_hash="sha256:" +
-                         hashlib.sha256(data).hexdigest(), filename=f"{key}.xml", body=data,
-                         media_type="application/xml", meta={})
+    ledger.begin_attempt(
+        store,
+        key=key,
+        destination=f"file://{out}/",
+        content_hash="sha256:" + hashlib.sha256(data).hexdigest(),
+        filename=f"{key}.xml",
+        body=data,
+        media_type="application/xml",
+        meta={},
+    )
     store.close()
     out.mkdir(exist_ok=True)
     (out / (f"{key}.xml" if arrived else f".{key}.xml.part")).write_bytes(data if arrived else data[:5])
@@ -142,13 +166,16 @@ def test_reconciles_an_interrupted_attempt(invoke: Invoke, tmp_path: Path, state
     assert "1 reconciled" in result.stderr
 
 
-def test_failed_deliveries_are_retried_from_the_kept_body_then_dead(invoke: Invoke, tmp_path: Path,
-                                                                     tmp_config: Callable[..., Path]) -> None:
+def test_failed_deliveries_are_retried_from_the_kept_body_then_dead(
+    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "web").write_text("a file where the folder should be")
-    config = tmp_config(f'[destinations.hf]\ntype = "hotfolder"\npath = "{out}"\nfilename = "{{meta.channel}}/'
-                        '{key}.xml"\nretries = 2\nbase_delay = 0.01\nmax_attempts = 3\n')
+    config = tmp_config(
+        f'[destinations.hf]\ntype = "hotfolder"\npath = "{out}"\nfilename = "{{meta.channel}}/'
+        '{key}.xml"\nretries = 2\nbase_delay = 0.01\nmax_attempts = 3\n'
+    )
     first = invoke(["deliver", "--to", "hf"], input=payload("60") + payload("61", channel="shop"), config=config)
     assert first.exit_code == 75  # every failure transient: safe to rerun
     assert [(b["status"], b["attempts"]) for b in results(first.stdout)] == [("failed", 2), ("delivered", 1)]
@@ -165,8 +192,10 @@ def test_retry_failed_resends_without_input(invoke: Invoke, tmp_path: Path, tmp_
     out = tmp_path / "out"
     out.mkdir()
     (out / "web").write_text("blocker")
-    config = tmp_config(f'[destinations.hf]\ntype = "hotfolder"\npath = "{out}"\nfilename = "{{meta.channel}}/'
-                        '{key}.xml"\nretries = 1\n')
+    config = tmp_config(
+        f'[destinations.hf]\ntype = "hotfolder"\npath = "{out}"\nfilename = "{{meta.channel}}/'
+        '{key}.xml"\nretries = 1\n'
+    )
     first = invoke(["deliver", "--to", "hf"], input=payload("70", "<kept/>"), config=config)
     assert first.exit_code == 75  # only transient failures: safe to rerun
     (out / "web").unlink()
@@ -198,7 +227,7 @@ def test_configuration_errors(invoke: Invoke, tmp_path: Path, tmp_config: Callab
 
 
 def test_a_second_run_waits_for_the_destination_lock(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
-    from flowkit.commands.deliver import lock_name
+    from flowkit.delivery_run import lock_name
 
     target = f"file://{tmp_path}/o/"
     with exclusive(state_path, lock_name(target), wait=1):

@@ -9,8 +9,13 @@ from conftest import Invoke, record_line, records
 
 
 def payload(key: str, body: str = "") -> str:
-    return record_line("payload", key, body or f"<order number=\"{key}\"/>", meta={"channel": "web", "format": "xml"},
-                       type="application/xml")
+    return record_line(
+        "payload",
+        key,
+        body or f'<order number="{key}"/>',
+        meta={"channel": "web", "format": "xml"},
+        type="application/xml",
+    )
 
 
 def results(text: str) -> list[dict[str, Any]]:
@@ -21,8 +26,10 @@ def test_ftp_upload_rename_and_duplicate(invoke: Invoke, ftp_server: Any, tmp_pa
     url = ftp_server.url(f"{tmp_path.name}/") + "?done_suffix=.ok"
     result = invoke(["deliver", "--to", url, "--name", "{meta.channel}/{key}.xml"], input=payload("1") + payload("2"))
     assert result.exit_code == 0, result.stderr
-    assert [b["remote_ref"] for b in results(result.stdout)] == [f"/{tmp_path.name}/web/1.xml",
-                                                                  f"/{tmp_path.name}/web/2.xml"]
+    assert [b["remote_ref"] for b in results(result.stdout)] == [
+        f"/{tmp_path.name}/web/1.xml",
+        f"/{tmp_path.name}/web/2.xml",
+    ]
     folder = ftp_server.home / tmp_path.name / "web"
     assert sorted(p.name for p in folder.iterdir()) == ["1.xml", "1.xml.ok", "2.xml", "2.xml.ok"]
     assert (folder / "2.xml").read_text() == '<order number="2"/>'
@@ -39,8 +46,9 @@ def test_ftp_wrong_password_is_refused(invoke: Invoke, ftp_server: Any) -> None:
     assert "refused" in result.stderr and "nope" not in result.stderr
 
 
-def test_ftps_with_protected_data_channel(invoke: Invoke, ftps_server: Any, tls_cert: tuple[Path, Path],
-                                          tmp_path: Path) -> None:
+def test_ftps_with_protected_data_channel(
+    invoke: Invoke, ftps_server: Any, tls_cert: tuple[Path, Path], tmp_path: Path
+) -> None:
     untrusted = invoke(["deliver", "--to", ftps_server.url(f"{tmp_path.name}/")], input=payload("3"))
     assert untrusted.exit_code == 69
     assert "TLS certificate not trusted" in untrusted.stderr

@@ -26,14 +26,18 @@ def http_config(tmp_config: Callable[..., Path], url: str, **extra: Any) -> Path
     return tmp_config("\n".join(lines) + "\n")
 
 
-def test_posts_each_record_with_a_deterministic_idempotency_key(invoke: Invoke, http_server: Any,
-                                                               tmp_config: Callable[..., Path]) -> None:
+def test_posts_each_record_with_a_deterministic_idempotency_key(
+    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
+) -> None:
     config = http_config(tmp_config, http_server.base + "/orders/{key}", auth="bearer", token="${ERP_TOKEN}")
-    result = invoke(["deliver", "--to", "erp"], input=payload("1") + payload("2"), config=config,
-                    env={"ERP_TOKEN": "s3cret"})
+    result = invoke(
+        ["deliver", "--to", "erp"], input=payload("1") + payload("2"), config=config, env={"ERP_TOKEN": "s3cret"}
+    )
     assert result.exit_code == 0, result.stderr
     assert [(b["status"], b["remote_ref"]) for b in results(result.stdout)] == [
-        ("delivered", "201 /orders/1"), ("delivered", "201 /orders/2")]
+        ("delivered", "201 /orders/1"),
+        ("delivered", "201 /orders/2"),
+    ]
     first = http_server.state.requests[0]
     assert first["headers"]["Content-Type"] == "application/json"
     assert first["headers"]["Authorization"] == "Bearer s3cret"
@@ -46,8 +50,9 @@ def test_posts_each_record_with_a_deterministic_idempotency_key(invoke: Invoke, 
     assert sent[0]["response"]["status"] == 201
 
 
-def test_5xx_then_success_is_retried_within_the_run(invoke: Invoke, http_server: Any,
-                                                    tmp_config: Callable[..., Path]) -> None:
+def test_5xx_then_success_is_retried_within_the_run(
+    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
+) -> None:
     http_server.state.script["/orders/5"] = [(503, {}, "busy"), (502, {}, "bad gateway")]
     config = http_config(tmp_config, http_server.base + "/orders/{key}")
     result = invoke(["deliver", "--to", "erp"], input=payload("5"), config=config)
@@ -67,8 +72,9 @@ def test_429_honours_retry_after(invoke: Invoke, http_server: Any, tmp_config: C
     assert results(result.stdout)[0]["attempts"] == 2
 
 
-def test_retry_after_beyond_max_delay_leaves_it_for_the_next_run(invoke: Invoke, http_server: Any,
-                                                                 tmp_config: Callable[..., Path]) -> None:
+def test_retry_after_beyond_max_delay_leaves_it_for_the_next_run(
+    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
+) -> None:
     http_server.state.script["/orders/7"] = [(429, {"Retry-After": "3600"}, "later")]
     config = http_config(tmp_config, http_server.base + "/orders/{key}", max_delay=5)
     result = invoke(["deliver", "--to", "erp"], input=payload("7"), config=config)
@@ -79,8 +85,9 @@ def test_retry_after_beyond_max_delay_leaves_it_for_the_next_run(invoke: Invoke,
     assert again.exit_code == 0 and results(again.stdout)[0]["status"] == "delivered"
 
 
-def test_4xx_is_permanent_and_401_is_a_refusal(invoke: Invoke, http_server: Any,
-                                               tmp_config: Callable[..., Path]) -> None:
+def test_4xx_is_permanent_and_401_is_a_refusal(
+    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
+) -> None:
     http_server.state.script["/orders/8"] = [(422, {}, "sku unknown")]
     http_server.state.script["/orders/9"] = [(401, {}, "who are you")]
     config = http_config(tmp_config, http_server.base + "/orders/{key}")
@@ -93,8 +100,9 @@ def test_4xx_is_permanent_and_401_is_a_refusal(invoke: Invoke, http_server: Any,
     assert refused.exit_code == 69
 
 
-def test_hang_and_dropped_reply_are_resent_safely(invoke: Invoke, http_server: Any,
-                                                  tmp_config: Callable[..., Path]) -> None:
+def test_hang_and_dropped_reply_are_resent_safely(
+    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
+) -> None:
     http_server.state.script["/orders/10"] = [("hang", 1.0)]
     http_server.state.script["/orders/11"] = [("drop",)]
     config = http_config(tmp_config, http_server.base + "/orders/{key}", timeout=0.3)
@@ -106,8 +114,9 @@ def test_hang_and_dropped_reply_are_resent_safely(invoke: Invoke, http_server: A
     assert http_server.state.creates["/orders/11"] == 1
 
 
-def test_unknown_outcome_is_reconciled_on_the_next_run(invoke: Invoke, http_server: Any,
-                                                       tmp_config: Callable[..., Path]) -> None:
+def test_unknown_outcome_is_reconciled_on_the_next_run(
+    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
+) -> None:
     http_server.state.script["/orders/12"] = [("drop",)]
     config = http_config(tmp_config, http_server.base + "/orders/{key}", retries=1)
     first = invoke(["deliver", "--to", "erp"], input=payload("12"), config=config)
@@ -120,12 +129,19 @@ def test_unknown_outcome_is_reconciled_on_the_next_run(invoke: Invoke, http_serv
     assert http_server.state.requests[-1]["headers"].get("Idempotency-Key")
 
 
-def test_exists_check_skips_what_the_erp_already_has(invoke: Invoke, http_server: Any,
-                                                     tmp_config: Callable[..., Path]) -> None:
+def test_exists_check_skips_what_the_erp_already_has(
+    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
+) -> None:
     http_server.state.stored["/orders/13"] = b"{}"
     http_server.state.script["/lookup/15"] = [(503, {}, "down")]
-    config = http_config(tmp_config, http_server.base + "/orders/{key}", exists_url=http_server.base + "/orders/{key}",
-                         exists_path="found", exists_not_found=False, exists_stop_status=[403])
+    config = http_config(
+        tmp_config,
+        http_server.base + "/orders/{key}",
+        exists_url=http_server.base + "/orders/{key}",
+        exists_path="found",
+        exists_not_found=False,
+        exists_stop_status=[403],
+    )
     result = invoke(["deliver", "--to", "erp"], input=payload("13") + payload("14"), config=config)
     assert result.exit_code == 0, result.stderr
     assert [b["status"] for b in results(result.stdout)] == ["duplicate", "delivered"]
@@ -135,8 +151,9 @@ def test_exists_check_skips_what_the_erp_already_has(invoke: Invoke, http_server
     assert stop.exit_code == 69 and "stopping" in stop.stderr
 
 
-def test_tls_is_verified(invoke: Invoke, https_server: Any, tls_cert: tuple[Path, Path],
-                         tmp_config: Callable[..., Path]) -> None:
+def test_tls_is_verified(
+    invoke: Invoke, https_server: Any, tls_cert: tuple[Path, Path], tmp_config: Callable[..., Path]
+) -> None:
     untrusted = invoke(["deliver", "--to", https_server.base + "/orders/{key}"], input=payload("20"))
     assert untrusted.exit_code == 69
     assert "TLS certificate not trusted" in untrusted.stderr

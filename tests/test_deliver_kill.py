@@ -28,15 +28,41 @@ def batch(path: Path, n: int = N) -> Path:
     with path.open("wb") as out:
         for i in range(n):
             key = f"K{i:04d}"
-            out.write(orjson.dumps({"flowkit": "record/1", "kind": "payload", "key": key, "type": "application/xml",
-                                    "meta": {"channel": "web"}, "body": f"<order n=\"{key}\">{'x' * (i % 50)}</order>"}))
+            out.write(
+                orjson.dumps(
+                    {
+                        "flowkit": "record/1",
+                        "kind": "payload",
+                        "key": key,
+                        "type": "application/xml",
+                        "meta": {"channel": "web"},
+                        "body": f'<order n="{key}">{"x" * (i % 50)}</order>',
+                    }
+                )
+            )
             out.write(b"\n")
     return path
 
 
 def deliver_cmd(state: Path, config: Path, source: Path) -> list[str]:
-    return [sys.executable, "-m", "flowkit", "--state", str(state), "--config", str(config), "-q",
-            "deliver", "--to", "dest", "--name", "{key}.xml", "--wait", "60", str(source)]
+    return [
+        sys.executable,
+        "-m",
+        "flowkit",
+        "--state",
+        str(state),
+        "--config",
+        str(config),
+        "-q",
+        "deliver",
+        "--to",
+        "dest",
+        "--name",
+        "{key}.xml",
+        "--wait",
+        "60",
+        str(source),
+    ]
 
 
 def kill_at_random(cmd: list[str], rng: random.Random, env: dict[str, str]) -> int:
@@ -63,7 +89,7 @@ def check_exactly_once(state: Path, folder: Path, final: subprocess.CompletedPro
     assert len(files) == N
     for i in range(0, N, 37):
         key = f"K{i:04d}"
-        assert files[f"{key}.xml"].read_text() == f"<order n=\"{key}\">{'x' * (i % 50)}</order>"
+        assert files[f"{key}.xml"].read_text() == f'<order n="{key}">{"x" * (i % 50)}</order>'
     conn = sqlite3.connect(state)
     per_key = conn.execute("SELECT key, COUNT(*) FROM events WHERE event = 'delivered' GROUP BY key").fetchall()
     assert len(per_key) == N and {count for _, count in per_key} == {1}
@@ -80,7 +106,7 @@ def run_kill_test(tmp_path: Path, config_text: str, folder: Path, seed: int) -> 
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     for _ in range(KILLS):
         kill_at_random(cmd, rng, env)
-    final = subprocess.run(cmd, capture_output=True, env=env, timeout=120)
+    final = subprocess.run(cmd, check=False, capture_output=True, env=env, timeout=120)
     check_exactly_once(state, folder, final)
 
 
@@ -95,9 +121,11 @@ def test_hotfolder_survives_kill_9(tmp_path: Path) -> None:
 def test_sftp_survives_kill_9(tmp_path: Path, sshd_server: Sshd) -> None:
     remote = sshd_server.upload / tmp_path.name
     remote.mkdir()
-    text = (f'[destinations.dest]\ntype = "sftp"\nhost = "127.0.0.1"\nport = {sshd_server.port}\n'
-            f'username = "{sshd_server.user}"\npath = "{remote}"\nkey_file = "{sshd_server.client_key}"\n'
-            f'known_hosts = "{sshd_server.known_hosts}"\nconflict = "fail"\n')
+    text = (
+        f'[destinations.dest]\ntype = "sftp"\nhost = "127.0.0.1"\nport = {sshd_server.port}\n'
+        f'username = "{sshd_server.user}"\npath = "{remote}"\nkey_file = "{sshd_server.client_key}"\n'
+        f'known_hosts = "{sshd_server.known_hosts}"\nconflict = "fail"\n'
+    )
     run_kill_test(tmp_path, text, remote, seed=1203)
 
 

@@ -10,8 +10,13 @@ from servers.sshd import Sshd
 
 
 def payload(key: str, body: str = "", **meta: object) -> str:
-    return record_line("payload", key, body or f"<order number=\"{key}\"/>",
-                       meta={"channel": "web", "format": "xml", **meta}, type="application/xml")
+    return record_line(
+        "payload",
+        key,
+        body or f'<order number="{key}"/>',
+        meta={"channel": "web", "format": "xml", **meta},
+        type="application/xml",
+    )
 
 
 def results(text: str) -> list[dict[str, object]]:
@@ -27,16 +32,22 @@ def folder(sshd_server: Sshd, tmp_path: Path) -> Path:
 
 def sftp_config(sshd_server: Sshd, remote: Path, tmp_config: Callable[..., Path], **extra: str) -> Path:
     lines = [
-        "[destinations.mis]", 'type = "sftp"', 'host = "127.0.0.1"', f"port = {sshd_server.port}",
-        f'username = "{sshd_server.user}"', f'path = "{remote}"', f'key_file = "{sshd_server.client_key}"',
+        "[destinations.mis]",
+        'type = "sftp"',
+        'host = "127.0.0.1"',
+        f"port = {sshd_server.port}",
+        f'username = "{sshd_server.user}"',
+        f'path = "{remote}"',
+        f'key_file = "{sshd_server.client_key}"',
         f'known_hosts = "{sshd_server.known_hosts}"',
         *[f"{k} = {v}" for k, v in extra.items()],
     ]
     return tmp_config("\n".join(lines) + "\n")
 
 
-def test_uploads_atomically_with_key_auth(invoke: Invoke, sshd_server: Sshd, tmp_path: Path,
-                                          tmp_config: Callable[..., Path]) -> None:
+def test_uploads_atomically_with_key_auth(
+    invoke: Invoke, sshd_server: Sshd, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
     remote = folder(sshd_server, tmp_path)
     config = sftp_config(sshd_server, remote, tmp_config, filename='"{meta.channel}/{key}.xml"')
     result = invoke(["deliver", "--to", "mis"], input=payload("1501") + payload("1502"), config=config)
@@ -64,8 +75,9 @@ def test_url_form_and_conflict_fail(invoke: Invoke, sshd_server: Sshd, tmp_path:
     assert sorted(p.name for p in remote.iterdir()) == ["10.xml", "9.xml"]
 
 
-def test_unknown_host_key_is_refused_with_its_fingerprint(invoke: Invoke, sshd_server: Sshd, tmp_path: Path,
-                                                          tmp_config: Callable[..., Path]) -> None:
+def test_unknown_host_key_is_refused_with_its_fingerprint(
+    invoke: Invoke, sshd_server: Sshd, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
     remote = folder(sshd_server, tmp_path)
     empty = tmp_path / "known_hosts"
     empty.write_text("")
@@ -77,7 +89,7 @@ def test_unknown_host_key_is_refused_with_its_fingerprint(invoke: Invoke, sshd_s
     assert "ssh-keyscan" in result.stderr and "host_key_fingerprint" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert list(remote.iterdir()) == []
-    fp = result.stderr.split("host_key_fingerprint = \"")[1].split('"')[0]
+    fp = result.stderr.split('host_key_fingerprint = "')[1].split('"')[0]
     pinned = config.read_text() + f'host_key_fingerprint = "{fp}"\n'
     config.write_text(pinned)
     trusted = invoke(["deliver", "--to", "mis"], input=payload("1"), config=config)
@@ -85,8 +97,9 @@ def test_unknown_host_key_is_refused_with_its_fingerprint(invoke: Invoke, sshd_s
     assert (remote / "1.xml").exists()
 
 
-def test_changed_host_key_is_refused(invoke: Invoke, sshd_server: Sshd, tmp_path: Path,
-                                     tmp_config: Callable[..., Path]) -> None:
+def test_changed_host_key_is_refused(
+    invoke: Invoke, sshd_server: Sshd, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
     import subprocess
 
     remote = folder(sshd_server, tmp_path)
@@ -101,8 +114,9 @@ def test_changed_host_key_is_refused(invoke: Invoke, sshd_server: Sshd, tmp_path
     assert "HOST KEY CHANGED" in result.stderr
 
 
-def test_wrong_key_is_an_auth_failure(invoke: Invoke, sshd_server: Sshd, tmp_path: Path,
-                                      tmp_config: Callable[..., Path]) -> None:
+def test_wrong_key_is_an_auth_failure(
+    invoke: Invoke, sshd_server: Sshd, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
     import subprocess
 
     remote = folder(sshd_server, tmp_path)

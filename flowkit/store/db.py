@@ -12,7 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ PURGEABLE: list[tuple[str, str]] = [("runs", "ended_at"), ("events", "at"), ("de
 
 def now() -> str:
     """The current UTC time as sortable RFC 3339 with microseconds."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -138,7 +138,7 @@ class Store:
     # retention -------------------------------------------------------------
     def purge(self, older_than_days: float) -> dict[str, int]:
         """Delete logs and archives older than the cutoff; returns rows deleted per table."""
-        cutoff = (datetime.now(timezone.utc) - timedelta(days=older_than_days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         deleted: dict[str, int] = {}
         with self.transaction() as conn:
             for table, column in PURGEABLE:

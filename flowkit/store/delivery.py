@@ -40,9 +40,18 @@ class Entry:
 
 def _entry(row: Any) -> Entry:
     return Entry(
-        id=row["id"], key=row["key"], destination=row["destination"], content_hash=row["content_hash"],
-        status=row["status"], attempts=row["attempts"], filename=row["filename"], size=row["size"],
-        remote_ref=row["remote_ref"], error=row["error"], error_code=row["error_code"], updated_at=row["updated_at"],
+        id=row["id"],
+        key=row["key"],
+        destination=row["destination"],
+        content_hash=row["content_hash"],
+        status=row["status"],
+        attempts=row["attempts"],
+        filename=row["filename"],
+        size=row["size"],
+        remote_ref=row["remote_ref"],
+        error=row["error"],
+        error_code=row["error_code"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -55,8 +64,16 @@ def entries(store: Store, key: str, destination: str) -> list[Entry]:
 
 
 def begin_attempt(
-    store: Store, *, key: str, destination: str, content_hash: str, filename: str, body: bytes,
-    media_type: str, meta: dict[str, Any], command: str = "deliver",
+    store: Store,
+    *,
+    key: str,
+    destination: str,
+    content_hash: str,
+    filename: str,
+    body: bytes,
+    media_type: str,
+    meta: dict[str, Any],
+    command: str = "deliver",
 ) -> Entry:
     """Write-ahead intent: the row is ``sending`` with one more attempt, committed now."""
     stamp = now()
@@ -76,15 +93,26 @@ def begin_attempt(
             "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
             (entry.id, stamp, media_type, json.dumps(meta, ensure_ascii=False), zlib.compress(body, 1)),
         )
-        store.add_event(conn, key, command, "sending",
-                        {"destination": destination, "hash": content_hash, "attempt": entry.attempts,
-                         "filename": filename})
+        store.add_event(
+            conn,
+            key,
+            command,
+            "sending",
+            {"destination": destination, "hash": content_hash, "attempt": entry.attempts, "filename": filename},
+        )
     return entry
 
 
 def finish(
-    store: Store, entry: Entry, status: str, *, remote_ref: str | None = None, error: str | None = None,
-    error_code: int | None = None, response: dict[str, Any] | None = None, command: str = "deliver",
+    store: Store,
+    entry: Entry,
+    status: str,
+    *,
+    remote_ref: str | None = None,
+    error: str | None = None,
+    error_code: int | None = None,
+    response: dict[str, Any] | None = None,
+    command: str = "deliver",
 ) -> Entry:
     """Record the outcome of the attempt ``entry`` stands for."""
     if status not in FINAL_STATUSES:
@@ -96,11 +124,23 @@ def finish(
                    response = COALESCE(?, response), updated_at = ?,
                    delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
                WHERE id = ? RETURNING *""",
-            (status, remote_ref, error, error_code, None if response is None else json.dumps(response, default=str),
-             stamp, status, stamp, entry.id),
+            (
+                status,
+                remote_ref,
+                error,
+                error_code,
+                None if response is None else json.dumps(response, default=str),
+                stamp,
+                status,
+                stamp,
+                entry.id,
+            ),
         ).fetchone()
-        detail: dict[str, Any] = {"destination": entry.destination, "hash": entry.content_hash,
-                                  "attempts": row["attempts"]}
+        detail: dict[str, Any] = {
+            "destination": entry.destination,
+            "hash": entry.content_hash,
+            "attempts": row["attempts"],
+        }
         if remote_ref:
             detail["remote_ref"] = remote_ref
         if error:

@@ -60,8 +60,17 @@ def destination(config: Config, target: str) -> dict[str, Any]:
     return spec
 
 
-SCHEMES = {"file": "hotfolder", "sftp": "sftp", "ftp": "ftp", "ftps": "ftps", "http": "http", "https": "http",
-           "smtp": "email", "smtps": "email", "mailto": "email"}
+SCHEMES = {
+    "file": "hotfolder",
+    "sftp": "sftp",
+    "ftp": "ftp",
+    "ftps": "ftps",
+    "http": "http",
+    "https": "http",
+    "smtp": "email",
+    "smtps": "email",
+    "mailto": "email",
+}
 
 
 def from_url(url: str) -> dict[str, Any]:
@@ -71,8 +80,9 @@ def from_url(url: str) -> dict[str, Any]:
     parts = urlsplit(url)
     kind = SCHEMES.get(parts.scheme)
     if kind is None:
-        raise ConfigError(f"destination {_url_name(url)!r}: unknown scheme {parts.scheme!r} "
-                          f"(known: {', '.join(sorted(SCHEMES))})")
+        raise ConfigError(
+            f"destination {_url_name(url)!r}: unknown scheme {parts.scheme!r} (known: {', '.join(sorted(SCHEMES))})"
+        )
     spec: dict[str, Any] = {"type": kind, "url": url, "scheme": parts.scheme}
     if kind == "http":
         return spec
@@ -173,5 +183,7 @@ def open_transport(spec: Mapping[str, Any], config: Config) -> Transport:
         from flowkit.transports.email import Email
 
         return Email.from_spec(spec, config)
-    raise ConfigError(f"{config.where('destinations', str(spec.get('name')))}: unknown destination type {kind!r} "
-                      "(known: hotfolder, sftp, ftp, ftps, http, email)")
+    raise ConfigError(
+        f"{config.where('destinations', str(spec.get('name')))}: unknown destination type {kind!r} "
+        "(known: hotfolder, sftp, ftp, ftps, http, email)"
+    )

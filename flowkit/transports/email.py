@@ -88,11 +88,13 @@ class Email:
         try:
             self.smtp = self._connect(where)
         except ssl.SSLCertVerificationError as exc:
-            raise UnavailableError(f"{where}: TLS certificate not trusted: {exc.verify_message}",
-                                   hint="set ca_file for a private CA") from exc
+            raise UnavailableError(
+                f"{where}: TLS certificate not trusted: {exc.verify_message}", hint="set ca_file for a private CA"
+            ) from exc
         except smtplib.SMTPAuthenticationError as exc:
-            raise UnavailableError(f"{where}: authentication failed ({exc.smtp_code})",
-                                   hint="check username and password") from exc
+            raise UnavailableError(
+                f"{where}: authentication failed ({exc.smtp_code})", hint="check username and password"
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise TempFailError(f"{where}: cannot connect: {exc}", hint="rerun later") from exc
 
@@ -105,8 +107,10 @@ class Email:
             smtp.ehlo()
             if self.tls == "starttls":
                 if not smtp.has_extn("starttls"):
-                    raise UnavailableError(f"{where}: server does not offer STARTTLS",
-                                           hint='refusing to send in clear text; set tls = "none" to allow it')
+                    raise UnavailableError(
+                        f"{where}: server does not offer STARTTLS",
+                        hint='refusing to send in clear text; set tls = "none" to allow it',
+                    )
                 smtp.starttls(context=self.context)
                 smtp.ehlo()
             if self.username:
@@ -130,8 +134,9 @@ class Email:
         msg.set_content(text)
         if self.attach:
             maintype, _, subtype = str(record.get("type") or "application/octet-stream").partition("/")
-            msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
-                               filename=name.rsplit("/", 1)[-1])
+            msg.add_attachment(
+                data, maintype=maintype, subtype=subtype or "octet-stream", filename=name.rsplit("/", 1)[-1]
+            )
         return msg
 
     def put(self, name: str, data: bytes, record: Record) -> Receipt:
@@ -144,7 +149,8 @@ class Email:
             refused = self.smtp.send_message(msg, self.sender, recipients)
         except smtplib.SMTPResponseException as exc:
             self._drop()
-            text = f"smtp: {exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
+            error = exc.smtp_error
+            text = f"smtp: {exc.smtp_code} {error.decode(errors='replace') if isinstance(error, bytes) else error}"
             if 400 <= exc.smtp_code < 500:
                 raise Transient(text) from exc
             raise RecordError(text, code=ExitCode.DATAERR) from exc
@@ -156,8 +162,10 @@ class Email:
         except (OSError, smtplib.SMTPServerDisconnected) as exc:
             self._drop()
             raise OutcomeUnknown(f"smtp: connection lost while sending: {exc}") from exc
-        return Receipt(str(msg["Message-ID"]), {"recipients": len(recipients), "refused": {
-            addr: code for addr, (code, _) in refused.items()}})
+        return Receipt(
+            str(msg["Message-ID"]),
+            {"recipients": len(recipients), "refused": {addr: code for addr, (code, _) in refused.items()}},
+        )
 
     def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
         return None
@@ -174,4 +182,3 @@ class Email:
             except (OSError, smtplib.SMTPException):
                 pass
             self._drop()
-

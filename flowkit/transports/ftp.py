@@ -24,7 +24,7 @@ from flowkit.records import Record
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, secret
 
 
-class ReusingFTP_TLS(ftplib.FTP_TLS):  # noqa: N801 - named after ftplib's class
+class ReusingFTP_TLS(ftplib.FTP_TLS):
     """FTP_TLS whose data connections resume the control connection's TLS session."""
 
     def ntransfercmd(self, cmd: str, rest: int | str | None = None) -> tuple[socket.socket, int | None]:
@@ -72,8 +72,11 @@ class Ftp:
         return context
 
     def open(self) -> None:
-        ftp: ftplib.FTP = ReusingFTP_TLS(context=self._context(), timeout=self.timeout) if self.tls \
+        ftp: ftplib.FTP = (
+            ReusingFTP_TLS(context=self._context(), timeout=self.timeout)
+            if self.tls
             else ftplib.FTP(timeout=self.timeout)
+        )
         where = f"{self.host}:{self.port}"
         try:
             ftp.connect(self.host, self.port)
@@ -86,12 +89,14 @@ class Ftp:
             ftp.voidcmd("TYPE I")
         except ssl.SSLCertVerificationError as exc:
             ftp.close()
-            raise UnavailableError(f"ftps {where}: TLS certificate not trusted: {exc.verify_message}",
-                                   hint="set ca_file for a private CA") from exc
+            raise UnavailableError(
+                f"ftps {where}: TLS certificate not trusted: {exc.verify_message}", hint="set ca_file for a private CA"
+            ) from exc
         except ftplib.error_perm as exc:
             ftp.close()
-            raise UnavailableError(f"ftp {self.username}@{where}: refused: {exc}",
-                                   hint="check username and password") from exc
+            raise UnavailableError(
+                f"ftp {self.username}@{where}: refused: {exc}", hint="check username and password"
+            ) from exc
         except (OSError, EOFError, ftplib.Error) as exc:
             ftp.close()
             raise TempFailError(f"ftp {where}: cannot connect: {exc}", hint="rerun later") from exc

@@ -29,8 +29,15 @@ class Hotfolder:
 
     resend_unknown = True
 
-    def __init__(self, root: Path, *, allow_empty: bool = False, conflict: str = "replace",
-                 done_suffix: str | None = None, fsync: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        allow_empty: bool = False,
+        conflict: str = "replace",
+        done_suffix: str | None = None,
+        fsync: bool = True,
+    ) -> None:
         if conflict not in CONFLICTS:
             raise ConfigError(f"hotfolder {root}: conflict must be one of {', '.join(CONFLICTS)}")
         self.root = root
@@ -44,9 +51,13 @@ class Hotfolder:
         if not spec.get("path"):
             raise ConfigError(f"destination {spec.get('name')!r}: a hotfolder needs 'path' or a file:// url")
         root = config.resolve_path(str(spec["path"]))
-        return cls(root, allow_empty=bool(option(spec, "allow_empty", False, bool)),
-                   conflict=str(option(spec, "conflict", "replace", str)),
-                   done_suffix=option(spec, "done_suffix", None, str), fsync=bool(option(spec, "fsync", True, bool)))
+        return cls(
+            root,
+            allow_empty=bool(option(spec, "allow_empty", False, bool)),
+            conflict=str(option(spec, "conflict", "replace", str)),
+            done_suffix=option(spec, "done_suffix", None, str),
+            fsync=bool(option(spec, "fsync", True, bool)),
+        )
 
     def open(self) -> None:
         try:
@@ -84,7 +95,7 @@ class Hotfolder:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             if self.fsync:
                 os.fsync(fd)
             if os.fstat(fd).st_size != len(data):
@@ -110,8 +121,9 @@ class Hotfolder:
         os.unlink(tmp)
         if self.conflict == "ignore":
             return path
-        raise RecordError(f"{path.name} already exists in the hotfolder (conflict = {self.conflict})",
-                          code=ExitCode.DATAERR)
+        raise RecordError(
+            f"{path.name} already exists in the hotfolder (conflict = {self.conflict})", code=ExitCode.DATAERR
+        )
 
     def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
         path = self.target(name)

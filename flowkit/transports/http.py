@@ -35,6 +35,7 @@ ARCHIVE_LIMIT = 65536
 
 def render_url(template: str, record: Record, filename: str) -> str:
     """Fill ``{key}``, ``{filename}``, ``{kind}`` and ``{meta.NAME}``, each URL-quoted."""
+
     def field(match: re.Match[str]) -> str:
         name = match.group(1)
         meta = record.get("meta") or {}
@@ -98,9 +99,13 @@ class Http:
         self.exists_url = option(spec, "exists_url", None, str)
         from flowkit.config import SECRET_KEY
 
-        self.secret_headers = {"authorization", "proxy-authorization", "cookie",
-                               str(spec.get("api_key_header", "x-api-key")).lower(),
-                               *(str(k).lower() for k in spec.get("headers") or {} if SECRET_KEY.search(str(k)))}
+        self.secret_headers = {
+            "authorization",
+            "proxy-authorization",
+            "cookie",
+            str(spec.get("api_key_header", "x-api-key")).lower(),
+            *(str(k).lower() for k in spec.get("headers") or {} if SECRET_KEY.search(str(k))),
+        }
         self.client: httpx.Client | None = None
 
     @classmethod
@@ -130,8 +135,10 @@ class Http:
 
             verify = ssl.create_default_context(cafile=self.ca_file)
         self.client = httpx.Client(
-            timeout=httpx.Timeout(self.timeout, connect=self.connect_timeout), verify=verify,
-            headers={"User-Agent": "flowkit-deliver", **self._headers()}, auth=basic,
+            timeout=httpx.Timeout(self.timeout, connect=self.connect_timeout),
+            verify=verify,
+            headers={"User-Agent": "flowkit-deliver", **self._headers()},
+            auth=basic,
             limits=httpx.Limits(max_connections=4, max_keepalive_connections=4),
         )
 
@@ -143,8 +150,9 @@ class Http:
             return self.client.request(method, url, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             if "CERTIFICATE_VERIFY_FAILED" in str(exc):
-                raise UnavailableError(f"{url}: TLS certificate not trusted: {exc}",
-                                       hint="set ca_file for a private CA") from exc
+                raise UnavailableError(
+                    f"{url}: TLS certificate not trusted: {exc}", hint="set ca_file for a private CA"
+                ) from exc
             raise Transient(f"{method} {url}: cannot connect: {exc or type(exc).__name__}") from exc
         except httpx.TransportError as exc:  # sent, but no (complete) answer
             raise OutcomeUnknown(f"{method} {url}: no answer ({type(exc).__name__}: {exc})") from exc
@@ -153,8 +161,10 @@ class Http:
         url = render_url(self.url, record, name)
         if self.exists_url and self._exists(record, name):
             return Receipt(f"exists {render_url(self.exists_url, record, name)}", {"exists": True})
-        headers = {"Content-Type": self.content_type or str(record.get("type") or "application/octet-stream"),
-                   self.key_header: idempotency_key(str(record["key"]), data)}
+        headers = {
+            "Content-Type": self.content_type or str(record.get("type") or "application/octet-stream"),
+            self.key_header: idempotency_key(str(record["key"]), data),
+        }
         response = self._request(self.method, url, content=data, headers=headers)
         detail = archive(response, data, self.secret_headers)
         code = response.status_code
@@ -178,7 +188,9 @@ class Http:
         if code in (self.spec.get("exists_missing_status") or [404]):
             return False
         if code == 429 or code >= 500:
-            raise Transient(f"exists-check {url}: HTTP {code}", retry_after=retry_after(response.headers.get("retry-after")))
+            raise Transient(
+                f"exists-check {url}: HTTP {code}", retry_after=retry_after(response.headers.get("retry-after"))
+            )
         if not 200 <= code < 300:
             raise RecordError(f"exists-check {url}: unexpected HTTP {code}", code=ExitCode.DATAERR)
         path = self.spec.get("exists_path")
@@ -206,8 +218,11 @@ def archive(response: httpx.Response, data: bytes, secret_headers: set[str]) -> 
     request = response.request
     return {
         "status": response.status_code,
-        "request": {"method": request.method, "url": str(request.url),
-                    "headers": {k: ("***" if k.lower() in secret_headers else v) for k, v in request.headers.items()},
-                    "size": len(data)},
+        "request": {
+            "method": request.method,
+            "url": str(request.url),
+            "headers": {k: ("***" if k.lower() in secret_headers else v) for k, v in request.headers.items()},
+            "size": len(data),
+        },
         "response": {"headers": dict(response.headers), "body": response.text[:ARCHIVE_LIMIT]},
     }

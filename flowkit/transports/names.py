@@ -20,8 +20,12 @@ from flowkit.records import Record
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 EXTENSIONS = {
-    "application/xml": "xml", "text/xml": "xml", "application/json": "json", "text/html": "html",
-    "text/plain": "txt", "text/csv": "csv",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "application/json": "json",
+    "text/html": "html",
+    "text/plain": "txt",
+    "text/csv": "csv",
 }
 DEFAULT_TEMPLATE = "{key}.{ext}"
 
@@ -53,8 +57,9 @@ def _lookup(field: str, record: Record, content_hash: str) -> str:
         for part in field[5:].split("."):
             value = value.get(part) if isinstance(value, dict) else None
         if value is None or isinstance(value, (dict, list)):
-            raise RecordError(f"file name template: meta field {field[5:]!r} missing or not a scalar",
-                              code=ExitCode.DATAERR)
+            raise RecordError(
+                f"file name template: meta field {field[5:]!r} missing or not a scalar", code=ExitCode.DATAERR
+            )
         return str(value)
     simple = {
         "key": record.get("key", ""),
@@ -65,8 +70,10 @@ def _lookup(field: str, record: Record, content_hash: str) -> str:
         "date": time.strftime("%Y%m%d", time.gmtime()),
     }
     if field not in simple:
-        raise RecordError(f"file name template: unknown field {{{field}}} (known: {', '.join(simple)}, meta.NAME)",
-                          code=ExitCode.DATAERR)
+        raise RecordError(
+            f"file name template: unknown field {{{field}}} (known: {', '.join(simple)}, meta.NAME)",
+            code=ExitCode.DATAERR,
+        )
     return str(simple[field])
 
 

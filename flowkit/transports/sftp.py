@@ -16,7 +16,6 @@ import base64
 import hashlib
 import os
 import posixpath
-import socket
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ from flowkit.records import Record
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, secret
 
 if TYPE_CHECKING:
-    import paramiko
+    import paramiko  # type: ignore[import-untyped]
 
 
 def fingerprint(key: Any) -> str:
@@ -76,10 +75,19 @@ class Sftp:
             client.load_host_keys(self.known_hosts)
         client.set_missing_host_key_policy(_Pinned(self.pinned, self.known_hosts, self.port))
         try:
-            client.connect(self.host, self.port, username=self.username, password=self.password,
-                           key_filename=self.key_file, passphrase=self.passphrase, timeout=self.timeout,
-                           banner_timeout=self.timeout, auth_timeout=self.timeout,
-                           look_for_keys=self.key_file is None and self.password is None, allow_agent=False)
+            client.connect(
+                self.host,
+                self.port,
+                username=self.username,
+                password=self.password,
+                key_filename=self.key_file,
+                passphrase=self.passphrase,
+                timeout=self.timeout,
+                banner_timeout=self.timeout,
+                auth_timeout=self.timeout,
+                look_for_keys=self.key_file is None and self.password is None,
+                allow_agent=False,
+            )
             self.sftp = client.open_sftp()
         except paramiko.BadHostKeyException as exc:
             client.close()
@@ -90,8 +98,10 @@ class Sftp:
             ) from exc
         except paramiko.AuthenticationException as exc:
             client.close()
-            raise UnavailableError(f"sftp {self.username}@{self.host}:{self.port}: authentication failed",
-                                   hint="check username, key_file or password") from exc
+            raise UnavailableError(
+                f"sftp {self.username}@{self.host}:{self.port}: authentication failed",
+                hint="check username, key_file or password",
+            ) from exc
         except UnavailableError:
             client.close()
             raise
@@ -99,7 +109,7 @@ class Sftp:
             client.close()
             raise TempFailError(f"sftp {self.host}:{self.port}: cannot connect: {exc}", hint="rerun later") from exc
         self.client = client
-        self.sftp.get_channel().settimeout(self.timeout)  # type: ignore[union-attr]
+        self.sftp.get_channel().settimeout(self.timeout)
 
     def _path(self, name: str) -> str:
         path = posixpath.normpath(posixpath.join(self.root, name))
@@ -183,10 +193,10 @@ class Sftp:
 
     def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
         try:
-            return self._session().stat(self._path(name)).st_size == size
+            return bool(self._session().stat(self._path(name)).st_size == size)
         except FileNotFoundError:
             return False
-        except (OSError, EOFError, socket.timeout):
+        except (TimeoutError, OSError, EOFError):
             self._drop()
             return None
 
@@ -200,11 +210,11 @@ class Sftp:
         self._drop()
 
 
-def _Pinned(pinned: str | None, known_hosts: str, port: int) -> Any:  # noqa: N802 - a policy factory
+def _Pinned(pinned: str | None, known_hosts: str, port: int) -> Any:
     """paramiko policy: accept a key only when it matches the pinned fingerprint, else refuse with advice."""
     import paramiko
 
-    class Policy(paramiko.MissingHostKeyPolicy):
+    class Policy(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]
         def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
             seen = fingerprint(key)
             if pinned and pinned.strip() == seen:
@@ -215,7 +225,7 @@ def _Pinned(pinned: str | None, known_hosts: str, port: int) -> Any:  # noqa: N8
             raise UnavailableError(
                 f"sftp {host}: unknown host key {key.get_name()} {seen} (not in {known_hosts})",
                 hint=f"after checking the fingerprint with the server's admin, trust it with "
-                     f"'ssh-keyscan -p {port} HOST >> {known_hosts}' or set host_key_fingerprint = \"{seen}\"",
+                f"'ssh-keyscan -p {port} HOST >> {known_hosts}' or set host_key_fingerprint = \"{seen}\"",
             )
 
     return Policy()

@@ -61,8 +61,9 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         data = self._body() if self.command in ("POST", "PUT") else b""
         with state.lock:
-            state.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
-                                   "body": data})
+            state.requests.append(
+                {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": data}
+            )
             action = state.script[self.path].pop(0) if state.script[self.path] else None
         if action and action[0] == "hang":
             time.sleep(action[1])
@@ -77,8 +78,11 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.command == "GET":
             found = self.path in state.stored
-            self._answer(200 if found else 404, json.dumps({"found": found, "id": self.path}).encode(),
-                         {"Content-Type": "application/json"})
+            self._answer(
+                200 if found else 404,
+                json.dumps({"found": found, "id": self.path}).encode(),
+                {"Content-Type": "application/json"},
+            )
             return
         key = self.headers.get("Idempotency-Key")
         if key and key in state.seen_keys:

@@ -14,17 +14,25 @@ USER, PASSWORD = "shop@example.com", "smtp-secret"
 class Mailbox:
     envelopes: list[dict[str, Any]] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
-        self.envelopes.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                               "data": envelope.original_content or envelope.content})
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(
+            {
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "data": envelope.original_content or envelope.content,
+            }
+        )
         return "250 2.0.0 accepted"
 
 
 def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
-    ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() and \
-        auth_data.password == PASSWORD.encode()
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USER.encode()
+        and auth_data.password == PASSWORD.encode()
+    )
     return AuthResult(success=ok, handled=False)  # let aiosmtpd answer 535 on failure
 
 
@@ -34,7 +42,14 @@ def start(port: int, cert: tuple[Path, Path]) -> tuple[Any, Mailbox]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(*cert)
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-                            authenticator=authenticate, auth_require_tls=True)
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_require_tls=True,
+    )
     controller.start()
     return controller, mailbox

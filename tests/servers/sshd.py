@@ -59,8 +59,10 @@ class Sshd:
         return self.home / "upload"
 
     def url(self, folder: str = "upload") -> str:
-        return (f"sftp://{self.user}@127.0.0.1:{self.port}{self.home}/{folder}/"
-                f"?key_file={self.client_key}&known_hosts={self.known_hosts}")
+        return (
+            f"sftp://{self.user}@127.0.0.1:{self.port}{self.home}/{folder}/"
+            f"?key_file={self.client_key}&known_hosts={self.known_hosts}"
+        )
 
     def stop(self) -> None:
         self.process.terminate()
