@@ -56,6 +56,8 @@ class Sftp:
         self.pinned = option(spec, "host_key_fingerprint", None, str)
         self.timeout = float(option(spec, "timeout", 30, (int, float)))
         self.conflict = str(option(spec, "conflict", "replace", str))
+        if self.conflict not in ("replace", "ignore", "fail"):
+            raise ConfigError(f"destination {self.name!r}: conflict must be replace, ignore or fail")
         self.allow_empty = bool(option(spec, "allow_empty", False, bool))
         self.done_suffix = option(spec, "done_suffix", None, str)
         self.client: paramiko.SSHClient | None = None
