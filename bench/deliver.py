@@ -102,10 +102,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dir", default=None, help="where files, server home and state live (default: $TMPDIR)")
     args = parser.parse_args()
     if not sshd.available() or not shutil.which("sftp"):
         sys.exit("bench/deliver.py: needs /usr/sbin/sshd and sftp (run scripts/test-servers.sh)")
-    work = Path(tempfile.mkdtemp(prefix="flowkit-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="flowkit-bench-", dir=args.dir))
     records = make_records(args.files)
     batch, files = write_inputs(work, records)
     server = sshd.start(work / "sshd")
@@ -121,11 +122,17 @@ def main() -> None:
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
-    report(args.files, base, ours, plain, ledger)
+    report(args.files, base, ours, plain, ledger, work.parent)
 
 
-def report(n: int, base: list[float], ours: list[float], plain: list[float], ledger: list[float]) -> None:
+def report(n: int, base: list[float], ours: list[float], plain: list[float], ledger: list[float],
+           where: Path) -> None:
     b, o, p, lg = (statistics.median(x) for x in (base, ours, plain, ledger))
+    print(f"work folder under {where}; runs alternate, figures are medians")
+    print(f"  sftp -b runs:  {' '.join(f'{x:.2f}' for x in base)}")
+    print(f"  flowkit runs:  {' '.join(f'{x:.2f}' for x in ours)}")
+    print(f"  plain runs:    {' '.join(f'{x:.2f}' for x in plain)}")
+    print(f"  ledger runs:   {' '.join(f'{x:.2f}' for x in ledger)}")
     print(f"SFTP, {n} files, one connection (median of {len(base)}):")
     print(f"  sftp -b          {b:7.3f} s")
     print(f"  flowkit deliver  {o:7.3f} s   ratio {o / b:.2f}x  (bar <= 1.30x)")
