@@ -57,6 +57,16 @@ class Outcome:
 
 
 @dataclass
+class Send:
+    """A record to send: its bytes, their hash and the file name."""
+
+    record: Record
+    data: bytes
+    digest: str
+    name: str
+
+
+@dataclass
 class Deliverer:
     """Delivers records to one destination; open lazily, ``close`` at the end."""
 
@@ -68,6 +78,7 @@ class Deliverer:
     sleep: Callable[[float], None] = time.sleep
     counts: Counter[str] = field(default_factory=Counter)
     opened: bool = False
+    conn: Any = None  # the open window transaction outcomes join, if any
 
     def ensure_open(self) -> None:
         if not self.opened:
@@ -79,8 +90,37 @@ class Deliverer:
             self.opened = False
             self.transport.close()
 
+    @property
+    def window(self) -> int:
+        """How many records to hand the transport at once (1 unless it has ``put_many``)."""
+        return int(getattr(self.transport, "window", 1)) if hasattr(self.transport, "put_many") else 1
+
     def deliver(self, record: Record, filename: str | None = None) -> Outcome:
         """Deliver one payload record (or report why not); the ledger says what to do."""
+        step = self.plan(record, filename)
+        return step if isinstance(step, Outcome) else self._send(step)
+
+    def deliver_many(self, records: list[Record]) -> list[Outcome | RecordError]:
+        """Deliver a window of records with distinct keys, in order.
+
+        Intents are committed in one transaction, the transport's ``put_many``
+        sends them, outcomes are committed in one transaction. A record the core
+        rejects (bad template, …) yields its RecordError in its place.
+        """
+        steps: list[Outcome | Send | RecordError] = []
+        for record in records:
+            try:
+                steps.append(self.plan(record) if self.window > 1 else self.deliver(record))
+            except RecordError as exc:
+                steps.append(exc)
+        sends = [(index, step) for index, step in enumerate(steps) if isinstance(step, Send)]
+        done: dict[int, Outcome] = (
+            self._send_window(sends) if len(sends) > 1 else {index: self._send(step) for index, step in sends}
+        )
+        return [done[index] if index in done else step for index, step in enumerate(steps)]  # type: ignore[misc]
+
+    def plan(self, record: Record, filename: str | None = None) -> Outcome | Send:
+        """What to do with a record: an outcome already (duplicate, dead, reconciled) or a send."""
         data = body_bytes(record)
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         name = filename or names.choose(record, self.template(record), digest)
@@ -101,7 +141,7 @@ class Deliverer:
                 name = same.filename
             if same is not None and same.status == "failed" and same.attempts >= self.policy.max_attempts:
                 return self._dead(record, same)
-        return self._send(record, data, digest, name)
+        return Send(record, data, digest, name)
 
     def _reconcile(self, record: Record, entry: ledger.Entry) -> Outcome | None:
         """A killed or timed-out attempt: is it at the destination? None means send again."""
@@ -126,29 +166,31 @@ class Deliverer:
         done = ledger.finish(self.store, entry, "unknown", error=message, error_code=int(ExitCode.PARTIAL))
         return self._done(record, "unknown", done, code=int(ExitCode.PARTIAL))
 
-    def _send(self, record: Record, data: bytes, digest: str, name: str) -> Outcome:
+    def _intent(self, step: Send, conn: Any = None) -> ledger.Entry:
+        return ledger.begin_attempt(
+            self.store,
+            key=step.record["key"],
+            destination=self.destination,
+            content_hash=step.digest,
+            filename=step.name,
+            body=step.data,
+            media_type=step.record.get("type", JSON_TYPE),
+            meta=dict(step.record.get("meta") or {}),
+            conn=conn,
+        )
+
+    def _send(self, step: Send, tries: int = 0) -> Outcome:
         self.ensure_open()
-        meta = dict(record.get("meta") or {})
-        tries = 0
         while True:
-            entry = ledger.begin_attempt(
-                self.store,
-                key=record["key"],
-                destination=self.destination,
-                content_hash=digest,
-                filename=name,
-                body=data,
-                media_type=record.get("type", JSON_TYPE),
-                meta=meta,
-            )
+            entry = self._intent(step)
             tries += 1
             try:
-                receipt = self.transport.put(name, data, record)
+                receipt = self.transport.put(step.name, step.data, step.record)
             except RecordError as exc:
                 wait = self._retry_wait(exc, tries, entry.attempts)
                 if wait is None:
-                    return self._failed(record, entry, exc)
-                if isinstance(exc, OutcomeUnknown) and self._arrived(entry, record):
+                    return self._failed(step.record, entry, exc)
+                if isinstance(exc, OutcomeUnknown) and self._arrived(entry, step.record):
                     receipt = Receipt(entry.filename, {"reconciled": True})
                 else:
                     self.counts["retries"] += 1
@@ -157,7 +199,51 @@ class Deliverer:
             except FlowkitError as exc:
                 ledger.finish(self.store, entry, "failed", error=exc.format_message(), error_code=exc.exit_code)
                 raise
-            return self._delivered(record, entry, receipt)
+            return self._delivered(step.record, entry, receipt)
+
+    def _send_window(self, sends: list[tuple[int, Send]]) -> dict[int, Outcome]:
+        self.ensure_open()
+        with self.store.transaction() as conn:
+            entries = [self._intent(step, conn) for _, step in sends]
+        try:
+            results = self.transport.put_many([(s.name, s.data, s.record) for _, s in sends])  # type: ignore[attr-defined]
+        except FlowkitError as exc:
+            with self.store.transaction() as conn:
+                for entry in entries:
+                    ledger.finish(
+                        self.store, entry, "failed", error=exc.format_message(), error_code=exc.exit_code, conn=conn
+                    )
+            raise
+        out: dict[int, Outcome] = {}
+        again: list[tuple[int, Send, ledger.Entry, RecordError]] = []
+        with self.store.transaction() as conn:
+            self.conn = conn
+            try:
+                for (index, step), entry, result in zip(sends, entries, results):
+                    if isinstance(result, Receipt):
+                        out[index] = self._delivered(step.record, entry, result)
+                    elif self._retry_wait(result, 1, entry.attempts) is not None:
+                        again.append((index, step, entry, result))
+                    else:
+                        out[index] = self._failed(step.record, entry, result)
+            finally:
+                self.conn = None
+        out.update(self._retry_window(again))
+        return out
+
+    def _retry_window(self, again: list[tuple[int, Send, ledger.Entry, RecordError]]) -> dict[int, Outcome]:
+        """Transient failures of a window: one backoff, then one by one (lost replies checked first)."""
+        waits = [self._retry_wait(exc, 1, entry.attempts) or 0.0 for _, _, entry, exc in again]
+        if waits:
+            self.sleep(max(waits))
+        out: dict[int, Outcome] = {}
+        for index, step, entry, exc in again:
+            if isinstance(exc, OutcomeUnknown) and self._arrived(entry, step.record):
+                out[index] = self._delivered(step.record, entry, Receipt(entry.filename, {"reconciled": True}))
+                continue
+            self.counts["retries"] += 1
+            out[index] = self._send(step, tries=1)
+        return out
 
     def _retry_wait(self, exc: RecordError, tries: int, attempts: int) -> float | None:
         if exc.exit_code != ExitCode.TEMPFAIL or tries >= self.policy.retries or attempts >= self.policy.max_attempts:
@@ -172,7 +258,9 @@ class Deliverer:
 
     def _delivered(self, record: Record, entry: ledger.Entry, receipt: Receipt) -> Outcome:
         detail = dict(receipt.detail)
-        done = ledger.finish(self.store, entry, "delivered", remote_ref=receipt.remote_ref, response=detail)
+        done = ledger.finish(
+            self.store, entry, "delivered", remote_ref=receipt.remote_ref, response=detail, conn=self.conn
+        )
         status = "delivered"
         if detail.get("exists"):
             status = "duplicate"
@@ -183,16 +271,16 @@ class Deliverer:
     def _failed(self, record: Record, entry: ledger.Entry, exc: RecordError) -> Outcome:
         message = exc.format_message()
         if isinstance(exc, OutcomeUnknown):
-            done = ledger.finish(self.store, entry, "unknown", error=message, error_code=exc.exit_code)
+            done = ledger.finish(self.store, entry, "unknown", error=message, error_code=exc.exit_code, conn=self.conn)
             return self._done(record, "unknown", done, code=exc.exit_code)
-        done = ledger.finish(self.store, entry, "failed", error=message, error_code=exc.exit_code)
+        done = ledger.finish(self.store, entry, "failed", error=message, error_code=exc.exit_code, conn=self.conn)
         if done.attempts >= self.policy.max_attempts:
             return self._dead(record, done)
         return self._done(record, "failed", done, code=exc.exit_code)
 
     def _dead(self, record: Record, entry: ledger.Entry) -> Outcome:
         error = f"gave up after {entry.attempts} attempt(s): {entry.error or 'failed'}"
-        done = ledger.finish(self.store, entry, "dead", error=error, error_code=int(ExitCode.PARTIAL))
+        done = ledger.finish(self.store, entry, "dead", error=error, error_code=int(ExitCode.PARTIAL), conn=self.conn)
         return self._done(record, "dead", done, code=int(ExitCode.PARTIAL))
 
     def _done(

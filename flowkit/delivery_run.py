@@ -73,26 +73,44 @@ def lock_name(dest: str) -> str:
 
 
 def run_stream(reader: Reader, writer: Writer, deliverer: Deliverer, tally: Tally) -> None:
-    """Deliver the consumed records, pass the others through; one result record per input record."""
+    """Deliver the consumed records, pass the others through, in input order.
+
+    Payloads are handed over in windows of distinct keys (``deliverer.window``)
+    so intents and outcomes are committed per window; a pass-through record, a
+    repeated key or the end of input closes the window first.
+    """
+    window: list[Record] = []
     for item in reader:
+        if isinstance(item, BadLine) or item["kind"] not in CONSUMES or any(r["key"] == item["key"] for r in window):
+            flush(window, writer, deliverer, tally)
         if isinstance(item, BadLine):
             report(item.where, item.message)
             tally.failed += 1
             tally.codes.append(int(ExitCode.DATAERR))
-            continue
-        if item["kind"] not in CONSUMES:
+        elif item["kind"] not in CONSUMES:
             writer.write(item)
             tally.passed += 1
-            continue
-        try:
-            outcome = deliverer.deliver(item)
-        except RecordError as exc:
-            report(f"record {item['key']!r}", exc.format_message())
-            writer.write(error_record(item, "deliver", exc))
+        else:
+            window.append(item)
+            if len(window) >= deliverer.window:
+                flush(window, writer, deliverer, tally)
+    flush(window, writer, deliverer, tally)
+
+
+def flush(window: list[Record], writer: Writer, deliverer: Deliverer, tally: Tally) -> None:
+    """Deliver the pending window and write its results (or error records) in order."""
+    if not window:
+        return
+    outcomes = deliverer.deliver_many(list(window))
+    for item, outcome in zip(window, outcomes):
+        if isinstance(outcome, RecordError):
+            report(f"record {item['key']!r}", outcome.format_message())
+            writer.write(error_record(item, "deliver", outcome))
             tally.failed += 1
-            tally.codes.append(exc.exit_code)
-            continue
-        record_outcome(outcome, writer, tally)
+            tally.codes.append(outcome.exit_code)
+        else:
+            record_outcome(outcome, writer, tally)
+    window.clear()
 
 
 def record_outcome(outcome: Outcome, writer: Writer, tally: Tally) -> None:

@@ -10,7 +10,10 @@ run is reconciled by the next run. Every change appends to the key's story.
 from __future__ import annotations
 
 import json
+import sqlite3
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +58,16 @@ def _entry(row: Any) -> Entry:
     )
 
 
+@contextmanager
+def _tx(store: Store, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
+    """The caller's open transaction, or a new short one."""
+    if conn is not None:
+        yield conn
+        return
+    with store.transaction() as own:
+        yield own
+
+
 def entries(store: Store, key: str, destination: str) -> list[Entry]:
     """Every ledger row for ``key`` at ``destination``, oldest first."""
     rows = store.conn.execute(
@@ -74,11 +87,16 @@ def begin_attempt(
     media_type: str,
     meta: dict[str, Any],
     command: str = "deliver",
+    conn: sqlite3.Connection | None = None,
 ) -> Entry:
-    """Write-ahead intent: the row is ``sending`` with one more attempt, committed now."""
+    """Write-ahead intent: the row is ``sending`` with one more attempt, committed now.
+
+    With ``conn`` the intent joins the caller's open transaction: a window of
+    intents committed together, still before any of their side effects.
+    """
     stamp = now()
-    with store.transaction() as conn:
-        row = conn.execute(
+    with _tx(store, conn) as tx:
+        row = tx.execute(
             """INSERT INTO deliveries (key, destination, content_hash, status, attempts, filename, size,
                                        run_id, created_at, updated_at)
                VALUES (?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?)
@@ -89,12 +107,12 @@ def begin_attempt(
             (key, destination, content_hash, filename, len(body), store.run_id, stamp, stamp),
         ).fetchone()
         entry = _entry(row)
-        conn.execute(
+        tx.execute(
             "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
             (entry.id, stamp, media_type, json.dumps(meta, ensure_ascii=False), zlib.compress(body, 1)),
         )
         store.add_event(
-            conn,
+            tx,
             key,
             command,
             "sending",
@@ -113,13 +131,14 @@ def finish(
     error_code: int | None = None,
     response: dict[str, Any] | None = None,
     command: str = "deliver",
+    conn: sqlite3.Connection | None = None,
 ) -> Entry:
-    """Record the outcome of the attempt ``entry`` stands for."""
+    """Record the outcome of the attempt ``entry`` stands for (in ``conn``'s transaction when given)."""
     if status not in FINAL_STATUSES:
         raise ValueError(f"not a final delivery status: {status!r}")
     stamp = now()
-    with store.transaction() as conn:
-        row = conn.execute(
+    with _tx(store, conn) as tx:
+        row = tx.execute(
             """UPDATE deliveries SET status = ?, remote_ref = COALESCE(?, remote_ref), error = ?, error_code = ?,
                    response = COALESCE(?, response), updated_at = ?,
                    delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
@@ -145,7 +164,7 @@ def finish(
             detail["remote_ref"] = remote_ref
         if error:
             detail["error"] = error
-        store.add_event(conn, entry.key, command, status, detail)
+        store.add_event(tx, entry.key, command, status, detail)
     return _entry(row)
 
 

@@ -28,6 +28,7 @@ class Hotfolder:
     """Write files atomically under ``root``."""
 
     resend_unknown = True
+    window = 64  # records per ledger transaction pair (put_many)
 
     def __init__(
         self,
@@ -89,6 +90,16 @@ class Hotfolder:
         except OSError as exc:
             raise RecordError(f"hotfolder write {path}: {exc.strerror}", code=ExitCode.TEMPFAIL) from exc
         return Receipt(str(final), {"size": len(data)})
+
+    def put_many(self, items: list[tuple[str, bytes, Record]]) -> list[Receipt | RecordError]:
+        """``put`` each item in turn; one result (receipt or error) per item."""
+        results: list[Receipt | RecordError] = []
+        for name, data, record in items:
+            try:
+                results.append(self.put(name, data, record))
+            except RecordError as exc:
+                results.append(exc)
+        return results
 
     def _write(self, tmp: Path, data: bytes) -> None:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
