@@ -7,6 +7,10 @@ commit the intent, ``put``, and commit the outcome. Transient failures are
 retried within the run with exponential backoff and jitter (honouring a
 destination's Retry-After); across runs ``--retry-failed`` resends the kept
 bodies until ``max_attempts``, after which a delivery is ``dead``.
+
+Transports with ``put_many`` (hotfolder, SFTP) take a window of records with
+distinct keys: the window's intents commit in one transaction before any side
+effect, the outcomes in one transaction after them.
 """
 
 from __future__ import annotations

@@ -246,3 +246,35 @@ def test_purge_drops_old_bodies_but_keeps_the_ledger(invoke: Invoke, tmp_path: P
     assert store.conn.execute("SELECT COUNT(*) FROM delivery_bodies").fetchone()[0] == 0
     store.close()
     assert os.path.exists(tmp_path / "o" / "80.xml")
+
+
+def test_repeated_keys_in_one_input_are_settled_in_order(invoke: Invoke, tmp_path: Path) -> None:
+    stream = payload("90", "<v>1</v>") + payload("90", "<v>1</v>") + payload("91") + payload("90", "<v>2</v>")
+    result = invoke(["deliver", "--to", f"file://{tmp_path}/o/"], input=stream)
+    assert result.exit_code == 0, result.stderr
+    assert [(b["key"], b["status"]) for b in results(result.stdout)] == [
+        ("90", "delivered"),
+        ("90", "duplicate"),
+        ("91", "delivered"),
+        ("90", "delivered"),
+    ]
+    assert (tmp_path / "o" / "90.xml").read_text() == "<v>2</v>"
+
+
+def test_a_bad_record_in_a_window_does_not_stop_the_others(invoke: Invoke, tmp_path: Path) -> None:
+    stream = payload("1") + payload("2", channel="") + payload("3")
+    result = invoke(
+        ["deliver", "--to", f"file://{tmp_path}/o/", "--name", "{meta.nope}/{key}.xml"], input=payload("0") + stream
+    )
+    assert result.exit_code == 65
+    assert [r["kind"] for r in records(result.stdout)] == ["error"] * 4
+    ok = invoke(
+        ["deliver", "--to", f"file://{tmp_path}/o/"], input=stream + record_line("payload", "4", "", type="text/plain")
+    )
+    assert ok.exit_code == 1
+    assert [(b["key"], b["status"]) for b in results(ok.stdout)] == [
+        ("1", "delivered"),
+        ("2", "delivered"),
+        ("3", "delivered"),
+        ("4", "failed"),
+    ]

@@ -135,3 +135,25 @@ def test_closed_port_is_temporary(invoke: Invoke, sshd_server: Sshd, tmp_path: P
     result = invoke(["deliver", "--to", url], input=payload("1"))
     assert result.exit_code == 75
     assert "cannot connect" in result.stderr
+
+
+def test_a_failing_file_in_a_pipelined_window(
+    invoke: Invoke, sshd_server: Sshd, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
+    remote = folder(sshd_server, tmp_path)
+    (remote / "blocked").write_text("a file where a folder should be")
+    config = sftp_config(sshd_server, remote, tmp_config, filename='"{meta.channel}/{key}.xml"', retries="1")
+    stream = payload("1") + payload("2", channel="blocked") + payload("3") + payload("1")
+    result = invoke(["deliver", "--to", "mis"], input=stream, config=config)
+    assert result.exit_code == 75, result.stderr
+    assert [(b["key"], b["status"]) for b in results(result.stdout)] == [
+        ("1", "delivered"),
+        ("2", "failed"),
+        ("3", "delivered"),
+        ("1", "duplicate"),
+    ]
+    assert sorted(p.name for p in (remote / "web").iterdir()) == ["1.xml", "3.xml"]
+    (remote / "blocked").unlink()
+    retry = invoke(["deliver", "--to", "mis", "--retry-failed"], config=config)
+    assert retry.exit_code == 0, retry.stderr
+    assert (remote / "blocked" / "2.xml").read_text() == '<order number="2"/>'

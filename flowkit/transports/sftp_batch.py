@@ -117,7 +117,7 @@ def put_many(sftp: Any, paths: Sequence[str], items: Sequence[Item]) -> list[Res
         queued: dict[int, list[int]] = {}
         for index, handle in enumerate(handles):
             if isinstance(handle, str):
-                results[index] = RecordError(f"sftp {temps[index]}: cannot open: {handle}", code=ExitCode.UNAVAILABLE)
+                results[index] = Transient(f"sftp {temps[index]}: cannot open: {handle}")
             else:
                 queued[index] = pipe.write_check_close(handle, items[index][1])
         pipe._wait([n for nums in queued.values() for n in nums])
