@@ -27,13 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from servers import sshd  # noqa: E402
+from servers import sshd
 
-from flowkit.config import Config  # noqa: E402
-from flowkit.delivery import Deliverer  # noqa: E402
-from flowkit.records import body_bytes, make_record  # noqa: E402
-from flowkit.store import Store  # noqa: E402
-from flowkit.transports.hotfolder import Hotfolder  # noqa: E402
+from flowkit.delivery import Deliverer
+from flowkit.records import body_bytes, make_record
+from flowkit.store import Store
+from flowkit.transports.hotfolder import Hotfolder
 
 
 def make_records(n: int) -> list[dict[str, object]]:

@@ -121,7 +121,10 @@ class Deliverer:
         done: dict[int, Outcome] = (
             self._send_window(sends) if len(sends) > 1 else {index: self._send(step) for index, step in sends}
         )
-        return [done[index] if index in done else step for index, step in enumerate(steps)]  # type: ignore[misc]
+        out: list[Outcome | RecordError] = []
+        for index, step in enumerate(steps):
+            out.append(done[index] if isinstance(step, Send) else step)
+        return out
 
     def plan(self, record: Record, filename: str | None = None) -> Outcome | Send:
         """What to do with a record: an outcome already (duplicate, dead, reconciled) or a send."""

@@ -14,7 +14,7 @@ import posixpath
 from collections.abc import Sequence
 from typing import Any
 
-from flowkit.errors import ExitCode, RecordError
+from flowkit.errors import RecordError
 from flowkit.records import Record
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient
 
