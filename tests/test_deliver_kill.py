@@ -99,6 +99,10 @@ def check_exactly_once(state: Path, folder: Path, final: subprocess.CompletedPro
     per_key = conn.execute("SELECT key, COUNT(*) FROM events WHERE event = 'delivered' GROUP BY key").fetchall()
     assert len(per_key) == N and {count for _, count in per_key} == {1}
     assert conn.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'delivered'").fetchone()[0] == N
+    reconciled = conn.execute("SELECT COUNT(*) FROM deliveries WHERE response LIKE '%reconciled%'").fetchone()[0]
+    resent = conn.execute("SELECT COUNT(*) FROM deliveries WHERE attempts > 1").fetchone()[0]
+    print(f"kill test: {reconciled} found delivered after a kill, {resent} sent again after a kill")
+    assert reconciled + resent > 0  # the kills did leave half-done work behind
     conn.close()
 
 
