@@ -161,3 +161,38 @@ def test_tls_is_verified(
     trusted = invoke(["deliver", "--to", "erp"], input=payload("20"), config=config)
     assert trusted.exit_code == 0, trusted.stderr
     assert https_server.state.creates["/orders/20"] == 1
+
+
+def test_basic_and_api_key_auth_and_meta_in_the_url(
+    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
+) -> None:
+    import base64
+
+    record = record_line("payload", "30", {"n": 30}, meta={"channel": "web shop"})
+    config = http_config(
+        tmp_config,
+        http_server.base + "/{meta.channel}/{key}",
+        auth="basic",
+        username="shop",
+        password="${ERP_PASSWORD}",
+        method="PUT",
+        success=[201],
+    )
+    result = invoke(["deliver", "--to", "erp"], input=record, config=config, env={"ERP_PASSWORD": "pw"})
+    assert result.exit_code == 0, result.stderr
+    request = http_server.state.requests[-1]
+    assert request["method"] == "PUT" and request["path"] == "/web%20shop/30"
+    assert request["headers"]["Authorization"] == "Basic " + base64.b64encode(b"shop:pw").decode()
+    config = http_config(
+        tmp_config,
+        http_server.base + "/k/{key}",
+        auth="header",
+        api_key_header="X-Shop-Key",
+        api_key="${ERP_KEY}",
+        success=[202],
+    )
+    refused = invoke(["deliver", "--to", "erp"], input=payload("31"), config=config, env={"ERP_KEY": "k1"})
+    assert http_server.state.requests[-1]["headers"]["X-Shop-Key"] == "k1"
+    assert refused.exit_code == 65  # 201 is not in the configured success list
+    sent = orjson.loads(invoke(["state", "sent", "31"]).stdout)
+    assert sent[0]["status"] == "failed"
