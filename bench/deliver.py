@@ -88,8 +88,8 @@ def hotfolder_ledger(records: list[dict[str, object]], folder: Path, state: Path
     store = Store(state)
     deliverer = Deliverer(store, f"file://{folder}/", Hotfolder(folder), template=lambda r: "{key}.xml")
     started = time.perf_counter()
-    for record in records:
-        deliverer.deliver(record)
+    for start in range(0, len(records), deliverer.window):  # as `flowkit deliver` does
+        deliverer.deliver_many(records[start:start + deliverer.window])
     deliverer.close()
     elapsed = time.perf_counter() - started
     store.close()
