@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 from flowkit import __version__
 from flowkit.commands import apply_rules as apply_rules_cmd
 from flowkit.commands import config as config_cmd
+from flowkit.commands import deliver as deliver_cmd
+from flowkit.commands import deliver_state
 from flowkit.commands import import_shipment as import_shipment_cmd
 from flowkit.commands import query_orders as query_orders_cmd
 from flowkit.commands import release as release_cmd
@@ -118,6 +120,7 @@ for command in (
     apply_rules_cmd.command,
     render_cmd.command,
     transform_cmd.command,
+    deliver_cmd.command,
     import_shipment_cmd.command,
     state_cmd.command,
     config_cmd.command,
@@ -125,5 +128,5 @@ for command in (
     cli.add_command(command)
 
 # Subcommands of `flowkit state` contributed by the commands that own the data.
-for subcommand in (release_cmd.command, state_exports_cmd.command):
+for subcommand in (release_cmd.command, state_exports_cmd.command, deliver_state.sent):
     state_cmd.command.add_command(subcommand)

@@ -12,6 +12,8 @@ from click.testing import CliRunner, Result
 
 from flowkit.cli import cli
 
+pytest_plugins = ("servers.fixtures",)  # real servers on 127.0.0.1 (tests/servers/)
+
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
 

@@ -21,7 +21,7 @@ from flowkit.errors import ConfigError, TempFailError
 
 # (table, time column) pairs that `state purge` may thin out. Never list
 # sequences, processed message ids, dedupe keys or unprocessed work here.
-PURGEABLE: list[tuple[str, str]] = [("runs", "ended_at"), ("events", "at")]
+PURGEABLE: list[tuple[str, str]] = [("runs", "ended_at"), ("events", "at"), ("delivery_bodies", "at")]
 
 
 def now() -> str:
@@ -85,7 +85,15 @@ class Store:
 
     def migrate(self) -> None:
         """Apply the migrations newer than the file's ``user_version``, each atomically."""
-        pending = [m for m in migrations() if m[0] > self.version]
+        if not [m for m in migrations() if m[0] > self.version]:
+            return
+        from flowkit.store.lock import exclusive
+
+        # Two processes opening a new store at once must not both migrate it.
+        with exclusive(self.path, "migrate", wait=60):
+            self._apply([m for m in migrations() if m[0] > self.version])
+
+    def _apply(self, pending: list[tuple[int, str, str]]) -> None:
         for number, name, sql in pending:
             script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
             try:

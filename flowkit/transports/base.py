@@ -8,13 +8,12 @@ done, HTTP 2xx, SMTP 250); otherwise it raises ``RecordError`` with code 75
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from flowkit.config import Config
-from flowkit.errors import ConfigError
+from flowkit.errors import ConfigError, ExitCode, RecordError
 from flowkit.records import Record
 
 
@@ -33,29 +32,136 @@ class Transport(Protocol):
 
     def put(self, name: str, data: bytes, record: Record) -> Receipt: ...
 
-    def exists(self, name: str, size: int) -> bool | None:
-        """Whether ``name`` is already there with ``size`` bytes (None: cannot tell)."""
+    def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
+        """Whether ``name`` is already there with ``size`` bytes (None: cannot tell).
+
+        ``record`` lets a destination look the record up by key (HTTP exists-check).
+        """
         ...
 
     def close(self) -> None: ...
 
 
 def destination(config: Config, target: str) -> dict[str, Any]:
-    """A destination table: ``[destinations.NAME]`` or a URL (``file:///dir/``)."""
-    if "://" in target:
-        from urllib.parse import urlsplit
+    """A destination table: ``[destinations.NAME]`` or a URL (``file:///dir/``, ``sftp://…``).
 
-        scheme = urlsplit(target).scheme
-        kind = {"file": "hotfolder"}.get(scheme, scheme)
-        return {"type": kind, "url": target, "name": re.sub(r"[^A-Za-z0-9_.-]+", "_", target)}
+    A URL's user, password, host, port and path become the table's keys and its
+    query parameters options (``sftp://u@host/in/?known_hosts=kh``). The name
+    (the ledger's destination) never contains the password or the query.
+    """
+    if "://" in target:
+        spec = from_url(target)
+        spec["name"] = _url_name(target)
+        return spec
     spec = config.named("destinations", target)
     spec.setdefault("name", target)
-    if "type" not in spec and "url" in spec:
-        from urllib.parse import urlsplit
-
-        scheme = urlsplit(str(spec["url"])).scheme
-        spec["type"] = {"file": "hotfolder"}.get(scheme, scheme)
+    kinds = sorted(set(SCHEMES.values()))
+    if "type" in spec and spec["type"] not in kinds:
+        raise ConfigError(f"{config.where('destinations', target, 'type')}: unknown destination type "
+                          f"{spec['type']!r} (known: {', '.join(kinds)})")
+    if "url" in spec:
+        spec = {**from_url(str(spec["url"])), **spec}
     return spec
+
+
+SCHEMES = {
+    "file": "hotfolder",
+    "sftp": "sftp",
+    "ftp": "ftp",
+    "ftps": "ftps",
+    "http": "http",
+    "https": "http",
+    "smtp": "email",
+    "smtps": "email",
+    "mailto": "email",
+}
+
+
+def from_url(url: str) -> dict[str, Any]:
+    """The table a destination URL stands for (``type`` from the scheme)."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    parts = urlsplit(url)
+    kind = SCHEMES.get(parts.scheme)
+    if kind is None:
+        raise ConfigError(
+            f"destination {_url_name(url)!r}: unknown scheme {parts.scheme!r} (known: {', '.join(sorted(SCHEMES))})"
+        )
+    spec: dict[str, Any] = {"type": kind, "url": url, "scheme": parts.scheme}
+    if kind == "http":
+        return spec
+    spec.update({k: v for k, v in parse_qsl(parts.query)})
+    if kind == "hotfolder":
+        spec["path"] = unquote(parts.path)
+        return spec
+    if parts.hostname:
+        spec["host"] = parts.hostname
+    if parts.port:
+        spec["port"] = parts.port
+    if parts.username:
+        spec["username"] = unquote(parts.username)
+    if parts.password:
+        spec["password"] = unquote(parts.password)
+    if kind in ("sftp", "ftp", "ftps"):
+        spec["path"] = unquote(parts.path) or "/"
+    if parts.scheme == "smtps":
+        spec.setdefault("tls", "ssl")
+    return spec
+
+
+def _url_name(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return f"{parts.scheme}://{netloc}{parts.path}"
+
+
+def option(spec: Mapping[str, Any], key: str, default: Any, kind: type | tuple[type, ...] | None = None) -> Any:
+    """A destination option with its default (URL query strings coerced); ConfigError on a wrong type."""
+    value = spec.get(key, default)
+    if isinstance(value, str) and kind in (int, float, bool, (int, float)):
+        value = _coerce(spec, key, value, kind)
+    if kind is not None and value is not None and not isinstance(value, kind):
+        raise ConfigError(f"destination {spec.get('name')!r}: option {key!r} has the wrong type")
+    return value
+
+
+def _coerce(spec: Mapping[str, Any], key: str, value: str, kind: Any) -> Any:
+    try:
+        if kind is bool:
+            return value.lower() in ("1", "true", "yes", "on")
+        if kind is int:
+            return int(value)
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"destination {spec.get('name')!r}: option {key!r} must be a number") from None
+
+
+def secret(spec: Mapping[str, Any], key: str) -> str | None:
+    """A secret option (``${ENV}`` or ``file:PATH`` reference resolved now), or None."""
+    from flowkit.config import resolve_secret
+
+    value = spec.get(key)
+    if value is None:
+        return None
+    return str(resolve_secret(value, where=f"destination {spec.get('name')!r} option {key!r}"))
+
+
+class Transient(RecordError):
+    """A temporary failure: retry later (``retry_after`` seconds when the destination said so)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, hint: str | None = None) -> None:
+        super().__init__(message, code=ExitCode.TEMPFAIL, hint=hint)
+        self.retry_after = retry_after
+
+
+class OutcomeUnknown(Transient):
+    """The request went out but no answer came back: it may or may not have arrived."""
 
 
 def open_transport(spec: Mapping[str, Any], config: Config) -> Transport:
@@ -65,4 +171,23 @@ def open_transport(spec: Mapping[str, Any], config: Config) -> Transport:
         from flowkit.transports.hotfolder import Hotfolder
 
         return Hotfolder.from_spec(spec, config)
-    raise ConfigError(f"{config.where('destinations', str(spec.get('name')))}: unknown destination type {kind!r}")
+    if kind == "sftp":
+        from flowkit.transports.sftp import Sftp
+
+        return Sftp.from_spec(spec, config)
+    if kind in ("ftp", "ftps"):
+        from flowkit.transports.ftp import Ftp
+
+        return Ftp.from_spec(spec, config)
+    if kind == "http":
+        from flowkit.transports.http import Http
+
+        return Http.from_spec(spec, config)
+    if kind == "email":
+        from flowkit.transports.email import Email
+
+        return Email.from_spec(spec, config)
+    raise ConfigError(
+        f"{config.where('destinations', str(spec.get('name')))}: unknown destination type {kind!r} "
+        "(known: hotfolder, sftp, ftp, ftps, http, email)"
+    )

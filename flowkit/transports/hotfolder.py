@@ -1,8 +1,12 @@
 """Hotfolder transport: atomic writes into a local folder a consumer watches.
 
-Each file is written as ``.NAME.part`` in the target folder, fsynced, then
-renamed into place, so a consumer never sees a partial file. Names are
-confined to the folder (path jail).
+Each file is written as ``.NAME.part`` in the target folder, fsynced, size
+checked, then moved into place, so a consumer never sees a partial file.
+Names are confined to the folder (path jail). ``conflict`` says what happens
+when the name is taken: ``replace`` (default), ``ignore``, ``rename``
+(``NAME-1.ext``…) or ``fail``. ``done_suffix`` writes an empty marker file
+(``1203.xml.done``) after the data file. Zero-byte bodies are refused unless
+``allow_empty``.
 """
 
 from __future__ import annotations
@@ -11,30 +15,50 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError
 from flowkit.records import Record
-from flowkit.transports.base import Receipt
+from flowkit.transports.base import Receipt, option
+
+CONFLICTS = ("replace", "ignore", "rename", "fail")
 
 
 class Hotfolder:
     """Write files atomically under ``root``."""
 
-    def __init__(self, root: Path, *, allow_empty: bool = False) -> None:
+    resend_unknown = True
+    window = 64  # records per ledger transaction pair (put_many)
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        allow_empty: bool = False,
+        conflict: str = "replace",
+        done_suffix: str | None = None,
+        fsync: bool = True,
+    ) -> None:
+        if conflict not in CONFLICTS:
+            raise ConfigError(f"hotfolder {root}: conflict must be one of {', '.join(CONFLICTS)}")
         self.root = root
         self.allow_empty = allow_empty
+        self.conflict = conflict
+        self.done_suffix = done_suffix
+        self.fsync = fsync
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any], config: Config) -> Hotfolder:
-        if "path" in spec:
-            root = config.resolve_path(str(spec["path"]))
-        elif "url" in spec:
-            root = Path(unquote(urlsplit(str(spec["url"])).path))
-        else:
+        if not spec.get("path"):
             raise ConfigError(f"destination {spec.get('name')!r}: a hotfolder needs 'path' or a file:// url")
-        return cls(root, allow_empty=bool(spec.get("allow_empty", False)))
+        root = config.resolve_path(str(spec["path"]))
+        return cls(
+            root,
+            allow_empty=bool(option(spec, "allow_empty", False, bool)),
+            conflict=str(option(spec, "conflict", "replace", str)),
+            done_suffix=option(spec, "done_suffix", None, str),
+            fsync=bool(option(spec, "fsync", True, bool)),
+        )
 
     def open(self) -> None:
         try:
@@ -54,27 +78,71 @@ class Hotfolder:
         if not data and not self.allow_empty:
             raise RecordError("refusing to deliver an empty (zero-byte) body", code=ExitCode.DATAERR)
         path = self.target(name)
+        if self.conflict == "ignore" and path.exists():
+            return Receipt(str(path), {"size": len(data), "conflict": "ignored"})
         tmp = path.with_name(f".{path.name}.part")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            try:
-                os.write(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            if os.path.getsize(tmp) != len(data):
-                raise RecordError(f"{tmp}: size check failed", code=ExitCode.TEMPFAIL)
-            os.replace(tmp, path)
+            self._write(tmp, data)
+            final = self._place(tmp, path)
+            if self.done_suffix:
+                self._write(final.with_name(final.name + self.done_suffix), b"")
         except OSError as exc:
             raise RecordError(f"hotfolder write {path}: {exc.strerror}", code=ExitCode.TEMPFAIL) from exc
-        return Receipt(str(path), {"size": len(data)})
+        return Receipt(str(final), {"size": len(data)})
 
-    def exists(self, name: str, size: int) -> bool | None:
+    def put_many(self, items: list[tuple[str, bytes, Record]]) -> list[Receipt | RecordError]:
+        """``put`` each item in turn; one result (receipt or error) per item."""
+        results: list[Receipt | RecordError] = []
+        for name, data, record in items:
+            try:
+                results.append(self.put(name, data, record))
+            except RecordError as exc:
+                results.append(exc)
+        return results
+
+    def _write(self, tmp: Path, data: bytes) -> None:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if self.fsync:
+                os.fsync(fd)
+            if os.fstat(fd).st_size != len(data):
+                raise RecordError(f"{tmp}: size check failed", code=ExitCode.TEMPFAIL)
+        finally:
+            os.close(fd)
+
+    def _place(self, tmp: Path, path: Path) -> Path:
+        """Move ``tmp`` to ``path`` by the conflict policy; returns where it went."""
+        if self.conflict == "replace":
+            os.replace(tmp, path)
+            return path
+        candidates = [path]
+        if self.conflict == "rename":
+            candidates += [path.with_name(f"{path.stem}-{n}{path.suffix}") for n in range(1, 1000)]
+        for candidate in candidates:
+            try:
+                os.link(tmp, candidate)  # never overwrites
+            except FileExistsError:
+                continue
+            os.unlink(tmp)
+            return candidate
+        os.unlink(tmp)
+        if self.conflict == "ignore":
+            return path
+        raise RecordError(
+            f"{path.name} already exists in the hotfolder (conflict = {self.conflict})", code=ExitCode.DATAERR
+        )
+
+    def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
         path = self.target(name)
         return path.is_file() and path.stat().st_size == size
 
     def close(self) -> None:
+        if not self.root.is_dir():
+            return
         dir_fd = os.open(self.root, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

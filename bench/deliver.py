@@ -1,0 +1,144 @@
+"""Benchmark deliver: SFTP against OpenSSH's ``sftp -b``, and the ledger's cost on a hotfolder.
+
+1. 1,000 small files to a loopback OpenSSH sshd (started here, as in the test
+   suite): ``flowkit deliver --to sftp://…`` (one connection, temp name, size
+   check, posix-rename, ledger) against ``sftp -b`` uploading the same files to
+   the same server over one connection. Bar: ratio <= 1.3.
+2. The same 1,000 records into a hotfolder through the Deliverer (ledger:
+   intent + outcome transactions, compressed body) against the same Hotfolder
+   writes (.part, fsync, rename) without the ledger. Bar: overhead <= 10%.
+
+Usage: python bench/deliver.py [--files N] [--repeat R]
+Needs /usr/sbin/sshd and sftp (scripts/test-servers.sh installs them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from servers import sshd
+
+from flowkit.delivery import Deliverer
+from flowkit.records import body_bytes, make_record
+from flowkit.store import Store
+from flowkit.transports.hotfolder import Hotfolder
+
+
+def make_records(n: int) -> list[dict[str, object]]:
+    return [make_record("payload", f"B{i:05d}", f'<order number="B{i:05d}"><total>{i}.50</total></order>',
+                        type="application/xml", meta={"channel": "web", "format": "xml"}) for i in range(n)]
+
+
+def write_inputs(work: Path, records: list[dict[str, object]]) -> tuple[Path, Path]:
+    import orjson
+
+    files = work / "files"
+    files.mkdir()
+    with (work / "batch.ndjson").open("wb") as out:
+        for record in records:
+            out.write(orjson.dumps(record) + b"\n")
+            (files / f"{record['key']}.xml").write_bytes(body_bytes(record))
+    return work / "batch.ndjson", files
+
+
+def sftp_baseline(server: sshd.Sshd, files: Path, remote: Path) -> float:
+    remote.mkdir()
+    batch = files.parent / "sftp.batch"
+    batch.write_text(f"cd {remote}\n" + "".join(f"put {p} {p.name}\n" for p in sorted(files.iterdir())))
+    cmd = ["sftp", "-q", "-b", str(batch), "-i", str(server.client_key), "-P", str(server.port),
+           "-o", f"UserKnownHostsFile={server.known_hosts}", "-o", "StrictHostKeyChecking=yes",
+           f"{server.user}@127.0.0.1"]
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def sftp_flowkit(server: sshd.Sshd, batch: Path, remote: Path, state: Path) -> float:
+    remote.mkdir()
+    url = server.url(str(remote.relative_to(server.home)))
+    cmd = [sys.executable, "-m", "flowkit", "--state", str(state), "-q", "deliver", "--to", url,
+           "--name", "{key}.xml", str(batch)]
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def hotfolder_plain(records: list[dict[str, object]], folder: Path) -> float:
+    transport = Hotfolder(folder)
+    started = time.perf_counter()
+    transport.open()
+    for record in records:
+        transport.put(f"{record['key']}.xml", body_bytes(record), record)
+    transport.close()
+    return time.perf_counter() - started
+
+
+def hotfolder_ledger(records: list[dict[str, object]], folder: Path, state: Path) -> float:
+    store = Store(state)
+    deliverer = Deliverer(store, f"file://{folder}/", Hotfolder(folder), template=lambda r: "{key}.xml")
+    started = time.perf_counter()
+    for start in range(0, len(records), deliverer.window):  # as `flowkit deliver` does
+        deliverer.deliver_many(records[start:start + deliverer.window])
+    deliverer.close()
+    elapsed = time.perf_counter() - started
+    store.close()
+    assert deliverer.counts["delivered"] == len(records)
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dir", default=None, help="where files, server home and state live (default: $TMPDIR)")
+    args = parser.parse_args()
+    if not sshd.available() or not shutil.which("sftp"):
+        sys.exit("bench/deliver.py: needs /usr/sbin/sshd and sftp (run scripts/test-servers.sh)")
+    work = Path(tempfile.mkdtemp(prefix="flowkit-bench-", dir=args.dir))
+    records = make_records(args.files)
+    batch, files = write_inputs(work, records)
+    server = sshd.start(work / "sshd")
+    try:
+        base, ours = [], []
+        for i in range(args.repeat):  # alternate, so drift hits both sides alike
+            base.append(sftp_baseline(server, files, server.home / f"base{i}"))
+            ours.append(sftp_flowkit(server, batch, server.home / f"ours{i}", work / f"state{i}.db"))
+        plain, ledger = [], []
+        for i in range(args.repeat):
+            plain.append(hotfolder_plain(records, work / f"plain{i}"))
+            ledger.append(hotfolder_ledger(records, work / f"ledger{i}", work / f"hot{i}.db"))
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    report(args.files, base, ours, plain, ledger, work.parent)
+
+
+def report(n: int, base: list[float], ours: list[float], plain: list[float], ledger: list[float],
+           where: Path) -> None:
+    b, o, p, lg = (statistics.median(x) for x in (base, ours, plain, ledger))
+    print(f"work folder under {where}; runs alternate, figures are medians")
+    print(f"  sftp -b runs:  {' '.join(f'{x:.2f}' for x in base)}")
+    print(f"  flowkit runs:  {' '.join(f'{x:.2f}' for x in ours)}")
+    print(f"  plain runs:    {' '.join(f'{x:.2f}' for x in plain)}")
+    print(f"  ledger runs:   {' '.join(f'{x:.2f}' for x in ledger)}")
+    print(f"SFTP, {n} files, one connection (median of {len(base)}):")
+    print(f"  sftp -b          {b:7.3f} s")
+    print(f"  flowkit deliver  {o:7.3f} s   ratio {o / b:.2f}x  (bar <= 1.30x)")
+    print(f"Hotfolder, {n} files, fsync + rename (median of {len(plain)}):")
+    print(f"  without ledger   {p:7.3f} s")
+    print(f"  with ledger      {lg:7.3f} s   overhead {100 * (lg / p - 1):+.1f}%  (bar <= +10%)")
+
+
+if __name__ == "__main__":
+    main()

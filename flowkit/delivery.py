@@ -1,0 +1,334 @@
+"""Deliver payload records through one transport, with the ledger in the state store.
+
+For each record: hash the body, look the (key, destination, hash) up in the
+ledger, skip what was delivered (``duplicate``), reconcile what a killed run
+left ``sending``/``unknown`` (``exists()`` at the destination), otherwise
+commit the intent, ``put``, and commit the outcome. Transient failures are
+retried within the run with exponential backoff and jitter (honouring a
+destination's Retry-After); across runs ``--retry-failed`` resends the kept
+bodies until ``max_attempts``, after which a delivery is ``dead``.
+
+Transports with ``put_many`` (hotfolder, SFTP) take a window of records with
+distinct keys: the window's intents commit in one transaction before any side
+effect, the outcomes in one transaction after them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowkit.errors import ExitCode, FlowkitError, RecordError
+from flowkit.records import JSON_TYPE, Record, body_bytes, derive, is_json_type, make_record
+from flowkit.store import Store
+from flowkit.store import delivery as ledger
+from flowkit.transports import names
+from flowkit.transports.base import OutcomeUnknown, Receipt, Transport
+
+CONSUMES = ("payload",)
+
+
+@dataclass
+class Policy:
+    """How hard to try: within one run (``retries``) and across runs (``max_attempts``)."""
+
+    max_attempts: int = 5
+    retries: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    force: bool = False
+    once_per_key: bool = False
+
+    def delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before try ``attempt + 1``; None when Retry-After exceeds ``max_delay``."""
+        if retry_after is not None:
+            return float(retry_after) if retry_after <= self.max_delay else None
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return ceiling * random.uniform(0.5, 1.0)
+
+
+@dataclass
+class Outcome:
+    """What happened to one record: its result record and, for a failure, its exit code."""
+
+    result: Record
+    code: int | None = None
+
+
+@dataclass
+class Send:
+    """A record to send: its bytes, their hash and the file name."""
+
+    record: Record
+    data: bytes
+    digest: str
+    name: str
+
+
+@dataclass
+class Deliverer:
+    """Delivers records to one destination; open lazily, ``close`` at the end."""
+
+    store: Store
+    destination: str
+    transport: Transport
+    policy: Policy = field(default_factory=Policy)
+    template: Callable[[Record], str | None] = lambda record: None
+    sleep: Callable[[float], None] = time.sleep
+    counts: Counter[str] = field(default_factory=Counter)
+    opened: bool = False
+    conn: Any = None  # the open window transaction outcomes join, if any
+
+    def ensure_open(self) -> None:
+        if not self.opened:
+            self.transport.open()
+            self.opened = True
+
+    def close(self) -> None:
+        if self.opened:
+            self.opened = False
+            self.transport.close()
+
+    @property
+    def window(self) -> int:
+        """How many records to hand the transport at once (1 unless it has ``put_many``)."""
+        return int(getattr(self.transport, "window", 1)) if hasattr(self.transport, "put_many") else 1
+
+    def deliver(self, record: Record, filename: str | None = None) -> Outcome:
+        """Deliver one payload record (or report why not); the ledger says what to do."""
+        step = self.plan(record, filename)
+        return step if isinstance(step, Outcome) else self._send(step)
+
+    def deliver_many(self, records: list[Record]) -> list[Outcome | RecordError]:
+        """Deliver a window of records with distinct keys, in order.
+
+        Intents are committed in one transaction, the transport's ``put_many``
+        sends them, outcomes are committed in one transaction. A record the core
+        rejects (bad template, …) yields its RecordError in its place.
+        """
+        steps: list[Outcome | Send | RecordError] = []
+        for record in records:
+            try:
+                steps.append(self.plan(record) if self.window > 1 else self.deliver(record))
+            except RecordError as exc:
+                steps.append(exc)
+        sends = [(index, step) for index, step in enumerate(steps) if isinstance(step, Send)]
+        done: dict[int, Outcome] = (
+            self._send_window(sends) if len(sends) > 1 else {index: self._send(step) for index, step in sends}
+        )
+        out: list[Outcome | RecordError] = []
+        for index, step in enumerate(steps):
+            out.append(done[index] if isinstance(step, Send) else step)
+        return out
+
+    def plan(self, record: Record, filename: str | None = None) -> Outcome | Send:
+        """What to do with a record: an outcome already (duplicate, dead, reconciled) or a send."""
+        data = body_bytes(record)
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        name = filename or names.choose(record, self.template(record), digest)
+        rows = ledger.entries(self.store, record["key"], self.destination)
+        same = next((r for r in rows if r.content_hash == digest), None)
+        if not self.policy.force:
+            if same is not None and same.status == "delivered":
+                return self._done(record, "duplicate", same)
+            if self.policy.once_per_key and any(r.status == "delivered" for r in rows):
+                other = next(r for r in rows if r.status == "delivered")
+                return self._done(record, "duplicate", other, error="once per key: an earlier version was delivered")
+            if same is not None and same.status == "dead":
+                return self._done(record, "dead", same, code=int(ExitCode.PARTIAL))
+            if same is not None and same.status in ledger.OPEN_STATUSES:
+                settled = self._reconcile(record, same)
+                if settled is not None:
+                    return settled
+                name = same.filename
+            if same is not None and same.status == "failed" and same.attempts >= self.policy.max_attempts:
+                return self._dead(record, same)
+        return Send(record, data, digest, name)
+
+    def _reconcile(self, record: Record, entry: ledger.Entry) -> Outcome | None:
+        """A killed or timed-out attempt: is it at the destination? None means send again."""
+        self.ensure_open()
+        try:
+            there = self.transport.exists(entry.filename, entry.size, record)
+        except RecordError:
+            there = None
+        if there:
+            done = ledger.finish(
+                self.store,
+                entry,
+                "delivered",
+                remote_ref=entry.remote_ref or entry.filename,
+                response={"reconciled": True},
+            )
+            self.counts["reconciled"] += 1
+            return self._done(record, "delivered", done)
+        if there is False or getattr(self.transport, "resend_unknown", False):
+            return None
+        message = "earlier attempt's outcome is unknown and the destination cannot be checked; --force resends"
+        done = ledger.finish(self.store, entry, "unknown", error=message, error_code=int(ExitCode.PARTIAL))
+        return self._done(record, "unknown", done, code=int(ExitCode.PARTIAL))
+
+    def _intent(self, step: Send, conn: Any = None) -> ledger.Entry:
+        return ledger.begin_attempt(
+            self.store,
+            key=step.record["key"],
+            destination=self.destination,
+            content_hash=step.digest,
+            filename=step.name,
+            body=step.data,
+            media_type=step.record.get("type", JSON_TYPE),
+            meta=dict(step.record.get("meta") or {}),
+            conn=conn,
+        )
+
+    def _send(self, step: Send, tries: int = 0) -> Outcome:
+        self.ensure_open()
+        while True:
+            entry = self._intent(step)
+            tries += 1
+            try:
+                receipt = self.transport.put(step.name, step.data, step.record)
+            except RecordError as exc:
+                wait = self._retry_wait(exc, tries, entry.attempts)
+                if wait is None:
+                    return self._failed(step.record, entry, exc)
+                if isinstance(exc, OutcomeUnknown) and self._arrived(entry, step.record):
+                    receipt = Receipt(entry.filename, {"reconciled": True})
+                else:
+                    self.counts["retries"] += 1
+                    self.sleep(wait)
+                    continue
+            except FlowkitError as exc:
+                ledger.finish(self.store, entry, "failed", error=exc.format_message(), error_code=exc.exit_code)
+                raise
+            return self._delivered(step.record, entry, receipt)
+
+    def _send_window(self, sends: list[tuple[int, Send]]) -> dict[int, Outcome]:
+        self.ensure_open()
+        with self.store.transaction() as conn:
+            entries = [self._intent(step, conn) for _, step in sends]
+        try:
+            results = self.transport.put_many([(s.name, s.data, s.record) for _, s in sends])  # type: ignore[attr-defined]
+        except FlowkitError as exc:
+            with self.store.transaction() as conn:
+                for entry in entries:
+                    ledger.finish(
+                        self.store, entry, "failed", error=exc.format_message(), error_code=exc.exit_code, conn=conn
+                    )
+            raise
+        out: dict[int, Outcome] = {}
+        again: list[tuple[int, Send, ledger.Entry, RecordError]] = []
+        with self.store.transaction() as conn:
+            self.conn = conn
+            try:
+                for (index, step), entry, result in zip(sends, entries, results):
+                    if isinstance(result, Receipt):
+                        out[index] = self._delivered(step.record, entry, result)
+                    elif self._retry_wait(result, 1, entry.attempts) is not None:
+                        again.append((index, step, entry, result))
+                    else:
+                        out[index] = self._failed(step.record, entry, result)
+            finally:
+                self.conn = None
+        out.update(self._retry_window(again))
+        return out
+
+    def _retry_window(self, again: list[tuple[int, Send, ledger.Entry, RecordError]]) -> dict[int, Outcome]:
+        """Transient failures of a window: one backoff, then one by one (lost replies checked first)."""
+        waits = [self._retry_wait(exc, 1, entry.attempts) or 0.0 for _, _, entry, exc in again]
+        if waits:
+            self.sleep(max(waits))
+        out: dict[int, Outcome] = {}
+        for index, step, entry, exc in again:
+            if isinstance(exc, OutcomeUnknown) and self._arrived(entry, step.record):
+                out[index] = self._delivered(step.record, entry, Receipt(entry.filename, {"reconciled": True}))
+                continue
+            self.counts["retries"] += 1
+            out[index] = self._send(step, tries=1)
+        return out
+
+    def _retry_wait(self, exc: RecordError, tries: int, attempts: int) -> float | None:
+        if exc.exit_code != ExitCode.TEMPFAIL or tries >= self.policy.retries or attempts >= self.policy.max_attempts:
+            return None
+        return self.policy.delay(tries, getattr(exc, "retry_after", None))
+
+    def _arrived(self, entry: ledger.Entry, record: Record) -> bool:
+        try:
+            return bool(self.transport.exists(entry.filename, entry.size, record))
+        except RecordError:
+            return False
+
+    def _delivered(self, record: Record, entry: ledger.Entry, receipt: Receipt) -> Outcome:
+        detail = dict(receipt.detail)
+        done = ledger.finish(
+            self.store, entry, "delivered", remote_ref=receipt.remote_ref, response=detail, conn=self.conn
+        )
+        status = "delivered"
+        if detail.get("exists"):
+            status = "duplicate"
+        elif detail.get("conflict") == "ignored":
+            status = "skipped"
+        return self._done(record, status, done)
+
+    def _failed(self, record: Record, entry: ledger.Entry, exc: RecordError) -> Outcome:
+        message = exc.format_message()
+        if isinstance(exc, OutcomeUnknown):
+            done = ledger.finish(self.store, entry, "unknown", error=message, error_code=exc.exit_code, conn=self.conn)
+            return self._done(record, "unknown", done, code=exc.exit_code)
+        done = ledger.finish(self.store, entry, "failed", error=message, error_code=exc.exit_code, conn=self.conn)
+        if done.attempts >= self.policy.max_attempts:
+            return self._dead(record, done)
+        return self._done(record, "failed", done, code=exc.exit_code)
+
+    def _dead(self, record: Record, entry: ledger.Entry) -> Outcome:
+        error = f"gave up after {entry.attempts} attempt(s): {entry.error or 'failed'}"
+        done = ledger.finish(self.store, entry, "dead", error=error, error_code=int(ExitCode.PARTIAL), conn=self.conn)
+        return self._done(record, "dead", done, code=int(ExitCode.PARTIAL))
+
+    def _done(
+        self, record: Record, status: str, entry: ledger.Entry, *, code: int | None = None, error: str | None = None
+    ) -> Outcome:
+        self.counts[status] += 1
+        body = {
+            "key": record["key"],
+            "destination": self.destination,
+            "status": status,
+            "remote_ref": entry.remote_ref,
+            "attempts": entry.attempts,
+            "error": error or (entry.error if status != "delivered" and status != "duplicate" else None),
+            "content_hash": entry.content_hash,
+        }
+        return Outcome(derive(record, "result", body), code)
+
+    def retry_failed(self) -> Iterator[Outcome]:
+        """Resend the kept bodies of failed/unknown deliveries at this destination."""
+        for entry in ledger.retryable(self.store, self.destination):
+            kept = ledger.body(self.store, entry.id)
+            if kept is None:
+                continue
+            media, meta, data = kept
+            record = rebuild(entry.key, media, meta, data)
+            if entry.attempts >= self.policy.max_attempts and entry.status == "failed":
+                yield self._dead(record, entry)
+                continue
+            yield self.deliver(record, filename=entry.filename)
+
+
+def rebuild(key: str, media: str, meta: Mapping[str, Any], data: bytes) -> Record:
+    """The payload record a kept body stands for."""
+    import orjson
+
+    body: Any = orjson.loads(data) if is_json_type(media) else data.decode("utf-8")
+    return make_record("payload", key, body, type=media, meta=dict(meta))
+
+
+def summary(destination: str, counts: Counter[str]) -> str:
+    """One line for stderr: what happened at the destination."""
+    order = ("delivered", "duplicate", "skipped", "failed", "unknown", "dead", "reconciled", "retries")
+    parts = [f"{counts[name]} {name}" for name in order if counts.get(name)]
+    return f"deliver to {destination}: " + (", ".join(parts) if parts else "nothing to do")

@@ -1,0 +1,208 @@
+"""The delivery ledger: per (key, destination, content sha256) what was sent and how it ended.
+
+Statuses: ``reserved`` -> ``sending`` -> ``delivered`` | ``failed`` | ``unknown``
+| ``dead``. ``begin_attempt`` commits the intent (``sending``, attempts + 1,
+the compressed body) in its own short transaction *before* the side effect;
+``finish`` commits the outcome after it. A row left in ``sending`` by a killed
+run is reconciled by the next run. Every change appends to the key's story.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from flowkit.store.db import Store, now
+
+OPEN_STATUSES = ("reserved", "sending", "unknown")
+FINAL_STATUSES = ("delivered", "failed", "unknown", "dead")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ledger row."""
+
+    id: int
+    key: str
+    destination: str
+    content_hash: str
+    status: str
+    attempts: int
+    filename: str
+    size: int
+    remote_ref: str | None
+    error: str | None
+    error_code: int | None
+    updated_at: str
+
+
+def _entry(row: Any) -> Entry:
+    return Entry(
+        id=row["id"],
+        key=row["key"],
+        destination=row["destination"],
+        content_hash=row["content_hash"],
+        status=row["status"],
+        attempts=row["attempts"],
+        filename=row["filename"],
+        size=row["size"],
+        remote_ref=row["remote_ref"],
+        error=row["error"],
+        error_code=row["error_code"],
+        updated_at=row["updated_at"],
+    )
+
+
+@contextmanager
+def _tx(store: Store, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
+    """The caller's open transaction, or a new short one."""
+    if conn is not None:
+        yield conn
+        return
+    with store.transaction() as own:
+        yield own
+
+
+def entries(store: Store, key: str, destination: str) -> list[Entry]:
+    """Every ledger row for ``key`` at ``destination``, oldest first."""
+    rows = store.conn.execute(
+        "SELECT * FROM deliveries WHERE key = ? AND destination = ? ORDER BY id", (key, destination)
+    )
+    return [_entry(r) for r in rows]
+
+
+def begin_attempt(
+    store: Store,
+    *,
+    key: str,
+    destination: str,
+    content_hash: str,
+    filename: str,
+    body: bytes,
+    media_type: str,
+    meta: dict[str, Any],
+    command: str = "deliver",
+    conn: sqlite3.Connection | None = None,
+) -> Entry:
+    """Write-ahead intent: the row is ``sending`` with one more attempt, committed now.
+
+    With ``conn`` the intent joins the caller's open transaction: a window of
+    intents committed together, still before any of their side effects.
+    """
+    stamp = now()
+    with _tx(store, conn) as tx:
+        row = tx.execute(
+            """INSERT INTO deliveries (key, destination, content_hash, status, attempts, filename, size,
+                                       run_id, created_at, updated_at)
+               VALUES (?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?)
+               ON CONFLICT (key, destination, content_hash) DO UPDATE SET status = 'sending',
+                   attempts = attempts + 1, filename = excluded.filename, run_id = excluded.run_id,
+                   updated_at = excluded.updated_at
+               RETURNING *""",
+            (key, destination, content_hash, filename, len(body), store.run_id, stamp, stamp),
+        ).fetchone()
+        entry = _entry(row)
+        tx.execute(
+            "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
+            (entry.id, stamp, media_type, json.dumps(meta, ensure_ascii=False), zlib.compress(body, 1)),
+        )
+        store.add_event(
+            tx,
+            key,
+            command,
+            "sending",
+            {"destination": destination, "hash": content_hash, "attempt": entry.attempts, "filename": filename},
+        )
+    return entry
+
+
+def finish(
+    store: Store,
+    entry: Entry,
+    status: str,
+    *,
+    remote_ref: str | None = None,
+    error: str | None = None,
+    error_code: int | None = None,
+    response: dict[str, Any] | None = None,
+    command: str = "deliver",
+    conn: sqlite3.Connection | None = None,
+) -> Entry:
+    """Record the outcome of the attempt ``entry`` stands for (in ``conn``'s transaction when given)."""
+    if status not in FINAL_STATUSES:
+        raise ValueError(f"not a final delivery status: {status!r}")
+    stamp = now()
+    with _tx(store, conn) as tx:
+        row = tx.execute(
+            """UPDATE deliveries SET status = ?, remote_ref = COALESCE(?, remote_ref), error = ?, error_code = ?,
+                   response = COALESCE(?, response), updated_at = ?,
+                   delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+               WHERE id = ? RETURNING *""",
+            (
+                status,
+                remote_ref,
+                error,
+                error_code,
+                None if response is None else json.dumps(response, default=str),
+                stamp,
+                status,
+                stamp,
+                entry.id,
+            ),
+        ).fetchone()
+        detail: dict[str, Any] = {
+            "destination": entry.destination,
+            "hash": entry.content_hash,
+            "attempts": row["attempts"],
+        }
+        if remote_ref:
+            detail["remote_ref"] = remote_ref
+        if error:
+            detail["error"] = error
+        store.add_event(tx, entry.key, command, status, detail)
+    return _entry(row)
+
+
+def retryable(store: Store, destination: str) -> list[Entry]:
+    """Rows at ``destination`` that ``--retry-failed`` should try again (body still kept)."""
+    rows = store.conn.execute(
+        """SELECT d.* FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id
+           WHERE d.destination = ? AND d.status IN ('failed', 'unknown', 'sending', 'reserved')
+           ORDER BY d.id""",
+        (destination,),
+    )
+    return [_entry(r) for r in rows]
+
+
+def body(store: Store, entry_id: int) -> tuple[str, dict[str, Any], bytes] | None:
+    """(media type, meta, body bytes) kept for a ledger row, or None once purged."""
+    row = store.conn.execute(
+        "SELECT type, meta, body FROM delivery_bodies WHERE delivery_id = ?", (entry_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    return row["type"], json.loads(row["meta"]), zlib.decompress(row["body"])
+
+
+def history(store: Store, key: str) -> list[dict[str, Any]]:
+    """Every delivery of ``key`` (all destinations) with the archived response."""
+    rows = store.conn.execute("SELECT * FROM deliveries WHERE key = ? ORDER BY id", (key,))
+    out = []
+    for row in rows:
+        item = dict(row)
+        item["response"] = json.loads(item["response"]) if item["response"] else None
+        out.append(item)
+    return out
+
+
+def counts(store: Store, destination: str) -> dict[str, int]:
+    """Number of ledger rows per status at ``destination``."""
+    rows = store.conn.execute(
+        "SELECT status, COUNT(*) AS n FROM deliveries WHERE destination = ? GROUP BY status", (destination,)
+    )
+    return {r["status"]: r["n"] for r in rows}

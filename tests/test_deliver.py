@@ -1,0 +1,280 @@
+"""deliver to a hotfolder: ledger, duplicates, templates, conflicts, retries, exit codes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+from conftest import Invoke, record_line, records
+
+from flowkit.store import Store
+from flowkit.store import delivery as ledger
+from flowkit.store.lock import exclusive
+
+
+def payload(key: str, body: str = "", channel: str = "web", **meta: object) -> str:
+    return record_line(
+        "payload",
+        key,
+        body or f'<order number="{key}"/>',
+        meta={"channel": channel, "format": "xml", **meta},
+        type="application/xml",
+    )
+
+
+def results(text: str) -> list[dict[str, object]]:
+    return [r["body"] for r in records(text) if r["kind"] == "result"]
+
+
+def test_delivers_each_payload_once_and_reports_duplicates(invoke: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    stream = payload("1201") + payload("1202") + record_line("alert", "1201", {"rule": "r"})
+    first = invoke(["deliver", "--to", f"file://{out}/", "--name", "{meta.channel}/{key}.{ext}"], input=stream)
+    assert first.exit_code == 0, first.stderr
+    kinds = [r["kind"] for r in records(first.stdout)]
+    assert kinds == ["result", "result", "alert"]
+    body = results(first.stdout)[0]
+    assert body["status"] == "delivered" and body["attempts"] == 1 and body["error"] is None
+    assert body["remote_ref"] == str(out / "web" / "1201.xml")
+    assert str(body["content_hash"]).startswith("sha256:")
+    assert (out / "web" / "1201.xml").read_text() == '<order number="1201"/>'
+    assert "2 delivered" in first.stderr
+    again = invoke(["deliver", "--to", f"file://{out}/", "--name", "{meta.channel}/{key}.{ext}"], input=stream)
+    assert again.exit_code == 0
+    assert [b["status"] for b in results(again.stdout)] == ["duplicate", "duplicate"]
+    assert "2 duplicate" in again.stderr
+    forced = invoke(["deliver", "--to", f"file://{out}/", "--force"], input=payload("1201"))
+    assert results(forced.stdout)[0]["status"] == "delivered"
+
+
+def test_changed_content_is_a_new_delivery_unless_once_per_key(
+    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
+    out = tmp_path / "out"
+    invoke(["deliver", "--to", f"file://{out}/"], input=payload("7", "<v>1</v>"))
+    changed = invoke(["deliver", "--to", f"file://{out}/"], input=payload("7", "<v>2</v>"))
+    assert results(changed.stdout)[0]["status"] == "delivered"
+    assert (out / "7.xml").read_text() == "<v>2</v>"
+    config = tmp_config(f'[destinations.once]\ntype = "hotfolder"\npath = "{tmp_path / "once"}"\nonce_per_key = true\n')
+    invoke(["deliver", "--to", "once"], input=payload("7", "<v>1</v>"), config=config)
+    third = invoke(["deliver", "--to", "once"], input=payload("7", "<v>3</v>"), config=config)
+    assert results(third.stdout)[0]["status"] == "duplicate"
+    assert (tmp_path / "once" / "7.xml").read_text() == "<v>1</v>"
+
+
+def test_names_are_sanitised_and_jailed(invoke: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    stream = payload("../../etc/passwd", channel="../..") + payload("x", filename="../../escape.xml")
+    result = invoke(["deliver", "--to", f"file://{out}/"], input=payload("a/../../b"))
+    assert result.exit_code == 0
+    result = invoke(
+        ["deliver", "--to", f"file://{out}/", "--name", "{meta.channel}/{key}.xml"], input=stream.split("\n")[0] + "\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    result = invoke(["deliver", "--to", f"file://{out}/"], input=stream.split("\n")[1] + "\n")
+    assert result.exit_code == 0, result.stderr
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written == ["_../_.._etc_passwd.xml", "_/_/escape.xml", "a_.._.._b.xml"]
+    assert not list(tmp_path.glob("*.xml")) and not (tmp_path / "etc").exists()
+
+
+def test_unknown_template_field_is_a_data_error(invoke: Invoke, tmp_path: Path) -> None:
+    result = invoke(["deliver", "--to", f"file://{tmp_path}/o/", "--name", "{meta.nope}.xml"], input=payload("1"))
+    assert result.exit_code == 65
+    assert "meta field 'nope' missing" in result.stderr
+    assert records(result.stdout)[0]["kind"] == "error"
+
+
+def test_zero_byte_body_is_refused(invoke: Invoke, tmp_path: Path) -> None:
+    stream = record_line("payload", "9", "", type="text/plain")
+    result = invoke(["deliver", "--to", f"file://{tmp_path}/o/"], input=stream)
+    assert result.exit_code == 65
+    body = results(result.stdout)[0]
+    assert body["status"] == "failed" and "zero-byte" in str(body["error"])
+    assert not list((tmp_path / "o").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("policy", "status", "code", "files"),
+    [
+        ("ignore", "skipped", 0, {"5.xml": "old"}),
+        ("rename", "delivered", 0, {"5.xml": "old", "5-1.xml": '<order number="5"/>'}),
+        ("fail", "failed", 65, {"5.xml": "old"}),
+        ("replace", "delivered", 0, {"5.xml": '<order number="5"/>'}),
+    ],
+)
+def test_conflict_policies(
+    invoke: Invoke,
+    tmp_path: Path,
+    tmp_config: Callable[..., Path],
+    policy: str,
+    status: str,
+    code: int,
+    files: dict[str, str],
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "5.xml").write_text("old")
+    config = tmp_config(f'[destinations.hf]\ntype = "hotfolder"\npath = "out"\nconflict = "{policy}"\n')
+    result = invoke(["deliver", "--to", "hf"], input=payload("5"), config=config)
+    assert result.exit_code == code
+    assert results(result.stdout)[0]["status"] == status
+    assert {p.name: p.read_text() for p in out.iterdir()} == files
+
+
+def test_done_file_follows_the_data_file(invoke: Invoke, tmp_path: Path) -> None:
+    result = invoke(["deliver", "--to", f"file://{tmp_path}/o/?done_suffix=.done"], input=payload("3"))
+    assert result.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["3.xml", "3.xml.done"]
+    assert (tmp_path / "o" / "3.xml.done").stat().st_size == 0
+
+
+def _interrupted(state_path: Path, out: Path, key: str, *, arrived: bool) -> None:
+    """What a run killed between the intent and the outcome leaves behind."""
+    data = f'<order number="{key}"/>'.encode()
+    import hashlib
+
+    store = Store(state_path)
+    ledger.begin_attempt(
+        store,
+        key=key,
+        destination=f"file://{out}/",
+        content_hash="sha256:" + hashlib.sha256(data).hexdigest(),
+        filename=f"{key}.xml",
+        body=data,
+        media_type="application/xml",
+        meta={},
+    )
+    store.close()
+    out.mkdir(exist_ok=True)
+    (out / (f"{key}.xml" if arrived else f".{key}.xml.part")).write_bytes(data if arrived else data[:5])
+
+
+def test_reconciles_an_interrupted_attempt(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    out = tmp_path / "out"
+    _interrupted(state_path, out, "41", arrived=True)
+    _interrupted(state_path, out, "42", arrived=False)
+    inode = (out / "41.xml").stat().st_ino
+    result = invoke(["deliver", "--to", f"file://{out}/"], input=payload("41") + payload("42"))
+    assert result.exit_code == 0, result.stderr
+    assert [(b["status"], b["attempts"]) for b in results(result.stdout)] == [("delivered", 1), ("delivered", 2)]
+    assert (out / "41.xml").stat().st_ino == inode  # not written again
+    assert sorted(p.name for p in out.iterdir()) == ["41.xml", "42.xml"]
+    assert "1 reconciled" in result.stderr
+
+
+def test_failed_deliveries_are_retried_from_the_kept_body_then_dead(
+    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "web").write_text("a file where the folder should be")
+    config = tmp_config(
+        f'[destinations.hf]\ntype = "hotfolder"\npath = "{out}"\nfilename = "{{meta.channel}}/'
+        '{key}.xml"\nretries = 2\nbase_delay = 0.01\nmax_attempts = 3\n'
+    )
+    first = invoke(["deliver", "--to", "hf"], input=payload("60") + payload("61", channel="shop"), config=config)
+    assert first.exit_code == 75  # every failure transient: safe to rerun
+    assert [(b["status"], b["attempts"]) for b in results(first.stdout)] == [("failed", 2), ("delivered", 1)]
+    assert "record '60': failed" in first.stderr
+    again = invoke(["deliver", "--to", "hf", "--retry-failed"], config=config)
+    assert [(b["key"], b["status"], b["attempts"]) for b in results(again.stdout)] == [("60", "dead", 3)]
+    assert again.exit_code == 1
+    (out / "web").unlink()
+    forced = invoke(["deliver", "--to", "hf", "--force"], input=payload("60"), config=config)
+    assert results(forced.stdout)[0]["status"] == "delivered"
+
+
+def test_retry_failed_resends_without_input(invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "web").write_text("blocker")
+    config = tmp_config(
+        f'[destinations.hf]\ntype = "hotfolder"\npath = "{out}"\nfilename = "{{meta.channel}}/'
+        '{key}.xml"\nretries = 1\n'
+    )
+    first = invoke(["deliver", "--to", "hf"], input=payload("70", "<kept/>"), config=config)
+    assert first.exit_code == 75  # only transient failures: safe to rerun
+    (out / "web").unlink()
+    retry = invoke(["deliver", "--to", "hf", "--retry-failed"], config=config)
+    assert retry.exit_code == 0, retry.stderr
+    assert results(retry.stdout)[0]["status"] == "delivered"
+    assert (out / "web" / "70.xml").read_text() == "<kept/>"
+    shown = invoke(["state", "sent", "70", "--body"])
+    sent = orjson.loads(shown.stdout)
+    assert sent[0]["body"] == "<kept/>" and sent[0]["status"] == "delivered" and sent[0]["attempts"] == 2
+
+
+def test_raw_document_in_raw_result_out(invoke: Invoke, tmp_path: Path) -> None:
+    doc = tmp_path / "1300.xml"
+    doc.write_text("<order><number>1300</number></order>")
+    result = invoke(["deliver", "--to", f"file://{tmp_path}/o/", str(doc)])
+    assert result.exit_code == 0
+    body = orjson.loads(result.stdout)
+    assert body["key"] == "1300" and body["status"] == "delivered"
+    assert (tmp_path / "o" / "1300.xml").read_text() == doc.read_text()
+
+
+def test_configuration_errors(invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]) -> None:
+    config = tmp_config('[destinations.mis]\ntype = "hotfolder"\npath = "out"\n')
+    result = invoke(["deliver", "--to", "nowhere"], input=payload("1"), config=config)
+    assert result.exit_code == 78 and "no [destinations.nowhere] (known: mis)" in result.stderr
+    result = invoke(["deliver", "--to", "gopher://x/"], input=payload("1"))
+    assert result.exit_code == 78 and "unknown scheme 'gopher'" in result.stderr
+
+
+def test_a_second_run_waits_for_the_destination_lock(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    from flowkit.delivery_run import lock_name
+
+    target = f"file://{tmp_path}/o/"
+    with exclusive(state_path, lock_name(target), wait=1):
+        result = invoke(["deliver", "--to", target, "--wait", "0.2"], input=payload("1"))
+    assert result.exit_code == 75
+    assert "another flowkit deliver-" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_purge_drops_old_bodies_but_keeps_the_ledger(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    invoke(["deliver", "--to", f"file://{tmp_path}/o/"], input=payload("80"))
+    invoke(["state", "purge", "--older-than", "0"])
+    again = invoke(["deliver", "--to", f"file://{tmp_path}/o/"], input=payload("80"))
+    assert results(again.stdout)[0]["status"] == "duplicate"
+    store = Store(state_path)
+    assert store.conn.execute("SELECT COUNT(*) FROM delivery_bodies").fetchone()[0] == 0
+    store.close()
+    assert os.path.exists(tmp_path / "o" / "80.xml")
+
+
+def test_repeated_keys_in_one_input_are_settled_in_order(invoke: Invoke, tmp_path: Path) -> None:
+    stream = payload("90", "<v>1</v>") + payload("90", "<v>1</v>") + payload("91") + payload("90", "<v>2</v>")
+    result = invoke(["deliver", "--to", f"file://{tmp_path}/o/"], input=stream)
+    assert result.exit_code == 0, result.stderr
+    assert [(b["key"], b["status"]) for b in results(result.stdout)] == [
+        ("90", "delivered"),
+        ("90", "duplicate"),
+        ("91", "delivered"),
+        ("90", "delivered"),
+    ]
+    assert (tmp_path / "o" / "90.xml").read_text() == "<v>2</v>"
+
+
+def test_a_bad_record_in_a_window_does_not_stop_the_others(invoke: Invoke, tmp_path: Path) -> None:
+    stream = payload("1") + payload("2", channel="") + payload("3")
+    result = invoke(
+        ["deliver", "--to", f"file://{tmp_path}/o/", "--name", "{meta.nope}/{key}.xml"], input=payload("0") + stream
+    )
+    assert result.exit_code == 65
+    assert [r["kind"] for r in records(result.stdout)] == ["error"] * 4
+    ok = invoke(
+        ["deliver", "--to", f"file://{tmp_path}/o/"], input=stream + record_line("payload", "4", "", type="text/plain")
+    )
+    assert ok.exit_code == 1
+    assert [(b["key"], b["status"]) for b in results(ok.stdout)] == [
+        ("1", "delivered"),
+        ("2", "delivered"),
+        ("3", "delivered"),
+        ("4", "failed"),
+    ]
