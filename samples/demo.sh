@@ -18,7 +18,7 @@ pipeline() {
     | flowkit transform --xslt samples/transform/mis-jobimport.xsl --param-from-meta supplier \
     | flowkit deliver --to mis \
     | tee "$DEMO/results-$1.ndjson" \
-    | flowkit query-orders mark-sent
+    | flowkit query-orders mark-sent > "$DEMO/marked-$1.ndjson"
 }
 
 echo "== run 1" >&2
