@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.conftest import DATA, Invoke, record_line, records
+from conftest import DATA, Invoke, record_line, records
 
 HERE = DATA / "import_shipment"
 ORDERS = str(HERE / "orders.ndjson")

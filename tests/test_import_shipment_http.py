@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from flowkit.config import Config
 from flowkit.records import body_bytes
 from flowkit.transports.base import destination, open_transport
-from tests.conftest import DATA, Invoke, records
+from conftest import DATA, Invoke, records
 
 pytest.importorskip("flowkit.transports.http", reason="the HTTP transport is not in this tree yet")
 
@@ -79,3 +80,32 @@ def test_magento_postback_is_posted_to_the_shop(invoke: Invoke, shop: str) -> No
         "tracks": [{"track_number": "RM31GB", "title": "Royal Mail Tracked 24", "carrier_code": "custom"}],
         "arguments": {"extension_attributes": {"source_code": "default"}},
     }
+
+
+def test_end_to_end_query_orders_import_shipment_deliver(invoke: Invoke, shop: str, tmp_path: Any) -> None:
+    """query-orders (dir) -> import-shipment --postback magento -> deliver to the shop's HTTP endpoint."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for line in Path(ORDERS).read_bytes().splitlines():
+        order = orjson.loads(line)["body"]
+        (inbox / f"{order['number']}.json").write_bytes(orjson.dumps(order))
+    fetched = invoke(["query-orders", "--source", str(inbox)])
+    assert fetched.exit_code == 0, fetched.stderr
+    assert "100045" in [r["key"] for r in records(fetched.stdout)]
+    message = {"message_seq": 32, "order": "100045", "courier": "DPD", "service": "Next Day",
+               "tracking": ["DPD1", "DPD2"], "notify": False, "lines": [{"sku": "FLY-A5-350", "qty": 200}]}
+    shipped = invoke(["import-shipment", "--postback", "magento", "-"], input=orjson.dumps(message))
+    assert shipped.exit_code == 0, shipped.stderr
+    url = shop + "/rest/V1/order/{meta.magento_order_id}/ship"
+    delivered = invoke(["deliver", "--to", url], input=shipped.stdout)
+    assert delivered.exit_code == 0, delivered.stderr
+    results = [r for r in records(delivered.stdout) if r["kind"] == "result"]
+    assert [r["body"]["status"] for r in results] == ["delivered"]
+    [(path, headers, body)] = Shop.received
+    assert path == "/rest/V1/order/45/ship" and headers.get("Idempotency-Key")
+    posted = json.loads(body)
+    assert posted["items"] == [{"order_item_id": 301, "qty": 200}] and posted["notify"] is False
+    assert [t["track_number"] for t in posted["tracks"]] == ["DPD1", "DPD2"]
+    again = invoke(["deliver", "--to", url], input=shipped.stdout)  # a rerun sends nothing twice
+    assert [r["body"]["status"] for r in records(again.stdout) if r["kind"] == "result"] == ["duplicate"]
+    assert len(Shop.received) == 1

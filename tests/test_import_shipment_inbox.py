@@ -11,7 +11,7 @@ import orjson
 from flowkit.config import Config
 from flowkit.records import body_bytes
 from flowkit.transports.base import destination, open_transport
-from tests.conftest import DATA, Invoke, records
+from conftest import DATA, Invoke, records
 
 HERE = DATA / "import_shipment"
 ORDERS = str(HERE / "orders.ndjson")
