@@ -12,7 +12,9 @@ import click
 from flowkit import __version__
 from flowkit.app import App
 from flowkit.commands import config as config_cmd
+from flowkit.commands import push_stock as push_stock_cmd
 from flowkit.commands import state as state_cmd
+from flowkit.commands import stock_state as stock_state_cmd
 from flowkit.errors import ConfigError
 
 
@@ -68,5 +70,7 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
 for command in (
     config_cmd.command,
     state_cmd.command,
+    push_stock_cmd.command,
 ):
     cli.add_command(command)
+state_cmd.command.add_command(stock_state_cmd.command)
