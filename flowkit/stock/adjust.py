@@ -38,6 +38,8 @@ class Calculator:
 
     def compute(self, conn: sqlite3.Connection, line: Line) -> tuple[int, int, int]:
         """(adjusted_quotes, adjusted_unsent, qty) for ``line``."""
+        if self.adjustment == "none":
+            return 0, 0, line.qty if line.qty >= 0 or self.allow_negative else 0
         unsent = quotes = 0
         if self.adjustment != "none":
             from flowkit.store import stock

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from flowkit.store import Store
 
 Key = tuple[str, str]
+CACHE_SKUS = 400_000  # ledger entries kept in memory during a run (about 60 MB at most)
 Decision = tuple[dict[str, Any], "stock.Applied | None"]
 
 
@@ -43,33 +44,55 @@ class Engine:
         self.default_source, self.command, self.warn = default_source, command, warn
         self.counts: Counter[str] = Counter()
         self._part_failed: dict[str, bool] = {}
+        self._cache: dict[Key, stock.Entry] = {}
+        self._plain = self.calc.adjustment == "none" and not self.calc.allow_negative
+        self._fetched: set[str] = set()
 
     def process(self, msg: Message) -> list[Record]:
         """The result records of ``msg`` decided now (sent lines follow from the sender)."""
+        return self.process_many([msg])
+
+    def process_many(self, msgs: list[Message]) -> list[Record]:
+        """Decide several messages in one transaction (in order); their result records."""
+        decided: list[tuple[Message, list[Decision]]] = []
+        try:
+            with self.store.transaction() as conn:
+                for msg in msgs:
+                    decided.append((msg, self._message(conn, msg)))
+        except BaseException:
+            self._cache.clear()  # it may hold figures of the rolled-back transaction
+            self._fetched.clear()
+            raise
+        out: list[Record] = []
+        for msg, decisions in decided:
+            if self.sender is not None:
+                self.sender.queue([(b, row) for b, row in decisions if row is not None], msg)
+                decisions = [(b, row) for b, row in decisions if row is None]
+            meta = {**msg.meta, "target": self.target}  # shared by the message's records, never mutated
+            out += [self.record(b, msg, meta) for b, _ in decisions]
+        return out
+
+    def _message(self, conn: sqlite3.Connection, msg: Message) -> list[Decision]:
         parsed = [parse_line(raw, default_source=self.default_source, need_seq=self.snapshot is None,
                              catalogue=self.catalogue) for raw in msg.lines]
         self.counts["messages"] += msg.final
-        with self.store.transaction() as conn:
-            if msg.message_seq is not None and self.snapshot != "full":
-                at = stock.message_processed(conn, self.target, msg.message_seq)
-                if at is not None:
-                    return self._replayed(msg, parsed, at)
-            decisions = self._decide(conn, msg, parsed)
-            failed = self._part_failed.pop(msg.key, False) or any(b["result"] == "failure" for b, _ in decisions)
-            if not msg.final:
-                self._part_failed[msg.key] = failed
-            accepted = [(b, row) for b, row in decisions if row is not None]
-            if self.sender is not None:
-                self.sender.register(conn, msg, len(accepted), failed)
-            else:
-                stock.apply(self.store, conn, self.target, [row for _, row in accepted], command=self.command)
-                if msg.final and msg.message_seq is not None and not failed:
-                    stock.mark_processed(conn, self.target, msg.message_seq, dict(Counter(
-                        b["result"] for b, _ in decisions)))
+        if msg.message_seq is not None and self.snapshot != "full":
+            at = stock.message_processed(conn, self.target, msg.message_seq)
+            if at is not None:
+                return self._replayed(msg, parsed, at)
+        decisions = self._decide(conn, msg, parsed)
+        failed = self._part_failed.pop(msg.key, False) or any(b["result"] == "failure" for b, _ in decisions)
+        if not msg.final:
+            self._part_failed[msg.key] = failed
+        rows = [row for _, row in decisions if row is not None]
         if self.sender is not None:
-            self.sender.queue(accepted, msg)
-            decisions = [(b, row) for b, row in decisions if row is None]
-        return [self.record(b, msg) for b, _ in decisions]
+            self.sender.register(conn, msg, len(rows), failed)
+        else:
+            stock.apply(self.store, conn, self.target, rows, command=self.command)
+            if msg.final and msg.message_seq is not None and not failed:
+                stock.mark_processed(conn, self.target, msg.message_seq,
+                                     dict(Counter(b["result"] for b, _ in decisions)))
+        return decisions
 
     def resend(self, msg: Message) -> list[Record]:
         """Queue ledger rows (``--full`` without input) to be sent again as they stand."""
@@ -84,33 +107,46 @@ class Engine:
         self.sender.queue(accepted, msg)
         return []
 
-    def record(self, result: dict[str, Any], msg: Message) -> Record:
+    def record(self, result: dict[str, Any], msg: Message, meta: dict[str, Any] | None = None) -> Record:
         self.counts[result["result"]] += 1
         if result["result"] == "failure":
             self.warn(f"{msg.where}: line sku {result['sku']!r} seq {result['seq']!r}: {result['message']}")
         key = result["sku"] if isinstance(result["sku"], str) else msg.key
         return {"flowkit": MARK, "kind": "stock-result", "key": key, "type": JSON_TYPE,
-                "meta": {**msg.meta, "target": self.target}, "body": result}
+                "meta": meta if meta is not None else {**msg.meta, "target": self.target}, "body": result}
 
-    def _replayed(self, msg: Message, parsed: list[Line | str], at: str) -> list[Record]:
+    def _replayed(self, msg: Message, parsed: list[Line | str], at: str) -> list[Decision]:
         self.counts["duplicate_messages"] += 1
         self.warn(f"{msg.where}: message {msg.message_seq} already processed for target "
                   f"{self.target!r} at {at}: ignored")
-        out = []
+        out: list[Decision] = []
         for raw, line in zip(msg.lines, parsed, strict=True):
             result = body(line if isinstance(line, Line) else None, raw, msg.message_seq, self.target,
                           "duplicate", MSG_DUPLICATE)
             result["duplicate_message"] = True
-            out.append(self.record(result, msg))
+            out.append((result, None))
         return out
+
+    def _view(self, conn: sqlite3.Connection, valid: list[Line]) -> dict[Key, stock.Entry]:
+        """The ledger entries for these lines' keys: cached for the run (the run holds the
+        target's lock), fresh from the store and overlaid with unconfirmed lines when sending."""
+        if self.sender is not None:
+            view = stock.ledger(conn, self.target, {ln.sku for ln in valid})
+            for key, (seq, qty) in self.sender.overlay(valid).items():
+                view[key] = (seq, qty, (view[key][2] + " " if key in view else "") + str(seq))
+            return view
+        missing = {ln.sku for ln in valid if ln.sku not in self._fetched}
+        if missing:
+            if len(self._fetched) > CACHE_SKUS:
+                self._cache.clear()
+                self._fetched.clear()
+            self._cache.update(stock.ledger(conn, self.target, missing))
+            self._fetched.update(missing)
+        return self._cache
 
     def _decide(self, conn: sqlite3.Connection, msg: Message, parsed: list[Line | str]) -> list[Decision]:
         valid = [p for p in parsed if isinstance(p, Line)]
-        view = stock.ledger(conn, self.target, {ln.sku for ln in valid})
-        if self.sender is not None:
-            view.update(self.sender.overlay(valid))
-        older = {ln.sku for ln in valid if ln.seq is not None and ln.seq < view.get((ln.sku, ln.source), (-1, 0))[0]}
-        history = stock.applied_seqs(conn, self.target, older) if older else set()
+        view = self._view(conn, valid)
         top: dict[Key, int] = {}
         for ln in valid:
             if ln.seq is not None and ln.seq > top.get((ln.sku, ln.source), -1):
@@ -121,15 +157,14 @@ class Engine:
             if isinstance(line, str):
                 out.append((body(None, raw, msg.message_seq, self.target, "failure", line), None))
             else:
-                out.append(self._one(conn, msg, line, view, history, top, seen))
+                out.append(self._one(conn, msg, line, view, top, seen))
         return out
 
-    def _one(self, conn: sqlite3.Connection, msg: Message, line: Line, view: dict[Key, tuple[int, int]],
-             history: set[tuple[str, str, int]], top: dict[Key, int],
-             seen: set[tuple[str, str, int]]) -> Decision:
+    def _one(self, conn: sqlite3.Connection, msg: Message, line: Line, view: dict[Key, stock.Entry],
+             top: dict[Key, int], seen: set[tuple[str, str, int]]) -> Decision:
         key = (line.sku, line.source)
         last = view.get(key)
-        calc = self.calc.compute(conn, line)
+        calc = (0, 0, line.qty if line.qty >= 0 else 0) if self._plain else self.calc.compute(conn, line)
         qty = calc[2]
         if line.seq is None:  # a snapshot line: flowkit assigns the sequence itself
             if self.snapshot == "incremental" and last is not None and last[1] == qty:
@@ -138,13 +173,17 @@ class Engine:
             line.seq = (last[0] if last else 0) + 1
         else:
             tag = (line.sku, line.source, line.seq)
-            if tag in seen or (last is not None and line.seq == last[0]) or tag in history:
+            if tag in seen or (last is not None and (line.seq == last[0] or (
+                    line.seq < last[0] and stock.seen_before(last[2], line.seq)))):
                 return body(line, None, msg.message_seq, self.target, "duplicate", MSG_DUPLICATE, calc), None
             seen.add(tag)
             best = max(last[0] if last else -1, top.get(key, -1))
             if line.seq < best:
                 text = MSG_SUPERSEDED.format(qty=qty, last_seq=best)
                 return body(line, None, msg.message_seq, self.target, "superseded", text, calc), None
-        view[key] = (line.seq, qty)
+        view[key] = (line.seq, qty, (last[2] + " " if last else "") + str(line.seq))
         row = (line.sku, line.source, line.seq, qty, line.qty, msg.message_seq)
-        return body(line, None, msg.message_seq, self.target, "success", MSG_SUCCESS.format(qty=qty), calc), row
+        return {"sku": line.sku, "source": line.source, "seq": line.seq, "message_seq": msg.message_seq,
+                "target": self.target, "received": line.qty, "adjusted_quotes": calc[0], "adjusted_unsent": calc[1],
+                "qty": qty, "in_stock": qty > 0, "result": "success",
+                "message": f"Product Quantity Successfully Updated to {qty}"}, row

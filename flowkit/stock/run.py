@@ -23,6 +23,11 @@ from flowkit.stock.read import Bad, read
 from flowkit.store import Store, stock
 
 
+# Messages read from a file are decided in groups of about this many lines per
+# transaction (stdin: one message per transaction, so a slow pipe still flows).
+GROUP_LINES = 1000
+
+
 @dataclass(frozen=True)
 class Options:
     """push-stock's settings after flags, environment and config were layered."""
@@ -90,17 +95,31 @@ def _inputs(files: Sequence[str], opts: Options, engine: Engine, tally: Tally,
             yield engine.resend(msg)
             yield engine.sender.drain() if engine.sender else []
         return
+    group: list[Message] = []
+    size = 0
     for item in read(files):
+        if isinstance(item, Message):
+            group.append(item)
+            size += len(item.lines)
+            if size < GROUP_LINES and not item.where.startswith("<stdin>"):
+                continue
+        if group:
+            yield _decide(engine, group)
+            group, size = [], 0
         if isinstance(item, Bad):
             warn(str(item))
             tally.failed += 1
             tally.codes.append(int(ExitCode.DATAERR))
-        elif isinstance(item, Message):
-            yield engine.process(item)
-            if engine.sender is not None:
-                yield engine.sender.drain()
-        else:
+        elif not isinstance(item, Message):
             yield [item]
+    if group:
+        yield _decide(engine, group)
+
+
+def _decide(engine: Engine, group: list[Message]) -> list[Record]:
+    """One transaction for a group of messages from a file; then the chunks that filled up."""
+    out = engine.process_many(group)
+    return out + engine.sender.drain() if engine.sender is not None else out
 
 
 def push(files: Sequence[str], opts: Options, *, store: Store, config: Config, out: IO[bytes],

@@ -1,9 +1,10 @@
 """The stock ledger: SQL behind named functions for push-stock (migration 0004).
 
-Per (target, sku, source) the ledger keeps the highest applied ``seq`` and the
-stored quantity; ``stock_applied`` keeps every applied ``seq`` so that a
-replayed old line is recognised as a duplicate; ``processed_messages`` (kind
-``stock``) dedupes whole messages. Writes are batched with ``executemany`` in
+Per (target, sku, source) the ledger keeps the highest applied ``seq``, the
+stored quantity and ``history``, the recent applied seqs (space-separated,
+newest last, the last ``HISTORY_CHARS`` characters) so that a replayed old
+line is recognised as a duplicate; ``processed_messages`` (kind ``stock``)
+dedupes whole messages. Writes are batched with ``executemany`` in
 the caller's transaction; every applied line appends to its SKU's story.
 """
 
@@ -18,7 +19,9 @@ import orjson
 from flowkit.store.db import Store, now
 
 KIND = "stock"
+HISTORY_CHARS = 2000
 Key = tuple[str, str]
+Entry = tuple[int, int, str]  # last_seq, qty, history
 # (sku, source, seq, qty, received, message_seq)
 Applied = tuple[str, str, int, int, int, int | None]
 _BATCH = 900
@@ -45,28 +48,24 @@ def mark_processed(conn: sqlite3.Connection, target: str, message_seq: int, resu
     )
 
 
-def ledger(conn: sqlite3.Connection, target: str, skus: Iterable[str]) -> dict[Key, tuple[int, int]]:
-    """(sku, source) -> (last_seq, qty) for the given SKUs."""
-    found: dict[Key, tuple[int, int]] = {}
+def ledger(conn: sqlite3.Connection, target: str, skus: Iterable[str]) -> dict[Key, Entry]:
+    """(sku, source) -> (last_seq, qty, history) for the given SKUs."""
+    found: dict[Key, Entry] = {}
     for part in _chunks(sorted(set(skus))):
         marks = ",".join("?" * len(part))
-        for sku, source, seq, qty in conn.execute(
-            f"SELECT sku, source, last_seq, qty FROM stock_ledger WHERE target = ? AND sku IN ({marks})",
+        for sku, source, seq, qty, history in conn.execute(
+            f"SELECT sku, source, last_seq, qty, history FROM stock_ledger WHERE target = ? AND sku IN ({marks})",
             (target, *part),
         ):
-            found[(sku, source)] = (seq, qty)
+            found[(sku, source)] = (seq, qty, history)
     return found
 
 
-def applied_seqs(conn: sqlite3.Connection, target: str, skus: Iterable[str]) -> set[tuple[str, str, int]]:
-    """Every (sku, source, seq) ever applied for the given SKUs."""
-    found: set[tuple[str, str, int]] = set()
-    for part in _chunks(sorted(set(skus))):
-        marks = ",".join("?" * len(part))
-        found.update(conn.execute(
-            f"SELECT sku, source, seq FROM stock_applied WHERE target = ? AND sku IN ({marks})", (target, *part),
-        ))
-    return found
+def seen_before(history: str, seq: int) -> bool:
+    """Whether ``seq`` is among the applied seqs kept in ``history``."""
+    if len(history) >= HISTORY_CHARS:  # the first token may be cut: drop it
+        history = history.partition(" ")[2]
+    return f" {seq} " in f" {history} "
 
 
 def apply(store: Store, conn: sqlite3.Connection, target: str, rows: Sequence[Applied], *, command: str) -> None:
@@ -75,16 +74,13 @@ def apply(store: Store, conn: sqlite3.Connection, target: str, rows: Sequence[Ap
         return
     stamp = now()
     conn.executemany(
-        """INSERT INTO stock_ledger (target, sku, source, last_seq, qty, received, message_seq, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        f"""INSERT INTO stock_ledger (target, sku, source, last_seq, qty, received, message_seq, history, updated_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4, ?8)
            ON CONFLICT (target, sku, source) DO UPDATE SET last_seq = excluded.last_seq, qty = excluded.qty,
-               received = excluded.received, message_seq = excluded.message_seq, updated_at = excluded.updated_at
+               received = excluded.received, message_seq = excluded.message_seq, updated_at = excluded.updated_at,
+               history = substr(stock_ledger.history || ' ' || excluded.last_seq, -{HISTORY_CHARS})
            WHERE excluded.last_seq > stock_ledger.last_seq""",
         [(target, sku, source, seq, qty, received, mseq, stamp) for sku, source, seq, qty, received, mseq in rows],
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO stock_applied (target, sku, source, seq) VALUES (?, ?, ?, ?)",
-        [(target, sku, source, seq) for sku, source, seq, _q, _r, _m in rows],
     )
     conn.executemany(
         "INSERT INTO events (key, at, command, event, detail, run_id) VALUES (?, ?, ?, ?, ?, ?)",

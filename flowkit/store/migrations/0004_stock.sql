@@ -1,6 +1,6 @@
--- push-stock: the per-target stock ledger (highest applied seq and stored qty
--- per target, sku and source), the history of every applied seq (so a replay
--- of an old line is recognised as a duplicate), the outgoing message outbox
+-- push-stock: the per-target stock ledger (highest applied seq, stored qty and
+-- the recent applied seqs, so a replayed old line is recognised as a
+-- duplicate, per target, sku and source), the outgoing message outbox
 -- (write-ahead intent before a chunk is sent, confirmed after), and the inbox
 -- attempt counts. None of these tables is ever purged by retention.
 CREATE TABLE stock_ledger (
@@ -11,16 +11,9 @@ CREATE TABLE stock_ledger (
     qty INTEGER NOT NULL,
     received INTEGER,
     message_seq INTEGER,
+    history TEXT NOT NULL DEFAULT '',
     updated_at TEXT NOT NULL,
     PRIMARY KEY (target, sku, source)
-) WITHOUT ROWID;
-
-CREATE TABLE stock_applied (
-    target TEXT NOT NULL,
-    sku TEXT NOT NULL,
-    source TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (target, sku, source, seq)
 ) WITHOUT ROWID;
 
 CREATE TABLE stock_outbox (
