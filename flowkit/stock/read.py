@@ -149,4 +149,6 @@ def _csv(name: str, stream: BinaryIO) -> Iterator[Item]:
     except (csv.Error, UnicodeDecodeError) as exc:
         yield Bad(f"{name}:{rows.line_num}", f"unreadable CSV: {exc}")
         return
+    finally:
+        text.detach()  # the caller closes the file; never close stdin
     yield Message(message_seq, part, name, key, {"format": "csv"})
