@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.conftest import Invoke, record_line, records
+from tests.conftest import Invoke, records
 
 DATA = Path(__file__).parent / "data" / "push-stock"
 SAMPLES = Path(__file__).parent.parent / "samples" / "stock"

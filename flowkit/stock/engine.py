@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 from flowkit.records import JSON_TYPE, MARK, Record
 from flowkit.stock.adjust import Calculator
 from flowkit.stock.model import (
-    MSG_DUPLICATE, MSG_SUCCESS, MSG_SUPERSEDED, MSG_UNCHANGED, Line, Message, body, parse_line,
+    MSG_DUPLICATE,
+    MSG_SUCCESS,
+    MSG_SUPERSEDED,
+    MSG_UNCHANGED,
+    Line,
+    Message,
+    body,
+    parse_line,
 )
 from flowkit.store import stock
 
@@ -164,7 +171,7 @@ class Engine:
              top: dict[Key, int], seen: set[tuple[str, str, int]]) -> Decision:
         key = (line.sku, line.source)
         last = view.get(key)
-        calc = (0, 0, line.qty if line.qty >= 0 else 0) if self._plain else self.calc.compute(conn, line)
+        calc = (0, 0, max(line.qty, 0)) if self._plain else self.calc.compute(conn, line)
         qty = calc[2]
         if line.seq is None:  # a snapshot line: flowkit assigns the sequence itself
             if self.snapshot == "incremental" and last is not None and last[1] == qty:

@@ -63,7 +63,7 @@ def _process_file(path: Path, engine: Engine) -> list[Record]:
     for item in items:
         if isinstance(item, Message):
             out += engine.process(item)
-        else:
+        elif not isinstance(item, Bad):
             out.append(item)
     if engine.sender is not None:
         out += engine.sender.drain(final=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 MSG_DUPLICATE = "Duplicate Inventory Request Ignored."
@@ -102,22 +102,25 @@ def parse_line(raw: Any, *, default_source: str, need_seq: bool, catalogue: froz
 def normal_time(stamp: str) -> str | None:
     """An ISO 8601 time in the store's sortable UTC form (Z, microseconds); None if invalid."""
     try:
-        parsed = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(stamp.strip())
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def cutoff(days: float) -> str:
     """The RFC 3339 time ``days`` ago (the store's timestamp format)."""
-    return (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def body(line: Line | None, raw: Any, message_seq: int | None, target: str, result: str, message: str,
          calc: tuple[int, int, int] | None = None, seq: int | None = None) -> dict[str, Any]:
     """A stock-result body: the line's whole calculation, the outcome and its message."""
+    sku: Any
+    source: Any
+    received: Any
     if line is not None:
         sku, source, received = line.sku, line.source, line.qty
         seq = line.seq if seq is None else seq

@@ -22,7 +22,6 @@ from flowkit.stock.model import UNSENT_STATUSES, Message
 from flowkit.stock.read import Bad, read
 from flowkit.store import Store, stock
 
-
 # Messages read from a file are decided in groups of about this many lines per
 # transaction (stdin: one message per transaction, so a slow pipe still flows).
 GROUP_LINES = 1000

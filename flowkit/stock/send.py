@@ -82,7 +82,7 @@ class Sender:
                 stock.mark_processed(conn, self.target, seq, {"sent": 1})
                 self._final.discard(seq)
 
-    def queue(self, accepted: list[tuple[dict[str, Any], stock.Applied | None]], msg: Message) -> None:
+    def queue(self, accepted: Sequence[tuple[dict[str, Any], stock.Applied | None]], msg: Message) -> None:
         for result, row in accepted:
             assert row is not None
             self.pending.append((result, row, {**msg.meta, "target": self.target}, msg.message_seq))
@@ -153,7 +153,7 @@ class Sender:
             stale = stock.outbox_unconfirmed(conn, self.target)
         for item in stale:
             lines = item["lines"]
-            name, data = encode(self.fmt, self.target, item["message_seq"], lines)
+            name, _ = encode(self.fmt, self.target, item["message_seq"], lines)
             there = self.transport.exists(item["filename"], item["size"]) if name == item["filename"] else None
             ref = item["filename"] if there else self._put(item["message_seq"], lines)
             rows = [(ln["sku"], ln["source"], ln["seq"], ln["qty"], ln["qty"], None) for ln in lines]

@@ -22,7 +22,7 @@ OPERATION = "orderflowInventoryUpdate"
 
 
 def _parse(data: bytes, where: str) -> Any:
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, remove_comments=True, remove_pis=True)
@@ -93,4 +93,4 @@ def render(message_seq: int, lines: list[dict[str, Any]]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV}" xmlns:ns1="urn:Magento">'
         f"<SOAP-ENV:Body><ns1:{OPERATION}>{body}</ns1:{OPERATION}></SOAP-ENV:Body></SOAP-ENV:Envelope>\n"
-    ).encode("utf-8")
+    ).encode()
