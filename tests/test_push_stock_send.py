@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowkit.stock import soap
+from flowkit.stock.adjust import Calculator
 from flowkit.stock.engine import Engine
 from flowkit.stock.model import Message
 from flowkit.store import Store
@@ -151,11 +152,11 @@ def test_permutation_property_highest_seq_wins_and_never_goes_back(tmp_path: Pat
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.lists(st.integers(0, 40), min_size=1, max_size=12, unique=True).flatmap(
         lambda seqs: st.tuples(st.just(seqs), st.permutations(seqs), st.lists(st.integers(1, 4), min_size=12,
-                                                                                  max_size=12))))
-    def check(case: tuple[list[int], list[int], list[int]]) -> None:
+                                                                                  max_size=12))), st.booleans())
+    def check(case: tuple[list[int], list[int], list[int]], negatives: bool) -> None:
         seqs, order, sizes = case
         target = f"t{next(counter)}"
-        engine = Engine(store, target)
+        engine = Engine(store, target, calc=Calculator(allow_negative=negatives))  # both decision paths
         applied: list[int] = []
         position, number = 0, 0
         while position < len(order):  # random message boundaries

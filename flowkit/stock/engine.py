@@ -158,6 +158,8 @@ class Engine:
         for ln in valid:
             if ln.seq is not None and ln.seq > top.get((ln.sku, ln.source), -1):
                 top[(ln.sku, ln.source)] = ln.seq
+        if self._plain and self.snapshot is None:
+            return _plain_decisions(msg, parsed, view, top, self.target)
         seen: set[tuple[str, str, int]] = set()
         out: list[Decision] = []
         for raw, line in zip(msg.lines, parsed, strict=True):
@@ -194,3 +196,35 @@ class Engine:
                 "target": self.target, "received": line.qty, "adjusted_quotes": calc[0], "adjusted_unsent": calc[1],
                 "qty": qty, "in_stock": qty > 0, "result": "success",
                 "message": f"Product Quantity Successfully Updated to {qty}"}, row
+
+
+def _plain_decisions(msg: Message, parsed: list[Line | str], view: dict[Key, stock.Entry], top: dict[Key, int],
+                     target: str) -> list[Decision]:
+    """The rules of ``Engine._one`` for the common case (no adjustment, no snapshot), in one tight loop."""
+    out: list[Decision] = []
+    append, seen, mseq, seen_before = out.append, set(), msg.message_seq, stock.seen_before
+    for raw, line in zip(msg.lines, parsed, strict=True):
+        if type(line) is str:
+            append((body(None, raw, mseq, target, "failure", line), None))
+            continue
+        assert isinstance(line, Line) and line.seq is not None
+        sku, source, seq, received = line.sku, line.source, line.seq, line.qty
+        key, tag, qty = (sku, source), (sku, source, seq), received if received >= 0 else 0
+        last = view.get(key)
+        result = {"sku": sku, "source": source, "seq": seq, "message_seq": mseq, "target": target,
+                  "received": received, "adjusted_quotes": 0, "adjusted_unsent": 0, "qty": qty, "in_stock": qty > 0}
+        if tag in seen or (last is not None and (seq == last[0] or (seq < last[0] and seen_before(last[2], seq)))):
+            result["result"], result["message"] = "duplicate", MSG_DUPLICATE
+            append((result, None))
+            continue
+        seen.add(tag)
+        best = top[key] if last is None or top[key] > last[0] else last[0]
+        if seq < best:
+            result["result"] = "superseded"
+            result["message"] = f"Product quantity update to {qty} discarded as already superseded by inventory record {best}"
+            append((result, None))
+            continue
+        view[key] = (seq, qty, (last[2] + " " if last else "") + str(seq))
+        result["result"], result["message"] = "success", f"Product Quantity Successfully Updated to {qty}"
+        append((result, (sku, source, seq, qty, received, mseq)))
+    return out

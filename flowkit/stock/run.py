@@ -24,7 +24,7 @@ from flowkit.store import Store, stock
 
 # Messages read from a file are decided in groups of about this many lines per
 # transaction (stdin: one message per transaction, so a slow pipe still flows).
-GROUP_LINES = 1000
+GROUP_LINES = 5000
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,7 @@ def push(files: Sequence[str], opts: Options, *, store: Store, config: Config, o
     engine = Engine(store, target, calc=calculator(opts), catalogue=catalogue, snapshot=opts.mode,
                     default_source=opts.default_source, warn=warn)
     tally = Tally()
+    stock.tune_for_bulk(store.conn)
     with ExitStack() as stack:
         if opts.to:
             engine.sender = _sender(store, target, opts, config, engine, stack)

@@ -32,6 +32,13 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start:start + _BATCH]
 
 
+def tune_for_bulk(conn: sqlite3.Connection) -> None:
+    """Connection settings for a long run of writes: a 32 MB page cache and a WAL
+    checkpoint every 10,000 pages (fewer fsyncs); they end with the connection."""
+    conn.execute("PRAGMA cache_size = -32768")
+    conn.execute("PRAGMA wal_autocheckpoint = 10000")
+
+
 def message_processed(conn: sqlite3.Connection, target: str, message_seq: int) -> str | None:
     """When message ``message_seq`` was processed for ``target`` (None: never)."""
     row = conn.execute(
