@@ -192,10 +192,7 @@ class Engine:
                 return body(line, None, msg.message_seq, self.target, "superseded", text, calc), None
         view[key] = (line.seq, qty, (last[2] + " " if last else "") + str(line.seq))
         row = (line.sku, line.source, line.seq, qty, line.qty, msg.message_seq)
-        return {"sku": line.sku, "source": line.source, "seq": line.seq, "message_seq": msg.message_seq,
-                "target": self.target, "received": line.qty, "adjusted_quotes": calc[0], "adjusted_unsent": calc[1],
-                "qty": qty, "in_stock": qty > 0, "result": "success",
-                "message": f"Product Quantity Successfully Updated to {qty}"}, row
+        return body(line, None, msg.message_seq, self.target, "success", MSG_SUCCESS.format(qty=qty), calc), row
 
 
 def _plain_decisions(msg: Message, parsed: list[Line | str], view: dict[Key, stock.Entry], top: dict[Key, int],
@@ -221,10 +218,10 @@ def _plain_decisions(msg: Message, parsed: list[Line | str], view: dict[Key, sto
         best = top[key] if last is None or top[key] > last[0] else last[0]
         if seq < best:
             result["result"] = "superseded"
-            result["message"] = f"Product quantity update to {qty} discarded as already superseded by inventory record {best}"
+            result["message"] = MSG_SUPERSEDED.format(qty=qty, last_seq=best)
             append((result, None))
             continue
         view[key] = (seq, qty, (last[2] + " " if last else "") + str(seq))
-        result["result"], result["message"] = "success", f"Product Quantity Successfully Updated to {qty}"
+        result["result"], result["message"] = "success", MSG_SUCCESS.format(qty=qty)
         append((result, (sku, source, seq, qty, received, mseq)))
     return out
