@@ -189,3 +189,19 @@ def test_help(invoke: Invoke) -> None:
     result = invoke(["push-stock", "--help"])
     assert result.exit_code == 0 and "Example:" in result.stdout
     assert invoke(["state", "stock", "--help"]).exit_code == 0
+
+
+def test_help_imports_no_heavy_module() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from click.testing import CliRunner; from flowkit.cli import cli; "
+            "CliRunner().invoke(cli, ['push-stock', '--help']); CliRunner().invoke(cli, ['state', 'stock', '--help']); "
+            "print(sorted(m for m in ('lxml', 'rich', 'paramiko', 'httpx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_from_dir_takes_no_files(invoke: Invoke, tmp_path: Path) -> None:
+    result = invoke(["push-stock", "--target", "web", "--from-dir", str(tmp_path), "x.json"])
+    assert result.exit_code == 2 and "--from-dir" in result.stderr

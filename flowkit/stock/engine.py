@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from flowkit.store import Store
 
 Key = tuple[str, str]
-CACHE_SKUS = 400_000  # ledger entries kept in memory during a run (about 60 MB at most)
+CACHE_SKUS = 100_000  # SKUs whose ledger entries stay in memory during a run (about 30 MB)
 Decision = tuple[dict[str, Any], "stock.Applied | None"]
 
 
