@@ -24,7 +24,7 @@ from flowkit.stock.model import (
     Line,
     Message,
     body,
-    parse_line,
+    parse_all,
 )
 from flowkit.store import stock
 
@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from flowkit.store import Store
 
 Key = tuple[str, str]
+# The spec messages cut at their placeholders, for f-strings in the hot loop.
+SUCCESS = MSG_SUCCESS.split("{qty}")[0]
+SUPERSEDED_1 = MSG_SUPERSEDED.split("{qty}")[0]
+SUPERSEDED_2 = MSG_SUPERSEDED.split("{qty}")[1].split("{last_seq}")[0]
 CACHE_SKUS = 100_000  # SKUs whose ledger entries stay in memory during a run (about 30 MB)
 Decision = tuple[dict[str, Any], "stock.Applied | None"]
 
@@ -76,19 +80,26 @@ class Engine:
                 self.sender.queue([(b, row) for b, row in decisions if row is not None], msg)
                 decisions = [(b, row) for b, row in decisions if row is None]
             meta = {**msg.meta, "target": self.target}  # shared by the message's records, never mutated
-            out += [self.record(b, msg, meta) for b, _ in decisions]
+            results = [b for b, _ in decisions]
+            self.counts.update(b["result"] for b in results)
+            for b in results:
+                if b["result"] == "failure":
+                    self._warn_failure(b, msg)
+            out += [{"flowkit": MARK, "kind": "stock-result", "key": b["sku"] if type(b["sku"]) is str else msg.key,
+                     "type": JSON_TYPE, "meta": meta, "body": b} for b in results]
         return out
 
     def _message(self, conn: sqlite3.Connection, msg: Message) -> list[Decision]:
-        parsed = [parse_line(raw, default_source=self.default_source, need_seq=self.snapshot is None,
-                             catalogue=self.catalogue) for raw in msg.lines]
+        parsed = parse_all(msg.lines, default_source=self.default_source, need_seq=self.snapshot is None,
+                           catalogue=self.catalogue)
         self.counts["messages"] += msg.final
         if msg.message_seq is not None and self.snapshot != "full":
             at = stock.message_processed(conn, self.target, msg.message_seq)
             if at is not None:
                 return self._replayed(msg, parsed, at)
         decisions = self._decide(conn, msg, parsed)
-        failed = self._part_failed.pop(msg.key, False) or any(b["result"] == "failure" for b, _ in decisions)
+        outcome = Counter(b["result"] for b, _ in decisions)
+        failed = self._part_failed.pop(msg.key, False) or outcome["failure"] > 0
         if not msg.final:
             self._part_failed[msg.key] = failed
         rows = [row for _, row in decisions if row is not None]
@@ -97,8 +108,7 @@ class Engine:
         else:
             stock.apply(self.store, conn, self.target, rows, command=self.command)
             if msg.final and msg.message_seq is not None and not failed:
-                stock.mark_processed(conn, self.target, msg.message_seq,
-                                     dict(Counter(b["result"] for b, _ in decisions)))
+                stock.mark_processed(conn, self.target, msg.message_seq, dict(outcome))
         return decisions
 
     def resend(self, msg: Message) -> list[Record]:
@@ -114,10 +124,14 @@ class Engine:
         self.sender.queue(accepted, msg)
         return []
 
+    def _warn_failure(self, result: dict[str, Any], msg: Message) -> None:
+        self.warn(f"{msg.where}: line sku {result['sku']!r} seq {result['seq']!r}: {result['message']}")
+
     def record(self, result: dict[str, Any], msg: Message, meta: dict[str, Any] | None = None) -> Record:
+        """The stock-result record of one (sent or failed-to-send) line."""
         self.counts[result["result"]] += 1
         if result["result"] == "failure":
-            self.warn(f"{msg.where}: line sku {result['sku']!r} seq {result['seq']!r}: {result['message']}")
+            self._warn_failure(result, msg)
         key = result["sku"] if isinstance(result["sku"], str) else msg.key
         return {"flowkit": MARK, "kind": "stock-result", "key": key, "type": JSON_TYPE,
                 "meta": meta if meta is not None else {**msg.meta, "target": self.target}, "body": result}
@@ -206,7 +220,7 @@ def _plain_decisions(msg: Message, parsed: list[Line | str], view: dict[Key, sto
             continue
         assert isinstance(line, Line) and line.seq is not None
         sku, source, seq, received = line.sku, line.source, line.seq, line.qty
-        key, tag, qty = (sku, source), (sku, source, seq), max(received, 0)
+        key, tag, qty = (sku, source), (sku, source, seq), received if received >= 0 else 0  # noqa: FURB136
         last = view.get(key)
         result = {"sku": sku, "source": source, "seq": seq, "message_seq": mseq, "target": target,
                   "received": received, "adjusted_quotes": 0, "adjusted_unsent": 0, "qty": qty, "in_stock": qty > 0}
@@ -218,10 +232,10 @@ def _plain_decisions(msg: Message, parsed: list[Line | str], view: dict[Key, sto
         best = top[key] if last is None or top[key] > last[0] else last[0]
         if seq < best:
             result["result"] = "superseded"
-            result["message"] = MSG_SUPERSEDED.format(qty=qty, last_seq=best)
+            result["message"] = f"{SUPERSEDED_1}{qty}{SUPERSEDED_2}{best}"
             append((result, None))
             continue
         view[key] = (seq, qty, (last[2] + " " if last else "") + str(seq))
-        result["result"], result["message"] = "success", MSG_SUCCESS.format(qty=qty)
+        result["result"], result["message"] = "success", f"{SUCCESS}{qty}"
         append((result, (sku, source, seq, qty, received, mseq)))
     return out

@@ -110,6 +110,23 @@ def normal_time(stamp: str) -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_all(lines: list[Any], *, default_source: str, need_seq: bool,
+              catalogue: frozenset[str] | None) -> list[Line | str]:
+    """``parse_line`` over a message's lines, with the common well-typed line checked inline."""
+    out: list[Line | str] = []
+    append = out.append
+    for raw in lines:
+        if type(raw) is dict and "last_order_exported" not in raw:
+            sku, qty, seq, source = raw.get("sku"), raw.get("qty"), raw.get("seq"), raw.get("source") or default_source
+            if (type(sku) is str and type(qty) is int and type(seq) is int and seq >= 0 and type(source) is str
+                    and sku and (catalogue is None or sku in catalogue) and not sku[0].isspace()
+                    and not sku[-1].isspace()):
+                append(Line(sku, source, qty, seq, None))
+                continue
+        append(parse_line(raw, default_source=default_source, need_seq=need_seq, catalogue=catalogue))
+    return out
+
+
 def cutoff(days: float) -> str:
     """The RFC 3339 time ``days`` ago (the store's timestamp format)."""
     return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
