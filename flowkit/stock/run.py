@@ -167,5 +167,6 @@ def _sender(store: Store, target: str, opts: Options, config: Config, engine: En
 
 def _write(out: IO[bytes], records: list[Record]) -> None:
     if records:
-        out.write(b"".join(orjson.dumps(r) + b"\n" for r in records))
+        dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+        out.write(b"".join([dumps(r, option=newline) for r in records]))
         out.flush()
