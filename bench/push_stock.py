@@ -9,7 +9,7 @@ order of sequence ids), then in the same run:
 and prints both rates (wall clock; CPU seconds beside them), the ratio, and
 flowkit's peak RSS. The baseline commits once per message with sqlite's
 default settings; flowkit groups about 5,000 lines per transaction with a
-32 MB page cache and fewer WAL checkpoints (see docs/architecture.md).
+24 MB page cache and fewer WAL checkpoints (see docs/architecture.md).
 
     python bench/push_stock.py                  # 1,000,000 lines, 200,000 SKUs
     python bench/push_stock.py --lines 100000 --skus 20000
