@@ -20,11 +20,13 @@ from flowkit.commands import config as config_cmd
 from flowkit.commands import deliver as deliver_cmd
 from flowkit.commands import deliver_state
 from flowkit.commands import import_shipment as import_shipment_cmd
+from flowkit.commands import push_stock as push_stock_cmd
 from flowkit.commands import query_orders as query_orders_cmd
 from flowkit.commands import release as release_cmd
 from flowkit.commands import render as render_cmd
 from flowkit.commands import state as state_cmd
 from flowkit.commands import state_exports as state_exports_cmd
+from flowkit.commands import stock_state as stock_state_cmd
 from flowkit.commands import transform as transform_cmd
 
 
@@ -121,6 +123,7 @@ for command in (
     render_cmd.command,
     transform_cmd.command,
     deliver_cmd.command,
+    push_stock_cmd.command,
     import_shipment_cmd.command,
     state_cmd.command,
     config_cmd.command,
@@ -128,5 +131,7 @@ for command in (
     cli.add_command(command)
 
 # Subcommands of `flowkit state` contributed by the commands that own the data.
-for subcommand in (release_cmd.command, state_exports_cmd.command, deliver_state.sent):
+for subcommand in (
+    release_cmd.command, state_exports_cmd.command, deliver_state.sent, stock_state_cmd.command
+):
     state_cmd.command.add_command(subcommand)

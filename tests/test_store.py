@@ -143,3 +143,13 @@ def test_state_cli_show_runs_purge(invoke: Invoke, state_path: Path) -> None:
     assert missing.exit_code == 65 and "nothing known about 'nope'" in missing.stderr
     purged = invoke(["state", "purge", "--older-than", "0"])
     assert purged.exit_code == 0 and json.loads(purged.stdout)["deleted"]["runs"] == 1
+
+
+def test_store_from_a_newer_flowkit_is_refused(state_path: Path) -> None:
+    Store(state_path).close()
+    conn = sqlite3.connect(state_path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    with pytest.raises(Exception, match="schema version 999, newer than this flowkit knows") as info:
+        Store(state_path)
+    assert getattr(info.value, "exit_code") == 78

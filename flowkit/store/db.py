@@ -85,6 +85,10 @@ class Store:
 
     def migrate(self) -> None:
         """Apply the migrations newer than the file's ``user_version``, each atomically."""
+        known = max((m[0] for m in migrations()), default=0)
+        if self.version > known:
+            raise ConfigError(f"state store {self.path} has schema version {self.version}, newer than this "
+                              f"flowkit knows ({known})", hint="upgrade flowkit or use another --state")
         if not [m for m in migrations() if m[0] > self.version]:
             return
         from flowkit.store.lock import exclusive

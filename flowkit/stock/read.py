@@ -1,0 +1,154 @@
+"""Stock message inputs: NDJSON/JSON messages, stock records, CSV files, SOAP documents.
+
+Each input file is sniffed: ``<`` is a SOAP inventory message; ``{`` is NDJSON
+(plain messages ``{"message_seq": N, "lines": [...]}``, or ``flowkit`` records
+of kind ``stock``; other record kinds pass through) or one pretty-printed JSON
+message; ``[`` a JSON array of messages or lines; anything else CSV
+(``sku,qty,seq[,source]``, header optional, one message per file whose
+message_seq is the last number in the file name). Large CSV files are cut into
+parts so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import orjson
+
+from flowkit.records import Record, _open_all, _sniff, check_record
+from flowkit.stock.model import Message, as_int, seq_from_name
+
+PART = 5000
+CSV_COLUMNS = ("sku", "qty", "seq", "source")
+
+
+@dataclass
+class Bad:
+    """An input that cannot be read as a stock message."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+Item = Message | Record | Bad
+
+
+def read(paths: Sequence[str]) -> Iterator[Item]:
+    """Every stock message (or pass-through record, or problem) in ``paths`` (stdin when empty)."""
+    for name, stream in _open_all(paths):
+        try:
+            yield from read_stream(name, stream)
+        finally:
+            if name != "<stdin>":
+                stream.close()
+
+
+def read_stream(name: str, stream: BinaryIO) -> Iterator[Item]:
+    buffered, first = _sniff(stream)
+    if not first:
+        return
+    if first == b"<":
+        from flowkit.stock import soap
+
+        yield soap.parse(buffered.read(), name)
+    elif first in (b"{", b"["):
+        yield from _json(name, buffered)
+    else:
+        yield from _csv(name, buffered)
+
+
+def _json(name: str, stream: BinaryIO) -> Iterator[Item]:
+    for lineno, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            if lineno == 1:  # one pretty-printed document, not NDJSON
+                yield from _document(name, line + stream.read())
+                return
+            yield Bad(f"{name}:{lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if isinstance(value, list):
+            yield from _array(f"{name}:{lineno}", value)
+        else:
+            yield message_of(value, f"{name}:{lineno}")
+
+
+def _document(name: str, data: bytes) -> Iterator[Item]:
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        yield Bad(f"{name}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}")
+        return
+    yield from _array(name, value) if isinstance(value, list) else [message_of(value, name)]
+
+
+def _array(where: str, items: list[Any]) -> Iterator[Item]:
+    if items and all(isinstance(i, Mapping) and "lines" in i for i in items):
+        for index, item in enumerate(items, 1):
+            yield message_of(item, f"{where}:item {index}")
+    else:
+        yield Message(None, items, where, where, {})
+
+
+def message_of(value: Any, where: str) -> Item:
+    """A message from a plain JSON object or a ``stock`` record; other records pass through."""
+    meta: dict[str, Any] = {}
+    key = None
+    if isinstance(value, Mapping) and "flowkit" in value:
+        problem = check_record(value)
+        if problem:
+            return Bad(where, problem)
+        if value["kind"] != "stock":
+            return dict(value)
+        meta, key, value = dict(value.get("meta") or {}), value["key"], value["body"]
+    if not isinstance(value, Mapping):
+        return Bad(where, "a stock message must be a JSON object")
+    if "lines" in value:
+        lines = value["lines"]
+        if not isinstance(lines, list):
+            return Bad(where, "'lines' must be a list")
+    elif "sku" in value:
+        lines = [value]
+    else:
+        return Bad(where, "a stock message needs 'lines' (or a single line with 'sku')")
+    raw_seq = value.get("message_seq", meta.get("message_seq"))
+    message_seq = as_int(raw_seq) if raw_seq is not None else None
+    if raw_seq is not None and (message_seq is None or message_seq < 0):
+        return Bad(where, f"message_seq {raw_seq!r} is not a non-negative integer")
+    return Message(message_seq, lines, where, key or (str(message_seq) if message_seq is not None else where), meta)
+
+
+def _csv(name: str, stream: BinaryIO) -> Iterator[Item]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    rows = csv.reader(text)
+    columns: Sequence[str] = CSV_COLUMNS
+    message_seq = None if name == "<stdin>" else seq_from_name(os.path.basename(name))
+    key = str(message_seq) if message_seq is not None else name
+    part: list[Any] = []
+    try:
+        for row in rows:
+            if not row or not any(cell.strip() for cell in row):
+                continue
+            if rows.line_num == 1 and row[0].strip().lower() == "sku":
+                columns = [cell.strip().lower() for cell in row]
+                continue
+            part.append({col: cell.strip() for col, cell in zip(columns, row, strict=False) if cell.strip()})
+            if len(part) >= PART:
+                yield Message(message_seq, part, name, key, {"format": "csv"}, final=False)
+                part = []
+    except (csv.Error, UnicodeDecodeError) as exc:
+        yield Bad(f"{name}:{rows.line_num}", f"unreadable CSV: {exc}")
+        return
+    finally:
+        text.detach()  # the caller closes the file; never close stdin
+    yield Message(message_seq, part, name, key, {"format": "csv"})
