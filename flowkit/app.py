@@ -1,35 +1,50 @@
-"""The per-invocation application object on ``ctx.obj``: config, state, logging."""
+"""The per-invocation application object on ``ctx.obj``: config, state, logging.
+
+Imported by every command module at start-up, so it imports nothing beyond
+click at module level: the config, the store and logging load on first use.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from flowkit.config import Config
-from flowkit.errors import ConfigError, FlowkitError
+from flowkit.errors import FlowkitError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from flowkit.config import Config
+    from flowkit.errors import ConfigError
     from flowkit.store import Store
 
-log = logging.getLogger("flowkit")
 
-
-@dataclass
 class App:
     """What every command can reach: the loaded config and the state store."""
 
-    config_error: ConfigError | None = None
-    loaded: Config = field(default_factory=Config)
-    state_override: str | None = None
-    config_arg: str | None = None
-    verbosity: int = 0
-    _store: Store | None = None
+    def __init__(self, *, state_override: str | None = None, verbosity: int = 0) -> None:
+        self.config_error: ConfigError | None = None
+        self._loaded: Config | None = None
+        self.state_override = state_override
+        self.config_arg: str | None = None
+        self.verbosity = verbosity
+        self._store: Store | None = None
+
+    @property
+    def loaded(self) -> Config:
+        """The config as loaded (defaults when no file), even if it had an error."""
+        if self._loaded is None:
+            from flowkit.config import Config
+
+            self._loaded = Config()
+        return self._loaded
+
+    @loaded.setter
+    def loaded(self, value: Config) -> None:
+        self._loaded = value
 
     @property
     def config(self) -> Config:
@@ -80,7 +95,9 @@ class App:
             raise
         finally:
             store.finish_run(run_id, status, counts)
-            log.info("%s run %d finished: %s %s", command, run_id, status, counts)
+            import logging
+
+            logging.getLogger("flowkit").info("%s run %d finished: %s %s", command, run_id, status, counts)
 
 
 def get_app() -> App:

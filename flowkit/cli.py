@@ -15,19 +15,6 @@ if TYPE_CHECKING:
     from flowkit.app import App
 
 from flowkit import __version__
-from flowkit.commands import apply_rules as apply_rules_cmd
-from flowkit.commands import config as config_cmd
-from flowkit.commands import deliver as deliver_cmd
-from flowkit.commands import deliver_state
-from flowkit.commands import import_shipment as import_shipment_cmd
-from flowkit.commands import push_stock as push_stock_cmd
-from flowkit.commands import query_orders as query_orders_cmd
-from flowkit.commands import release as release_cmd
-from flowkit.commands import render as render_cmd
-from flowkit.commands import state as state_cmd
-from flowkit.commands import state_exports as state_exports_cmd
-from flowkit.commands import stock_state as stock_state_cmd
-from flowkit.commands import transform as transform_cmd
 
 
 class _OneLineUsageError(click.UsageError):
@@ -38,8 +25,62 @@ class _OneLineUsageError(click.UsageError):
         click.echo(f"flowkit: error: {self.format_message()} (see '{path} --help')", err=True)
 
 
+# The commands, in the order a pipeline uses them: name -> (module, summary).
+# Modules load only when their command runs or shows its own help, so
+# `flowkit --help` imports none of them; tests/test_cli.py checks that each
+# summary is still the command's own short help.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "query-orders": ("flowkit.commands.query_orders",
+                     "Emit the orders of a source as flowkit.order/1 records (cancelled orders excluded)."),
+    "apply-rules": ("flowkit.commands.apply_rules",
+                    "Apply the rules of RULES.toml to order records (other kinds pass through)."),
+    "render": ("flowkit.commands.render", "Render order records (or one order document) into payloads."),
+    "transform": ("flowkit.commands.transform",
+                  "Transform payload records (or one plain document) with XSLT or Jolt."),
+    "deliver": ("flowkit.commands.deliver",
+                "Deliver payload records to a hotfolder, FTP/FTPS, SFTP, HTTP or email destination."),
+    "push-stock": ("flowkit.commands.push_stock",
+                   "Decide stock lines against the target's ledger and optionally send them on."),
+    "import-shipment": ("flowkit.commands.import_shipment",
+                        "Apply shipment messages (JSON, NDJSON, records, OrderFlow SOAP, GelatoConnect postbacks)."),
+    "state": ("flowkit.commands.state", "Inspect and maintain the sqlite state store."),
+    "config": ("flowkit.commands.config", "Write a starter config, check one, or show the effective config."),
+}
+
+# Subcommands of `flowkit state` contributed by the commands that own the data: (module, attribute).
+STATE_SUBCOMMANDS = (
+    ("flowkit.commands.release", "command"),
+    ("flowkit.commands.state_exports", "command"),
+    ("flowkit.commands.deliver_state", "sent"),
+    ("flowkit.commands.stock_state", "command"),
+)
+
+
+def load_command(name: str) -> click.Command | None:
+    """Import the module of command ``name`` and return its click command."""
+    from importlib import import_module
+
+    if name not in COMMANDS:
+        return None
+    command: click.Command = import_module(COMMANDS[name][0]).command
+    if name == "state" and isinstance(command, click.Group) and "sent" not in command.commands:
+        for module, attribute in STATE_SUBCOMMANDS:
+            command.add_command(getattr(import_module(module), attribute))
+    return command
+
+
 class FlowkitGroup(click.Group):
-    """The root group: usage errors (unknown command, bad option) become one line."""
+    """The root group: lazy commands, and usage errors (unknown command, bad option) as one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, summary) in COMMANDS.items()])
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         try:
@@ -114,24 +155,3 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
         if isinstance(table, dict) and name not in ("sources", "destinations", "suppliers", "channels"):
             out[name] = {k.replace("-", "_"): v for k, v in table.items() if not isinstance(v, dict)}
     return out
-
-
-# The commands, in the order a pipeline uses them.
-for command in (
-    query_orders_cmd.command,
-    apply_rules_cmd.command,
-    render_cmd.command,
-    transform_cmd.command,
-    deliver_cmd.command,
-    push_stock_cmd.command,
-    import_shipment_cmd.command,
-    state_cmd.command,
-    config_cmd.command,
-):
-    cli.add_command(command)
-
-# Subcommands of `flowkit state` contributed by the commands that own the data.
-for subcommand in (
-    release_cmd.command, state_exports_cmd.command, deliver_state.sent, stock_state_cmd.command
-):
-    state_cmd.command.add_command(subcommand)

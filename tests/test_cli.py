@@ -12,17 +12,29 @@ import pytest
 from click.testing import CliRunner
 
 from flowkit import __version__
-from flowkit.cli import cli
+from flowkit.cli import COMMANDS, cli
 from conftest import ROOT, Invoke
 
 
 def all_commands(group: click.Group = cli, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = []
-    for name, sub in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in sorted(group.list_commands(ctx)):
+        sub = group.get_command(ctx, name)
         found.append((*path, name))
         if isinstance(sub, click.Group):
             found += all_commands(sub, (*path, name))
     return found
+
+
+def find(path: tuple[str, ...]) -> click.Command:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        sub = command.get_command(click.Context(command), name)
+        assert sub is not None
+        command = sub
+    return command
 
 
 @pytest.mark.parametrize("path", all_commands(), ids=" ".join)
@@ -30,12 +42,15 @@ def test_every_command_has_help_with_example(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.stdout
-    command = cli
-    for name in path:
-        command = command.commands[name]  # type: ignore[attr-defined]
+    command = find(path)
     assert command.help, f"flowkit {' '.join(path)} has no help text"
     if not isinstance(command, click.Group):
         assert "Example:" in command.help, f"flowkit {' '.join(path)} help has no Example: block"
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_root_summaries_are_the_commands_own(name: str) -> None:
+    assert COMMANDS[name][1] == find((name,)).get_short_help_str(limit=200)
 
 
 @pytest.mark.parametrize("path", all_commands(), ids=" ".join)

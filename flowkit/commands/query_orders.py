@@ -5,12 +5,16 @@ Example: flowkit query-orders --source inbox --unsent | flowkit render | flowkit
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from flowkit.app import get_app
 from flowkit.commands.mark_sent import command as mark_sent_command
 from flowkit.errors import InputError
-from flowkit.sources import Query
+
+if TYPE_CHECKING:
+    from flowkit.sources import Query
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -58,6 +62,7 @@ def command(ctx: click.Context, source: str | None, unsent: bool, channel: str |
     if raw and number is None:
         raise click.UsageError("--raw prints one order: give --number N")
     from flowkit.query_orders import parse_since
+    from flowkit.sources import Query
 
     query = Query(number=number, channels=_split(channel), statuses=_split(status), since=parse_since(since),
                   unsent=unsent, limit=1 if raw else limit)
