@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, Invoke
 
 from flowkit import __version__
 from flowkit.cli import COMMANDS, cli
-from conftest import ROOT, Invoke
 
 
 def all_commands(group: click.Group = cli, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import Invoke
 
 from flowkit.config import Config, load, locate, redact, resolve_secret
 from flowkit.errors import ConfigError
-from conftest import Invoke
 
 GOOD = """
 [state]

@@ -9,7 +9,6 @@ from typing import Any
 
 import orjson
 import pytest
-
 from conftest import DATA, Invoke, record_line, records
 
 HERE = DATA / "import_shipment"

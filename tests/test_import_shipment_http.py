@@ -9,17 +9,17 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from conftest import DATA, Invoke, records
 
 from flowkit.config import Config
 from flowkit.records import body_bytes
 from flowkit.transports.base import destination, open_transport
-from conftest import DATA, Invoke, records
 
 pytest.importorskip("flowkit.transports.http", reason="the HTTP transport is not in this tree yet")
 

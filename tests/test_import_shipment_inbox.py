@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from conftest import DATA, Invoke, records
 
 from flowkit.config import Config
 from flowkit.records import body_bytes
 from flowkit.transports.base import destination, open_transport
-from conftest import DATA, Invoke, records
 
 HERE = DATA / "import_shipment"
 ORDERS = str(HERE / "orders.ndjson")

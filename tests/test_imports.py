@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from test_cli import all_commands
 
 HEAVY = ("lxml", "paramiko", "rich", "httpx", "jolt", "cryptography", "sqlite3")

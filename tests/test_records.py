@@ -7,11 +7,11 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import record_line
 
 from flowkit.errors import InputError, RecordError
 from flowkit.pipeline import Tally, finish, run
 from flowkit.records import BadLine, Reader, Writer, check_record, derive, make_record
-from conftest import record_line
 
 
 def write(tmp_path: Path, name: str, data: str | bytes) -> str:

@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import Invoke
 
 from flowkit.errors import TempFailError
 from flowkit.store import Store
 from flowkit.store import orders as orders_store
 from flowkit.store.db import migrations
 from flowkit.store.lock import exclusive
-from conftest import Invoke
 
 ORDER = {"schema": "flowkit.order/1", "number": "1203", "status": "approved",
          "source": {"system": "dir", "channel": {"id": "web"}}, "supplier": {"id": "acme"},
@@ -152,4 +152,4 @@ def test_store_from_a_newer_flowkit_is_refused(state_path: Path) -> None:
     conn.close()
     with pytest.raises(Exception, match="schema version 999, newer than this flowkit knows") as info:
         Store(state_path)
-    assert getattr(info.value, "exit_code") == 78
+    assert info.value.exit_code == 78

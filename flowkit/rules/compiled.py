@@ -34,7 +34,7 @@ def facts_used(expressions: Sequence[str], ns: Namespace) -> list[str]:
 
 def _define(source: str, ns: Namespace, name: str) -> Any:
     scope: dict[str, Any] = dict(ns)
-    exec(compile(source, "<flowkit rules>", "exec"), scope)  # noqa: S102 - generated from bound names only
+    exec(compile(source, "<flowkit rules>", "exec"), scope)
     return scope[name]
 
 

@@ -220,7 +220,7 @@ def _plain_decisions(msg: Message, parsed: list[Line | str], view: dict[Key, sto
             continue
         assert isinstance(line, Line) and line.seq is not None
         sku, source, seq, received = line.sku, line.source, line.seq, line.qty
-        key, tag, qty = (sku, source), (sku, source, seq), received if received >= 0 else 0  # noqa: FURB136
+        key, tag, qty = (sku, source), (sku, source, seq), received if received >= 0 else 0
         last = view.get(key)
         result = {"sku": sku, "source": source, "seq": seq, "message_seq": mseq, "target": target,
                   "received": received, "adjusted_quotes": 0, "adjusted_unsent": 0, "qty": qty, "in_stock": qty > 0}
