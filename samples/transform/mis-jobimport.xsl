@@ -54,8 +54,8 @@
         <Items>
           <xsl:apply-templates select="OrderLines/OrderLine"/>
         </Items>
-        <Value currency="{CurrencyCode}" net="{Totals/Subtotal}" carriage="{Totals/ShippingTotal}"
-               tax="{Totals/Tax}" gross="{Totals/GrandTotal}"/>
+        <Value currency="{CurrencyCode}" net="{Totals/Subtotal}" discount="{Totals/Discount}"
+               carriage="{Totals/ShippingTotal}" tax="{Totals/Tax}" gross="{Totals/GrandTotal}"/>
         <xsl:for-each select="ExtraData/Item">
           <UserField name="{Key}"><xsl:value-of select="Value"/></UserField>
         </xsl:for-each>
