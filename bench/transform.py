@@ -36,13 +36,14 @@ FLOWKIT = [sys.executable, "-m", "flowkit"]
 
 
 def documents(count: int) -> list[str]:
-    return [ORDER.replace("<Number>1203</Number>", f"<Number>{100000 + i}</Number>") for i in range(count)]
+    old = "<OrderNumber>1203</OrderNumber>"
+    return [ORDER.replace(old, f"<OrderNumber>{100000 + i}</OrderNumber>") for i in range(count)]
 
 
 def write_records(docs: list[str], path: Path) -> None:
     with path.open("wb") as out:
         for doc in docs:
-            number = doc.split("<Number>", 1)[1].split("<", 1)[0]
+            number = doc.split("<OrderNumber>", 1)[1].split("<", 1)[0]
             record = {"flowkit": "record/1", "kind": "payload", "key": number, "type": "application/xml",
                       "meta": {"channel": "web", "supplier": "sup-print-01", "filename": f"{number}.xml"},
                       "body": doc}

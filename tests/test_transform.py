@@ -57,7 +57,7 @@ def test_param_from_meta_missing_is_a_record_error(invoke: Invoke) -> None:
 
 
 def test_message_terminate_becomes_an_error_record_and_others_go_on(invoke: Invoke) -> None:
-    empty = ORDER_XML.replace("<Number>1203</Number>", "<Number>1299</Number>")
+    empty = ORDER_XML.replace("<OrderNumber>1203</OrderNumber>", "<OrderNumber>1299</OrderNumber>")
     empty = empty[: empty.index("<OrderLines>")] + "</Order>\n"
     lines = (record_line("payload", "1299", empty, {"channel": "web"}, "application/xml")
              + record_line("payload", "1203", ORDER_XML, {}, "application/xml"))
@@ -154,8 +154,9 @@ def test_jolt_record_mode_and_context_param(invoke: Invoke) -> None:
     assert out["meta"]["supplier"] == "gelato" and out["type"] == "application/json"
     assert out["body"]["shipmentMethodUid"] == "express"
     assert out["body"]["shippingAddress"]["country"] == "GB"
-    assert out["body"]["items"][1] == {"itemReferenceId": "2", "productUid": "BC-STD-400", "quantity": 1000,
-                                       "files": [{"url": "https://files.example.com/j2232.pdf", "type": "default"}]}
+    assert out["body"]["items"][1] == {"itemReferenceId": "2", "productUid": "V789", "quantity": 5,
+                                       "files": [{"url": "https://files.example.com/jobs/J-2232/print.pdf",
+                                                  "type": "default"}]}
 
 
 def test_jolt_empty_chain_is_refused(invoke: Invoke) -> None:
@@ -214,7 +215,7 @@ def test_xhtml_media_type_from_xsl_output(invoke: Invoke, tmp_path: Path) -> Non
     sheet.write_text('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
                      '<xsl:output method="xml" media-type="application/xhtml+xml"/>'
                      '<xsl:template match="/"><html xmlns="http://www.w3.org/1999/xhtml"><body>'
-                     '<p><xsl:value-of select="/Order/Number"/></p></body></html></xsl:template>'
+                     '<p><xsl:value-of select="/Order/OrderNumber"/></p></body></html></xsl:template>'
                      '</xsl:stylesheet>')
     line = record_line("payload", "1203", ORDER_XML, {"filename": "1203.xml"}, "application/xml")
     [out] = records(invoke(["transform", "--xslt", str(sheet)], input=line).stdout)
@@ -236,7 +237,7 @@ def test_transform_help_imports_no_lxml_or_jolt() -> None:
 
 def test_raw_mode_failure_names_the_document(invoke: Invoke, tmp_path: Path) -> None:
     doc = tmp_path / "1299.xml"
-    doc.write_text("<Order><Number>1299</Number></Order>")
+    doc.write_text("<Order><OrderNumber>1299</OrderNumber></Order>")
     result = invoke(["transform", "--xslt", str(HERE / "params.xsl"), str(doc)])
     assert result.exit_code == 65
     assert result.stderr == f"flowkit: error: {doc}: params.xsl: order 1299 has no lines\n"

@@ -29,9 +29,9 @@ def test_the_samples_pass(invoke: Invoke, tmp_path: Path) -> None:
     report = tmp_path / "junit.xml"
     result = invoke(["transform", "test", str(SAMPLES / "cases"), "--junit", str(report)])
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert "7 passed, 0 failed" in result.stdout
+    assert "8 passed, 0 failed" in result.stdout
     suite = etree.parse(str(report)).getroot()[0]
-    assert suite.get("tests") == "7" and suite.get("failures") == "0"
+    assert suite.get("tests") == "8" and suite.get("failures") == "0"
 
 
 def test_canonical_compare_ignores_attribute_order_and_quoting(invoke: Invoke, tmp_path: Path) -> None:
@@ -68,8 +68,8 @@ def test_whitespace_insensitive_mode(invoke: Invoke, tmp_path: Path) -> None:
 def test_json_is_compared_structurally(invoke: Invoke, tmp_path: Path) -> None:
     shutil.copy(HERE / "rename.jolt.json", tmp_path / "rename.jolt.json")
     expected = '{"orderType": "order", "items": [{"productUid": "A"}], "orderReferenceId": "7"}'
-    _case(tmp_path, "json", '{"number": "7", "lines": [{"sku": "A"}]}', expected, 'jolt = "rename.jolt.json"\n',
-          ext="json")
+    _case(tmp_path, "json", '{"orderNumber": "7", "orderLines": [{"sku": "A"}]}', expected,
+          'jolt = "rename.jolt.json"\n', ext="json")
     assert invoke(["transform", "test", str(tmp_path)]).exit_code == 0
     (tmp_path / "json.out.json").write_text(expected.replace('"A"', '"B"'))
     result = invoke(["transform", "test", str(tmp_path)])
@@ -92,7 +92,7 @@ def test_update_rewrites_and_creates_expected_files(invoke: Invoke, tmp_path: Pa
 
 def test_expect_error_cases(invoke: Invoke, tmp_path: Path) -> None:
     shutil.copy(HERE / "params.xsl", tmp_path / "params.xsl")
-    _case(tmp_path, "stops", "<Order><Number>9</Number></Order>", None,
+    _case(tmp_path, "stops", "<Order><OrderNumber>9</OrderNumber></Order>", None,
           'xslt = "params.xsl"\nexpect_error = "order 9 has no lines"\n')
     assert invoke(["transform", "test", str(tmp_path)]).exit_code == 0
     (tmp_path / "stops.toml").write_text('xslt = "params.xsl"\nexpect_error = "something else"\n')
@@ -152,8 +152,8 @@ def test_unknown_case_setting_and_no_cases(invoke: Invoke, tmp_path: Path) -> No
 
 def test_unreadable_case_input_fails_that_case_only(invoke: Invoke, tmp_path: Path) -> None:
     shutil.copy(HERE / "rename.jolt.json", tmp_path / "rename.jolt.json")
-    _case(tmp_path, "broken", '{"number": ', "{}", 'jolt = "rename.jolt.json"\n', ext="json")
-    _case(tmp_path, "fine", '{"number": "7"}', '{"orderReferenceId": "7", "orderType": "order"}',
+    _case(tmp_path, "broken", '{"orderNumber": ', "{}", 'jolt = "rename.jolt.json"\n', ext="json")
+    _case(tmp_path, "fine", '{"orderNumber": "7"}', '{"orderReferenceId": "7", "orderType": "order"}',
           'jolt = "rename.jolt.json"\n', ext="json")
     result = invoke(["transform", "test", str(tmp_path)])
     assert result.exit_code == 1

@@ -1,6 +1,8 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
-  flowkit standard order XML (root <Order>) -> CSV, one row per order line (RFC 4180 quoting).
+  flowkit standard order XML (`flowkit render`, root <Order>) -> CSV, one row per order line
+  (RFC 4180 quoting). Reads the names of flowkit/formats/names.py: OrderNumber, CurrencyCode,
+  OrderLine/UnitPriceExclTax and PriceExclTax, ShippingAddress/ZipPostalCode.
   Parameter: separator  the field separator, one character (default ",").
 -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
@@ -12,18 +14,18 @@
     <xsl:value-of select="translate('order,line,sku,name,quantity,unit_price,row_total,currency,paper,cost_centre,ship_to_postcode', ',', $separator)"/>
     <xsl:value-of select="$nl"/>
     <xsl:for-each select="OrderLines/OrderLine">
-      <xsl:call-template name="field"><xsl:with-param name="value" select="/Order/Number"/></xsl:call-template>
+      <xsl:call-template name="field"><xsl:with-param name="value" select="/Order/OrderNumber"/></xsl:call-template>
       <xsl:call-template name="field"><xsl:with-param name="value" select="LineNumber"/></xsl:call-template>
       <xsl:call-template name="field"><xsl:with-param name="value" select="Sku"/></xsl:call-template>
       <xsl:call-template name="field"><xsl:with-param name="value" select="Name"/></xsl:call-template>
       <xsl:call-template name="field"><xsl:with-param name="value" select="Quantity"/></xsl:call-template>
-      <xsl:call-template name="field"><xsl:with-param name="value" select="UnitPrice"/></xsl:call-template>
-      <xsl:call-template name="field"><xsl:with-param name="value" select="RowTotal"/></xsl:call-template>
-      <xsl:call-template name="field"><xsl:with-param name="value" select="/Order/Currency"/></xsl:call-template>
+      <xsl:call-template name="field"><xsl:with-param name="value" select="UnitPriceExclTax"/></xsl:call-template>
+      <xsl:call-template name="field"><xsl:with-param name="value" select="PriceExclTax"/></xsl:call-template>
+      <xsl:call-template name="field"><xsl:with-param name="value" select="/Order/CurrencyCode"/></xsl:call-template>
       <xsl:call-template name="field"><xsl:with-param name="value" select="Attributes/Attribute[Name = 'Paper']/Value"/></xsl:call-template>
       <xsl:call-template name="field"><xsl:with-param name="value" select="ExtraData/Item[Key = 'CostCentre']/Value"/></xsl:call-template>
       <xsl:call-template name="field">
-        <xsl:with-param name="value" select="/Order/ShippingAddress/PostalCode"/>
+        <xsl:with-param name="value" select="/Order/ShippingAddress/ZipPostalCode"/>
         <xsl:with-param name="last" select="true()"/>
       </xsl:call-template>
     </xsl:for-each>

@@ -5,8 +5,8 @@
   <xsl:param name="channel" select="'none'"/>
   <xsl:template match="/Order">
     <xsl:if test="not(OrderLines/OrderLine)">
-      <xsl:message terminate="yes">order <xsl:value-of select="Number"/> has no lines</xsl:message>
+      <xsl:message terminate="yes">order <xsl:value-of select="OrderNumber"/> has no lines</xsl:message>
     </xsl:if>
-    <xsl:value-of select="concat($greeting, ' ', Number, ' via ', $channel)"/>
+    <xsl:value-of select="concat($greeting, ' ', OrderNumber, ' via ', $channel)"/>
   </xsl:template>
 </xsl:stylesheet>
