@@ -55,7 +55,7 @@ class Store:
             raise ConfigError(f"state store {path}: cannot open: {exc}") from exc
         self.conn.row_factory = sqlite3.Row
         self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        self.conn.execute("PRAGMA journal_mode = WAL")
+        self._wal(busy_timeout)
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.migrate()
@@ -63,6 +63,22 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def _wal(self, wait: float) -> None:
+        """Switch to WAL; sqlite answers "locked" without waiting while another
+        process creates the file or recovers its WAL, so retry until ``wait``."""
+        import time
+
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if time.monotonic() >= deadline:
+                    raise TempFailError(f"state store {self.path} is busy: {exc}", hint="rerun later") from exc
+                time.sleep(0.02)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -11,6 +11,7 @@ when the name is taken: ``replace`` (default), ``ignore``, ``rename``
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -137,8 +138,14 @@ class Hotfolder:
         )
 
     def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
+        """Whether ``name`` arrived; a run killed after linking it into place but
+        before removing its temporary file leaves that ``.part`` behind: clear it."""
         path = self.target(name)
-        return path.is_file() and path.stat().st_size == size
+        arrived = path.is_file() and path.stat().st_size == size
+        if arrived:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path.with_name(f".{path.name}.part"))
+        return arrived
 
     def close(self) -> None:
         if not self.root.is_dir():
