@@ -38,5 +38,19 @@ for run in (1, 2):
 files = sorted(os.listdir(os.path.join(demo, "out", "mis")))
 print(f"hotfolder {demo}/out/mis: {', '.join(files)}")
 PY
+echo "== stock: out-of-order messages; the late one (seq 1000) is superseded, never applied" >&2
+flowkit push-stock samples/stock/message-1001.json samples/stock/late-1000.json samples/stock/inventory-1003.xml \
+  samples/stock/stock-1004.csv --target web > "$DEMO/stock-results.ndjson"
+echo "== shipments: partial despatches recorded, postbacks ready for deliver" >&2
+flowkit import-shipment --orders samples/shipments/orders.ndjson samples/shipments/orderflow-shipment.soap.xml \
+  samples/shipments/despatch.ndjson --postback json > "$DEMO/shipment-results.ndjson"
+python3 - "$DEMO" <<'PY'
+import collections, json, os, sys
+demo = sys.argv[1]
+stock = collections.Counter(json.loads(l)["body"]["result"] for l in open(os.path.join(demo, "stock-results.ndjson")))
+ship = collections.Counter(json.loads(l)["kind"] for l in open(os.path.join(demo, "shipment-results.ndjson")))
+print("stock lines: " + ", ".join(f"{k} {v}" for k, v in sorted(stock.items())))
+print(f"shipments: {ship['shipment-result']} messages, {ship['payload']} postbacks")
+PY
 echo "one order's story: flowkit --config samples/demo.toml state show 1203" >&2
 flowkit state show 1203 | python3 -c "import json,sys; d=json.load(sys.stdin); print('1203:', d['order']['export_status'], '-', d['order']['hold_reason'], '-', ', '.join(e['event'] for e in d['events']))"
