@@ -236,7 +236,7 @@ def main() -> None:
             "bare lxml xml": [sys.executable, str(script)],
         }
         best: dict[str, tuple[float, float]] = {name: (float("inf"), float("inf")) for name in runs}
-        for i in range(args.repeat):  # interleaved, so background load hits every contender alike
+        for _ in range(args.repeat):  # interleaved, so background load hits every contender alike
             for name, cmd in runs.items():
                 wall, cpu = timed(cmd, src, work / f"{name.replace(' ', '-')}.out")
                 best[name] = (min(best[name][0], wall), min(best[name][1], cpu))

@@ -150,10 +150,7 @@ def _extra_data_matches(value: Any, key: str, ns: Namespace) -> Compiled:
     def check(s: Outcome) -> bool:
         order = s.order
         tables = [order.get("extra_data") or {}, *((line.get("extra_data") or {}) for line in order.get("lines") or ())]
-        for name, rx in checks:
-            if not _matches_any([t[name] for t in tables if name in t], rx):
-                return False
-        return True
+        return all(_matches_any([t[name] for t in tables if name in t], rx) for name, rx in checks)
 
     return f"{ns.bind(check, 'T')}(s)", "extra data match " + ", ".join(f"{n} ~ /{rx.pattern}/" for n, rx in checks)
 
