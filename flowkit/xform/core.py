@@ -109,7 +109,7 @@ class Engine:
             raise RecordError(f"record {record['key']!r} is {media_type}; --xslt needs an XML payload")
         try:
             doc = xmlsafe.parse(record["body"].encode("utf-8"), f"record {record['key']!r}",
-                                max_bytes=self.max_bytes)
+                                max_bytes=self.max_bytes, strip_blanks=sheet.strips_all)
             output = sheet.apply(doc, self.parameters(record))
         except TransformFailed as exc:
             raise RecordError(f"{sheet.name}: {exc}") from exc
