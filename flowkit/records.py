@@ -144,18 +144,17 @@ class Reader:
 
     def _records(self, name: str, stream: Peekable) -> Iterator[Item]:
         for lineno, line in enumerate(stream, 1):
-            if not line.strip():
+            if line.isspace():  # a blank line (without copying the line as strip() would)
                 continue
-            where = f"{name}:{lineno}"
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                yield BadLine(where, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                yield BadLine(f"{name}:{lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
             problem = check_record(value)
             if problem:
                 key = value.get("key") if isinstance(value, dict) else None
-                yield BadLine(where, problem, key if isinstance(key, str) else None)
+                yield BadLine(f"{name}:{lineno}", problem, key if isinstance(key, str) else None)
                 continue
             value.setdefault("meta", {})
             yield value
@@ -220,9 +219,9 @@ class Writer:
             if not data.endswith(b"\n"):
                 data += b"\n"
         elif self.pretty:
-            data = orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n"
+            data = orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
         else:
-            data = orjson.dumps(record) + b"\n"
+            data = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)  # no copy to add the newline
         self.out.write(data)
         self.out.flush()
         self.count += 1

@@ -74,28 +74,31 @@ def has_doctype(data: bytes) -> bool:
     return data[pos : pos + 9] == b"<!DOCTYPE"
 
 
-def parser(*, resolver: etree.Resolver | None = None, encoding: str | None = None) -> etree.XMLParser:
+def parser(*, resolver: etree.Resolver | None = None, encoding: str | None = None,
+           strip_blanks: bool = False) -> etree.XMLParser:
     """A parser that loads no DTD, resolves no entity and never touches the network.
 
     ``encoding`` overrides the document's declaration (record bodies are text already decoded).
+    ``strip_blanks`` drops whitespace-only text between elements while parsing (for stylesheets
+    that strip all whitespace anyway: see ``Stylesheet.strips_all``).
     """
     from lxml import etree
 
     made = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
-        encoding=encoding,
+        encoding=encoding, remove_blank_text=strip_blanks,
     )
     if resolver is not None:
         made.resolvers.add(resolver)
     return made
 
 
-_PARSERS: dict[str | None, Any] = {}
+_PARSERS: dict[tuple[str | None, bool], Any] = {}
 _ETREE: Any = None  # lxml.etree, imported on first use (not at import time: see docs/architecture.md)
 
 
 def parse(data: bytes, where: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-          encoding: str | None = "utf-8") -> etree._Element:
+          encoding: str | None = "utf-8", strip_blanks: bool = False) -> etree._Element:
     """Parse ``data`` safely or raise InputError naming ``where``, line and column.
 
     ``encoding`` None follows the document's own declaration (files); the
@@ -109,9 +112,9 @@ def parse(data: bytes, where: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
     if has_doctype(data):
         raise InputError(f"{where}: DOCTYPE refused: flowkit does not load DTDs or expand entities "
                          "(billion laughs, XXE)")
-    made = _PARSERS.get(encoding)
+    made = _PARSERS.get((encoding, strip_blanks))
     if made is None:
-        made = _PARSERS[encoding] = parser(encoding=encoding)
+        made = _PARSERS[encoding, strip_blanks] = parser(encoding=encoding, strip_blanks=strip_blanks)
     try:
         return etree.fromstring(data, made)
     except etree.XMLSyntaxError as exc:

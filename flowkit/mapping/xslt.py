@@ -59,6 +59,22 @@ def _declared_output(doc: etree._ElementTree) -> dict[str, str]:
     return merged
 
 
+def _strips_all(doc: etree._ElementTree) -> bool:
+    """True when the stylesheet strips every whitespace-only text node of its input.
+
+    That is ``<xsl:strip-space elements="*"/>`` with no xsl:preserve-space, in a
+    stylesheet that includes or imports nothing (an imported one could preserve
+    space). libxslt would then remove those nodes before the transform; the
+    input can be parsed without them (``remove_blank_text``, which keeps
+    ``xml:space="preserve"``), for the same output with less work.
+    """
+    root = doc.getroot()
+    tops = {child.tag for child in root if isinstance(child.tag, str)}
+    if tops & {f"{{{XSL}}}preserve-space", f"{{{XSL}}}include", f"{{{XSL}}}import"}:
+        return False
+    return any("*" in element.get("elements", "").split() for element in root.iterfind(f"{{{XSL}}}strip-space"))
+
+
 def _compile_message(path: Path, log: Any) -> str:
     entries = [e for e in log if e.message]
     located = [e for e in entries if e.line]
@@ -100,6 +116,7 @@ class Stylesheet:
         except xmlsafe.AccessDenied as exc:
             raise ConfigError(f"{self.path}: {exc}") from exc
         self._apply_error = etree.XSLTApplyError
+        self.strips_all = _strips_all(doc)
         declared = _declared_output(doc)
         self.method = declared.get("method", "")
         self.media_type = declared.get("media-type", "")

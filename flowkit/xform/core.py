@@ -8,7 +8,7 @@ record out (key and meta kept; ``type``, ``meta.format`` and the extension of
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from flowkit.errors import ConfigError, FlowkitError, RecordError
 from flowkit.mapping import xmlsafe
 from flowkit.mapping.jolt import MappingFailed
 from flowkit.mapping.xslt import TransformFailed
-from flowkit.records import Record, Writer, derive, is_json_type
+from flowkit.records import MARK, Record, Writer, derive, is_json_type
 
 CONSUMES = ("payload",)
 
@@ -81,16 +81,18 @@ class Engine:
 
     def parameters(self, record: Record) -> dict[str, str]:
         """--param values plus the --param-from-meta ones taken from this record's meta."""
+        if not self.param_from_meta:
+            return self.params
         params = dict(self.params)
         meta = record.get("meta", {})
         for name in self.param_from_meta:
-            if name not in meta or meta[name] is None:
+            value = meta.get(name)
+            if value is None:
                 raise RecordError(f"meta has no {name!r} for --param-from-meta {name}")
-            value = meta[name]
             params[name] = value if isinstance(value, str) else orjson.dumps(value).decode()
         return params
 
-    def process(self, record: Record) -> Iterator[Record]:
+    def process(self, record: Record) -> list[Record]:
         """Transform one payload record; failures are RecordError for that record."""
         try:
             xslt, jolt = self.select(record)
@@ -99,17 +101,19 @@ class Engine:
             raise
         except FlowkitError as exc:
             raise RecordError(exc.format_message(), code=exc.exit_code) from exc
-        yield out
+        return [out]
 
     def _xslt_record(self, record: Record, sheet: Any) -> Record:
-        if is_json_type(record["type"]):
-            raise RecordError(f"record {record['key']!r} is {record['type']}; --xslt needs an XML payload")
-        data = record["body"].encode("utf-8")
+        media_type = record["type"]
+        if media_type == "application/json" or media_type.endswith("+json"):
+            raise RecordError(f"record {record['key']!r} is {media_type}; --xslt needs an XML payload")
         try:
-            doc = xmlsafe.parse(data, f"record {record['key']!r}", max_bytes=self.max_bytes)
+            doc = xmlsafe.parse(record["body"].encode("utf-8"), f"record {record['key']!r}",
+                                max_bytes=self.max_bytes, strip_blanks=sheet.strips_all)
             output = sheet.apply(doc, self.parameters(record))
         except TransformFailed as exc:
             raise RecordError(f"{sheet.name}: {exc}") from exc
+        del doc  # free the input tree before building the output record
         body: Any = output.text
         if is_json_type(output.media_type):
             try:
@@ -117,8 +121,11 @@ class Engine:
             except orjson.JSONDecodeError as exc:
                 raise RecordError(f"{sheet.name} declares JSON output but wrote invalid JSON: {exc}") from exc
         extension = output.extension
-        return derive(record, "payload", body, type=output.media_type, format=extension,
-                      filename=_rename(record, extension), encoding=output.encoding, transform=sheet.name)
+        meta = record.get("meta", {})
+        return {"flowkit": MARK, "kind": "payload", "key": record["key"], "type": output.media_type,
+                "meta": {**meta, "format": extension, "filename": _rename(record, extension),
+                         "encoding": output.encoding, "transform": sheet.name},
+                "body": body}
 
     def _jolt_record(self, record: Record, chain: Any) -> Record:
         if not is_json_type(record["type"]):
@@ -219,9 +226,12 @@ class EncodedWriter(Writer):
     """A Writer that, in raw mode, writes text in the encoding xsl:output declared."""
 
     def write(self, record: Record) -> None:
+        if self.mode != "raw":
+            super().write(record)
+            return
         encoding = str(record.get("meta", {}).get("encoding") or "utf-8")
         body = record.get("body")
-        if self.mode != "raw" or record.get("kind") == "error" or not isinstance(body, str) \
+        if record.get("kind") == "error" or not isinstance(body, str) \
                 or encoding.lower().replace("-", "") == "utf8":
             super().write(record)
             return
