@@ -82,7 +82,7 @@ class Deliverer:
     sleep: Callable[[float], None] = time.sleep
     counts: Counter[str] = field(default_factory=Counter)
     opened: bool = False
-    conn: Any = None  # the open window transaction outcomes join, if any
+    pending: list[ledger.Settle] | None = None  # a window's outcomes, written together when set
 
     def ensure_open(self) -> None:
         if not self.opened:
@@ -112,9 +112,11 @@ class Deliverer:
         rejects (bad template, …) yields its RecordError in its place.
         """
         steps: list[Outcome | Send | RecordError] = []
+        windowed = self.window > 1
+        known = ledger.entries_for(self.store, [r["key"] for r in records], self.destination) if windowed else {}
         for record in records:
             try:
-                steps.append(self.plan(record) if self.window > 1 else self.deliver(record))
+                steps.append(self.plan(record, rows=known.get(record["key"])) if windowed else self.deliver(record))
             except RecordError as exc:
                 steps.append(exc)
         sends = [(index, step) for index, step in enumerate(steps) if isinstance(step, Send)]
@@ -126,12 +128,17 @@ class Deliverer:
             out.append(done[index] if isinstance(step, Send) else step)
         return out
 
-    def plan(self, record: Record, filename: str | None = None) -> Outcome | Send:
-        """What to do with a record: an outcome already (duplicate, dead, reconciled) or a send."""
+    def plan(self, record: Record, filename: str | None = None, rows: list[ledger.Entry] | None = None) -> Outcome | Send:
+        """What to do with a record: an outcome already (duplicate, dead, reconciled) or a send.
+
+        ``rows`` are the record's ledger rows at this destination when the caller
+        already read them (a window reads all of its keys at once).
+        """
         data = body_bytes(record)
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         name = filename or names.choose(record, self.template(record), digest)
-        rows = ledger.entries(self.store, record["key"], self.destination)
+        if rows is None:
+            rows = ledger.entries(self.store, record["key"], self.destination)
         same = next((r for r in rows if r.content_hash == digest), None)
         if not self.policy.force:
             if same is not None and same.status == "delivered":
@@ -173,7 +180,7 @@ class Deliverer:
         done = ledger.finish(self.store, entry, "unknown", error=message, error_code=int(ExitCode.PARTIAL))
         return self._done(record, "unknown", done, code=int(ExitCode.PARTIAL))
 
-    def _intent(self, step: Send, conn: Any = None) -> ledger.Entry:
+    def _intent(self, step: Send) -> ledger.Entry:
         return ledger.begin_attempt(
             self.store,
             key=step.record["key"],
@@ -183,8 +190,15 @@ class Deliverer:
             body=step.data,
             media_type=step.record.get("type", JSON_TYPE),
             meta=dict(step.record.get("meta") or {}),
-            conn=conn,
         )
+
+    def _finish(self, entry: ledger.Entry, status: str, **how: Any) -> ledger.Entry:
+        """Record an outcome now, or queue it with the window's others when a window is settling."""
+        if self.pending is None:
+            return ledger.finish(self.store, entry, status, **how)
+        settled = ledger.settle(entry, status, **how)
+        self.pending.append(settled)
+        return settled.after
 
     def _send(self, step: Send, tries: int = 0) -> Outcome:
         self.ensure_open()
@@ -210,31 +224,35 @@ class Deliverer:
 
     def _send_window(self, sends: list[tuple[int, Send]]) -> dict[int, Outcome]:
         self.ensure_open()
-        with self.store.transaction() as conn:
-            entries = [self._intent(step, conn) for _, step in sends]
+        intents = [
+            ledger.Intent(s.record["key"], s.digest, s.name, s.data, s.record.get("type", JSON_TYPE),
+                          dict(s.record.get("meta") or {}))
+            for _, s in sends
+        ]
+        with self.store.transaction() as conn:  # every intent committed before any send
+            entries = ledger.begin_attempts(self.store, self.destination, intents, conn)
         try:
             results = self.transport.put_many([(s.name, s.data, s.record) for _, s in sends])  # type: ignore[attr-defined]
         except FlowkitError as exc:
+            failed = [ledger.settle(e, "failed", error=exc.format_message(), error_code=exc.exit_code) for e in entries]
             with self.store.transaction() as conn:
-                for entry in entries:
-                    ledger.finish(
-                        self.store, entry, "failed", error=exc.format_message(), error_code=exc.exit_code, conn=conn
-                    )
+                ledger.finish_many(self.store, failed, conn)
             raise
         out: dict[int, Outcome] = {}
         again: list[tuple[int, Send, ledger.Entry, RecordError]] = []
-        with self.store.transaction() as conn:
-            self.conn = conn
-            try:
-                for (index, step), entry, result in zip(sends, entries, results):
-                    if isinstance(result, Receipt):
-                        out[index] = self._delivered(step.record, entry, result)
-                    elif self._retry_wait(result, 1, entry.attempts) is not None:
-                        again.append((index, step, entry, result))
-                    else:
-                        out[index] = self._failed(step.record, entry, result)
-            finally:
-                self.conn = None
+        self.pending = []
+        try:
+            for (index, step), entry, result in zip(sends, entries, results):
+                if isinstance(result, Receipt):
+                    out[index] = self._delivered(step.record, entry, result)
+                elif self._retry_wait(result, 1, entry.attempts) is not None:
+                    again.append((index, step, entry, result))
+                else:
+                    out[index] = self._failed(step.record, entry, result)
+            with self.store.transaction() as conn:  # the window's outcomes, after the sends confirmed
+                ledger.finish_many(self.store, self.pending, conn)
+        finally:
+            self.pending = None
         out.update(self._retry_window(again))
         return out
 
@@ -265,9 +283,7 @@ class Deliverer:
 
     def _delivered(self, record: Record, entry: ledger.Entry, receipt: Receipt) -> Outcome:
         detail = dict(receipt.detail)
-        done = ledger.finish(
-            self.store, entry, "delivered", remote_ref=receipt.remote_ref, response=detail, conn=self.conn
-        )
+        done = self._finish(entry, "delivered", remote_ref=receipt.remote_ref, response=detail)
         status = "delivered"
         if detail.get("exists"):
             status = "duplicate"
@@ -278,16 +294,16 @@ class Deliverer:
     def _failed(self, record: Record, entry: ledger.Entry, exc: RecordError) -> Outcome:
         message = exc.format_message()
         if isinstance(exc, OutcomeUnknown):
-            done = ledger.finish(self.store, entry, "unknown", error=message, error_code=exc.exit_code, conn=self.conn)
+            done = self._finish(entry, "unknown", error=message, error_code=exc.exit_code)
             return self._done(record, "unknown", done, code=exc.exit_code)
-        done = ledger.finish(self.store, entry, "failed", error=message, error_code=exc.exit_code, conn=self.conn)
+        done = self._finish(entry, "failed", error=message, error_code=exc.exit_code)
         if done.attempts >= self.policy.max_attempts:
             return self._dead(record, done)
         return self._done(record, "failed", done, code=exc.exit_code)
 
     def _dead(self, record: Record, entry: ledger.Entry) -> Outcome:
         error = f"gave up after {entry.attempts} attempt(s): {entry.error or 'failed'}"
-        done = ledger.finish(self.store, entry, "dead", error=error, error_code=int(ExitCode.PARTIAL), conn=self.conn)
+        done = self._finish(entry, "dead", error=error, error_code=int(ExitCode.PARTIAL))
         return self._done(record, "dead", done, code=int(ExitCode.PARTIAL))
 
     def _done(

@@ -159,6 +159,17 @@ class Store:
             (key, now(), command, event, None if detail is None else json.dumps(detail, sort_keys=True), self.run_id),
         )
 
+    def add_events(self, conn: sqlite3.Connection, events: list[tuple[str, str, str, Any]], at: str | None = None) -> None:
+        """Append many (key, command, event, detail) in one statement, inside the changes' transaction."""
+        stamp = at or now()
+        conn.executemany(
+            "INSERT INTO events (key, at, command, event, detail, run_id) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (key, stamp, command, event, None if detail is None else json.dumps(detail, sort_keys=True), self.run_id)
+                for key, command, event, detail in events
+            ],
+        )
+
     def events(self, key: str) -> list[dict[str, Any]]:
         rows = self.conn.execute("SELECT at, command, event, detail FROM events WHERE key = ? ORDER BY id", (key,))
         return [{**dict(r), "detail": json.loads(r["detail"]) if r["detail"] else None} for r in rows]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flowkit.store.db import Store, now
@@ -68,6 +68,18 @@ def _tx(store: Store, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Conne
         yield own
 
 
+def entries_for(store: Store, keys: Sequence[str], destination: str) -> dict[str, list[Entry]]:
+    """Every ledger row at ``destination`` for each of ``keys`` (one query), oldest first."""
+    rows = store.conn.execute(
+        "SELECT * FROM deliveries WHERE key IN (SELECT value FROM json_each(?)) AND destination = ? ORDER BY id",
+        (json.dumps(list(keys)), destination),
+    )
+    found: dict[str, list[Entry]] = {key: [] for key in keys}
+    for row in rows:
+        found[row["key"]].append(_entry(row))
+    return found
+
+
 def entries(store: Store, key: str, destination: str) -> list[Entry]:
     """Every ledger row for ``key`` at ``destination``, oldest first."""
     rows = store.conn.execute(
@@ -119,6 +131,123 @@ def begin_attempt(
             {"destination": destination, "hash": content_hash, "attempt": entry.attempts, "filename": filename},
         )
     return entry
+
+
+_UPSERT = """INSERT INTO deliveries (key, destination, content_hash, status, attempts, filename, size,
+                                     run_id, created_at, updated_at)
+             VALUES (?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?)
+             ON CONFLICT (key, destination, content_hash) DO UPDATE SET status = 'sending',
+                 attempts = attempts + 1, filename = excluded.filename, run_id = excluded.run_id,
+                 updated_at = excluded.updated_at"""
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One record of a window about to be sent (what ``begin_attempts`` writes ahead)."""
+
+    key: str
+    content_hash: str
+    filename: str
+    body: bytes
+    media_type: str
+    meta: dict[str, Any]
+
+
+def begin_attempts(
+    store: Store, destination: str, intents: Sequence[Intent], conn: sqlite3.Connection, command: str = "deliver"
+) -> list[Entry]:
+    """``begin_attempt`` for a window of distinct keys, in the caller's open transaction.
+
+    A handful of statements for the whole window (upsert, read back, bodies,
+    events) instead of four per record; the caller commits before any send.
+    """
+    stamp = now()
+    conn.executemany(
+        _UPSERT,
+        [(i.key, destination, i.content_hash, i.filename, len(i.body), store.run_id, stamp, stamp) for i in intents],
+    )
+    rows = conn.execute(
+        "SELECT * FROM deliveries WHERE key IN (SELECT value FROM json_each(?)) AND destination = ?",
+        (json.dumps([i.key for i in intents]), destination),
+    )
+    by_hash = {(r["key"], r["content_hash"]): _entry(r) for r in rows}
+    out = [by_hash[(i.key, i.content_hash)] for i in intents]
+    conn.executemany(
+        "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
+        [
+            (e.id, stamp, i.media_type, json.dumps(i.meta, ensure_ascii=False), zlib.compress(i.body, 1))
+            for e, i in zip(out, intents)
+        ],
+    )
+    store.add_events(
+        conn,
+        [
+            (i.key, command, "sending",
+             {"destination": destination, "hash": i.content_hash, "attempt": e.attempts, "filename": i.filename})
+            for e, i in zip(out, intents)
+        ],
+        at=stamp,
+    )
+    return out
+
+
+@dataclass(frozen=True)
+class Settle:
+    """An outcome to record with ``finish_many``; ``after`` is the row as it will be."""
+
+    after: Entry
+    remote_ref: str | None = None
+    response: dict[str, Any] | None = None
+
+
+def settle(
+    entry: Entry,
+    status: str,
+    *,
+    remote_ref: str | None = None,
+    error: str | None = None,
+    error_code: int | None = None,
+    response: dict[str, Any] | None = None,
+) -> Settle:
+    """What ``finish`` would make of ``entry``, not yet written (see ``finish_many``)."""
+    if status not in FINAL_STATUSES:
+        raise ValueError(f"not a final delivery status: {status!r}")
+    after = replace(
+        entry,
+        status=status,
+        remote_ref=remote_ref if remote_ref is not None else entry.remote_ref,
+        error=error,
+        error_code=error_code,
+    )
+    return Settle(after, remote_ref, response)
+
+
+def finish_many(store: Store, settles: Sequence[Settle], conn: sqlite3.Connection, command: str = "deliver") -> None:
+    """Record a window's outcomes (in order) in the caller's open transaction: two statements in all."""
+    stamp = now()
+    conn.executemany(
+        """UPDATE deliveries SET status = ?, remote_ref = COALESCE(?, remote_ref), error = ?, error_code = ?,
+               response = COALESCE(?, response), updated_at = ?,
+               delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+           WHERE id = ?""",
+        [
+            (s.after.status, s.remote_ref, s.after.error, s.after.error_code,
+             None if s.response is None else json.dumps(s.response, default=str),
+             stamp, s.after.status, stamp, s.after.id)
+            for s in settles
+        ],
+    )
+    store.add_events(conn, [(s.after.key, command, s.after.status, _detail(s.after, s.remote_ref)) for s in settles],
+                     at=stamp)
+
+
+def _detail(entry: Entry, remote_ref: str | None) -> dict[str, Any]:
+    detail: dict[str, Any] = {"destination": entry.destination, "hash": entry.content_hash, "attempts": entry.attempts}
+    if remote_ref:
+        detail["remote_ref"] = remote_ref
+    if entry.error:
+        detail["error"] = entry.error
+    return detail
 
 
 def finish(

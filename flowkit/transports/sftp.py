@@ -17,6 +17,7 @@ import base64
 import hashlib
 import os
 import posixpath
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,25 @@ from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, 
 
 if TYPE_CHECKING:
     import paramiko
+
+
+def load_paramiko() -> Any:
+    """paramiko, imported without ``invoke`` (about 0.2 s of a deliver run's start-up).
+
+    paramiko.config imports invoke only to run ``Match exec`` lines of
+    ssh_config files, and tolerates its absence; flowkit reads no ssh_config.
+    Blocking it for the duration of paramiko's first import leaves it
+    importable for anyone else afterwards.
+    """
+    if "paramiko" not in sys.modules and "invoke" not in sys.modules:
+        sys.modules["invoke"] = None  # type: ignore[assignment]  # import invoke -> ImportError
+        try:
+            import paramiko
+        finally:
+            del sys.modules["invoke"]
+    import paramiko
+
+    return paramiko
 
 
 def fingerprint(key: Any) -> str:
@@ -72,8 +92,7 @@ class Sftp:
         return cls(spec, config)
 
     def open(self) -> None:
-        import paramiko
-
+        paramiko = load_paramiko()
         client = paramiko.SSHClient()
         if os.path.exists(self.known_hosts):
             client.load_host_keys(self.known_hosts)
@@ -254,6 +273,7 @@ class Sftp:
 
 def _Pinned(pinned: str | None, known_hosts: str, port: int) -> Any:
     """paramiko policy: accept a key only when it matches the pinned fingerprint, else refuse with advice."""
+    load_paramiko()
     import paramiko
 
     class Policy(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]

@@ -11,7 +11,8 @@ renamed before its size was checked. Uses paramiko's request/response layer
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from flowkit.errors import RecordError
@@ -53,9 +54,27 @@ class Pipeline:
     def _send(self, t: int, *args: Any) -> int:
         return int(self.sftp._async_request(self.sink, t, *args))
 
+    @contextmanager
+    def corked(self) -> Iterator[None]:
+        """Queue the requests made inside and write them at the end in one go.
+
+        SFTP is a byte stream, so a round's requests travel in a few full SSH
+        packets instead of one packet (cipher, MAC, syscall) per request. On an
+        exception nothing is written; the caller drops the connection.
+        """
+        queued: list[bytes] = []
+        self.sftp._write_all = queued.append  # shadows SFTPClient._write_all for this round
+        try:
+            yield
+        finally:
+            del self.sftp._write_all
+        self.sftp._write_all(b"".join(queued))
+
     def _wait(self, nums: Sequence[int]) -> None:
-        while any(n not in self.sink.responses for n in nums):
-            self.sftp._read_response()
+        responses = self.sink.responses
+        for num in nums:
+            while num not in responses:
+                self.sftp._read_response()
 
     def _take(self, num: int) -> tuple[int, Any]:
         return self.sink.responses.pop(num)
@@ -66,7 +85,8 @@ class Pipeline:
         from paramiko.sftp_attr import SFTPAttributes
 
         flags = SFTP_FLAG_WRITE | SFTP_FLAG_CREATE | SFTP_FLAG_TRUNC
-        nums = [self._send(CMD_OPEN, path, flags, SFTPAttributes()) for path in temps]
+        with self.corked():
+            nums = [self._send(CMD_OPEN, path, flags, SFTPAttributes()) for path in temps]
         self._wait(nums)
         out: list[bytes | str] = []
         for num in nums:
@@ -101,7 +121,8 @@ class Pipeline:
     def rename_all(self, pairs: Sequence[tuple[str, str]]) -> list[str | None]:
         from paramiko.sftp import CMD_EXTENDED
 
-        nums = [self._send(CMD_EXTENDED, "posix-rename@openssh.com", old, new) for old, new in pairs]
+        with self.corked():
+            nums = [self._send(CMD_EXTENDED, "posix-rename@openssh.com", old, new) for old, new in pairs]
         self._wait(nums)
         return [_status(*self._take(n)) for n in nums]
 
@@ -115,11 +136,12 @@ def put_many(sftp: Any, paths: Sequence[str], items: Sequence[Item]) -> list[Res
     try:
         handles = pipe.open_all(temps)
         queued: dict[int, list[int]] = {}
-        for index, handle in enumerate(handles):
-            if isinstance(handle, str):
-                results[index] = Transient(f"sftp {temps[index]}: cannot open: {handle}")
-            else:
-                queued[index] = pipe.write_check_close(handle, items[index][1])
+        with pipe.corked():
+            for index, handle in enumerate(handles):
+                if isinstance(handle, str):
+                    results[index] = Transient(f"sftp {temps[index]}: cannot open: {handle}")
+                else:
+                    queued[index] = pipe.write_check_close(handle, items[index][1])
         pipe._wait([n for nums in queued.values() for n in nums])
         for index, nums in queued.items():
             problem = pipe.verify(nums, len(items[index][1]))
