@@ -140,12 +140,19 @@ class Store:
         )
 
     def add_events(self, conn: sqlite3.Connection, events: list[tuple[str, str, str, Any]], at: str | None = None) -> None:
-        """Append many (key, command, event, detail) in one statement, inside the changes' transaction."""
+        """Append many (key, command, event, detail) in one statement, inside the changes' transaction.
+
+        The details are the same JSON as ``add_event`` writes, in compact form.
+        """
+        import orjson
+
         stamp = at or now()
+        dumps, sort = orjson.dumps, orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
         conn.executemany(
             "INSERT INTO events (key, at, command, event, detail, run_id) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (key, stamp, command, event, None if detail is None else json.dumps(detail, sort_keys=True), self.run_id)
+                (key, stamp, command, event, None if detail is None else dumps(detail, option=sort, default=str).decode(),
+                 self.run_id)
                 for key, command, event, detail in events
             ],
         )

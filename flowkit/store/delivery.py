@@ -14,11 +14,14 @@ import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from flowkit.store.db import Store, now
 
+_NON_STR = orjson.OPT_NON_STR_KEYS
 OPEN_STATUSES = ("reserved", "sending", "unknown")
 FINAL_STATUSES = ("delivered", "failed", "unknown", "dead")
 
@@ -175,7 +178,8 @@ def begin_attempts(
     conn.executemany(
         "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
         [
-            (e.id, stamp, i.media_type, json.dumps(i.meta, ensure_ascii=False), zlib.compress(i.body, 1))
+            (e.id, stamp, i.media_type, orjson.dumps(i.meta, default=str, option=_NON_STR).decode(),
+             zlib.compress(i.body, 1))
             for e, i in zip(out, intents)
         ],
     )
@@ -212,12 +216,9 @@ def settle(
     """What ``finish`` would make of ``entry``, not yet written (see ``finish_many``)."""
     if status not in FINAL_STATUSES:
         raise ValueError(f"not a final delivery status: {status!r}")
-    after = replace(
-        entry,
-        status=status,
-        remote_ref=remote_ref if remote_ref is not None else entry.remote_ref,
-        error=error,
-        error_code=error_code,
+    after = Entry(  # dataclasses.replace, at a third of its cost
+        entry.id, entry.key, entry.destination, entry.content_hash, status, entry.attempts, entry.filename,
+        entry.size, remote_ref if remote_ref is not None else entry.remote_ref, error, error_code, entry.updated_at,
     )
     return Settle(after, remote_ref, response)
 
@@ -232,7 +233,7 @@ def finish_many(store: Store, settles: Sequence[Settle], conn: sqlite3.Connectio
            WHERE id = ?""",
         [
             (s.after.status, s.remote_ref, s.after.error, s.after.error_code,
-             None if s.response is None else json.dumps(s.response, default=str),
+             None if s.response is None else orjson.dumps(s.response, default=str, option=_NON_STR).decode(),
              stamp, s.after.status, stamp, s.after.id)
             for s in settles
         ],

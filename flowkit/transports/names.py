@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flowkit.errors import ExitCode, RecordError
@@ -61,20 +62,22 @@ def _lookup(field: str, record: Record, content_hash: str) -> str:
                 f"file name template: meta field {field[5:]!r} missing or not a scalar", code=ExitCode.DATAERR
             )
         return str(value)
-    simple = {
-        "key": record.get("key", ""),
-        "kind": record.get("kind", ""),
-        "ext": extension(record),
-        "format": meta.get("format") or extension(record),
-        "hash": content_hash.split(":")[-1][:12],
-        "date": time.strftime("%Y%m%d", time.gmtime()),
+    if field == "key":
+        return str(record.get("key", ""))
+    simple: dict[str, Callable[[], Any]] = {  # computed only for the field asked for
+        "key": lambda: record.get("key", ""),
+        "kind": lambda: record.get("kind", ""),
+        "ext": lambda: extension(record),
+        "format": lambda: meta.get("format") or extension(record),
+        "hash": lambda: content_hash.split(":")[-1][:12],
+        "date": lambda: time.strftime("%Y%m%d", time.gmtime()),
     }
     if field not in simple:
         raise RecordError(
             f"file name template: unknown field {{{field}}} (known: {', '.join(simple)}, meta.NAME)",
             code=ExitCode.DATAERR,
         )
-    return str(simple[field])
+    return str(simple[field]())
 
 
 def render(template: str, record: Record, content_hash: str = "") -> str:
