@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -55,11 +56,23 @@ class Store:
             raise ConfigError(f"state store {path}: cannot open: {exc}") from exc
         self.conn.row_factory = sqlite3.Row
         self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        self.conn.execute("PRAGMA journal_mode = WAL")
+        self._journal_wal(busy_timeout)
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.migrate()
         self.run_id: int | None = None
+
+    def _journal_wal(self, timeout: float) -> None:
+        """Switch to WAL; two processes creating the store at once get SQLITE_BUSY without a busy wait."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise TempFailError(f"state store {self.path} is busy: {exc}", hint="rerun later") from exc
+                time.sleep(0.01)
 
     def close(self) -> None:
         self.conn.close()
