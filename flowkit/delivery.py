@@ -84,6 +84,9 @@ class Deliverer:
     opened: bool = False
     pending: list[ledger.Settle] | None = None  # a window's outcomes, written together when set
 
+    def __post_init__(self) -> None:
+        ledger.prepare(self.store)
+
     def ensure_open(self) -> None:
         if not self.opened:
             self.transport.open()

@@ -83,6 +83,16 @@ def _tx(store: Store, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Conne
         yield own
 
 
+def prepare(store: Store) -> None:
+    """Tune the connection for a delivery run: checkpoint the WAL every ~16 MiB instead of ~4 MiB.
+
+    Each checkpoint costs two fsyncs; a run of small deliveries crossed the
+    default threshold every few hundred records. Durability is unchanged
+    (commits are in the WAL either way); the last close checkpoints the rest.
+    """
+    store.conn.execute("PRAGMA wal_autocheckpoint = 4000")
+
+
 def entries_for(store: Store, keys: Sequence[str], destination: str) -> dict[str, list[Entry]]:
     """Every ledger row at ``destination`` for each of ``keys`` (one query), oldest first."""
     rows = store.conn.execute(

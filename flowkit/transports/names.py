@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import lru_cache
 from collections.abc import Callable
 from typing import Any
 
@@ -80,9 +81,17 @@ def _lookup(field: str, record: Record, content_hash: str) -> str:
     return str(simple[field]())
 
 
+@lru_cache(maxsize=64)
+def _pieces(template: str) -> tuple[str, ...]:
+    return tuple(_FIELD.split(template))
+
+
 def render(template: str, record: Record, content_hash: str = "") -> str:
     """The relative file name ``template`` gives for ``record``, sanitised."""
-    text = _FIELD.sub(lambda m: clean(_lookup(m.group(1), record, content_hash)), template)
+    pieces = _pieces(template)  # literal, field, literal, …
+    text = "".join(
+        piece if n % 2 == 0 else clean(_lookup(piece, record, content_hash)) for n, piece in enumerate(pieces)
+    )
     parts = [p for p in text.replace("\\", "/").split("/") if p not in ("", ".")]
     if not parts:
         raise RecordError(f"file name template {template!r} gives an empty name", code=ExitCode.DATAERR)
