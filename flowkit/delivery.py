@@ -131,7 +131,9 @@ class Deliverer:
             out.append(done[index] if isinstance(step, Send) else step)
         return out
 
-    def plan(self, record: Record, filename: str | None = None, rows: list[ledger.Entry] | None = None) -> Outcome | Send:
+    def plan(
+        self, record: Record, filename: str | None = None, rows: list[ledger.Entry] | None = None
+    ) -> Outcome | Send:
         """What to do with a record: an outcome already (duplicate, dead, reconciled) or a send.
 
         ``rows`` are the record's ledger rows at this destination when the caller

@@ -152,7 +152,9 @@ class Store:
             (key, now(), command, event, None if detail is None else json.dumps(detail, sort_keys=True), self.run_id),
         )
 
-    def add_events(self, conn: sqlite3.Connection, events: list[tuple[str, str, str, Any]], at: str | None = None) -> None:
+    def add_events(
+        self, conn: sqlite3.Connection, events: list[tuple[str, str, str, Any]], at: str | None = None
+    ) -> None:
         """Append many (key, command, event, detail) in one statement, inside the changes' transaction.
 
         The details are the same JSON as ``add_event`` writes, in compact form.
@@ -160,14 +162,14 @@ class Store:
         import orjson
 
         stamp = at or now()
-        dumps, sort = orjson.dumps, orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+        sort = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+        def text(detail: Any) -> str | None:
+            return None if detail is None else orjson.dumps(detail, option=sort, default=str).decode()
+
         conn.executemany(
             "INSERT INTO events (key, at, command, event, detail, run_id) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (key, stamp, command, event, None if detail is None else dumps(detail, option=sort, default=str).decode(),
-                 self.run_id)
-                for key, command, event, detail in events
-            ],
+            [(key, stamp, command, event, text(detail), self.run_id) for key, command, event, detail in events],
         )
 
     def events(self, key: str) -> list[dict[str, Any]]:

@@ -209,7 +209,7 @@ def begin_attempts(
         [
             (e.id, stamp, i.media_type, orjson.dumps(i.meta, default=str, option=_NON_STR).decode(),
              pack(i.body))
-            for e, i in zip(out, intents)
+            for e, i in zip(out, intents, strict=True)
         ],
     )
     store.add_events(
@@ -217,7 +217,7 @@ def begin_attempts(
         [
             (i.key, command, "sending",
              {"destination": destination, "hash": i.content_hash, "attempt": e.attempts, "filename": i.filename})
-            for e, i in zip(out, intents)
+            for e, i in zip(out, intents, strict=True)
         ],
         at=stamp,
     )

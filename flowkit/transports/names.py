@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import time
-from functools import lru_cache
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from flowkit.errors import ExitCode, RecordError
