@@ -11,6 +11,7 @@ when the name is taken: ``replace`` (default), ``ignore``, ``rename``
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -83,6 +84,8 @@ class Hotfolder:
         tmp = path.with_name(f".{path.name}.part")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)  # a stale .part may be a second name of a delivered file: never truncate it
             self._write(tmp, data)
             final = self._place(tmp, path)
             if self.done_suffix:
@@ -138,7 +141,18 @@ class Hotfolder:
 
     def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
         path = self.target(name)
-        return path.is_file() and path.stat().st_size == size
+        there = path.is_file() and path.stat().st_size == size
+        if there:
+            self._drop_second_name(path)
+        return there
+
+    def _drop_second_name(self, path: Path) -> None:
+        """A run killed between ``link`` and ``unlink`` (conflict != replace) left ``.NAME.part`` behind
+        as a second name of the delivered file; remove it (only when it is that very file)."""
+        tmp = path.with_name(f".{path.name}.part")
+        with contextlib.suppress(FileNotFoundError):
+            if os.path.samefile(tmp, path):
+                os.unlink(tmp)
 
     def close(self) -> None:
         if not self.root.is_dir():
