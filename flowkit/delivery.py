@@ -84,6 +84,9 @@ class Deliverer:
     opened: bool = False
     pending: list[ledger.Settle] | None = None  # a window's outcomes, written together when set
 
+    def __post_init__(self) -> None:
+        ledger.prepare(self.store)
+
     def ensure_open(self) -> None:
         if not self.opened:
             self.transport.open()
@@ -128,7 +131,9 @@ class Deliverer:
             out.append(done[index] if isinstance(step, Send) else step)
         return out
 
-    def plan(self, record: Record, filename: str | None = None, rows: list[ledger.Entry] | None = None) -> Outcome | Send:
+    def plan(
+        self, record: Record, filename: str | None = None, rows: list[ledger.Entry] | None = None
+    ) -> Outcome | Send:
         """What to do with a record: an outcome already (duplicate, dead, reconciled) or a send.
 
         ``rows`` are the record's ledger rows at this destination when the caller

@@ -166,6 +166,19 @@ def test_reconciles_an_interrupted_attempt(invoke: Invoke, tmp_path: Path, state
     assert "1 reconciled" in result.stderr
 
 
+def test_a_kill_between_link_and_unlink_leaves_no_part_file(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    # conflict = "fail" places files with link + unlink; a kill in between leaves .NAME.part as a second name
+    out = tmp_path / "out"
+    _interrupted(state_path, out, "43", arrived=True)
+    os.link(out / "43.xml", out / ".43.xml.part")
+    (out / ".44.xml.part").write_text("an unrelated leftover")  # not a name of a delivered file: kept
+    result = invoke(["deliver", "--to", f"file://{out}/?conflict=fail"], input=payload("43"))
+    assert result.exit_code == 0, result.stderr
+    assert [b["status"] for b in results(result.stdout)] == ["delivered"]
+    assert sorted(p.name for p in out.iterdir()) == [".44.xml.part", "43.xml"]
+    assert (out / "43.xml").read_text() == '<order number="43"/>'
+
+
 def test_failed_deliveries_are_retried_from_the_kept_body_then_dead(
     invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
 ) -> None:

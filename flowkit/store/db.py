@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -67,8 +68,6 @@ class Store:
     def _wal(self, wait: float) -> None:
         """Switch to WAL; sqlite answers "locked" without waiting while another
         process creates the file or recovers its WAL, so retry until ``wait``."""
-        import time
-
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -159,15 +158,24 @@ class Store:
             (key, now(), command, event, None if detail is None else json.dumps(detail, sort_keys=True), self.run_id),
         )
 
-    def add_events(self, conn: sqlite3.Connection, events: list[tuple[str, str, str, Any]], at: str | None = None) -> None:
-        """Append many (key, command, event, detail) in one statement, inside the changes' transaction."""
+    def add_events(
+        self, conn: sqlite3.Connection, events: list[tuple[str, str, str, Any]], at: str | None = None
+    ) -> None:
+        """Append many (key, command, event, detail) in one statement, inside the changes' transaction.
+
+        The details are the same JSON as ``add_event`` writes, in compact form.
+        """
+        import orjson
+
         stamp = at or now()
+        sort = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+        def text(detail: Any) -> str | None:
+            return None if detail is None else orjson.dumps(detail, option=sort, default=str).decode()
+
         conn.executemany(
             "INSERT INTO events (key, at, command, event, detail, run_id) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (key, stamp, command, event, None if detail is None else json.dumps(detail, sort_keys=True), self.run_id)
-                for key, command, event, detail in events
-            ],
+            [(key, stamp, command, event, text(detail), self.run_id) for key, command, event, detail in events],
         )
 
     def events(self, key: str) -> list[dict[str, Any]]:

@@ -14,11 +14,14 @@ import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from flowkit.store.db import Store, now
 
+_NON_STR = orjson.OPT_NON_STR_KEYS
 OPEN_STATUSES = ("reserved", "sending", "unknown")
 FINAL_STATUSES = ("delivered", "failed", "unknown", "dead")
 
@@ -58,6 +61,18 @@ def _entry(row: Any) -> Entry:
     )
 
 
+def pack(body: bytes) -> bytes:
+    """zlib (level 1) with the window and hash table sized to the body: same bytes out, a fraction of the cost.
+
+    ``zlib.compress`` sets up a 32 KiB window and 64 KiB hash table per call,
+    which dominates for the small files most deliveries are. A window no
+    larger than the body loses nothing; ``zlib.decompress`` reads any window.
+    """
+    wbits = max(9, min(15, (len(body) - 1).bit_length()))
+    packer = zlib.compressobj(1, zlib.DEFLATED, wbits, 1 if len(body) <= 4096 else 8)
+    return packer.compress(body) + packer.flush()
+
+
 @contextmanager
 def _tx(store: Store, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
     """The caller's open transaction, or a new short one."""
@@ -66,6 +81,16 @@ def _tx(store: Store, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Conne
         return
     with store.transaction() as own:
         yield own
+
+
+def prepare(store: Store) -> None:
+    """Tune the connection for a delivery run: checkpoint the WAL every ~16 MiB instead of ~4 MiB.
+
+    Each checkpoint costs two fsyncs; a run of small deliveries crossed the
+    default threshold every few hundred records. Durability is unchanged
+    (commits are in the WAL either way); the last close checkpoints the rest.
+    """
+    store.conn.execute("PRAGMA wal_autocheckpoint = 4000")
 
 
 def entries_for(store: Store, keys: Sequence[str], destination: str) -> dict[str, list[Entry]]:
@@ -121,7 +146,7 @@ def begin_attempt(
         entry = _entry(row)
         tx.execute(
             "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
-            (entry.id, stamp, media_type, json.dumps(meta, ensure_ascii=False), zlib.compress(body, 1)),
+            (entry.id, stamp, media_type, json.dumps(meta, ensure_ascii=False), pack(body)),
         )
         store.add_event(
             tx,
@@ -166,17 +191,25 @@ def begin_attempts(
         _UPSERT,
         [(i.key, destination, i.content_hash, i.filename, len(i.body), store.run_id, stamp, stamp) for i in intents],
     )
-    rows = conn.execute(
-        "SELECT * FROM deliveries WHERE key IN (SELECT value FROM json_each(?)) AND destination = ?",
+    cur = conn.cursor()
+    cur.row_factory = None  # plain tuples: the rest of the row is the intent's own
+    cur.execute(
+        """SELECT key, content_hash, id, attempts, size, remote_ref, error, error_code FROM deliveries
+           WHERE key IN (SELECT value FROM json_each(?)) AND destination = ?""",
         (json.dumps([i.key for i in intents]), destination),
     )
-    by_hash = {(r["key"], r["content_hash"]): _entry(r) for r in rows}
-    out = [by_hash[(i.key, i.content_hash)] for i in intents]
+    found = {(row[0], row[1]): row[2:] for row in cur}
+    out = []
+    for i in intents:
+        row_id, attempts, size, remote_ref, error, error_code = found[(i.key, i.content_hash)]
+        out.append(Entry(row_id, i.key, destination, i.content_hash, "sending", attempts, i.filename, size,
+                         remote_ref, error, error_code, stamp))
     conn.executemany(
         "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
         [
-            (e.id, stamp, i.media_type, json.dumps(i.meta, ensure_ascii=False), zlib.compress(i.body, 1))
-            for e, i in zip(out, intents)
+            (e.id, stamp, i.media_type, orjson.dumps(i.meta, default=str, option=_NON_STR).decode(),
+             pack(i.body))
+            for e, i in zip(out, intents, strict=True)
         ],
     )
     store.add_events(
@@ -184,7 +217,7 @@ def begin_attempts(
         [
             (i.key, command, "sending",
              {"destination": destination, "hash": i.content_hash, "attempt": e.attempts, "filename": i.filename})
-            for e, i in zip(out, intents)
+            for e, i in zip(out, intents, strict=True)
         ],
         at=stamp,
     )
@@ -212,12 +245,9 @@ def settle(
     """What ``finish`` would make of ``entry``, not yet written (see ``finish_many``)."""
     if status not in FINAL_STATUSES:
         raise ValueError(f"not a final delivery status: {status!r}")
-    after = replace(
-        entry,
-        status=status,
-        remote_ref=remote_ref if remote_ref is not None else entry.remote_ref,
-        error=error,
-        error_code=error_code,
+    after = Entry(  # dataclasses.replace, at a third of its cost
+        entry.id, entry.key, entry.destination, entry.content_hash, status, entry.attempts, entry.filename,
+        entry.size, remote_ref if remote_ref is not None else entry.remote_ref, error, error_code, entry.updated_at,
     )
     return Settle(after, remote_ref, response)
 
@@ -232,7 +262,7 @@ def finish_many(store: Store, settles: Sequence[Settle], conn: sqlite3.Connectio
            WHERE id = ?""",
         [
             (s.after.status, s.remote_ref, s.after.error, s.after.error_code,
-             None if s.response is None else json.dumps(s.response, default=str),
+             None if s.response is None else orjson.dumps(s.response, default=str, option=_NON_STR).decode(),
              stamp, s.after.status, stamp, s.after.id)
             for s in settles
         ],

@@ -84,6 +84,8 @@ class Hotfolder:
         tmp = path.with_name(f".{path.name}.part")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)  # a stale .part may be a second name of a delivered file: never truncate it
             self._write(tmp, data)
             final = self._place(tmp, path)
             if self.done_suffix:
@@ -138,14 +140,19 @@ class Hotfolder:
         )
 
     def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
-        """Whether ``name`` arrived; a run killed after linking it into place but
-        before removing its temporary file leaves that ``.part`` behind: clear it."""
         path = self.target(name)
-        arrived = path.is_file() and path.stat().st_size == size
-        if arrived:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path.with_name(f".{path.name}.part"))
-        return arrived
+        there = path.is_file() and path.stat().st_size == size
+        if there:
+            self._drop_second_name(path)
+        return there
+
+    def _drop_second_name(self, path: Path) -> None:
+        """A run killed between ``link`` and ``unlink`` (conflict != replace) left ``.NAME.part`` behind
+        as a second name of the delivered file; remove it (only when it is that very file)."""
+        tmp = path.with_name(f".{path.name}.part")
+        with contextlib.suppress(FileNotFoundError):
+            if os.path.samefile(tmp, path):
+                os.unlink(tmp)
 
     def close(self) -> None:
         if not self.root.is_dir():

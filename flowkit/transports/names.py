@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from flowkit.errors import ExitCode, RecordError
@@ -61,25 +63,35 @@ def _lookup(field: str, record: Record, content_hash: str) -> str:
                 f"file name template: meta field {field[5:]!r} missing or not a scalar", code=ExitCode.DATAERR
             )
         return str(value)
-    simple = {
-        "key": record.get("key", ""),
-        "kind": record.get("kind", ""),
-        "ext": extension(record),
-        "format": meta.get("format") or extension(record),
-        "hash": content_hash.split(":")[-1][:12],
-        "date": time.strftime("%Y%m%d", time.gmtime()),
+    if field == "key":
+        return str(record.get("key", ""))
+    simple: dict[str, Callable[[], Any]] = {  # computed only for the field asked for
+        "key": lambda: record.get("key", ""),
+        "kind": lambda: record.get("kind", ""),
+        "ext": lambda: extension(record),
+        "format": lambda: meta.get("format") or extension(record),
+        "hash": lambda: content_hash.split(":")[-1][:12],
+        "date": lambda: time.strftime("%Y%m%d", time.gmtime()),
     }
     if field not in simple:
         raise RecordError(
             f"file name template: unknown field {{{field}}} (known: {', '.join(simple)}, meta.NAME)",
             code=ExitCode.DATAERR,
         )
-    return str(simple[field])
+    return str(simple[field]())
+
+
+@lru_cache(maxsize=64)
+def _pieces(template: str) -> tuple[str, ...]:
+    return tuple(_FIELD.split(template))
 
 
 def render(template: str, record: Record, content_hash: str = "") -> str:
     """The relative file name ``template`` gives for ``record``, sanitised."""
-    text = _FIELD.sub(lambda m: clean(_lookup(m.group(1), record, content_hash)), template)
+    pieces = _pieces(template)  # literal, field, literal, …
+    text = "".join(
+        piece if n % 2 == 0 else clean(_lookup(piece, record, content_hash)) for n, piece in enumerate(pieces)
+    )
     parts = [p for p in text.replace("\\", "/").split("/") if p not in ("", ".")]
     if not parts:
         raise RecordError(f"file name template {template!r} gives an empty name", code=ExitCode.DATAERR)
