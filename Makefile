@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo docs docs-check bench clean
+.PHONY: test lint demo docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ test: $(STAMP)
 	bash scripts/test-servers.sh
 	$(BIN)/cog --check docs/commands.md
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check flowkit tests bench
+	$(BIN)/mypy flowkit
 
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash samples/demo.sh

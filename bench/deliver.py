@@ -160,7 +160,7 @@ def report(n: int, base: list[float], ours: list[float], plain: list[float], led
         print(f"  flowkit deliver  {o:7.3f} s   ratio {o / b:.2f}x  (bar <= 1.30x)")
     if plain:
         p, lg = statistics.median(plain), statistics.median(ledger)
-        paired = [100 * (w / wo - 1) for wo, w in zip(plain, ledger)]
+        paired = [100 * (w / wo - 1) for wo, w in zip(plain, ledger, strict=False)]
         print(f"  plain runs:    {' '.join(f'{x:.2f}' for x in plain)}")
         print(f"  ledger runs:   {' '.join(f'{x:.2f}' for x in ledger)}")
         print(f"  overheads:     {' '.join(f'{x:+.1f}%' for x in paired)}  (per run, windows interleaved)")

@@ -18,7 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-
 # Installed packages carry compiled bytecode; an editable checkout run with
 # PYTHONDONTWRITEBYTECODE=1 would recompile flowkit's sources on every start.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}

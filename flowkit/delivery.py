@@ -247,7 +247,7 @@ class Deliverer:
         again: list[tuple[int, Send, ledger.Entry, RecordError]] = []
         self.pending = []
         try:
-            for (index, step), entry, result in zip(sends, entries, results):
+            for (index, step), entry, result in zip(sends, entries, results, strict=False):
                 if isinstance(result, Receipt):
                     out[index] = self._delivered(step.record, entry, result)
                 elif self._retry_wait(result, 1, entry.attempts) is not None:

@@ -102,7 +102,7 @@ def flush(window: list[Record], writer: Writer, deliverer: Deliverer, tally: Tal
     if not window:
         return
     outcomes = deliverer.deliver_many(list(window))
-    for item, outcome in zip(window, outcomes):
+    for item, outcome in zip(window, outcomes, strict=False):
         if isinstance(outcome, RecordError):
             report(f"record {item['key']!r}", outcome.format_message())
             writer.write(error_record(item, "deliver", outcome))

@@ -197,7 +197,7 @@ class Sftp:
         except (OSError, EOFError) as exc:
             self._drop()
             done = [Transient(f"sftp: {exc}") for _ in todo]
-        for index, result in zip(todo, done):
+        for index, result in zip(todo, done, strict=False):
             results[index] = result
         return [r if r is not None else Transient("sftp: not sent") for r in results]
 

@@ -150,7 +150,7 @@ def put_many(sftp: Any, paths: Sequence[str], items: Sequence[Item]) -> list[Res
             else:
                 renaming.append(index)
         answers = pipe.rename_all([(temps[i], paths[i]) for i in renaming])
-        for index, problem in zip(renaming, answers):
+        for index, problem in zip(renaming, answers, strict=False):
             results[index] = (
                 Transient(f"sftp rename {paths[index]}: {problem}")
                 if problem
