@@ -227,7 +227,7 @@ def test_broken_soap_names_line_and_column(invoke: Invoke, tmp_path: Path) -> No
     (tmp_path / "broken.xml").write_text("<Envelope>\n  <Body>\n</Envelope>\n")
     result = invoke(["import-shipment", str(tmp_path / "broken.xml")])
     assert result.exit_code == 65
-    assert "not well-formed XML: line 3, column" in result.stderr
+    assert "SOAP message:3:12: invalid XML: Opening and ending tag mismatch" in result.stderr
 
 
 def test_gelatoconnect_status_postback(invoke: Invoke) -> None:

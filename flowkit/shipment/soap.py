@@ -28,16 +28,16 @@ def parse_soap(text: str | bytes) -> dict[str, Any]:
     """The SOAP call as a flowkit JSON shipment message (``BadMessage`` when it is not one)."""
     from lxml import etree
 
+    from flowkit.errors import InputError
+    from flowkit.mapping import xmlsafe
+
     data = text.encode("utf-8") if isinstance(text, str) else text
     if _DTD.search(data):
         raise BadMessage("SOAP message refused: it declares a DTD or entities")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True)
     try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position
-        raise BadMessage(f"SOAP message is not well-formed XML: line {line}, column {column}: {exc.msg}") from exc
+        root = xmlsafe.parse(data, "SOAP message", encoding=None)
+    except InputError as exc:
+        raise BadMessage(exc.format_message()) from exc
     call = next((el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == OPERATION),
                 None)
     if call is None:

@@ -22,18 +22,10 @@ OPERATION = "orderflowInventoryUpdate"
 
 
 def _parse(data: bytes, where: str) -> Any:
-    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+    """The hardened parser shared with transform: no DTD, no entities, no network, size limit."""
+    from flowkit.mapping import xmlsafe
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position
-        raise InputError(f"{where}:{line}:{column}: invalid XML: {exc.msg}") from exc
-    if root.getroottree().docinfo.doctype:
-        raise InputError(f"{where}: refusing an XML document with a DOCTYPE (DTDs and entities are not allowed)")
-    return root
+    return xmlsafe.parse(data, where, encoding=None)
 
 
 def _pairs(root: Any, name: str, where: str) -> list[tuple[str, str]]:
