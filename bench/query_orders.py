@@ -3,7 +3,8 @@
 Baseline, in the same run: a bare Python loop that reads the same files,
 parses them with orjson and writes NDJSON lines (no mapping, no store). The
 flowkit figure includes everything a cron run does: mapping detection, the
-filters, one store transaction per order (upsert + lines + events + queued).
+filters, the store (orders, lines, fetched/queued events) in one transaction per
+100 orders committed before their records are written.
 Memory: peak RSS of the flowkit process at N/5 and N orders (flat = about equal).
 
 Usage: python bench/query_orders.py [N]   (default 10000; target >= 3,000 orders/s)

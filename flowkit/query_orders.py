@@ -78,6 +78,10 @@ class Run:
     batch: int = 100
     counts: dict[str, int] = field(default_factory=lambda: {"emitted": 0, "failed": 0, "skipped": 0})
     seen: set[str] = field(default_factory=set)
+    # Per batch: export statuses read in one query, numbers handled so far, new orders still to insert.
+    _known: dict[str, tuple[str, int]] = field(default_factory=dict, init=False, repr=False)
+    _touched: set[str] = field(default_factory=set, init=False, repr=False)
+    _new: list[tuple[dict[str, Any], str]] = field(default_factory=list, init=False, repr=False)
 
     def __iter__(self) -> Iterator[Record]:
         fetched = iter(self.source.fetch(self.query))
@@ -94,7 +98,10 @@ class Run:
     def settle(self, chunk: list[Fetched]) -> Iterator[Record]:
         """Record a batch of orders in one transaction, then emit them (write-ahead, then the effect)."""
         with self.store.transaction() as conn:
+            self._known = exports.statuses(conn, [str(item.order["number"]) for item in chunk if item.order])
+            self._touched, self._new = set(), []
             outcomes = [None if item.order is None else self.handle(conn, item.order, fresh=True) for item in chunk]
+            self._flush(conn)
             filtered = [item.order is not None and excluded(item.order, self.query) is not None for item in chunk]
         for item, record, other in zip(chunk, outcomes, filtered, strict=True):
             if item.order is None:
@@ -137,10 +144,14 @@ class Run:
         if why:
             self.skip(f"filter-{why}")
             return None
-        known = exports.status(conn, number)
+        known = self._status(conn, str(number)) if fresh else exports.status(conn, number)
         if order.get("status") == "cancelled":
             return self.cancelled(conn, order, known)
         queue_new = known is None and self.queue and not (order.get("hold") or {}).get("on_hold")
+        if fresh and queue_new:  # inserted with the batch, before any record of it is written
+            self._new.append((order, "queued"))
+            self.counts["emitted"] += 1
+            return order_record(order, self.source.name)
         if fresh:
             orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND,
                           export_status="queued" if queue_new else "pending")
@@ -160,6 +171,19 @@ class Run:
             orders.set_export_status(self.store, conn, number, "queued", command=COMMAND)
         self.counts["emitted"] += 1
         return order_record(order, self.source.name)
+
+    def _status(self, conn: Any, number: str) -> tuple[str, int] | None:
+        """An order's export status inside ``settle``: from the batch query, or read again once touched."""
+        if number in self._touched:
+            self._flush(conn)
+            return exports.status(conn, number)
+        self._touched.add(number)
+        return self._known.get(number)
+
+    def _flush(self, conn: Any) -> None:
+        if self._new:
+            orders.insert_new(self.store, conn, self._new, source=self.source.name, command=COMMAND)
+            self._new = []
 
     def lifecycle(self, conn: Any, order: dict[str, Any], number: str) -> tuple[str, str]:
         """Apply the source's hold flag; returns (export_status, updated_at)."""

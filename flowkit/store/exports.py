@@ -23,6 +23,17 @@ def status(conn: sqlite3.Connection, number: str) -> tuple[str, int] | None:
     return (str(row[0]), int(row[1])) if row else None
 
 
+def statuses(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, tuple[str, int]]:
+    """``status`` for many orders in one query: number -> (export_status, attempts), known ones only."""
+    found: dict[str, tuple[str, int]] = {}
+    unique = list(dict.fromkeys(numbers))
+    for start in range(0, len(unique), 500):  # well under sqlite's limit on parameters
+        part = unique[start:start + 500]
+        sql = f"SELECT number, export_status, attempts FROM orders WHERE number IN ({', '.join('?' * len(part))})"
+        found.update((str(r[0]), (str(r[1]), int(r[2]))) for r in conn.execute(sql, part))
+    return found
+
+
 def carry_over(conn: sqlite3.Connection, source: str | None, statuses: tuple[str, ...] = UNSENT) -> list[str]:
     """Numbers of orders (of ``source``, or all) in ``statuses``, oldest first."""
     marks = ", ".join("?" for _ in statuses)

@@ -21,8 +21,20 @@ EXPORT_STATUSES = ("pending", "queued", "exported", "failed", "dead", "held", "c
 
 def content_hash(document: Any) -> str:
     """sha256 of the document's canonical JSON (sorted keys, compact, UTF-8)."""
+    return _encoded(document)[0]
+
+
+def _encoded(document: Any) -> tuple[str, str]:
+    """(content hash, stored text) from one encoding: the canonical JSON is also what the store keeps."""
     data = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+    return "sha256:" + hashlib.sha256(data).hexdigest(), data.decode()
+
+
+_INSERT = """INSERT INTO orders (number, channel, source, supplier, status, content_hash, document, placed_at,
+                               fetched_at, updated_at, tags, export_status)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+_LINES = """INSERT INTO order_lines (number, line_id, sku, source, quantity, quantity_shipped)
+           VALUES (?, ?, ?, ?, ?, ?)"""
 
 
 def upsert(
@@ -34,35 +46,65 @@ def upsert(
     ``export_status`` is the status of a new order (an existing one keeps its own).
     """
     number = str(order["number"])
-    digest = content_hash(order)
+    digest, document = _encoded(order)
     row = conn.execute("SELECT content_hash FROM orders WHERE number = ?", (number,)).fetchone()
     if row and row["content_hash"] == digest:
         return "unchanged"
-    channel = ((order.get("source") or {}).get("channel") or {}).get("id")
-    supplier = (order.get("supplier") or {}).get("id")
     stamp = now()
     conn.execute(
-        """INSERT INTO orders (number, channel, source, supplier, status, content_hash, document, placed_at,
-                               fetched_at, updated_at, tags, export_status)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT(number) DO UPDATE SET channel = excluded.channel, source = excluded.source,
+        _INSERT + """ ON CONFLICT(number) DO UPDATE SET channel = excluded.channel, source = excluded.source,
                supplier = excluded.supplier, status = excluded.status, content_hash = excluded.content_hash,
                document = excluded.document, updated_at = excluded.updated_at""",
-        (number, channel, source, supplier, order.get("status"), digest,
-         orjson.dumps(order).decode(), order.get("placed_at"), stamp, stamp,
-         orjson.dumps(order.get("tags") or []).decode(), export_status),
+        _order_row(order, number, source, digest, document, stamp, export_status),
     )
     conn.executemany(
-        """INSERT INTO order_lines (number, line_id, sku, source, quantity, quantity_shipped)
-           VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT(number, line_id) DO UPDATE SET sku = excluded.sku, source = excluded.source,
+        _LINES + """ ON CONFLICT(number, line_id) DO UPDATE SET sku = excluded.sku, source = excluded.source,
                quantity = excluded.quantity""",
-        [(number, str(line.get("id") or index), line.get("sku"), _line_source(line),
-          int(line.get("quantity") or 0), int(line.get("quantity_shipped") or 0))
-         for index, line in enumerate(order.get("lines") or [], 1)],
+        _line_rows(order, number),
     )
     store.add_event(conn, number, command, "fetched" if row is None else "updated", {"source": source, "hash": digest})
     return "new" if row is None else "changed"
+
+
+def insert_new(
+    store: Store, conn: sqlite3.Connection, batch: list[tuple[dict[str, Any], str]], *, source: str, command: str,
+) -> None:
+    """Record a batch of orders not in the store yet, each with its (new) export status, in a few statements.
+
+    The caller knows, inside its transaction, that none of the numbers is stored (a plain INSERT: a
+    stored one fails loudly). Each order gets the "fetched" event ``upsert`` writes, then one event
+    for its export status unless it is "pending".
+    """
+    stamp = now()
+    rows: list[tuple[Any, ...]] = []
+    lines: list[tuple[Any, ...]] = []
+    events: list[tuple[str, str, str, Any]] = []
+    for order, export_status in batch:
+        number = str(order["number"])
+        digest, document = _encoded(order)
+        rows.append(_order_row(order, number, source, digest, document, stamp, export_status))
+        lines.extend(_line_rows(order, number))
+        events.append((number, command, "fetched", {"source": source, "hash": digest}))
+        if export_status != "pending":
+            events.append((number, command, export_status, None))
+    conn.executemany(_INSERT, rows)
+    conn.executemany(_LINES, lines)
+    store.add_events(conn, events, at=stamp)
+
+
+def _order_row(order: dict[str, Any], number: str, source: str, digest: str, document: str, stamp: str,
+               export_status: str) -> tuple[Any, ...]:
+    channel = ((order.get("source") or {}).get("channel") or {}).get("id")
+    supplier = (order.get("supplier") or {}).get("id")
+    tags = order.get("tags")
+    return (number, channel, source, supplier, order.get("status"), digest, document, order.get("placed_at"),
+            stamp, stamp, orjson.dumps(tags).decode() if tags else "[]", export_status)
+
+
+def _line_rows(order: dict[str, Any], number: str) -> list[tuple[Any, ...]]:
+    return [(number, str(line.get("id") or index), line.get("sku"), _line_source(line),
+             int(line.get("quantity") or 0), int(line.get("quantity_shipped") or 0))
+            for index, line in enumerate(order.get("lines") or [], 1)]
 
 
 def get(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
