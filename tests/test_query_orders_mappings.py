@@ -74,3 +74,13 @@ def test_normalisers() -> None:
     assert unit_money("0.144") == "0.144" and unit_money("3") == "3.00"
     assert timestamp("2017-08-21 22:22:19") == "2017-08-21T22:22:19Z"
     assert timestamp("2025-06-01T10:12:33+03:00") == "2025-06-01T07:12:33Z"
+
+
+def test_user_jolt_spec_goes_through_the_shared_wrapper(tmp_path: Path) -> None:
+    from flowkit.errors import ConfigError
+
+    (tmp_path / "empty.json").write_text("[] // nothing\n")
+    with pytest.raises(ConfigError, match="the Jolt chain is empty"):
+        resolve("empty.json", base_dir=tmp_path, where="[sources.shop] mapping")
+    with pytest.raises(ConfigError, match="no such file"):
+        resolve("missing.json", base_dir=tmp_path, where="[sources.shop] mapping")

@@ -8,7 +8,6 @@ laid over the canonical skeleton, so a spec maps only the fields it knows.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,20 +73,17 @@ def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 
 def jolt_mapping(path: Path, where: str) -> Mapping:
     """A mapping from a user's Jolt spec file; its output overlays the canonical skeleton."""
-    from pyjolt import Chainr, PyJoltError
+    from flowkit.mapping.jolt import JoltChain, MappingFailed, load_json
 
-    try:
-        spec = json.loads(path.read_text(encoding="utf-8"))
-        chain = Chainr.from_spec(spec if isinstance(spec, list) else [spec])
-    except OSError as exc:
-        raise ConfigError(f"{where}: cannot read mapping spec {path}: {exc.strerror}") from exc
-    except (ValueError, PyJoltError) as exc:
-        raise ConfigError(f"{where}: invalid Jolt mapping spec {path}: {exc}") from exc
+    if not path.is_file():
+        raise ConfigError(f"{where}: cannot read mapping spec {path}: no such file")
+    spec = load_json(path)  # the same wrapper as `transform --jolt`: empty chains, unknown functions refused
+    chain = JoltChain(spec if isinstance(spec, list) else [spec], where=f"{where}: mapping spec {path}")
 
     def apply(doc: dict[str, Any]) -> dict[str, Any]:
         try:
             out = chain.apply(doc)
-        except PyJoltError as exc:
+        except MappingFailed as exc:
             raise InputError(f"mapping {path.name} failed: {exc}") from exc
         if not isinstance(out, dict):
             raise InputError(f"mapping {path.name} produced {type(out).__name__}, not an object")
