@@ -191,3 +191,16 @@ def open_transport(spec: Mapping[str, Any], config: Config) -> Transport:
         f"{config.where('destinations', str(spec.get('name')))}: unknown destination type {kind!r} "
         "(known: hotfolder, sftp, ftp, ftps, http, email)"
     )
+
+
+def remote_path(root: str, name: str) -> str:
+    """``name`` under the remote folder ``root`` (FTP, SFTP), refusing anything that escapes it."""
+    import posixpath
+
+    from flowkit.errors import ExitCode, RecordError
+
+    path = posixpath.normpath(posixpath.join(root, name))
+    base = posixpath.normpath(root)
+    if path == base or not path.startswith(base.rstrip("/") + "/"):
+        raise RecordError(f"file name {name!r} escapes the destination folder", code=ExitCode.DATAERR)
+    return path

@@ -21,7 +21,7 @@ from typing import Any
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError, TempFailError, UnavailableError
 from flowkit.records import Record
-from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, secret
+from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, remote_path, secret
 
 
 class ReusingFTP_TLS(ftplib.FTP_TLS):
@@ -105,10 +105,7 @@ class Ftp:
         self.ftp = ftp
 
     def _path(self, name: str) -> str:
-        path = posixpath.normpath(posixpath.join(self.root, name))
-        if not path.startswith(posixpath.normpath(self.root).rstrip("/") + "/"):
-            raise RecordError(f"file name {name!r} escapes the destination folder", code=ExitCode.DATAERR)
-        return path
+        return remote_path(self.root, name)
 
     def _session(self) -> ftplib.FTP:
         if self.ftp is None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError, TempFailError, UnavailableError
 from flowkit.records import Record
-from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, secret
+from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, remote_path, secret
 
 if TYPE_CHECKING:
     import paramiko
@@ -135,11 +135,7 @@ class Sftp:
         self.sftp.get_channel().settimeout(self.timeout)
 
     def _path(self, name: str) -> str:
-        path = posixpath.normpath(posixpath.join(self.root, name))
-        root = posixpath.normpath(self.root)
-        if not (path.startswith(root.rstrip("/") + "/")) or path == root:
-            raise RecordError(f"file name {name!r} escapes the destination folder", code=ExitCode.DATAERR)
-        return path
+        return remote_path(self.root, name)
 
     def put(self, name: str, data: bytes, record: Record) -> Receipt:
         if not data and not self.allow_empty:
