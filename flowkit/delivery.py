@@ -62,12 +62,13 @@ class Outcome:
 
 @dataclass
 class Send:
-    """A record to send: its bytes, their hash and the file name."""
+    """A record to send: its bytes, their hash, the file name, and whether the ledger has no row for it yet."""
 
     record: Record
     data: bytes
     digest: str
     name: str
+    fresh: bool = False
 
 
 @dataclass
@@ -160,7 +161,7 @@ class Deliverer:
                 name = same.filename
             if same is not None and same.status == "failed" and same.attempts >= self.policy.max_attempts:
                 return self._dead(record, same)
-        return Send(record, data, digest, name)
+        return Send(record, data, digest, name, same is None)
 
     def _reconcile(self, record: Record, entry: ledger.Entry) -> Outcome | None:
         """A killed or timed-out attempt: is it at the destination? None means send again."""
@@ -231,7 +232,7 @@ class Deliverer:
         self.ensure_open()
         intents = [
             ledger.Intent(s.record["key"], s.digest, s.name, s.data, s.record.get("type", JSON_TYPE),
-                          dict(s.record.get("meta") or {}))
+                          s.record.get("meta") or {}, s.fresh)
             for _, s in sends
         ]
         with self.store.transaction() as conn:  # every intent committed before any send

@@ -8,6 +8,7 @@ plain document. Record mode: one JSON object per line carrying
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import re
@@ -131,6 +132,10 @@ class Reader:
         return "record" if isinstance(value, dict) and isinstance(value.get("flowkit"), str) else "raw"
 
     def __iter__(self) -> Iterator[Item]:
+        # Everything alive when the stream starts (modules, config, compiled rules and
+        # stylesheets, the store) lives until exit: keep it out of the cyclic collector,
+        # which otherwise rescans it every few thousand records (~15% of a deliver window).
+        gc.freeze()
         for index, (name, stream) in enumerate(self._inputs):
             sniffed = self._first if index == 0 and self._first else _sniff(stream)
             try:

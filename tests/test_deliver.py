@@ -291,3 +291,45 @@ def test_a_bad_record_in_a_window_does_not_stop_the_others(invoke: Invoke, tmp_p
         ("3", "delivered"),
         ("4", "failed"),
     ]
+
+
+def test_the_story_lists_deliveries_and_logs_failed_attempts(
+    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path], state_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "web").write_text("blocker")
+    config = tmp_config(
+        f'[destinations.hf]\ntype = "hotfolder"\npath = "{out}"\nfilename = "{{meta.channel}}/'
+        '{key}.xml"\nretries = 1\n'
+    )
+    big = "<order>" + "".join(f"<line n='{n}'>{n * 7919 % 1000}</line>" for n in range(400)) + "</order>"
+    assert invoke(["deliver", "--to", "hf"], input=payload("80", big), config=config).exit_code == 75
+    (out / "web").unlink()
+    assert invoke(["deliver", "--to", "hf", "--retry-failed"], config=config).exit_code == 0
+    story = orjson.loads(invoke(["state", "show", "80"], config=config).stdout)
+    assert [(d["status"], d["attempts"], d["remote_ref"]) for d in story["deliveries"]] == [
+        ("delivered", 2, str(out / "web" / "80.xml"))
+    ]
+    # The failed attempt's error is kept as an event (the row now says delivered); the intent and the
+    # clean outcome live in the ledger row only.
+    assert [(e["command"], e["event"]) for e in story["events"]] == [("deliver", "failed")]
+    assert "hotfolder write" in story["events"][0]["detail"]["error"]
+    sent = orjson.loads(invoke(["state", "sent", "80", "--body"], config=config).stdout)
+    assert sent[0]["body"] == big  # kept compressed: well under the body's size
+    store = Store(state_path)
+    kept = store.conn.execute("SELECT length(body) FROM delivery_bodies").fetchone()[0]
+    plan = " ".join(str(row[3]) for row in store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT d.* FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id "
+        "WHERE d.destination = ? AND d.status <> 'delivered' AND d.status IN ('failed', 'unknown', 'sending', 'reserved')",
+        ("hf",)))
+    store.close()
+    assert kept < len(big) / 3
+    assert "deliveries_open" in plan
+
+
+@pytest.mark.parametrize("size", [0, 1, ledger.SMALL, ledger.SMALL + 1, 70_000])
+def test_kept_bodies_round_trip(size: int) -> None:
+    body = bytes((n * 31 + n // 7) % 256 for n in range(size))  # any bytes, a zero byte first included
+    assert ledger.unpack(ledger.pack(body)) == body
+    assert (ledger.pack(body)[:1] == ledger.RAW) == (size <= ledger.SMALL)

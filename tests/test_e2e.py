@@ -54,7 +54,8 @@ def test_cron_loop_delivers_once_then_emits_nothing(invoke: Invoke, tmp_path: Pa
     story = orjson.loads(invoke(["state", "show", "1204"], config=cfg).stdout)
     assert story["order"]["export_status"] == "exported"
     events = [e["event"] for e in story["events"]]
-    assert "delivered" in events and events.index("queued") < events.index("exported")
+    assert events.index("queued") < events.index("exported")
+    assert [(d["status"], d["attempts"]) for d in story["deliveries"]] == [("delivered", 1)]
 
 
 def test_failed_delivery_comes_back_until_dead(invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]

@@ -16,19 +16,21 @@ def command() -> None:
 
 
 def story(number: str) -> dict[str, Any]:
-    """Everything the store knows about ``number``: order row and event log."""
+    """Everything the store knows about ``number``: order row, deliveries, shipments and event log."""
     from flowkit.app import get_app
     from flowkit.errors import InputError
-    from flowkit.store import orders, shipments
+    from flowkit.store import delivery, orders, shipments
 
     store = get_app().store()
     order = orders.get(store.conn, number)
     events = store.events(number)
-    if order is None and not events:
+    sent = delivery.history(store, number)
+    if order is None and not events and not sent:
         raise InputError(f"nothing known about {number!r} in {store.path}")
     if order is not None:
         order.pop("document", None)
-    return {"key": number, "order": order, "shipments": shipments.for_order(store.conn, number), "events": events}
+    return {"key": number, "order": order, "deliveries": sent, "shipments": shipments.for_order(store.conn, number),
+            "events": events}
 
 
 @command.command("show")
@@ -41,7 +43,7 @@ def show(key: str, as_json: bool) -> None:
 
     \b
     Example:
-      flowkit state show 1203 | jq '.events[] | select(.event == "delivered")'
+      flowkit state show 1203 | jq '.deliveries[] | select(.status == "delivered")'
     """
     import json
     import sys
@@ -56,6 +58,9 @@ def show(key: str, as_json: bool) -> None:
     if order:
         fields = ("number", "channel", "source", "status", "export_status", "attempts", "hold_reason", "tags")
         table(f"order {key}", ("field", "value"), [(f, order.get(f)) for f in fields], to_stdout=True)
+    if data["deliveries"]:
+        columns = ("destination", "status", "attempts", "remote_ref", "updated_at", "error")
+        table(f"deliveries of {key}", columns, [[d[c] for c in columns] for d in data["deliveries"]], to_stdout=True)
     if data["shipments"]:
         shipped = [(s["id"], s["shipped_at"], s["source"], " ".join(x for x in (s["courier"], s["service"]) if x),
                     ", ".join(t["code"] for t in s["tracking"]),

@@ -4,7 +4,11 @@ Statuses: ``reserved`` -> ``sending`` -> ``delivered`` | ``failed`` | ``unknown`
 | ``dead``. ``begin_attempt`` commits the intent (``sending``, attempts + 1,
 the compressed body) in its own short transaction *before* the side effect;
 ``finish`` commits the outcome after it. A row left in ``sending`` by a killed
-run is reconciled by the next run. Every change appends to the key's story.
+run is reconciled by the next run. The row is the record of a delivery
+(``state show`` and ``state sent`` list it); an attempt that ends failed,
+unknown or dead also appends an event to the key's story, since a later
+attempt overwrites the row's error. A clean delivery costs one row and one
+body, written in two transactions shared by its window.
 """
 
 from __future__ import annotations
@@ -14,8 +18,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -24,11 +27,11 @@ from flowkit.store.db import Store, now
 _NON_STR = orjson.OPT_NON_STR_KEYS
 OPEN_STATUSES = ("reserved", "sending", "unknown")
 FINAL_STATUSES = ("delivered", "failed", "unknown", "dead")
+LOGGED_STATUSES = ("failed", "unknown", "dead")  # outcomes a later attempt overwrites in the row: kept as events
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One ledger row."""
+class Entry(NamedTuple):
+    """One ledger row (a named tuple: a window builds two per record)."""
 
     id: int
     key: str
@@ -61,16 +64,27 @@ def _entry(row: Any) -> Entry:
     )
 
 
+RAW = b"\x00"  # marks a body kept as is; a zlib stream never starts with this byte
+SMALL = 256  # bodies up to this size are kept as is: zlib would save a few bytes at 8 µs each
+
+
 def pack(body: bytes) -> bytes:
-    """zlib (level 1) with the window and hash table sized to the body: same bytes out, a fraction of the cost.
+    """The body as kept: zlib level 1 (window and hash table sized to it), or as is when small.
 
     ``zlib.compress`` sets up a 32 KiB window and 64 KiB hash table per call,
     which dominates for the small files most deliveries are. A window no
     larger than the body loses nothing; ``zlib.decompress`` reads any window.
     """
+    if len(body) <= SMALL:
+        return RAW + body
     wbits = max(9, min(15, (len(body) - 1).bit_length()))
     packer = zlib.compressobj(1, zlib.DEFLATED, wbits, 1 if len(body) <= 4096 else 8)
     return packer.compress(body) + packer.flush()
+
+
+def unpack(kept: bytes) -> bytes:
+    """The body ``pack`` kept."""
+    return kept[1:] if kept[:1] == RAW else zlib.decompress(kept)
 
 
 @contextmanager
@@ -123,7 +137,6 @@ def begin_attempt(
     body: bytes,
     media_type: str,
     meta: dict[str, Any],
-    command: str = "deliver",
     conn: sqlite3.Connection | None = None,
 ) -> Entry:
     """Write-ahead intent: the row is ``sending`` with one more attempt, committed now.
@@ -148,13 +161,6 @@ def begin_attempt(
             "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
             (entry.id, stamp, media_type, json.dumps(meta, ensure_ascii=False), pack(body)),
         )
-        store.add_event(
-            tx,
-            key,
-            command,
-            "sending",
-            {"destination": destination, "hash": content_hash, "attempt": entry.attempts, "filename": filename},
-        )
     return entry
 
 
@@ -166,9 +172,16 @@ _UPSERT = """INSERT INTO deliveries (key, destination, content_hash, status, att
                  updated_at = excluded.updated_at"""
 
 
-@dataclass(frozen=True)
-class Intent:
-    """One record of a window about to be sent (what ``begin_attempts`` writes ahead)."""
+_INSERT = """INSERT INTO deliveries (id, key, destination, content_hash, status, attempts, filename, size,
+                                     run_id, created_at, updated_at)
+             VALUES (?, ?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?)"""
+
+
+class Intent(NamedTuple):
+    """One record of a window about to be sent (what ``begin_attempts`` writes ahead).
+
+    ``fresh``: the caller found no ledger row for (key, destination, hash).
+    """
 
     key: str
     content_hash: str
@@ -176,56 +189,72 @@ class Intent:
     body: bytes
     media_type: str
     meta: dict[str, Any]
+    fresh: bool = False
 
 
 def begin_attempts(
-    store: Store, destination: str, intents: Sequence[Intent], conn: sqlite3.Connection, command: str = "deliver"
+    store: Store, destination: str, intents: Sequence[Intent], conn: sqlite3.Connection
 ) -> list[Entry]:
     """``begin_attempt`` for a window of distinct keys, in the caller's open transaction.
 
-    A handful of statements for the whole window (upsert, read back, bodies,
-    events) instead of four per record; the caller commits before any send.
+    A few statements for the whole window instead of three per record; the
+    caller commits before any send. Fresh rows are inserted with the ids that
+    follow the table's largest (the transaction holds the write lock), so
+    only rows seen before are read back; a fresh row that turns out to exist
+    falls back to the upsert.
     """
     stamp = now()
-    conn.executemany(
-        _UPSERT,
-        [(i.key, destination, i.content_hash, i.filename, len(i.body), store.run_id, stamp, stamp) for i in intents],
-    )
-    cur = conn.cursor()
-    cur.row_factory = None  # plain tuples: the rest of the row is the intent's own
-    cur.execute(
-        """SELECT key, content_hash, id, attempts, size, remote_ref, error, error_code FROM deliveries
-           WHERE key IN (SELECT value FROM json_each(?)) AND destination = ?""",
-        (json.dumps([i.key for i in intents]), destination),
-    )
-    found = {(row[0], row[1]): row[2:] for row in cur}
-    out = []
-    for i in intents:
-        row_id, attempts, size, remote_ref, error, error_code = found[(i.key, i.content_hash)]
-        out.append(Entry(row_id, i.key, destination, i.content_hash, "sending", attempts, i.filename, size,
-                         remote_ref, error, error_code, stamp))
+    out: list[Entry | None] = [None] * len(intents)
+    fresh = [n for n, i in enumerate(intents) if i.fresh]
+    if fresh:
+        top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM deliveries").fetchone()[0]
+        conn.execute("SAVEPOINT fresh")
+        try:
+            conn.executemany(_INSERT, [
+                (top + 1 + m, intents[n].key, destination, intents[n].content_hash, intents[n].filename,
+                 len(intents[n].body), store.run_id, stamp, stamp)
+                for m, n in enumerate(fresh)
+            ])
+        except sqlite3.IntegrityError:  # written since the caller looked: take the general path
+            conn.execute("ROLLBACK TO fresh")
+            fresh = []
+        conn.execute("RELEASE fresh")
+        for m, n in enumerate(fresh):
+            i = intents[n]
+            out[n] = Entry(top + 1 + m, i.key, destination, i.content_hash, "sending", 1, i.filename, len(i.body),
+                           None, None, None, stamp)
+    seen = [i for i, e in zip(intents, out, strict=True) if e is None]
+    if seen:
+        conn.executemany(
+            _UPSERT,
+            [(i.key, destination, i.content_hash, i.filename, len(i.body), store.run_id, stamp, stamp) for i in seen],
+        )
+        cur = conn.cursor()
+        cur.row_factory = None  # plain tuples: the rest of the row is the intent's own
+        cur.execute(
+            """SELECT key, content_hash, id, attempts, size, remote_ref, error, error_code FROM deliveries
+               WHERE key IN (SELECT value FROM json_each(?)) AND destination = ?""",
+            (json.dumps([i.key for i in seen]), destination),
+        )
+        found = {(row[0], row[1]): row[2:] for row in cur}
+        for n, i in enumerate(intents):
+            if out[n] is None:
+                row_id, attempts, size, remote_ref, error, error_code = found[(i.key, i.content_hash)]
+                out[n] = Entry(row_id, i.key, destination, i.content_hash, "sending", attempts, i.filename, size,
+                               remote_ref, error, error_code, stamp)
+    entries = [e for e in out if e is not None]
     conn.executemany(
         "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
         [
             (e.id, stamp, i.media_type, orjson.dumps(i.meta, default=str, option=_NON_STR).decode(),
              pack(i.body))
-            for e, i in zip(out, intents, strict=True)
+            for e, i in zip(entries, intents, strict=True)
         ],
     )
-    store.add_events(
-        conn,
-        [
-            (i.key, command, "sending",
-             {"destination": destination, "hash": i.content_hash, "attempt": e.attempts, "filename": i.filename})
-            for e, i in zip(out, intents, strict=True)
-        ],
-        at=stamp,
-    )
-    return out
+    return entries
 
 
-@dataclass(frozen=True)
-class Settle:
+class Settle(NamedTuple):
     """An outcome to record with ``finish_many``; ``after`` is the row as it will be."""
 
     after: Entry
@@ -245,7 +274,7 @@ def settle(
     """What ``finish`` would make of ``entry``, not yet written (see ``finish_many``)."""
     if status not in FINAL_STATUSES:
         raise ValueError(f"not a final delivery status: {status!r}")
-    after = Entry(  # dataclasses.replace, at a third of its cost
+    after = Entry(  # _replace, at a third of its cost
         entry.id, entry.key, entry.destination, entry.content_hash, status, entry.attempts, entry.filename,
         entry.size, remote_ref if remote_ref is not None else entry.remote_ref, error, error_code, entry.updated_at,
     )
@@ -253,7 +282,7 @@ def settle(
 
 
 def finish_many(store: Store, settles: Sequence[Settle], conn: sqlite3.Connection, command: str = "deliver") -> None:
-    """Record a window's outcomes (in order) in the caller's open transaction: two statements in all."""
+    """Record a window's outcomes (in order) in the caller's open transaction: one or two statements in all."""
     stamp = now()
     conn.executemany(
         """UPDATE deliveries SET status = ?, remote_ref = COALESCE(?, remote_ref), error = ?, error_code = ?,
@@ -267,8 +296,10 @@ def finish_many(store: Store, settles: Sequence[Settle], conn: sqlite3.Connectio
             for s in settles
         ],
     )
-    store.add_events(conn, [(s.after.key, command, s.after.status, _detail(s.after, s.remote_ref)) for s in settles],
-                     at=stamp)
+    logged = [(s.after.key, command, s.after.status, _detail(s.after, s.remote_ref))
+              for s in settles if s.after.status in LOGGED_STATUSES]
+    if logged:
+        store.add_events(conn, logged, at=stamp)
 
 
 def _detail(entry: Entry, remote_ref: str | None) -> dict[str, Any]:
@@ -323,7 +354,8 @@ def finish(
             detail["remote_ref"] = remote_ref
         if error:
             detail["error"] = error
-        store.add_event(tx, entry.key, command, status, detail)
+        if status in LOGGED_STATUSES:
+            store.add_event(tx, entry.key, command, status, detail)
     return _entry(row)
 
 
@@ -331,7 +363,8 @@ def retryable(store: Store, destination: str) -> list[Entry]:
     """Rows at ``destination`` that ``--retry-failed`` should try again (body still kept)."""
     rows = store.conn.execute(
         """SELECT d.* FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id
-           WHERE d.destination = ? AND d.status IN ('failed', 'unknown', 'sending', 'reserved')
+           WHERE d.destination = ? AND d.status <> 'delivered'
+             AND d.status IN ('failed', 'unknown', 'sending', 'reserved')
            ORDER BY d.id""",
         (destination,),
     )
@@ -345,7 +378,7 @@ def body(store: Store, entry_id: int) -> tuple[str, dict[str, Any], bytes] | Non
     ).fetchone()
     if row is None:
         return None
-    return row["type"], json.loads(row["meta"]), zlib.decompress(row["body"])
+    return row["type"], json.loads(row["meta"]), unpack(row["body"])
 
 
 def history(store: Store, key: str) -> list[dict[str, Any]]:
@@ -357,11 +390,3 @@ def history(store: Store, key: str) -> list[dict[str, Any]]:
         item["response"] = json.loads(item["response"]) if item["response"] else None
         out.append(item)
     return out
-
-
-def counts(store: Store, destination: str) -> dict[str, int]:
-    """Number of ledger rows per status at ``destination``."""
-    rows = store.conn.execute(
-        "SELECT status, COUNT(*) AS n FROM deliveries WHERE destination = ? GROUP BY status", (destination,)
-    )
-    return {r["status"]: r["n"] for r in rows}

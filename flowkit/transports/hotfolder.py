@@ -29,7 +29,7 @@ class Hotfolder:
     """Write files atomically under ``root``."""
 
     resend_unknown = True
-    window = 64  # records per ledger transaction pair (put_many)
+    window = 256  # most records per ledger transaction pair (put_many); a stalled input closes it sooner
 
     def __init__(
         self,

@@ -82,16 +82,27 @@ def _lookup(field: str, record: Record, content_hash: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _pieces(template: str) -> tuple[str, ...]:
-    return tuple(_FIELD.split(template))
+def _compiled(template: str) -> tuple[tuple[str, ...], bool]:
+    """The template's pieces (literal, field, literal, …) and whether its literals make one plain segment.
+
+    Values are cleaned (no separators, no leading dot), so a template whose
+    literals hold no separator and which does not start with a dot gives a
+    name that needs no further sanitising.
+    """
+    pieces = tuple(_FIELD.split(template))
+    literals = pieces[::2]
+    plain = not any("/" in lit or "\\" in lit for lit in literals) and not template.startswith(".")
+    return pieces, plain
 
 
 def render(template: str, record: Record, content_hash: str = "") -> str:
     """The relative file name ``template`` gives for ``record``, sanitised."""
-    pieces = _pieces(template)  # literal, field, literal, …
-    text = "".join(
-        piece if n % 2 == 0 else clean(_lookup(piece, record, content_hash)) for n, piece in enumerate(pieces)
-    )
+    pieces, plain = _compiled(template)
+    text = pieces[0]
+    for n in range(1, len(pieces), 2):
+        text += clean(_lookup(pieces[n], record, content_hash)) + pieces[n + 1]
+    if plain and text:
+        return text
     parts = [p for p in text.replace("\\", "/").split("/") if p not in ("", ".")]
     if not parts:
         raise RecordError(f"file name template {template!r} gives an empty name", code=ExitCode.DATAERR)
