@@ -77,7 +77,8 @@ def run_stream(reader: Reader, writer: Writer, deliverer: Deliverer, tally: Tall
 
     Payloads are handed over in windows of distinct keys (``deliverer.window``)
     so intents and outcomes are committed per window; a pass-through record, a
-    repeated key or the end of input closes the window first.
+    repeated key, an input that has nothing more to read yet (a slow producer)
+    or the end of input closes the window first.
     """
     window: list[Record] = []
     for item in reader:
@@ -92,7 +93,7 @@ def run_stream(reader: Reader, writer: Writer, deliverer: Deliverer, tally: Tall
             tally.passed += 1
         else:
             window.append(item)
-            if len(window) >= deliverer.window:
+            if len(window) >= deliverer.window or not reader.ready():
                 flush(window, writer, deliverer, tally)
     flush(window, writer, deliverer, tally)
 

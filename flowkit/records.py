@@ -12,6 +12,8 @@ import gc
 import io
 import os
 import re
+import select
+import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -114,6 +116,8 @@ class Reader:
         self._first: tuple[Peekable, bytes] | None = None
         name, stream = self._inputs[0]
         self._first = _sniff(stream)
+        self._current: Peekable | None = None
+        self._regular = True
         first_line_mode = self._first_mode(self._first)
         self.mode = "raw" if len(self._inputs) == 1 and first_line_mode == "raw" else "record"
 
@@ -138,6 +142,8 @@ class Reader:
         gc.freeze()
         for index, (name, stream) in enumerate(self._inputs):
             sniffed = self._first if index == 0 and self._first else _sniff(stream)
+            self._current = sniffed[0]
+            self._regular = _is_regular(self._current)
             try:
                 if self._first_mode(sniffed) == "record":
                     yield from self._records(name, sniffed[0])
@@ -146,6 +152,33 @@ class Reader:
             finally:
                 if name != "<stdin>":
                     stream.close()
+
+    def ready(self) -> bool:
+        """Whether the next record can be read without waiting for the producer.
+
+        Files are always ready. On a pipe, a whole line already buffered or
+        data (or end of input) waiting in the pipe is ready; a stalled
+        producer is not. Commands that batch records (deliver's windows)
+        close a batch when the input is not ready, so nothing waits on a
+        slow upstream.
+        """
+        stream = self._current
+        if stream is None or self._regular:
+            return True
+        try:
+            fd = stream.fileno()
+            if select.select([fd], [], [], 0)[0]:
+                return True
+            os.set_blocking(fd, False)  # peek then returns what is buffered, never waits
+            try:
+                buffered = stream.peek(1)
+            except BlockingIOError:
+                buffered = b""
+            finally:
+                os.set_blocking(fd, True)
+        except (OSError, ValueError):
+            return True  # not a pollable stream: reading it does not wait on a producer
+        return b"\n" in buffered.lstrip()  # a whole record line; blank lines are skipped, not records
 
     def _records(self, name: str, stream: Peekable) -> Iterator[Item]:
         for lineno, line in enumerate(stream, 1):
@@ -178,6 +211,14 @@ class Reader:
             media = JSON_TYPE
         key = self._raw_key(body, stem) if self._raw_key else stem
         return make_record(self._raw_kind, key, body, type=media, meta={"filename": os.path.basename(name)})
+
+
+def _is_regular(stream: Peekable) -> bool:
+    """A regular file (or no file descriptor at all): reading it never waits on a producer."""
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return True
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -178,3 +178,26 @@ def test_refuses_to_wait_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_utf8_byte_order_mark_is_skipped(tmp_path: Path, text: str) -> None:
     (item,) = list(Reader([write(tmp_path, "bom", b"\xef\xbb\xbf" + text.encode())]))
     assert isinstance(item, dict) and item["key"] in ("1", "bom")
+
+
+def test_ready_tells_a_stalled_pipe_from_a_flowing_one(tmp_path: Path) -> None:
+    import os
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, (record_line("order", "1", {}) + "\n" + record_line("order", "2", {}) + "\n").encode())
+    reader = Reader([f"/dev/fd/{read_end}"])
+    items = iter(reader)
+    assert next(items)["key"] == "1"  # type: ignore[index]
+    assert reader.ready()  # record 2 is buffered
+    assert next(items)["key"] == "2"  # type: ignore[index]
+    assert not reader.ready()  # the producer has written nothing more
+    os.write(write_end, record_line("order", "3", {}).encode()[:10])
+    assert reader.ready()  # bytes waiting in the pipe: reading them does not wait
+    os.write(write_end, record_line("order", "3", {}).encode()[10:] + b"\n")
+    os.close(write_end)
+    assert next(items)["key"] == "3"  # type: ignore[index]
+    assert reader.ready()  # end of input is ready too
+    assert list(items) == []
+    os.close(read_end)
+    file_reader = Reader([write(tmp_path, "in.ndjson", record_line("order", "1", {}))])
+    assert file_reader.ready() and [i["key"] for i in file_reader] == ["1"]  # type: ignore[index]
