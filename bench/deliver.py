@@ -4,10 +4,11 @@
    suite): ``flowkit deliver --to sftp://…`` (one connection, temp name, size
    check, posix-rename, ledger) against ``sftp -b`` uploading the same files to
    the same server over one connection. Bar: ratio <= 1.3.
-2. The same 1,000 records into a hotfolder through the Deliverer (ledger:
-   intent + outcome transactions, compressed body) against the same Hotfolder
-   writes (.part, fsync, rename) without the ledger, the two sides interleaved
-   window by window (see ``hotfolder_pair``). Bar: overhead <= 10%.
+2. The same 1,000 records into a hotfolder through deliver's own loop (ledger:
+   intent and outcome transactions per window, kept bodies, result records)
+   against the same Hotfolder writes (.part, fsync, rename) without the
+   ledger, the two sides alternating which goes first (see
+   ``hotfolder_pair``). Bar: overhead <= 10%.
 
 Usage: python bench/deliver.py [--files N] [--repeat R] [--only sftp|hotfolder]
 Needs /usr/sbin/sshd and sftp (scripts/test-servers.sh installs them).
@@ -16,6 +17,7 @@ Needs /usr/sbin/sshd and sftp (scripts/test-servers.sh installs them).
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -31,8 +33,11 @@ sys.path.insert(0, str(ROOT))
 from servers import sshd
 
 from flowkit.delivery import Deliverer
-from flowkit.records import body_bytes, make_record
+from flowkit.delivery_run import run_stream
+from flowkit.pipeline import Tally
+from flowkit.records import Reader, Writer, body_bytes, make_record
 from flowkit.store import Store
+from flowkit.transports import names
 from flowkit.transports.hotfolder import Hotfolder
 
 
@@ -75,17 +80,17 @@ def sftp_flowkit(server: sshd.Sshd, batch: Path, remote: Path, state: Path) -> f
     return time.perf_counter() - started
 
 
-def hotfolder_pair(records: list[dict[str, object]], work: Path, run: int) -> tuple[float, float]:
+def hotfolder_pair(records: list[dict[str, object]], batch: Path, work: Path, run: int) -> tuple[float, float]:
     """The same Hotfolder writes (.part, fsync, size check, rename) without and with the ledger.
 
-    The two sides alternate window by window (each side first every other
-    window), so both meet the same disk: an fsync on a shared virtual disk
-    varies several-fold from one second to the next, which at run level
-    drowned the ledger's cost in noise (+10% to +96% between identical runs).
-    Without the ledger: ``Hotfolder.put_many`` per window. With it: the
-    Deliverer's ``deliver_many`` per window, as ``flowkit deliver`` does (plan,
-    intents committed, the same ``put_many``, outcomes committed). Returns the
-    two totals, each with its open and close (directory fsync).
+    Without the ledger: the file names rendered from the same template, then
+    ``Hotfolder.put_many`` window by window. With it: ``flowkit deliver``'s own
+    loop (``delivery_run.run_stream``: records read from the batch file,
+    windows planned, intents committed, sent, outcomes committed, result
+    records written), with a fresh state store. Each total includes the open
+    and the close (directory fsync). The two sides alternate which goes first
+    from run to run: an fsync on a shared virtual disk varies several-fold
+    from one second to the next.
     """
     plain = Hotfolder(work / f"plain{run}")
     store = Store(work / f"hot{run}.db")
@@ -93,26 +98,22 @@ def hotfolder_pair(records: list[dict[str, object]], work: Path, run: int) -> tu
                           template=lambda r: "{key}.xml")
     window = deliverer.window
 
-    def plain_side(batch: list[dict[str, object]]) -> None:
-        plain.put_many([(f"{r['key']}.xml", body_bytes(r), r) for r in batch])
+    def plain_side() -> None:
+        plain.open()
+        for start in range(0, len(records), window):
+            plain.put_many([(names.choose(r, "{key}.xml"), body_bytes(r), r) for r in records[start:start + window]])
+        plain.close()
 
-    def ledger_side(batch: list[dict[str, object]]) -> None:
-        deliverer.deliver_many(batch)
+    def ledger_side() -> None:
+        with open(os.devnull, "wb") as sink:
+            run_stream(Reader([str(batch)]), Writer(sink), deliverer, Tally())
+        deliverer.close()
 
     totals = [0.0, 0.0]
-    started = time.perf_counter()
-    plain.open()
-    totals[0] += time.perf_counter() - started
-    for number, start in enumerate(range(0, len(records), window)):
-        batch = records[start:start + window]
-        sides = [(0, plain_side), (1, ledger_side)]
-        for side, work_on in sides if number % 2 == 0 else sides[::-1]:
-            started = time.perf_counter()
-            work_on(batch)
-            totals[side] += time.perf_counter() - started
-    for side, finish in ((0, plain.close), (1, deliverer.close)):
+    sides = [(0, plain_side), (1, ledger_side)]
+    for side, work_on in sides if run % 2 == 0 else sides[::-1]:
         started = time.perf_counter()
-        finish()
+        work_on()
         totals[side] += time.perf_counter() - started
     store.close()
     assert deliverer.counts["delivered"] == len(records)
@@ -139,7 +140,7 @@ def main() -> None:
             ours.append(sftp_flowkit(server, batch, server.home / f"ours{i}", work / f"state{i}.db"))
         plain, ledger = [], []
         for i in range(args.repeat if args.only != "sftp" else 0):
-            without, with_ledger = hotfolder_pair(records, work, i)
+            without, with_ledger = hotfolder_pair(records, batch, work, i)
             plain.append(without)
             ledger.append(with_ledger)
     finally:
@@ -163,7 +164,7 @@ def report(n: int, base: list[float], ours: list[float], plain: list[float], led
         paired = [100 * (w / wo - 1) for wo, w in zip(plain, ledger, strict=False)]
         print(f"  plain runs:    {' '.join(f'{x:.2f}' for x in plain)}")
         print(f"  ledger runs:   {' '.join(f'{x:.2f}' for x in ledger)}")
-        print(f"  overheads:     {' '.join(f'{x:+.1f}%' for x in paired)}  (per run, windows interleaved)")
+        print(f"  overheads:     {' '.join(f'{x:+.1f}%' for x in paired)}  (per run, sides alternating)")
         print(f"Hotfolder, {n} files, fsync + rename (median of {len(plain)}):")
         print(f"  without ledger   {p:7.3f} s")
         print(f"  with ledger      {lg:7.3f} s   overhead {statistics.median(paired):+.1f}% "

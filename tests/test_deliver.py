@@ -357,3 +357,29 @@ def test_a_slow_producer_gets_each_result_without_waiting_for_a_full_window(tmp_
         finally:
             timer.cancel()
     assert sorted(p.name for p in out.iterdir()) == ["91.xml", "92.xml"]
+
+
+def test_windows_keep_input_order_and_versions(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    # 700 payloads in windows of up to 256: a key comes back within a window, in the very next
+    # window and much later; alerts pass through in between.
+    items = [("payload", f"K{i:03d}", f"<v k='{i}'>1</v>") for i in range(600)]
+    items[270] = ("payload", "K260", "<v k='260'>2</v>")
+    items[300] = ("payload", "K010", "<v k='10'>2</v>")
+    items[550] = ("payload", "K010", "<v k='10'>3</v>")
+    for at in (650, 500, 256, 100):
+        items.insert(at, ("alert", f"A{at}", ""))
+    items += [("payload", f"L{i:03d}", "<v/>") for i in range(96)]
+    stream = "".join(record_line("alert", key, {"rule": "r"}) if kind == "alert" else payload(key, body)
+                     for kind, key, body in items)
+    result = invoke(["deliver", "--to", f"file://{tmp_path}/o/"], input=stream)
+    assert result.exit_code == 0, result.stderr
+    out = records(result.stdout)
+    assert [(r["kind"], r["key"]) for r in out] == [("result" if kind == "payload" else "alert", key)
+                                                   for kind, key, _ in items]
+    assert {r["body"]["status"] for r in out if r["kind"] == "result"} == {"delivered"}
+    assert (tmp_path / "o" / "K010.xml").read_text() == "<v k='10'>3</v>"
+    assert (tmp_path / "o" / "K260.xml").read_text() == "<v k='260'>2</v>"
+    store = Store(state_path)
+    rows = store.conn.execute("SELECT COUNT(*), SUM(status = 'delivered') FROM deliveries").fetchone()
+    store.close()
+    assert tuple(rows) == (696, 696)  # one ledger row per (key, content)
