@@ -81,9 +81,11 @@ def run_stream(reader: Reader, writer: Writer, deliverer: Deliverer, tally: Tall
     or the end of input closes the window first.
     """
     window: list[Record] = []
+    keys: set[str] = set()  # the window's keys
     for item in reader:
-        if isinstance(item, BadLine) or item["kind"] not in CONSUMES or any(r["key"] == item["key"] for r in window):
+        if isinstance(item, BadLine) or item["kind"] not in CONSUMES or item["key"] in keys:
             flush(window, writer, deliverer, tally)
+            keys.clear()
         if isinstance(item, BadLine):
             report(item.where, item.message)
             tally.failed += 1
@@ -93,8 +95,10 @@ def run_stream(reader: Reader, writer: Writer, deliverer: Deliverer, tally: Tall
             tally.passed += 1
         else:
             window.append(item)
+            keys.add(item["key"])
             if len(window) >= deliverer.window or not reader.ready():
                 flush(window, writer, deliverer, tally)
+                keys.clear()
     flush(window, writer, deliverer, tally)
 
 
