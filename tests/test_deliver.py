@@ -383,3 +383,20 @@ def test_windows_keep_input_order_and_versions(invoke: Invoke, tmp_path: Path, s
     rows = store.conn.execute("SELECT COUNT(*), SUM(status = 'delivered') FROM deliveries").fetchone()
     store.close()
     assert tuple(rows) == (696, 696)  # one ledger row per (key, content)
+
+
+def test_a_fresh_intent_that_exists_after_all_takes_the_upsert(state_path: Path) -> None:
+    store = Store(state_path)
+
+    def intents(fresh: bool) -> list[ledger.Intent]:
+        return [ledger.Intent(key, "sha256:" + key, f"{key}.xml", b"<x/>", "application/xml", {}, fresh)
+                for key in ("n1", "n2")]
+
+    with store.transaction() as conn:
+        first = ledger.begin_attempts(store, "d", intents(True)[:1], conn)
+    with store.transaction() as conn:  # n1 has a row by now although the caller thought not
+        again = ledger.begin_attempts(store, "d", intents(True), conn)
+    rows = store.conn.execute("SELECT key, id, attempts FROM deliveries ORDER BY id").fetchall()
+    store.close()
+    assert [(e.key, e.id, e.attempts) for e in again] == [("n1", first[0].id, 2), ("n2", rows[1][1], 1)]
+    assert [tuple(r) for r in rows] == [("n1", first[0].id, 2), ("n2", rows[1][1], 1)]
