@@ -179,16 +179,21 @@ def test_a_kill_between_link_and_unlink_leaves_no_part_file(invoke: Invoke, tmp_
     assert (out / "43.xml").read_text() == '<order number="43"/>'
 
 
-def test_failed_deliveries_are_retried_from_the_kept_body_then_dead(
-    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
-) -> None:
+def blocked_hotfolder(tmp_path: Path, tmp_config: Callable[..., Path], extra: str) -> tuple[Path, Path]:
+    """A hotfolder destination ``hf`` whose ``web/`` folder is blocked by a file (writes fail until it goes)."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "web").write_text("a file where the folder should be")
     config = tmp_config(
-        f'[destinations.hf]\ntype = "hotfolder"\npath = "{out}"\nfilename = "{{meta.channel}}/'
-        '{key}.xml"\nretries = 2\nbase_delay = 0.01\nmax_attempts = 3\n'
+        f'[destinations.hf]\ntype = "hotfolder"\npath = "{out}"\nfilename = "{{meta.channel}}/{{key}}.xml"\n{extra}'
     )
+    return out, config
+
+
+def test_failed_deliveries_are_retried_from_the_kept_body_then_dead(
+    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
+    out, config = blocked_hotfolder(tmp_path, tmp_config, "retries = 2\nbase_delay = 0.01\nmax_attempts = 3\n")
     first = invoke(["deliver", "--to", "hf"], input=payload("60") + payload("61", channel="shop"), config=config)
     assert first.exit_code == 75  # every failure transient: safe to rerun
     assert [(b["status"], b["attempts"]) for b in results(first.stdout)] == [("failed", 2), ("delivered", 1)]
@@ -202,13 +207,7 @@ def test_failed_deliveries_are_retried_from_the_kept_body_then_dead(
 
 
 def test_retry_failed_resends_without_input(invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "web").write_text("blocker")
-    config = tmp_config(
-        f'[destinations.hf]\ntype = "hotfolder"\npath = "{out}"\nfilename = "{{meta.channel}}/'
-        '{key}.xml"\nretries = 1\n'
-    )
+    out, config = blocked_hotfolder(tmp_path, tmp_config, "retries = 1\n")
     first = invoke(["deliver", "--to", "hf"], input=payload("70", "<kept/>"), config=config)
     assert first.exit_code == 75  # only transient failures: safe to rerun
     (out / "web").unlink()
@@ -296,13 +295,7 @@ def test_a_bad_record_in_a_window_does_not_stop_the_others(invoke: Invoke, tmp_p
 def test_the_story_lists_deliveries_and_logs_failed_attempts(
     invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path], state_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "web").write_text("blocker")
-    config = tmp_config(
-        f'[destinations.hf]\ntype = "hotfolder"\npath = "{out}"\nfilename = "{{meta.channel}}/'
-        '{key}.xml"\nretries = 1\n'
-    )
+    out, config = blocked_hotfolder(tmp_path, tmp_config, "retries = 1\n")
     big = "<order>" + "".join(f"<line n='{n}'>{n * 7919 % 1000}</line>" for n in range(400)) + "</order>"
     assert invoke(["deliver", "--to", "hf"], input=payload("80", big), config=config).exit_code == 75
     (out / "web").unlink()
