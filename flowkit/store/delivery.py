@@ -324,39 +324,10 @@ def finish(
     conn: sqlite3.Connection | None = None,
 ) -> Entry:
     """Record the outcome of the attempt ``entry`` stands for (in ``conn``'s transaction when given)."""
-    if status not in FINAL_STATUSES:
-        raise ValueError(f"not a final delivery status: {status!r}")
-    stamp = now()
+    settled = settle(entry, status, remote_ref=remote_ref, error=error, error_code=error_code, response=response)
     with _tx(store, conn) as tx:
-        row = tx.execute(
-            """UPDATE deliveries SET status = ?, remote_ref = COALESCE(?, remote_ref), error = ?, error_code = ?,
-                   response = COALESCE(?, response), updated_at = ?,
-                   delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
-               WHERE id = ? RETURNING *""",
-            (
-                status,
-                remote_ref,
-                error,
-                error_code,
-                None if response is None else json.dumps(response, default=str),
-                stamp,
-                status,
-                stamp,
-                entry.id,
-            ),
-        ).fetchone()
-        detail: dict[str, Any] = {
-            "destination": entry.destination,
-            "hash": entry.content_hash,
-            "attempts": row["attempts"],
-        }
-        if remote_ref:
-            detail["remote_ref"] = remote_ref
-        if error:
-            detail["error"] = error
-        if status in LOGGED_STATUSES:
-            store.add_event(tx, entry.key, command, status, detail)
-    return _entry(row)
+        finish_many(store, [settled], tx, command)
+    return settled.after
 
 
 def retryable(store: Store, destination: str) -> list[Entry]:
