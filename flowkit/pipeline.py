@@ -4,13 +4,22 @@ Records of kinds a command does not consume pass through unchanged. A record
 whose processing raises ``RecordError`` yields an ``error`` record (record
 mode) and a line on stderr; the others go on. ``finish`` turns the tally
 into the documented exit code.
+
+A command whose per-record core works against the state store passes a
+``Window``: records are then taken in windows (up to ``size`` records, fewer
+when the input has nothing more to read yet). ``prepare`` sees a window's
+records before they are processed (for batched look-ups); ``commit`` makes the
+writes the window queued durable in one transaction, and only then are the
+window's outputs written, so a downstream step never sees a record whose
+decision is not recorded.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import click
 
@@ -20,6 +29,16 @@ from flowkit.records import BadLine, Reader, Record, Writer, derive
 log = logging.getLogger("flowkit")
 
 Process = Callable[[Record], Iterable[Record]]
+
+
+class Window(Protocol):
+    """Batched state-store work around a window of records (see the module docstring)."""
+
+    size: int
+
+    def prepare(self, items: list[Record | BadLine]) -> None: ...
+
+    def commit(self) -> None: ...
 
 
 @dataclass
@@ -53,35 +72,59 @@ def run(
     *,
     consumes: Collection[str],
     command: str,
+    window: Window | None = None,
 ) -> Tally:
-    """Feed each consumed record to ``process`` and write what it yields."""
+    """Feed each consumed record to ``process`` and write what it yields (per window, after ``commit``)."""
     tally = Tally()
-    for item in reader:
-        if isinstance(item, BadLine):
-            if reader.mode == "raw":
-                raise InputError(str(item))
-            report(item.where, item.message)
-            tally.failed += 1
-            tally.codes.append(int(ExitCode.DATAERR))
-            continue
-        if item["kind"] not in consumes:
-            writer.write(item)
-            tally.passed += 1
-            continue
-        try:
-            outputs = list(process(item))
-        except RecordError as exc:
-            if reader.mode == "raw":
-                raise
-            report(f"record {item['key']!r}", exc.format_message())
-            writer.write(error_record(item, command, exc))
-            tally.failed += 1
-            tally.codes.append(exc.exit_code)
-            continue
-        for out in outputs:
-            writer.write(out)
-        tally.ok += 1
+    held: list[Record] = []  # a window's outputs, written after its commit
+
+    def flush() -> None:
+        if window is not None:
+            window.commit()
+        writer.write_many(held)
+        held.clear()
+
+    for items in _windows(reader, window.size if window is not None else 1):
+        if window is not None:
+            window.prepare(items)
+        for item in items:
+            if isinstance(item, BadLine):
+                if reader.mode == "raw":
+                    flush()
+                    raise InputError(str(item))
+                report(item.where, item.message)
+                tally.failed += 1
+                tally.codes.append(int(ExitCode.DATAERR))
+            elif item["kind"] not in consumes:
+                held.append(item)
+                tally.passed += 1
+            else:
+                try:
+                    held.extend(process(item))
+                except RecordError as exc:
+                    if reader.mode == "raw":
+                        flush()
+                        raise
+                    report(f"record {item['key']!r}", exc.format_message())
+                    held.append(error_record(item, command, exc))
+                    tally.failed += 1
+                    tally.codes.append(exc.exit_code)
+                    continue
+                tally.ok += 1
+        flush()
     return tally
+
+
+def _windows(reader: Reader, size: int) -> Iterator[list[Record | BadLine]]:
+    """The input in lists of up to ``size`` items; a list ends early when the input is not ready."""
+    items: list[Record | BadLine] = []
+    for item in reader:
+        items.append(item)
+        if len(items) >= size or size > 1 and not reader.ready():
+            yield items
+            items = []
+    if items:
+        yield items
 
 
 def finish(tally: Tally) -> None:

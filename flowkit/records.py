@@ -258,9 +258,20 @@ class Writer:
         self.count = 0
 
     def write(self, record: Record) -> None:
+        self.write_many((record,))
+
+    def write_many(self, records: Sequence[Record]) -> None:
+        """Write records with one write and one flush (raw mode skips error records)."""
+        chunks = [data for data in map(self._encode, records) if data]
+        if chunks:
+            self.out.write(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+            self.out.flush()
+            self.count += len(chunks)
+
+    def _encode(self, record: Record) -> bytes:
         if self.mode == "raw":
             if record.get("kind") == "error":
-                return
+                return b""
             data = body_bytes(record, pretty=self.pretty)
             if not data.endswith(b"\n"):
                 data += b"\n"
@@ -268,9 +279,7 @@ class Writer:
             data = orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
         else:
             data = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)  # no copy to add the newline
-        self.out.write(data)
-        self.out.flush()
-        self.count += 1
+        return data
 
 
 def body_bytes(record: Record, *, pretty: bool = False) -> bytes:

@@ -66,11 +66,12 @@ def command(ctx: click.Context, files: tuple[str, ...], rules: str | None, expla
     mode = "raw" if reader.mode == "raw" else "record"
     if records_out is not None:
         mode = "record" if records_out else "raw"
-    applier, sender = build(_rules_path(ctx, rules), app.config, app.store, explain=_say if explain else None,
+    applier, sender, window = build(_rules_path(ctx, rules), app.config, app.store, explain=_say if explain else None,
                             dry_run=dry_run, drop_held=drop_held, alerts_to=_say if mode == "raw" else None)
     ctx.call_on_close(sender.close)
     counts: dict[str, Any] = {}
     with app.run(COMMAND, counts):
-        tally = pipeline.run(reader, writer=Writer(mode=mode), process=applier, consumes=("order",), command=COMMAND)
+        tally = pipeline.run(reader, writer=Writer(mode=mode), process=applier, consumes=("order",), command=COMMAND,
+                             window=window)
         counts.update(tally.as_dict())
     pipeline.finish(tally)

@@ -171,11 +171,11 @@ class RenderWriter(Writer):
         super().__init__(out, mode=mode, pretty=False)
         self.indent = indent
 
-    def write(self, record: Record) -> None:
+    def _encode(self, record: Record) -> bytes:
         ascii_only = (record.get("meta") or {}).get("charset") == ASCII_CHARSET and record.get("kind") == "payload"
         if self.mode == "raw":
             if record.get("kind") != "payload":
-                return  # a skipped or error record: reported on stderr, nothing to print
+                return b""  # a skipped or error record: reported on stderr, nothing to print
             data = _raw_bytes(record, indent=self.indent, ascii_only=ascii_only)
         elif ascii_only:
             from flowkit.formats.standard import ascii_json
@@ -183,6 +183,4 @@ class RenderWriter(Writer):
             data = ascii_json(orjson.dumps(record).decode("utf-8")).encode("ascii") + b"\n"
         else:
             data = orjson.dumps(record) + b"\n"
-        self.out.write(data)
-        self.out.flush()
-        self.count += 1
+        return data

@@ -16,16 +16,17 @@ import orjson
 
 from flowkit.config import Config
 from flowkit.errors import RecordError
-from flowkit.records import Record, derive
+from flowkit.records import BadLine, Record, derive
 from flowkit.rules.actions import Alert, Outcome
 from flowkit.rules.engine import Engine
 from flowkit.rules.loader import RuleSet
 
 if TYPE_CHECKING:
     from flowkit.store import Store
+    from flowkit.store.rules import Decision, RulesView
 
 COMMAND = "apply-rules"
-Decide = Callable[[dict[str, Any], dict[str, Any], str, str], str]
+Decide = Callable[[dict[str, Any], dict[str, Any], str, str], None]
 Say = Callable[[str], None]
 
 
@@ -136,8 +137,12 @@ def alert_line(record: Record) -> str:
 
 
 def build(rules_path: Path, config: Config, open_store: Callable[[], Store], *, explain: Say | None,
-          dry_run: bool, drop_held: bool, alerts_to: Say | None) -> tuple[Applier, AlertSender]:
-    """Load and compile the rules (exit 78 on any problem), then wire the store and transports."""
+          dry_run: bool, drop_held: bool, alerts_to: Say | None) -> tuple[Applier, AlertSender, StoreWindow]:
+    """Load and compile the rules (exit 78 on any problem), then wire the store and transports.
+
+    Returns the applier, the alert sender (to close) and the ``pipeline.Window`` that batches
+    the state-store work per window of records.
+    """
     from flowkit.rules import loader
     from flowkit.rules.settings import Settings
     from flowkit.store import rules as rules_store
@@ -148,15 +153,42 @@ def build(rules_path: Path, config: Config, open_store: Callable[[], Store], *, 
     store = open_store()
     view = rules_store.RulesView(store)
     sender = AlertSender(config)
-
-    def decide(order: dict[str, Any], meta: dict[str, Any], status: str, reason: str) -> str:
-        return rules_store.record_decision(store, order, status=status, reason=reason,
-                                           source=str(meta.get("source") or COMMAND), command=COMMAND)
-
+    window = StoreWindow(store, view)
     engine = Engine(ruleset, settings, view, explain=explain is not None)
-    applier = Applier(engine, decide=None if dry_run else decide, sender=sender, released=view.released,
+    applier = Applier(engine, decide=None if dry_run else window.decide, sender=sender, released=view.released,
                       explain=explain, drop_held=drop_held, alerts_to=alerts_to)
-    return applier, sender
+    return applier, sender, window
+
+
+class StoreWindow:
+    """``pipeline.Window`` for apply-rules: the state-store work of a window of records, batched.
+
+    Before a window: one query reads the stored rows of its order numbers (the duplicate
+    check) and stock read before is forgotten if another process committed since. During
+    it: holds and cancels are queued. Then one transaction records them all.
+    """
+
+    size = 256
+
+    def __init__(self, store: Store, view: RulesView) -> None:
+        self.store = store
+        self.view = view
+        self.queued: list[Decision] = []
+
+    def prepare(self, items: list[Record | BadLine]) -> None:
+        self.view.refresh()
+        self.view.prefetch([str(item["body"]["number"]) for item in items
+                            if not isinstance(item, BadLine) and item["kind"] == "order"
+                            and isinstance(item["body"], dict) and isinstance(item["body"].get("number"), (str, int))])
+
+    def decide(self, order: dict[str, Any], meta: dict[str, Any], status: str, reason: str) -> None:
+        self.queued.append((order, status, reason, str(meta.get("source") or COMMAND)))
+
+    def commit(self) -> None:
+        from flowkit.store.rules import record_decisions
+
+        record_decisions(self.store, self.queued, command=COMMAND)
+        self.queued.clear()
 
 
 def check_destinations(ruleset: RuleSet, config: Config) -> None:

@@ -31,8 +31,8 @@ def _encoded(document: Any) -> tuple[str, str]:
 
 
 _INSERT = """INSERT INTO orders (number, channel, source, supplier, status, content_hash, document, placed_at,
-                               fetched_at, updated_at, tags, export_status)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+                               fetched_at, updated_at, tags, export_status, hold_reason)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 _LINES = """INSERT INTO order_lines (number, line_id, sku, source, quantity, quantity_shipped)
            VALUES (?, ?, ?, ?, ?, ?)"""
 
@@ -68,37 +68,41 @@ def upsert(
 
 def insert_new(
     store: Store, conn: sqlite3.Connection, batch: list[tuple[dict[str, Any], str]], *, source: str, command: str,
+    reasons: dict[str, str] | None = None,
 ) -> None:
     """Record a batch of orders not in the store yet, each with its (new) export status, in a few statements.
 
     The caller knows, inside its transaction, that none of the numbers is stored (a plain INSERT: a
     stored one fails loudly). Each order gets the "fetched" event ``upsert`` writes, then one event
-    for its export status unless it is "pending".
+    for its export status unless it is "pending". ``reasons``: number -> hold/cancel reason, kept as
+    ``set_export_status`` keeps it (the row's ``hold_reason`` and the status event's detail).
     """
     stamp = now()
+    reasons = reasons or {}
     rows: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
     events: list[tuple[str, str, str, Any]] = []
     for order, export_status in batch:
         number = str(order["number"])
         digest, document = _encoded(order)
-        rows.append(_order_row(order, number, source, digest, document, stamp, export_status))
+        reason = reasons.get(number)
+        rows.append(_order_row(order, number, source, digest, document, stamp, export_status, reason))
         lines.extend(_line_rows(order, number))
         events.append((number, command, "fetched", {"source": source, "hash": digest}))
         if export_status != "pending":
-            events.append((number, command, export_status, None))
+            events.append((number, command, export_status, {"reason": reason} if reason else None))
     conn.executemany(_INSERT, rows)
     conn.executemany(_LINES, lines)
     store.add_events(conn, events, at=stamp)
 
 
 def _order_row(order: dict[str, Any], number: str, source: str, digest: str, document: str, stamp: str,
-               export_status: str) -> tuple[Any, ...]:
+               export_status: str, hold_reason: str | None = None) -> tuple[Any, ...]:
     channel = ((order.get("source") or {}).get("channel") or {}).get("id")
     supplier = (order.get("supplier") or {}).get("id")
     tags = order.get("tags")
     return (number, channel, source, supplier, order.get("status"), digest, document, order.get("placed_at"),
-            stamp, stamp, orjson.dumps(tags).decode() if tags else "[]", export_status)
+            stamp, stamp, orjson.dumps(tags).decode() if tags else "[]", export_status, hold_reason)
 
 
 def _line_rows(order: dict[str, Any], number: str) -> list[tuple[Any, ...]]:

@@ -19,6 +19,10 @@ from flowkit.store import orders
 from flowkit.store.db import Store, now
 
 QTY_COLUMNS = ("qty", "quantity", "updated_qty", "calculated_qty")
+STOCK_CACHE = 100_000  # SKUs whose stock is kept in memory at once
+CHUNK = 500  # numbers per IN (...) query, under any sqlite's limit on bound parameters
+_KNOWN = "SELECT number, export_status, channel, json_extract(document, '$.id') FROM orders"
+Decision = tuple[dict[str, Any], str, str, str]  # (order, status, reason, source)
 
 
 class RulesView:
@@ -29,11 +33,24 @@ class RulesView:
         self._plain = store.conn.cursor()  # tuples, not sqlite3.Row: this runs once per order
         self._plain.row_factory = None
         self._stock_sql = _stock_query(self.conn)
+        self._stock: dict[tuple[str, str | None], float | None] = {}  # read once per SKU until refresh()
+        self._version: int | None = None
+        self._window: frozenset[str] = frozenset()  # numbers prefetch() read the rows of
+        self._rows: dict[str, tuple[str, str | None, Any]] = {}
 
     @property
     def has_stock(self) -> bool:
         """Whether a usable ``stock_ledger`` table exists (else insufficient-quantity never holds)."""
         return self._stock_sql is not None
+
+    def prefetch(self, numbers: list[str]) -> None:
+        """Read the stored rows of a window's order numbers in one query; ``known_status`` answers from them."""
+        rows: dict[str, tuple[str, str | None, Any]] = {}
+        for start in range(0, len(numbers), CHUNK):
+            chunk = numbers[start:start + CHUNK]
+            self._plain.execute(f"{_KNOWN} WHERE number IN ({', '.join('?' * len(chunk))})", chunk)
+            rows.update((row[0], row[1:]) for row in self._plain.fetchall())
+        self._window, self._rows = frozenset(numbers), rows
 
     def known_status(self, number: str, channel: str | None, order_id: str | None = None) -> str | None:
         """The stored export status when ``number`` is already known as another order.
@@ -42,10 +59,12 @@ class RulesView:
         was just queued by (query-orders records it before apply-rules sees it)
         is not a duplicate; it is one again once exported.
         """
-        self._plain.execute(
-            "SELECT export_status, channel, json_extract(document, '$.id') FROM orders WHERE number = ?", (number,)
-        )
-        row = self._plain.fetchone()
+        if number in self._window:
+            row = self._rows.get(number)
+        else:
+            self._plain.execute(f"{_KNOWN} WHERE number = ?", (number,))
+            found = self._plain.fetchone()
+            row = None if found is None else found[1:]
         if row is None or (channel is not None and row[1] is not None and row[1] != channel):
             return None
         same_order = order_id is not None and row[2] == order_id
@@ -54,15 +73,34 @@ class RulesView:
         return str(row[0])
 
     def stock(self, sku: str, target: str | None) -> float | None:
+        """Stock of ``sku`` known to the store (None: unknown), cached until ``refresh`` sees a change."""
         if self._stock_sql is None:
             return None
+        key = (sku, target)
+        if key in self._stock:
+            return self._stock[key]
         sql, has_target = self._stock_sql
         if has_target and target is not None:
             row = self.conn.execute(sql + " AND target = ?", (sku, target)).fetchone()
         else:
             row = self.conn.execute(sql + (" GROUP BY target ORDER BY 1 DESC LIMIT 1" if has_target else ""),
                                     (sku,)).fetchone()
-        return None if row is None or row[1] == 0 else float(row[0] or 0)
+        if len(self._stock) >= STOCK_CACHE:
+            self._stock.clear()
+        have = self._stock[key] = None if row is None or row[1] == 0 else float(row[0] or 0)
+        return have
+
+    def refresh(self) -> None:
+        """Forget the cached stock when another process committed to the store since the last call.
+
+        ``PRAGMA data_version`` changes with every commit of another connection (push-stock's,
+        say) and never with this connection's own, so between two calls stock reads are served
+        from memory; apply-rules calls this once per window of input records.
+        """
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version:
+            self._stock.clear()
+            self._version = version
 
     def released(self, number: str) -> bool:
         return self.conn.execute("SELECT 1 FROM order_releases WHERE number = ?", (number,)).fetchone() is not None
@@ -77,29 +115,58 @@ def _stock_query(conn: sqlite3.Connection) -> tuple[str, bool] | None:
     return f"SELECT SUM({qty}), COUNT(*) FROM stock_ledger WHERE sku = ?", "target" in columns
 
 
-def record_decision(store: Store, order: dict[str, Any], *, status: str, reason: str, source: str,
-                    command: str) -> str:
-    """Record a hold or cancel (upserting an unknown order first); returns what was done.
+def record_decisions(store: Store, decisions: list[Decision], *, command: str) -> None:
+    """Record a window's holds and cancels in one transaction.
 
-    ``status`` "duplicate" only appends an event: the stored order is the original.
+    Each is one of: status "duplicate", which only appends an event (the stored row is the
+    original order); an order not stored yet, inserted with its status and reason; a stored
+    order moved to the status (its tags updated), or left alone when it already has that
+    status and reason; an exported order, which only gets an event.
     """
-    number = str(order["number"])
+    if not decisions:
+        return
     with store.transaction() as conn:
-        if status == "duplicate":  # the stored row is the original order: leave it, tell its story
-            store.add_event(conn, number, command, "duplicate-held", {"reason": reason})
-            return "noted"
-        row = conn.execute("SELECT export_status, hold_reason FROM orders WHERE number = ?", (number,)).fetchone()
-        if row is None:
-            orders.upsert(store, conn, order, source=source, command=command)
-        elif row["export_status"] == "exported":
-            store.add_event(conn, number, command, f"{status}-after-export", {"reason": reason})
-            return "noted"
-        elif row["export_status"] == status and row["hold_reason"] == reason:
-            return "unchanged"
-        orders.set_export_status(store, conn, number, status, command=command, reason=reason)
-        conn.execute("UPDATE orders SET tags = ? WHERE number = ?",
-                     (json.dumps(order.get("tags") or [], ensure_ascii=False), number))
-    return status
+        known = _statuses(conn, list(dict.fromkeys(str(order["number"]) for order, *_ in decisions)))
+        events: list[tuple[str, str, str, Any]] = []
+        new: dict[str, tuple[dict[str, Any], str, str, str]] = {}
+        later: list[tuple[dict[str, Any], str, str]] = []  # stored or inserted before: after the inserts
+        for order, status, reason, source in decisions:
+            number = str(order["number"])
+            if status == "duplicate":
+                events.append((number, command, "duplicate-held", {"reason": reason}))
+            elif number in known or number in new:
+                later.append((order, status, reason))
+            else:
+                new[number] = (order, status, reason, source)
+        for source in dict.fromkeys(item[3] for item in new.values()):
+            batch = [item for item in new.values() if item[3] == source]
+            orders.insert_new(store, conn, [(order, status) for order, status, _, _ in batch], source=source,
+                              command=command, reasons={str(order["number"]): reason for order, _, reason, _ in batch})
+        known.update({number: (status, reason) for number, (_, status, reason, _) in new.items()})
+        for order, status, reason in later:
+            number = str(order["number"])
+            stored, stored_reason = known[number]
+            if stored == "exported":
+                events.append((number, command, f"{status}-after-export", {"reason": reason}))
+            elif (stored, stored_reason) != (status, reason):
+                orders.set_export_status(store, conn, number, status, command=command, reason=reason)
+                conn.execute("UPDATE orders SET tags = ? WHERE number = ?",
+                             (json.dumps(order.get("tags") or [], ensure_ascii=False), number))
+                known[number] = (status, reason)
+        store.add_events(conn, events)
+
+
+def _statuses(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, tuple[str, str | None]]:
+    """number -> (export status, hold reason) of the stored ones among ``numbers``."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for start in range(0, len(numbers), CHUNK):
+        chunk = numbers[start:start + CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        for number, status, reason in conn.execute(
+            f"SELECT number, export_status, hold_reason FROM orders WHERE number IN ({marks})", chunk
+        ):
+            found[number] = (status, reason)
+    return found
 
 
 def release(store: Store, number: str, *, note: str | None, command: str) -> dict[str, Any]:

@@ -225,17 +225,13 @@ def settings(table: Mapping[str, Any], base: Path) -> dict[str, Any]:
 class EncodedWriter(Writer):
     """A Writer that, in raw mode, writes text in the encoding xsl:output declared."""
 
-    def write(self, record: Record) -> None:
+    def _encode(self, record: Record) -> bytes:
         if self.mode != "raw":
-            super().write(record)
-            return
+            return super()._encode(record)
         encoding = str(record.get("meta", {}).get("encoding") or "utf-8")
         body = record.get("body")
         if record.get("kind") == "error" or not isinstance(body, str) \
                 or encoding.lower().replace("-", "") == "utf8":
-            super().write(record)
-            return
+            return super()._encode(record)
         data = body.encode(encoding, errors="xmlcharrefreplace")
-        self.out.write(data if data.endswith(b"\n") else data + b"\n")
-        self.out.flush()
-        self.count += 1
+        return data if data.endswith(b"\n") else data + b"\n"
