@@ -1,0 +1,143 @@
+"""apply-rules and the state store, per window: batched decisions, prefetched look-ups, cached stock."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import orjson
+import pytest
+from apply_rules_helpers import apply, line, order, stream
+from conftest import Invoke, records
+from test_apply_rules_checks import put_stock
+
+from flowkit.store import Store, orders
+from flowkit.store.rules import RulesView, record_decisions
+
+BIG = '[[rules]]\nname = "big"\nhold = "Review"\nwhen.any_line_quantity = "> 4"\n'
+
+
+def stored(store: Store, number: str) -> tuple[str, str | None]:
+    row = orders.get(store.conn, number)
+    assert row is not None
+    return row["export_status"], row["hold_reason"]
+
+
+def test_one_window_of_decisions_of_every_kind(state_path: Path) -> None:
+    store = Store(state_path)
+    with store.transaction() as conn:
+        for number, status in (("20", "pending"), ("21", "exported"), ("22", "held")):
+            orders.upsert(store, conn, order(number), source="shop", command="test")
+            if status != "pending":
+                orders.set_export_status(store, conn, number, status, command="test", reason="Review")
+    tagged = order("20", tags=["Review Needed"])
+    record_decisions(store, [
+        (order("10"), "held", "Review", "shop"),          # new: inserted held, with its reason
+        (order("11"), "cancelled", "Fraud", "feed"),      # new, from another source
+        (tagged, "held", "Review", "shop"),               # stored pending: moved, tags updated
+        (order("21"), "held", "Review", "shop"),          # exported: only an event
+        (order("22"), "held", "Review", "shop"),          # already held for that reason: unchanged
+        (order("23"), "duplicate", "Duplicate Order", "shop"),
+        (order("10"), "cancelled", "Changed mind", "shop"),  # the same number again, later in the window
+    ], command="apply-rules")
+    assert stored(store, "10") == ("cancelled", "Changed mind")
+    assert [e["event"] for e in store.events("10")] == ["fetched", "held", "cancelled"]
+    assert store.events("10")[1]["detail"] == {"reason": "Review"}
+    assert stored(store, "11") == ("cancelled", "Fraud")
+    assert store.conn.execute("SELECT source FROM orders WHERE number = '11'").fetchone()[0] == "feed"
+    assert stored(store, "20") == ("held", "Review")
+    assert orders.get(store.conn, "20")["tags"] == ["Review Needed"]  # type: ignore[index]
+    assert stored(store, "21") == ("exported", "Review")
+    assert store.events("21")[-1]["event"] == "held-after-export"
+    assert [e["event"] for e in store.events("22")] == ["fetched", "held"]
+    assert orders.get(store.conn, "23") is None and store.events("23")[-1]["event"] == "duplicate-held"
+    store.close()
+
+
+def test_a_failed_window_records_nothing(state_path: Path) -> None:
+    store = Store(state_path)
+    with store.transaction() as conn:
+        orders.upsert(store, conn, order("31"), source="shop", command="test")
+    window = [(order("30"), "held", "Review", "shop"), (order("31"), "no-such-status", "Review", "shop")]
+    with pytest.raises(ValueError, match="unknown export status"):  # after order 30 was inserted
+        record_decisions(store, window, command="apply-rules")
+    assert orders.get(store.conn, "30") is None and store.events("30") == []
+    assert stored(store, "31") == ("pending", None)
+    store.close()
+
+
+def test_prefetched_rows_answer_as_single_look_ups(state_path: Path) -> None:
+    store = Store(state_path)
+    with store.transaction() as conn:
+        orders.upsert(store, conn, order("40"), source="shop", command="test")
+        orders.set_export_status(store, conn, "40", "exported", command="test")
+        orders.upsert(store, conn, order("41"), source="shop", command="test")
+        orders.set_export_status(store, conn, "41", "queued", command="test")
+    view = RulesView(store)
+    asks = [("40", "web", None), ("40", "pos", None), ("41", None, order("41")["id"]), ("41", None, "other"),
+            ("42", None, None)]
+    single = [view.known_status(*ask) for ask in asks]
+    view.prefetch(["40", "41", "42"])
+    assert [view.known_status(*ask) for ask in asks] == single == ["exported", None, None, "queued", None]
+    view.prefetch([str(n) for n in range(1200)])  # more numbers than one IN (...) query takes
+    assert view.known_status("40", None) == "exported"
+    store.close()
+
+
+def test_stock_is_read_again_once_another_process_committed(state_path: Path) -> None:
+    put_stock(state_path, "MUG", 3)
+    store = Store(state_path)
+    view = RulesView(store)
+    view.refresh()
+    assert view.stock("MUG", "web") == 3
+    put_stock(state_path, "MUG", 5, target="shop")  # push-stock, say: another connection
+    assert view.stock("MUG", "web") == 3  # within a window: served from memory
+    view.refresh()
+    assert view.stock("MUG", None) == 5 and view.stock("MUG", "web") == 3
+    store.conn.execute("UPDATE stock_ledger SET qty = 1 WHERE target = 'web'")  # its own write: no re-read
+    view.refresh()
+    assert view.stock("MUG", "web") == 3
+    store.close()
+
+
+def test_holds_of_many_windows_are_all_recorded(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    many = [order(str(1000 + i), lines=[line("V789", 5 if i % 3 == 0 else 1)]) for i in range(600)]
+    result = apply(invoke, tmp_path, BIG, *many)
+    assert result.exit_code == 0, result.stderr
+    out = records(result.stdout)
+    assert [r["key"] for r in out] == [str(1000 + i) for i in range(600)]  # input order kept
+    store = Store(state_path)
+    rows = dict(store.conn.execute("SELECT number, export_status FROM orders").fetchall())
+    assert rows == {str(1000 + i): "held" for i in range(0, 600, 3)}
+    store.close()
+    again = apply(invoke, tmp_path, BIG, *many[:300])  # a rerun: each order is already held for that reason
+    assert again.exit_code == 0, again.stderr
+    store = Store(state_path)
+    assert store.conn.execute("SELECT COUNT(*) FROM events WHERE event = 'held'").fetchone()[0] == 200
+    store.close()
+
+
+def test_a_held_order_goes_out_once_its_hold_is_recorded(tmp_path: Path, state_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text(BIG, encoding="utf-8")
+    cmd = [sys.executable, "-m", "flowkit", "--state", str(state_path), "-q", "apply-rules", "--rules", str(rules)]
+    with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        timer = threading.Timer(30, proc.kill)  # a window that waited for more input would hang here
+        timer.start()
+        try:
+            for number in ("51", "52"):
+                proc.stdin.write(stream(order(number)).encode())
+                proc.stdin.flush()
+                result = orjson.loads(proc.stdout.readline())  # while stdin stays open
+                assert result["body"]["hold"]["reason"] == "Review"
+                with sqlite3.connect(state_path) as conn:  # recorded before it was written out
+                    status = conn.execute("SELECT export_status FROM orders WHERE number = ?", (number,)).fetchone()
+                assert status == ("held",)
+            proc.stdin.close()
+            assert proc.wait() == 0
+        finally:
+            timer.cancel()
