@@ -6,12 +6,15 @@ mode) and a line on stderr; the others go on. ``finish`` turns the tally
 into the documented exit code.
 
 A command whose per-record core works against the state store passes a
-``Window``: records are then taken in windows (up to ``size`` records, fewer
-when the input has nothing more to read yet). ``prepare`` sees a window's
-records before they are processed (for batched look-ups); ``commit`` makes the
-writes the window queued durable in one transaction, and only then are the
-window's outputs written, so a downstream step never sees a record whose
-decision is not recorded.
+``Window``. ``prepare`` then sees the next few records (``lookahead``) before
+they are processed, for batched look-ups; ``commit`` makes the writes queued
+since the last commit durable in one transaction, and only then are the
+outputs of those records written, so a downstream step never sees a record
+whose decision is not recorded. A commit comes every ``commit_every`` records,
+and sooner when the input has nothing more to read yet (a slow producer never
+waits on a full window). Outputs wait as encoded bytes: a record is encoded
+while it is still in the CPU cache, and the look-ahead stays small for the
+same reason (256 records read ahead ran 5-7% slower than 16 in bench/apply_rules.py).
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ Process = Callable[[Record], Iterable[Record]]
 
 
 class Window(Protocol):
-    """Batched state-store work around a window of records (see the module docstring)."""
+    """Batched state-store work around windows of records (see the module docstring)."""
 
-    size: int
+    lookahead: int
+    commit_every: int
 
     def prepare(self, items: list[Record | BadLine]) -> None: ...
 
@@ -74,53 +78,67 @@ def run(
     command: str,
     window: Window | None = None,
 ) -> Tally:
-    """Feed each consumed record to ``process`` and write what it yields (per window, after ``commit``)."""
+    """Feed each consumed record to ``process`` and write what it yields (after ``commit``, with a window)."""
     tally = Tally()
-    held: list[Record] = []  # a window's outputs, written after its commit
+    held: list[bytes] = []  # outputs waiting for the next commit, encoded
+    encode = writer.encode
 
     def flush() -> None:
         if window is not None:
             window.commit()
-        writer.write_many(held)
+        writer.put(held)
         held.clear()
 
-    for items in _windows(reader, window.size if window is not None else 1):
-        if window is not None:
-            window.prepare(items)
-        for item in items:
-            if isinstance(item, BadLine):
+    def one(item: Record | BadLine) -> None:
+        if isinstance(item, BadLine):
+            if reader.mode == "raw":
+                flush()
+                raise InputError(str(item))
+            report(item.where, item.message)
+            tally.failed += 1
+            tally.codes.append(int(ExitCode.DATAERR))
+        elif item["kind"] not in consumes:
+            held.append(encode(item))
+            tally.passed += 1
+        else:
+            try:
+                outputs = list(process(item))
+            except RecordError as exc:
                 if reader.mode == "raw":
                     flush()
-                    raise InputError(str(item))
-                report(item.where, item.message)
+                    raise
+                report(f"record {item['key']!r}", exc.format_message())
+                held.append(encode(error_record(item, command, exc)))
                 tally.failed += 1
-                tally.codes.append(int(ExitCode.DATAERR))
-            elif item["kind"] not in consumes:
-                held.append(item)
-                tally.passed += 1
-            else:
-                try:
-                    held.extend(process(item))
-                except RecordError as exc:
-                    if reader.mode == "raw":
-                        flush()
-                        raise
-                    report(f"record {item['key']!r}", exc.format_message())
-                    held.append(error_record(item, command, exc))
-                    tally.failed += 1
-                    tally.codes.append(exc.exit_code)
-                    continue
-                tally.ok += 1
-        flush()
+                tally.codes.append(exc.exit_code)
+                return
+            held.extend(map(encode, outputs))
+            tally.ok += 1
+
+    if window is None:
+        for item in reader:
+            one(item)
+            flush()
+        return tally
+    done = 0  # records since the last commit
+    for items in _chunks(reader, window.lookahead):
+        window.prepare(items)
+        for item in items:
+            one(item)
+        done += len(items)
+        if done >= window.commit_every or not reader.ready():
+            flush()
+            done = 0
+    flush()
     return tally
 
 
-def _windows(reader: Reader, size: int) -> Iterator[list[Record | BadLine]]:
+def _chunks(reader: Reader, size: int) -> Iterator[list[Record | BadLine]]:
     """The input in lists of up to ``size`` items; a list ends early when the input is not ready."""
     items: list[Record | BadLine] = []
     for item in reader:
         items.append(item)
-        if len(items) >= size or size > 1 and not reader.ready():
+        if len(items) >= size or not reader.ready():
             yield items
             items = []
     if items:

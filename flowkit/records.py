@@ -258,17 +258,18 @@ class Writer:
         self.count = 0
 
     def write(self, record: Record) -> None:
-        self.write_many((record,))
+        self.put((self.encode(record),))
 
-    def write_many(self, records: Sequence[Record]) -> None:
-        """Write records with one write and one flush (raw mode skips error records)."""
-        chunks = [data for data in map(self._encode, records) if data]
+    def put(self, chunks: Sequence[bytes]) -> None:
+        """Write encoded records (``encode``) with one write and one flush."""
+        chunks = [data for data in chunks if data]
         if chunks:
             self.out.write(chunks[0] if len(chunks) == 1 else b"".join(chunks))
             self.out.flush()
             self.count += len(chunks)
 
-    def _encode(self, record: Record) -> bytes:
+    def encode(self, record: Record) -> bytes:
+        """The bytes ``write`` writes for ``record`` (empty when raw mode writes nothing for it)."""
         if self.mode == "raw":
             if record.get("kind") == "error":
                 return b""

@@ -171,7 +171,7 @@ class RenderWriter(Writer):
         super().__init__(out, mode=mode, pretty=False)
         self.indent = indent
 
-    def _encode(self, record: Record) -> bytes:
+    def encode(self, record: Record) -> bytes:
         ascii_only = (record.get("meta") or {}).get("charset") == ASCII_CHARSET and record.get("kind") == "payload"
         if self.mode == "raw":
             if record.get("kind") != "payload":

@@ -55,7 +55,7 @@ class Outcome:
         self.matched: list[str] = []
         self.explain: list[str] = []
         self.cache: dict[str, Any] = {}
-        self.paths: dict[tuple[str, ...], Any] = {}
+        self.paths: dict[str, dict[tuple[str, ...], Any]] = {}  # top-level field -> path -> values
 
     def changed(self, tops: frozenset[str], facts: tuple[str, ...]) -> None:
         """Forget cached values derived from the top-level fields ``tops`` (after a ``set``)."""
@@ -64,8 +64,8 @@ class Outcome:
             cache.pop(key, None)
         paths = self.paths
         if paths:
-            for path in [p for p in paths if p[0] in tops]:
-                del paths[path]
+            for top in tops:
+                paths.pop(top, None)
 
     # Derived values conditions read, cached until an action changes fields.
     def country(self) -> str | None:
@@ -136,10 +136,12 @@ class Outcome:
 
     def path_values(self, parts: tuple[str, ...]) -> list[Any] | tuple[Any, ...]:
         """Every value at a dotted field path (cached until a ``set`` of its top-level field)."""
-        paths = self.paths
-        values = paths.get(parts)
+        under = self.paths.get(parts[0])
+        if under is None:
+            under = self.paths[parts[0]] = {}
+        values = under.get(parts)
         if values is None:
-            values = paths[parts] = values_at(self.order, parts)
+            values = under[parts] = values_at(self.order, parts)
         return values
 
     def suppliers(self) -> frozenset[str | None]:

@@ -163,12 +163,13 @@ def build(rules_path: Path, config: Config, open_store: Callable[[], Store], *, 
 class StoreWindow:
     """``pipeline.Window`` for apply-rules: the state-store work of a window of records, batched.
 
-    Before a window: one query reads the stored rows of its order numbers (the duplicate
-    check) and stock read before is forgotten if another process committed since. During
-    it: holds and cancels are queued. Then one transaction records them all.
+    Before each few records: one query reads the stored rows of their order numbers (the
+    duplicate check), and stock read before is forgotten if another process committed since.
+    Holds and cancels are queued, then one transaction records all queued (``commit``).
     """
 
-    size = 256
+    lookahead = 16  # records whose stored rows one query reads
+    commit_every = 256  # records whose holds and cancels one transaction records
 
     def __init__(self, store: Store, view: RulesView) -> None:
         self.store = store

@@ -149,17 +149,18 @@ def values_at(value: Any, parts: tuple[str, ...]) -> list[Any] | tuple[Any, ...]
 
 def set_at(target: dict[str, Any], parts: tuple[str, ...], new: Any) -> None:
     """Set a dotted path, creating tables on the way; a list sets every element."""
-    head, rest = parts[0], parts[1:]
-    if not rest:
-        target[head] = new
-        return
-    child = target.get(head)
-    if isinstance(child, list):
-        for item in child:
-            if isinstance(item, dict):
-                set_at(item, rest, new)
-        return
-    if not isinstance(child, dict):
-        child = {}
-        target[head] = child
-    set_at(child, rest, new)
+    last = len(parts) - 1
+    for index, part in enumerate(parts):
+        if index == last:
+            target[part] = new
+            return
+        child = target.get(part)
+        if child.__class__ is list:
+            rest = parts[index + 1:]
+            for item in child:
+                if isinstance(item, dict):
+                    set_at(item, rest, new)
+            return
+        if not isinstance(child, dict):
+            child = target[part] = {}
+        target = child

@@ -50,8 +50,8 @@ def runner(rules: Sequence[Rule], ns: Namespace) -> Runner:
     """All rules, in file order, as one function of the Outcome."""
     known = all_facts(ns)
     facts = facts_used([rule.expr for rule in rules], ns)
-    if any(getattr(a, "tags", None) is not None for rule in rules for _, a in rule.actions) and "F_tags" not in facts:
-        facts.append("F_tags")
+    if any(getattr(a, "tags", None) is not None for rule in rules for _, a in rule.actions):
+        facts.extend(fact for fact in ("F_tags", "F_tagset") if fact not in facts)  # add_tags is inlined on both
     lines = ["def _run(s):", "    matched = s.matched", *(f"    {fact} = {known[fact][0]}" for fact in facts)]
     for rule in rules:
         name = ns.bind(rule.name, "N")
@@ -59,9 +59,9 @@ def runner(rules: Sequence[Rule], ns: Namespace) -> Runner:
         lines.append(f"        matched.append({name})")
         for _, action in rule.actions:
             tags = getattr(action, "tags", None)
-            if tags is not None and "F_tags" in facts:  # add_tags, inlined on the fact list
+            if tags is not None:  # add_tags, inlined on the tag list and the set beside it
                 lines.append(f"        for tag in {ns.bind(tags)}:")
-                lines.append("            if tag not in F_tags: F_tags.append(tag)")
+                lines.append("            if tag not in F_tagset: F_tagset.add(tag); F_tags.append(tag)")
                 continue
             lines.append(f"        {ns.bind(action, 'A')}(s, {name})")
             touches: frozenset[str] = getattr(action, "touches", frozenset())

@@ -23,13 +23,13 @@ Compiled = tuple[str, str]  # (expression, description)
 FACTS = {
     "F_country": "s.country()", "F_channel": "s.channel()", "F_method": "s.method()", "F_total": "s.total()",
     "F_qs": "s.quantities()", "F_qmin": "s.qmin()", "F_qmax": "s.qmax()", "F_tags": "s.tags()",
-    "F_suppliers": "s.suppliers()", "F_notes": "s.notes_text()",
+    "F_suppliers": "s.suppliers()", "F_notes": "s.notes_text()", "F_tagset": "set(s.tags())",
 }
 # The top-level order fields each fact depends on (a ``set`` of one re-reads the fact).
 FACT_DEPS = {
     "F_country": ("shipping_address",), "F_channel": ("source",), "F_method": ("shipping",), "F_total": ("lines",),
     "F_qs": ("lines",), "F_qmin": ("lines",), "F_qmax": ("lines",), "F_tags": ("tags",),
-    "F_suppliers": ("supplier", "lines"), "F_notes": ("notes",),
+    "F_suppliers": ("supplier", "lines"), "F_notes": ("notes",), "F_tagset": ("tags",),
 }
 _COMPARISON = re.compile(r"^\s*(>=|<=|==|!=|>|<|=)?\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -109,8 +109,8 @@ def _supplier(value: Any, key: str, ns: Namespace) -> Compiled:
 def _tag(value: Any, key: str, ns: Namespace) -> Compiled:
     wanted = strings(value, key)
     if len(wanted) == 1:
-        return f"({ns.bind(wanted[0])} in F_tags)", f"tag present {list(wanted)}"
-    return f"(not {ns.bind(frozenset(wanted))}.isdisjoint(F_tags))", f"tag present {list(wanted)}"
+        return f"({ns.bind(wanted[0])} in F_tagset)", f"tag present {list(wanted)}"
+    return f"(not {ns.bind(frozenset(wanted))}.isdisjoint(F_tagset))", f"tag present {list(wanted)}"
 
 
 def _regexes(value: Any, key: str) -> list[tuple[str, re.Pattern[str]]]:

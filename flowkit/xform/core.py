@@ -225,13 +225,13 @@ def settings(table: Mapping[str, Any], base: Path) -> dict[str, Any]:
 class EncodedWriter(Writer):
     """A Writer that, in raw mode, writes text in the encoding xsl:output declared."""
 
-    def _encode(self, record: Record) -> bytes:
+    def encode(self, record: Record) -> bytes:
         if self.mode != "raw":
-            return super()._encode(record)
+            return super().encode(record)
         encoding = str(record.get("meta", {}).get("encoding") or "utf-8")
         body = record.get("body")
         if record.get("kind") == "error" or not isinstance(body, str) \
                 or encoding.lower().replace("-", "") == "utf8":
-            return super()._encode(record)
+            return super().encode(record)
         data = body.encode(encoding, errors="xmlcharrefreplace")
         return data if data.endswith(b"\n") else data + b"\n"
