@@ -141,3 +141,14 @@ def test_a_held_order_goes_out_once_its_hold_is_recorded(tmp_path: Path, state_p
             assert proc.wait() == 0
         finally:
             timer.cancel()
+
+
+def test_an_empty_ledger_is_not_asked_until_stock_arrives(state_path: Path) -> None:
+    store = Store(state_path)
+    view = RulesView(store)
+    assert view.has_stock is False  # no stock known: insufficient-quantity has nothing to compare
+    put_stock(state_path, "MUG", 3)
+    assert view.has_stock is False
+    view.refresh()
+    assert view.has_stock is True and view.stock("MUG", "web") == 3
+    store.close()

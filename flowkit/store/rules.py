@@ -37,11 +37,13 @@ class RulesView:
         self._version: int | None = None
         self._window: frozenset[str] = frozenset()  # numbers prefetch() read the rows of
         self._rows: dict[str, tuple[str, str | None, Any]] = {}
+        self._any_stock = False
+        self.refresh()
 
     @property
     def has_stock(self) -> bool:
-        """Whether a usable ``stock_ledger`` table exists (else insufficient-quantity never holds)."""
-        return self._stock_sql is not None
+        """Whether a usable ``stock_ledger`` holds any stock (else insufficient-quantity never holds)."""
+        return self._any_stock
 
     def prefetch(self, numbers: list[str]) -> None:
         """Read the stored rows of a window's order numbers in one query; ``known_status`` answers from them."""
@@ -95,12 +97,15 @@ class RulesView:
 
         ``PRAGMA data_version`` changes with every commit of another connection (push-stock's,
         say) and never with this connection's own, so between two calls stock reads are served
-        from memory; apply-rules calls this once per window of input records.
+        from memory, and an empty ledger is not asked at all; apply-rules calls this before
+        every few input records.
         """
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._version:
             self._stock.clear()
             self._version = version
+            self._any_stock = self._stock_sql is not None and \
+                self.conn.execute("SELECT EXISTS (SELECT 1 FROM stock_ledger)").fetchone()[0] == 1
 
     def released(self, number: str) -> bool:
         return self.conn.execute("SELECT 1 FROM order_releases WHERE number = ?", (number,)).fetchone() is not None
