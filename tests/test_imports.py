@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from test_cli import all_commands
 
+ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("lxml", "paramiko", "rich", "httpx", "jolt", "cryptography", "sqlite3")
 
 PROBE = """
@@ -28,3 +30,19 @@ def test_help_imports_nothing_heavy(path: tuple[str, ...]) -> None:
     assert result.returncode == 0, result.stderr
     modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
     assert not modules & set(HEAVY), f"'flowkit {' '.join(path)} --help' imported {sorted(modules & set(HEAVY))}"
+
+
+FULL_PROBE = PROBE.replace("m.split('.')[0] for m in sys.modules", "m for m in sys.modules")
+START_UP = ("hashlib", "importlib.resources", "tempfile", "lxml", "rich", "httpx")
+
+
+def test_a_rules_dry_run_starts_without_the_slow_imports(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rules]]\nname = "big"\nhold = "Review"\nwhen.any_line_quantity = "> 4"\n', encoding="utf-8")
+    cmd = [sys.executable, "-c", FULL_PROBE, "--state", str(tmp_path / "state.db"), "apply-rules", "--rules",
+           str(rules), "--dry-run", str(ROOT / "samples" / "apply-rules" / "1203.json")]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    assert '"reason":"Review"' in result.stdout.replace(" ", "")
+    assert not modules & set(START_UP), f"apply-rules imported {sorted(modules & set(START_UP))}"

@@ -163,9 +163,9 @@ def build(rules_path: Path, config: Config, open_store: Callable[[], Store], *, 
 class StoreWindow:
     """``pipeline.Window`` for apply-rules: the state-store work of a window of records, batched.
 
-    Before each few records: one query reads the stored rows of their order numbers (the
-    duplicate check), and stock read before is forgotten if another process committed since.
-    Holds and cancels are queued, then one transaction records all queued (``commit``).
+    Before each few records, one query reads the stored rows of their order numbers (the
+    duplicate check). Holds and cancels are queued, then one transaction records all queued
+    (``commit``); after it, stock read before is forgotten if another process committed since.
     """
 
     lookahead = 16  # records whose stored rows one query reads
@@ -177,7 +177,6 @@ class StoreWindow:
         self.queued: list[Decision] = []
 
     def prepare(self, items: list[Record | BadLine]) -> None:
-        self.view.refresh()
         self.view.prefetch([str(item["body"]["number"]) for item in items
                             if not isinstance(item, BadLine) and item["kind"] == "order"
                             and isinstance(item["body"], dict) and isinstance(item["body"].get("number"), (str, int))])
@@ -190,6 +189,7 @@ class StoreWindow:
 
         record_decisions(self.store, self.queued, command=COMMAND)
         self.queued.clear()
+        self.view.refresh()
 
 
 def check_destinations(ruleset: RuleSet, config: Config) -> None:

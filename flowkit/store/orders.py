@@ -7,7 +7,6 @@ also appends to the order's event log.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from typing import Any
@@ -27,6 +26,8 @@ def content_hash(document: Any) -> str:
 def _encoded(document: Any) -> tuple[str, str]:
     """(content hash, stored text) from one encoding: the canonical JSON is also what the store keeps."""
     data = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    import hashlib  # here: OpenSSL's start-up is ~4 ms that read-only commands need not pay
+
     return "sha256:" + hashlib.sha256(data).hexdigest(), data.decode()
 
 

@@ -97,8 +97,8 @@ class RulesView:
 
         ``PRAGMA data_version`` changes with every commit of another connection (push-stock's,
         say) and never with this connection's own, so between two calls stock reads are served
-        from memory, and an empty ledger is not asked at all; apply-rules calls this before
-        every few input records.
+        from memory, and an empty ledger is not asked at all; apply-rules calls this after
+        each commit (every 256 records at most, sooner when the input pauses).
         """
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._version:
