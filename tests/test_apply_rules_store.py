@@ -15,7 +15,7 @@ from conftest import Invoke, records
 from test_apply_rules_checks import put_stock
 
 from flowkit.store import Store, orders
-from flowkit.store.rules import RulesView, record_decisions
+from flowkit.store.rules import RulesView, record_decisions, release
 
 BIG = '[[rules]]\nname = "big"\nhold = "Review"\nwhen.any_line_quantity = "> 4"\n'
 
@@ -151,4 +151,17 @@ def test_an_empty_ledger_is_not_asked_until_stock_arrives(state_path: Path) -> N
     assert view.has_stock is False
     view.refresh()
     assert view.has_stock is True and view.stock("MUG", "web") == 3
+    store.close()
+
+
+def test_a_release_by_another_process_is_seen_after_the_next_commit(state_path: Path) -> None:
+    store = Store(state_path)
+    record_decisions(store, [(order("60"), "held", "Review", "shop")], command="apply-rules")
+    view = RulesView(store)
+    assert view.released("60") is False
+    operator = Store(state_path)
+    release(operator, "60", note=None, command="state")
+    operator.close()
+    view.refresh()  # what apply-rules does after each commit
+    assert view.released("60") is True and view.released("61") is False
     store.close()

@@ -35,9 +35,10 @@ class RulesView:
         self._stock_sql = _stock_query(self.conn)
         self._stock: dict[tuple[str, str | None], float | None] = {}  # read once per SKU until refresh()
         self._version: int | None = None
-        self._window: frozenset[str] = frozenset()  # numbers prefetch() read the rows of
+        self._window: set[str] = set()  # numbers prefetch() read the rows of
         self._rows: dict[str, tuple[str, str | None, Any]] = {}
-        self._any_stock = False
+        self._in_sql: dict[int, str] = {}
+        self._any_stock = self._any_released = False
         self.refresh()
 
     @property
@@ -50,9 +51,12 @@ class RulesView:
         rows: dict[str, tuple[str, str | None, Any]] = {}
         for start in range(0, len(numbers), CHUNK):
             chunk = numbers[start:start + CHUNK]
-            self._plain.execute(f"{_KNOWN} WHERE number IN ({', '.join('?' * len(chunk))})", chunk)
-            rows.update((row[0], row[1:]) for row in self._plain.fetchall())
-        self._window, self._rows = frozenset(numbers), rows
+            sql = self._in_sql.get(len(chunk))
+            if sql is None:
+                sql = self._in_sql[len(chunk)] = f"{_KNOWN} WHERE number IN ({', '.join('?' * len(chunk))})"
+            for row in self._plain.execute(sql, chunk):
+                rows[row[0]] = row[1:]
+        self._window, self._rows = set(numbers), rows
 
     def known_status(self, number: str, channel: str | None, order_id: str | None = None) -> str | None:
         """The stored export status when ``number`` is already known as another order.
@@ -97,7 +101,7 @@ class RulesView:
 
         ``PRAGMA data_version`` changes with every commit of another connection (push-stock's,
         say) and never with this connection's own, so between two calls stock reads are served
-        from memory, and an empty ledger is not asked at all; apply-rules calls this after
+        from memory, and an empty ledger (or release list) is not asked at all; apply-rules calls this after
         each commit (every 256 records at most, sooner when the input pauses).
         """
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
@@ -106,8 +110,12 @@ class RulesView:
             self._version = version
             self._any_stock = self._stock_sql is not None and \
                 self.conn.execute("SELECT EXISTS (SELECT 1 FROM stock_ledger)").fetchone()[0] == 1
+            self._any_released = self.conn.execute("SELECT EXISTS (SELECT 1 FROM order_releases)").fetchone()[0] == 1
 
     def released(self, number: str) -> bool:
+        """Whether an operator released ``number`` (``flowkit state release``); no query while none is."""
+        if not self._any_released:
+            return False
         return self.conn.execute("SELECT 1 FROM order_releases WHERE number = ?", (number,)).fetchone() is not None
 
 
