@@ -105,3 +105,69 @@ def test_untrusted_certificate_is_refused(
     )
     assert result.exit_code == 69
     assert "TLS certificate not trusted" in result.stderr
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def test_template_renders_an_html_body_from_the_order(
+    invoke: Invoke, smtp_server: tuple[Any, Any], tls_cert: tuple[Path, Path], tmp_config: Callable[..., Path]
+) -> None:
+    order = (SAMPLES / "payloads" / "1203.xml").read_text(encoding="utf-8")
+    config = mail_config(tmp_config, smtp_server, tls_cert, template=f'"{SAMPLES / "deliver" / "order-mail.xsl"}"')
+    record = record_line("payload", "1203", order, meta={"channel": "web", "format": "xml"}, type="application/xml")
+    result = invoke(["deliver", "--to", "orders-mail"], input=record, config=config, env={"SMTP_PASSWORD": PASSWORD})
+    assert result.exit_code == 0, result.stderr
+    message = parsed(smtp_server[1].envelopes[0])
+    assert message.get_content_type() == "multipart/mixed"
+    plain, html = (part.get_payload(decode=True).decode() for part in message.walk()
+                   if part.get_content_type() in ("text/plain", "text/html"))
+    assert plain.strip() == "Attached: 1203.xml"
+    assert "<h1>Order 1203</h1>" in html and "FLY-A5-350" in html and "attached as 1203.xml" in html
+    [attachment] = [part for part in message.walk() if part.get_filename()]
+    assert attachment.get_payload(decode=True).decode() == order
+
+
+def test_template_with_text_output_is_the_body_and_bad_payloads_fail_alone(
+    invoke: Invoke, smtp_server: tuple[Any, Any], tls_cert: tuple[Path, Path], tmp_config: Callable[..., Path],
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "mail.xsl"
+    sheet.write_text(
+        '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+        '<xsl:output method="text"/><xsl:param name="key"/>'
+        '<xsl:template match="/">Order <xsl:value-of select="$key"/>: <xsl:value-of select="count(//line)"/> lines'
+        '</xsl:template></xsl:stylesheet>', encoding="utf-8")
+    config = mail_config(tmp_config, smtp_server, tls_cert, template=f'"{sheet}"', attach="false")
+    good = record_line("payload", "5", "<order><line/><line/></order>", type="application/xml")
+    broken = record_line("payload", "6", "<order><line>", type="application/xml")
+    json_payload = record_line("payload", "7", {"number": "7"})
+    result = invoke(["deliver", "--to", "orders-mail"], input=good + broken + json_payload, config=config,
+                    env={"SMTP_PASSWORD": PASSWORD})
+    assert result.exit_code == 1, result.stderr  # some delivered, some failed
+    statuses = {r["key"]: r["body"]["status"] for r in records(result.stdout)}
+    assert statuses == {"5": "delivered", "6": "failed", "7": "failed"}
+    assert "record '6'" in result.stderr and "invalid XML" in result.stderr
+    assert "needs an XML payload" in result.stderr
+    [envelope] = smtp_server[1].envelopes
+    message = parsed(envelope)
+    assert not message.is_multipart() and message.get_payload(decode=True).decode().strip() == "Order 5: 2 lines"
+
+
+def test_a_bad_template_is_a_config_error_before_any_mail(
+    invoke: Invoke, smtp_server: tuple[Any, Any], tls_cert: tuple[Path, Path], tmp_config: Callable[..., Path],
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "mail.xsl"
+    sheet.write_text('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+                     '<xsl:template match="/"><xsl:value-of select="(("/></xsl:template></xsl:stylesheet>',
+                     encoding="utf-8")
+    config = mail_config(tmp_config, smtp_server, tls_cert, template=f'"{sheet}"')
+    result = invoke(["deliver", "--to", "orders-mail"], input=payload("8"), config=config,
+                    env={"SMTP_PASSWORD": PASSWORD})
+    assert result.exit_code == 78 and "template" in result.stderr and "mail.xsl" in result.stderr
+    both = mail_config(tmp_config, smtp_server, tls_cert, template=f'"{sheet}"', inline="true")
+    result = invoke(["deliver", "--to", "orders-mail"], input=payload("8"), config=both,
+                    env={"SMTP_PASSWORD": PASSWORD})
+    assert result.exit_code == 78 and "choose one" in result.stderr
+    assert smtp_server[1].envelopes == []
