@@ -330,3 +330,88 @@ when.all = [{ field_matches = { "customer.email" = "^orders@" } }, { not = { fie
     for args in (("--dry-run",), ("--dry-run", "--explain")):
         body = records(apply(invoke, tmp_path, rules, order(), args=args).stdout)[0]["body"]
         assert body["tags"] == ["old", "new"], args
+
+
+MIXED_RULES = """
+[[rules]]
+name = "big"
+add_tags = ["Review Needed", "big"]
+note = "checked by {rule}"
+when.any_line_quantity = "> 4"
+
+[[rules]]
+name = "mark"
+set = { "extra_data.marked" = "yes", "customer.group" = "checked" }
+add_tags = ["big", "marked"]
+when.any = [{ tag = "big" }, { total_quantity = ">= 3" }]
+
+[[rules]]
+name = "note {number}"
+note = "order {number} for {country}"
+when.field_matches = { "extra_data.marked" = "^yes$" }
+
+[[rules]]
+name = "after notes"
+add_tags = ["noted"]
+when.note_contains = "checked by big"
+
+[[rules]]
+name = "move"
+set = { "shipping_address.country_code" = "IE", "tags" = ["reset"], "lines.sku" = "MOVED" }
+when.all = [{ channel = "pos" }, { not = { tag = "vip" } }]
+
+[[rules]]
+name = "late"
+add_tags = ["late"]
+hold = "Review {country}"
+when.all = [{ shipping_country_in = ["IE"] }, { field_matches = { "lines.sku" = "^MOVED$" } }, { tag = "reset" }]
+
+[[rules]]
+name = "notes gone"
+set = { "notes" = "replaced" }
+when.field_matches = { "customer.group" = "^checked$" }
+
+[[rules]]
+name = "see replaced"
+add_tags = ["replaced"]
+when.note_contains = "replaced"
+"""
+
+
+def test_compiled_rules_and_the_explain_path_agree(invoke: Invoke, tmp_path: Path) -> None:
+    """The generated runner (inlined tags, sets, notes) and the per-rule path give the same orders."""
+    docs = []
+    for i in range(24):
+        doc = order(str(5000 + i), lines=[line(f"S{i % 4}", 1 + (i * j) % 6, id=str(j)) for j in range(1 + i % 3)],
+                    tags=["vip"] if i % 5 == 0 else [], notes=None if i % 7 == 0 else {"customer": "hi", "internal": []})
+        docs.append(doc)
+    data = "".join(record_line("order", str(d["number"]), d, {**META, "channel": "pos" if i % 2 else "web"})
+                   for i, d in enumerate(docs))
+    (tmp_path / "rules.toml").write_text(MIXED_RULES, encoding="utf-8")
+    runs = []
+    for args in (("--dry-run",), ("--dry-run", "--explain")):
+        result = invoke(["apply-rules", "--rules", str(tmp_path / "rules.toml"), *args], input=data)
+        assert result.exit_code == 0, result.stderr
+        runs.append([(r["body"], r["meta"]["rules"]["matched"]) for r in records(result.stdout)])
+    assert runs[0] == runs[1]
+    tags = {tag for body, _ in runs[0] for tag in body["tags"]}
+    assert {"Review Needed", "marked", "noted", "reset", "late", "replaced"} <= tags  # every rule fired somewhere
+
+
+def test_a_set_list_is_not_shared_between_orders(invoke: Invoke, tmp_path: Path) -> None:
+    rules = """
+[[rules]]
+name = "reset"
+set = { "tags" = ["reset"], "lines.extra_data" = { "checked" = ["yes"] } }
+
+[[rules]]
+name = "big"
+add_tags = ["big"]
+when.any_line_quantity = "> 4"
+"""
+    big, small = order("1", lines=[line("A", 9), line("B", 1, id="2")]), order("2", lines=[line("A", 1)])
+    for args in (("--dry-run",), ("--dry-run", "--explain")):
+        out = records(apply(invoke, tmp_path, rules, big, small, args=args).stdout)
+        assert [r["body"]["tags"] for r in out] == [["reset", "big"], ["reset"]], args
+        first, second = out[0]["body"]["lines"]
+        assert first["extra_data"] == second["extra_data"] == {"checked": ["yes"]}

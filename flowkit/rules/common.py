@@ -147,12 +147,25 @@ def values_at(value: Any, parts: tuple[str, ...]) -> list[Any] | tuple[Any, ...]
     return value if isinstance(value, list) else (value,)
 
 
+def fresh(value: Any) -> Any:
+    """A copy of a list or table value (each order gets its own), the value itself otherwise."""
+    if value.__class__ is list:
+        return [fresh(item) for item in value]
+    if value.__class__ is dict:
+        return {key: fresh(item) for key, item in value.items()}
+    return value
+
+
 def set_at(target: dict[str, Any], parts: tuple[str, ...], new: Any) -> None:
-    """Set a dotted path, creating tables on the way; a list sets every element."""
+    """Set a dotted path, creating tables on the way; a list sets every element.
+
+    A list or table value is copied for each place it is set: a rule's value must not
+    be shared between orders (a later ``add_tags`` would change it for all of them).
+    """
     last = len(parts) - 1
     for index, part in enumerate(parts):
         if index == last:
-            target[part] = new
+            target[part] = fresh(new) if new.__class__ is list or new.__class__ is dict else new
             return
         child = target.get(part)
         if child.__class__ is list:
