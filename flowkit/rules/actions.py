@@ -212,6 +212,8 @@ def _set(value: Any, key: str) -> Action:
         out.changed(tops, facts)
 
     act.touches = tops  # type: ignore[attr-defined]
+    act.assignments = tuple(assignments)  # type: ignore[attr-defined]  # for the compiled runner, which inlines them
+    act.facts = facts  # type: ignore[attr-defined]
     return act
 
 

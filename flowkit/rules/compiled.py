@@ -2,8 +2,10 @@
 
 The whole rule list becomes one generated function: facts (country, line
 quantities, tags, …) are read once into local variables, each rule is an
-inlined ``if``, and its actions are calls to the compiled action closures.
-Facts are read again after a ``set`` of a field they depend on. Only
+inlined ``if``, ``add_tags`` and ``set`` are inlined too (tags checked against
+a set beside the tag list) and the other actions are calls to the compiled
+action closures. Facts are read again after a ``set`` of a field they depend
+on; cached values are only forgotten when something cached depends on it. Only
 names bound in the namespace and fixed fact accessors appear in the code:
 rule names, strings and patterns are constants, never source text.
 """
@@ -15,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flowkit.rules.actions import Outcome
+from flowkit.rules.common import set_at
 from flowkit.rules.conditions import FACT_DEPS, FACTS, Namespace
 
 if TYPE_CHECKING:
@@ -58,18 +61,27 @@ def runner(rules: Sequence[Rule], ns: Namespace) -> Runner:
     if any(getattr(a, "tags", None) is not None for rule in rules for _, a in rule.actions):
         facts.extend(fact for fact in ("F_tags", "F_tagset") if fact not in facts)  # add_tags is inlined on both
     lines = ["def _run(s):", "    matched = s.matched", *(f"    {fact} = {known[fact][0]}" for fact in facts)]
+    path_tops = {deps[0] for name, (_, deps) in ns.facts.items()}  # fields whose paths Outcome caches
+    setter = ns.bind(set_at, "S")
     for rule in rules:
         name = ns.bind(rule.name, "N")
         lines.append(f"    if {rule.expr}:")
         lines.append(f"        matched.append({name})")
         for _, action in rule.actions:
             tags = getattr(action, "tags", None)
-            if tags is not None:  # add_tags, inlined on the tag list and the set beside it
-                lines.append(f"        for tag in {ns.bind(tags)}:")
-                lines.append("            if tag not in F_tagset: F_tagset.add(tag); F_tags.append(tag)")
+            if tags is not None:  # add_tags, unrolled on the tag list and the set beside it
+                for tag in tags:
+                    bound = ns.bind(tag)
+                    lines.append(f"        if {bound} not in F_tagset: F_tagset.add({bound}); F_tags.append({bound})")
                 continue
-            lines.append(f"        {ns.bind(action, 'A')}(s, {name})")
             touches: frozenset[str] = getattr(action, "touches", frozenset())
+            assignments = getattr(action, "assignments", None)
+            if assignments is not None:  # set, inlined; cached values are forgotten only if some exist
+                lines.extend(f"        {setter}(s.order, {ns.bind(parts)}, {ns.bind(new)})" for parts, new in assignments)
+                if action.facts or not touches.isdisjoint(path_tops):  # type: ignore[attr-defined]
+                    lines.append(f"        s.changed({ns.bind(touches)}, {ns.bind(action.facts)})")  # type: ignore[attr-defined]
+            else:
+                lines.append(f"        {ns.bind(action, 'A')}(s, {name})")
             lines.extend(f"        {fact} = {known[fact][0]}" for fact in facts if not touches.isdisjoint(known[fact][1]))
         if rule.stop:
             lines.append("        return")
