@@ -21,6 +21,15 @@ def sshd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sshd.Sshd]
 
 
 @pytest.fixture(scope="session")
+def password_sftp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from servers import sftp_password
+
+    server = sftp_password.start(tmp_path_factory.mktemp("sftp-password"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     from servers import certs
 
