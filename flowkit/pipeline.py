@@ -19,6 +19,7 @@ small: records parsed long before they are processed have left the CPU cache
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -83,11 +84,16 @@ def run(
     held: list[bytes] = []  # outputs waiting for the next commit, encoded
     encode = writer.encode
 
+    flushing = False
+
     def flush() -> None:
+        nonlocal flushing
+        flushing = True
         if window is not None:
             window.commit()
         writer.put(held)
         held.clear()
+        flushing = False
 
     def one(item: Record | BadLine) -> None:
         if isinstance(item, BadLine):
@@ -121,14 +127,23 @@ def run(
             flush()
         return tally
     done = 0  # records since the last commit
-    for items in _chunks(reader, window.lookahead):
-        window.prepare(items)
-        for item in items:
-            one(item)
-        done += len(items)
-        if done >= window.commit_every or not reader.ready():
-            flush()
-            done = 0
+    try:
+        for items in _chunks(reader, window.lookahead):
+            window.prepare(items)
+            for item in items:
+                one(item)
+            done += len(items)
+            if done >= window.commit_every or not reader.ready():
+                flush()
+                done = 0
+    except BaseException:
+        # A failure that stops the run (a store or destination down, Ctrl-C, a bug) keeps
+        # what the records before it did: their writes are committed, their outputs written.
+        # A commit that fails, or the write after it, is not tried again.
+        if not flushing:
+            with contextlib.suppress(Exception):
+                flush()
+        raise
     flush()
     return tally
 

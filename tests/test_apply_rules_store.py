@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -164,4 +165,48 @@ def test_a_release_by_another_process_is_seen_after_the_next_commit(state_path: 
     operator.close()
     view.refresh()  # what apply-rules does after each commit
     assert view.released("60") is True and view.released("61") is False
+    store.close()
+
+
+def test_a_run_stopped_mid_window_keeps_what_the_orders_before_did(
+    invoke: Invoke, tmp_path: Path, state_path: Path, tmp_config: Callable[..., Path]
+) -> None:
+    # The 20th order's alert goes to a mail server that is not there: the run stops (exit 75),
+    # but the 19 orders before it were held in the store and written out, as without windows.
+    config = tmp_config('[destinations.ops]\ntype = "email"\nhost = "127.0.0.1"\nport = 1\ntls = "none"\n'
+                        'from = "flowkit@example.com"\nto = "ops@example.com"\ntimeout = 2\n')
+    rules = BIG + '[[rules]]\nname = "tell ops"\nalert = { message = "look", to = "ops" }\nwhen.tag = "alertme"\n'
+    many = [order(str(700 + i), lines=[line("V789", 5)], tags=["alertme"] if i == 19 else []) for i in range(20)]
+    result = apply(invoke, tmp_path, rules, *many, config=config)
+    assert result.exit_code == 75, result.stderr
+    assert [r["key"] for r in records(result.stdout)] == [str(700 + i) for i in range(19)]
+    store = Store(state_path)
+    held = store.conn.execute("SELECT COUNT(*) FROM orders WHERE export_status = 'held'").fetchone()[0]
+    assert held == 19 and orders.get(store.conn, "719") is None
+    store.close()
+
+
+def test_odd_lines_and_tags_do_not_stop_a_window(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    twins = order("801", lines=[line("V789", 5, id="L1"), line("V789", 6, id="L1"), line("X", "2.0", id="L2")])
+    odd_tags = order("802", lines=[line("V789", 5)], tags=["rush", {"name": "x"}, ["y"]])
+    rules = BIG + '[[rules]]\nname = "tagged"\nadd_tags = ["rush", "seen"]\nwhen.tag = "rush"\n'
+    for args in ((), ("--explain",)):
+        result = apply(invoke, tmp_path, rules, order("800", lines=[line("V789", 5)]), twins, odd_tags, args=args)
+        assert result.exit_code == 0, result.stderr
+        out = {r["key"]: r["body"] for r in records(result.stdout)}
+        assert out["802"]["tags"] == ["rush", {"name": "x"}, ["y"], "seen"]
+    store = Store(state_path)
+    assert [stored(store, n)[0] for n in ("800", "801", "802")] == ["held"] * 3
+    lines = store.conn.execute("SELECT line_id, quantity FROM order_lines WHERE number = '801' ORDER BY line_id")
+    assert [tuple(row) for row in lines] == [("L1", 6), ("L2", 2)]  # a repeated line id: the last one kept
+    store.close()
+
+
+def test_events_keep_the_input_order_within_a_window(state_path: Path) -> None:
+    store = Store(state_path)
+    with store.transaction() as conn:
+        orders.upsert(store, conn, order("90"), source="shop", command="test")
+    record_decisions(store, [(order("90"), "duplicate", "Duplicate Order", "shop"),
+                             (order("90"), "held", "Review", "shop")], command="apply-rules")
+    assert [e["event"] for e in store.events("90")] == ["fetched", "duplicate-held", "held"]
     store.close()

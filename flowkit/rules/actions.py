@@ -119,6 +119,11 @@ class Outcome:
             current = self.order["tags"] = [current] if isinstance(current, str) else list(current or [])
         return current
 
+    def tagset(self) -> set[str]:
+        """The order's string tags as a set: tag tests and ``add_tags`` look up strings only,
+        and a tag that is an object or a list (bad input, kept as it is) cannot be hashed."""
+        return {tag for tag in self.tags() if tag.__class__ is str}
+
     def on_hold(self) -> bool:
         hold = self.order.get("hold")
         return bool(hold.get("on_hold")) if isinstance(hold, dict) else False

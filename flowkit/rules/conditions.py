@@ -23,7 +23,7 @@ Compiled = tuple[str, str]  # (expression, description)
 FACTS = {
     "F_country": "s.country()", "F_channel": "s.channel()", "F_method": "s.method()", "F_total": "s.total()",
     "F_qs": "s.quantities()", "F_qmin": "s.qmin()", "F_qmax": "s.qmax()", "F_tags": "s.tags()",
-    "F_suppliers": "s.suppliers()", "F_notes": "s.notes_text()", "F_tagset": "set(s.tags())",
+    "F_suppliers": "s.suppliers()", "F_notes": "s.notes_text()", "F_tagset": "s.tagset()",
 }
 # The top-level order fields each fact depends on (a ``set`` of one re-reads the fact).
 FACT_DEPS = {

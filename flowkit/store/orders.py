@@ -35,7 +35,9 @@ _INSERT = """INSERT INTO orders (number, channel, source, supplier, status, cont
                                fetched_at, updated_at, tags, export_status, hold_reason)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 _LINES = """INSERT INTO order_lines (number, line_id, sku, source, quantity, quantity_shipped)
-           VALUES (?, ?, ?, ?, ?, ?)"""
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(number, line_id) DO UPDATE SET sku = excluded.sku, source = excluded.source,
+               quantity = excluded.quantity"""  # two lines with one id: the last one is kept
 
 
 def upsert(
@@ -59,8 +61,7 @@ def upsert(
         _order_row(order, number, source, digest, document, stamp, export_status),
     )
     conn.executemany(
-        _LINES + """ ON CONFLICT(number, line_id) DO UPDATE SET sku = excluded.sku, source = excluded.source,
-               quantity = excluded.quantity""",
+        _LINES,
         _line_rows(order, number),
     )
     store.add_event(conn, number, command, "fetched" if row is None else "updated", {"source": source, "hash": digest})
@@ -108,8 +109,18 @@ def _order_row(order: dict[str, Any], number: str, source: str, digest: str, doc
 
 def _line_rows(order: dict[str, Any], number: str) -> list[tuple[Any, ...]]:
     return [(number, str(line.get("id") or index), line.get("sku"), _line_source(line),
-             int(line.get("quantity") or 0), int(line.get("quantity_shipped") or 0))
-            for index, line in enumerate(order.get("lines") or [], 1)]
+             _count(line.get("quantity")), _count(line.get("quantity_shipped")))
+            for index, line in enumerate(order.get("lines") or [], 1) if isinstance(line, dict)]
+
+
+def _count(value: Any) -> int:
+    """A line quantity as the integer the lines table keeps ("3", 3.0 -> 3; nothing usable -> 0)."""
+    if value.__class__ is int:
+        return int(value)
+    try:
+        return int(float(value or 0))
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 def get(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:

@@ -145,23 +145,25 @@ def record_decisions(store: Store, decisions: list[Decision], *, command: str) -
         later: list[tuple[dict[str, Any], str, str]] = []  # stored or inserted before: after the inserts
         for order, status, reason, source in decisions:
             number = str(order["number"])
-            if status == "duplicate":
-                events.append((number, command, "duplicate-held", {"reason": reason}))
-            elif number in known or number in new:
-                later.append((order, status, reason))
-            else:
+            if status != "duplicate" and number not in known and number not in new:
                 new[number] = (order, status, reason, source)
+            else:
+                later.append((order, status, reason))
         for source in dict.fromkeys(item[3] for item in new.values()):
             batch = [item for item in new.values() if item[3] == source]
             orders.insert_new(store, conn, [(order, status) for order, status, _, _ in batch], source=source,
                               command=command, reasons={str(order["number"]): reason for order, _, reason, _ in batch})
         known.update({number: (status, reason) for number, (_, status, reason, _) in new.items()})
-        for order, status, reason in later:
+        for order, status, reason in later:  # in input order (new orders were inserted first)
             number = str(order["number"])
-            stored, stored_reason = known[number]
-            if stored == "exported":
+            stored, stored_reason = known.get(number, (None, None))
+            if status == "duplicate":
+                events.append((number, command, "duplicate-held", {"reason": reason}))
+            elif stored == "exported":
                 events.append((number, command, f"{status}-after-export", {"reason": reason}))
             elif (stored, stored_reason) != (status, reason):
+                store.add_events(conn, events)
+                events = []
                 orders.set_export_status(store, conn, number, status, command=command, reason=reason)
                 conn.execute("UPDATE orders SET tags = ? WHERE number = ?",
                              (json.dumps(order.get("tags") or [], ensure_ascii=False), number))

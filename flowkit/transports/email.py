@@ -181,11 +181,13 @@ class Email:
         try:
             doc = xmlsafe.parse(data, where, strip_blanks=self.template.strips_all)  # record bodies are UTF-8
             output = self.template.apply(doc, {"key": str(record.get("key")), "filename": name})
+            return output.method, output.text
         except TransformFailed as exc:
+            raise RecordError(f"email template {self.template.name}: {exc}", code=ExitCode.DATAERR) from exc
+        except LookupError as exc:  # an xsl:output encoding Python does not know
             raise RecordError(f"email template {self.template.name}: {exc}", code=ExitCode.DATAERR) from exc
         except FlowkitError as exc:
             raise RecordError(exc.format_message(), code=ExitCode.DATAERR) from exc
-        return output.method, output.text
 
     def put(self, name: str, data: bytes, record: Record) -> Receipt:
         if self.smtp is None:
