@@ -284,22 +284,30 @@ def settle(
 def finish_many(store: Store, settles: Sequence[Settle], conn: sqlite3.Connection, command: str = "deliver") -> None:
     """Record a window's outcomes (in order) in the caller's open transaction: one or two statements in all."""
     stamp = now()
-    conn.executemany(
-        """UPDATE deliveries SET status = ?, remote_ref = COALESCE(?, remote_ref), error = ?, error_code = ?,
-               response = COALESCE(?, response), updated_at = ?,
-               delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
-           WHERE id = ?""",
-        [
-            (s.after.status, s.remote_ref, s.after.error, s.after.error_code,
-             None if s.response is None else orjson.dumps(s.response, default=str, option=_NON_STR).decode(),
-             stamp, s.after.status, stamp, s.after.id)
-            for s in settles
-        ],
-    )
+    delivered = [s for s in settles if s.after.status == "delivered"]
+    if delivered:  # the common case, in a statement of its own: a third cheaper per row than the general one
+        conn.executemany(_DELIVERED, [(s.remote_ref, _response(s.response), stamp, s.after.id) for s in delivered])
+    others = [s for s in settles if s.after.status != "delivered"] if len(delivered) < len(settles) else []
+    if others:
+        conn.executemany(
+            """UPDATE deliveries SET status = ?, remote_ref = COALESCE(?, remote_ref), error = ?, error_code = ?,
+                   response = COALESCE(?, response), updated_at = ? WHERE id = ?""",
+            [(s.after.status, s.remote_ref, s.after.error, s.after.error_code, _response(s.response), stamp,
+              s.after.id) for s in others],
+        )
     logged = [(s.after.key, command, s.after.status, _detail(s.after, s.remote_ref))
               for s in settles if s.after.status in LOGGED_STATUSES]
     if logged:
         store.add_events(conn, logged, at=stamp)
+
+
+_DELIVERED = """UPDATE deliveries SET status = 'delivered', remote_ref = COALESCE(?1, remote_ref), error = NULL,
+                    error_code = NULL, response = COALESCE(?2, response), updated_at = ?3, delivered_at = ?3
+                WHERE id = ?4"""
+
+
+def _response(response: dict[str, Any] | None) -> str | None:
+    return None if response is None else orjson.dumps(response, default=str, option=_NON_STR).decode()
 
 
 def _detail(entry: Entry, remote_ref: str | None) -> dict[str, Any]:
