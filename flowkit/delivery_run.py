@@ -107,20 +107,28 @@ def flush(window: list[Record], writer: Writer, deliverer: Deliverer, tally: Tal
     if not window:
         return
     outcomes = deliverer.deliver_many(list(window))
+    chunks = []  # the window's result records, written at once
     for item, outcome in zip(window, outcomes, strict=False):
         if isinstance(outcome, RecordError):
             report(f"record {item['key']!r}", outcome.format_message())
-            writer.write(error_record(item, "deliver", outcome))
+            chunks.append(writer.encode(error_record(item, "deliver", outcome)))
             tally.failed += 1
             tally.codes.append(outcome.exit_code)
         else:
-            record_outcome(outcome, writer, tally)
+            count_outcome(outcome, tally)
+            chunks.append(writer.encode(outcome.result))
+    writer.put(chunks)
     window.clear()
 
 
 def record_outcome(outcome: Outcome, writer: Writer, tally: Tally) -> None:
     """Write the result record; count a failure with its exit code and name it on stderr."""
+    count_outcome(outcome, tally)
     writer.write(outcome.result)
+
+
+def count_outcome(outcome: Outcome, tally: Tally) -> None:
+    """Count an outcome in the tally (a failure with its exit code, named on stderr)."""
     if outcome.code is None:
         tally.ok += 1
         return
