@@ -19,7 +19,6 @@ small: records parsed long before they are processed have left the CPU cache
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -141,8 +140,10 @@ def run(
         # what the records before it did: their writes are committed, their outputs written.
         # A commit that fails, or the write after it, is not tried again.
         if not flushing:
-            with contextlib.suppress(Exception):
+            try:
                 flush()
+            except Exception as exc:  # the first error is the one reported; say this one too
+                log.warning("flowkit: the records before the error were not kept either: %s", exc)
         raise
     flush()
     return tally

@@ -415,3 +415,40 @@ when.any_line_quantity = "> 4"
         assert [r["body"]["tags"] for r in out] == [["reset", "big"], ["reset"]], args
         first, second = out[0]["body"]["lines"]
         assert first["extra_data"] == second["extra_data"] == {"checked": ["yes"]}
+
+
+def test_tags_are_left_as_they_came_unless_a_rule_adds_one(invoke: Invoke, tmp_path: Path) -> None:
+    rules = """
+[[rules]]
+name = "never"
+add_tags = ["x"]
+when.channel = "zz"
+
+[[rules]]
+name = "big"
+add_tags = ["big", "big"]
+when.all = [{ any_line_quantity = "> 4" }, { not = { tag = "rush" } }]
+
+[[rules]]
+name = "huge"
+hold = "Count again"
+when.any_line_quantity = "> 1000"
+"""
+    shapes: list[Any] = [None, "rush", 5, True, ["rush", {"odd": 1}], []]
+    docs = []
+    for i, tags in enumerate(shapes):
+        doc = order(str(900 + i), lines=[line("V789", 1 if i % 2 else 5)])
+        if tags is None:
+            doc.pop("tags")
+        else:
+            doc["tags"] = tags
+        docs.append(doc)
+    huge = order("999", lines=[line("V789", 1e20)])  # held: stored within sqlite's integers
+    runs = []
+    for args in (("--dry-run",), ("--dry-run", "--explain"), ()):
+        result = apply(invoke, tmp_path, rules, *docs, huge, args=args)
+        assert result.exit_code == 0, result.stderr
+        runs.append([r["body"].get("tags", "absent") for r in records(result.stdout)])
+    assert runs[0] == runs[1] == runs[2]
+    assert runs[0] == [["big"], "rush", [5, "big"], True, ["rush", {"odd": 1}], [], ["big"]]
+    assert records(result.stdout)[-1]["body"]["hold"]["reason"] == "Count again"  # recorded in the last run

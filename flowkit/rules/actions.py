@@ -112,12 +112,14 @@ class Outcome:
             cache["qmax"] = max(self.quantities(), default=0)
         return cache["qmax"]  # type: ignore[no-any-return]
 
-    def tags(self) -> list[str]:
-        """The order's tag list (created when absent), changed in place by add_tags."""
+    def tags(self) -> list[Any]:
+        """The order's tags as a list: its own list, or else a new one (no tags, one string, any other
+        value) that ``add_tags`` puts into the order once it adds a tag, so an order that no rule
+        tags keeps its ``tags`` exactly as they came."""
         current = self.order.get("tags")
-        if current.__class__ is not list:
-            current = self.order["tags"] = [current] if isinstance(current, str) else list(current or [])
-        return current
+        if current.__class__ is list:
+            return current
+        return [] if current is None else [current]
 
     def tagset(self) -> set[str]:
         """The order's string tags as a set: tag tests and ``add_tags`` look up strings only,
@@ -164,9 +166,10 @@ class Outcome:
 
     def add_tags(self, tags: tuple[str, ...]) -> None:
         current = self.tags()
-        for tag in tags:
-            if tag not in current:
-                current.append(tag)
+        missing = [tag for tag in tags if tag not in current]
+        if missing:
+            current.extend(dict.fromkeys(missing))
+            self.order["tags"] = current
 
 
 Action = Callable[[Outcome, str], None]

@@ -83,7 +83,6 @@ class Applier:
             out.explain.append("holds skipped: the order was released by an operator (flowkit state release)")
             out.holds = []
         alerts = [self._alert(record, out, alert) for alert in out.alerts]
-        self._record(out, meta)
         meta["rules"] = _summary(out, self.explain is not None)
         if self.explain is not None:
             for line in out.explain or ["no rule matched"]:
@@ -92,6 +91,7 @@ class Applier:
             for alert in alerts:
                 self.alerts_to(alert_line(alert))
             alerts = []
+        self._record(out, meta)  # last: a failure above leaves no decision queued for an order not written
         if self.drop_held and (out.cancel or out.holds):
             return alerts
         return [record, *alerts]

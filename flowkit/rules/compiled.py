@@ -72,7 +72,8 @@ def runner(rules: Sequence[Rule], ns: Namespace) -> Runner:
             if tags is not None:  # add_tags, unrolled on the tag list and the set beside it
                 for tag in tags:
                     bound = ns.bind(tag)
-                    lines.append(f"        if {bound} not in F_tagset: F_tagset.add({bound}); F_tags.append({bound})")
+                    lines.append(f"        if {bound} not in F_tagset: "
+                                 f"F_tagset.add({bound}); F_tags.append({bound}); s.order['tags'] = F_tags")
                 continue
             touches: frozenset[str] = getattr(action, "touches", frozenset())
             assignments = getattr(action, "assignments", None)

@@ -113,14 +113,17 @@ def _line_rows(order: dict[str, Any], number: str) -> list[tuple[Any, ...]]:
             for index, line in enumerate(order.get("lines") or [], 1) if isinstance(line, dict)]
 
 
+_INT64 = 2**63 - 1
+
+
 def _count(value: Any) -> int:
-    """A line quantity as the integer the lines table keeps ("3", 3.0 -> 3; nothing usable -> 0)."""
-    if value.__class__ is int:
-        return int(value)
+    """A line quantity as the integer the lines table keeps ("3", 3.0 -> 3; nothing usable -> 0;
+    held within sqlite's 64-bit integers)."""
     try:
-        return int(float(value or 0))
+        count = value if value.__class__ is int else int(float(value or 0))
     except (TypeError, ValueError, OverflowError):
         return 0
+    return max(-_INT64, min(_INT64, count))
 
 
 def get(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:

@@ -154,7 +154,7 @@ def record_decisions(store: Store, decisions: list[Decision], *, command: str) -
             orders.insert_new(store, conn, [(order, status) for order, status, _, _ in batch], source=source,
                               command=command, reasons={str(order["number"]): reason for order, _, reason, _ in batch})
         known.update({number: (status, reason) for number, (_, status, reason, _) in new.items()})
-        for order, status, reason in later:  # in input order (new orders were inserted first)
+        for order, status, reason in later:  # in input order, after the inserts of the window's new orders
             number = str(order["number"])
             stored, stored_reason = known.get(number, (None, None))
             if status == "duplicate":
