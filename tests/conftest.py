@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +80,31 @@ def record_line(kind: str, key: str, body: Any, meta: dict[str, Any] | None = No
                 type: str = "application/json") -> str:
     return orjson.dumps({"flowkit": "record/1", "kind": kind, "key": key, "type": type,
                          "meta": meta or {}, "body": body}).decode() + "\n"
+
+
+@contextmanager
+def conversation(args: Sequence[str], timeout: float = 30) -> Iterator[Callable[[str], dict[str, Any]]]:
+    """``flowkit ARGS`` with its stdin kept open: send one input line, read one output record back.
+
+    A command that waited for more input before answering would hang here; it is killed
+    after ``timeout`` seconds. Closing stdin at the end, the command must exit 0.
+    """
+    cmd = [sys.executable, "-m", "flowkit", *args]
+    with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        stdin, stdout = proc.stdin, proc.stdout
+        assert stdin is not None and stdout is not None
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+
+        def exchange(line: str) -> dict[str, Any]:
+            stdin.write(line.encode())
+            stdin.flush()
+            answer: dict[str, Any] = orjson.loads(stdout.readline())
+            return answer
+
+        try:
+            yield exchange
+            stdin.close()
+            assert proc.wait() == 0
+        finally:
+            timer.cancel()

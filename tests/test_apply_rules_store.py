@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import orjson
 import pytest
 from apply_rules_helpers import apply, line, order, stream
-from conftest import Invoke, records
+from conftest import Invoke, conversation, records
 from test_apply_rules_checks import put_stock
 
 from flowkit.store import Store, orders
@@ -124,24 +120,13 @@ def test_holds_of_many_windows_are_all_recorded(invoke: Invoke, tmp_path: Path, 
 def test_a_held_order_goes_out_once_its_hold_is_recorded(tmp_path: Path, state_path: Path) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text(BIG, encoding="utf-8")
-    cmd = [sys.executable, "-m", "flowkit", "--state", str(state_path), "-q", "apply-rules", "--rules", str(rules)]
-    with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
-        assert proc.stdin is not None and proc.stdout is not None
-        timer = threading.Timer(30, proc.kill)  # a window that waited for more input would hang here
-        timer.start()
-        try:
-            for number in ("51", "52"):
-                proc.stdin.write(stream(order(number)).encode())
-                proc.stdin.flush()
-                result = orjson.loads(proc.stdout.readline())  # while stdin stays open
-                assert result["body"]["hold"]["reason"] == "Review"
-                with sqlite3.connect(state_path) as conn:  # recorded before it was written out
-                    status = conn.execute("SELECT export_status FROM orders WHERE number = ?", (number,)).fetchone()
-                assert status == ("held",)
-            proc.stdin.close()
-            assert proc.wait() == 0
-        finally:
-            timer.cancel()
+    with conversation(["--state", str(state_path), "-q", "apply-rules", "--rules", str(rules)]) as exchange:
+        for number in ("51", "52"):
+            result = exchange(stream(order(number)))  # while stdin stays open: no waiting for a full window
+            assert result["body"]["hold"]["reason"] == "Review"
+            with sqlite3.connect(state_path) as conn:  # recorded before it was written out
+                status = conn.execute("SELECT export_status FROM orders WHERE number = ?", (number,)).fetchone()
+            assert status == ("held",)
 
 
 def test_an_empty_ledger_is_not_asked_until_stock_arrives(state_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import Invoke, record_line, records
+from conftest import Invoke, conversation, record_line, records
 
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
@@ -329,26 +329,11 @@ def test_kept_bodies_round_trip(size: int) -> None:
 
 
 def test_a_slow_producer_gets_each_result_without_waiting_for_a_full_window(tmp_path: Path, state_path: Path) -> None:
-    import subprocess
-    import sys
-    import threading
-
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "flowkit", "--state", str(state_path), "-q", "deliver", "--to", f"file://{out}/"]
-    with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
-        assert proc.stdin is not None and proc.stdout is not None
-        timer = threading.Timer(30, proc.kill)  # a window that waited for more input would hang here
-        timer.start()
-        try:
-            for key in ("91", "92"):
-                proc.stdin.write(payload(key).encode())
-                proc.stdin.flush()
-                result = orjson.loads(proc.stdout.readline())  # while stdin stays open
-                assert (result["key"], result["body"]["status"]) == (key, "delivered")
-            proc.stdin.close()
-            assert proc.wait() == 0
-        finally:
-            timer.cancel()
+    with conversation(["--state", str(state_path), "-q", "deliver", "--to", f"file://{out}/"]) as exchange:
+        for key in ("91", "92"):
+            result = exchange(payload(key))  # while stdin stays open
+            assert (result["key"], result["body"]["status"]) == (key, "delivered")
     assert sorted(p.name for p in out.iterdir()) == ["91.xml", "92.xml"]
 
 
