@@ -84,6 +84,27 @@ def test_prefetched_rows_answer_as_single_look_ups(state_path: Path) -> None:
     store.close()
 
 
+def test_identity_is_source_and_id_or_number(state_path: Path) -> None:
+    """An order with no id is not its own duplicate; another source's order with that number is."""
+    store = Store(state_path)
+    with store.transaction() as conn:
+        orders.upsert(store, conn, order("50", id=None), source="shop", command="test")
+        orders.set_export_status(store, conn, "50", "queued", command="test")
+        orders.upsert(store, conn, order("51", id="9"), source="shop", command="test")
+        orders.set_export_status(store, conn, "51", "queued", command="test")
+        orders.upsert(store, conn, order("52", id=None), source="shop", command="test")
+        orders.set_export_status(store, conn, "52", "exported", command="test")
+    view = RulesView(store)
+    assert view.known_status("50", None, None, "shop") is None          # the same order, queued upstream
+    assert view.known_status("50", None, None, None) is None            # fed by hand: no source to tell
+    assert view.known_status("50", None, None, "market") == "queued"    # another source, same number
+    assert view.known_status("51", None, "9", "shop") is None
+    assert view.known_status("51", None, "10", "shop") == "queued"      # another order of the same source
+    assert view.known_status("51", None, None, "shop") == "queued"      # no id cannot claim an identity with one
+    assert view.known_status("52", None, None, "shop") == "exported"    # the same order again, after export
+    store.close()
+
+
 def test_stock_is_read_again_once_another_process_committed(state_path: Path) -> None:
     put_stock(state_path, "MUG", 3)
     store = Store(state_path)

@@ -28,7 +28,8 @@ CHECK_KEYS = (*REASONS, *LIST_KEYS, "stock_target", "reasons")
 class StoreView(Protocol):
     """What the checks read from the state store."""
 
-    def known_status(self, number: str, channel: str | None, order_id: str | None = None) -> str | None: ...
+    def known_status(self, number: str, channel: str | None, order_id: str | None = None,
+                     source: str | None = None) -> str | None: ...
 
     def stock(self, sku: str, target: str | None) -> float | None: ...
 
@@ -134,7 +135,8 @@ def run_checks(out: Outcome, checks: Checks, unmanaged: list[str], view: StoreVi
     if "duplicate" in on:
         if (channel, number) in seen:
             hold("duplicate", f"order {number} already seen in this run for channel {channel}")
-        elif (status := view.known_status(number, channel, order.get("id")) if view else None) in checks.duplicate_statuses:
+        elif (status := view.known_status(number, channel, _text(order.get("id")), _text(meta.get("source")))
+              if view else None) in checks.duplicate_statuses:
             hold("duplicate", f"order {number} already {status} for channel {channel}")
         seen.add((channel, number))
     if "not_managed" in on and unmanaged:
@@ -150,6 +152,10 @@ def run_checks(out: Outcome, checks: Checks, unmanaged: list[str], view: StoreVi
     if "unmapped_shipping" in on and "unmapped_shipping" in meta:
         hold("unmapped_shipping", f"shipping method {meta.pop('unmapped_shipping')!r} not in the map, no default")
     meta.pop("unmapped_shipping", None)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
 
 
 def _short(order: dict[str, Any], view: StoreView, target: str | None) -> list[str]:

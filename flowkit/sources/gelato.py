@@ -73,6 +73,7 @@ def to_order(doc: dict[str, Any]) -> dict[str, Any]:
     """Map one GelatoConnect submit-order document."""
     number = s(doc.get("orderReferenceId")) or s(doc.get("id")) or ""
     order = order_skeleton(number)
+    order["id"] = s(doc.get("id")) or number  # the order's identity at its source
     order["external_refs"] = {"gelato.id": s(doc.get("id")) or number}
     order["source"] = {"system": "gelato", "store": s(doc.get("storeId")),
                        "channel": {"id": s(doc.get("channel")) or "gelato", "name": "GelatoConnect", "type": "partner"}}

@@ -88,6 +88,7 @@ def _line(item: dict[str, Any], number: int) -> dict[str, Any]:
 def to_order(doc: dict[str, Any]) -> dict[str, Any]:
     """Map one Infigo-style order document."""
     order = order_skeleton(s(doc.get("Id")) or "")
+    order["id"] = s(doc.get("Id"))  # the order's identity at its source (also its number)
     order["external_refs"] = {k: v for k, v in {"infigo.id": s(doc.get("Id")),
                                                 "infigo.external_order_id": s(doc.get("ExternalOrderId"))}.items() if v}
     order["source"]["system"] = "infigo"

@@ -69,6 +69,7 @@ def _line(item: dict[str, Any], number: int) -> dict[str, Any]:
 def to_order(doc: dict[str, Any]) -> dict[str, Any]:
     """Map one Magento 2 order document."""
     order = order_skeleton(s(doc.get("increment_id")) or "")
+    order["id"] = s(doc.get("entity_id"))  # the order's identity at its source (the number is increment_id)
     order["external_refs"] = {k: v for k, v in {
         "magento.entity_id": s(doc.get("entity_id")), "magento.increment_id": s(doc.get("increment_id")),
         "magento.quote_id": s(doc.get("quote_id"))}.items() if v}

@@ -86,6 +86,7 @@ def _lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def to_order(doc: dict[str, Any]) -> dict[str, Any]:
     """Map one merged Omnitron order document (``order_items``/``discount_items`` included)."""
     order = order_skeleton(s(doc.get("number")) or "")
+    order["id"] = s(doc.get("pk"))  # the order's identity at its source
     order["external_refs"] = {"akinon.pk": s(doc.get("pk"))}
     channel = _obj(doc.get("channel"))
     order["source"] = {"system": "omnitron", "store": None,

@@ -21,7 +21,7 @@ from flowkit.store.db import Store, now
 QTY_COLUMNS = ("qty", "quantity", "updated_qty", "calculated_qty")
 STOCK_CACHE = 100_000  # SKUs whose stock is kept in memory at once
 CHUNK = 500  # numbers per IN (...) query, under any sqlite's limit on bound parameters
-_KNOWN = "SELECT number, export_status, channel, json_extract(document, '$.id') FROM orders"
+_KNOWN = "SELECT number, export_status, channel, json_extract(document, '$.id'), source FROM orders"
 Decision = tuple[dict[str, Any], str, str, str]  # (order, status, reason, source)
 
 
@@ -36,7 +36,7 @@ class RulesView:
         self._stock: dict[tuple[str, str | None], float | None] = {}  # read once per SKU until refresh()
         self._version: int | None = None
         self._window: set[str] = set()  # numbers prefetch() read the rows of
-        self._rows: dict[str, tuple[str, str | None, Any]] = {}
+        self._rows: dict[str, tuple[str, str | None, Any, str | None]] = {}
         self._in_sql: dict[int, str] = {}
         self._any_stock = self._any_released = False
         self.refresh()
@@ -48,7 +48,7 @@ class RulesView:
 
     def prefetch(self, numbers: list[str]) -> None:
         """Read the stored rows of a window's order numbers in one query; ``known_status`` answers from them."""
-        rows: dict[str, tuple[str, str | None, Any]] = {}
+        rows: dict[str, tuple[str, str | None, Any, str | None]] = {}
         for start in range(0, len(numbers), CHUNK):
             chunk = numbers[start:start + CHUNK]
             sql = self._in_sql.get(len(chunk))
@@ -58,12 +58,16 @@ class RulesView:
                 rows[row[0]] = row[1:]
         self._window, self._rows = set(numbers), rows
 
-    def known_status(self, number: str, channel: str | None, order_id: str | None = None) -> str | None:
-        """The stored export status when ``number`` is already known as another order.
+    def known_status(self, number: str, channel: str | None, order_id: str | None = None,
+                     source: str | None = None) -> str | None:
+        """The stored export status when ``number`` is already known as another order, or as this one exported.
 
-        The same order (same canonical ``id``) passing through the pipeline it
-        was just queued by (query-orders records it before apply-rules sees it)
-        is not a duplicate; it is one again once exported.
+        An order's identity is its source plus the source's own order id (the
+        canonical ``id``), or its number when the source gives no id. The same
+        order passing through the pipeline that just queued it (query-orders
+        records it before apply-rules sees it) is not a duplicate; it is one
+        again once exported. A source missing on either side (an order fed by
+        hand) is not held against the identity.
         """
         if number in self._window:
             row = self._rows.get(number)
@@ -73,7 +77,9 @@ class RulesView:
             row = None if found is None else found[1:]
         if row is None or (channel is not None and row[1] is not None and row[1] != channel):
             return None
-        same_order = order_id is not None and row[2] == order_id
+        same_source = source is None or row[3] is None or row[3] == source
+        stored_id = number if row[2] is None or row[2] == "" else str(row[2])
+        same_order = same_source and stored_id == (order_id or number)
         if same_order and row[0] != "exported":
             return None
         return str(row[0])
