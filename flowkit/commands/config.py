@@ -5,6 +5,7 @@ Example: flowkit config init && flowkit config check && flowkit config show
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -28,7 +29,7 @@ STARTER: list[tuple[str, str, dict[str, Any]]] = [
 def starter_text() -> str:
     import tomli_w
 
-    parts = ["# flowkit configuration: see docs/config.md\n"]
+    parts = ["# flowkit configuration. Every table and key is described by: flowkit config reference\n"]
     for table, comment, values in STARTER:
         if comment:
             parts.append(f"\n# {comment}\n")
@@ -66,6 +67,24 @@ def init(path: str | None, force: bool) -> None:
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)
     click.echo(f"wrote {target}", err=True)
+
+
+@command.command("reference")
+def reference() -> None:
+    """Print the config reference (every table and key), as shipped with flowkit.
+
+    \b
+    Example:
+      flowkit config reference | less
+    """
+    import sys
+
+    sys.stdout.write(reference_path().read_text(encoding="utf-8"))
+
+
+def reference_path() -> Path:
+    """The config reference inside the installed package (docs/config.md in the source)."""
+    return Path(__file__).resolve().parent.parent / "data" / "config.md"
 
 
 @command.command("check")
