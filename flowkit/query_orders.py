@@ -73,6 +73,7 @@ class Run:
     store: Store
     query: Query
     queue: bool = True
+    dry: bool = False  # decide as a real run would, then roll every change back and move no file
     requeue_after: float = 600.0
     on_error: Callable[[Fetched, FlowkitError], Record | None] = lambda item, exc: None
     batch: int = 100
@@ -97,7 +98,7 @@ class Run:
 
     def settle(self, chunk: list[Fetched]) -> Iterator[Record]:
         """Record a batch of orders in one transaction, then emit them (write-ahead, then the effect)."""
-        with self.store.transaction() as conn:
+        with self.store.transaction(keep=not self.dry) as conn:
             self._known = exports.statuses(conn, [str(item.order["number"]) for item in chunk if item.order])
             self._touched, self._new = set(), []
             outcomes = [None if item.order is None else self.handle(conn, item.order, fresh=True) for item in chunk]
@@ -106,12 +107,13 @@ class Run:
         for item, record, other in zip(chunk, outcomes, filtered, strict=True):
             if item.order is None:
                 self.counts["failed"] += 1
-                self.source.done(item, False)
+                if not self.dry:
+                    self.source.done(item, False)
                 bad = self.on_error(item, item.error or InputError(f"{item.where}: no order"))
                 if bad is not None:
                     yield bad
                 continue
-            if not other:  # an order another query asks for stays in the inbox
+            if not other and not self.dry:  # an order another query asks for stays in the inbox
                 self.source.done(item, True)
             if record is not None:
                 yield record
@@ -126,7 +128,7 @@ class Run:
                 continue
             found = exports.document(self.store.conn, number)
             if found is not None:
-                with self.store.transaction() as conn:
+                with self.store.transaction(keep=not self.dry) as conn:
                     record = self.handle(conn, found[0], fresh=False)
                 if record is not None:
                     yield record

@@ -180,6 +180,24 @@ def test_queued_order_comes_back_only_after_requeue_after(invoke: Invoke, config
     assert len(records(later.stdout)) == 6
 
 
+def test_dry_run_looks_without_queuing_recording_or_moving(invoke: Invoke, tmp_config: Any, inbox: Path,
+                                                          state_path: Path) -> None:
+    config = tmp_config(f'[sources.inbox]\ntype = "dir"\npath = "{inbox}"\nmove_processed = true\n')
+    files = sorted(p.name for p in inbox.iterdir())
+    look = invoke(["query-orders", "--unsent", "--dry-run"], config=config)
+    assert look.exit_code == 0, look.stderr
+    assert len(records(look.stdout)) == 6
+    assert sorted(p.name for p in inbox.iterdir()) == files  # nothing moved to done/
+    assert export_status(state_path, "1001") == ("unknown", 0)
+    with sqlite3.connect(state_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
+    cron = invoke(["query-orders", "--unsent"], config=config)  # the next real run still gets all of them
+    assert sorted(r["key"] for r in records(cron.stdout)) == sorted(r["key"] for r in records(look.stdout))
+    again = invoke(["query-orders", "--unsent", "--dry-run"], config=config)
+    assert again.exit_code == 0 and again.stdout == ""  # queued by the real run: a look shows what cron would send
+
+
 def test_moved_files_carry_over_from_the_store(invoke: Invoke, tmp_config: Any, inbox: Path,
                                                state_path: Path) -> None:
     config = tmp_config(f'[sources.inbox]\ntype = "dir"\npath = "{inbox}"\nmove_processed = true\n')

@@ -42,19 +42,25 @@ def _source_name(given: str | None) -> str:
 @click.option("--number", metavar="N", help="Only order number N.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Emit at most N orders (batch size).")
 @click.option("--raw", is_flag=True, help="Print the one canonical order (with --number) as plain JSON.")
+@click.option("--dry-run", is_flag=True,
+              help="Look only: print what the query would emit, queue nothing, record nothing, move no file.")
 @click.option("--requeue-after", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
               help="With --unsent, re-emit an order queued but never exported only after SECONDS.")
 @click.pass_context
 def command(ctx: click.Context, source: str | None, unsent: bool, channel: str | None, status: str | None,
-            since: str | None, number: str | None, limit: int | None, raw: bool, requeue_after: float) -> None:
+            since: str | None, number: str | None, limit: int | None, raw: bool, dry_run: bool,
+            requeue_after: float) -> None:
     """Emit the orders of a source as flowkit.order/1 records (cancelled orders excluded).
 
     Every emitted order is recorded in the state store and marked queued;
     'flowkit query-orders mark-sent' later marks it exported or failed.
+    To look by hand without taking orders from the next cron run, use
+    --dry-run: nothing is recorded or moved.
 
     \b
     Example:
       flowkit query-orders --source shop --unsent --channel web --limit 100
+      flowkit query-orders --source shop --unsent --dry-run
       flowkit query-orders --source samples/orders --number 1203 --raw
     """
     if ctx.invoked_subcommand is not None:
@@ -66,10 +72,10 @@ def command(ctx: click.Context, source: str | None, unsent: bool, channel: str |
 
     query = Query(number=number, channels=_split(channel), statuses=_split(status), since=parse_since(since),
                   unsent=unsent, limit=1 if raw else limit)
-    _run(_source_name(source), query, raw=raw, requeue_after=requeue_after)
+    _run(_source_name(source), query, raw=raw, dry=dry_run, requeue_after=requeue_after)
 
 
-def _run(name: str, query: Query, *, raw: bool, requeue_after: float) -> None:
+def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float) -> None:
     from flowkit import pipeline
     from flowkit.errors import FlowkitError
     from flowkit.query_orders import COMMAND, Run
@@ -89,7 +95,15 @@ def _run(name: str, query: Query, *, raw: bool, requeue_after: float) -> None:
         return pipeline.error_record(stub, COMMAND, exc)
 
     writer = Writer(mode="raw" if raw else "record", pretty=True if raw else None)
-    run = Run(source, store, query, queue=not raw, requeue_after=requeue_after, on_error=on_error)
+    run = Run(source, store, query, queue=not raw, dry=dry, requeue_after=requeue_after, on_error=on_error)
+    if dry:  # a look changes nothing, so it neither waits on the lock nor enters the run log
+        try:
+            for record in run:
+                writer.write(record)
+        finally:
+            source.close()
+        _check(run.counts, query, name)
+        return
     with exclusive(app.state_path, COMMAND, wait=app.lock_timeout), app.run(COMMAND, run.counts):
         try:
             for record in run:

@@ -82,8 +82,8 @@ class Store:
                 time.sleep(0.02)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A short write transaction (BEGIN IMMEDIATE), committed on success."""
+    def transaction(self, *, keep: bool = True) -> Iterator[sqlite3.Connection]:
+        """A short write transaction (BEGIN IMMEDIATE), committed on success (rolled back when not ``keep``)."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -94,7 +94,7 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise
         else:
-            self.conn.execute("COMMIT")
+            self.conn.execute("COMMIT" if keep else "ROLLBACK")
 
     @property
     def version(self) -> int:
