@@ -20,15 +20,6 @@ from typing import Any
 
 from flowkit.errors import ConfigError
 
-NAMED = ("sources", "destinations", "suppliers", "channels")
-COMMANDS = (
-    "query-orders", "apply-rules", "render", "transform", "deliver", "push-stock", "import-shipment",
-)
-# Top-level tables with a fixed set of keys (key -> accepted Python types).
-FIXED: dict[str, dict[str, tuple[type, ...]]] = {
-    "state": {"path": (str,), "lock_timeout": (int, float), "retention_days": (int,), "busy_timeout": (int, float)},
-    "log": {"level": (str,), "format": (str,)},
-}
 SECRET_KEY = re.compile(r"(pass(word|phrase)?|secret|token|api_?key|private_key|credential)", re.IGNORECASE)
 _REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -109,8 +100,8 @@ class Config:
         return f"{name}:{line}" if line else name
 
 
-def load(explicit: str | None = None) -> Config:
-    """Find, parse and validate the config; an absent implicit file gives defaults."""
+def read(explicit: str | None = None) -> Config:
+    """Find and parse the config, unchecked; an absent implicit file gives defaults."""
     path, required = find_config(explicit)
     if path is None:
         return Config()
@@ -128,54 +119,30 @@ def load(explicit: str | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
-    config = Config(path=path, data=data, text=text)
+    return Config(path=path, data=data, text=text)
+
+
+def load(explicit: str | None = None) -> Config:
+    """Find, parse and check the config; ConfigError names the first problem and counts the others."""
+    config = read(explicit)
     problems = validate(config)
+    if len(problems) > 1:
+        raise ConfigError(f"{problems[0]} (and {len(problems) - 1} more; run 'flowkit config check')")
     if problems:
-        raise ConfigError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+        raise ConfigError(problems[0])
     return config
 
 
-def validate(config: Config) -> list[str]:
-    """Every problem found, each naming file, line and key (never a value)."""
-    problems: list[str] = []
-    for key, value in config.data.items():
-        if key in FIXED:
-            problems += _check_fixed(config, key, value)
-        elif key in NAMED:
-            problems += _check_named(config, key, value)
-        elif key in COMMANDS:
-            if not isinstance(value, Mapping):
-                problems.append(f"{config.where(key)}: [{key}] must be a table")
-        else:
-            known = ", ".join(sorted([*FIXED, *NAMED, *COMMANDS]))
-            problems.append(f"{config.where(key)}: unknown key {key!r} (known: {known})")
-    return problems
+def validate(config: Config, *, secrets: bool = False) -> list[str]:
+    """Every problem found (see flowkit/config_check.py), each naming file, line and key, never a value.
 
+    With ``secrets``, also ``${ENV}``/``file:`` secret references that would not resolve now.
+    """
+    if not config.data:
+        return []
+    from flowkit.config_check import problems
 
-def _check_fixed(config: Config, section: str, value: Any) -> list[str]:
-    if not isinstance(value, Mapping):
-        return [f"{config.where(section)}: [{section}] must be a table"]
-    problems = []
-    spec = FIXED[section]
-    for key, item in value.items():
-        if key not in spec:
-            problems.append(f"{config.where(section, key)}: unknown key '{section}.{key}' (known: {', '.join(spec)})")
-        elif not isinstance(item, spec[key]) or isinstance(item, bool):
-            kinds = " or ".join(t.__name__ for t in spec[key])
-            problems.append(f"{config.where(section, key)}: '{section}.{key}' must be {kinds}")
-    return problems
-
-
-def _check_named(config: Config, section: str, value: Any) -> list[str]:
-    if not isinstance(value, Mapping):
-        return [f"{config.where(section)}: [{section}] must be a table of named tables"]
-    problems = []
-    for name, entry in value.items():
-        if not isinstance(entry, Mapping):
-            problems.append(f"{config.where(section, name)}: '{section}.{name}' must be a table")
-        elif section in ("sources", "destinations") and not ("type" in entry or "url" in entry):
-            problems.append(f"{config.where(section, name)}: '{section}.{name}' needs 'type' or 'url'")
-    return problems
+    return problems(config, secrets=secrets)
 
 
 def locate(text: str, keys: tuple[str, ...]) -> int | None:

@@ -19,6 +19,10 @@ path = "s.db"
 [destinations.mis]
 type = "hotfolder"
 path = "out"
+
+[destinations.printer]
+type = "sftp"
+host = "sftp.example.com"
 password = "${MIS_PASS}"
 
 [render]
@@ -73,12 +77,12 @@ def test_unknown_keys_name_file_line_and_key(tmp_config: Callable[..., Path]) ->
         load(str(path))
     message = info.value.format_message()
     assert f"{path}:3: unknown key 'state.bogus'" in message
-    assert "(and 1 more)" in message
+    assert "(and 1 more; run 'flowkit config check')" in message
 
 
 def test_wrong_type_and_missing_destination_type(tmp_config: Callable[..., Path]) -> None:
     path = tmp_config("[state]\nlock_timeout = 'soon'\n[destinations.x]\npath = 'o'\n")
-    with pytest.raises(ConfigError, match=r":2: 'state.lock_timeout' must be int or float"):
+    with pytest.raises(ConfigError, match=r":2: 'state.lock_timeout' must be a number"):
         load(str(path))
 
 
@@ -97,7 +101,7 @@ def test_named_lookup_error_lists_known() -> None:
 
     config = Config(data=tomllib.loads(GOOD))
     assert config.named("destinations", "mis")["type"] == "hotfolder"
-    with pytest.raises(ConfigError, match=r"no \[destinations.erp\] \(known: mis\)"):
+    with pytest.raises(ConfigError, match=r"no \[destinations.erp\] \(known: mis, printer\)"):
         config.named("destinations", "erp")
 
 
@@ -126,7 +130,10 @@ def test_locate() -> None:
     assert locate(text, ("zz",)) is None
 
 
-def test_cli_check_ok_and_bad(invoke: Invoke, tmp_config: Callable[..., Path]) -> None:
+def test_cli_check_ok_and_bad(
+    invoke: Invoke, tmp_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIS_PASS", "s3cret")
     good = tmp_config(GOOD)
     result = invoke(["config", "check"], config=good)
     assert result.exit_code == 0 and "ok" in result.stderr and result.stdout == ""

@@ -89,21 +89,23 @@ def reference_path() -> Path:
 
 @command.command("check")
 def check() -> None:
-    """Validate the config; each problem names file, line and key (exit 78).
+    """Validate the config: every problem on its own line, naming file, line and key (exit 78).
+
+    Also reports ${ENV} secret references whose variable is unset and file:
+    secrets whose file is missing.
 
     \b
     Example:
       flowkit --config flowkit.toml config check
     """
     from flowkit.app import get_app
-    from flowkit.config import Config, load, validate
+    from flowkit.config import read, validate
     from flowkit.errors import ConfigError
 
-    app = get_app()
-    config: Config = load(app.config_arg)
+    config = read(get_app().config_arg)
     if config.path is None:
         raise ConfigError("no config file found", hint="name one with --config or create ./flowkit.toml")
-    problems = validate(config)
+    problems = validate(config, secrets=True)
     for problem in problems:
         click.echo(f"flowkit: {problem}", err=True)
     if problems:

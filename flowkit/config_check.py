@@ -1,0 +1,255 @@
+"""Check a parsed config against the schema (flowkit/config_schema.py).
+
+Every problem is collected, each as one line naming ``file:line`` and the
+dotted key, never the value: an unknown table, key, type or value (with a
+did-you-mean), a wrong kind of value, a key that would be ignored (only read
+with another setting, or not read per supplier/channel). On request, also the
+``${ENV}`` and ``file:`` secret references that would not resolve now.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flowkit import config_schema as schema
+from flowkit.config_schema import Key, Table
+
+if TYPE_CHECKING:
+    from flowkit.config import Config
+
+KeyPath = tuple[str, ...]
+OnUnknown = Callable[[KeyPath, Table], None]
+_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "string": (lambda v: isinstance(v, str), "a string"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "int": (_is_int, "an integer"),
+    "number": (lambda v: _is_int(v) or isinstance(v, float), "a number"),
+    "strings": (_is_strings, "a list of strings"),
+    "ints": (lambda v: isinstance(v, list) and all(_is_int(i) for i in v), "a list of integers"),
+    "string_or_strings": (lambda v: isinstance(v, str) or _is_strings(v), "a string or a list of strings"),
+    "table": (lambda v: isinstance(v, Mapping), "a table"),
+    "tables": (lambda v: isinstance(v, list) and all(isinstance(i, Mapping) for i in v), "a list of tables"),
+    "size": (lambda v: _is_int(v) or isinstance(v, str), 'a size (bytes, or a string such as "16MiB")'),
+    "any": (lambda v: True, "anything"),
+}
+
+
+def problems(config: Config, *, secrets: bool = False) -> list[str]:
+    """Every problem of ``config``; with ``secrets``, also references that would not resolve."""
+    checker = Checker(config)
+    checker.top(config.data)
+    if secrets:
+        checker.check_secrets()
+    return checker.found
+
+
+def dotted(path: KeyPath) -> str:
+    return ".".join(path)
+
+
+def suggest(word: str, known: Iterable[str], docs: str) -> str:
+    """`` (did you mean 'x'?)``, else the known names when few, else where they are documented."""
+    import difflib
+
+    names = list(dict.fromkeys(known))
+    close = difflib.get_close_matches(word.replace("-", "_"), names, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (known: {', '.join(names)})" if len(names) <= 12 else f" (see {docs})"
+
+
+class Checker:
+    """Walks the parsed TOML once, collecting problems in ``found``."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.found: list[str] = []
+        self.secrets: list[tuple[KeyPath, Any]] = []
+
+    def problem(self, path: KeyPath, message: str) -> None:
+        self.found.append(f"{self.config.where(*path)}: {message}")
+
+    def unknown(self, path: KeyPath, known: Iterable[str], what: str = "key") -> None:
+        aliases = schema.ALIASES.get(path[0], {}) if len(path) == 2 else {}
+        flag = path[-1].replace("-", "_")
+        if flag in aliases:
+            hint = f" (did you mean '{aliases[flag]}', the key of --{flag.replace('_', '-')}?)"
+        else:
+            hint = suggest(path[-1], known, schema.DOCS.get(path[0], "docs/config.md"))
+        self.problem(path, f"unknown {what} '{dotted(path)}'{hint}")
+
+    def top(self, data: Mapping[str, Any]) -> None:
+        for name, value in data.items():
+            if name in schema.TOP:
+                self.table((name,), value, schema.TOP[name])
+            elif name in schema.NAMED:
+                self.named(name, value)
+            else:
+                self.unknown((name,), [*schema.TOP, *schema.NAMED], "table")
+
+    def named(self, kind: str, value: Any) -> None:
+        if not isinstance(value, Mapping):
+            self.problem((kind,), f"[{kind}] must be a table of named tables")
+            return
+        check = {"sources": self.source, "destinations": self.destination}.get(kind, self.entity)
+        for name, entry in value.items():
+            path = (kind, str(name))
+            if isinstance(entry, Mapping):
+                check(path, entry)
+            else:
+                self.problem(path, f"'{dotted(path)}' must be a table")
+
+    def table(self, path: KeyPath, value: Any, keys: Table, *, defaults: Mapping[str, Any] | None = None,
+              on_unknown: OnUnknown | None = None) -> None:
+        """Check a table's keys against ``keys``; ``defaults`` are values the code assumes when absent."""
+        if not isinstance(value, Mapping):
+            self.problem(path, f"'{dotted(path)}' must be a table")
+            return
+        settings = {**(defaults or {}), **value}
+        for raw, item in value.items():
+            sub = (*path, str(raw))
+            key = keys.get(str(raw))
+            if key is None:
+                spelt = keys.get(str(raw).replace("-", "_"))
+                key = spelt if spelt is not None and spelt.option else None
+            if key is None:
+                (on_unknown or self.unknown)(sub, keys)
+            elif key.needs is not None and settings.get(key.needs[0]) not in key.needs[1]:
+                wanted = " or ".join(f'"{v}"' for v in key.needs[1])
+                self.problem(sub, f"'{dotted(sub)}' is only read with {key.needs[0]} = {wanted}")
+            else:
+                self.value(sub, item, key)
+
+    def value(self, path: KeyPath, item: Any, key: Key) -> None:
+        check, label = KINDS[key.kind]
+        if not check(item):
+            self.problem(path, f"'{dotted(path)}' must be {label}")
+            return
+        if key.choices:
+            for value in item if isinstance(item, list) else [item]:
+                if value not in key.choices:
+                    hint = suggest(str(value), key.choices, "docs/config.md")
+                    if "known:" not in hint:
+                        hint = hint[:-1] + f"; known: {', '.join(key.choices)})"
+                    what = f"{path[0][:-1]} type in" if path[-1] == "type" and len(path) == 3 else "value for"
+                    self.problem(path, f"unknown {what} '{dotted(path)}'{hint}")
+                    break
+        if key.secret:
+            self.secrets.append((path, item))
+        if key.keys is not None:
+            for entry in item if isinstance(item, list) else [item]:
+                self.table(path, entry, key.keys)
+
+    def source(self, path: KeyPath, entry: Mapping[str, Any]) -> None:
+        kind = entry.get("type", "http" if "url" in entry or "base_url" in entry else None)
+        if kind is None:
+            self.problem(path, f"'{dotted(path)}' needs 'type' ({', '.join(schema.SOURCE_TYPES)})")
+            return
+        if kind not in schema.SOURCES:
+            self.value((*path, "type"), kind, schema.SOURCE_COMMON["type"])
+            return
+        keys: dict[str, Key] = {**schema.SOURCE_COMMON, **schema.SOURCES[kind]}
+        defaults: dict[str, Any] = {}
+        if kind == "http":
+            defaults["auth"] = schema.PRESET_AUTH.get(str(entry.get("preset")), "none")
+            templates = [entry.get(k) for k in schema.TEMPLATE_KEYS]
+            keys.update({name: Key("any") for name in _placeholders(templates) if name not in keys})
+        self.table(path, entry, keys, defaults=defaults)
+
+    def destination(self, path: KeyPath, entry: Mapping[str, Any]) -> None:
+        url = entry.get("url")
+        scheme = url.split(":", 1)[0].lower() if isinstance(url, str) and ":" in url else None
+        kind = entry.get("type", schema.SCHEMES.get(scheme or ""))
+        if kind is None:
+            if scheme is not None:
+                self.problem((*path, "url"), f"unknown URL scheme in '{dotted(path)}.url'"
+                             f"{suggest(scheme, schema.SCHEMES, 'docs/destinations.md')}")
+            else:
+                self.problem(path, f"'{dotted(path)}' needs 'type' or 'url'")
+            return
+        if kind not in schema.DESTINATIONS:
+            self.value((*path, "type"), kind, schema.DESTINATION_COMMON["type"])
+            return
+        keys = {**schema.DESTINATION_COMMON, **schema.DESTINATIONS[kind]}
+        self.table(path, entry, keys)
+        if isinstance(url, str) and kind != "http":
+            self.url_query((*path, "url"), url, keys)
+
+    def url_query(self, path: KeyPath, url: str, keys: Table) -> None:
+        """A destination URL's query parameters are options too (``?known_hosts=…``)."""
+        from urllib.parse import parse_qsl, urlsplit
+
+        for name, _ in parse_qsl(urlsplit(url).query):
+            if name not in keys:
+                hint = suggest(name, keys, "docs/destinations.md")
+                self.problem(path, f"unknown option '{name}' in the query of '{dotted(path)}'{hint}")
+
+    def entity(self, path: KeyPath, entry: Mapping[str, Any]) -> None:
+        """``[suppliers.X]``/``[channels.X]``: a few attributes and per-record command tables."""
+        keys = schema.ENTITIES[path[0]]
+        for raw, item in entry.items():
+            sub = (*path, str(raw))
+            if raw in keys:
+                self.value(sub, item, keys[raw])
+            elif raw in schema.PER_RECORD:
+                self.table(sub, item, schema.PER_RECORD[raw], on_unknown=self.not_per_record)
+            elif raw in schema.COMMANDS:
+                self.problem(sub, f"'{dotted(sub)}' is not read: {raw} has no per-supplier or per-channel "
+                                  f"settings (only {', '.join(schema.PER_RECORD)} have)")
+            else:
+                self.unknown(sub, [*keys, *schema.PER_RECORD])
+
+    def not_per_record(self, path: KeyPath, keys: Table) -> None:
+        command, key = path[2], path[-1].replace("-", "_")
+        if command == "deliver" and key in ("to", "target"):
+            self.problem(path, f"'{dotted(path)}' is not read: {schema.ROUTING_NOTE}")
+        elif key in schema.COMMANDS[command]:
+            self.problem(path, f"'{dotted(path)}' is only read in [{command}], not per supplier or channel "
+                               f"(read here: {', '.join(keys)})")
+        else:
+            self.unknown(path, keys)
+
+    def check_secrets(self) -> None:
+        """``${ENV}`` references whose variable is unset, ``file:`` secrets whose file is missing."""
+        for path, value in self.secrets:
+            items = value.items() if isinstance(value, Mapping) else [(None, value)]
+            for name, item in items:
+                where = path if name is None else (*path, str(name))
+                if isinstance(item, str):
+                    self._secret(where, item)
+
+    def _secret(self, path: KeyPath, value: str) -> None:
+        if value.startswith("file:"):
+            if not Path(os.path.expanduser(value[5:])).is_file():
+                self.problem(path, f"'{dotted(path)}': secret file {value[5:]} does not exist")
+            return
+        for variable in _REF.findall(value):
+            if variable not in os.environ:
+                self.problem(path, f"'{dotted(path)}': environment variable {variable} is not set")
+
+
+def _placeholders(values: Iterable[Any]) -> Iterator[str]:
+    """Names in ``{name}`` placeholders of template strings, nested lists and tables included."""
+    for value in values:
+        if isinstance(value, str):
+            yield from _PLACEHOLDER.findall(value)
+        elif isinstance(value, Mapping):
+            yield from _placeholders(value.values())
+        elif isinstance(value, list):
+            yield from _placeholders(value)
