@@ -3,8 +3,10 @@
 Each emitted order is recorded in the state store (``orders``/``order_lines``)
 and moved pending -> queued in one short transaction *before* its record is
 written, so a run killed half-way loses nothing: a queued order that never
-got exported comes back on a later ``--unsent`` run (after ``requeue_after``
-seconds, so overlapping cron runs do not both send it).
+got exported comes back on the next ``--unsent`` run once the pipeline that
+queued it has ended (``exports.in_flight``), and after ``requeue_after``
+seconds in any case; while that pipeline runs, an overlapping cron run does
+not send it too.
 """
 
 from __future__ import annotations
@@ -166,7 +168,7 @@ class Run:
             if state in SKIP_UNSENT or (order.get("sync") or {}).get("exported"):
                 self.skip(state if state in SKIP_UNSENT else "exported-at-source")
                 return None
-            if state == "queued" and _age(updated) < self.requeue_after:
+            if state == "queued" and _age(updated) < self.requeue_after and exports.in_flight(conn, number, self.store.run_id):
                 self.skip("queued-recently")
                 return None
         if self.queue and state in ("pending", "failed", "queued"):

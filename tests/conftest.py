@@ -108,3 +108,53 @@ def conversation(args: Sequence[str], timeout: float = 30) -> Iterator[Callable[
             assert proc.wait() == 0
         finally:
             timer.cancel()
+
+
+class LivePipeline:
+    """``flowkit ARGS`` run to the end in a process group of its own that stays alive afterwards.
+
+    It stands for an overlapping cron pipeline whose query-orders has queued its
+    orders while a later stage (deliver, say) is still running: the group keeps
+    a process until ``end()`` (or the test's end) kills it.
+    """
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def __call__(self, args: Sequence[str], *, state: Path, config: Path | None = None) -> list[dict[str, Any]]:
+        import os
+        import shlex
+        import time
+
+        out = self.tmp_path / f"live-{len(self.procs)}.ndjson"
+        prefix = [sys.executable, "-m", "flowkit", "--state", str(state)]
+        if config is not None:
+            prefix += ["--config", str(config)]
+        part, done = shlex.quote(f"{out}.part"), shlex.quote(str(out))
+        script = f"{shlex.join([*prefix, *args])} > {part} && mv {part} {done}; exec sleep 300"
+        proc = subprocess.Popen(["bash", "-c", script], start_new_session=True, env=dict(os.environ))
+        self.procs.append(proc)
+        deadline = time.monotonic() + 30
+        while not out.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "the live pipeline's command failed"
+            time.sleep(0.02)
+        return records(out.read_text())
+
+    def end(self) -> None:
+        import os
+        import signal
+
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture
+def live_pipeline(tmp_path: Path) -> Iterator[LivePipeline]:
+    pipeline = LivePipeline(tmp_path)
+    try:
+        yield pipeline
+    finally:
+        pipeline.end()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Invoke, record_line, records
+from conftest import Invoke, LivePipeline, record_line, records
 
 MAPPINGS = Path(__file__).parent / "data" / "query_orders" / "mappings"
 
@@ -172,12 +172,17 @@ def test_cron_loop_unsent_mark_sent_failed_until_dead(invoke: Invoke, config: Pa
     assert runs[-1]["counts"]["delivered"] == 4 and runs[-1]["counts"]["duplicates"] == 1
 
 
-def test_queued_order_comes_back_only_after_requeue_after(invoke: Invoke, config: Path) -> None:
-    assert len(records(invoke(["query-orders", "--unsent"], config=config).stdout)) == 6
-    again = invoke(["query-orders", "--unsent"], config=config)  # an overlapping/killed run: not resent at once
+def test_queued_order_waits_while_its_pipeline_runs_and_comes_back_once_it_ended(
+        invoke: Invoke, config: Path, state_path: Path, live_pipeline: LivePipeline) -> None:
+    assert len(live_pipeline(["query-orders", "--unsent"], state=state_path, config=config)) == 6
+    again = invoke(["query-orders", "--unsent"], config=config)  # an overlapping run: not sent twice at once
     assert again.exit_code == 0 and again.stdout == ""
     later = invoke(["query-orders", "--unsent", "--requeue-after", "0"], config=config)
-    assert len(records(later.stdout)) == 6
+    assert len(records(later.stdout)) == 6  # past requeue_after: back even while that pipeline runs
+    live_pipeline(["query-orders", "--unsent", "--requeue-after", "0"], state=state_path, config=config)
+    live_pipeline.end()  # that pipeline ended (killed, destination down) without exporting them
+    next_run = invoke(["query-orders", "--unsent"], config=config)
+    assert len(records(next_run.stdout)) == 6  # the very next run, not 10 minutes later
 
 
 def test_dry_run_looks_without_queuing_recording_or_moving(invoke: Invoke, tmp_config: Any, inbox: Path,
@@ -195,7 +200,9 @@ def test_dry_run_looks_without_queuing_recording_or_moving(invoke: Invoke, tmp_c
     cron = invoke(["query-orders", "--unsent"], config=config)  # the next real run still gets all of them
     assert sorted(r["key"] for r in records(cron.stdout)) == sorted(r["key"] for r in records(look.stdout))
     again = invoke(["query-orders", "--unsent", "--dry-run"], config=config)
-    assert again.exit_code == 0 and again.stdout == ""  # queued by the real run: a look shows what cron would send
+    assert again.exit_code == 0 and len(records(again.stdout)) == 6  # that run ended: cron would send them again
+    with sqlite3.connect(state_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1  # the real run only
 
 
 def test_moved_files_carry_over_from_the_store(invoke: Invoke, tmp_config: Any, inbox: Path,
@@ -208,9 +215,10 @@ def test_moved_files_carry_over_from_the_store(invoke: Invoke, tmp_config: Any, 
     assert sorted(r["key"] for r in second) == sorted(["1002", "GC-7001-aa11", "IN-5001", "2000000141", "OMN-5120"])
 
 
-def test_held_and_cancelled_after_queue(invoke: Invoke, config: Path, inbox: Path, state_path: Path) -> None:
+def test_held_and_cancelled_after_queue(invoke: Invoke, config: Path, inbox: Path, state_path: Path,
+                                        live_pipeline: LivePipeline) -> None:
     (inbox / "1004.json").write_text(json.dumps(canonical("1004", on_hold=True)))
-    out = records(invoke(["query-orders", "--unsent"], config=config).stdout)
+    out = live_pipeline(["query-orders", "--unsent"], state=state_path, config=config)  # its pipeline still runs
     assert "1004" not in [r["key"] for r in out]
     assert export_status(state_path, "1004") == ("held", 0)
     (inbox / "1004.json").write_text(json.dumps(canonical("1004")))

@@ -129,8 +129,8 @@ class Store:
     def start_run(self, command: str, args: list[str] | None = None) -> int:
         with self.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO runs (command, args, pid, started_at) VALUES (?, ?, ?, ?)",
-                (command, json.dumps(args or []), os.getpid(), now()),
+                "INSERT INTO runs (command, args, pid, pgid, host, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (command, json.dumps(args or []), os.getpid(), os.getpgrp(), os.uname().nodename, now()),
             )
         self.run_id = int(cur.lastrowid or 0)
         return self.run_id

@@ -8,6 +8,7 @@ and the source-side "mark as exported" calls still owed.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from typing import Any
 
@@ -32,6 +33,33 @@ def statuses(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, tuple[st
         sql = f"SELECT number, export_status, attempts FROM orders WHERE number IN ({', '.join('?' * len(part))})"
         found.update((str(r[0]), (str(r[1]), int(r[2]))) for r in conn.execute(sql, part))
     return found
+
+
+def in_flight(conn: sqlite3.Connection, number: str, run_id: int | None = None) -> bool:
+    """Whether the pipeline that queued ``number`` may still be running (so it must not be sent again yet).
+
+    The run that queued it recorded its process group and host: a shell
+    pipeline's commands share one process group, so once no process of that
+    group is left, nothing of that pipeline can still export the order. An
+    earlier pipeline of the caller's own group (one script running pipelines
+    one after the other) has ended too, unless it is the caller's own run
+    (``run_id``). Unknown (another host, an older store) counts as in flight:
+    the time limit (``requeue_after``) then decides.
+    """
+    row = conn.execute(
+        """SELECT r.pgid, r.host, r.id FROM events e JOIN runs r ON r.id = e.run_id
+           WHERE e.key = ? AND e.event = 'queued' ORDER BY e.id DESC LIMIT 1""", (number,)).fetchone()
+    if row is None or row[0] is None or row[1] != os.uname().nodename or row[2] == run_id:
+        return True
+    if int(row[0]) == os.getpgrp():
+        return False
+    try:
+        os.killpg(int(row[0]), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by another user
+        return True
+    return True
 
 
 def carry_over(conn: sqlite3.Connection, source: str | None, statuses: tuple[str, ...] = UNSENT) -> list[str]:
