@@ -21,23 +21,15 @@ pipeline() {
     | flowkit query-orders mark-sent > "$DEMO/marked-$1.ndjson"
 }
 
+# After each run, one line per order: delivered where, held why, or why it was not sent again,
+# read from the run's result records and the order's story in the state store.
 echo "== run 1" >&2
 pipeline 1
+python3 samples/demo_summary.py "$DEMO" 1
 echo "== run 2 (nothing new: every order is exported, held or reported)" >&2
 pipeline 2
-
-python3 - "$DEMO" <<'PY'
-import collections, json, os, sys
-demo = sys.argv[1]
-for run in (1, 2):
-    counts = collections.Counter()
-    for line in open(os.path.join(demo, f"results-{run}.ndjson")):
-        rec = json.loads(line)
-        counts[rec["kind"] + ":" + str(rec["body"].get("status", "")) if rec["kind"] == "result" else rec["kind"]] += 1
-    print(f"run {run}: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
-files = sorted(os.listdir(os.path.join(demo, "out", "mis")))
-print(f"hotfolder {demo}/out/mis: {', '.join(files)}")
-PY
+python3 samples/demo_summary.py "$DEMO" 2
+echo "hotfolder $DEMO/out/mis: $(cd "$DEMO/out/mis" && ls | paste -sd, - | sed 's/,/, /g')"
 echo "== stock: out-of-order messages; the late one (seq 1000) is superseded, never applied" >&2
 flowkit push-stock samples/stock/message-1001.json samples/stock/late-1000.json samples/stock/inventory-1003.xml \
   samples/stock/stock-1004.csv --target web > "$DEMO/stock-results.ndjson"
