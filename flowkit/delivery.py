@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowkit.errors import ExitCode, FlowkitError, RecordError
+from flowkit.errors import ExitCode, FlowkitError, RecordError, TempFailError, UnavailableError
 from flowkit.records import JSON_TYPE, Record, body_bytes, derive, is_json_type, make_record
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
@@ -84,13 +84,20 @@ class Deliverer:
     counts: Counter[str] = field(default_factory=Counter)
     opened: bool = False
     pending: list[ledger.Settle] | None = None  # a window's outcomes, written together when set
+    down: FlowkitError | None = None  # why the destination could not be reached; tried once per run
 
     def __post_init__(self) -> None:
         ledger.prepare(self.store)
 
     def ensure_open(self) -> None:
+        if self.down is not None:
+            raise self.down
         if not self.opened:
-            self.transport.open()
+            try:
+                self.transport.open()
+            except (UnavailableError, TempFailError) as exc:  # unreachable, refused, host key: not one record's fault
+                self.down = exc
+                raise
             self.opened = True
 
     def close(self) -> None:
@@ -118,19 +125,51 @@ class Deliverer:
         steps: list[Outcome | Send | RecordError] = []
         windowed = self.window > 1
         known = ledger.entries_for(self.store, [r["key"] for r in records], self.destination) if windowed else {}
+        unreached: list[Record] = []
         for record in records:
             try:
                 steps.append(self.plan(record, rows=known.get(record["key"])) if windowed else self.deliver(record))
             except RecordError as exc:
                 steps.append(exc)
+            except FlowkitError as exc:
+                if exc is not self.down:
+                    raise
+                steps.append(self._unreached(record, known.get(record["key"])))
+                unreached.append(record)
         sends = [(index, step) for index, step in enumerate(steps) if isinstance(step, Send)]
-        done: dict[int, Outcome] = (
-            self._send_window(sends) if len(sends) > 1 else {index: self._send(step) for index, step in sends}
-        )
+        try:
+            done: dict[int, Outcome] = (
+                self._send_window(sends) if len(sends) > 1 else {index: self._send(step) for index, step in sends}
+            )
+        except FlowkitError as exc:
+            if exc is not self.down:
+                raise
+            done = {index: self._unreached(step.record, known.get(step.record["key"])) for index, step in sends}
+            unreached += [step.record for _, step in sends]
+        self._note_unreached(unreached)
         out: list[Outcome | RecordError] = []
         for index, step in enumerate(steps):
             out.append(done[index] if isinstance(step, Send) else step)
         return out
+
+    def _unreached(self, record: Record, rows: list[ledger.Entry] | None) -> Outcome:
+        """A record not sent because the destination could not be reached: failed, no attempt counted."""
+        assert self.down is not None
+        self.counts["failed"] += 1
+        attempts = max((r.attempts for r in rows or ()), default=0)
+        body = {"key": record["key"], "destination": self.destination, "status": "failed", "remote_ref": None,
+                "attempts": attempts, "error": f"not sent: {self.down.format_message()}",
+                "content_hash": None, "exit_code": self.down.exit_code}
+        return Outcome(derive(record, "result", body), self.down.exit_code)
+
+    def _note_unreached(self, records: list[Record]) -> None:
+        """One event per record kept from the destination, so ``state show`` tells the outage."""
+        if not records or self.down is None:
+            return
+        detail = {"destination": self.destination, "error": self.down.format_message(),
+                  "exit_code": self.down.exit_code, "sent": False}
+        with self.store.transaction() as conn:
+            self.store.add_events(conn, [(r["key"], "deliver", "not-sent", detail) for r in records])
 
     def plan(
         self, record: Record, filename: str | None = None, rows: list[ledger.Entry] | None = None
@@ -324,6 +363,7 @@ class Deliverer:
             "attempts": entry.attempts,
             "error": error or (entry.error if status != "delivered" and status != "duplicate" else None),
             "content_hash": entry.content_hash,
+            "exit_code": code,
         }
         return Outcome(derive(record, "result", body), code)
 
@@ -338,7 +378,14 @@ class Deliverer:
             if entry.attempts >= self.policy.max_attempts and entry.status == "failed":
                 yield self._dead(record, entry)
                 continue
-            yield self.deliver(record, filename=entry.filename)
+            try:
+                outcome = self.deliver(record, filename=entry.filename)
+            except FlowkitError as exc:
+                if exc is not self.down:
+                    raise
+                self._note_unreached([record])
+                outcome = self._unreached(record, [entry])
+            yield outcome
 
 
 def rebuild(key: str, media: str, meta: Mapping[str, Any], data: bytes) -> Record:

@@ -3,7 +3,8 @@
 For each ``result`` record of a known order: ``delivered`` (and ``duplicate``,
 delivered before) marks it exported and, when its source has a mark-sent
 call configured and has not been told yet, tells the source too; ``failed`` (and an ``error`` record
-for the order) counts an attempt, and after ``max_attempts`` the order is
+for the order) makes it eligible for the next run and counts an attempt unless the failure was
+temporary (exit 75: the destination was down), and after ``max_attempts`` the order is
 dead; ``dead`` is dead; ``unknown`` and ``skipped`` leave it as it is.
 Each change is one transaction with its event. A source call still owed
 (it failed) is retried by the next run before the stream is read.
@@ -46,7 +47,7 @@ class MarkSent:
             return
         body: dict[str, Any] = record["body"] if isinstance(record.get("body"), dict) else {}
         status = "failed" if record["kind"] == "error" else str(body.get("status", ""))
-        detail = {k: body.get(k) for k in ("destination", "remote_ref", "attempts", "error") if body.get(k)}
+        detail = {k: body.get(k) for k in ("destination", "remote_ref", "attempts", "error", "exit_code") if body.get(k)}
         if record["kind"] == "error":
             detail["error"] = body.get("error")
         new = self.apply(number, status, known, detail)
@@ -69,11 +70,15 @@ class MarkSent:
                     self.owe(conn, number)
                 return "exported"
             if status in ("failed", "dead") and state != "exported":
-                dead = status == "dead" or attempts + 1 >= self.max_attempts
+                # A temporary failure (destination down, 5xx after the run's retries) is not held against the
+                # order: the delivery ledger counts real attempts and reports "dead" when they are used up.
+                counted = not (status == "failed" and detail.get("exit_code") == ExitCode.TEMPFAIL)
+                dead = status == "dead" or (counted and attempts + 1 >= self.max_attempts)
                 self.counts["dead" if dead else "failed"] += 1
-                reason = f"{attempts + 1} attempt(s): {detail.get('error') or status}"
+                code = f" (exit {detail['exit_code']})" if detail.get("exit_code") else ""
+                reason = f"{attempts + counted} attempt(s): {detail.get('error') or status}{code}"
                 orders.set_export_status(self.store, conn, number, "dead" if dead else "failed", command=COMMAND,
-                                         reason=reason, count_attempt=True)
+                                         reason=reason, count_attempt=counted)
                 if dead:
                     log.warning("order %s is dead after %d attempt(s): %s", number, attempts + 1, detail.get("error"))
                 return "dead" if dead else "failed"

@@ -87,7 +87,10 @@ def test_unknown_host_key_is_refused_with_its_fingerprint(
     assert result.exit_code == 69
     assert "unknown host key ssh-ed25519 SHA256:" in result.stderr
     assert "ssh-keyscan" in result.stderr and "host_key_fingerprint" in result.stderr
-    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert "Traceback" not in result.stderr
+    [result_record] = records(result.stdout)  # the record is reported not sent, so mark-sent can tell its story
+    assert result_record["body"]["status"] == "failed" and result_record["body"]["exit_code"] == 69
+    assert result_record["body"]["error"].startswith("not sent: ") and result_record["body"]["attempts"] == 0
     assert list(remote.iterdir()) == []
     fp = result.stderr.split('host_key_fingerprint = "')[1].split('"')[0]
     pinned = config.read_text() + f'host_key_fingerprint = "{fp}"\n'
