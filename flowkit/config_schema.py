@@ -52,7 +52,7 @@ LOG: Table = {"level": one_of("error", "warning", "info", "debug"), "format": on
 # Sources -------------------------------------------------------------------------------
 
 SOURCE_TYPES = ("dir", "http", "store")
-PRESETS = ("magento2", "omnitron")
+PRESETS = ("omnitron", "magento2")
 PRESET_AUTH = {"magento2": "bearer", "omnitron": "token"}  # the preset's auth, for ``needs``
 SOURCE_COMMON: Table = {"type": one_of(*SOURCE_TYPES), "enabled": BOOL, "disabled": BOOL}
 EXPORT_STATUSES = ("pending", "queued", "exported", "failed", "dead", "held", "cancelled")
@@ -149,7 +149,7 @@ DELIVER_PER_RECORD: Table = {"filename": STR}
 COMMANDS: Mapping[str, Table] = {
     "query-orders": {
         "source": opt(), "unsent": opt("bool"), "channel": opt(), "status": opt(), "since": opt(),
-        "number": opt(), "limit": opt("int"), "raw": opt("bool"), "requeue_after": opt("number"),
+        "number": opt(), "limit": opt("int"), "raw": opt("bool"), "requeue_after": opt("number"), "dry_run": opt("bool"),
         "max_attempts": INT,  # read by `query-orders mark-sent`
     },
     "apply-rules": {"rules": opt(), "explain": opt("bool"), "dry_run": opt("bool"), "drop_held": opt("bool"),
@@ -181,8 +181,7 @@ NOT_IN_CONFIG: Mapping[str, tuple[tuple[str, ...], str]] = {
 }
 # A command-line flag whose config key is another name: command -> {flag key: option key}.
 ALIASES: Mapping[str, Mapping[str, str]] = {
-    "render": {"exclude_extra": "extra_data_exclude", "product": "products", "attribute": "attributes",
-               "compact": "indent"},
+    "render": {"exclude_extra": "extra_data_exclude", "product": "products", "attribute": "attributes"},
     "transform": {"param": "params", "param_from_meta": "from_meta"},
     "deliver": {"to": "target", "name": "name_template"},
     "push-stock": {"unsent_order_status": "unsent_order_statuses"},

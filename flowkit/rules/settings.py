@@ -18,7 +18,7 @@ from flowkit.rules.common import Meta
 from flowkit.rules.loader import RuleSet
 
 COMMAND = "apply-rules"
-COMMAND_KEYS = ("rules", "checks", "maps", "explain", "dry_run", "dry-run")
+COMMAND_KEYS = ("rules", "checks", "maps", "explain", "dry_run", "drop_held", "records_out")  # - or _
 Layer = tuple[dict[str, Any], dict[str, Any], Callable[[str, str], str], Path]
 
 
@@ -54,9 +54,9 @@ class Settings:
     def _layer(self, table: Mapping[str, Any], path: tuple[str, ...], *, check_keys: bool = False) -> Layer:
         label = ".".join(path)
         for key, value in table.items():
-            if check_keys and key not in COMMAND_KEYS:
+            if check_keys and key.replace("-", "_") not in COMMAND_KEYS:
                 raise ConfigError(f"{self.config.where(*path, key)}: unknown key '{label}.{key}' "
-                                  f"(known: {', '.join(COMMAND_KEYS[:-1])})")
+                                  f"(known: {', '.join(COMMAND_KEYS)})")
             if key in ("checks", "maps") and not isinstance(value, Mapping):
                 raise ConfigError(f"{self.config.where(*path, key)}: '{label}.{key}' must be a table")
 
