@@ -122,6 +122,19 @@ def blocks(path: Path) -> Iterator[Block]:
         i = j + 1
 
 
+def shown_outputs(path: Path) -> dict[Block, list[str]]:
+    """Shell blocks followed at once by an untagged block of output (no command in it): its lines."""
+    found = {}
+    text = path.read_text(encoding="utf-8").splitlines()
+    listed = list(blocks(path))
+    for block, following in zip(listed, listed[1:], strict=False):
+        between = text[block.lineno + len(block.lines): following.lineno - 2]
+        if (block.is_shell and following.lang == "" and not any(line.strip() for line in between)
+                and not any(invocations(line, "") for line in following.lines)):
+            found[block] = [line for line in following.lines if line.strip()]
+    return found
+
+
 def logical_lines(block: Block) -> Iterator[tuple[int, str]]:
     """(line number, text) of each statement, continuation lines joined with a newline."""
     pending: list[str] = []

@@ -37,7 +37,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from docs_lines import ROOT, Block, DocLine, blocks, check_options, doc_files, doc_lines, inline_commands
+from docs_lines import (
+    ROOT,
+    Block,
+    DocLine,
+    blocks,
+    check_options,
+    doc_files,
+    doc_lines,
+    inline_commands,
+    shown_outputs,
+)
 
 from flowkit.cli import cli
 
@@ -125,6 +135,8 @@ RECIPES = ("docs/recipes/ci.md", "docs/recipes/debug-one-order.md", "docs/recipe
 SCRATCH = re.compile(r"(?<![\w.~-])/(tmp|srv)/")
 
 DOC_LINES = doc_lines()
+# The output a doc shows for a shell block (an untagged block right after it), compared with what ran.
+SHOWN: dict[Block, list[str]] = {b: shown for path in doc_files() for b, shown in shown_outputs(path).items()}
 
 
 def key(line: DocLine) -> tuple[str, str]:
@@ -338,8 +350,11 @@ def venv_bin() -> Path:
 def doc_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
              venv_bin: Path) -> Any:
     """Every page's and recipe's run, started together, a few at a time: path -> Future[DocRun]."""
+    module = sys.modules[__name__]
+    wanted = {item.callspec.params.get("path") for item in request.session.items
+              if getattr(item, "module", None) is module and hasattr(item, "callspec")}  # only the selected docs
     servers: dict[str, Any] = {}
-    needed = set(SERVERS.values())
+    needed = {server for (path, _), server in SERVERS.items() if path in wanted}
     if "sshd" in needed:
         try:
             servers["sshd"] = request.getfixturevalue("sshd_server")
@@ -347,9 +362,6 @@ def doc_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             pass  # no sshd here: its lines are skipped, and say so
     if "http" in needed:
         servers["http"] = request.getfixturevalue("http_server_session")[0]
-    module = sys.modules[__name__]
-    wanted = {item.callspec.params.get("path") for item in request.session.items
-              if getattr(item, "module", None) is module and hasattr(item, "callspec")}  # only the selected docs
     with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
         futures: dict[str, Future[DocRun]] = {
             path: pool.submit(run_doc, path, tmp_path_factory.mktemp("doc"), venv_bin, servers)
@@ -373,13 +385,18 @@ def line_problems(line: DocLine, run: DocRun, outcome: Outcome) -> list[str]:
         problems.append(f"expected nothing on stdout, got {outcome.out[:300]!r}")
     if expect.stderr and expect.stderr not in outcome.err:
         problems.append(f"stderr lacks {expect.stderr!r}")
-    shown = line.transcript
-    if shown:
-        printed = set((outcome.out + outcome.err).splitlines())
-        problems += [f"the doc shows {text!r}, not printed" for text in shown if text not in printed]
+    last_of_block = line == [d for d in DOC_LINES if d.block == line.block][-1]
+    problems += unshown(line.transcript or (SHOWN.get(line.block) if last_of_block else None), outcome)
     if problems:
         return [f"{line.where}: {line.command}\n  " + "; ".join(problems) + f"\n  stderr: {outcome.err[-800:]}"]
     return []
+
+
+def unshown(shown: list[str] | None, outcome: Outcome) -> list[str]:
+    """The lines of output a doc shows that the run did not print (``…`` marks an elision)."""
+    printed = {line.rstrip() for line in (outcome.out + outcome.err).splitlines()}
+    return [f"the doc shows {text!r}, not printed" for text in shown or ()
+            if text.rstrip() not in printed and "…" not in text and text.strip() != "..."]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -409,6 +426,8 @@ def test_recipe_runs_verbatim(path: str, doc_runs: dict[str, Future[DocRun]]) ->
             assert outcome.out.strip(), f"{where}: nothing on stdout\n{block.text}\nstderr: {outcome.err}"
         if any(e.stdout is False for e in expects):
             assert not outcome.out.strip(), f"{where}: expected nothing on stdout\n{outcome.out}"
+        missing = unshown(SHOWN.get(block), outcome)
+        assert not missing, f"{where}: " + "\n".join(missing)
 
 
 def test_ci_recipe_goes_red_on_a_failing_case(tmp_path: Path, venv_bin: Path) -> None:
