@@ -314,3 +314,43 @@ def test_schema_does_not_load_at_start_up() -> None:
             "print(sorted(m for m in ('flowkit.config_schema', 'flowkit.config_check', 'difflib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _all_keys(table: schema.Table) -> set[str]:
+    keys = set(table)
+    for key in table.values():
+        if key.keys is not None:
+            keys |= _all_keys(key.keys)
+    return keys
+
+
+def test_every_key_is_documented_in_config_md() -> None:
+    text = re.sub(r"```.*?```", "", (ROOT / "docs" / "config.md").read_text(encoding="utf-8"), flags=re.DOTALL)
+    words = {w for span in re.findall(r"`([^`]+)`", text) for w in re.findall(r"[A-Za-z_][\w-]*", span)}
+    tables = [*schema.TOP.values(), *schema.SOURCES.values(), *schema.DESTINATIONS.values(),
+              *schema.ENTITIES.values(), *schema.PER_RECORD.values(), schema.SOURCE_COMMON,
+              schema.DESTINATION_COMMON]
+    missing = {key for table in tables for key in _all_keys(table)} - words
+    assert not missing
+    assert set(schema.TOP) | set(schema.NAMED) <= words
+
+
+def _toml_blocks() -> list[tuple[str, str]]:
+    found = []
+    for doc in sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]):
+        text = doc.read_text(encoding="utf-8")
+        for match in re.finditer(r"```toml\n(.*?)```", text, flags=re.DOTALL):
+            found.append((f"{doc.relative_to(ROOT)}:{text[:match.start()].count(chr(10)) + 2}", match.group(1)))
+    return found
+
+
+@pytest.mark.parametrize(("where", "text"), _toml_blocks(), ids=[w for w, _ in _toml_blocks()])
+def test_documented_config_examples_pass_the_schema(where: str, text: str) -> None:
+    import tomllib
+
+    from flowkit.config import Config, validate
+
+    data = tomllib.loads(text)
+    if {"rules", "when", "checks", "maps"} & set(data):
+        pytest.skip("a rules file, not a config")
+    assert validate(Config(path=Path(where), data=data, text=text)) == []
