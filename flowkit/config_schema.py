@@ -9,10 +9,8 @@ option names), so the two cannot drift apart. The checker is config_check.py.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
 class Key:
     """One config key: its kind (see ``config_check.KINDS``), allowed values and nested keys.
 
@@ -20,15 +18,19 @@ class Key:
     ``include_held`` both work). ``secret``: a ``${ENV}``/``file:`` reference
     is resolved (for a table: each of its values). ``needs``: read only when
     the named key has one of the given values (``("auth", ("bearer",))``).
+    A plain class, not a dataclass: the schema is built at every config load.
     """
 
-    kind: str = "string"
-    choices: tuple[str, ...] = ()
-    keys: Mapping[str, Key] | None = None
-    option: bool = False
-    secret: bool = False
-    needs: tuple[str, tuple[str, ...]] | None = None
-    doc: str = field(default="", compare=False)
+    __slots__ = ("kind", "choices", "keys", "option", "secret", "needs")
+
+    def __init__(self, kind: str = "string", choices: tuple[str, ...] = (), *, keys: Mapping[str, Key] | None = None,
+                 option: bool = False, secret: bool = False, needs: tuple[str, tuple[str, ...]] | None = None) -> None:
+        self.kind = kind
+        self.choices = choices
+        self.keys = keys
+        self.option = option
+        self.secret = secret
+        self.needs = needs
 
 
 Table = Mapping[str, Key]
