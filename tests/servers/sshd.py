@@ -68,6 +68,13 @@ class Sshd:
         self.process.terminate()
         self.process.wait(timeout=5)
 
+    def restart(self) -> None:
+        """Start the stopped server again: same port, host key and users (an outage that ends)."""
+        with self.log.open("ab") as err:
+            self.process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(self.home / "sshd_config")],
+                                            stdout=subprocess.DEVNULL, stderr=err)
+        wait_port(self.port)
+
 
 def available() -> bool:
     return os.path.exists(SSHD) and shutil.which("ssh-keygen") is not None
