@@ -90,6 +90,11 @@ class App:
         except FlowkitError as exc:
             status = "partial" if exc.exit_code == 1 else f"error:{exc.exit_code}"
             raise
+        except BrokenPipeError:  # the next command exited first (click then exits 1 quietly)
+            status = "broken-pipe"
+            click.echo(f"flowkit: {command}: the next command of the pipeline stopped reading; what this run did "
+                       "is recorded (flowkit state runs), the rest is done by the next run", err=True)
+            raise
         except BaseException:
             status = "crashed"
             raise

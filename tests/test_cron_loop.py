@@ -253,3 +253,22 @@ def test_an_outage_is_loud_and_the_next_run_delivers_what_was_missed(
     assert loop.delivered() == after  # and nothing twice
     if preset == "omnitron":
         assert {o["number"] for o in api.omni.values() if o["is_send"]} >= wanted
+
+
+def test_a_next_command_that_fails_is_named_not_a_silent_crash(tmp_path: Path) -> None:
+    """deliver's reader gone (a mistyped mark-sent): deliver says so, and its run is not logged "crashed"."""
+    (tmp_path / "flowkit.toml").write_text('[destinations.hot]\ntype = "hotfolder"\npath = "out"\n'
+                                           '[state]\npath = "state.db"\n')
+    lines = "".join(json.dumps({"flowkit": "record/1", "kind": "payload", "key": str(n), "type": "application/json",
+                                "meta": {}, "body": {"n": n}}) + "\n" for n in range(3))
+    (tmp_path / "payloads.ndjson").write_text(lines)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "FLOWKIT_CONFIG": "flowkit.toml"}
+    env.pop("FLOWKIT_STATE", None)
+    script = ('set -o pipefail; (head -1 payloads.ndjson; sleep 1; tail -2 payloads.ndjson) | flowkit deliver --to hot '
+              '| flowkit query-orders --no-such-option; echo "${PIPESTATUS[*]}"; flowkit state runs --command deliver')
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    out = done.stdout.splitlines()
+    assert out[0].split()[1:] == ["1", "2"]  # the producer may die of SIGPIPE too
+    assert "deliver: the next command of the pipeline stopped reading" in done.stderr
+    assert json.loads(out[1])["status"] == "broken-pipe"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0.json", "1.json", "2.json"]
