@@ -130,7 +130,7 @@ class Checker:
                 key = spelt if spelt is not None and spelt.option else None
             if key is None:
                 (on_unknown or self.unknown)(sub, keys)
-            elif key.needs is not None and settings.get(key.needs[0]) not in key.needs[1]:
+            elif key.needs is not None and not _needs_met(key.needs, settings, keys):
                 wanted = " or ".join(f'"{v}"' for v in key.needs[1])
                 self.problem(sub, f"'{dotted(sub)}' is only read with {key.needs[0]} = {wanted}")
             else:
@@ -242,6 +242,14 @@ class Checker:
         for variable in _REF.findall(value):
             if variable not in os.environ:
                 self.problem(path, f"'{dotted(path)}': environment variable {variable} is not set")
+
+
+def _needs_met(needs: tuple[str, tuple[str, ...]], settings: Mapping[str, Any], keys: Table) -> bool:
+    """Whether the setting a key depends on allows it (an unknown value there is its own problem)."""
+    value = settings.get(needs[0])
+    controller = keys.get(needs[0])
+    unknown = controller is not None and bool(controller.choices) and value is not None and value not in controller.choices
+    return value in needs[1] or unknown
 
 
 def _placeholders(values: Iterable[Any]) -> Iterator[str]:
