@@ -109,6 +109,19 @@ def folder_orders(kind: str) -> tuple[dict[str, str], str, set[str]]:
         number.format(n) for n in range(3)}
 
 
+def cron_doc_lines(number: str) -> list[str]:
+    """cron.md's other flowkit lines (crontab entries without their schedule), about order ``number``."""
+    text = (ROOT / "docs" / "recipes" / "cron.md").read_text(encoding="utf-8")
+    lines = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            command = re.sub(r"^(\S+\s+){5}shop\s+", "", line.split("  #")[0]).strip()
+            if command.startswith("flowkit "):
+                lines.append(command.replace("1203", number))
+    assert len(lines) == 5, lines
+    return lines
+
+
 class Loop:
     """A working folder as a user sets it up: flowkit.toml, rules.toml, mis.xsl, a state store beside them."""
 
@@ -251,8 +264,27 @@ def test_an_outage_is_loud_and_the_next_run_delivers_what_was_missed(
     check_run(loop.cron())
     check_run(loop.readme())
     assert loop.delivered() == after  # and nothing twice
+    for line in cron_doc_lines(number):  # the recipe's retry, watching and housekeeping lines, as written
+        check_run(loop.bash(line))
     if preset == "omnitron":
         assert {o["number"] for o in api.omni.values() if o["is_send"]} >= wanted
+
+
+def test_readme_set_up_and_completion_lines_run() -> None:
+    """README's other shell lines: the activated environment's flowkit, and each shell's completion script."""
+    venv = ROOT / ".venv" / "bin" / "activate"
+    if not venv.exists():
+        pytest.skip("no .venv in the checkout (make test creates it)")
+    activate = doc_block(ROOT / "README.md", ". .venv/bin/activate")
+    done = subprocess.run(["bash", "-c", activate], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "query-orders" in done.stdout, done.stderr
+    completion = doc_block(ROOT / "README.md", "_FLOWKIT_COMPLETE=bash_source")
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    for line in completion.splitlines():
+        command = line.split("  #")[0].strip()
+        script = re.sub(r'^eval "\$\((.*)\)"$', r"\1", command).replace(" | source", "")
+        done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 0 and "flowkit" in done.stdout and "complete" in done.stdout, (command, done.stderr)
 
 
 def test_a_next_command_that_fails_is_named_not_a_silent_crash(tmp_path: Path) -> None:
