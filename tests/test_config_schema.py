@@ -48,7 +48,7 @@ MISTAKES = [
      ":1: 'suppliers.acme.push-stock' is not read: push-stock has no per-supplier or per-channel settings"),
     ('[destinations.erp]\ntype = "http"\nurl = "https://erp.example.com/orders"\ntoken = "${ERP_TOKEN}"\n',
      ":4: 'destinations.erp.token' is only read with auth = \"bearer\""),
-    ('[destinations.erp]\ntype = "http"\nurl = "https://erp"\nauth = "bearerr"\ntoken = "file:/run/secrets/erp"\n',
+    ('[destinations.erp]\ntype = "http"\nurl = "https://erp"\nauth = "bearerr"\ntoken = "t0ken"\n',
      ":4: unknown value for 'destinations.erp.auth' (did you mean 'bearer'?; known: basic, bearer, header)"),
     ('[destinations.y]\nurl = "sftp://u@h/in/?known_host=kh"\n',
      ":2: unknown option 'known_host' in the query of 'destinations.y.url' (did you mean 'known_hosts'?)"),
