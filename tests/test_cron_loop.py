@@ -304,3 +304,25 @@ def test_a_next_command_that_fails_is_named_not_a_silent_crash(tmp_path: Path) -
     assert "deliver: the next command of the pipeline stopped reading" in done.stderr
     assert json.loads(out[1])["status"] == "broken-pipe"
     assert "0.json" in {p.name for p in (tmp_path / "out").iterdir()}  # delivered before its result was refused
+
+
+def test_a_refused_host_key_exits_69_and_the_run_after_the_fix_delivers(
+        tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd) -> None:
+    base, api = api_server
+    api.reset()
+    loop = Loop(tmp_path, http_source("magento2", base), sftp)
+    wanted = expected_http(api, "magento2")
+    config = tmp_path / "flowkit.toml"
+    trusted = config.read_text()
+    (tmp_path / "empty_known_hosts").write_text("")
+    config.write_text(trusted.replace(str(sftp.known_hosts), str(tmp_path / "empty_known_hosts")))
+    check_run(loop.readme(), 69)
+    job = loop.cron()
+    check_run(job, 69)
+    assert "refused" in job.stderr and "unknown host key" in job.stderr
+    story = loop.story(sorted(wanted)[0])
+    assert [e["detail"]["exit_code"] for e in story["events"] if e["event"] == "not-sent"] == [69, 69]
+    assert loop.delivered() == {}
+    config.write_text(trusted)  # the admin checked the fingerprint and trusted the key
+    check_run(loop.cron())
+    assert set(loop.delivered()) == wanted
