@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from servers import sshd
 
-from flowkit.delivery import Deliverer
-from flowkit.delivery_run import flush
+from flowkit.deliver.core import Deliverer
+from flowkit.deliver.run import flush
 from flowkit.pipeline import Tally
 from flowkit.records import BadLine, Reader, Record, Writer, body_bytes, derive, make_record
 from flowkit.store import Store

@@ -225,10 +225,10 @@ def _literals(*modules: str) -> set[str]:
 # Modules that read each command table's keys that are no click option.
 CONFIG_READERS = {
     "query-orders": ("commands/mark_sent.py",),
-    "apply-rules": ("rules/settings.py",),
+    "apply-rules": ("apply_rules/settings.py",),
     "render": (),
-    "transform": ("xform/core.py",),
-    "deliver": ("delivery_run.py",),
+    "transform": ("transform/core.py",),
+    "deliver": ("deliver/run.py",),
     "push-stock": (),
     "import-shipment": ("commands/import_shipment.py",),
 }
@@ -251,12 +251,12 @@ def test_render_table_is_render_options() -> None:
 
 
 def test_rules_tables_match_checks_and_maps() -> None:
-    from flowkit.rules import checks
-    from flowkit.rules.settings import COMMAND_KEYS
+    from flowkit.apply_rules import checks
+    from flowkit.apply_rules.settings import COMMAND_KEYS
 
     assert set(schema.CHECKS) == set(checks.CHECK_KEYS)
     assert schema.CHECKS["reasons"].keys is not None and set(schema.CHECKS["reasons"].keys) == set(checks.REASONS)
-    assert set(schema.MAPS) <= _literals("rules/maps.py") and set(schema.ROUTING) <= _literals("rules/maps.py")
+    assert set(schema.MAPS) <= _literals("apply_rules/maps.py") and set(schema.ROUTING) <= _literals("apply_rules/maps.py")
     assert set(schema.COMMANDS["apply-rules"]) == set(COMMAND_KEYS)
 
 
@@ -281,7 +281,7 @@ def test_destination_keys_are_what_the_transport_reads(kind: str) -> None:
 def test_destination_common_keys() -> None:
     from flowkit.transports import base, hotfolder
 
-    assert set(schema.DELIVERY) == _read_by("delivery_run.py") - {"name"}
+    assert set(schema.DELIVERY) == _read_by("deliver/run.py") - {"name"}
     assert schema.SCHEMES == base.SCHEMES
     assert set(schema.DESTINATION_TYPES) == set(base.SCHEMES.values())
     assert schema.HOTFOLDER["conflict"].choices == hotfolder.CONFLICTS
@@ -304,7 +304,7 @@ def test_source_keys_are_what_the_sources_read() -> None:
     assert set(schema.DIR_SOURCE) == _read_by("sources/dirsource.py")
     assert set(schema.STORE_SOURCE) == _read_by("sources/storesource.py")
     assert schema.EXPORT_STATUSES == EXPORT_STATUSES
-    assert {"enabled", "disabled"} <= _literals("rules/settings.py")
+    assert {"enabled", "disabled"} <= _literals("apply_rules/settings.py")
 
 
 def test_schema_does_not_load_at_start_up() -> None:

@@ -239,7 +239,7 @@ def test_configuration_errors(invoke: Invoke, tmp_path: Path, tmp_config: Callab
 
 
 def test_a_second_run_waits_for_the_destination_lock(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
-    from flowkit.delivery_run import lock_name
+    from flowkit.deliver.run import lock_name
 
     target = f"file://{tmp_path}/o/"
     with exclusive(state_path, lock_name(target), wait=1):

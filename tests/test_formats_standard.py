@@ -16,7 +16,7 @@ from lxml import etree
 from flowkit import model
 from flowkit.formats import orderflow, standard
 from flowkit.formats.names import ITEMS, NAMES, PAYMENT_FIELDS
-from flowkit.render import payload
+from flowkit.render.core import payload
 from flowkit.render.options import RenderOptions
 
 ORDERS = sorted((ROOT / "samples" / "orders").glob("*.json"))

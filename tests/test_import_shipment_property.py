@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flowkit.import_shipment.core import Options, apply
 from flowkit.records import make_record
-from flowkit.shipment.core import Options, apply
 from flowkit.store import Store, orders
 
 ORDER = {"number": "P-1", "status": "approved",

@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from flowkit.stock import soap
+from flowkit.push_stock import soap
 from flowkit.store import Store, orders
 from tests.conftest import Invoke, record_line
 from tests.test_push_stock import DATA, SAMPLES, bodies, ledger, line, msg, push

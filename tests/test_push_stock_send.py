@@ -15,10 +15,10 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowkit.stock import soap
-from flowkit.stock.adjust import Calculator
-from flowkit.stock.engine import Engine
-from flowkit.stock.model import Message
+from flowkit.push_stock import soap
+from flowkit.push_stock.adjust import Calculator
+from flowkit.push_stock.engine import Engine
+from flowkit.push_stock.model import Message
 from flowkit.store import Store
 from tests.conftest import Invoke
 from tests.test_push_stock import bodies, ledger, line, msg
@@ -211,7 +211,7 @@ def _fold(messages: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, in
 
 
 def test_a_chunk_left_in_flight_is_settled_by_the_next_run(invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
-    from flowkit.stock.send import encode
+    from flowkit.push_stock.send import encode
     from flowkit.store import stock
 
     out = tmp_path / "out"

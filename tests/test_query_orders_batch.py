@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import Invoke, records
 from test_query_orders import canonical
 
-from flowkit.query_orders import Run
+from flowkit.query_orders.core import Run
 from flowkit.sources import Query
 from flowkit.sources.dirsource import DirSource
 from flowkit.sources.mapping import map_auto

@@ -175,7 +175,7 @@ def test_held_order_skipped_raw(invoke: Invoke) -> None:
 
 
 def test_example_never_drifts(invoke: Invoke) -> None:
-    from flowkit.render import example_order
+    from flowkit.render.core import example_order
 
     assert example_order() == orjson.loads((ORDERS / "1203.json").read_bytes())
     for fmt in ("xml", "json"):

@@ -176,7 +176,7 @@ def test_deterministic_output(invoke: Invoke) -> None:
 
 
 def test_input_order_is_not_modified(invoke: Invoke) -> None:
-    from flowkit.render import Renderer
+    from flowkit.render.core import Renderer
 
     source = order("1207")
     before = copy.deepcopy(source)

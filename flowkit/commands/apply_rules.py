@@ -58,8 +58,8 @@ def command(ctx: click.Context, files: tuple[str, ...], rules: str | None, expla
       flowkit apply-rules --rules samples/rules.toml --explain samples/apply-rules/1203.json
     """
     from flowkit import pipeline
+    from flowkit.apply_rules.apply import build
     from flowkit.records import Reader, Writer
-    from flowkit.rules.apply import build
 
     app = get_app()
     reader = Reader(files, raw_kind="order", raw_key=_order_key)

@@ -59,7 +59,7 @@ def command(
       flowkit deliver --to mis-sftp --retry-failed
     """
     from flowkit.console import summary
-    from flowkit.delivery_run import build, deliver_all, lock_name
+    from flowkit.deliver.run import build, deliver_all, lock_name
     from flowkit.pipeline import finish
     from flowkit.records import Reader, Writer
     from flowkit.store.lock import exclusive

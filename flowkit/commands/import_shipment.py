@@ -13,9 +13,9 @@ import click
 from flowkit.options import input_files
 
 if TYPE_CHECKING:
+    from flowkit.import_shipment.core import Options
     from flowkit.pipeline import Tally
     from flowkit.records import Writer
-    from flowkit.shipment.core import Options
 
 POSTBACKS = ("magento", "gelato", "infigo", "json")
 
@@ -53,9 +53,9 @@ def command(files: tuple[str, ...], order_files: tuple[str, ...], target: str, p
       flowkit import-shipment --from-dir inbox/ --postback magento | flowkit deliver --to shop
     """
     from flowkit.app import get_app
+    from flowkit.import_shipment.core import Options
     from flowkit.pipeline import finish
     from flowkit.records import Writer
-    from flowkit.shipment.core import Options
 
     app = get_app()
     only_orders = _check_usage(files, order_files, from_dir)
@@ -71,8 +71,8 @@ def command(files: tuple[str, ...], order_files: tuple[str, ...], target: str, p
         if from_dir is not None:
             tally = _inbox(from_dir, writer, options, batch_size, max_attempts)
         else:
-            from flowkit.shipment.read import read
-            from flowkit.shipment.runner import run_stream
+            from flowkit.import_shipment.read import read
+            from flowkit.import_shipment.runner import run_stream
 
             tally = run_stream(app.store(), read(files, kind="shipment"), writer, options)
         counts.update(tally.as_dict())
@@ -103,7 +103,7 @@ def _carrier_codes(section: dict[str, object]) -> dict[str, str]:
 def _load_orders(paths: tuple[str, ...]) -> int:
     """Record canonical orders from files (one transaction for all, so a bad file loads none)."""
     from flowkit.app import get_app
-    from flowkit.shipment.read import orders as read_orders
+    from flowkit.import_shipment.read import orders as read_orders
     from flowkit.store import orders
 
     store = get_app().store()
@@ -117,7 +117,7 @@ def _load_orders(paths: tuple[str, ...]) -> int:
 def _inbox(folder: Path, writer: Writer, options: Options, batch_size: int, max_attempts: int) -> Tally:
     from flowkit.app import get_app
     from flowkit.errors import InputError
-    from flowkit.shipment.runner import run_inbox
+    from flowkit.import_shipment.runner import run_inbox
     from flowkit.store.lock import exclusive
 
     app = get_app()

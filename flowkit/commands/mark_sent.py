@@ -31,7 +31,7 @@ def command(files: tuple[str, ...], max_attempts: int | None, no_source: bool) -
     """
     from flowkit import pipeline
     from flowkit.console import summary
-    from flowkit.mark_sent import COMMAND, CONSUMES, MarkSent
+    from flowkit.query_orders.mark_sent import COMMAND, CONSUMES, MarkSent
     from flowkit.records import Reader, Writer
     from flowkit.store import exports
 

@@ -67,8 +67,8 @@ def command(files: tuple[str, ...], **options: Any) -> None:
     """
     from flowkit import console
     from flowkit.pipeline import finish, report
-    from flowkit.stock.model import UNSENT_STATUSES
-    from flowkit.stock.run import Options, push, target_of
+    from flowkit.push_stock.model import UNSENT_STATUSES
+    from flowkit.push_stock.run import Options, push, target_of
     from flowkit.store.lock import exclusive
 
     app = get_app()

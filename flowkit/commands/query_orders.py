@@ -67,7 +67,7 @@ def command(ctx: click.Context, source: str | None, unsent: bool, channel: str |
         return
     if raw and number is None:
         raise click.UsageError("--raw prints one order: give --number N")
-    from flowkit.query_orders import parse_since
+    from flowkit.query_orders.core import parse_since
     from flowkit.sources import Query
 
     query = Query(number=number, channels=_split(channel), statuses=_split(status), since=parse_since(since),
@@ -78,7 +78,7 @@ def command(ctx: click.Context, source: str | None, unsent: bool, channel: str |
 def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float) -> None:
     from flowkit import pipeline
     from flowkit.errors import FlowkitError
-    from flowkit.query_orders import COMMAND, Run
+    from flowkit.query_orders.core import COMMAND, Run
     from flowkit.records import Record, Writer, make_record
     from flowkit.sources import Fetched, open_source
     from flowkit.store import exports

@@ -117,8 +117,8 @@ def command(
     from flowkit import pipeline
     from flowkit.errors import ConfigError
     from flowkit.records import Reader
-    from flowkit.render import Renderer, RenderWriter, order_key
-    from flowkit.render import example as example_payload
+    from flowkit.render.core import Renderer, RenderWriter, order_key
+    from flowkit.render.core import example as example_payload
 
     renderer = Renderer(get_app().config, explicit_flags(ctx))
     try:

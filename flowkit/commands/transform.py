@@ -50,7 +50,7 @@ def _given(ctx: click.Context) -> bool:
 
 
 def _settings() -> dict[str, Any]:
-    from flowkit.xform.core import settings
+    from flowkit.transform.core import settings
 
     config = get_app().config
     return settings(config.section("transform"), config.base_dir)
@@ -88,7 +88,7 @@ def command(ctx: click.Context, xslt: str | None, jolt: str | None, params: tupl
     from flowkit.errors import RecordError
     from flowkit.pipeline import finish, run
     from flowkit.records import Reader
-    from flowkit.xform.core import CONSUMES, EncodedWriter, Engine, check_file_sizes, parse_params, router
+    from flowkit.transform.core import CONSUMES, EncodedWriter, Engine, check_file_sizes, parse_params, router
 
     found = _settings()
     options = {"params": parse_params(params), "param_from_meta": from_meta, "max_bytes": found["max_bytes"]}
@@ -131,8 +131,8 @@ def test(paths: tuple[str, ...], ignore_whitespace: bool, schema: str | None, ju
       flowkit transform test samples/transform/cases --junit build/transform-junit.xml
     """
     from flowkit.errors import PartialError
-    from flowkit.xform.cases import discover, run_cases
-    from flowkit.xform.junit import write_junit
+    from flowkit.transform.cases import discover, run_cases
+    from flowkit.transform.junit import write_junit
 
     found = _settings()
     cases = discover([Path(p) for p in paths])

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from flowkit.apply_rules.actions import ACTIONS, Action, Outcome
+from flowkit.apply_rules.common import RuleError
+from flowkit.apply_rules.compiled import Runner, rule_test, runner
+from flowkit.apply_rules.conditions import Namespace, compile_when
 from flowkit.config import locate
 from flowkit.errors import ConfigError
-from flowkit.rules.actions import ACTIONS, Action, Outcome
-from flowkit.rules.common import RuleError
-from flowkit.rules.compiled import Runner, rule_test, runner
-from flowkit.rules.conditions import Namespace, compile_when
 
 RULE_KEYS = ("name", "when", "enabled", "stop", "description")
 TOP_KEYS = ("rules", "checks", "maps")

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from flowkit.apply_rules.actions import Alert, Outcome
+from flowkit.apply_rules.engine import Engine
+from flowkit.apply_rules.loader import RuleSet
 from flowkit.config import Config
 from flowkit.errors import RecordError
 from flowkit.records import BadLine, Record, derive
-from flowkit.rules.actions import Alert, Outcome
-from flowkit.rules.engine import Engine
-from flowkit.rules.loader import RuleSet
 
 if TYPE_CHECKING:
     from flowkit.store import Store
@@ -143,8 +143,8 @@ def build(rules_path: Path, config: Config, open_store: Callable[[], Store], *, 
     Returns the applier, the alert sender (to close) and the ``pipeline.Window`` that batches
     the state-store work per window of records.
     """
-    from flowkit.rules import loader
-    from flowkit.rules.settings import Settings
+    from flowkit.apply_rules import loader
+    from flowkit.apply_rules.settings import Settings
     from flowkit.store import rules as rules_store
 
     ruleset = loader.load(rules_path)

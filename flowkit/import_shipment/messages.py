@@ -56,7 +56,7 @@ class Message:
 def parse(body: Any, media_type: str = "application/json") -> Message:
     """Read one message body: a JSON object (flowkit or GelatoConnect) or SOAP XML text."""
     if isinstance(body, str | bytes):
-        from flowkit.shipment.soap import parse_soap
+        from flowkit.import_shipment.soap import parse_soap
 
         return from_json(parse_soap(body), form="soap")
     if not isinstance(body, dict):

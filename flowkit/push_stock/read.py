@@ -20,8 +20,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from flowkit.push_stock.model import Message, as_int, seq_from_name
 from flowkit.records import Record, _open_all, _sniff, check_record
-from flowkit.stock.model import Message, as_int, seq_from_name
 
 PART = 5000
 CSV_COLUMNS = ("sku", "qty", "seq", "source")
@@ -56,7 +56,7 @@ def read_stream(name: str, stream: BinaryIO) -> Iterator[Item]:
     if not first:
         return
     if first == b"<":
-        from flowkit.stock import soap
+        from flowkit.push_stock import soap
 
         yield soap.parse(buffered.read(), name)
     elif first in (b"{", b"["):

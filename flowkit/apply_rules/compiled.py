@@ -16,12 +16,12 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from flowkit.rules.actions import Outcome
-from flowkit.rules.common import set_at
-from flowkit.rules.conditions import FACT_DEPS, FACTS, Namespace
+from flowkit.apply_rules.actions import Outcome
+from flowkit.apply_rules.common import set_at
+from flowkit.apply_rules.conditions import FACT_DEPS, FACTS, Namespace
 
 if TYPE_CHECKING:
-    from flowkit.rules.loader import Rule
+    from flowkit.apply_rules.loader import Rule
 
 Runner = Callable[[Outcome], None]
 

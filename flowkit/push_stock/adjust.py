@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from flowkit.errors import ConfigError, InputError
-from flowkit.stock.model import ADJUSTMENTS, UNSENT_STATUSES, Line, as_int, cutoff, normal_time
+from flowkit.push_stock.model import ADJUSTMENTS, UNSENT_STATUSES, Line, as_int, cutoff, normal_time
 
 
 @dataclass(frozen=True)

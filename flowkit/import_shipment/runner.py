@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from flowkit.errors import ExitCode, FlowkitError
+from flowkit.import_shipment.core import COMMAND, Options, apply
 from flowkit.pipeline import Tally, report
 from flowkit.records import BadLine, Item, Writer, make_record
-from flowkit.shipment.core import COMMAND, Options, apply
 from flowkit.store import Store
 from flowkit.store import shipments as ledger
 
@@ -67,7 +67,7 @@ def inbox_files(folder: Path) -> list[Path]:
 def run_inbox(store: Store, folder: Path, writer: Writer, options: Options, *, batch_size: int,
               max_attempts: int) -> Tally:
     """Process up to ``batch_size`` inbox files; move each to done/ or, when dead, failed/."""
-    from flowkit.shipment.read import read
+    from flowkit.import_shipment.read import read
 
     total = Tally()
     for path in inbox_files(folder)[:batch_size]:

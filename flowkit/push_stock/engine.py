@@ -14,9 +14,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flowkit.records import JSON_TYPE, MARK, Record
-from flowkit.stock.adjust import Calculator
-from flowkit.stock.model import (
+from flowkit.push_stock.adjust import Calculator
+from flowkit.push_stock.model import (
     MSG_DUPLICATE,
     MSG_SUCCESS,
     MSG_SUPERSEDED,
@@ -26,12 +25,13 @@ from flowkit.stock.model import (
     body,
     parse_all,
 )
+from flowkit.records import JSON_TYPE, MARK, Record
 from flowkit.store import stock
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from flowkit.stock.send import Sender
+    from flowkit.push_stock.send import Sender
     from flowkit.store import Store
 
 Key = tuple[str, str]

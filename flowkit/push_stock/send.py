@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from flowkit.errors import RecordError
+from flowkit.push_stock.model import Line, Message
 from flowkit.records import JSON_TYPE, XML_TYPE, Record, make_record
-from flowkit.stock.model import Line, Message
 from flowkit.store import stock
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def encode(fmt: str, target: str, message_seq: int, lines: list[dict[str, Any]])
     """(file name, bytes) of one outgoing message."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", target)
     if fmt == "soap":
-        from flowkit.stock import soap
+        from flowkit.push_stock import soap
 
         return f"stock-{safe}-{message_seq:08d}.xml", soap.render(message_seq, lines)
     data = orjson.dumps({"message_seq": message_seq, "target": target, "lines": lines}) + b"\n"

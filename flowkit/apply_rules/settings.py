@@ -10,12 +10,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from flowkit.apply_rules import checks as checks_mod
+from flowkit.apply_rules import maps as maps_mod
+from flowkit.apply_rules.common import Meta
+from flowkit.apply_rules.loader import RuleSet
 from flowkit.config import Config, locate
 from flowkit.errors import ConfigError
-from flowkit.rules import checks as checks_mod
-from flowkit.rules import maps as maps_mod
-from flowkit.rules.common import Meta
-from flowkit.rules.loader import RuleSet
 
 COMMAND = "apply-rules"
 COMMAND_KEYS = ("rules", "checks", "maps", "explain", "dry_run", "drop_held", "records_out")  # - or _

@@ -16,8 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowkit.import_shipment.messages import BadMessage, Message, parse
 from flowkit.records import Record, make_record
-from flowkit.shipment.messages import BadMessage, Message, parse
 from flowkit.store import Store
 from flowkit.store import shipments as ledger
 
@@ -69,7 +69,7 @@ def apply(store: Store, record: Record, options: Options) -> tuple[list[Record],
     out = [make_record("shipment-result", message.order, _body(message.message_seq, message.order, outcome, options),
                        meta=meta)]
     if options.postback and outcome.result == "success":
-        from flowkit.shipment.postbacks import postback_record
+        from flowkit.import_shipment.postbacks import postback_record
 
         out += [postback_record(options.postback, message, sid, shipment, outcome.document, outcome.status, meta,
                                 options.carrier_codes) for sid, shipment in outcome.shipments]

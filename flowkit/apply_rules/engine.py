@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flowkit.rules.actions import Outcome
-from flowkit.rules.checks import StoreView, apply_maps, run_checks
-from flowkit.rules.common import Meta, Order
-from flowkit.rules.loader import RuleSet, with_tests
-from flowkit.rules.settings import Settings
+from flowkit.apply_rules.actions import Outcome
+from flowkit.apply_rules.checks import StoreView, apply_maps, run_checks
+from flowkit.apply_rules.common import Meta, Order
+from flowkit.apply_rules.loader import RuleSet, with_tests
+from flowkit.apply_rules.settings import Settings
 
 
 class Seen(dict[tuple[str | None, str], None]):

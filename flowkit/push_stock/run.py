@@ -15,11 +15,11 @@ import orjson
 from flowkit.config import Config
 from flowkit.errors import ExitCode, RecordError, UnavailableError
 from flowkit.pipeline import Tally
+from flowkit.push_stock.adjust import Calculator, load_catalogue, load_quotes
+from flowkit.push_stock.engine import Engine
+from flowkit.push_stock.model import UNSENT_STATUSES, Message
+from flowkit.push_stock.read import Bad, read
 from flowkit.records import Record
-from flowkit.stock.adjust import Calculator, load_catalogue, load_quotes
-from flowkit.stock.engine import Engine
-from flowkit.stock.model import UNSENT_STATUSES, Message
-from flowkit.stock.read import Bad, read
 from flowkit.store import Store, stock
 
 # Messages read from a file are decided in groups of about this many lines per
@@ -81,7 +81,7 @@ def ledger_messages(store: Store, target: str) -> Iterator[Message]:
 def _inputs(files: Sequence[str], opts: Options, engine: Engine, tally: Tally,
             warn: Callable[[str], None]) -> Iterator[list[Record]]:
     if opts.from_dir:
-        from flowkit.stock import inbox
+        from flowkit.push_stock import inbox
 
         outcome = inbox.Outcome()
         yield from inbox.run(Path(opts.from_dir), engine, batch_size=opts.batch_size,
@@ -152,7 +152,7 @@ def push(files: Sequence[str], opts: Options, *, store: Store, config: Config, o
 
 
 def _sender(store: Store, target: str, opts: Options, config: Config, engine: Engine, stack: ExitStack) -> Any:
-    from flowkit.stock.send import Sender
+    from flowkit.push_stock.send import Sender
     from flowkit.transports.base import destination, open_transport
 
     transport = open_transport(destination(config, str(opts.to)), config)

@@ -3,7 +3,7 @@
 A ``when`` table holds conditions (all must hold) and the combinators
 ``all = [..]``, ``any = [..]`` and ``not = {..}``. Each condition becomes a
 small expression over fact variables (``F_country``, ``F_qmax``, …) and
-constants bound in a shared namespace; ``flowkit.rules.compiled`` turns the
+constants bound in a shared namespace; ``flowkit.apply_rules.compiled`` turns the
 rules into one function, so a rule costs one inlined test, not a chain of
 calls. See docs/commands/apply-rules.md.
 """
@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flowkit.rules.actions import Outcome
-from flowkit.rules.common import RuleError, check_path, strings, text_of
+from flowkit.apply_rules.actions import Outcome
+from flowkit.apply_rules.common import RuleError, check_path, strings, text_of
 
 Compiled = tuple[str, str]  # (expression, description)
 # Fact variables an expression may use, and how each is computed from the Outcome ``s``.

@@ -15,7 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from flowkit.errors import InputError
-from flowkit.stock.model import Message, as_int
+from flowkit.push_stock.model import Message, as_int
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 OPERATION = "orderflowInventoryUpdate"

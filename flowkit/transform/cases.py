@@ -21,8 +21,8 @@ import orjson
 
 from flowkit.errors import FlowkitError, RecordError
 from flowkit.records import make_record
-from flowkit.xform import compare
-from flowkit.xform.core import Engine
+from flowkit.transform import compare
+from flowkit.transform.core import Engine
 
 KEYS = {"xslt", "jolt", "params", "meta", "param_from_meta", "schema", "ignore_whitespace", "expect_error"}
 PATH_KEYS = ("xslt", "jolt", "schema")

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flowkit.import_shipment.messages import Message
 from flowkit.records import Record, make_record
-from flowkit.shipment.messages import Message
 from flowkit.store import now
 from flowkit.store.shipments import NewShipment
 

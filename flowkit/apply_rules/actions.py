@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from flowkit.rules.common import (
+from flowkit.apply_rules.common import (
     Meta,
     Order,
     RuleError,

@@ -1,6 +1,6 @@
 """Wiring for ``flowkit deliver``: policy and templates from the config, the stream loop, the lock.
 
-Kept apart from ``flowkit/delivery.py`` (the per-record ledger logic) and from
+Kept apart from ``flowkit/deliver/core.py`` (the per-record ledger logic) and from
 the click command, so both stay small and the loop can be driven from code.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from flowkit.config import Config
-from flowkit.delivery import CONSUMES, Deliverer, Outcome, Policy, summary
+from flowkit.deliver.core import CONSUMES, Deliverer, Outcome, Policy, summary
 from flowkit.errors import ExitCode, RecordError
 from flowkit.pipeline import Tally, error_record, report
 from flowkit.records import BadLine, Reader, Record, Writer

@@ -9,10 +9,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from flowkit.apply_rules.actions import Outcome
+from flowkit.apply_rules.common import channel_of, line_supplier, quantity, supplier_of
+from flowkit.apply_rules.maps import Maps
 from flowkit.errors import ConfigError
-from flowkit.rules.actions import Outcome
-from flowkit.rules.common import channel_of, line_supplier, quantity, supplier_of
-from flowkit.rules.maps import Maps
 
 REASONS = {
     "duplicate": "Duplicate Order",

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flowkit.errors import FlowkitError, InputError, TempFailError
+from flowkit.push_stock.engine import Engine
+from flowkit.push_stock.model import Message, seq_from_name
+from flowkit.push_stock.read import Bad, read
 from flowkit.records import Record
-from flowkit.stock.engine import Engine
-from flowkit.stock.model import Message, seq_from_name
-from flowkit.stock.read import Bad, read
 from flowkit.store import stock
 
 
