@@ -27,7 +27,7 @@ from typing import Protocol
 import click
 
 from flowkit.errors import ExitCode, FlowkitError, InputError, PartialError, RecordError
-from flowkit.records import BadLine, Reader, Record, Writer, derive
+from flowkit.records import BadLine, Reader, Record, Writer, derive, make_record
 
 log = logging.getLogger("flowkit")
 
@@ -77,8 +77,12 @@ def run(
     consumes: Collection[str],
     command: str,
     window: Window | None = None,
+    bad_lines: str | None = None,
 ) -> Tally:
-    """Feed each consumed record to ``process`` and write what it yields (after ``commit``, with a window)."""
+    """Feed each consumed record to ``process`` and write what it yields (after ``commit``, with a window).
+
+    With ``bad_lines`` (a kind), a malformed input line also yields an ``error`` record naming that kind.
+    """
     tally = Tally()
     held: list[bytes] = []  # outputs waiting for the next commit, encoded
     encode = writer.encode
@@ -102,6 +106,9 @@ def run(
             report(item.where, item.message)
             tally.failed += 1
             tally.codes.append(int(ExitCode.DATAERR))
+            if bad_lines is not None:
+                body = {"error": str(item), "exit_code": int(ExitCode.DATAERR), "command": command, "kind": bad_lines}
+                held.append(encode(make_record("error", item.key or item.where, body)))
         elif item["kind"] not in consumes:
             held.append(encode(item))
             tally.passed += 1

@@ -61,6 +61,8 @@ class BadLine:
 
 
 Item = Record | BadLine
+Decode = Callable[[str, "Peekable", bytes], Iterator[Item]]
+"""A decoder: (input name, stream positioned at its first non-blank byte, that byte) -> items."""
 
 
 def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO]]:
@@ -101,6 +103,9 @@ class Reader:
 
     ``raw_kind`` and ``raw_key`` say how to wrap a raw document as a record.
     ``mode`` is ``"raw"`` when the input is one raw document, else ``"record"``.
+    A command that reads message formats of its own passes ``decode`` (see
+    ``Decode``): each non-empty input is then handed to it, already opened and
+    sniffed, and its items are the stream (record mode).
     """
 
     def __init__(
@@ -109,16 +114,18 @@ class Reader:
         *,
         raw_kind: str = "document",
         raw_key: Callable[[Any, str], str] | None = None,
+        decode: Decode | None = None,
     ) -> None:
         self._inputs = _open_all(paths)
         self._raw_kind = raw_kind
         self._raw_key = raw_key
+        self._decode = decode
         self._first: tuple[Peekable, bytes] | None = None
         name, stream = self._inputs[0]
         self._first = _sniff(stream)
         self._current: Peekable | None = None
         self._regular = True
-        first_line_mode = self._first_mode(self._first)
+        first_line_mode = "record" if decode else self._first_mode(self._first)
         self.mode = "raw" if len(self._inputs) == 1 and first_line_mode == "raw" else "record"
 
     @staticmethod
@@ -145,7 +152,10 @@ class Reader:
             self._current = sniffed[0]
             self._regular = _is_regular(self._current)
             try:
-                if self._first_mode(sniffed) == "record":
+                if self._decode is not None:
+                    if sniffed[1]:
+                        yield from self._decode(name, sniffed[0], sniffed[1])
+                elif self._first_mode(sniffed) == "record":
                     yield from self._records(name, sniffed[0])
                 elif sniffed[1]:
                     yield self._raw(name, sniffed[0], sniffed[1])
