@@ -19,7 +19,7 @@ from conftest import DATA, Invoke, records
 
 from flowkit.config import Config
 from flowkit.records import body_bytes
-from flowkit.transports.base import destination, open_transport
+from flowkit.transports import destination, open_transport
 
 pytest.importorskip("flowkit.transports.http", reason="the HTTP transport is not in this tree yet")
 

@@ -11,7 +11,7 @@ from conftest import DATA, Invoke, records
 
 from flowkit.config import Config
 from flowkit.records import body_bytes
-from flowkit.transports.base import destination, open_transport
+from flowkit.transports import destination, open_transport
 
 HERE = DATA / "import_shipment"
 ORDERS = str(HERE / "orders.ndjson")

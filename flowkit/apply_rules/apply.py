@@ -38,7 +38,7 @@ class AlertSender:
         self.open: dict[str, Any] = {}
 
     def send(self, record: Record, to: str) -> dict[str, Any]:
-        from flowkit.transports.base import destination, open_transport
+        from flowkit.transports import destination, open_transport
 
         transport = self.open.get(to)
         if transport is None:
@@ -194,7 +194,7 @@ class StoreWindow:
 
 def check_destinations(ruleset: RuleSet, config: Config) -> None:
     """Every alert destination must exist and have a known type before any input is read."""
-    from flowkit.transports.base import destination, open_transport
+    from flowkit.transports import destination, open_transport
 
     for rule in ruleset.rules:
         for _, action in rule.actions:

@@ -17,7 +17,8 @@ from flowkit.errors import ExitCode, RecordError
 from flowkit.pipeline import Tally, error_record, report
 from flowkit.records import BadLine, Reader, Record, Writer
 from flowkit.store import Store
-from flowkit.transports.base import destination, open_transport, option
+from flowkit.transports import destination, open_transport
+from flowkit.transports.base import option
 
 
 def policy_for(config: Config, spec: dict[str, Any], *, force: bool, max_attempts: int | None) -> Policy:

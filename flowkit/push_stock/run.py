@@ -153,7 +153,7 @@ def push(files: Sequence[str], opts: Options, *, store: Store, config: Config, o
 
 def _sender(store: Store, target: str, opts: Options, config: Config, engine: Engine, stack: ExitStack) -> Any:
     from flowkit.push_stock.send import Sender
-    from flowkit.transports.base import destination, open_transport
+    from flowkit.transports import destination, open_transport
 
     transport = open_transport(destination(config, str(opts.to)), config)
     try:

@@ -1,4 +1,4 @@
-"""The one small interface every transport implements, and the factory.
+"""The one small interface every transport implements, and the helpers they share.
 
 A transport is opened once per batch, ``put`` once per record, then closed.
 ``put`` returns a ``Receipt`` only once the destination confirmed (rename
@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError
 from flowkit.records import Record
 
@@ -42,28 +41,6 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-def destination(config: Config, target: str) -> dict[str, Any]:
-    """A destination table: ``[destinations.NAME]`` or a URL (``file:///dir/``, ``sftp://…``).
-
-    A URL's user, password, host, port and path become the table's keys and its
-    query parameters options (``sftp://u@host/in/?known_hosts=kh``). The name
-    (the ledger's destination) never contains the password or the query.
-    """
-    if "://" in target:
-        spec = from_url(target)
-        spec["name"] = _url_name(target)
-        return spec
-    spec = config.named("destinations", target)
-    spec.setdefault("name", target)
-    kinds = sorted(set(SCHEMES.values()))
-    if "type" in spec and spec["type"] not in kinds:
-        raise ConfigError(f"{config.where('destinations', target, 'type')}: unknown destination type "
-                          f"{spec['type']!r} (known: {', '.join(kinds)})")
-    if "url" in spec:
-        spec = {**from_url(str(spec["url"])), **spec}
-    return spec
-
-
 SCHEMES = {
     "file": "hotfolder",
     "sftp": "sftp",
@@ -85,7 +62,7 @@ def from_url(url: str) -> dict[str, Any]:
     kind = SCHEMES.get(parts.scheme)
     if kind is None:
         raise ConfigError(
-            f"destination {_url_name(url)!r}: unknown scheme {parts.scheme!r} (known: {', '.join(sorted(SCHEMES))})"
+            f"destination {url_name(url)!r}: unknown scheme {parts.scheme!r} (known: {', '.join(sorted(SCHEMES))})"
         )
     spec: dict[str, Any] = {"type": kind, "url": url, "scheme": parts.scheme}
     if kind == "http":
@@ -109,7 +86,7 @@ def from_url(url: str) -> dict[str, Any]:
     return spec
 
 
-def _url_name(url: str) -> str:
+def url_name(url: str) -> str:
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
@@ -162,35 +139,6 @@ class Transient(RecordError):
 
 class OutcomeUnknown(Transient):
     """The request went out but no answer came back: it may or may not have arrived."""
-
-
-def open_transport(spec: Mapping[str, Any], config: Config) -> Transport:
-    """Build (not yet open) the transport for a destination table."""
-    kind = spec.get("type")
-    if kind == "hotfolder":
-        from flowkit.transports.hotfolder import Hotfolder
-
-        return Hotfolder.from_spec(spec, config)
-    if kind == "sftp":
-        from flowkit.transports.sftp import Sftp
-
-        return Sftp.from_spec(spec, config)
-    if kind in ("ftp", "ftps"):
-        from flowkit.transports.ftp import Ftp
-
-        return Ftp.from_spec(spec, config)
-    if kind == "http":
-        from flowkit.transports.http import Http
-
-        return Http.from_spec(spec, config)
-    if kind == "email":
-        from flowkit.transports.email import Email
-
-        return Email.from_spec(spec, config)
-    raise ConfigError(
-        f"{config.where('destinations', str(spec.get('name')))}: unknown destination type {kind!r} "
-        "(known: hotfolder, sftp, ftp, ftps, http, email)"
-    )
 
 
 def remote_path(root: str, name: str) -> str:
