@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from flowkit import console, log
+from flowkit import log
+from flowkit.cli import console
 
 
 def test_progress_on_a_pipe_is_plain_and_does_not_import_rich(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -58,7 +58,7 @@ def test_wheel_installs_the_flowkit_command(wheel: zipfile.ZipFile) -> None:
     entry_points = configparser.ConfigParser()
     entry_points.read_string(dist_info(wheel, "entry_points.txt"))
     assert dict(entry_points["console_scripts"]) == {"flowkit": "flowkit.cli:cli"}
-    assert "flowkit/cli.py" in wheel.namelist()
+    assert "flowkit/cli/__init__.py" in wheel.namelist()
     assert "flowkit/__main__.py" in wheel.namelist()
 
 

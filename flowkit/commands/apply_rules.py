@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from flowkit.app import get_app
+from flowkit.cli.app import get_app
 
 COMMAND = "apply-rules"
 

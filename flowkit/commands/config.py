@@ -98,7 +98,7 @@ def check() -> None:
     Example:
       flowkit --config flowkit.toml config check
     """
-    from flowkit.app import get_app
+    from flowkit.cli.app import get_app
     from flowkit.config import read, validate
     from flowkit.errors import ConfigError
 
@@ -123,7 +123,7 @@ def show() -> None:
     """
     import json
 
-    from flowkit.app import get_app
+    from flowkit.cli.app import get_app
     from flowkit.config import redact
 
     app = get_app()

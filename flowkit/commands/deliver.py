@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import click
 
-from flowkit.app import get_app
-from flowkit.options import choose_mode, input_files, output_mode
+from flowkit.cli.app import get_app
+from flowkit.cli.options import choose_mode, input_files, output_mode
 
 
 @click.command("deliver")
@@ -58,7 +58,7 @@ def command(
       flowkit deliver --to file:///srv/hotfolder/ --name '{key}.xml' samples/deliver/payloads.ndjson
       flowkit deliver --to mis-sftp --retry-failed
     """
-    from flowkit.console import summary
+    from flowkit.cli.console import summary
     from flowkit.deliver.run import build, deliver_all, lock_name
     from flowkit.pipeline import finish
     from flowkit.records import Reader, Writer

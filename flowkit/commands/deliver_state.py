@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from flowkit.app import get_app
+from flowkit.cli.app import get_app
 from flowkit.errors import InputError
 
 
@@ -26,7 +26,7 @@ def sent(key: str, with_body: bool) -> None:
     Example:
       flowkit state sent 1203 --body | jq -r '.[0].body'
     """
-    from flowkit.console import is_tty, table
+    from flowkit.cli.console import is_tty, table
     from flowkit.store import delivery
 
     store = get_app().store()

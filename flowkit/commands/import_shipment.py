@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from flowkit.options import input_files
+from flowkit.cli.options import input_files
 
 if TYPE_CHECKING:
     from flowkit.import_shipment.core import Options
@@ -52,7 +52,7 @@ def command(files: tuple[str, ...], order_files: tuple[str, ...], target: str, p
       flowkit import-shipment --orders orders.ndjson samples/shipments/despatch.ndjson
       flowkit import-shipment --from-dir inbox/ --postback magento | flowkit deliver --to shop
     """
-    from flowkit.app import get_app
+    from flowkit.cli.app import get_app
     from flowkit.import_shipment.core import Options
     from flowkit.pipeline import finish
     from flowkit.records import Writer
@@ -102,7 +102,7 @@ def _carrier_codes(section: dict[str, object]) -> dict[str, str]:
 
 def _load_orders(paths: tuple[str, ...]) -> int:
     """Record canonical orders from files (one transaction for all, so a bad file loads none)."""
-    from flowkit.app import get_app
+    from flowkit.cli.app import get_app
     from flowkit.import_shipment.read import orders as read_orders
     from flowkit.store import orders
 
@@ -115,7 +115,7 @@ def _load_orders(paths: tuple[str, ...]) -> int:
 
 
 def _inbox(folder: Path, writer: Writer, options: Options, batch_size: int, max_attempts: int) -> Tally:
-    from flowkit.app import get_app
+    from flowkit.cli.app import get_app
     from flowkit.errors import InputError
     from flowkit.import_shipment.runner import run_inbox
     from flowkit.store.lock import exclusive

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import click
 
-from flowkit.app import get_app
-from flowkit.options import input_files
+from flowkit.cli.app import get_app
+from flowkit.cli.options import input_files
 
 
 @click.command("mark-sent")
@@ -30,7 +30,7 @@ def command(files: tuple[str, ...], max_attempts: int | None, no_source: bool) -
       flowkit deliver --to mis < payloads.ndjson | flowkit query-orders mark-sent
     """
     from flowkit import pipeline
-    from flowkit.console import summary
+    from flowkit.cli.console import summary
     from flowkit.query_orders.mark_sent import COMMAND, CONSUMES, MarkSent
     from flowkit.records import Reader, Writer
     from flowkit.store import exports

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from flowkit.app import get_app
-from flowkit.options import input_files
+from flowkit.cli.app import get_app
+from flowkit.cli.options import input_files
 
 ADJUSTMENTS = ("none", "unsent_orders", "unsent_orders_and_quotes")
 
@@ -65,7 +65,7 @@ def command(files: tuple[str, ...], **options: Any) -> None:
       flowkit push-stock samples/stock/snapshot.csv --incremental --to shop-stock
       flowkit push-stock --from-dir inbox/stock --target web --batch-size 20
     """
-    from flowkit import console
+    from flowkit.cli import console
     from flowkit.pipeline import finish, report
     from flowkit.push_stock.model import UNSENT_STATUSES
     from flowkit.push_stock.run import Options, push, target_of

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from flowkit.app import get_app
+from flowkit.cli.app import get_app
 from flowkit.commands.mark_sent import command as mark_sent_command
 from flowkit.errors import InputError
 

@@ -9,7 +9,7 @@ import json
 
 import click
 
-from flowkit.app import get_app
+from flowkit.cli.app import get_app
 
 
 @click.command("release")

@@ -11,8 +11,8 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from flowkit.app import get_app
-from flowkit.options import choose_mode, input_files, output_mode
+from flowkit.cli.app import get_app
+from flowkit.cli.options import choose_mode, input_files, output_mode
 
 # Click parameters that steer the command itself; all the others are render options.
 COMMAND_PARAMS = ("files", "example", "output")

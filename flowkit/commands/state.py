@@ -17,7 +17,7 @@ def command() -> None:
 
 def story(number: str) -> dict[str, Any]:
     """Everything the store knows about ``number``: order row, deliveries, shipments and event log."""
-    from flowkit.app import get_app
+    from flowkit.cli.app import get_app
     from flowkit.errors import InputError
     from flowkit.store import delivery, orders, shipments
 
@@ -48,7 +48,7 @@ def show(key: str, as_json: bool) -> None:
     import json
     import sys
 
-    from flowkit.console import is_tty, table
+    from flowkit.cli.console import is_tty, table
 
     data = story(key)
     if as_json or not is_tty(sys.stdout):
@@ -85,8 +85,8 @@ def runs(limit: int, command_name: str | None) -> None:
     import json
     import sys
 
-    from flowkit.app import get_app
-    from flowkit.console import is_tty, table
+    from flowkit.cli.app import get_app
+    from flowkit.cli.console import is_tty, table
 
     items = get_app().store().runs(limit, command_name)
     if not is_tty(sys.stdout):
@@ -111,7 +111,7 @@ def purge(days: float | None) -> None:
     import json
     import logging
 
-    from flowkit.app import get_app
+    from flowkit.cli.app import get_app
 
     app = get_app()
     if days is None:

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from flowkit.app import get_app
+from flowkit.cli.app import get_app
 
 COLUMNS = ("id", "run_id", "at", "command", "source", "emitted", "delivered", "duplicates", "failed", "dead", "skipped")
 
@@ -27,7 +27,7 @@ def command(limit: int) -> None:
     Example:
       flowkit state exports --limit 5
     """
-    from flowkit.console import is_tty, table
+    from flowkit.cli.console import is_tty, table
     from flowkit.store import exports
 
     rows = exports.history(get_app().store().conn, limit)

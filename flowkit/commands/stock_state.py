@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from flowkit.app import get_app
+from flowkit.cli.app import get_app
 
 
 @click.command("stock")
@@ -26,7 +26,7 @@ def command(target: str, sku: str | None, as_json: bool) -> None:
     Example:
       flowkit state stock --target web --sku TSHIRT-RED-M
     """
-    from flowkit.console import is_tty, table
+    from flowkit.cli.console import is_tty, table
     from flowkit.store import stock
 
     items = list(stock.rows(get_app().store().conn, target, sku))

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from flowkit.app import get_app
-from flowkit.options import choose_mode, output_mode
+from flowkit.cli.app import get_app
+from flowkit.cli.options import choose_mode, output_mode
 
 
 class _Files(click.Argument):

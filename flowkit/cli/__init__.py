@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from flowkit.app import App
+    from flowkit.cli.app import App
 
 from flowkit import __version__
 
@@ -126,7 +126,7 @@ def cli(ctx: click.Context, config_path: str | None, state_path: str | None, ver
       flowkit query-orders --unsent | flowkit render | flowkit deliver --to mis
     """
     from flowkit import log
-    from flowkit.app import App
+    from flowkit.cli.app import App
     from flowkit.config import load
     from flowkit.errors import ConfigError
 
