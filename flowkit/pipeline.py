@@ -1,20 +1,30 @@
-"""Run a command's per-record core over a record stream, isolating failures.
+"""The one record loop: every command runs its per-record core in ``run``, failures isolated.
 
 Records of kinds a command does not consume pass through unchanged. A record
 whose processing raises ``RecordError`` yields an ``error`` record (record
 mode) and a line on stderr; the others go on. ``finish`` turns the tally
-into the documented exit code.
+into the documented exit code. The input is a ``records.Reader``, or any
+``Input`` of a command's own items (query-orders' fetched documents,
+deliver's ledger rows for ``--retry-failed``) that ``process`` turns into records.
 
 A command whose per-record core works against the state store passes a
-``Window``. ``prepare`` then sees the next few records (``lookahead``) before
+``Window``. ``prepare`` then sees the next few items (``lookahead``) before
 they are processed, for batched look-ups; ``commit`` commits the writes queued
 since the last commit in one transaction, and only then are the outputs of
 those records written, so a downstream step never sees a record whose
-decision is not recorded. A commit comes every ``commit_every`` records, and
-sooner when the input has nothing more to read yet (a slow producer never
-waits on a full window). Outputs wait as encoded bytes. The look-ahead stays
-small: records parsed long before they are processed have left the CPU cache
-(256 read ahead ran 5-7% slower than 16 in bench/apply_rules.py).
+decision is not recorded. A commit comes every ``commit_every`` items, and
+sooner when the input has nothing more to read yet (``Input.ready``: a slow
+producer never waits on a full window). Outputs wait as encoded bytes. The
+look-ahead stays small: records parsed long before they are processed have
+left the CPU cache (256 read ahead ran 5-7% slower than 16 in bench/apply_rules.py).
+
+A ``StagedWindow`` does the work itself at commit (deliver's sends, query-orders'
+batch transaction): ``process`` returns a ``Pending`` that ``commit`` fills, and
+its place among the outputs keeps the input order. ``closes(item)`` commits the
+window before an item that may not join it (deliver: a repeated key); an item
+that closes it and is not processed (pass-through, bad line) is written on its
+own. A run stopped by an exception ``discard``s a staged window's open work
+instead of committing it, and drops its held outputs.
 """
 
 from __future__ import annotations
@@ -22,27 +32,74 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 import click
 
 from flowkit.errors import ExitCode, FlowkitError, InputError, PartialError, RecordError
-from flowkit.records import BadLine, Reader, Record, Writer, derive, make_record
+from flowkit.records import BadLine, Record, Writer, derive, make_record
 
 log = logging.getLogger("flowkit")
 
-Process = Callable[[Record], Iterable[Record]]
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
-class Window(Protocol):
-    """Batched state-store work around windows of records (see the module docstring)."""
+class Pending:
+    """The outputs of ``record``, known only when its window commits: ``commit`` calls ``done`` or ``failed``."""
 
-    lookahead: int
-    commit_every: int
+    __slots__ = ("error", "outputs", "record")
 
-    def prepare(self, items: list[Record | BadLine]) -> None: ...
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        self.outputs: list[Record] | None = None
+        self.error: RecordError | None = None
+
+    def done(self, *outputs: Record) -> None:
+        self.outputs = list(outputs)
+
+    def failed(self, exc: RecordError, *outputs: Record) -> None:
+        """The record failed (named on stderr, counted with ``exc``'s code); ``outputs`` replace its error record."""
+        self.error = exc
+        self.outputs = list(outputs)
+
+
+Process = Callable[[T], Iterable[Record] | Pending]
+
+
+class Input(Protocol[T_co]):
+    """What ``run`` reads: ``records.Reader``, or a command's own items."""
+
+    mode: str  # "raw" or "record", as ``Reader.mode``
+
+    def __iter__(self) -> Iterator[T_co | BadLine]: ...
+
+    def ready(self) -> bool:
+        """Whether the next item can be had without waiting on a producer (see ``Reader.ready``)."""
+        ...
+
+
+class Window(Protocol[T]):
+    """Batched state-store work around windows of items (see the module docstring)."""
+
+    @property
+    def lookahead(self) -> int: ...
+
+    @property
+    def commit_every(self) -> int: ...
+
+    def prepare(self, items: list[T | BadLine]) -> None: ...
 
     def commit(self) -> None: ...
+
+
+@runtime_checkable
+class StagedWindow(Window[T], Protocol[T]):
+    """A window whose work happens at ``commit`` (see the module docstring)."""
+
+    def closes(self, item: T | BadLine) -> bool: ...
+
+    def discard(self) -> None: ...
 
 
 @dataclass
@@ -69,101 +126,168 @@ def report(where: str, message: str) -> None:
     click.echo(f"flowkit: {where}: {message}", err=True)
 
 
-def run(
-    reader: Reader,
-    writer: Writer,
-    process: Process,
-    *,
-    consumes: Collection[str],
-    command: str,
-    window: Window | None = None,
-    bad_lines: str | None = None,
-) -> Tally:
-    """Feed each consumed record to ``process`` and write what it yields (after ``commit``, with a window).
+class _Loop:
+    """The state of one ``run``: outputs held until the next commit, in input order, and the tally."""
 
-    With ``bad_lines`` (a kind), a malformed input line also yields an ``error`` record naming that kind.
-    """
-    tally = Tally()
-    held: list[bytes] = []  # outputs waiting for the next commit, encoded
-    encode = writer.encode
+    def __init__(
+        self, reader: Input[Any], writer: Writer, command: str, window: Window[Any] | None, tally: Tally, bad_lines: str | None
+    ) -> None:
+        self.reader, self.writer, self.command, self.window = reader, writer, command, window
+        self.tally, self.bad_lines = tally, bad_lines
+        self.held: list[bytes] = []  # outputs waiting for the next commit, encoded
+        self.slots: list[tuple[int, Pending]] = []  # places in ``held`` that the commit fills
+        self.flushing = False
 
-    flushing = False
+    def flush(self) -> None:
+        """Commit the window, then write the held outputs (pending ones filled by the commit) in order."""
+        self.flushing = True
+        if self.window is not None:
+            self.window.commit()
+        for index, slot in self.slots:
+            self.held[index] = self.settle(slot)
+        self.writer.put(self.held)
+        self.held.clear()
+        self.slots.clear()
+        self.flushing = False
 
-    def flush() -> None:
-        nonlocal flushing
-        flushing = True
-        if window is not None:
-            window.commit()
-        writer.put(held)
-        held.clear()
-        flushing = False
-
-    def one(item: Record | BadLine) -> None:
-        if isinstance(item, BadLine):
-            if reader.mode == "raw":
-                flush()
-                raise InputError(str(item))
-            report(item.where, item.message)
-            tally.failed += 1
-            tally.codes.append(int(ExitCode.DATAERR))
-            if bad_lines is not None:
-                body = {"error": str(item), "exit_code": int(ExitCode.DATAERR), "command": command, "kind": bad_lines}
-                held.append(encode(make_record("error", item.key or item.where, body)))
-        elif item["kind"] not in consumes:
-            held.append(encode(item))
-            tally.passed += 1
+    def settle(self, slot: Pending) -> bytes:
+        """A filled slot's outputs, encoded; a failure is named on stderr and counted."""
+        if slot.outputs is None:
+            raise RuntimeError(f"{self.command}: record {slot.record['key']!r} has no outcome after the commit")
+        if slot.error is None:
+            self.tally.ok += 1
         else:
-            try:
-                outputs = list(process(item))
-            except RecordError as exc:
-                if reader.mode == "raw":
-                    flush()
-                    raise
-                report(f"record {item['key']!r}", exc.format_message())
-                held.append(encode(error_record(item, command, exc)))
-                tally.failed += 1
-                tally.codes.append(exc.exit_code)
-                return
-            held.extend(map(encode, outputs))
-            tally.ok += 1
+            report(f"record {slot.record['key']!r}", slot.error.format_message())
+            self.tally.failed += 1
+            self.tally.codes.append(slot.error.exit_code)
+            if not slot.outputs:
+                return self.writer.encode(error_record(slot.record, self.command, slot.error))
+        return b"".join(map(self.writer.encode, slot.outputs))
+
+    def drop(self) -> None:
+        """A stopping failure: a staged window's open work is dropped, any other window kept (committed, written)."""
+        if self.flushing:  # a commit that failed, or the write after it, is not tried again
+            return
+        try:
+            if isinstance(self.window, StagedWindow):
+                self.window.discard()
+            else:
+                self.flush()
+        except Exception as exc:  # the first error is the one reported; say this one too
+            log.warning("flowkit: the records before the error were not kept either: %s", exc)
+
+    def bad(self, item: BadLine) -> None:
+        if self.reader.mode == "raw":
+            self.flush()
+            raise InputError(str(item))
+        report(item.where, item.message)
+        self.tally.failed += 1
+        self.tally.codes.append(int(ExitCode.DATAERR))
+        if self.bad_lines is not None:
+            body = {"error": str(item), "exit_code": int(ExitCode.DATAERR), "command": self.command, "kind": self.bad_lines}
+            self.held.append(self.writer.encode(make_record("error", item.key or item.where, body)))
+
+    def failed(self, item: Any, exc: RecordError) -> None:
+        if self.reader.mode == "raw" or not isinstance(item, dict):  # an item that is not a record has no error record
+            self.flush()
+            raise exc
+        report(f"record {item['key']!r}", exc.format_message())
+        self.held.append(self.writer.encode(error_record(item, self.command, exc)))
+        self.tally.failed += 1
+        self.tally.codes.append(exc.exit_code)
+
+
+def run(
+    reader: Input[T],
+    writer: Writer,
+    process: Process[T],
+    *,
+    consumes: Collection[str] | None,
+    command: str,
+    window: Window[T] | None = None,
+    bad_lines: str | None = None,
+    tally: Tally | None = None,
+) -> Tally:
+    """Feed each consumed item to ``process`` and write what it yields (after ``commit``, with a window).
+
+    ``consumes`` names the record kinds to process; None processes every item (items need not be records).
+    With ``bad_lines`` (a kind), a malformed input line also yields an ``error`` record naming that kind.
+    ``tally`` is the caller's, to count into (so it knows the counts even when the run stops).
+    """
+    loop = _Loop(reader, writer, command, window, Tally() if tally is None else tally, bad_lines)
+    tally, held, slots, encode = loop.tally, loop.held, loop.slots, writer.encode
+
+    def one(item: T | BadLine) -> bool:
+        """Process or pass ``item``; True when it was processed (it joined the window)."""
+        if isinstance(item, BadLine):
+            loop.bad(item)
+            return False
+        if consumes is not None and cast(Record, item)["kind"] not in consumes:
+            held.append(encode(cast(Record, item)))
+            tally.passed += 1
+            return False
+        try:
+            outputs = process(item)
+            if isinstance(outputs, Pending):
+                slots.append((len(held), outputs))
+                held.append(b"")
+                return True
+            outputs = list(outputs)
+        except RecordError as exc:
+            loop.failed(item, exc)
+            return True
+        held.extend(map(encode, outputs))
+        tally.ok += 1
+        return True
 
     if window is None:
         for item in reader:
             one(item)
-            flush()
+            loop.flush()
         return tally
-    done = 0  # records since the last commit
     try:
-        for items in _chunks(reader, window.lookahead):
-            window.prepare(items)
-            for item in items:
-                one(item)
-            done += len(items)
-            if done >= window.commit_every or not reader.ready():
-                flush()
-                done = 0
+        _windows(reader, window, one, loop.flush)
     except BaseException:
-        # A failure that stops the run (a store or destination down, Ctrl-C, a bug) keeps
-        # what the records before it did: their writes are committed, their outputs written.
-        # A commit that fails, or the write after it, is not tried again.
-        if not flushing:
-            try:
-                flush()
-            except Exception as exc:  # the first error is the one reported; say this one too
-                log.warning("flowkit: the records before the error were not kept either: %s", exc)
+        # A failure that stops the run (a store or destination down, Ctrl-C, a bug) keeps what
+        # the records before it did: their writes are committed, their outputs written (a staged
+        # window's work is not started on the way out).
+        loop.drop()
         raise
-    flush()
+    loop.flush()
     return tally
 
 
-def _chunks(reader: Reader, size: int) -> Iterator[list[Record | BadLine]]:
-    """The input in lists of up to ``size`` items; a list ends early when the input is not ready."""
-    items: list[Record | BadLine] = []
+def _windows(reader: Input[T], window: Window[T], one: Callable[[T | BadLine], bool], flush: Callable[[], None]) -> None:
+    """The windowed loop of ``run``: prepare each look-ahead, commit every ``commit_every`` items or on a stall."""
+    staged = window if isinstance(window, StagedWindow) else None
+    done = 0  # items since the last commit
+    for items in _chunks(reader, window):
+        window.prepare(items)
+        for item in items:
+            if staged is not None and staged.closes(item):
+                flush()
+                done = 0
+                if not one(item):
+                    flush()  # a pass-through or bad line that closed the window goes out on its own
+                    continue
+            else:
+                one(item)
+            done += 1
+        if done >= window.commit_every or not reader.ready():
+            flush()
+            done = 0
+
+
+def _chunks(reader: Input[T], window: Window[T]) -> Iterator[list[T | BadLine]]:
+    """The input in lists of up to ``window.lookahead`` items; a list ends early when the input is not ready."""
+    items: list[T | BadLine] = []
+    size = window.lookahead
     for item in reader:
         items.append(item)
         if len(items) >= size or not reader.ready():
             yield items
             items = []
+            size = window.lookahead
     if items:
         yield items
 
