@@ -71,10 +71,9 @@ def command(files: tuple[str, ...], order_files: tuple[str, ...], target: str, p
         if from_dir is not None:
             tally = _inbox(from_dir, writer, options, batch_size, max_attempts)
         else:
-            from flowkit.import_shipment.read import read
-            from flowkit.import_shipment.runner import run_stream
+            from flowkit.import_shipment.stream import run_files
 
-            tally = run_stream(app.store(), read(files, kind="shipment"), writer, options)
+            tally = run_files(app.store(), files, writer, options)
         counts.update(tally.as_dict())
         finish(tally)
 
@@ -103,7 +102,7 @@ def _carrier_codes(section: dict[str, object]) -> dict[str, str]:
 def _load_orders(paths: tuple[str, ...]) -> int:
     """Record canonical orders from files (one transaction for all, so a bad file loads none)."""
     from flowkit.cli.app import get_app
-    from flowkit.import_shipment.read import orders as read_orders
+    from flowkit.import_shipment.decode import orders as read_orders
     from flowkit.store import orders
 
     store = get_app().store()
@@ -117,7 +116,7 @@ def _load_orders(paths: tuple[str, ...]) -> int:
 def _inbox(folder: Path, writer: Writer, options: Options, batch_size: int, max_attempts: int) -> Tally:
     from flowkit.cli.app import get_app
     from flowkit.errors import InputError
-    from flowkit.import_shipment.runner import run_inbox
+    from flowkit.import_shipment.stream import run_inbox
     from flowkit.store.lock import exclusive
 
     app = get_app()

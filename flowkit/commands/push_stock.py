@@ -5,7 +5,6 @@ Example: flowkit push-stock samples/stock/message-1001.json --target web
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
@@ -69,6 +68,7 @@ def command(files: tuple[str, ...], **options: Any) -> None:
     from flowkit.pipeline import finish, report
     from flowkit.push_stock.model import UNSENT_STATUSES
     from flowkit.push_stock.run import Options, push, target_of
+    from flowkit.records import Writer
     from flowkit.store.lock import exclusive
 
     app = get_app()
@@ -80,7 +80,7 @@ def command(files: tuple[str, ...], **options: Any) -> None:
     counts: dict[str, Any] = {}
     with exclusive(app.state_path, f"push-stock-{_safe(target_of(opts))}", wait=app.lock_timeout), \
             app.run("push-stock", counts):
-        engine, tally = push(files, opts, store=store, config=app.config, out=sys.stdout.buffer,
+        engine, tally = push(files, opts, store=store, config=app.config, writer=Writer(pretty=False),
                              warn=lambda text: report("push-stock", text))
         counts.update(engine.counts)
         _summary(engine.target, dict(engine.counts), console)

@@ -16,7 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowkit.import_shipment.messages import BadMessage, Message, parse
+from flowkit.import_shipment.errors import BadMessage
+from flowkit.import_shipment.messages import Message, parse
 from flowkit.records import Record, make_record
 from flowkit.store import Store
 from flowkit.store import shipments as ledger

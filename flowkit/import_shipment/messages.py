@@ -14,16 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flowkit.import_shipment.errors import BadMessage
+
 DEFAULT_SOURCE = "default"
-
-
-class BadMessage(Exception):
-    """A shipment message that cannot be read; ``order``/``seq`` when they were found."""
-
-    def __init__(self, message: str, *, order: str | None = None, seq: int | None = None) -> None:
-        super().__init__(message)
-        self.order = order
-        self.seq = seq
 
 
 @dataclass

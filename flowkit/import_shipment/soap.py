@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flowkit.import_shipment.messages import BadMessage
+from flowkit.import_shipment.errors import BadMessage
 
 OPERATION = "orderflowShipmentCreate"
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)

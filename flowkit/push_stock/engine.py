@@ -10,8 +10,10 @@ resend can still apply what failed.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from flowkit.push_stock.adjust import Calculator
@@ -29,8 +31,6 @@ from flowkit.records import JSON_TYPE, MARK, Record
 from flowkit.store import stock
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from flowkit.push_stock.send import Sender
     from flowkit.store import Store
 
@@ -58,36 +58,68 @@ class Engine:
         self._cache: dict[Key, stock.Entry] = {}
         self._plain = self.calc.adjustment == "none" and not self.calc.allow_negative
         self._fetched: set[str] = set()
+        self._txn: ExitStack | None = None  # the open transaction of the messages decided since the last commit
+        self._conn = store.conn
 
     def process(self, msg: Message) -> list[Record]:
-        """The result records of ``msg`` decided now (sent lines follow from the sender)."""
-        return self.process_many([msg])
-
-    def process_many(self, msgs: list[Message]) -> list[Record]:
-        """Decide several messages in one transaction (in order); their result records."""
-        decided: list[tuple[Message, list[Decision]]] = []
+        """The result records of ``msg`` decided and committed now (sent lines follow from the sender)."""
         try:
-            with self.store.transaction() as conn:
-                for msg in msgs:
-                    decided.append((msg, self._message(conn, msg)))
+            return self.decide(msg)
+        finally:
+            self.commit()
+
+    def decide(self, msg: Message) -> list[Record]:
+        """Decide ``msg`` in the open transaction (begun if none is); its result records.
+
+        A message that fails undoes its own writes only. With a sender, once a chunk
+        is full the transaction is committed and the chunk sent: its records follow.
+        """
+        conn = self._begin()
+        try:
+            with stock.savepoint(conn):
+                decisions = self._message(conn, msg)
         except BaseException:
-            self._cache.clear()  # it may hold figures of the rolled-back transaction
-            self._fetched.clear()
+            self._forget()
             raise
-        out: list[Record] = []
-        for msg, decisions in decided:
-            if self.sender is not None:
-                self.sender.queue([(b, row) for b, row in decisions if row is not None], msg)
-                decisions = [(b, row) for b, row in decisions if row is None]
-            meta = {**msg.meta, "target": self.target}  # shared by the message's records, never mutated
-            results = [b for b, _ in decisions]
-            self.counts.update(b["result"] for b in results)
-            for b in results:
-                if b["result"] == "failure":
-                    self._warn_failure(b, msg)
-            out += [{"flowkit": MARK, "kind": "stock-result", "key": b["sku"] if type(b["sku"]) is str else msg.key,
-                     "type": JSON_TYPE, "meta": meta, "body": b} for b in results]
+        out = self._results(msg, decisions)
+        if self.sender is not None and len(self.sender.pending) >= self.sender.chunk_size:
+            self.commit()
+            out += self.sender.drain()
         return out
+
+    def commit(self) -> None:
+        """Commit the messages decided since the last commit (one transaction)."""
+        txn, self._txn = self._txn, None
+        if txn is not None:
+            try:
+                txn.close()
+            except BaseException:
+                self._forget()
+                raise
+
+    def _begin(self) -> sqlite3.Connection:
+        if self._txn is None:
+            txn = ExitStack()
+            self._conn = txn.enter_context(self.store.transaction())
+            self._txn = txn
+        return self._conn
+
+    def _forget(self) -> None:
+        self._cache.clear()  # it may hold figures of undone writes
+        self._fetched.clear()
+
+    def _results(self, msg: Message, decisions: list[Decision]) -> list[Record]:
+        if self.sender is not None:
+            self.sender.queue([(b, row) for b, row in decisions if row is not None], msg)
+            decisions = [(b, row) for b, row in decisions if row is None]
+        meta = {**msg.meta, "target": self.target}  # shared by the message's records, never mutated
+        results = [b for b, _ in decisions]
+        self.counts.update(b["result"] for b in results)
+        for b in results:
+            if b["result"] == "failure":
+                self._warn_failure(b, msg)
+        return [{"flowkit": MARK, "kind": "stock-result", "key": b["sku"] if type(b["sku"]) is str else msg.key,
+                 "type": JSON_TYPE, "meta": meta, "body": b} for b in results]
 
     def _message(self, conn: sqlite3.Connection, msg: Message) -> list[Decision]:
         parsed = parse_all(msg.lines, default_source=self.default_source, need_seq=self.snapshot is None,

@@ -1,30 +1,36 @@
-"""One push-stock run: options -> engine, sender, inputs -> result records and a tally."""
+"""One push-stock run on the record loop: options -> engine, sender; inputs -> result records and a tally.
+
+Stock messages (decoded by ``push_stock.decode`` for ``records.Reader``) are
+decided by ``pipeline.run`` with a ``Group`` window: about ``GROUP_LINES``
+lines per transaction, and sooner when the input pauses (``reader.ready()``),
+so a slow pipe still flows. ``--from-dir`` hands each file to ``flowkit.inbox``.
+"""
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import click
-import orjson
-
+from flowkit import inbox
 from flowkit.config import Config
-from flowkit.errors import ExitCode, RecordError, UnavailableError
-from flowkit.pipeline import Tally
+from flowkit.errors import ExitCode, RecordError, TempFailError, UnavailableError, UsageError
+from flowkit.pipeline import Tally, run
 from flowkit.push_stock.adjust import Calculator, load_catalogue, load_quotes
+from flowkit.push_stock.decode import KIND, decode, message
 from flowkit.push_stock.engine import Engine
-from flowkit.push_stock.model import UNSENT_STATUSES, Message
-from flowkit.push_stock.read import Bad, read
-from flowkit.records import Record
+from flowkit.push_stock.model import UNSENT_STATUSES, Message, seq_from_name
+from flowkit.records import BadLine, Reader, Record, Writer
 from flowkit.store import Store, stock
 
-# Messages read from a file are decided in groups of about this many lines per
-# transaction (stdin: one message per transaction, so a slow pipe still flows).
+# Messages are decided in groups of about this many lines per transaction.
 GROUP_LINES = 5000
+COMMAND = "push-stock"
+POLICY = inbox.Policy(COMMAND, stock.inbox_record, seq_from_name)
 
 
 @dataclass(frozen=True)
@@ -54,17 +60,43 @@ def target_of(opts: Options) -> str:
         return opts.target
     if opts.to:
         return re.sub(r"[^A-Za-z0-9_.-]+", "_", opts.to) if "://" in opts.to else opts.to
-    raise click.UsageError("name the ledger with --target NAME (or a destination with --to)")
+    raise UsageError("name the ledger with --target NAME (or a destination with --to)")
 
 
 def calculator(opts: Options) -> Calculator:
     quotes: dict[str, int] = {}
     if opts.adjustment == "unsent_orders_and_quotes":
         if not opts.quotes:
-            raise click.UsageError("adjustment unsent_orders_and_quotes needs --quotes FILE")
+            raise UsageError("adjustment unsent_orders_and_quotes needs --quotes FILE")
         quotes = load_quotes(Path(opts.quotes), cutoff_days=opts.active_quote_cutoff_days)
     return Calculator(adjustment=opts.adjustment, allow_negative=opts.allow_negative, statuses=opts.statuses,
                       unsent_cutoff_days=opts.unsent_order_cutoff_days, quotes=quotes)
+
+
+class Group:
+    """``pipeline.Window`` for push-stock: the messages of about ``GROUP_LINES`` lines share a transaction.
+
+    ``commit_every`` (records) follows the lines seen: it drops to the records read
+    so far once they hold ``GROUP_LINES`` lines, so the loop commits there.
+    """
+
+    lookahead = 1
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.commit_every = sys.maxsize
+        self._records = self._lines = 0
+
+    def prepare(self, items: list[Record | BadLine]) -> None:
+        self._records += len(items)
+        self._lines += sum(len(i["body"]["lines"]) for i in items if not isinstance(i, BadLine) and i["kind"] == KIND)
+        if self._lines >= GROUP_LINES:
+            self.commit_every = self._records
+
+    def commit(self) -> None:
+        self.engine.commit()
+        self._records = self._lines = 0
+        self.commit_every = sys.maxsize
 
 
 def ledger_messages(store: Store, target: str) -> Iterator[Message]:
@@ -78,59 +110,51 @@ def ledger_messages(store: Store, target: str) -> Iterator[Message]:
         yield Message(None, page, f"ledger {target}", target, {"format": "ledger"})
 
 
-def _inputs(files: Sequence[str], opts: Options, engine: Engine, tally: Tally,
-            warn: Callable[[str], None]) -> Iterator[list[Record]]:
-    if opts.from_dir:
-        from flowkit.push_stock import inbox
+def _stream(reader: Reader, writer: Writer, engine: Engine) -> Tally:
+    """The one record loop over ``reader``: each ``stock`` record decided, other kinds passed on."""
+    return run(reader, writer, lambda record: engine.decide(message(record)), consumes=(KIND,), command=COMMAND,
+               window=Group(engine))
 
-        outcome = inbox.Outcome()
-        yield from inbox.run(Path(opts.from_dir), engine, batch_size=opts.batch_size,
-                             max_attempts=opts.max_attempts, warn=warn, outcome=outcome)
-        tally.failed += outcome.retry + outcome.dead
-        tally.codes += outcome.codes
-        return
+
+def _inbox(folder: Path, opts: Options, engine: Engine, writer: Writer, tally: Tally,
+           warn: Callable[[str], None]) -> None:
+    def handle(path: Path) -> None:
+        failed_before = engine.sender.failed if engine.sender else 0
+        done = _stream(inbox.reader(path, decode), writer, engine)
+        tally.passed += done.passed
+        if engine.sender is not None:
+            _write(writer, engine.sender.drain(final=True))
+            if engine.sender.failed > failed_before:
+                raise TempFailError("the destination did not confirm every chunk")
+
+    outcome = inbox.run(folder, handle, store=engine.store, policy=POLICY, batch_size=opts.batch_size,
+                        max_attempts=opts.max_attempts, warn=lambda name, text: warn(f"{name}: {text}"))
+    tally.failed += outcome.retry + outcome.dead
+    tally.codes += outcome.codes
+
+
+def _inputs(files: Sequence[str], opts: Options, engine: Engine, writer: Writer, warn: Callable[[str], None]) -> Tally:
+    if opts.from_dir:
+        tally = Tally()
+        _inbox(Path(opts.from_dir), opts, engine, writer, tally, warn)
+        return tally
     if opts.mode == "full" and not files:
         for msg in ledger_messages(engine.store, engine.target):
-            yield engine.resend(msg)
-            yield engine.sender.drain() if engine.sender else []
-        return
-    group: list[Message] = []
-    size = 0
-    for item in read(files):
-        if isinstance(item, Message):
-            group.append(item)
-            size += len(item.lines)
-            if size < GROUP_LINES and not item.where.startswith("<stdin>"):
-                continue
-        if group:
-            yield _decide(engine, group)
-            group, size = [], 0
-        if isinstance(item, Bad):
-            warn(str(item))
-            tally.failed += 1
-            tally.codes.append(int(ExitCode.DATAERR))
-        elif not isinstance(item, Message):
-            yield [item]
-    if group:
-        yield _decide(engine, group)
+            engine.resend(msg)
+            _write(writer, engine.sender.drain() if engine.sender else [])
+        return Tally()
+    return _stream(Reader(files, decode=decode), writer, engine)
 
 
-def _decide(engine: Engine, group: list[Message]) -> list[Record]:
-    """One transaction for a group of messages from a file; then the chunks that filled up."""
-    out = engine.process_many(group)
-    return out + engine.sender.drain() if engine.sender is not None else out
-
-
-def push(files: Sequence[str], opts: Options, *, store: Store, config: Config, out: IO[bytes],
+def push(files: Sequence[str], opts: Options, *, store: Store, config: Config, writer: Writer,
          warn: Callable[[str], None]) -> tuple[Engine, Tally]:
-    """Decide (and send) everything the inputs hold; write result records to ``out``."""
+    """Decide (and send) everything the inputs hold; write result records with ``writer``."""
     target = target_of(opts)
     if opts.mode == "full" and not files and not opts.to and not opts.from_dir:
-        raise click.UsageError("--full without input resends the ledger: it needs --to DESTINATION")
+        raise UsageError("--full without input resends the ledger: it needs --to DESTINATION")
     catalogue = load_catalogue(Path(opts.catalogue)) if opts.catalogue else None
     engine = Engine(store, target, calc=calculator(opts), catalogue=catalogue, snapshot=opts.mode,
-                    default_source=opts.default_source, warn=warn)
-    tally = Tally()
+                    default_source=opts.default_source, command=COMMAND, warn=warn)
     stock.tune_for_bulk(store.conn)
     with ExitStack() as stack:
         if opts.to:
@@ -138,16 +162,15 @@ def push(files: Sequence[str], opts: Options, *, store: Store, config: Config, o
             settled = engine.sender.recover()
             if settled:
                 warn(f"settled {settled} chunk(s) left unconfirmed by an earlier run")
-        for batch in _inputs(files, opts, engine, tally, warn):
-            _write(out, batch)
+        tally = _inputs(files, opts, engine, writer, warn)
         if engine.sender is not None:
-            _write(out, engine.sender.drain(final=True))
+            _write(writer, engine.sender.drain(final=True))
             tally.codes += engine.sender.error_codes
     sent_failures = engine.sender.failed_lines if engine.sender is not None else 0
     tally.failed += engine.counts["failure"]
     if engine.counts["failure"] > sent_failures:
         tally.codes.append(int(ExitCode.DATAERR))
-    tally.ok += sum(engine.counts[k] for k in ("success", "duplicate", "superseded", "unchanged"))
+    tally.ok = sum(engine.counts[k] for k in ("success", "duplicate", "superseded", "unchanged"))
     return engine, tally
 
 
@@ -165,8 +188,5 @@ def _sender(store: Store, target: str, opts: Options, config: Config, engine: En
                   emit=lambda body, meta: engine.record(body, Message(None, [], f"destination {opts.to}", "", meta)))
 
 
-def _write(out: IO[bytes], records: list[Record]) -> None:
-    if records:
-        dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
-        out.write(b"".join([dumps(r, option=newline) for r in records]))
-        out.flush()
+def _write(writer: Writer, records: list[Record]) -> None:
+    writer.put([writer.encode(record) for record in records])

@@ -1,74 +1,45 @@
-"""Read shipment messages (and orders for ``--orders``) from files or stdin, lazily.
+"""Shipment message formats, decoded for ``records.Reader`` (and orders for ``--orders``).
 
 Per input, from its first non-blank byte: ``<`` is one XML document (the SOAP
 call); ``[`` a JSON array of messages; ``{`` NDJSON (flowkit records or plain
 JSON objects, one per line) or, when the first line is not a whole JSON value,
-one pretty-printed JSON object. Plain objects become records of ``kind``.
+one pretty-printed JSON object. Plain objects become records of the kind the
+decoder was made for.
 """
 
 from __future__ import annotations
 
-import io
 import os
-import sys
 from collections.abc import Iterator, Sequence
-from typing import Any, BinaryIO
+from typing import Any
 
-import click
 import orjson
 
 from flowkit.errors import InputError
-from flowkit.records import XML_TYPE, BadLine, Item, Record, check_record, make_record
+from flowkit.records import XML_TYPE, BadLine, Decode, Item, Peekable, Reader, Record, check_record, make_record
 
 
-def read(paths: Sequence[str], *, kind: str) -> Iterator[Item]:
-    """Every record or plain message in ``paths`` (stdin when none or ``-``)."""
-    names = list(paths) or ["-"]
-    for name in names:
-        if name == "-":
-            if sys.stdin is None or sys.stdin.isatty():
-                raise click.UsageError(
-                    "no input: name a FILE or pipe messages into stdin (refusing to wait on a terminal)")
-            yield from read_stream("<stdin>", sys.stdin.buffer, kind=kind)
-            continue
-        try:
-            stream = open(name, "rb")  # noqa: SIM115 - closed below
-        except OSError as exc:
-            raise InputError(f"{name}: cannot read: {exc.strerror}") from exc
-        with stream:
-            yield from read_stream(name, stream, kind=kind)
+def decoder(kind: str) -> Decode:
+    """The decoder that wraps plain messages as records of ``kind``."""
 
+    def decode(name: str, stream: Peekable, first: bytes) -> Iterator[Item]:
+        meta = {} if name == "<stdin>" else {"filename": os.path.basename(name)}
+        stem = "-" if name == "<stdin>" else os.path.splitext(os.path.basename(name))[0]
+        if first == b"<":
+            data = stream.read()
+            yield make_record(kind, stem, data.decode("utf-8", errors="replace"), type=XML_TYPE, meta=meta)
+        elif first == b"[":
+            values = _load(name, stream.read())
+            if not isinstance(values, list):
+                raise InputError(f"{name}: expected a JSON array of messages")
+            for index, value in enumerate(values, 1):
+                yield _item(value, f"{name}[{index}]", kind, stem, meta)
+        elif first == b"{":
+            yield from _lines(name, stream, kind, stem, meta)
+        else:
+            raise InputError(f"{name}: not a shipment message (expected JSON, NDJSON or a SOAP XML document)")
 
-def read_stream(name: str, raw: BinaryIO, *, kind: str) -> Iterator[Item]:
-    stream: io.BufferedReader = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
-    first = _first_byte(stream)
-    meta = {} if name == "<stdin>" else {"filename": os.path.basename(name)}
-    stem = "-" if name == "<stdin>" else os.path.splitext(os.path.basename(name))[0]
-    if first == b"<":
-        data = stream.read()
-        yield make_record(kind, stem, data.decode("utf-8", errors="replace"), type=XML_TYPE, meta=meta)
-    elif first == b"[":
-        values = _load(name, stream.read())
-        if not isinstance(values, list):
-            raise InputError(f"{name}: expected a JSON array of messages")
-        for index, value in enumerate(values, 1):
-            yield _item(value, f"{name}[{index}]", kind, stem, meta)
-    elif first == b"{":
-        yield from _lines(name, stream, kind, stem, meta)
-    elif first:
-        raise InputError(f"{name}: not a shipment message (expected JSON, NDJSON or a SOAP XML document)")
-
-
-def _first_byte(stream: io.BufferedReader) -> bytes:
-    while True:
-        head = stream.peek(64)
-        if not head:
-            return b""
-        stripped = head.lstrip()
-        if stripped:
-            stream.read(len(head) - len(stripped))
-            return stripped[:1]
-        stream.read(len(head))
+    return decode
 
 
 def _load(name: str, data: bytes) -> Any:
@@ -78,7 +49,7 @@ def _load(name: str, data: bytes) -> Any:
         raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
 
 
-def _lines(name: str, stream: io.BufferedReader, kind: str, stem: str, meta: dict[str, Any]) -> Iterator[Item]:
+def _lines(name: str, stream: Peekable, kind: str, stem: str, meta: dict[str, Any]) -> Iterator[Item]:
     first_line = stream.readline()
     try:
         value = orjson.loads(first_line)
@@ -114,7 +85,7 @@ def _item(value: Any, where: str, kind: str, stem: str, meta: dict[str, Any]) ->
 def orders(paths: Sequence[str]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Canonical orders from ``--orders`` files: (file name, order); order records or plain objects."""
     for path in paths:
-        for item in read([path], kind="order"):
+        for item in Reader([path], decode=decoder("order")):
             if isinstance(item, BadLine):
                 raise InputError(str(item))
             if item["kind"] != "order":
