@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from servers import sshd
 
-from flowkit.deliver.core import Deliverer
-from flowkit.deliver.run import flush
+from flowkit import pipeline
+from flowkit.deliver.core import CONSUMES, Deliverer
+from flowkit.deliver.run import Staging
 from flowkit.pipeline import Tally
 from flowkit.records import BadLine, Reader, Record, Writer, body_bytes, derive, make_record
 from flowkit.store import Store
@@ -43,8 +44,16 @@ from flowkit.transports.hotfolder import Hotfolder
 
 
 def make_records(n: int) -> list[dict[str, object]]:
-    return [make_record("payload", f"B{i:05d}", f'<order number="B{i:05d}"><total>{i}.50</total></order>',
-                        type="application/xml", meta={"channel": "web", "format": "xml"}) for i in range(n)]
+    return [
+        make_record(
+            "payload",
+            f"B{i:05d}",
+            f'<order number="B{i:05d}"><total>{i}.50</total></order>',
+            type="application/xml",
+            meta={"channel": "web", "format": "xml"},
+        )
+        for i in range(n)
+    ]
 
 
 def write_inputs(work: Path, records: list[dict[str, object]]) -> tuple[Path, Path]:
@@ -63,9 +72,21 @@ def sftp_baseline(server: sshd.Sshd, files: Path, remote: Path) -> float:
     remote.mkdir()
     batch = files.parent / "sftp.batch"
     batch.write_text(f"cd {remote}\n" + "".join(f"put {p} {p.name}\n" for p in sorted(files.iterdir())))
-    cmd = ["sftp", "-q", "-b", str(batch), "-i", str(server.client_key), "-P", str(server.port),
-           "-o", f"UserKnownHostsFile={server.known_hosts}", "-o", "StrictHostKeyChecking=yes",
-           f"{server.user}@127.0.0.1"]
+    cmd = [
+        "sftp",
+        "-q",
+        "-b",
+        str(batch),
+        "-i",
+        str(server.client_key),
+        "-P",
+        str(server.port),
+        "-o",
+        f"UserKnownHostsFile={server.known_hosts}",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        f"{server.user}@127.0.0.1",
+    ]
     started = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
@@ -74,8 +95,20 @@ def sftp_baseline(server: sshd.Sshd, files: Path, remote: Path) -> float:
 def sftp_flowkit(server: sshd.Sshd, batch: Path, remote: Path, state: Path) -> float:
     remote.mkdir()
     url = server.url(str(remote.relative_to(server.home)))
-    cmd = [sys.executable, "-m", "flowkit", "--state", str(state), "-q", "deliver", "--to", url,
-           "--name", "{key}.xml", str(batch)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "flowkit",
+        "--state",
+        str(state),
+        "-q",
+        "deliver",
+        "--to",
+        url,
+        "--name",
+        "{key}.xml",
+        str(batch),
+    ]
     started = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
@@ -88,9 +121,10 @@ def hotfolder_pair(batch: Path, work: Path, run: int) -> tuple[float, float]:
     the same size (.part, fsync, size check, rename) and write one result
     record per input, so the difference is the ledger alone. Without it: file
     names from the same template, ``Hotfolder.put_many``, a result record per
-    receipt. With it: the window step of ``flowkit deliver``'s own loop
-    (``delivery_run.flush``: plan, intents committed, sent, outcomes
-    committed, result records written), on a fresh state store. The sides
+    receipt. With it: one window through ``flowkit deliver``'s own loop
+    (``pipeline.run`` with deliver's ``Staging`` window: plan, intents
+    committed, sent, outcomes committed, result records written), on a fresh
+    state store. The sides
     take turns window by window, alternating which goes first: an fsync on a
     shared virtual disk varies several-fold from one second to the next, and
     whole-run alternation left per-run overheads anywhere from -12% to +50%.
@@ -98,8 +132,7 @@ def hotfolder_pair(batch: Path, work: Path, run: int) -> tuple[float, float]:
     """
     plain = Hotfolder(work / f"plain{run}")
     store = Store(work / f"hot{run}.db")
-    deliverer = Deliverer(store, f"file://{work}/ledger{run}/", Hotfolder(work / f"ledger{run}"),
-                          template=lambda r: "{key}.xml")
+    deliverer = Deliverer(store, f"file://{work}/ledger{run}/", Hotfolder(work / f"ledger{run}"), template=lambda r: "{key}.xml")
     size = deliverer.window
     sink = open(os.devnull, "wb")  # noqa: SIM115 - closed below
     plain_writer, ledger_writer, tally = Writer(sink), Writer(sink), Tally()
@@ -110,13 +143,22 @@ def hotfolder_pair(batch: Path, work: Path, run: int) -> tuple[float, float]:
             plain.open()
             opened.append(True)
         receipts = plain.put_many([(names.choose(r, "{key}.xml"), body_bytes(r), r) for r in chunk])
-        plain_writer.put([plain_writer.encode(derive(r, "result", {"key": r["key"], "status": "delivered",
-                                                                   "remote_ref": getattr(x, "remote_ref", None)}))
-                          for r, x in zip(chunk, receipts, strict=True)])
+        plain_writer.put(
+            [
+                plain_writer.encode(
+                    derive(r, "result", {"key": r["key"], "status": "delivered", "remote_ref": getattr(x, "remote_ref", None)})
+                )
+                for r, x in zip(chunk, receipts, strict=True)
+            ]
+        )
+
+    staging = Staging(deliverer)
 
     def ledger_window(chunk: list[Record]) -> None:
         deliverer.ensure_open()
-        flush(chunk, ledger_writer, deliverer, tally)
+        pipeline.run(
+            Chunk(chunk), ledger_writer, staging.process, consumes=CONSUMES, command="deliver", window=staging, tally=tally
+        )
 
     def windows() -> Iterator[list[Record]]:
         chunk: list[Record] = []
@@ -144,6 +186,21 @@ def hotfolder_pair(batch: Path, work: Path, run: int) -> tuple[float, float]:
     store.close()
     assert deliverer.counts["delivered"] == tally.ok and not tally.failed
     return totals[0], totals[1]
+
+
+class Chunk:
+    """One window's records as ``pipeline.run``'s input (always ready: the window closes at its end)."""
+
+    mode = "record"
+
+    def __init__(self, records: list[Record]) -> None:
+        self.records = records
+
+    def __iter__(self) -> Iterator[Record | BadLine]:
+        return iter(self.records)
+
+    def ready(self) -> bool:
+        return True
 
 
 def main() -> None:
@@ -175,8 +232,7 @@ def main() -> None:
     report(args.files, base, ours, plain, ledger, work.parent)
 
 
-def report(n: int, base: list[float], ours: list[float], plain: list[float], ledger: list[float],
-           where: Path) -> None:
+def report(n: int, base: list[float], ours: list[float], plain: list[float], ledger: list[float], where: Path) -> None:
     print(f"work folder under {where}; runs alternate, figures are medians")
     if base:
         b, o = statistics.median(base), statistics.median(ours)
@@ -193,8 +249,10 @@ def report(n: int, base: list[float], ours: list[float], plain: list[float], led
         print(f"  overheads:     {' '.join(f'{x:+.1f}%' for x in paired)}  (per run, sides alternating)")
         print(f"Hotfolder, {n} files, fsync + rename (median of {len(plain)}):")
         print(f"  without ledger   {p:7.3f} s")
-        print(f"  with ledger      {lg:7.3f} s   overhead {statistics.median(paired):+.1f}% "
-              f"(median per run; {100 * (lg / p - 1):+.1f}% on the medians)  (bar <= +10%)")
+        print(
+            f"  with ledger      {lg:7.3f} s   overhead {statistics.median(paired):+.1f}% "
+            f"(median per run; {100 * (lg / p - 1):+.1f}% on the medians)  (bar <= +10%)"
+        )
 
 
 if __name__ == "__main__":

@@ -30,11 +30,10 @@ instead of committing it, and drops its held outputs.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, cast, runtime_checkable
-
-import click
 
 from flowkit.errors import ExitCode, FlowkitError, InputError, PartialError, RecordError
 from flowkit.records import BadLine, Record, Writer, derive, make_record
@@ -123,7 +122,7 @@ def error_record(record: Record, command: str, exc: FlowkitError) -> Record:
 
 def report(where: str, message: str) -> None:
     """One line on stderr naming the failing record."""
-    click.echo(f"flowkit: {where}: {message}", err=True)
+    print(f"flowkit: {where}: {message}", file=sys.stderr, flush=True)
 
 
 class _Loop:
@@ -215,10 +214,29 @@ def run(
     ``tally`` is the caller's, to count into (so it knows the counts even when the run stops).
     """
     loop = _Loop(reader, writer, command, window, Tally() if tally is None else tally, bad_lines)
-    tally, held, slots, encode = loop.tally, loop.held, loop.slots, writer.encode
+    one = _feeder(loop, process, consumes)
+    if window is None:
+        for item in reader:
+            one(item)
+            loop.flush()
+        return loop.tally
+    try:
+        _windows(reader, window, one, loop.flush)
+    except BaseException:
+        # A failure that stops the run (a store or destination down, Ctrl-C, a bug) keeps what
+        # the records before it did: their writes are committed, their outputs written (a staged
+        # window's work is not started on the way out).
+        loop.drop()
+        raise
+    loop.flush()
+    return loop.tally
+
+
+def _feeder(loop: _Loop, process: Process[T], consumes: Collection[str] | None) -> Callable[[T | BadLine], bool]:
+    """``run``'s step for one item: process or pass it; True when it was processed (it joined the window)."""
+    tally, held, slots, encode = loop.tally, loop.held, loop.slots, loop.writer.encode
 
     def one(item: T | BadLine) -> bool:
-        """Process or pass ``item``; True when it was processed (it joined the window)."""
         if isinstance(item, BadLine):
             loop.bad(item)
             return False
@@ -240,21 +258,7 @@ def run(
         tally.ok += 1
         return True
 
-    if window is None:
-        for item in reader:
-            one(item)
-            loop.flush()
-        return tally
-    try:
-        _windows(reader, window, one, loop.flush)
-    except BaseException:
-        # A failure that stops the run (a store or destination down, Ctrl-C, a bug) keeps what
-        # the records before it did: their writes are committed, their outputs written (a staged
-        # window's work is not started on the way out).
-        loop.drop()
-        raise
-    loop.flush()
-    return tally
+    return one
 
 
 def _windows(reader: Input[T], window: Window[T], one: Callable[[T | BadLine], bool], flush: Callable[[], None]) -> None:

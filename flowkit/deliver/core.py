@@ -19,12 +19,12 @@ import hashlib
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flowkit.errors import ExitCode, FlowkitError, RecordError, TempFailError, UnavailableError
-from flowkit.records import JSON_TYPE, Record, body_bytes, derive, is_json_type, make_record
+from flowkit.records import JSON_TYPE, Record, body_bytes, derive
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
 from flowkit.transports import names
@@ -157,23 +157,32 @@ class Deliverer:
         assert self.down is not None
         self.counts["failed"] += 1
         attempts = max((r.attempts for r in rows or ()), default=0)
-        body = {"key": record["key"], "destination": self.destination, "status": "failed", "remote_ref": None,
-                "attempts": attempts, "error": f"not sent: {self.down.format_message()}",
-                "content_hash": None, "exit_code": self.down.exit_code}
+        body = {
+            "key": record["key"],
+            "destination": self.destination,
+            "status": "failed",
+            "remote_ref": None,
+            "attempts": attempts,
+            "error": f"not sent: {self.down.format_message()}",
+            "content_hash": None,
+            "exit_code": self.down.exit_code,
+        }
         return Outcome(derive(record, "result", body), self.down.exit_code)
 
     def _note_unreached(self, records: list[Record]) -> None:
         """One event per record kept from the destination, so ``state show`` tells the outage."""
         if not records or self.down is None:
             return
-        detail = {"destination": self.destination, "error": self.down.format_message(),
-                  "exit_code": self.down.exit_code, "sent": False}
+        detail = {
+            "destination": self.destination,
+            "error": self.down.format_message(),
+            "exit_code": self.down.exit_code,
+            "sent": False,
+        }
         with self.store.transaction() as conn:
             self.store.add_events(conn, [(r["key"], "deliver", "not-sent", detail) for r in records])
 
-    def plan(
-        self, record: Record, filename: str | None = None, rows: list[ledger.Entry] | None = None
-    ) -> Outcome | Send:
+    def plan(self, record: Record, filename: str | None = None, rows: list[ledger.Entry] | None = None) -> Outcome | Send:
         """What to do with a record: an outcome already (duplicate, dead, reconciled) or a send.
 
         ``rows`` are the record's ledger rows at this destination when the caller
@@ -270,8 +279,9 @@ class Deliverer:
     def _send_window(self, sends: list[tuple[int, Send]]) -> dict[int, Outcome]:
         self.ensure_open()
         intents = [
-            ledger.Intent(s.record["key"], s.digest, s.name, s.data, s.record.get("type", JSON_TYPE),
-                          s.record.get("meta") or {}, s.fresh)
+            ledger.Intent(
+                s.record["key"], s.digest, s.name, s.data, s.record.get("type", JSON_TYPE), s.record.get("meta") or {}, s.fresh
+            )
             for _, s in sends
         ]
         with self.store.transaction() as conn:  # every intent committed before any send
@@ -367,33 +377,17 @@ class Deliverer:
         }
         return Outcome(derive(record, "result", body), code)
 
-    def retry_failed(self) -> Iterator[Outcome]:
-        """Resend the kept bodies of failed/unknown deliveries at this destination."""
-        for entry in ledger.retryable(self.store, self.destination):
-            kept = ledger.body(self.store, entry.id)
-            if kept is None:
-                continue
-            media, meta, data = kept
-            record = rebuild(entry.key, media, meta, data)
-            if entry.attempts >= self.policy.max_attempts and entry.status == "failed":
-                yield self._dead(record, entry)
-                continue
-            try:
-                outcome = self.deliver(record, filename=entry.filename)
-            except FlowkitError as exc:
-                if exc is not self.down:
-                    raise
-                self._note_unreached([record])
-                outcome = self._unreached(record, [entry])
-            yield outcome
-
-
-def rebuild(key: str, media: str, meta: Mapping[str, Any], data: bytes) -> Record:
-    """The payload record a kept body stands for."""
-    import orjson
-
-    body: Any = orjson.loads(data) if is_json_type(media) else data.decode("utf-8")
-    return make_record("payload", key, body, type=media, meta=dict(meta))
+    def retry(self, record: Record, entry: ledger.Entry) -> Outcome:
+        """Resend a failed/unknown delivery's kept body (``--retry-failed``), or give up after ``max_attempts``."""
+        if entry.attempts >= self.policy.max_attempts and entry.status == "failed":
+            return self._dead(record, entry)
+        try:
+            return self.deliver(record, filename=entry.filename)
+        except FlowkitError as exc:
+            if exc is not self.down:
+                raise
+            self._note_unreached([record])
+            return self._unreached(record, [entry])
 
 
 def summary(destination: str, counts: Counter[str]) -> str:

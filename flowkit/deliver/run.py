@@ -1,22 +1,29 @@
-"""Wiring for ``flowkit deliver``: policy and templates from the config, the stream loop, the lock.
+"""Wiring for ``flowkit deliver``: policy and templates from the config, the deliver window, the lock.
 
 Kept apart from ``flowkit/deliver/core.py`` (the per-record ledger logic) and from
-the click command, so both stay small and the loop can be driven from code.
+the click command, so both stay small. Records go through the one record loop,
+``pipeline.run``: payloads from the input in ``Staging`` windows, or with
+``--retry-failed`` the ledger's failed deliveries (``Retries``), one at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
+from flowkit import pipeline
 from flowkit.config import Config
 from flowkit.deliver.core import CONSUMES, Deliverer, Outcome, Policy, summary
-from flowkit.errors import ExitCode, RecordError
-from flowkit.pipeline import Tally, error_record, report
-from flowkit.records import BadLine, Reader, Record, Writer
+from flowkit.errors import RecordError
+from flowkit.pipeline import Pending, Tally
+from flowkit.records import BadLine, Reader, Record, Writer, is_json_type, make_record
 from flowkit.store import Store
+from flowkit.store import delivery as ledger
 from flowkit.transports import destination, open_transport
 from flowkit.transports.base import option
 
@@ -73,70 +80,96 @@ def lock_name(dest: str) -> str:
     return f"deliver-{safe}-{hashlib.sha256(dest.encode()).hexdigest()[:8]}"
 
 
-def run_stream(reader: Reader, writer: Writer, deliverer: Deliverer, tally: Tally) -> None:
-    """Deliver the consumed records, pass the others through, in input order.
+class Staging:
+    """``pipeline.StagedWindow`` for deliver: a window of payloads with distinct keys, sent at commit.
 
-    Payloads are handed over in windows of distinct keys (``deliverer.window``)
-    so intents and outcomes are committed per window; a pass-through record, a
-    repeated key, an input that has nothing more to read yet (a slow producer)
-    or the end of input closes the window first.
+    ``process`` queues a payload and returns its ``Pending`` result; ``commit`` hands the
+    window to ``Deliverer.deliver_many`` (intents committed in one transaction before any
+    side effect, ``put_many``, outcomes committed after) and fills the results. A
+    pass-through record, a bad line or a repeated key closes the window first; so do a
+    full window (``Deliverer.window`` records) and an input that has nothing more to read yet.
     """
-    window: list[Record] = []
-    keys: set[str] = set()  # the window's keys
-    for item in reader:
-        if isinstance(item, BadLine) or item["kind"] not in CONSUMES or item["key"] in keys:
-            flush(window, writer, deliverer, tally)
-            keys.clear()
-        if isinstance(item, BadLine):
-            report(item.where, item.message)
-            tally.failed += 1
-            tally.codes.append(int(ExitCode.DATAERR))
-        elif item["kind"] not in CONSUMES:
-            writer.write(item)
-            tally.passed += 1
-        else:
-            window.append(item)
-            keys.add(item["key"])
-            if len(window) >= deliverer.window or not reader.ready():
-                flush(window, writer, deliverer, tally)
-                keys.clear()
-    flush(window, writer, deliverer, tally)
+
+    lookahead = 1  # nothing to look up ahead: the window reads its keys' ledger rows when it is sent
+
+    def __init__(self, deliverer: Deliverer) -> None:
+        self.deliverer = deliverer
+        self.commit_every = deliverer.window
+        self.queued: list[Pending] = []
+        self.keys: set[str] = set()  # the window's keys
+
+    def prepare(self, items: list[Record | BadLine]) -> None:
+        pass
+
+    def closes(self, item: Record | BadLine) -> bool:
+        return isinstance(item, BadLine) or item["kind"] not in CONSUMES or item["key"] in self.keys
+
+    def process(self, record: Record) -> Pending:
+        slot = Pending(record)
+        self.queued.append(slot)
+        self.keys.add(record["key"])
+        return slot
+
+    def commit(self) -> None:
+        if not self.queued:
+            return
+        outcomes = self.deliverer.deliver_many([slot.record for slot in self.queued])
+        for slot, outcome in zip(self.queued, outcomes, strict=True):
+            if isinstance(outcome, RecordError):
+                slot.failed(outcome)
+            else:
+                fill(slot, outcome)
+        self.discard()
+
+    def discard(self) -> None:
+        self.queued.clear()
+        self.keys.clear()
 
 
-def flush(window: list[Record], writer: Writer, deliverer: Deliverer, tally: Tally) -> None:
-    """Deliver the pending window and write its results (or error records) in order."""
-    if not window:
-        return
-    outcomes = deliverer.deliver_many(list(window))
-    chunks = []  # the window's result records, written at once
-    for item, outcome in zip(window, outcomes, strict=False):
-        if isinstance(outcome, RecordError):
-            report(f"record {item['key']!r}", outcome.format_message())
-            chunks.append(writer.encode(error_record(item, "deliver", outcome)))
-            tally.failed += 1
-            tally.codes.append(outcome.exit_code)
-        else:
-            count_outcome(outcome, tally)
-            chunks.append(writer.encode(outcome.result))
-    writer.put(chunks)
-    window.clear()
-
-
-def record_outcome(outcome: Outcome, writer: Writer, tally: Tally) -> None:
-    """Write the result record; count a failure with its exit code and name it on stderr."""
-    count_outcome(outcome, tally)
-    writer.write(outcome.result)
-
-
-def count_outcome(outcome: Outcome, tally: Tally) -> None:
-    """Count an outcome in the tally (a failure with its exit code, named on stderr)."""
+def fill(slot: Pending, outcome: Outcome) -> None:
+    """A record's result: done, or failed with its result record (named on stderr, counted with its code)."""
     if outcome.code is None:
-        tally.ok += 1
+        slot.done(outcome.result)
         return
     body = outcome.result["body"]
-    report(f"record {body['key']!r}", f"{body['status']}: {body['error']}")
-    tally.failed += 1
-    tally.codes.append(outcome.code)
+    slot.failed(RecordError(f"{body['status']}: {body['error']}", code=outcome.code), outcome.result)
+
+
+@dataclass
+class Retry:
+    """A failed delivery to send again: the payload its kept body stands for, and its ledger row."""
+
+    record: Record
+    entry: ledger.Entry
+
+
+@dataclass
+class Retries:
+    """``pipeline.Input`` for ``--retry-failed``: the destination's failed deliveries whose body is kept."""
+
+    deliverer: Deliverer
+    mode: str = "record"
+
+    def __iter__(self) -> Iterator[Retry | BadLine]:
+        store, destination = self.deliverer.store, self.deliverer.destination
+        for entry in ledger.retryable(store, destination):
+            kept = ledger.body(store, entry.id)
+            if kept is not None:
+                yield Retry(rebuild(entry.key, *kept), entry)
+
+    def ready(self) -> bool:
+        return True  # the ledger is read as fast as the records are sent
+
+    def process(self, item: Retry) -> Pending:
+        slot = Pending(item.record)
+        fill(slot, self.deliverer.retry(item.record, item.entry))
+        return slot
+
+
+def rebuild(key: str, media: str, meta: dict[str, Any], data: bytes) -> Record:
+    """The payload record a kept body stands for."""
+    body: Any = orjson.loads(data) if is_json_type(media) else data.decode("utf-8")
+    return make_record("payload", key, body, type=media, meta=dict(meta))
 
 
 def deliver_all(
@@ -146,10 +179,11 @@ def deliver_all(
     tally = Tally()
     try:
         if reader is None:
-            for outcome in deliverer.retry_failed():
-                record_outcome(outcome, writer, tally)
+            retries = Retries(deliverer)
+            pipeline.run(retries, writer, retries.process, consumes=None, command="deliver", tally=tally)
         else:
-            run_stream(reader, writer, deliverer, tally)
+            staging = Staging(deliverer)
+            pipeline.run(reader, writer, staging.process, consumes=CONSUMES, command="deliver", window=staging, tally=tally)
     finally:
         deliverer.close()
         counts.update({**tally.as_dict(), **deliverer.counts})
