@@ -34,8 +34,17 @@ class MarkSent:
     config: Config
     max_attempts: int = 5
     call_source: bool = True
-    counts: dict[str, int] = field(default_factory=lambda: {
-        "delivered": 0, "duplicates": 0, "failed": 0, "dead": 0, "skipped": 0, "unknown": 0, "not_orders": 0})
+    counts: dict[str, int] = field(
+        default_factory=lambda: {
+            "delivered": 0,
+            "duplicates": 0,
+            "failed": 0,
+            "dead": 0,
+            "skipped": 0,
+            "unknown": 0,
+            "not_orders": 0,
+        }
+    )
     _sources: dict[str, Source | None] = field(default_factory=dict)
 
     def process(self, record: Record) -> Iterator[Record]:
@@ -77,8 +86,9 @@ class MarkSent:
                 self.counts["dead" if dead else "failed"] += 1
                 code = f" (exit {detail['exit_code']})" if detail.get("exit_code") else ""
                 reason = f"{attempts + counted} attempt(s): {detail.get('error') or status}{code}"
-                orders.set_export_status(self.store, conn, number, "dead" if dead else "failed", command=COMMAND,
-                                         reason=reason, count_attempt=counted)
+                orders.set_export_status(
+                    self.store, conn, number, "dead" if dead else "failed", command=COMMAND, reason=reason, count_attempt=counted
+                )
                 if dead:
                     log.warning("order %s is dead after %d attempt(s): %s", number, attempts + 1, detail.get("error"))
                 return "dead" if dead else "failed"
@@ -92,8 +102,7 @@ class MarkSent:
             exports.owe_mark(self.store, conn, number, self.source_of(number) or "")
 
     def source_of(self, number: str) -> str | None:
-        row = self.store.conn.execute("SELECT source FROM orders WHERE number = ?", (number,)).fetchone()
-        return str(row[0]) if row and row[0] else None
+        return exports.source(self.store.conn, number)
 
     def mark_call(self, number: str) -> Source | None:
         """The order's source, when it has a mark-sent call configured."""
@@ -118,8 +127,10 @@ class MarkSent:
             ref = source.mark_sent(found[0])
         except FlowkitError as exc:
             exports.settle_mark(self.store, number, command=COMMAND, ref=None, error=exc.format_message())
-            raise RecordError(f"exported, but telling source {source.name!r} failed (will retry): "
-                              f"{exc.format_message()}", code=ExitCode.TEMPFAIL) from exc
+            raise RecordError(
+                f"exported, but telling source {source.name!r} failed (will retry): {exc.format_message()}",
+                code=ExitCode.TEMPFAIL,
+            ) from exc
         exports.settle_mark(self.store, number, command=COMMAND, ref=ref, error=None)
 
     def settle_owed(self) -> list[tuple[str, str]]:

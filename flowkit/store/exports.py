@@ -24,12 +24,24 @@ def status(conn: sqlite3.Connection, number: str) -> tuple[str, int] | None:
     return (str(row[0]), int(row[1])) if row else None
 
 
+def lifecycle(conn: sqlite3.Connection, number: str) -> tuple[str, str | None, str]:
+    """(export_status, hold_reason, updated_at) of a known order."""
+    row = conn.execute("SELECT export_status, hold_reason, updated_at FROM orders WHERE number = ?", (number,)).fetchone()
+    return str(row[0]), row[1], str(row[2])
+
+
+def source(conn: sqlite3.Connection, number: str) -> str | None:
+    """The name of the query-orders source that stored an order (None when unknown or not recorded)."""
+    row = conn.execute("SELECT source FROM orders WHERE number = ?", (number,)).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
 def statuses(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, tuple[str, int]]:
     """``status`` for many orders in one query: number -> (export_status, attempts), known ones only."""
     found: dict[str, tuple[str, int]] = {}
     unique = list(dict.fromkeys(numbers))
     for start in range(0, len(unique), 500):  # well under sqlite's limit on parameters
-        part = unique[start:start + 500]
+        part = unique[start : start + 500]
         sql = f"SELECT number, export_status, attempts FROM orders WHERE number IN ({', '.join('?' * len(part))})"
         found.update((str(r[0]), (str(r[1]), int(r[2]))) for r in conn.execute(sql, part))
     return found
@@ -48,7 +60,9 @@ def in_flight(conn: sqlite3.Connection, number: str, run_id: int | None = None) 
     """
     row = conn.execute(
         """SELECT r.pgid, r.host, r.id FROM events e JOIN runs r ON r.id = e.run_id
-           WHERE e.key = ? AND e.event = 'queued' ORDER BY e.id DESC LIMIT 1""", (number,)).fetchone()
+           WHERE e.key = ? AND e.event = 'queued' ORDER BY e.id DESC LIMIT 1""",
+        (number,),
+    ).fetchone()
     if row is None or row[0] is None or row[1] != os.uname().nodename or row[2] == run_id:
         return True
     if int(row[0]) == os.getpgrp():
