@@ -1,16 +1,14 @@
 """flowkit's error hierarchy; each class carries its documented exit code.
 
-Exit codes follow sysexits (see docs/exit-codes.md). Every error is a
-``click.ClickException``, so click prints ``Error: message`` on stderr and
-exits with ``exit_code``: no traceback for user errors.
+Exit codes follow sysexits (see docs/exit-codes.md). Cores raise these and
+know nothing of click: the CLI layer (``flowkit.cli.groups``) prints
+``flowkit: error: message`` on stderr and exits with ``exit_code``, with no
+traceback for user errors.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import IO, Any
-
-import click
 
 
 class ExitCode(IntEnum):
@@ -25,22 +23,36 @@ class ExitCode(IntEnum):
     CONFIG = 78
 
 
-class FlowkitError(click.ClickException):
+class FlowkitError(Exception):
     """Base of all flowkit user errors."""
 
-    exit_code = int(ExitCode.DATAERR)
+    exit_code: int = int(ExitCode.DATAERR)
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.hint = hint
-        super().__init__(message if hint is None else f"{message} ({hint})")
+        self.message = message if hint is None else f"{message} ({hint})"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def format_message(self) -> str:
+        """The message as printed after ``flowkit: error:`` (with the hint, if any)."""
+        return self.message
 
     def with_code(self, code: int) -> FlowkitError:
-        """Give this instance another exit code (click declares ``exit_code`` a ClassVar)."""
-        object.__setattr__(self, "exit_code", int(code))
+        """Give this instance another exit code than its class's."""
+        self.exit_code = int(code)
         return self
 
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"flowkit: error: {self.format_message()}", err=True, file=file)
+
+class UsageError(FlowkitError):
+    """The command line asks for something that cannot run (EX_USAGE-like exit 2): a core's check of its options or input.
+
+    The CLI prints it as click's own usage errors, naming the help to read.
+    """
+
+    exit_code = int(ExitCode.USAGE)
 
 
 class PartialError(FlowkitError):

@@ -19,10 +19,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
 
-import click
 import orjson
 
-from flowkit.errors import InputError
+from flowkit.errors import InputError, UsageError
 
 Record = dict[str, Any]
 Peekable = io.BufferedReader  # a binary stream with peek()
@@ -68,7 +67,7 @@ Decode = Callable[[str, "Peekable", bytes], Iterator[Item]]
 def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO]]:
     if not paths or list(paths) == ["-"]:
         if sys.stdin is None or sys.stdin.isatty():
-            raise click.UsageError("no input: name a FILE or pipe data into stdin (refusing to wait on a terminal)")
+            raise UsageError("no input: name a FILE or pipe data into stdin (refusing to wait on a terminal)")
         return [("<stdin>", sys.stdin.buffer)]
     out: list[tuple[str, BinaryIO]] = []
     for path in paths:

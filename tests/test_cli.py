@@ -82,6 +82,23 @@ def test_missing_option_one_line_exit_2(invoke: Invoke) -> None:
     assert result.stderr.strip() == "flowkit: error: Missing argument 'KEY'. (see 'flowkit state show --help')"
 
 
+def test_a_cores_usage_error_is_one_line_naming_the_commands_help(invoke: Invoke) -> None:
+    result = invoke(["transform", "--xslt", "x.xsl", "--param", "oops"])
+    assert result.exit_code == 2
+    assert result.stderr == "flowkit: error: --param 'oops': use NAME=VALUE (see 'flowkit transform --help')\n"
+    assert result.stdout == ""
+
+
+def test_a_flowkit_error_is_one_line_with_its_exit_code(invoke: Invoke) -> None:
+    result = invoke(["state", "sent", "1203"])
+    assert result.exit_code == 65
+    assert result.stderr.startswith("flowkit: error: no delivery of '1203' in ") and result.stderr.count("\n") == 1
+
+
+def test_subcommands_from_other_modules_are_registered_under_their_own_names() -> None:
+    for group, subcommands in ((name, entry.subcommands) for name, entry in COMMANDS.items()):
+        for name in subcommands:
+            assert find((group, name)).name == name
 
 
 def test_purge_days_from_config_or_usage_error(invoke: Invoke, tmp_config: Callable[..., Path]) -> None:

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from conftest import record_line
 
-from flowkit.errors import InputError, RecordError
+from flowkit.errors import InputError, RecordError, UsageError
 from flowkit.pipeline import Tally, finish, run
 from flowkit.records import BadLine, Reader, Writer, check_record, derive, make_record
 
@@ -161,8 +161,6 @@ def test_finish_exit_codes(ok: int, codes: list[int], expected: int | None) -> N
 def test_refuses_to_wait_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    import click
-
     class Terminal(io.BytesIO):
         def isatty(self) -> bool:
             return True
@@ -170,8 +168,9 @@ def test_refuses_to_wait_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = io.TextIOWrapper(Terminal())
     monkeypatch.setattr(fake, "isatty", lambda: True)
     monkeypatch.setattr(sys, "stdin", fake)
-    with pytest.raises(click.UsageError, match="refusing to wait on a terminal"):
+    with pytest.raises(UsageError, match="refusing to wait on a terminal") as info:
         Reader([])
+    assert info.value.exit_code == 2
 
 
 @pytest.mark.parametrize("text", ["<Order/>", '{"number": "1"}', record_line("order", "1", {})])

@@ -1,108 +1,32 @@
-"""The ``flowkit`` root command: global options and the list of commands.
+"""The CLI layer, the only part of flowkit that imports click; here the ``flowkit`` root command.
 
-Commands import their heavy adapters (lxml, paramiko, rich, httpx) inside
-their functions, so ``flowkit --help`` and every ``flowkit CMD --help`` start
-fast.
+The package holds the root group and its global options (this module), the
+command tree as data (``registry``), the groups and the error lines
+(``groups``), ``ctx.obj`` (``app``), shared option decorators (``options``)
+and terminal output (``console``); ``flowkit/commands/`` holds one module
+per command. Commands import their heavy adapters (lxml, paramiko, rich,
+httpx) inside their functions, so ``flowkit --help`` and every
+``flowkit CMD --help`` start fast.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
+
+from flowkit import __version__
+from flowkit.cli.groups import RootGroup
+from flowkit.cli.registry import COMMANDS, load_command
 
 if TYPE_CHECKING:
     from flowkit.cli.app import App
 
-from flowkit import __version__
-
-
-class _OneLineUsageError(click.UsageError):
-    """A usage error shown as one line naming the help to read."""
-
-    def show(self, file: object = None) -> None:
-        path = self.ctx.command_path if self.ctx else "flowkit"
-        click.echo(f"flowkit: error: {self.format_message()} (see '{path} --help')", err=True)
-
-
-# The commands, in the order a pipeline uses them: name -> (module, summary).
-# Modules load only when their command runs or shows its own help, so
-# `flowkit --help` imports none of them; tests/test_cli.py checks that each
-# summary is still the command's own short help.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "query-orders": ("flowkit.commands.query_orders",
-                     "Emit the orders of a source as flowkit.order/1 records (cancelled orders excluded)."),
-    "apply-rules": ("flowkit.commands.apply_rules",
-                    "Apply the rules of RULES.toml to order records (other kinds pass through)."),
-    "render": ("flowkit.commands.render", "Render order records (or one order document) into payloads."),
-    "transform": ("flowkit.commands.transform",
-                  "Transform payload records (or one plain document) with XSLT or Jolt."),
-    "deliver": ("flowkit.commands.deliver",
-                "Deliver payload records to a hotfolder, FTP/FTPS, SFTP, HTTP or email destination."),
-    "push-stock": ("flowkit.commands.push_stock",
-                   "Decide stock lines against the target's ledger and optionally send them on."),
-    "import-shipment": ("flowkit.commands.import_shipment",
-                        "Apply shipment messages (JSON, NDJSON, records, OrderFlow SOAP, GelatoConnect postbacks)."),
-    "state": ("flowkit.commands.state", "Inspect and maintain the sqlite state store."),
-    "config": ("flowkit.commands.config", "Write a starter config, check one, or show the effective config."),
-}
-
-# Subcommands of `flowkit state` contributed by the commands that own the data: (module, attribute).
-STATE_SUBCOMMANDS = (
-    ("flowkit.commands.release", "command"),
-    ("flowkit.commands.state_exports", "command"),
-    ("flowkit.commands.deliver_state", "sent"),
-    ("flowkit.commands.stock_state", "command"),
-)
-
-
-def load_command(name: str) -> click.Command | None:
-    """Import the module of command ``name`` and return its click command."""
-    from importlib import import_module
-
-    if name not in COMMANDS:
-        return None
-    command: click.Command = import_module(COMMANDS[name][0]).command
-    if name == "state" and isinstance(command, click.Group) and "sent" not in command.commands:
-        for module, attribute in STATE_SUBCOMMANDS:
-            command.add_command(getattr(import_module(module), attribute))
-    return command
-
-
-class FlowkitGroup(click.Group):
-    """The root group: lazy commands, and usage errors (unknown command, bad option) as one line."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return load_command(cmd_name)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, summary) for name, (_, summary) in COMMANDS.items()])
-
-    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
-        try:
-            return super().make_context(*args, **kwargs)
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except _OneLineUsageError:
-            raise
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
-
-
-def _one_line(exc: click.UsageError) -> _OneLineUsageError:
-    return _OneLineUsageError(exc.format_message(), exc.ctx)
+__all__ = ["COMMANDS", "cli", "load_command"]
 
 
 @click.group(
-    cls=FlowkitGroup, context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLOWKIT"}
+    cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLOWKIT"}
 )
 @click.version_option(__version__, "--version", prog_name="flowkit", message="%(prog)s %(version)s")
 @click.option("--config", "config_path", metavar="PATH", envvar="FLOWKIT_CONFIG",

@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from flowkit.cli.groups import Group
+
 # Section -> (comment, starter values). Written with tomli-w, comments between.
 STARTER: list[tuple[str, str, dict[str, Any]]] = [
     ("state", "Where the sqlite state store lives (relative to this file), and how long to wait on locks.",
@@ -37,7 +39,7 @@ def starter_text() -> str:
     return "".join(parts)
 
 
-@click.group("config")
+@click.group("config", cls=Group)
 def command() -> None:
     """Write a starter config, check one, or show the effective config."""
 

@@ -17,7 +17,7 @@ from flowkit.errors import InputError
 @click.command("sent")
 @click.argument("key")
 @click.option("--body", "with_body", is_flag=True, help="Include the exact bytes that went out (text).")
-def sent(key: str, with_body: bool) -> None:
+def command(key: str, with_body: bool) -> None:
     """Show every delivery of KEY: destination, status, attempts, remote reference, response.
 
     JSON on a pipe, a table on a terminal (bodies always as JSON).

@@ -9,8 +9,10 @@ from typing import Any
 
 import click
 
+from flowkit.cli.groups import Group
 
-@click.group("state")
+
+@click.group("state", cls=Group)
 def command() -> None:
     """Inspect and maintain the sqlite state store."""
 

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from flowkit.cli.app import get_app
+from flowkit.cli.groups import CommandGroup
 from flowkit.cli.options import choose_mode, output_mode
 
 
@@ -21,19 +22,11 @@ class _Files(click.Argument):
         return []
 
 
-class _TransformGroup(click.Group):
+class _TransformGroup(CommandGroup):
     """A command that also has subcommands: ``transform [FILE]...`` or ``transform test PATH...``."""
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         return ["[OPTIONS] [FILE]...  |  flowkit transform test [OPTIONS] PATH..."]
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] in self.commands:
-            # The subcommand's arguments are its own: parse none as FILEs, then dispatch as a group does.
-            click.Command.parse_args(self, ctx, [])
-            ctx._protected_args, ctx.args = args[:1], args[1:]
-            return ctx.args
-        return click.Command.parse_args(self, ctx, args)
 
 
 def _from_config(ctx: click.Context, name: str, value: str | None) -> str | None:

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
 import orjson
 
 from flowkit.config import Config
-from flowkit.errors import ConfigError, FlowkitError, RecordError
+from flowkit.errors import ConfigError, FlowkitError, RecordError, UsageError
 from flowkit.mapping import xmlsafe
 from flowkit.mapping.jolt import MappingFailed
 from flowkit.mapping.xslt import TransformFailed
@@ -32,7 +31,7 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise click.UsageError(f"--param {pair!r}: use NAME=VALUE")
+            raise UsageError(f"--param {pair!r}: use NAME=VALUE")
         params[name.strip()] = value
     return params
 
@@ -56,7 +55,7 @@ class Engine:
               **options: Any) -> Engine:
         """Compile the stylesheet or chain once for the whole run."""
         if bool(xslt) == bool(jolt):
-            raise click.UsageError("name exactly one of --xslt STYLESHEET or --jolt SPEC")
+            raise UsageError("name exactly one of --xslt STYLESHEET or --jolt SPEC")
         if xslt:
             return cls(xslt=compile_xslt(xslt, tuple(allow_read)), allow_read=tuple(allow_read), **options)
         return cls(jolt=compile_jolt(str(jolt)), allow_read=tuple(allow_read), **options)

@@ -1,0 +1,130 @@
+"""The click groups of flowkit, and how an error becomes a line on stderr and an exit code.
+
+Cores raise ``flowkit.errors`` exceptions and know nothing of click. The root
+group prints a ``FlowkitError`` as ``flowkit: error: MESSAGE`` and exits with
+its ``exit_code``; a usage error (click's own, or a core's ``UsageError``)
+prints as one line naming the help to read, and exits 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from flowkit.cli.registry import COMMANDS, load, load_command, subcommands
+from flowkit.errors import FlowkitError, UsageError
+
+# ctx.meta key (shared by every context of one run): the path of the command about to run.
+_RUNNING = "flowkit.command_path"
+
+
+class OneLineUsageError(click.UsageError):
+    """A usage error shown as one line naming the help to read."""
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"flowkit: error: {self.format_message()} (see '{self.path} --help')", err=True)
+
+
+class Group(click.Group):
+    """A flowkit group: subcommands that other modules contribute load on first use (registry).
+
+    It also notes which command is about to run, so that a core's usage error
+    names that command's help as click's own usage errors do.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *subcommands(self.name or "")})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        module = subcommands(self.name or "").get(cmd_name)
+        return load(module) if command is None and module is not None else command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if name is not None:
+            ctx.meta[_RUNNING] = f"{ctx.command_path} {name}"
+        return name, command, rest
+
+
+class CommandGroup(Group):
+    """A command that runs on its own (``transform [FILE]...``) unless its first argument names a subcommand.
+
+    Its own arguments would swallow a subcommand's name and arguments, so when
+    the first argument is a subcommand none are parsed as its own, and
+    ``invoke`` dispatches as a group does.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] in self.commands:
+            click.Command.parse_args(self, ctx, [])
+            ctx.args = list(args)
+            return ctx.args
+        return click.Command.parse_args(self, ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if not ctx.args:  # the command itself
+            return super().invoke(ctx)
+        name, sub, rest = self.resolve_command(ctx, ctx.args)
+        assert sub is not None  # parse_args kept the arguments only when the first one is a subcommand
+        ctx.args = []
+        ctx.invoked_subcommand = name
+        with ctx:
+            click.Command.invoke(self, ctx)  # the command's callback, told a subcommand runs
+            with sub.make_context(name, rest, parent=ctx) as sub_ctx:
+                return sub.invoke(sub_ctx)
+
+
+class RootGroup(Group):
+    """The root group: lazy commands with their summaries, errors as one line on stderr."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, entry.summary) for name, entry in COMMANDS.items()])
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OneLineUsageError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+        except UsageError as exc:  # a core's check of its options or input
+            raise OneLineUsageError(exc.format_message(), ctx.meta.get(_RUNNING, ctx.command_path)) from None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """click's ``main``, and a ``FlowkitError`` printed as one line with its exit code (standalone mode)."""
+        try:
+            return super().main(*args, **kwargs)
+        except FlowkitError as exc:
+            if not kwargs.get("standalone_mode", True):
+                raise
+            fail(exc)
+
+
+def _one_line(exc: click.UsageError) -> OneLineUsageError:
+    return OneLineUsageError(exc.format_message(), exc.ctx.command_path if exc.ctx else "flowkit")
+
+
+def fail(exc: FlowkitError) -> NoReturn:
+    """Print ``exc`` as flowkit's one error line on stderr and exit with its code."""
+    click.echo(f"flowkit: error: {exc.format_message()}", err=True)
+    sys.exit(exc.exit_code)

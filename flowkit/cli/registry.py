@@ -1,0 +1,73 @@
+"""The command tree as data: the module of each command and subcommand, and the summaries.
+
+Modules load only when their command runs or shows its own help, so
+``flowkit --help`` imports none of them; tests/test_cli.py checks that each
+summary is still the command's own short help. A module holds one click
+command named ``command``; a group's own subcommands stay in its module, and
+those another module contributes (the command that owns the data, such as
+deliver's ``state sent``) are listed here, so no command module imports
+another and no group is a special case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import import_module
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import click
+
+_NONE: Mapping[str, str] = MappingProxyType({})
+
+
+class Entry(NamedTuple):
+    """A top-level command: its module, its one-line summary, and subcommands from other modules."""
+
+    module: str
+    summary: str
+    subcommands: Mapping[str, str] = _NONE  # name -> module
+
+
+# The commands, in the order a pipeline uses them.
+COMMANDS: Mapping[str, Entry] = {
+    "query-orders": Entry("flowkit.commands.query_orders",
+                          "Emit the orders of a source as flowkit.order/1 records (cancelled orders excluded).",
+                          {"mark-sent": "flowkit.commands.mark_sent"}),
+    "apply-rules": Entry("flowkit.commands.apply_rules",
+                         "Apply the rules of RULES.toml to order records (other kinds pass through)."),
+    "render": Entry("flowkit.commands.render", "Render order records (or one order document) into payloads."),
+    "transform": Entry("flowkit.commands.transform",
+                       "Transform payload records (or one plain document) with XSLT or Jolt."),
+    "deliver": Entry("flowkit.commands.deliver",
+                     "Deliver payload records to a hotfolder, FTP/FTPS, SFTP, HTTP or email destination."),
+    "push-stock": Entry("flowkit.commands.push_stock",
+                        "Decide stock lines against the target's ledger and optionally send them on."),
+    "import-shipment": Entry("flowkit.commands.import_shipment",
+                             "Apply shipment messages (JSON, NDJSON, records, OrderFlow SOAP, GelatoConnect postbacks)."),
+    "state": Entry("flowkit.commands.state", "Inspect and maintain the sqlite state store.",
+                   {"release": "flowkit.commands.release",
+                    "exports": "flowkit.commands.state_exports",
+                    "sent": "flowkit.commands.deliver_state",
+                    "stock": "flowkit.commands.stock_state"}),
+    "config": Entry("flowkit.commands.config", "Write a starter config, check one, or show the effective config."),
+}
+
+
+def load(module: str) -> click.Command:
+    """The click command of a command module (its ``command`` attribute)."""
+    command: click.Command = import_module(module).command
+    return command
+
+
+def load_command(name: str) -> click.Command | None:
+    """The click command of top-level command ``name``, or None when there is none."""
+    entry = COMMANDS.get(name)
+    return None if entry is None else load(entry.module)
+
+
+def subcommands(group: str) -> Mapping[str, str]:
+    """Subcommands of top-level group ``group`` that other modules contribute: name -> module."""
+    entry = COMMANDS.get(group)
+    return _NONE if entry is None else entry.subcommands
