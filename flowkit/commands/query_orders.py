@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from flowkit.cli.app import get_app
-from flowkit.commands.mark_sent import command as mark_sent_command
+from flowkit.cli.groups import Group
 from flowkit.errors import InputError
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def _source_name(given: str | None) -> str:
                            + (", ".join(sources) or "none"))
 
 
-@click.group("query-orders", invoke_without_command=True)
+@click.group("query-orders", cls=Group, invoke_without_command=True)
 @click.option("--source", metavar="NAME|DIR",
               help="A [sources.NAME] from the config, or a folder of order files.")
 @click.option("--unsent", is_flag=True, help="Only orders not exported yet (store status and the source's flag).")
@@ -123,6 +123,3 @@ def _check(counts: dict[str, int], query: Query, name: str) -> None:
         raise PartialError(message) if counts["emitted"] else InputError(message)
     if query.number is not None and not query.unsent and counts["emitted"] == 0:
         raise InputError(f"order {query.number} not found in source {name!r} (or filtered out)")
-
-
-command.add_command(mark_sent_command)
