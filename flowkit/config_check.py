@@ -13,13 +13,10 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from flowkit import config_schema as schema
 from flowkit.config_schema import Key, Table
-
-if TYPE_CHECKING:
-    from flowkit.config import Config
 
 KeyPath = tuple[str, ...]
 OnUnknown = Callable[[KeyPath, Table], None]
@@ -48,6 +45,15 @@ KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "size": (lambda v: _is_int(v) or isinstance(v, str), 'a size (bytes, or a string such as "16MiB")'),
     "any": (lambda v: True, "anything"),
 }
+
+
+class Config(Protocol):
+    """What the checker reads of a ``flowkit.config.Config`` (which calls it, so it does not import it)."""
+
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+
+    def where(self, *keys: str) -> str: ...
 
 
 def problems(config: Config, *, secrets: bool = False) -> list[str]:

@@ -244,7 +244,7 @@ def test_render_table_is_render_options() -> None:
     from dataclasses import fields
 
     from flowkit.commands.render import COMMAND_PARAMS
-    from flowkit.render.options import RenderOptions
+    from flowkit.formats.options import RenderOptions
 
     assert set(schema.RENDER) == {f.name for f in fields(RenderOptions)}
     assert set(schema.NOT_IN_CONFIG["render"][0]) == set(COMMAND_PARAMS) - {"files"}

@@ -16,8 +16,8 @@ from lxml import etree
 from flowkit import model
 from flowkit.formats import orderflow, standard
 from flowkit.formats.names import ITEMS, NAMES, PAYMENT_FIELDS
+from flowkit.formats.options import RenderOptions
 from flowkit.render.core import payload
-from flowkit.render.options import RenderOptions
 
 ORDERS = sorted((ROOT / "samples" / "orders").glob("*.json"))
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)

@@ -14,16 +14,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from flowkit.apply_rules.actions import Outcome
+from flowkit.apply_rules.actions import Action, Outcome
 from flowkit.apply_rules.common import set_at
 from flowkit.apply_rules.conditions import FACT_DEPS, FACTS, Namespace
 
-if TYPE_CHECKING:
-    from flowkit.apply_rules.loader import Rule
-
 Runner = Callable[[Outcome], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One compiled rule: its test, its description and its actions in order (the loader builds it)."""
+
+    name: str
+    expr: str
+    why: str
+    actions: tuple[tuple[str, Action], ...]
+    stop: bool = False
+    test: Callable[[Outcome], bool] | None = None
 
 
 def all_facts(ns: Namespace) -> dict[str, tuple[str, tuple[str, ...]]]:

@@ -8,32 +8,20 @@ A rules file holds ``[[rules]]`` tables (applied in file order) and optionally
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from flowkit.apply_rules.actions import ACTIONS, Action, Outcome
+from flowkit.apply_rules.actions import ACTIONS, Action
 from flowkit.apply_rules.common import RuleError
-from flowkit.apply_rules.compiled import Runner, rule_test, runner
+from flowkit.apply_rules.compiled import Rule, Runner, rule_test, runner
 from flowkit.apply_rules.conditions import Namespace, compile_when
 from flowkit.config import locate
 from flowkit.errors import ConfigError
 
 RULE_KEYS = ("name", "when", "enabled", "stop", "description")
 TOP_KEYS = ("rules", "checks", "maps")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One compiled rule: its test, its description and its actions in order."""
-
-    name: str
-    expr: str
-    why: str
-    actions: tuple[tuple[str, Action], ...]
-    stop: bool = False
-    test: Callable[[Outcome], bool] | None = None
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import re
 from typing import Any
 
 from flowkit.formats.names import ITEMS, JSON, XML
+from flowkit.formats.options import APPROVAL_STATUSES, RenderOptions
 from flowkit.model import utc
-from flowkit.render.options import APPROVAL_STATUSES, RenderOptions
 
 Tree = dict[str, Any]
 _ADDRESS = ("first_name", "last_name", "company")

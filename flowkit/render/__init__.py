@@ -1,1 +1,1 @@
-"""render: canonical orders to the standard XML/JSON payload or OrderFlow (core.py), options per channel (options.py)."""
+"""render: canonical orders to the standard XML/JSON payload or OrderFlow (core.py); its options are formats/options.py."""

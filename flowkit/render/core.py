@@ -18,8 +18,8 @@ import orjson
 
 from flowkit import model
 from flowkit.config import Config
+from flowkit.formats.options import RenderOptions, build
 from flowkit.records import JSON_TYPE, XML_TYPE, Record, Writer, body_bytes, derive, is_json_type
-from flowkit.render.options import RenderOptions, build
 
 ASCII_CHARSET = "us-ascii"
 

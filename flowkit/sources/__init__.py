@@ -8,51 +8,16 @@ order was exported (Omnitron's ``is_send``), ``close`` ends the batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from flowkit.config import Config
-from flowkit.errors import ConfigError, FlowkitError
+from flowkit.errors import ConfigError
+from flowkit.sources.base import Fetched, Query, Source
+
+__all__ = ["SOURCE_TYPES", "Fetched", "Query", "Source", "open_source"]
 
 SOURCE_TYPES = ("dir", "http", "store")
-
-
-@dataclass(frozen=True)
-class Query:
-    """What the caller wants; sources may push these to the server, the core checks them again."""
-
-    number: str | None = None
-    channels: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    since: str | None = None
-    unsent: bool = False
-    limit: int | None = None
-
-
-@dataclass
-class Fetched:
-    """One document from a source: its canonical order, or the error that stopped it."""
-
-    where: str
-    order: dict[str, Any] | None = None
-    error: FlowkitError | None = None
-    key: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-class Source(Protocol):
-    name: str
-    carry_over: bool
-
-    def fetch(self, query: Query) -> Iterator[Fetched]: ...
-
-    def done(self, item: Fetched, ok: bool) -> None: ...
-
-    def mark_sent(self, order: dict[str, Any]) -> str | None: ...
-
-    def close(self) -> None: ...
 
 
 def open_source(config: Config, name: str, *, store: Any = None) -> Source:

@@ -19,7 +19,7 @@ import orjson
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError, FlowkitError, InputError
-from flowkit.sources import Fetched, Query
+from flowkit.sources.base import Fetched, Query
 from flowkit.sources.mapping import Mapping, apply_mapping, resolve
 
 SUFFIXES = (".json", ".xml", ".ndjson")

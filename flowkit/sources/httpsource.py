@@ -15,7 +15,7 @@ from typing import Any
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError, InputError
-from flowkit.sources import Fetched, Query
+from flowkit.sources.base import Fetched, Query
 from flowkit.sources.httpclient import HttpRefusedError
 from flowkit.sources.mapping import Mapping, apply_mapping, resolve
 from flowkit.sources.presets import PRESETS, effective

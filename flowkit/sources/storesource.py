@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowkit.errors import ConfigError
-from flowkit.sources import Fetched, Query
+from flowkit.sources.base import Fetched, Query
 from flowkit.store import Store, exports
 from flowkit.store.orders import EXPORT_STATUSES
 

@@ -1,4 +1,8 @@
-"""Render options: built-in defaults < ``[render]`` < per-supplier/channel tables < env < flags."""
+"""Payload options: what the standard XML/JSON and OrderFlow payloads include, and the extra-data filter.
+
+render resolves them (built-in defaults < ``[render]`` < per-supplier/channel
+tables < env < flags); the formats read them.
+"""
 
 from __future__ import annotations
 

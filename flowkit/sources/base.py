@@ -1,0 +1,49 @@
+"""What every order source shares: the ``Query`` it answers, the ``Fetched`` items it yields, the ``Source`` interface.
+
+``open_source`` (the package) builds a source; each source module imports
+these from here, never from the package that imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from flowkit.errors import FlowkitError
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the caller wants; sources may push these to the server, the core checks them again."""
+
+    number: str | None = None
+    channels: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    since: str | None = None
+    unsent: bool = False
+    limit: int | None = None
+
+
+@dataclass
+class Fetched:
+    """One document from a source: its canonical order, or the error that stopped it."""
+
+    where: str
+    order: dict[str, Any] | None = None
+    error: FlowkitError | None = None
+    key: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Source(Protocol):
+    name: str
+    carry_over: bool
+
+    def fetch(self, query: Query) -> Iterator[Fetched]: ...
+
+    def done(self, item: Fetched, ok: bool) -> None: ...
+
+    def mark_sent(self, order: dict[str, Any]) -> str | None: ...
+
+    def close(self) -> None: ...
