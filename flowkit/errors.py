@@ -47,9 +47,9 @@ class FlowkitError(Exception):
 
 
 class UsageError(FlowkitError):
-    """The command line asks for something that cannot run (EX_USAGE-like exit 2): a core's check of its options or input.
+    """A command line that cannot run, found by a core (exit 2): stdin on a terminal, a malformed option.
 
-    The CLI prints it as click's own usage errors, naming the help to read.
+    The CLI layer prints it as click's own usage errors, naming the help to read.
     """
 
     exit_code = int(ExitCode.USAGE)
