@@ -101,6 +101,12 @@ def test_subcommands_from_other_modules_are_registered_under_their_own_names() -
             assert find((group, name)).name == name
 
 
+def test_a_mistyped_subcommand_from_another_module_is_suggested(invoke: Invoke) -> None:
+    result = invoke(["state", "sen", "1203"])
+    assert result.exit_code == 2
+    assert result.stderr == "flowkit: error: No such command 'sen'. Did you mean 'sent'? (see 'flowkit state --help')\n"
+
+
 def test_purge_days_from_config_or_usage_error(invoke: Invoke, tmp_config: Callable[..., Path]) -> None:
     result = invoke(["state", "purge"])
     assert result.exit_code == 2 and "state.retention_days" in result.stderr

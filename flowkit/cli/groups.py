@@ -32,19 +32,24 @@ class OneLineUsageError(click.UsageError):
 
 
 class Group(click.Group):
-    """A flowkit group: subcommands that other modules contribute load on first use (registry).
+    """A flowkit group: the subcommands other modules contribute (registry) join it when it is first used.
 
     It also notes which command is about to run, so that a core's usage error
     names that command's help as click's own usage errors do.
     """
 
+    def _adopt(self) -> None:
+        for name, module in subcommands(self.name or "").items():
+            if name not in self.commands:
+                self.add_command(load(module), name)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *subcommands(self.name or "")})
+        self._adopt()
+        return super().list_commands(ctx)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        command = super().get_command(ctx, cmd_name)
-        module = subcommands(self.name or "").get(cmd_name)
-        return load(module) if command is None and module is not None else command
+        self._adopt()
+        return super().get_command(ctx, cmd_name)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
         name, command, rest = super().resolve_command(ctx, args)
