@@ -187,7 +187,9 @@ class _Loop:
             self.held.append(self.writer.encode(make_record("error", item.key or item.where, body)))
 
     def failed(self, item: Any, exc: RecordError) -> None:
-        if self.reader.mode == "raw" or not isinstance(item, dict):  # an item that is not a record has no error record
+        if not isinstance(item, dict):  # an item that is not a record has no error record: the run stops
+            raise exc
+        if self.reader.mode == "raw":
             self.flush()
             raise exc
         report(f"record {item['key']!r}", exc.format_message())

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from conftest import Invoke, records
 from test_query_orders import canonical
 
 from flowkit.query_orders.core import Run
+from flowkit.records import Writer
 from flowkit.sources import Query
 from flowkit.sources.dirsource import DirSource
 from flowkit.sources.mapping import map_auto
@@ -21,14 +24,18 @@ def write_ndjson(folder: Path, orders: list[dict[str, object]]) -> None:
     (folder / "batch.ndjson").write_text("".join(json.dumps(order) + "\n" for order in orders))
 
 
-def test_every_record_is_committed_to_the_store_before_it_is_emitted(tmp_path: Path) -> None:
-    write_ndjson(tmp_path / "inbox", [canonical(f"30{n:02d}") for n in range(7)])
-    store = Store(tmp_path / "state.db")
-    run = Run(DirSource("inbox", tmp_path / "inbox", map_auto), store, Query(unsent=True), batch=3)
-    emitted = []
-    try:
-        for record in run:
-            with sqlite3.connect(tmp_path / "state.db") as other:  # another connection sees committed rows only
+class CheckingWriter(Writer):
+    """Checks, as each record is written, what another connection sees of it in the store."""
+
+    def __init__(self, state: Path) -> None:
+        super().__init__(io.BytesIO(), mode="record")
+        self.state = state
+        self.emitted: list[str] = []
+
+    def put(self, chunks: Sequence[bytes]) -> None:
+        for data in chunks:
+            record = json.loads(data)
+            with sqlite3.connect(self.state) as other:  # another connection sees committed rows only
                 row = other.execute("SELECT export_status, content_hash FROM orders WHERE number = ?",
                                     (record["key"],)).fetchone()
                 lines = other.execute("SELECT COUNT(*) FROM order_lines WHERE number = ?", (record["key"],)).fetchone()
@@ -37,10 +44,20 @@ def test_every_record_is_committed_to_the_store_before_it_is_emitted(tmp_path: P
             assert row is not None and row[0] == "queued" and row[1].startswith("sha256:")
             assert lines[0] == len(record["body"]["lines"]) > 0
             assert events == ["fetched", "queued"]
-            emitted.append(record["key"])
+            self.emitted.append(record["key"])
+        super().put(chunks)
+
+
+def test_every_record_is_committed_to_the_store_before_it_is_emitted(tmp_path: Path) -> None:
+    write_ndjson(tmp_path / "inbox", [canonical(f"30{n:02d}") for n in range(7)])
+    store = Store(tmp_path / "state.db")
+    run = Run(DirSource("inbox", tmp_path / "inbox", map_auto), store, Query(unsent=True), batch=3)
+    writer = CheckingWriter(tmp_path / "state.db")
+    try:
+        run.emit(writer)
     finally:
         store.close()
-    assert emitted == [f"30{n:02d}" for n in range(7)]
+    assert writer.emitted == [f"30{n:02d}" for n in range(7)]
     assert run.counts["emitted"] == 7
 
 

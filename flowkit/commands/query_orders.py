@@ -98,16 +98,14 @@ def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float)
     run = Run(source, store, query, queue=not raw, dry=dry, requeue_after=requeue_after, on_error=on_error)
     if dry:  # a look changes nothing, so it neither waits on the lock nor enters the run log
         try:
-            for record in run:
-                writer.write(record)
+            run.emit(writer)
         finally:
             source.close()
         _check(run.counts, query, name)
         return
     with exclusive(app.state_path, COMMAND, wait=app.lock_timeout), app.run(COMMAND, run.counts):
         try:
-            for record in run:
-                writer.write(record)
+            run.emit(writer)
         finally:
             source.close()
             exports.add_history(store, COMMAND, name, run.counts)

@@ -7,6 +7,14 @@ got exported comes back on the next ``--unsent`` run once the pipeline that
 queued it has ended (``exports.in_flight``), and after ``requeue_after``
 seconds in any case; while that pipeline runs, an overlapping cron run does
 not send it too.
+
+The run goes through the one record loop, ``pipeline.run``: ``Documents`` is its
+input (the source's fetched documents, then the orders carried over in the
+store), ``Run.process`` turns each into its record, and ``Run`` is the
+``pipeline.StagedWindow`` that settles each batch of up to 100 documents in one
+transaction (``prepare`` reads the batch's export statuses in one query and opens
+it, ``commit`` inserts the batch's new orders, commits, and moves the source's
+files) before any record of the batch is written.
 """
 
 from __future__ import annotations
@@ -14,13 +22,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import islice
 from typing import Any
 
 from flowkit.errors import FlowkitError, InputError
-from flowkit.records import Record, make_record
+from flowkit.pipeline import Input, Pending, StagedWindow, run
+from flowkit.records import BadLine, Record, Writer, make_record
 from flowkit.sources import Fetched, Query, Source
 from flowkit.sources.common import timestamp
 from flowkit.store import Store, exports, orders
@@ -68,8 +77,63 @@ def order_record(order: dict[str, Any], source: str) -> Record:
 
 
 @dataclass
+class Carried:
+    """An unsent order of this source known only to the store (its file already moved)."""
+
+    order: dict[str, Any]
+
+
+Item = Fetched | Carried
+
+
+class Documents:
+    """``pipeline.Input`` of a query: the source's documents while the run wants more, then its carried-over orders.
+
+    ``ready`` ends a batch where the source has no more documents, so that batch is
+    settled before the carried-over orders are looked up; those are settled one by one.
+    """
+
+    mode = "record"
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.fetched: Iterator[Fetched] = iter(())
+        self.ahead: list[Fetched] = []  # a document read to know whether there is one
+        self.carrying = False
+
+    def __iter__(self) -> Iterator[Item]:
+        run = self.run
+        self.fetched = iter(run.source.fetch(run.query))
+        while not run.full() and self.ready():
+            yield self.ahead.pop()
+        self.carrying = True
+        if run.query.unsent and run.source.carry_over and not run.full():
+            for number in exports.carry_over(run.store.conn, run.source.name):
+                if number in run.seen or run.full():
+                    continue
+                found = exports.document(run.store.conn, number)
+                if found is not None:
+                    yield Carried(found[0])
+
+    def ready(self) -> bool:
+        """Whether the source has another document (read ahead by one, as the batch would read it)."""
+        if self.carrying:
+            return False
+        if not self.ahead:
+            document = next(self.fetched, None)
+            if document is None:
+                return False
+            self.ahead.append(document)
+        return True
+
+
+@dataclass
 class Run:
-    """One query over one source; ``counts`` is what the run log and export history keep."""
+    """One query over one source; ``counts`` is what the run log and export history keep.
+
+    ``process`` and the ``pipeline.StagedWindow`` methods (``prepare``, ``commit``,
+    ``discard``) are what ``emit`` hands to the record loop.
+    """
 
     source: Source
     store: Store
@@ -81,59 +145,84 @@ class Run:
     batch: int = 100
     counts: dict[str, int] = field(default_factory=lambda: {"emitted": 0, "failed": 0, "skipped": 0})
     seen: set[str] = field(default_factory=set)
-    # Per batch: export statuses read in one query, numbers handled so far, new orders still to insert.
+    commit_every = 1  # every batch (a look-ahead) is settled on its own
+    # Per batch: export statuses read in one query, numbers handled so far, new orders still to insert,
+    # the open transaction, and the fetched documents with the slots of those that failed.
     _known: dict[str, tuple[str, int]] = field(default_factory=dict, init=False, repr=False)
     _touched: set[str] = field(default_factory=set, init=False, repr=False)
     _new: list[tuple[dict[str, Any], str]] = field(default_factory=list, init=False, repr=False)
+    _tx: AbstractContextManager[Any] | None = field(default=None, init=False, repr=False)
+    _conn: Any = field(default=None, init=False, repr=False)
+    _batch: list[tuple[Fetched, Pending | None]] = field(default_factory=list, init=False, repr=False)
 
-    def __iter__(self) -> Iterator[Record]:
-        fetched = iter(self.source.fetch(self.query))
-        while not self.full():
-            limit = self.query.limit
-            room = self.batch if limit is None else min(self.batch, limit - self.counts["emitted"])
-            chunk = list(islice(fetched, room))
-            if not chunk:
-                break
-            yield from self.settle(chunk)
-        if self.query.unsent and self.source.carry_over and not self.full():
-            yield from self.carried()
+    def emit(self, writer: Writer) -> None:
+        """Run the query through the record loop, writing each batch's records once it is settled."""
+        documents: Input[Item] = Documents(self)
+        window: StagedWindow[Item] = self
+        run(documents, writer, self.process, consumes=None, command=COMMAND, window=window)
 
-    def settle(self, chunk: list[Fetched]) -> Iterator[Record]:
-        """Record a batch of orders in one transaction, then emit them (write-ahead, then the effect)."""
-        with self.store.transaction(keep=not self.dry) as conn:
-            self._known = exports.statuses(conn, [str(item.order["number"]) for item in chunk if item.order])
-            self._touched, self._new = set(), []
-            outcomes = [None if item.order is None else self.handle(conn, item.order, fresh=True) for item in chunk]
-            self._flush(conn)
-            filtered = [item.order is not None and excluded(item.order, self.query) is not None for item in chunk]
-        for item, record, other in zip(chunk, outcomes, filtered, strict=True):
-            if item.order is None:
+    @property
+    def lookahead(self) -> int:
+        """The next batch's size: ``batch``, or fewer when ``--limit`` leaves fewer to emit."""
+        limit = self.query.limit
+        return self.batch if limit is None else max(1, min(self.batch, limit - self.counts["emitted"]))
+
+    def prepare(self, items: list[Item | BadLine]) -> None:
+        """Open the batch's transaction and read the export statuses of its orders in one query."""
+        self._tx = self.store.transaction(keep=not self.dry)
+        self._conn = self._tx.__enter__()
+        numbers = [str(i.order["number"]) for i in items if isinstance(i, Fetched) and i.order]
+        self._known = exports.statuses(self._conn, numbers)
+        self._touched, self._new, self._batch = set(), [], []
+
+    def process(self, item: Item) -> list[Record] | Pending:
+        """One document's state change in the batch's transaction; its record is written after the commit."""
+        if isinstance(item, Carried):
+            record = self.handle(self._conn, item.order, fresh=False)
+        elif item.order is None:  # its error record is made after the commit, when its file has moved
+            slot = Pending(make_record("order", item.key or item.where, None))
+            self._batch.append((item, slot))
+            return slot
+        else:
+            record = self.handle(self._conn, item.order, fresh=True)
+            self._batch.append((item, None))
+        return [] if record is None else [record]
+
+    def closes(self, item: Item | BadLine) -> bool:
+        return False  # a batch ends where the look-ahead does
+
+    def commit(self) -> None:
+        """Insert the batch's new orders and commit, then move the source's files (write-ahead, then the effect)."""
+        tx, self._tx = self._tx, None
+        if tx is None:
+            return
+        try:
+            self._flush(self._conn)
+        except BaseException as exc:
+            tx.__exit__(type(exc), exc, exc.__traceback__)  # rolled back
+            raise
+        tx.__exit__(None, None, None)
+        for item, slot in self._batch:
+            if slot is not None:
                 self.counts["failed"] += 1
                 if not self.dry:
                     self.source.done(item, False)
                 bad = self.on_error(item, item.error or InputError(f"{item.where}: no order"))
-                if bad is not None:
-                    yield bad
-                continue
-            if not other and not self.dry:  # an order another query asks for stays in the inbox
-                self.source.done(item, True)
-            if record is not None:
-                yield record
+                slot.done(*([] if bad is None else [bad]))
+            elif not self.dry and item.order is not None and excluded(item.order, self.query) is None:
+                self.source.done(item, True)  # an order another query asks for stays in the inbox
+        self._batch = []
+
+    def discard(self) -> None:
+        """A run stopped inside a batch: roll its transaction back, move no file, write none of its records."""
+        tx, self._tx = self._tx, None
+        if tx is not None:
+            stop = InputError("query-orders stopped inside a batch")
+            tx.__exit__(type(stop), stop, None)
+        self._batch = []
 
     def full(self) -> bool:
         return self.query.limit is not None and self.counts["emitted"] >= self.query.limit
-
-    def carried(self) -> Iterator[Record]:
-        """Unsent orders of this source known only to the store (their files already moved)."""
-        for number in exports.carry_over(self.store.conn, self.source.name):
-            if number in self.seen or self.full():
-                continue
-            found = exports.document(self.store.conn, number)
-            if found is not None:
-                with self.store.transaction(keep=not self.dry) as conn:
-                    record = self.handle(conn, found[0], fresh=False)
-                if record is not None:
-                    yield record
 
     def skip(self, why: str) -> None:
         self.counts["skipped"] += 1
@@ -157,8 +246,14 @@ class Run:
             self.counts["emitted"] += 1
             return order_record(order, self.source.name)
         if fresh:
-            orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND,
-                          export_status="queued" if queue_new else "pending")
+            orders.upsert(
+                self.store,
+                conn,
+                order,
+                source=self.source.name,
+                command=COMMAND,
+                export_status="queued" if queue_new else "pending",
+            )
         if queue_new:  # queued in the insert itself: no second write of the row
             self.store.add_event(conn, number, COMMAND, "queued")
             self.counts["emitted"] += 1
@@ -191,9 +286,7 @@ class Run:
 
     def lifecycle(self, conn: Any, order: dict[str, Any], number: str) -> tuple[str, str]:
         """Apply the source's hold flag; returns (export_status, updated_at)."""
-        row = conn.execute("SELECT export_status, hold_reason, updated_at FROM orders WHERE number = ?",
-                           (number,)).fetchone()
-        state, reason, updated = str(row[0]), row[1], str(row[2])
+        state, reason, updated = exports.lifecycle(conn, number)
         hold = order.get("hold") or {}
         if hold.get("on_hold") and state in ("pending", "queued", "failed"):
             reason = f"source: {hold.get('reason') or 'on hold'}"
@@ -215,11 +308,11 @@ class Run:
             previous = known[0]
             if previous in ("queued", "exported"):
                 log.warning("order %s was cancelled at the source after it was %s", order["number"], previous)
-            orders.set_export_status(self.store, conn, order["number"], "cancelled", command=COMMAND,
-                                     reason=f"cancelled at source (was {previous})")
+            orders.set_export_status(
+                self.store, conn, order["number"], "cancelled", command=COMMAND, reason=f"cancelled at source (was {previous})"
+            )
         elif known is None and wanted:
-            orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND,
-                          export_status="cancelled")
+            orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND, export_status="cancelled")
         if not wanted:
             self.skip("cancelled")
             return None
