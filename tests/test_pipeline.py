@@ -46,8 +46,11 @@ class Staged:
         pass
 
     def closes(self, item: Record | BadLine) -> bool:
-        return isinstance(item, BadLine) or item["kind"] != "payload" or any(
-            slot.record["key"] == item["key"] for slot in self.queued)
+        return (
+            isinstance(item, BadLine)
+            or item["kind"] != "payload"
+            or any(slot.record["key"] == item["key"] for slot in self.queued)
+        )
 
     def process(self, record: Record) -> Pending:
         slot = Pending(record)
@@ -82,15 +85,28 @@ def lines(out: io.BytesIO) -> list[tuple[str, str]]:
     return [(r["kind"], r["key"]) for r in map(orjson.loads, out.getvalue().splitlines())]
 
 
-def test_outputs_filled_at_commit_keep_input_order_with_pass_through_and_failures(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_outputs_filled_at_commit_keep_input_order_with_pass_through_and_failures(capsys: pytest.CaptureFixture[str]) -> None:
     window, out = Staged(), io.BytesIO()
-    items: list[Record | BadLine] = [payload("a"), payload("bad1"), make_record("alert", "x", {}), payload("b"),
-                                     payload("b"), payload("late1"), BadLine("<stdin>:7", "invalid JSON"), payload("c")]
-    tally = pipeline.run(Items(items), Writer(out), window.process, consumes=("payload",), command="toy",
-                         window=window)
-    assert lines(out) == [("result", "a"), ("error", "bad1"), ("alert", "x"), ("result", "b"), ("result", "b"),
-                          ("result", "late1"), ("result", "c")]
+    items: list[Record | BadLine] = [
+        payload("a"),
+        payload("bad1"),
+        make_record("alert", "x", {}),
+        payload("b"),
+        payload("b"),
+        payload("late1"),
+        BadLine("<stdin>:7", "invalid JSON"),
+        payload("c"),
+    ]
+    tally = pipeline.run(Items(items), Writer(out), window.process, consumes=("payload",), command="toy", window=window)
+    assert lines(out) == [
+        ("result", "a"),
+        ("error", "bad1"),
+        ("alert", "x"),
+        ("result", "b"),
+        ("result", "b"),
+        ("result", "late1"),
+        ("result", "c"),
+    ]
     # the alert, the repeated key and the bad line each closed the window; a full window commits at 3
     assert window.commits == [["a", "bad1"], ["b"], ["b", "late1"], ["c"]]
     assert (tally.ok, tally.failed, tally.passed) == (4, 3, 1)
@@ -105,8 +121,14 @@ def test_a_run_stopped_by_an_exception_discards_a_staged_window_and_writes_none_
     window, out = Staged(), io.BytesIO()
     items: list[Record | BadLine] = [payload("a"), payload("b"), payload("c"), payload("d")]
     with pytest.raises(KeyboardInterrupt):
-        pipeline.run(Items(items, fail=KeyboardInterrupt()), Writer(out), window.process, consumes=("payload",),
-                     command="toy", window=window)
+        pipeline.run(
+            Items(items, fail=KeyboardInterrupt()),
+            Writer(out),
+            window.process,
+            consumes=("payload",),
+            command="toy",
+            window=window,
+        )
     assert window.commits == [["a", "b", "c"]] and window.discarded == [["d"]]
     assert lines(out) == [("result", "a"), ("result", "b"), ("result", "c")]
 
@@ -125,8 +147,14 @@ def test_a_plain_window_keeps_what_the_records_before_the_error_did() -> None:
 
     out = io.BytesIO()
     with pytest.raises(KeyboardInterrupt):
-        pipeline.run(Items([payload("a"), payload("b")], fail=KeyboardInterrupt()), Writer(out), lambda r: [r],
-                     consumes=("payload",), command="toy", window=Plain())
+        pipeline.run(
+            Items([payload("a"), payload("b")], fail=KeyboardInterrupt()),
+            Writer(out),
+            lambda r: [r],
+            consumes=("payload",),
+            command="toy",
+            window=Plain(),
+        )
     assert committed == [1] and lines(out) == [("payload", "a"), ("payload", "b")]
 
 
@@ -137,5 +165,6 @@ def test_an_unfilled_pending_is_a_bug_not_a_silent_loss() -> None:
 
     window = Forgetful()
     with pytest.raises(RuntimeError, match="no outcome after the commit"):
-        pipeline.run(Items([payload("a")]), Writer(io.BytesIO()), window.process, consumes=("payload",),
-                     command="toy", window=window)
+        pipeline.run(
+            Items([payload("a")]), Writer(io.BytesIO()), window.process, consumes=("payload",), command="toy", window=window
+        )

@@ -36,11 +36,11 @@ class CheckingWriter(Writer):
         for data in chunks:
             record = json.loads(data)
             with sqlite3.connect(self.state) as other:  # another connection sees committed rows only
-                row = other.execute("SELECT export_status, content_hash FROM orders WHERE number = ?",
-                                    (record["key"],)).fetchone()
+                row = other.execute(
+                    "SELECT export_status, content_hash FROM orders WHERE number = ?", (record["key"],)
+                ).fetchone()
                 lines = other.execute("SELECT COUNT(*) FROM order_lines WHERE number = ?", (record["key"],)).fetchone()
-                events = [r[0] for r in other.execute("SELECT event FROM events WHERE key = ? ORDER BY id",
-                                                      (record["key"],))]
+                events = [r[0] for r in other.execute("SELECT event FROM events WHERE key = ? ORDER BY id", (record["key"],))]
             assert row is not None and row[0] == "queued" and row[1].startswith("sha256:")
             assert lines[0] == len(record["body"]["lines"]) > 0
             assert events == ["fetched", "queued"]
@@ -62,7 +62,8 @@ def test_every_record_is_committed_to_the_store_before_it_is_emitted(tmp_path: P
 
 
 def test_same_number_twice_in_one_batch_is_emitted_once_and_keeps_the_newer_document(
-        invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    invoke: Invoke, tmp_path: Path, state_path: Path
+) -> None:
     first, again, other = canonical("4001"), canonical("4001", channel="b2b"), canonical("4002")
     cancelled = canonical("4003", status="cancelled")
     write_ndjson(tmp_path / "inbox", [first, other, again, cancelled])
@@ -73,7 +74,8 @@ def test_same_number_twice_in_one_batch_is_emitted_once_and_keeps_the_newer_docu
     assert [e["event"] for e in story["events"]] == ["fetched", "queued", "updated"]
     with sqlite3.connect(state_path) as conn:
         document, channel, status = conn.execute(
-            "SELECT document, channel, export_status FROM orders WHERE number = '4001'").fetchone()
+            "SELECT document, channel, export_status FROM orders WHERE number = '4001'"
+        ).fetchone()
         assert conn.execute("SELECT COUNT(*) FROM orders WHERE number = '4003'").fetchone()[0] == 0
     assert json.loads(document) == again and channel == "b2b" and status == "queued"
     rerun = invoke(["query-orders", "--source", str(tmp_path / "inbox"), "--unsent"])  # that pipeline has ended

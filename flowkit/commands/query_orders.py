@@ -27,29 +27,47 @@ def _source_name(given: str | None) -> str:
     sources = list(get_app().config.section("sources"))
     if len(sources) == 1:
         return sources[0]
-    raise click.UsageError("name a source with --source NAME (or a folder); configured: "
-                           + (", ".join(sources) or "none"))
+    raise click.UsageError("name a source with --source NAME (or a folder); configured: " + (", ".join(sources) or "none"))
 
 
 @click.group("query-orders", cls=Group, invoke_without_command=True)
-@click.option("--source", metavar="NAME|DIR",
-              help="A [sources.NAME] from the config, or a folder of order files.")
+@click.option("--source", metavar="NAME|DIR", help="A [sources.NAME] from the config, or a folder of order files.")
 @click.option("--unsent", is_flag=True, help="Only orders not exported yet (store status and the source's flag).")
 @click.option("--channel", metavar="IDS", help="Only these channels (comma list of ids or names).")
-@click.option("--status", metavar="STATUSES",
-              help="Only these statuses (canonical or the source's own; comma list). Naming 'cancelled' includes it.")
+@click.option(
+    "--status",
+    metavar="STATUSES",
+    help="Only these statuses (canonical or the source's own; comma list). Naming 'cancelled' includes it.",
+)
 @click.option("--since", metavar="WHEN", help="Placed at or after WHEN: a date, an RFC 3339 time, or 30m/12h/7d.")
 @click.option("--number", metavar="N", help="Only order number N.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Emit at most N orders (batch size).")
 @click.option("--raw", is_flag=True, help="Print the one canonical order (with --number) as plain JSON.")
-@click.option("--dry-run", is_flag=True,
-              help="Look only: print what the query would emit, queue nothing, record nothing, move no file.")
-@click.option("--requeue-after", type=click.FloatRange(min=0), default=600, show_default=True, metavar="SECONDS",
-              help="With --unsent, re-emit an order queued but never exported only after SECONDS.")
+@click.option(
+    "--dry-run", is_flag=True, help="Look only: print what the query would emit, queue nothing, record nothing, move no file."
+)
+@click.option(
+    "--requeue-after",
+    type=click.FloatRange(min=0),
+    default=600,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --unsent, re-emit an order queued but never exported only after SECONDS.",
+)
 @click.pass_context
-def command(ctx: click.Context, source: str | None, unsent: bool, channel: str | None, status: str | None,
-            since: str | None, number: str | None, limit: int | None, raw: bool, dry_run: bool,
-            requeue_after: float) -> None:
+def command(
+    ctx: click.Context,
+    source: str | None,
+    unsent: bool,
+    channel: str | None,
+    status: str | None,
+    since: str | None,
+    number: str | None,
+    limit: int | None,
+    raw: bool,
+    dry_run: bool,
+    requeue_after: float,
+) -> None:
     """Emit the orders of a source as flowkit.order/1 records (cancelled orders excluded).
 
     Every emitted order is recorded in the state store and marked queued;
@@ -70,8 +88,14 @@ def command(ctx: click.Context, source: str | None, unsent: bool, channel: str |
     from flowkit.query_orders.core import parse_since
     from flowkit.sources import Query
 
-    query = Query(number=number, channels=_split(channel), statuses=_split(status), since=parse_since(since),
-                  unsent=unsent, limit=1 if raw else limit)
+    query = Query(
+        number=number,
+        channels=_split(channel),
+        statuses=_split(status),
+        since=parse_since(since),
+        unsent=unsent,
+        limit=1 if raw else limit,
+    )
     _run(_source_name(source), query, raw=raw, dry=dry_run, requeue_after=requeue_after)
 
 
