@@ -55,8 +55,7 @@ def timed(args: list[str]) -> tuple[float, float, int]:
 
 
 def flowkit(folder: Path, state: Path) -> list[str]:
-    return [sys.executable, "-m", "flowkit", "--state", str(state), "query-orders", "--source", str(folder),
-            "--unsent"]
+    return [sys.executable, "-m", "flowkit", "--state", str(state), "query-orders", "--source", str(folder), "--unsent"]
 
 
 def main() -> None:
@@ -70,13 +69,16 @@ def main() -> None:
         fk_s, fk_cpu, fk_rss = timed(flowkit(base / "inbox", base / "state.db"))
     rate, base_rate = count / fk_s, count / base_s
     print(f"orders: {count}   (load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-    print(f"baseline (read + parse + write NDJSON): {base_s:.2f} s wall, {base_cpu:.2f} s CPU, "
-          f"{base_rate:,.0f} orders/s")
-    print(f"flowkit query-orders --unsent (dir, store): {fk_s:.2f} s wall, {fk_cpu:.2f} s CPU, {rate:,.0f} orders/s "
-          f"({count / fk_cpu:,.0f} per CPU-second)")
+    print(f"baseline (read + parse + write NDJSON): {base_s:.2f} s wall, {base_cpu:.2f} s CPU, {base_rate:,.0f} orders/s")
+    print(
+        f"flowkit query-orders --unsent (dir, store): {fk_s:.2f} s wall, {fk_cpu:.2f} s CPU, {rate:,.0f} orders/s "
+        f"({count / fk_cpu:,.0f} per CPU-second)"
+    )
     extra = count - count // 5
-    print(f"steady state (start-up excluded: {count} minus {count // 5} orders): "
-          f"{extra / (fk_s - small_s):,.0f} orders/s wall, {extra / (fk_cpu - small_cpu):,.0f} per CPU-second")
+    print(
+        f"steady state (start-up excluded: {count} minus {count // 5} orders): "
+        f"{extra / (fk_s - small_s):,.0f} orders/s wall, {extra / (fk_cpu - small_cpu):,.0f} per CPU-second"
+    )
     print(f"ratio flowkit/baseline throughput: {rate / base_rate:.2f} (CPU: {base_cpu / fk_cpu:.2f})")
     print(f"peak RSS: {small_rss} MiB at {count // 5} orders, {fk_rss} MiB at {count} orders")
     print(f"target >= 3,000 orders/s: {'met' if rate >= 3000 else 'NOT met'}")

@@ -18,8 +18,7 @@ from flowkit.cli.options import choose_mode, input_files, output_mode
     "target",
     required=True,
     metavar="NAME_OR_URL",
-    help="A [destinations.NAME] table, or a URL: file:///dir/, sftp://user@host:port/dir/, "
-    "ftp(s)://…, https://…, smtp(s)://…",
+    help="A [destinations.NAME] table, or a URL: file:///dir/, sftp://user@host:port/dir/, ftp(s)://…, https://…, smtp(s)://…",
 )
 @click.option(
     "--name",
@@ -65,9 +64,7 @@ def command(
     from flowkit.store.lock import exclusive
 
     app = get_app()
-    deliverer = build(
-        app.config, app.store(), target, name_template=name_template, force=force, max_attempts=max_attempts
-    )
+    deliverer = build(app.config, app.store(), target, name_template=name_template, force=force, max_attempts=max_attempts)
     reader = None if retry_failed else Reader(files, raw_kind="payload")
     writer = Writer(mode=choose_mode(reader.mode if reader else "record", output))
     counts: dict[str, int] = {}

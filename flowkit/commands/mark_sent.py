@@ -13,8 +13,12 @@ from flowkit.cli.options import input_files
 
 @click.command("mark-sent")
 @input_files
-@click.option("--max-attempts", type=click.IntRange(min=1), metavar="N",
-              help="Failed deliveries before an order is dead (default: [query-orders] max_attempts, else 5).")
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Failed deliveries before an order is dead (default: [query-orders] max_attempts, else 5).",
+)
 @click.option("--no-source", is_flag=True, help="Only update the state store; do not call the source's mark-sent.")
 def command(files: tuple[str, ...], max_attempts: int | None, no_source: bool) -> None:
     """Read deliver result records: delivered -> exported, failed -> attempt counted (dead after N).
@@ -38,8 +42,9 @@ def command(files: tuple[str, ...], max_attempts: int | None, no_source: bool) -
     app = get_app()
     configured = app.config.section("query-orders").get("max_attempts", 5)
     core = MarkSent(app.store(), app.config, max_attempts=max_attempts or int(configured), call_source=not no_source)
-    reader = Reader(files, raw_kind="result", raw_key=lambda body, stem: str(
-        body.get("key", stem)) if isinstance(body, dict) else stem)
+    reader = Reader(
+        files, raw_kind="result", raw_key=lambda body, stem: str(body.get("key", stem)) if isinstance(body, dict) else stem
+    )
     with app.run(COMMAND, core.counts):
         try:
             for number, error in core.settle_owed() if not no_source else []:

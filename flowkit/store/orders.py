@@ -41,7 +41,12 @@ _LINES = """INSERT INTO order_lines (number, line_id, sku, source, quantity, qua
 
 
 def upsert(
-    store: Store, conn: sqlite3.Connection, order: dict[str, Any], *, source: str, command: str,
+    store: Store,
+    conn: sqlite3.Connection,
+    order: dict[str, Any],
+    *,
+    source: str,
+    command: str,
     export_status: str = "pending",
 ) -> str:
     """Record ``order`` (canonical); returns "new", "changed" or "unchanged".
@@ -55,7 +60,8 @@ def upsert(
         return "unchanged"
     stamp = now()
     conn.execute(
-        _INSERT + """ ON CONFLICT(number) DO UPDATE SET channel = excluded.channel, source = excluded.source,
+        _INSERT
+        + """ ON CONFLICT(number) DO UPDATE SET channel = excluded.channel, source = excluded.source,
                supplier = excluded.supplier, status = excluded.status, content_hash = excluded.content_hash,
                document = excluded.document, updated_at = excluded.updated_at""",
         _order_row(order, number, source, digest, document, stamp, export_status),
@@ -69,7 +75,12 @@ def upsert(
 
 
 def insert_new(
-    store: Store, conn: sqlite3.Connection, batch: list[tuple[dict[str, Any], str]], *, source: str, command: str,
+    store: Store,
+    conn: sqlite3.Connection,
+    batch: list[tuple[dict[str, Any], str]],
+    *,
+    source: str,
+    command: str,
     reasons: dict[str, str] | None = None,
 ) -> None:
     """Record a batch of orders not in the store yet, each with its (new) export status, in a few statements.
@@ -98,19 +109,49 @@ def insert_new(
     store.add_events(conn, events, at=stamp)
 
 
-def _order_row(order: dict[str, Any], number: str, source: str, digest: str, document: str, stamp: str,
-               export_status: str, hold_reason: str | None = None) -> tuple[Any, ...]:
+def _order_row(
+    order: dict[str, Any],
+    number: str,
+    source: str,
+    digest: str,
+    document: str,
+    stamp: str,
+    export_status: str,
+    hold_reason: str | None = None,
+) -> tuple[Any, ...]:
     channel = ((order.get("source") or {}).get("channel") or {}).get("id")
     supplier = (order.get("supplier") or {}).get("id")
     tags = order.get("tags")
-    return (number, channel, source, supplier, order.get("status"), digest, document, order.get("placed_at"),
-            stamp, stamp, orjson.dumps(tags).decode() if tags else "[]", export_status, hold_reason)
+    return (
+        number,
+        channel,
+        source,
+        supplier,
+        order.get("status"),
+        digest,
+        document,
+        order.get("placed_at"),
+        stamp,
+        stamp,
+        orjson.dumps(tags).decode() if tags else "[]",
+        export_status,
+        hold_reason,
+    )
 
 
 def _line_rows(order: dict[str, Any], number: str) -> list[tuple[Any, ...]]:
-    return [(number, str(line.get("id") or index), line.get("sku"), _line_source(line),
-             _count(line.get("quantity")), _count(line.get("quantity_shipped")))
-            for index, line in enumerate(order.get("lines") or [], 1) if isinstance(line, dict)]
+    return [
+        (
+            number,
+            str(line.get("id") or index),
+            line.get("sku"),
+            _line_source(line),
+            _count(line.get("quantity")),
+            _count(line.get("quantity_shipped")),
+        )
+        for index, line in enumerate(order.get("lines") or [], 1)
+        if isinstance(line, dict)
+    ]
 
 
 _INT64 = 2**63 - 1
@@ -133,16 +174,25 @@ def get(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
     item = dict(row)
     item["tags"] = json.loads(item["tags"] or "[]")
     item["document"] = json.loads(item["document"]) if item["document"] else None
-    item["lines"] = [dict(r) for r in conn.execute(
-        "SELECT line_id, sku, source, quantity, quantity_shipped FROM order_lines WHERE number = ? ORDER BY rowid",
-        (number,),
-    )]
+    item["lines"] = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT line_id, sku, source, quantity, quantity_shipped FROM order_lines WHERE number = ? ORDER BY rowid",
+            (number,),
+        )
+    ]
     return item
 
 
 def set_export_status(
-    store: Store, conn: sqlite3.Connection, number: str, status: str, *, command: str,
-    reason: str | None = None, count_attempt: bool = False,
+    store: Store,
+    conn: sqlite3.Connection,
+    number: str,
+    status: str,
+    *,
+    command: str,
+    reason: str | None = None,
+    count_attempt: bool = False,
 ) -> None:
     """Move an order along its export lifecycle (inside the caller's transaction)."""
     if status not in EXPORT_STATUSES:
