@@ -21,6 +21,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check flowkit tests bench
+	$(BIN)/ruff format --check flowkit tests bench
 	$(BIN)/mypy flowkit
 
 demo: $(STAMP)

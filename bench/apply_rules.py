@@ -42,11 +42,17 @@ def orders(n: int) -> bytes:
         doc["shipping_address"]["country_code"] = COUNTRIES[i % len(COUNTRIES)]
         doc["shipping"]["method_code"] = METHODS[i % len(METHODS)]
         doc["tags"] = ["vip"] if i % 7 == 0 else []
-        doc["lines"] = [dict(doc["lines"][0], id=str(j), sku=f"SKU-{(i + j) % 40}", quantity=1 + (i * j) % 6)
-                        for j in range(1 + i % 3)]
-        record = {"flowkit": "record/1", "kind": "order", "key": doc["number"], "type": "application/json",
-                  "meta": {"channel": "web" if i % 2 else "pos", "supplier": "acme-print", "source": "bench"},
-                  "body": doc}
+        doc["lines"] = [
+            dict(doc["lines"][0], id=str(j), sku=f"SKU-{(i + j) % 40}", quantity=1 + (i * j) % 6) for j in range(1 + i % 3)
+        ]
+        record = {
+            "flowkit": "record/1",
+            "kind": "order",
+            "key": doc["number"],
+            "type": "application/json",
+            "meta": {"channel": "web" if i % 2 else "pos", "supplier": "acme-print", "source": "bench"},
+            "body": doc,
+        }
         lines.append(orjson.dumps(record))
     return b"\n".join(lines) + b"\n"
 
@@ -54,10 +60,15 @@ def orders(n: int) -> bytes:
 def rules() -> str:
     out = []
     kinds = [
-        'when.any_line_quantity = "> {k}"', 'when.total_quantity = ">= {k2}"',
-        'when.shipping_country_in = ["{c}"]', 'when.shipping_country_not_in = ["GB", "{c}"]',
-        'when.shipping_method = "{m}"', 'when.channel = "web"', 'when.tag = "vip"',
-        'when.field_matches = {{ "lines.sku" = "^SKU-{k}$" }}', 'when.note_contains = "neighbour"',
+        'when.any_line_quantity = "> {k}"',
+        'when.total_quantity = ">= {k2}"',
+        'when.shipping_country_in = ["{c}"]',
+        'when.shipping_country_not_in = ["GB", "{c}"]',
+        'when.shipping_method = "{m}"',
+        'when.channel = "web"',
+        'when.tag = "vip"',
+        'when.field_matches = {{ "lines.sku" = "^SKU-{k}$" }}',
+        'when.note_contains = "neighbour"',
         'when.all = [{{ channel = "pos" }}, {{ not = {{ tag = "vip" }} }}]',
     ]
     for i in range(50):
@@ -74,8 +85,9 @@ def rules() -> str:
     return "\n".join(out)
 
 
-def timed(cmd: list[str], data: bytes, env: dict[str, str], repeat: int,
-          fresh: tuple[Path, Path] | None = None) -> tuple[float, float, bytes]:
+def timed(
+    cmd: list[str], data: bytes, env: dict[str, str], repeat: int, fresh: tuple[Path, Path] | None = None
+) -> tuple[float, float, bytes]:
     """Best wall time and best CPU time (user+sys of the child) over ``repeat`` runs.
 
     ``fresh``: (empty store, state store): the state store is reset to the empty (migrated) one
@@ -110,11 +122,24 @@ def main() -> None:
         # flowkit runs as installed: with its bytecode cached (PYTHONDONTWRITEBYTECODE would make every
         # run re-compile flowkit's sources, which no installed flowkit does).
         env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "HOME": tmp}
-        flowkit = [sys.executable, "-m", "flowkit", "--state", str(Path(tmp) / "state.db"), "apply-rules",
-                   "--rules", str(rules_path)]
+        flowkit = [
+            sys.executable,
+            "-m",
+            "flowkit",
+            "--state",
+            str(Path(tmp) / "state.db"),
+            "apply-rules",
+            "--rules",
+            str(rules_path),
+        ]
         warm = Path(tmp) / "warm.db"  # untimed warm-up: bytecode cache and page cache, like a second run
-        subprocess.run([*flowkit[:4], str(warm), *flowkit[5:]], input=b"".join(data.splitlines(True)[:50]),
-                       capture_output=True, env=env, check=True)
+        subprocess.run(
+            [*flowkit[:4], str(warm), *flowkit[5:]],
+            input=b"".join(data.splitlines(True)[:50]),
+            capture_output=True,
+            env=env,
+            check=True,
+        )
         state, empty = Path(tmp) / "state.db", Path(tmp) / "empty.db"
         subprocess.run([*flowkit[:4], str(empty), *flowkit[5:]], input=b"", capture_output=True, env=env, check=True)
         rows = [("baseline (orjson parse+write)", timed([sys.executable, "-c", BASELINE], data, env, repeat))]
@@ -124,8 +149,10 @@ def main() -> None:
     print(f"{n} orders, 50 rules, {held} held and recorded in the state store; best of {repeat} runs")
     base_wall, base_cpu = rows[0][1][0], rows[0][1][1]
     for label, (wall, cpu, _) in rows:
-        print(f"{label:30} wall {wall:6.2f} s {n / wall:7.0f} orders/s (x{wall / base_wall:.2f})   "
-              f"cpu {cpu:6.2f} s {n / cpu:7.0f} orders/cpu-s (x{cpu / base_cpu:.2f})")
+        print(
+            f"{label:30} wall {wall:6.2f} s {n / wall:7.0f} orders/s (x{wall / base_wall:.2f})   "
+            f"cpu {cpu:6.2f} s {n / cpu:7.0f} orders/cpu-s (x{cpu / base_cpu:.2f})"
+        )
     wall = rows[-1][1][0]
     print(f"bar >= 5,000 orders/s wall (holds recorded): {'PASS' if n / wall >= 5000 else 'FAIL'} ({n / wall:.0f})")
 

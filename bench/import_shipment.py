@@ -59,20 +59,37 @@ with open(sys.argv[2], "rb") as fh:
 
 
 def order(number: str) -> dict[str, object]:
-    line = {"quantity_shipped": 0, "status": "in_production", "unit_price": "0.05", "row_total": "25.00",
-            "attributes": [{"name": "Paper", "value": "350gsm silk"}], "assets": [], "extra_data": {}}
+    line = {
+        "quantity_shipped": 0,
+        "status": "in_production",
+        "unit_price": "0.05",
+        "row_total": "25.00",
+        "attributes": [{"name": "Paper", "value": "350gsm silk"}],
+        "assets": [],
+        "extra_data": {},
+    }
     return {
-        "schema": "flowkit.order/1", "id": f"fk-{number}", "number": number, "status": "approved",
+        "schema": "flowkit.order/1",
+        "id": f"fk-{number}",
+        "number": number,
+        "status": "approved",
         "external_refs": {"magento.entity_id": number.lstrip("0") or "0"},
         "source": {"system": "magento", "channel": {"id": "1", "name": "Main Website", "type": "web"}, "store": "1"},
-        "hold": {"on_hold": False, "reason": None, "until": None}, "currency": "GBP",
+        "hold": {"on_hold": False, "reason": None, "until": None},
+        "currency": "GBP",
         "customer": {"id": "118", "email": "buyer@example.com", "first_name": "Ann", "last_name": "Example"},
-        "shipping_address": {"first_name": "Ann", "last_name": "Example", "lines": ["1 Example Street"],
-                             "city": "London", "postal_code": "EC1A 1AA", "country_code": "GB"},
-        "lines": [{**line, "id": "1", "sku": "FLY-A5-350", "quantity": 500,
-                   "external_refs": {"magento.item_id": "1" + number}},
-                  {**line, "id": "2", "sku": "BC-85X55", "quantity": 250,
-                   "external_refs": {"magento.item_id": "2" + number}}],
+        "shipping_address": {
+            "first_name": "Ann",
+            "last_name": "Example",
+            "lines": ["1 Example Street"],
+            "city": "London",
+            "postal_code": "EC1A 1AA",
+            "country_code": "GB",
+        },
+        "lines": [
+            {**line, "id": "1", "sku": "FLY-A5-350", "quantity": 500, "external_refs": {"magento.item_id": "1" + number}},
+            {**line, "id": "2", "sku": "BC-85X55", "quantity": 250, "external_refs": {"magento.item_id": "2" + number}},
+        ],
     }
 
 
@@ -101,10 +118,21 @@ def make_messages(path: Path, orders: int, count: int) -> None:
                     if seq >= count:
                         return
                     seq += 1
-                    fh.write(orjson.dumps({
-                        "message_seq": seq, "order": f"{n:09d}", "lines": [{"sku": sku, "qty": qty}],
-                        "courier": "Royal Mail", "service": "Tracked 24", "tracking": [f"RM{seq:09d}GB"],
-                        "date_shipped": "2026-11-20", "notify": wave == 1}) + b"\n")
+                    fh.write(
+                        orjson.dumps(
+                            {
+                                "message_seq": seq,
+                                "order": f"{n:09d}",
+                                "lines": [{"sku": sku, "qty": qty}],
+                                "courier": "Royal Mail",
+                                "service": "Tracked 24",
+                                "tracking": [f"RM{seq:09d}GB"],
+                                "date_shipped": "2026-11-20",
+                                "notify": wave == 1,
+                            }
+                        )
+                        + b"\n"
+                    )
 
 
 def child(argv: list[str]) -> tuple[float, float]:
@@ -129,21 +157,24 @@ def main() -> int:
             shutil.copy(root / "orders.db", root / name)
         flowkit = [sys.executable, "-m", "flowkit", "--state"]
         # ru_maxrss over children only grows: run the smallest first.
-        small_s, small_rss = child([*flowkit, str(root / "small.db"), "import-shipment", "--postback", "magento",
-                                    str(root / "small.ndjson")])
-        big_s, big_rss = child([*flowkit, str(root / "big.db"), "import-shipment", "--postback", "magento",
-                                str(root / "big.ndjson")])
+        small_s, small_rss = child(
+            [*flowkit, str(root / "small.db"), "import-shipment", "--postback", "magento", str(root / "small.ndjson")]
+        )
+        big_s, big_rss = child(
+            [*flowkit, str(root / "big.db"), "import-shipment", "--postback", "magento", str(root / "big.ndjson")]
+        )
         base_s, _ = child([sys.executable, "-c", BASELINE, str(root / "base.db"), str(root / "big.ndjson")])
         db_mb = os.path.getsize(root / "big.db") / 1e6
     n = args.messages
     print(f"{args.orders:,} known orders, {n:,} messages (one transaction each), state store {db_mb:.0f} MB")
-    print(f"flowkit import-shipment --postback magento: {big_s:6.2f} s  {n / big_s:8,.0f} messages/s  "
-          f"peak RSS {big_rss:.1f} MiB")
+    print(f"flowkit import-shipment --postback magento: {big_s:6.2f} s  {n / big_s:8,.0f} messages/s  peak RSS {big_rss:.1f} MiB")
     print(f"baseline (bare sqlite loop):                 {base_s:6.2f} s  {n / base_s:8,.0f} messages/s")
     print(f"ratio flowkit / baseline: {big_s / base_s:.2f}x the time")
     growth = big_rss - small_rss
-    print(f"{n // 10:,} messages: {small_s:.2f} s, peak RSS {small_rss:.1f} MiB; "
-          f"RSS growth for 10x the messages: {growth:+.1f} MiB: {'flat' if growth < 10 else 'NOT FLAT'}")
+    print(
+        f"{n // 10:,} messages: {small_s:.2f} s, peak RSS {small_rss:.1f} MiB; "
+        f"RSS growth for 10x the messages: {growth:+.1f} MiB: {'flat' if growth < 10 else 'NOT FLAT'}"
+    )
     return 0 if growth < 10 else 1
 
 

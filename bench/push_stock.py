@@ -46,8 +46,10 @@ def generate(path: Path, lines: int, skus: int, per_message: int, seed: int = 7)
     rng.shuffle(seqs)  # every seq unique, arriving in random order
     with path.open("wb") as out:
         for start in range(0, lines, per_message):
-            batch = [{"sku": f"SKU-{rng.randrange(skus):06d}", "qty": rng.randrange(-5, 500),
-                      "seq": seqs[i]} for i in range(start, min(start + per_message, lines))]
+            batch = [
+                {"sku": f"SKU-{rng.randrange(skus):06d}", "qty": rng.randrange(-5, 500), "seq": seqs[i]}
+                for i in range(start, min(start + per_message, lines))
+            ]
             out.write(orjson.dumps({"message_seq": start // per_message + 1, "lines": batch}) + b"\n")
 
 
@@ -68,8 +70,19 @@ def _baseline(path: Path, db: Path) -> float:
     with path.open("rb") as stream:
         for raw in stream:
             msg = orjson.loads(raw)
-            rows = [("bench", ln["sku"], ln.get("source") or "default", int(ln["seq"]), max(0, int(ln["qty"])),
-                     int(ln["qty"]), msg["message_seq"], stamp) for ln in msg["lines"]]
+            rows = [
+                (
+                    "bench",
+                    ln["sku"],
+                    ln.get("source") or "default",
+                    int(ln["seq"]),
+                    max(0, int(ln["qty"])),
+                    int(ln["qty"]),
+                    msg["message_seq"],
+                    stamp,
+                )
+                for ln in msg["lines"]
+            ]
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(CAS, rows)
             conn.execute("COMMIT")
@@ -102,13 +115,13 @@ def main() -> None:
         took, cpu, rss = flowkit(data, Path(tmp) / "flowkit.db")
         check = sqlite3.connect(Path(tmp) / "flowkit.db")
         ours = check.execute("SELECT sku, last_seq FROM stock_ledger ORDER BY sku").fetchall()
-        theirs = sqlite3.connect(Path(tmp) / "baseline.db").execute(
-            "SELECT sku, last_seq FROM stock_ledger ORDER BY sku").fetchall()
+        theirs = (
+            sqlite3.connect(Path(tmp) / "baseline.db").execute("SELECT sku, last_seq FROM stock_ledger ORDER BY sku").fetchall()
+        )
     base_rate, our_rate = args.lines / base, args.lines / took
     print(f"lines {args.lines:,} over {args.skus:,} SKUs, {args.per_message} lines per message")
     print(f"baseline (bare sqlite CAS upsert): {base:.2f} s  {base_rate:,.0f} lines/s  (CPU {base_cpu:.2f} s)")
-    print(f"flowkit push-stock:                {took:.2f} s  {our_rate:,.0f} lines/s  (CPU {cpu:.2f} s)"
-          f"  peak RSS {rss:.0f} MB")
+    print(f"flowkit push-stock:                {took:.2f} s  {our_rate:,.0f} lines/s  (CPU {cpu:.2f} s)  peak RSS {rss:.0f} MB")
     print(f"ratio flowkit/baseline: {our_rate / base_rate:.0%} (bar: >= 60%, RSS < 150 MB)")
     print(f"ledgers identical: {ours == theirs}")
 

@@ -30,8 +30,10 @@ print(tally.ok)
 
 
 def make_input(path: str, count: int) -> None:
-    line = '{"flowkit":"record/1","kind":"order","key":"%d","type":"application/json","meta":{"channel":"web"},' \
-           '"body":{"number":"%d","sku":"FLY-A5","qty":%d}}\n'
+    line = (
+        '{"flowkit":"record/1","kind":"order","key":"%d","type":"application/json","meta":{"channel":"web"},'
+        '"body":{"number":"%d","sku":"FLY-A5","qty":%d}}\n'
+    )
     with open(path, "w") as fh:
         for i in range(count):
             fh.write(line % (i, i, i % 50))
@@ -62,8 +64,10 @@ def main() -> int:
         size_mb = os.path.getsize(big) / 1e6
     print(f"baseline (python + orjson + click): peak RSS {base_rss:.1f} MiB")
     print(f"{args.records // 10:>9,} records: {small_s:6.2f} s, peak RSS {small_rss:.1f} MiB")
-    print(f"{args.records:>9,} records: {big_s:6.2f} s ({args.records / big_s:,.0f} records/s, "
-          f"{size_mb:.0f} MB in), peak RSS {big_rss:.1f} MiB")
+    print(
+        f"{args.records:>9,} records: {big_s:6.2f} s ({args.records / big_s:,.0f} records/s, "
+        f"{size_mb:.0f} MB in), peak RSS {big_rss:.1f} MiB"
+    )
     growth = big_rss - small_rss
     flat = growth < 10
     print(f"RSS growth for 10x the records: {growth:+.1f} MiB: {'flat' if flat else 'NOT FLAT'}")

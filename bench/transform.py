@@ -52,11 +52,13 @@ def render_records(count: int, path: Path) -> list[str]:
         number = str(100000 + i)
         body = {**order, "number": number, "id": f"fk-{number}"}
         meta = {"channel": order["source"]["channel"]["id"], "supplier": order["supplier"]["id"], "source": "bench"}
-        lines.append(orjson.dumps({"flowkit": "record/1", "kind": "order", "key": number,
-                                   "type": "application/json", "meta": meta, "body": body}))
+        lines.append(
+            orjson.dumps(
+                {"flowkit": "record/1", "kind": "order", "key": number, "type": "application/json", "meta": meta, "body": body}
+            )
+        )
     with path.open("wb") as out:
-        subprocess.run([*FLOWKIT, "render", "--format", "xml"], input=b"\n".join(lines) + b"\n",
-                       stdout=out, check=True, cwd=ROOT)
+        subprocess.run([*FLOWKIT, "render", "--format", "xml"], input=b"\n".join(lines) + b"\n", stdout=out, check=True, cwd=ROOT)
     docs = []
     with path.open("rb") as records:
         for line in records:
@@ -90,8 +92,14 @@ def run_flowkit(records: Path, out: Path) -> tuple[float, float]:
     """Wall and CPU seconds of the whole flowkit process (startup included)."""
     started, cpu = time.perf_counter(), _children_cpu()
     with records.open("rb") as stdin, out.open("wb") as stdout:
-        subprocess.run([*FLOWKIT, "transform", "--xslt", str(SHEET), "--param-from-meta", "supplier"],
-                       stdin=stdin, stdout=stdout, check=True, cwd=ROOT, env=ENV)
+        subprocess.run(
+            [*FLOWKIT, "transform", "--xslt", str(SHEET), "--param-from-meta", "supplier"],
+            stdin=stdin,
+            stdout=stdout,
+            check=True,
+            cwd=ROOT,
+            env=ENV,
+        )
     return time.perf_counter() - started, _children_cpu() - cpu
 
 
@@ -112,8 +120,9 @@ def ensure_xsltproc() -> str | None:
     if found:
         return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "xsltproc"], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "xsltproc"], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
     return shutil.which("xsltproc")
 
 
@@ -128,8 +137,7 @@ def run_xsltproc(xsltproc: str, docs: list[str], folder: Path) -> float:
 
 def large_document(folder: Path, size_mb: int) -> None:
     big = folder / "big.xml"
-    rendered = subprocess.run([*FLOWKIT, "render", "--format", "xml", str(ORDER)], capture_output=True,
-                              check=True, cwd=ROOT)
+    rendered = subprocess.run([*FLOWKIT, "render", "--format", "xml", str(ORDER)], capture_output=True, check=True, cwd=ROOT)
     order = rendered.stdout.decode("utf-8").split("\n", 1)[1]  # without the XML declaration
     line = order.split("<OrderLines>", 1)[1].split("</OrderLines>", 1)[0]
     with big.open("w", encoding="utf-8") as out:
@@ -138,8 +146,9 @@ def large_document(folder: Path, size_mb: int) -> None:
             out.write(line * 200)
         out.write("</OrderLines></Order>\n")
     size = big.stat().st_size
-    child = subprocess.Popen([*FLOWKIT, "transform", "--xslt", str(SHEET), str(big)], cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [*FLOWKIT, "transform", "--xslt", str(SHEET), str(big)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     assert child.stderr is not None
     message = child.stderr.read().decode().strip()
     _, status, usage = os.wait4(child.pid, 0)
@@ -175,8 +184,9 @@ def main() -> None:
         print(f"{args.count} docs, {size} bytes each (rendered), stylesheet {SHEET.name}, best of {args.rounds}")
         print(f"bare lxml loop : wall {bare_wall:6.2f} s  cpu {bare_cpu:6.2f} s  {args.count / bare_wall:6.0f} docs/s")
         print(f"flowkit        : wall {flow_wall:6.2f} s  cpu {flow_cpu:6.2f} s  {args.count / flow_wall:6.0f} docs/s")
-        print(f"flowkit / bare lxml: {bare_wall / flow_wall:.0%} by wall time, {bare_cpu / flow_cpu:.0%} by CPU time "
-              "(bar: >= 85%)")
+        print(
+            f"flowkit / bare lxml: {bare_wall / flow_wall:.0%} by wall time, {bare_cpu / flow_cpu:.0%} by CPU time (bar: >= 85%)"
+        )
         flow = flow_wall
         xsltproc = ensure_xsltproc()
         if xsltproc is None:
@@ -185,8 +195,10 @@ def main() -> None:
             (folder / "xp").mkdir()
             shell = run_xsltproc(xsltproc, docs[: args.xsltproc_docs], folder / "xp")
             rate = args.xsltproc_docs / shell
-            print(f"xsltproc loop  : {shell:6.2f} s for {args.xsltproc_docs} docs  {rate:8.0f} docs/s  "
-                  f"-> flowkit is {args.count / flow / rate:.1f}x faster (bar: >= 10x)")
+            print(
+                f"xsltproc loop  : {shell:6.2f} s for {args.xsltproc_docs} docs  {rate:8.0f} docs/s  "
+                f"-> flowkit is {args.count / flow / rate:.1f}x faster (bar: >= 10x)"
+            )
 
 
 if __name__ == "__main__":

@@ -121,8 +121,15 @@ class Checker:
             else:
                 self.problem(path, f"'{dotted(path)}' must be a table")
 
-    def table(self, path: KeyPath, value: Any, keys: Table, *, defaults: Mapping[str, Any] | None = None,
-              on_unknown: OnUnknown | None = None) -> None:
+    def table(
+        self,
+        path: KeyPath,
+        value: Any,
+        keys: Table,
+        *,
+        defaults: Mapping[str, Any] | None = None,
+        on_unknown: OnUnknown | None = None,
+    ) -> None:
         """Check a table's keys against ``keys``; ``defaults`` are values the code assumes when absent."""
         if not isinstance(value, Mapping):
             self.problem(path, f"'{dotted(path)}' must be a table")
@@ -184,8 +191,10 @@ class Checker:
         kind = entry.get("type", schema.SCHEMES.get(scheme or ""))
         if kind is None:
             if scheme is not None:
-                self.problem((*path, "url"), f"unknown URL scheme in '{dotted(path)}.url'"
-                             f"{suggest(scheme, schema.SCHEMES, 'docs/destinations.md')}")
+                self.problem(
+                    (*path, "url"),
+                    f"unknown URL scheme in '{dotted(path)}.url'{suggest(scheme, schema.SCHEMES, 'docs/destinations.md')}",
+                )
             else:
                 self.problem(path, f"'{dotted(path)}' needs 'type' or 'url'")
             return
@@ -216,8 +225,11 @@ class Checker:
             elif raw in schema.PER_RECORD:
                 self.table(sub, item, schema.PER_RECORD[raw], on_unknown=self.not_per_record)
             elif raw in schema.COMMANDS:
-                self.problem(sub, f"'{dotted(sub)}' is not read: {raw} has no per-supplier or per-channel "
-                                  f"settings (only {', '.join(schema.PER_RECORD)} have)")
+                self.problem(
+                    sub,
+                    f"'{dotted(sub)}' is not read: {raw} has no per-supplier or per-channel "
+                    f"settings (only {', '.join(schema.PER_RECORD)} have)",
+                )
             else:
                 self.unknown(sub, [*keys, *schema.PER_RECORD])
 
@@ -226,8 +238,9 @@ class Checker:
         if command == "deliver" and key in ("to", "target"):
             self.problem(path, f"'{dotted(path)}' is not read: {schema.ROUTING_NOTE}")
         elif key in schema.COMMANDS[command]:
-            self.problem(path, f"'{dotted(path)}' is only read in [{command}], not per supplier or channel "
-                               f"(read here: {', '.join(keys)})")
+            self.problem(
+                path, f"'{dotted(path)}' is only read in [{command}], not per supplier or channel (read here: {', '.join(keys)})"
+            )
         else:
             self.unknown(path, keys)
 

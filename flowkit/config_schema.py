@@ -23,8 +23,16 @@ class Key:
 
     __slots__ = ("kind", "choices", "keys", "option", "secret", "needs")
 
-    def __init__(self, kind: str = "string", choices: tuple[str, ...] = (), *, keys: Mapping[str, Key] | None = None,
-                 option: bool = False, secret: bool = False, needs: tuple[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self,
+        kind: str = "string",
+        choices: tuple[str, ...] = (),
+        *,
+        keys: Mapping[str, Key] | None = None,
+        option: bool = False,
+        secret: bool = False,
+        needs: tuple[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.kind = kind
         self.choices = choices
         self.keys = keys
@@ -63,22 +71,41 @@ DIR_SOURCE: Table = {"path": STR, "mapping": STR, "move_processed": BOOL, "carry
 STORE_SOURCE: Table = {"export_status": Key("strings", EXPORT_STATUSES)}
 SUBRESOURCE: Table = {"name": STR, "path": STR, "params": TABLE, "items_field": STR}
 HTTP_SOURCE: Table = {
-    "preset": one_of(*PRESETS), "url": STR, "base_url": STR, "carry_over": BOOL, "mapping": STR,
+    "preset": one_of(*PRESETS),
+    "url": STR,
+    "base_url": STR,
+    "carry_over": BOOL,
+    "mapping": STR,
     "auth": one_of("none", "token", "bearer", "basic"),
     "token": Key(secret=True, needs=("auth", ("token", "bearer"))),
     "token_scheme": Key(needs=("auth", ("token", "bearer"))),
     "username": Key(secret=True, needs=("auth", ("basic",))),
     "password": Key(secret=True, needs=("auth", ("basic",))),
-    "headers": Key("table", secret=True), "prefix": STR,
-    "list_path": STR, "list_params": TABLE, "unsent_params": TABLE,
+    "headers": Key("table", secret=True),
+    "prefix": STR,
+    "list_path": STR,
+    "list_params": TABLE,
+    "unsent_params": TABLE,
     "filter_params": Key("table", keys={"number": STR, "channel": STR, "since": STR}),
-    "query_style": one_of("params", "magento"), "items_field": STR,
+    "query_style": one_of("params", "magento"),
+    "items_field": STR,
     "pagination": one_of("none", "page", "offset", "next"),
-    "page_param": STR, "size_param": STR, "offset_param": STR, "page_size": INT, "first_page": INT,
-    "next_field": STR, "total_field": STR, "id_field": STR, "detail_path": STR,
+    "page_param": STR,
+    "size_param": STR,
+    "offset_param": STR,
+    "page_size": INT,
+    "first_page": INT,
+    "next_field": STR,
+    "total_field": STR,
+    "id_field": STR,
+    "detail_path": STR,
     "subresources": Key("tables", keys=SUBRESOURCE),
     "mark_sent": Key("table", keys={"method": STR, "path": STR, "json": Key("any")}),
-    "rate_limit": NUM, "retries": INT, "backoff": NUM, "timeout": NUM, "verify": BOOL,
+    "rate_limit": NUM,
+    "retries": INT,
+    "backoff": NUM,
+    "timeout": NUM,
+    "verify": BOOL,
 }
 SOURCES: Mapping[str, Table] = {"dir": DIR_SOURCE, "http": HTTP_SOURCE, "store": STORE_SOURCE}
 # Where a template's {placeholder} may name a key of the source's own table.
@@ -87,62 +114,129 @@ TEMPLATE_KEYS = ("list_path", "detail_path", "subresources", "mark_sent")
 # Destinations --------------------------------------------------------------------------
 
 DESTINATION_TYPES = ("hotfolder", "ftp", "ftps", "sftp", "http", "email")
-SCHEMES = {"file": "hotfolder", "sftp": "sftp", "ftp": "ftp", "ftps": "ftps", "http": "http", "https": "http",
-           "smtp": "email", "smtps": "email", "mailto": "email"}
+SCHEMES = {
+    "file": "hotfolder",
+    "sftp": "sftp",
+    "ftp": "ftp",
+    "ftps": "ftps",
+    "http": "http",
+    "https": "http",
+    "smtp": "email",
+    "smtps": "email",
+    "mailto": "email",
+}
 # Policy and file names: [deliver] keys a destination overrides.
-DELIVERY: Table = {"filename": STR, "max_attempts": INT, "retries": INT, "base_delay": NUM, "max_delay": NUM,
-                   "once_per_key": BOOL}
+DELIVERY: Table = {
+    "filename": STR,
+    "max_attempts": INT,
+    "retries": INT,
+    "base_delay": NUM,
+    "max_delay": NUM,
+    "once_per_key": BOOL,
+}
 DESTINATION_COMMON: Table = {"type": one_of(*DESTINATION_TYPES), "url": STR, **DELIVERY}
-FILE_DROP: Table = {"path": STR, "done_suffix": STR, "allow_empty": BOOL,
-                    "conflict": one_of("replace", "ignore", "fail")}
+FILE_DROP: Table = {"path": STR, "done_suffix": STR, "allow_empty": BOOL, "conflict": one_of("replace", "ignore", "fail")}
 LOGIN: Table = {"host": STR, "port": INT, "username": STR, "password": Key(secret=True), "timeout": NUM}
 TLS: Table = {"ca_file": STR, "verify": BOOL}
 HOTFOLDER: Table = {**FILE_DROP, "conflict": one_of("replace", "ignore", "rename", "fail"), "fsync": BOOL}
-SFTP: Table = {**FILE_DROP, **LOGIN, "passphrase": Key(secret=True), "key_file": STR, "known_hosts": STR,
-               "host_key_fingerprint": STR}
+SFTP: Table = {
+    **FILE_DROP,
+    **LOGIN,
+    "passphrase": Key(secret=True),
+    "key_file": STR,
+    "known_hosts": STR,
+    "host_key_fingerprint": STR,
+}
 FTP: Table = {**FILE_DROP, **LOGIN, **TLS, "tls": BOOL}
 HTTP_DESTINATION: Table = {
-    **TLS, "method": STR, "timeout": NUM, "connect_timeout": NUM, "success": Key("ints"), "content_type": STR,
-    "idempotency_header": STR, "headers": Key("table", secret=True), "auth": one_of("basic", "bearer", "header"),
+    **TLS,
+    "method": STR,
+    "timeout": NUM,
+    "connect_timeout": NUM,
+    "success": Key("ints"),
+    "content_type": STR,
+    "idempotency_header": STR,
+    "headers": Key("table", secret=True),
+    "auth": one_of("basic", "bearer", "header"),
     "token": Key(secret=True, needs=("auth", ("bearer",))),
     "api_key": Key(secret=True, needs=("auth", ("header",))),
     "api_key_header": Key(needs=("auth", ("header",))),
     "username": Key(needs=("auth", ("basic",))),
     "password": Key(secret=True, needs=("auth", ("basic",))),
-    "exists_url": STR, "exists_method": STR, "exists_path": STR, "exists_not_found": Key("any"),
-    "exists_missing_status": Key("ints"), "exists_stop_status": Key("ints"),
+    "exists_url": STR,
+    "exists_method": STR,
+    "exists_path": STR,
+    "exists_not_found": Key("any"),
+    "exists_missing_status": Key("ints"),
+    "exists_stop_status": Key("ints"),
 }
 EMAIL: Table = {
-    **LOGIN, **TLS, "tls": one_of("starttls", "ssl", "none"), "from": STR, "to": Key("string_or_strings"),
-    "cc": Key("string_or_strings"), "bcc": Key("string_or_strings"), "subject": STR, "body": STR,
-    "attach": BOOL, "inline": BOOL, "template": STR,
+    **LOGIN,
+    **TLS,
+    "tls": one_of("starttls", "ssl", "none"),
+    "from": STR,
+    "to": Key("string_or_strings"),
+    "cc": Key("string_or_strings"),
+    "bcc": Key("string_or_strings"),
+    "subject": STR,
+    "body": STR,
+    "attach": BOOL,
+    "inline": BOOL,
+    "template": STR,
 }
-DESTINATIONS: Mapping[str, Table] = {"hotfolder": HOTFOLDER, "sftp": SFTP, "ftp": FTP, "ftps": FTP,
-                                     "http": HTTP_DESTINATION, "email": EMAIL}
+DESTINATIONS: Mapping[str, Table] = {
+    "hotfolder": HOTFOLDER,
+    "sftp": SFTP,
+    "ftp": FTP,
+    "ftps": FTP,
+    "http": HTTP_DESTINATION,
+    "email": EMAIL,
+}
 
 # Command tables ------------------------------------------------------------------------
 
 OUTPUT = opt("string", "raw", "record")  # --raw/--records
 CHECKS: Table = {
-    "duplicate": BOOL, "not_managed": BOOL, "insufficient_quantity": BOOL, "disabled_source": BOOL,
+    "duplicate": BOOL,
+    "not_managed": BOOL,
+    "insufficient_quantity": BOOL,
+    "disabled_source": BOOL,
     "unmapped_shipping": BOOL,
-    "duplicate_statuses": STRINGS, "disabled_sources": STRINGS, "disabled_suppliers": STRINGS,
+    "duplicate_statuses": STRINGS,
+    "disabled_sources": STRINGS,
+    "disabled_suppliers": STRINGS,
     "stock_target": STR,
-    "reasons": Key("table", keys={k: STR for k in ("duplicate", "not_managed", "insufficient_quantity",
-                                                  "disabled_source", "unmapped_shipping")}),
+    "reasons": Key(
+        "table",
+        keys={k: STR for k in ("duplicate", "not_managed", "insufficient_quantity", "disabled_source", "unmapped_shipping")},
+    ),
 }
-ROUTING: Table = {"stock": Key("string_or_strings"), "print": Key("string_or_strings"),
-                  "default": one_of("print", "stock"), "tag_prefix": STR}
-MAPS: Table = {"sku": Key("any"), "shipping": Key("any"), "shipping_default": STR,
-               "routing": Key("table", keys=ROUTING)}
+ROUTING: Table = {
+    "stock": Key("string_or_strings"),
+    "print": Key("string_or_strings"),
+    "default": one_of("print", "stock"),
+    "tag_prefix": STR,
+}
+MAPS: Table = {"sku": Key("any"), "shipping": Key("any"), "shipping_default": STR, "routing": Key("table", keys=ROUTING)}
 RULES_TABLES: Table = {"checks": Key("table", keys=CHECKS), "maps": Key("table", keys=MAPS)}
 
 RENDER: Table = {
-    "format": opt("string", "xml", "json", "orderflow"), "payment": opt("bool"), "history": opt("bool"),
-    "approval_history": opt("bool"), "extra_data": opt("bool"), "extra_data_exclude": opt("strings"),
-    "products": opt("strings"), "attributes": opt("strings"), "assets": opt("bool"), "job_ticket": opt("bool"),
-    "invoice": opt("bool"), "packing_slip": opt("bool"), "escape_non_ascii": opt("bool"),
-    "include_held": opt("bool"), "indent": opt("bool"), "orderflow_type": opt("string", "order", "product"),
+    "format": opt("string", "xml", "json", "orderflow"),
+    "payment": opt("bool"),
+    "history": opt("bool"),
+    "approval_history": opt("bool"),
+    "extra_data": opt("bool"),
+    "extra_data_exclude": opt("strings"),
+    "products": opt("strings"),
+    "attributes": opt("strings"),
+    "assets": opt("bool"),
+    "job_ticket": opt("bool"),
+    "invoice": opt("bool"),
+    "packing_slip": opt("bool"),
+    "escape_non_ascii": opt("bool"),
+    "include_held": opt("bool"),
+    "indent": opt("bool"),
+    "orderflow_type": opt("string", "order", "product"),
     "orderflow_operation": opt("string", "insert", "update", "merge"),
 }
 TRANSFORM_PER_RECORD: Table = {"xslt": opt(), "jolt": opt()}
@@ -150,31 +244,73 @@ DELIVER_PER_RECORD: Table = {"filename": STR}
 
 COMMANDS: Mapping[str, Table] = {
     "query-orders": {
-        "source": opt(), "unsent": opt("bool"), "channel": opt(), "status": opt(), "since": opt(),
-        "number": opt(), "limit": opt("int"), "raw": opt("bool"), "requeue_after": opt("number"), "dry_run": opt("bool"),
+        "source": opt(),
+        "unsent": opt("bool"),
+        "channel": opt(),
+        "status": opt(),
+        "since": opt(),
+        "number": opt(),
+        "limit": opt("int"),
+        "raw": opt("bool"),
+        "requeue_after": opt("number"),
+        "dry_run": opt("bool"),
         "max_attempts": INT,  # read by `query-orders mark-sent`
     },
-    "apply-rules": {"rules": opt(), "explain": opt("bool"), "dry_run": opt("bool"), "drop_held": opt("bool"),
-                    "records_out": opt("bool"), **RULES_TABLES},
+    "apply-rules": {
+        "rules": opt(),
+        "explain": opt("bool"),
+        "dry_run": opt("bool"),
+        "drop_held": opt("bool"),
+        "records_out": opt("bool"),
+        **RULES_TABLES,
+    },
     "render": RENDER,
-    "transform": {**TRANSFORM_PER_RECORD, "params": opt("strings"), "from_meta": opt("strings"), "output": OUTPUT,
-                  "max_document_size": Key("size"), "allow_read": STRINGS},
-    "deliver": {"target": opt(), "name_template": opt(), "force": opt("bool"), "retry_failed": opt("bool"),
-                "max_attempts": opt("int"), "wait": opt("number"), "output": OUTPUT,
-                **{k: v for k, v in DELIVERY.items() if k != "max_attempts"}},
+    "transform": {
+        **TRANSFORM_PER_RECORD,
+        "params": opt("strings"),
+        "from_meta": opt("strings"),
+        "output": OUTPUT,
+        "max_document_size": Key("size"),
+        "allow_read": STRINGS,
+    },
+    "deliver": {
+        "target": opt(),
+        "name_template": opt(),
+        "force": opt("bool"),
+        "retry_failed": opt("bool"),
+        "max_attempts": opt("int"),
+        "wait": opt("number"),
+        "output": OUTPUT,
+        **{k: v for k, v in DELIVERY.items() if k != "max_attempts"},
+    },
     "push-stock": {
-        "target": opt(), "to": opt(), "message_format": opt("string", "json", "soap"), "chunk_size": opt("int"),
-        "mode": opt("string", "full", "incremental"), "from_dir": opt(), "batch_size": opt("int"),
-        "max_attempts": opt("int"), "adjustment": opt("string", "none", "unsent_orders", "unsent_orders_and_quotes"),
-        "quotes": opt(), "unsent_order_cutoff_days": opt("number"), "active_quote_cutoff_days": opt("number"),
-        "unsent_order_statuses": opt("strings"), "allow_negative": opt("bool"), "catalogue": opt(),
+        "target": opt(),
+        "to": opt(),
+        "message_format": opt("string", "json", "soap"),
+        "chunk_size": opt("int"),
+        "mode": opt("string", "full", "incremental"),
+        "from_dir": opt(),
+        "batch_size": opt("int"),
+        "max_attempts": opt("int"),
+        "adjustment": opt("string", "none", "unsent_orders", "unsent_orders_and_quotes"),
+        "quotes": opt(),
+        "unsent_order_cutoff_days": opt("number"),
+        "active_quote_cutoff_days": opt("number"),
+        "unsent_order_statuses": opt("strings"),
+        "allow_negative": opt("bool"),
+        "catalogue": opt(),
         "default_source": opt(),
     },
     "import-shipment": {
-        "order_files": opt("strings"), "target": opt(),
+        "order_files": opt("strings"),
+        "target": opt(),
         "postback": opt("string", "magento", "gelato", "infigo", "json"),
-        "ship_all_remaining": opt("bool"), "from_dir": opt(), "batch_size": opt("int"), "max_attempts": opt("int"),
-        "raw": opt("bool"), "carrier_codes": TABLE,
+        "ship_all_remaining": opt("bool"),
+        "from_dir": opt(),
+        "batch_size": opt("int"),
+        "max_attempts": opt("int"),
+        "raw": opt("bool"),
+        "carrier_codes": TABLE,
     },
 }
 # Click options a command refuses from its config table: (names, why).
@@ -194,14 +330,18 @@ ALIASES: Mapping[str, Mapping[str, str]] = {
 # Per-supplier and per-channel tables -----------------------------------------------------
 
 PER_RECORD: Mapping[str, Table] = {
-    "render": RENDER, "apply-rules": RULES_TABLES, "transform": TRANSFORM_PER_RECORD, "deliver": DELIVER_PER_RECORD,
+    "render": RENDER,
+    "apply-rules": RULES_TABLES,
+    "transform": TRANSFORM_PER_RECORD,
+    "deliver": DELIVER_PER_RECORD,
 }
 LABEL: Table = {"name": STR}  # a name for people reading the file
 SUPPLIER: Table = {**LABEL, "enabled": BOOL, "disabled": BOOL}
 CHANNEL: Table = LABEL
 ENTITIES: Mapping[str, Table] = {"suppliers": SUPPLIER, "channels": CHANNEL}
-ROUTING_NOTE = ("per-supplier and per-channel destination routing does not exist; "
-                "run one 'flowkit deliver --to NAME' per destination")
+ROUTING_NOTE = (
+    "per-supplier and per-channel destination routing does not exist; run one 'flowkit deliver --to NAME' per destination"
+)
 
 TOP: Mapping[str, Table] = {"state": STATE, "log": LOG, **COMMANDS}
 NAMED = ("sources", "destinations", "suppliers", "channels")

@@ -108,8 +108,16 @@ def whole(decode: Decode, meta: dict[str, Any]) -> Decode:
     return decoded
 
 
-def run(folder: Path, handle: Callable[[Path], None], *, store: Store, policy: Policy, batch_size: int,
-        max_attempts: int, warn: Callable[[str, str], None]) -> Outcome:
+def run(
+    folder: Path,
+    handle: Callable[[Path], None],
+    *,
+    store: Store,
+    policy: Policy,
+    batch_size: int,
+    max_attempts: int,
+    warn: Callable[[str, str], None],
+) -> Outcome:
     """Handle up to ``batch_size`` files (``handle`` raises a flowkit error when a file failed).
 
     ``warn(file name, message)`` says what happened to a file that failed.
@@ -129,8 +137,7 @@ def run(folder: Path, handle: Callable[[Path], None], *, store: Store, policy: P
             outcome.unreadable += unreadable
             if attempts >= max_attempts or (unreadable and policy.park_unreadable):
                 parked = _move(store, policy, folder, path, "failed", error)
-                parked.with_name(parked.name + ".error").write_text(
-                    f"{error} (after {attempts} attempt(s))\n", encoding="utf-8")
+                parked.with_name(parked.name + ".error").write_text(f"{error} (after {attempts} attempt(s))\n", encoding="utf-8")
                 warn(path.name, f"parked in failed/ after {attempts} attempt(s)")
                 outcome.dead += 1
             else:

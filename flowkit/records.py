@@ -31,9 +31,7 @@ XML_TYPE = "application/xml"
 _MARK_RE = re.compile(rb'^\{[^\n]*"flowkit"\s*:\s*"record/')
 
 
-def make_record(
-    kind: str, key: str, body: Any, *, type: str = JSON_TYPE, meta: dict[str, Any] | None = None
-) -> Record:
+def make_record(kind: str, key: str, body: Any, *, type: str = JSON_TYPE, meta: dict[str, Any] | None = None) -> Record:
     """Build a record with the version marker; ``body`` is JSON for JSON types, else a string."""
     return {"flowkit": MARK, "kind": kind, "key": str(key), "type": type, "meta": dict(meta or {}), "body": body}
 

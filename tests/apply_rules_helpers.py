@@ -33,8 +33,15 @@ def stream(*orders: dict[str, Any], meta: dict[str, Any] | None = None) -> str:
     return "".join(record_line("order", str(o["number"]), o, {**META, **(meta or {})}) for o in orders)
 
 
-def apply(invoke: Invoke, tmp_path: Path, rules: str, *orders: dict[str, Any], args: tuple[str, ...] = (),
-          config: Path | None = None, meta: dict[str, Any] | None = None) -> Result:
+def apply(
+    invoke: Invoke,
+    tmp_path: Path,
+    rules: str,
+    *orders: dict[str, Any],
+    args: tuple[str, ...] = (),
+    config: Path | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Result:
     path = tmp_path / "rules.toml"
     path.write_text(rules, encoding="utf-8")
     return invoke(["apply-rules", "--rules", str(path), *args], input=stream(*orders, meta=meta), config=config)

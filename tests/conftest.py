@@ -60,13 +60,13 @@ Invoke = Callable[..., Result]
 def invoke(state_path: Path) -> Invoke:
     """Run ``flowkit ARGS`` in-process with a private state store."""
 
-    def run(args: Sequence[str], input: str | bytes | None = None, config: Path | None = None,
-            env: dict[str, str] | None = None) -> Result:
+    def run(
+        args: Sequence[str], input: str | bytes | None = None, config: Path | None = None, env: dict[str, str] | None = None
+    ) -> Result:
         prefix = ["--state", str(state_path)]
         if config is not None:
             prefix += ["--config", str(config)]
-        return CliRunner().invoke(cli, [*prefix, *args], input=input, env=env, catch_exceptions=False,
-                                prog_name="flowkit")
+        return CliRunner().invoke(cli, [*prefix, *args], input=input, env=env, catch_exceptions=False, prog_name="flowkit")
 
     return run
 
@@ -76,10 +76,11 @@ def records(text: str) -> list[dict[str, Any]]:
     return [orjson.loads(line) for line in text.splitlines() if line.strip()]
 
 
-def record_line(kind: str, key: str, body: Any, meta: dict[str, Any] | None = None,
-                type: str = "application/json") -> str:
-    return orjson.dumps({"flowkit": "record/1", "kind": kind, "key": key, "type": type,
-                         "meta": meta or {}, "body": body}).decode() + "\n"
+def record_line(kind: str, key: str, body: Any, meta: dict[str, Any] | None = None, type: str = "application/json") -> str:
+    return (
+        orjson.dumps({"flowkit": "record/1", "kind": kind, "key": key, "type": type, "meta": meta or {}, "body": body}).decode()
+        + "\n"
+    )
 
 
 @contextmanager

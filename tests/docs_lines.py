@@ -128,9 +128,13 @@ def shown_outputs(path: Path) -> dict[Block, list[str]]:
     text = path.read_text(encoding="utf-8").splitlines()
     listed = list(blocks(path))
     for block, following in zip(listed, listed[1:], strict=False):
-        between = text[block.lineno + len(block.lines): following.lineno - 2]
-        if (block.is_shell and following.lang == "" and not any(line.strip() for line in between)
-                and not any(invocations(line, "") for line in following.lines)):
+        between = text[block.lineno + len(block.lines) : following.lineno - 2]
+        if (
+            block.is_shell
+            and following.lang == ""
+            and not any(line.strip() for line in between)
+            and not any(invocations(line, "") for line in following.lines)
+        ):
             found[block] = [line for line in following.lines if line.strip()]
     return found
 

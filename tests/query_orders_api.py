@@ -27,13 +27,18 @@ def omnitron_orders() -> dict[int, dict[str, Any]]:
     base = json.loads((MAPPINGS / "omnitron-basic.in.json").read_text(encoding="utf-8"))
     orders = {}
     for index, (channel, status, sent) in enumerate(
-            [(3, "400", False), (4, "400", False), (3, "400", True), (3, "400", False), (4, "100", False),
-             (3, "400", False)]):
+        [(3, "400", False), (4, "400", False), (3, "400", True), (3, "400", False), (4, "100", False), (3, "400", False)]
+    ):
         pk = 6001 + index
         doc = copy.deepcopy(base)
-        doc.update(pk=pk, number=f"OMN-{pk}", status=status, is_send=sent,
-                   channel={"pk": channel, "name": f"channel-{channel}"},
-                   date_placed=f"2025-06-0{index + 1}T10:00:00.000000+03:00")
+        doc.update(
+            pk=pk,
+            number=f"OMN-{pk}",
+            status=status,
+            is_send=sent,
+            channel={"pk": channel, "name": f"channel-{channel}"},
+            date_placed=f"2025-06-0{index + 1}T10:00:00.000000+03:00",
+        )
         for n, item in enumerate(doc["order_items"]):
             item["pk"] = pk * 10 + n
         orders[pk] = doc
@@ -45,8 +50,12 @@ def magento_orders() -> list[dict[str, Any]]:
     out = []
     for index, store in enumerate([1, 2, 1]):
         doc = copy.deepcopy(base)
-        doc.update(entity_id=50 + index, increment_id=f"30000000{50 + index}", store_id=store,
-                   created_at=f"2025-05-0{index + 1} 08:00:00")
+        doc.update(
+            entity_id=50 + index,
+            increment_id=f"30000000{50 + index}",
+            store_id=store,
+            created_at=f"2025-05-0{index + 1} 08:00:00",
+        )
         out.append(doc)
     return out
 
@@ -74,7 +83,7 @@ class Api:
 
 def _page(items: list[Any], query: dict[str, str], url: str, default: int = 20) -> dict[str, Any]:
     limit, offset = int(query.get("limit", default)), int(query.get("offset", 0))
-    chunk = items[offset:offset + limit]
+    chunk = items[offset : offset + limit]
     more = offset + limit < len(items)
     nxt = f"{url}?{urlencode({**query, 'offset': offset + limit, 'limit': limit})}" if more else None
     return {"count": len(items), "next": nxt, "previous": None, "results": chunk}
@@ -83,13 +92,18 @@ def _page(items: list[Any], query: dict[str, str], url: str, default: int = 20) 
 def omnitron(api: Api, method: str, path: str, query: dict[str, str], body: Any, base: str) -> tuple[int, Any]:
     parts = [p for p in path.split("/") if p]
     if method == "GET" and path == "/api/i1/orders/":
-        rows = [o for o in api.omni.values()
-                if ("is_send" not in query or str(o["is_send"]) == query["is_send"])
-                and ("status" not in query or o["status"] == query["status"])
-                and ("channel" not in query or str(o["channel"]["pk"]) in query["channel"].split(","))
-                and ("number" not in query or o["number"] == query["number"])]
-        summary = [{k: o[k] for k in ("pk", "number", "status", "is_send", "date_placed")} | {
-            "channel": o["channel"]["pk"]} for o in rows]
+        rows = [
+            o
+            for o in api.omni.values()
+            if ("is_send" not in query or str(o["is_send"]) == query["is_send"])
+            and ("status" not in query or o["status"] == query["status"])
+            and ("channel" not in query or str(o["channel"]["pk"]) in query["channel"].split(","))
+            and ("number" not in query or o["number"] == query["number"])
+        ]
+        summary = [
+            {k: o[k] for k in ("pk", "number", "status", "is_send", "date_placed")} | {"channel": o["channel"]["pk"]}
+            for o in rows
+        ]
         return 200, _page(summary, query, base + path)
     if method == "GET" and parts[2:3] == ["orders_integration"]:
         doc = api.omni.get(int(parts[3]))
@@ -120,8 +134,11 @@ def magento(api: Api, query: dict[str, str]) -> tuple[int, Any]:
             rows = [r for r in rows if str(r[field]) in value.split(",")]
         group += 1
     size, page = int(query["searchCriteria[pageSize]"]), int(query["searchCriteria[currentPage]"])
-    return 200, {"items": rows[(page - 1) * size:page * size], "total_count": len(rows),
-                 "search_criteria": {"page_size": size, "current_page": page}}
+    return 200, {
+        "items": rows[(page - 1) * size : page * size],
+        "total_count": len(rows),
+        "search_criteria": {"page_size": size, "current_page": page},
+    }
 
 
 BASIC = "Basic Zms6cHc="  # fk:pw
@@ -129,14 +146,21 @@ BASIC = "Basic Zms6cHc="  # fk:pw
 
 def legacy(api: Api, query: dict[str, str], base: str) -> tuple[int, Any, dict[str, str]]:
     """A plain list endpoint: offset/limit, basic auth, the next page in a Link header."""
-    rows = [{"ref": f"LS-{300 + i}", "placed": f"2025-08-0{i + 1}T09:00:00Z", "shop": "outlet",
-             "buyer": {"mail": f"buyer{i}@example.com"}, "rows": [{"code": "CARD-A6", "qty": 10 * (i + 1)}]}
-            for i in range(5)]
+    rows = [
+        {
+            "ref": f"LS-{300 + i}",
+            "placed": f"2025-08-0{i + 1}T09:00:00Z",
+            "shop": "outlet",
+            "buyer": {"mail": f"buyer{i}@example.com"},
+            "rows": [{"code": "CARD-A6", "qty": 10 * (i + 1)}],
+        }
+        for i in range(5)
+    ]
     offset, limit = int(query.get("offset", 0)), int(query.get("limit", 2))
     headers = {}
     if offset + limit < len(rows):
         headers["Link"] = f'<{base}/legacy/orders?offset={offset + limit}&limit={limit}>; rel="next"'
-    return 200, rows[offset:offset + limit], headers
+    return 200, rows[offset : offset + limit], headers
 
 
 def handler_for(api: Api) -> type[BaseHTTPRequestHandler]:

@@ -15,16 +15,14 @@ CONDITIONS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ('any_line_quantity = "> 4"', {"lines": [line("A", 1), line("V789", 5)]}, {"lines": [line("A", 4)]}),
     ('all_line_quantity = ">= 2"', {"lines": [line("A", 2), line("B", 3)]}, {"lines": [line("A", 2), line("B", 1)]}),
     ('total_quantity = "== 6"', {"lines": [line("A", 2), line("B", 4)]}, {"lines": [line("A", 2), line("B", 3)]}),
-    ('total_quantity = 3', {"lines": [line("A", 3)]}, {"lines": [line("A", 4)]}),
+    ("total_quantity = 3", {"lines": [line("A", 3)]}, {"lines": [line("A", 4)]}),
     ('shipping_country_in = ["gb", "IE"]', {}, {"shipping_address": {"country_code": "FR"}}),
     ('shipping_country_not_in = ["GB"]', {"shipping_address": {"country_code": "DE"}}, {}),
     ('shipping_method = ["express", "next-day"]', {"shipping": {"method_code": "Express"}}, {}),
     ('channel = "web"', {}, {"source": {"system": "x", "channel": {"id": "pos"}}}),
     ('supplier = "acme-print"', {}, {"supplier": {"id": "other"}}),
-    ('field_matches = { "customer.email" = "@example\\\\.com$", "lines.sku" = "^V7" }', {},
-     {"lines": [line("X1", 1)]}),
-    ('extra_data_matches = { "CheckoutAttribute.CostCode" = "^44" }', {},
-     {"extra_data": {"CheckoutAttribute.CostCode": "5500"}}),
+    ('field_matches = { "customer.email" = "@example\\\\.com$", "lines.sku" = "^V7" }', {}, {"lines": [line("X1", 1)]}),
+    ('extra_data_matches = { "CheckoutAttribute.CostCode" = "^44" }', {}, {"extra_data": {"CheckoutAttribute.CostCode": "5500"}}),
     ('note_contains = "NEIGHBOUR"', {}, {"notes": {"customer": None, "internal": ["call first"]}}),
     ('tag = "VIP"', {"tags": ["rush", "VIP"]}, {"tags": ["rush"]}),
     ('all = [{ channel = "web" }, { any_line_quantity = "> 4" }]', {}, {"lines": [line("A", 1)]}),
@@ -41,8 +39,7 @@ def _meta_for(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("condition", "yes", "no"), CONDITIONS, ids=[c[0].split(" ")[0] for c in CONDITIONS])
-def test_condition_types(invoke: Invoke, tmp_path: Path, condition: str, yes: dict[str, Any],
-                         no: dict[str, Any]) -> None:
+def test_condition_types(invoke: Invoke, tmp_path: Path, condition: str, yes: dict[str, Any], no: dict[str, Any]) -> None:
     rules = f'[[rules]]\nname = "probe"\nadd_tags = ["hit"]\n[rules.when]\n{condition}\n'
     (tmp_path / "rules.toml").write_text(rules)
     data = record_line("order", "1", order("1", **yes), _meta_for(yes))
@@ -58,8 +55,7 @@ def test_condition_types(invoke: Invoke, tmp_path: Path, condition: str, yes: di
 
 def test_worked_example_1203(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
     """Order 1203 with V789 x 5 is held for review and tagged 'Review Needed' by the sample rules."""
-    result = invoke(["apply-rules", "--rules", str(ROOT / "samples" / "rules.toml"), "--explain",
-                     str(HERE / "1203.json")])
+    result = invoke(["apply-rules", "--rules", str(ROOT / "samples" / "rules.toml"), "--explain", str(HERE / "1203.json")])
     assert result.exit_code == 0, result.stderr
     body = orjson.loads(result.stdout)
     assert body["number"] == "1203"
@@ -97,8 +93,7 @@ alert = { message = "Order {number} needs a look", severity = "critical" }
     assert body["po_number"] == "PO-{x}" and body["lines"][0]["delivery_type"] == "print"
     assert body["notes"]["internal"] == ["Held by big order"]
     assert out[1]["key"] == "1203" and out[1]["meta"]["channel"] == "web"
-    assert out[1]["body"] == {"rule": "big order", "order": "1203", "message": "Order 1203 needs a look",
-                              "severity": "critical"}
+    assert out[1]["body"] == {"rule": "big order", "order": "1203", "message": "Order 1203 needs a look", "severity": "critical"}
 
 
 def test_cancel_recorded(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
@@ -188,8 +183,12 @@ BAD_RULES = [
     ('[[rules]]\nname = "a"\nadd_tags = ["x"]\n\n[[rules]]\nname = "b"\nhold = ""\n', 7, "'b'", "hold"),
     ('[[rules]]\nname = "a"\nhold = "x"\n[rules.when]\ncolour = "red"\n', 5, "'a'", "when.colour"),
     ('[[rules]]\nname = "a"\nhodl = "x"\n', 3, "'a'", "hodl"),
-    ('[[rules]]\nname = "a"\nhold = "x"\nwhen.field_matches = { "customer.email" = "(" }\n', 4, "'a'",
-     "when.field_matches.customer.email"),
+    (
+        '[[rules]]\nname = "a"\nhold = "x"\nwhen.field_matches = { "customer.email" = "(" }\n',
+        4,
+        "'a'",
+        "when.field_matches.customer.email",
+    ),
     ('[[rules]]\nname = "a"\nalert = { message = "m", severity = "loud" }\n', 3, "'a'", "alert.severity"),
     ('[[rules]]\nhold = "x"\n', 1, "'#1'", "name"),
     ('[[rules]]\nname = "a"\nnote = "{customer}"\n', 3, "'a'", "note"),
@@ -197,8 +196,7 @@ BAD_RULES = [
 
 
 @pytest.mark.parametrize(("text", "lineno", "rule", "key"), BAD_RULES)
-def test_bad_rules_file_exits_78(invoke: Invoke, tmp_path: Path, text: str, lineno: int, rule: str,
-                                 key: str) -> None:
+def test_bad_rules_file_exits_78(invoke: Invoke, tmp_path: Path, text: str, lineno: int, rule: str, key: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text)
     result = invoke(["apply-rules", "--rules", str(path)], input=stream(order()))
@@ -227,13 +225,26 @@ def test_rules_path_from_config(invoke: Invoke, tmp_path: Path, tmp_config: Any)
     assert records(result.stdout)[0]["body"]["tags"] == ["from-config"]
 
 
-@pytest.mark.parametrize(("when", "expected"), [
-    ('any_line_quantity = "> 4"', True), ('any_line_quantity = ">= 6"', False), ('any_line_quantity = "< 2"', True),
-    ('any_line_quantity = "<= 0"', False), ('any_line_quantity = "== 3"', True), ('any_line_quantity = "!= 1"', True),
-    ('all_line_quantity = "> 0"', True), ('all_line_quantity = ">= 2"', False), ('all_line_quantity = "< 6"', True),
-    ('all_line_quantity = "<= 4"', False), ('all_line_quantity = "== 3"', False), ('all_line_quantity = "!= 2"', True),
-    ('total_quantity = "!= 9"', False), ('total_quantity = "< 9.5"', True), ('total_quantity = 9', True),
-])
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ('any_line_quantity = "> 4"', True),
+        ('any_line_quantity = ">= 6"', False),
+        ('any_line_quantity = "< 2"', True),
+        ('any_line_quantity = "<= 0"', False),
+        ('any_line_quantity = "== 3"', True),
+        ('any_line_quantity = "!= 1"', True),
+        ('all_line_quantity = "> 0"', True),
+        ('all_line_quantity = ">= 2"', False),
+        ('all_line_quantity = "< 6"', True),
+        ('all_line_quantity = "<= 4"', False),
+        ('all_line_quantity = "== 3"', False),
+        ('all_line_quantity = "!= 2"', True),
+        ('total_quantity = "!= 9"', False),
+        ('total_quantity = "< 9.5"', True),
+        ("total_quantity = 9", True),
+    ],
+)
 def test_comparisons(invoke: Invoke, tmp_path: Path, when: str, expected: bool) -> None:
     rules = f'[[rules]]\nname = "c"\nadd_tags = ["hit"]\nwhen.{when}\n'
     doc = order(lines=[line("A", 1), line("B", 3), line("C", 5)])
@@ -297,8 +308,16 @@ add_tags = ["t"]
 when.any = [{ supplier = "acme" }, { channel = "pos" }, { note_contains = "leave" }, { shipping_method = "x" },
             { any_line_quantity = "> 100" }, { shipping_country_in = "GB" }]
 """
-    odd = order("1", supplier="acme", source={"channel": "pos"}, tags="single", notes="leave it", shipping="x",
-                shipping_address=None, lines=[line("A", "3")])
+    odd = order(
+        "1",
+        supplier="acme",
+        source={"channel": "pos"},
+        tags="single",
+        notes="leave it",
+        shipping="x",
+        shipping_address=None,
+        lines=[line("A", "3")],
+    )
     bad = order("2", lines=[line("A", "lots")])
     (tmp_path / "rules.toml").write_text(rules)
     data = record_line("order", "1", odd) + record_line("order", "2", bad)
@@ -382,11 +401,16 @@ def test_compiled_rules_and_the_explain_path_agree(invoke: Invoke, tmp_path: Pat
     """The generated runner (inlined tags, sets, notes) and the per-rule path give the same orders."""
     docs = []
     for i in range(24):
-        doc = order(str(5000 + i), lines=[line(f"S{i % 4}", 1 + (i * j) % 6, id=str(j)) for j in range(1 + i % 3)],
-                    tags=["vip"] if i % 5 == 0 else [], notes=None if i % 7 == 0 else {"customer": "hi", "internal": []})
+        doc = order(
+            str(5000 + i),
+            lines=[line(f"S{i % 4}", 1 + (i * j) % 6, id=str(j)) for j in range(1 + i % 3)],
+            tags=["vip"] if i % 5 == 0 else [],
+            notes=None if i % 7 == 0 else {"customer": "hi", "internal": []},
+        )
         docs.append(doc)
-    data = "".join(record_line("order", str(d["number"]), d, {**META, "channel": "pos" if i % 2 else "web"})
-                   for i, d in enumerate(docs))
+    data = "".join(
+        record_line("order", str(d["number"]), d, {**META, "channel": "pos" if i % 2 else "web"}) for i, d in enumerate(docs)
+    )
     (tmp_path / "rules.toml").write_text(MIXED_RULES, encoding="utf-8")
     runs = []
     for args in (("--dry-run",), ("--dry-run", "--explain")):

@@ -44,8 +44,9 @@ def put_stock(state_path: Path, sku: str, qty: int, target: str = "web") -> None
         if col["name"] not in values and col["notnull"] and col["dflt_value"] is None:
             values[col["name"]] = 1 if "INT" in (col["type"] or "").upper() else "x"
     names = [n for n in values if any(col["name"] == n for col in columns)]
-    conn.execute(f"INSERT INTO stock_ledger ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-                 [values[n] for n in names])
+    conn.execute(
+        f"INSERT INTO stock_ledger ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", [values[n] for n in names]
+    )
     store.close()
 
 
@@ -54,12 +55,18 @@ def test_duplicate_in_stream_and_in_store(invoke: Invoke, tmp_path: Path, state_
     with store.transaction() as conn:
         orders.upsert(store, conn, order("900"), source="shop", command="test")
         orders.set_export_status(store, conn, "900", "exported", command="test")
-        orders.upsert(store, conn, order("901", source={"system": "x", "channel": {"id": "pos"}}),
-                      source="shop", command="test")
+        orders.upsert(store, conn, order("901", source={"system": "x", "channel": {"id": "pos"}}), source="shop", command="test")
         orders.set_export_status(store, conn, "901", "exported", command="test")
     store.close()
-    result = apply(invoke, tmp_path, NO_RULES, order("900"), order("901"), order("5", lines=[line("V789", 1)]),
-                   order("5", lines=[line("V789", 1)]))
+    result = apply(
+        invoke,
+        tmp_path,
+        NO_RULES,
+        order("900"),
+        order("901"),
+        order("5", lines=[line("V789", 1)]),
+        order("5", lines=[line("V789", 1)]),
+    )
     assert reasons(result) == ["Duplicate Order", None, None, "Duplicate Order"]
     store = Store(state_path)
     row = orders.get(store.conn, "900")
@@ -69,22 +76,38 @@ def test_duplicate_in_stream_and_in_store(invoke: Invoke, tmp_path: Path, state_
 
 
 def test_checks_switch_off(invoke: Invoke, tmp_path: Path, tmp_config: Config) -> None:
-    config = tmp_config('[apply-rules.checks]\nduplicate = false\n[apply-rules.maps]\nsku = { V789 = "P1" }\n'
-                        '[channels.web.apply-rules.checks]\nnot_managed = false\n')
-    result = apply(invoke, tmp_path, NO_RULES, order("5", lines=[line("NOPE", 1)]), order("5"),
-                   args=("--dry-run",), config=config)
+    config = tmp_config(
+        '[apply-rules.checks]\nduplicate = false\n[apply-rules.maps]\nsku = { V789 = "P1" }\n'
+        "[channels.web.apply-rules.checks]\nnot_managed = false\n"
+    )
+    result = apply(
+        invoke, tmp_path, NO_RULES, order("5", lines=[line("NOPE", 1)]), order("5"), args=("--dry-run",), config=config
+    )
     assert reasons(result) == [None, None]
-    result = apply(invoke, tmp_path, NO_RULES, order("6", lines=[line("NOPE", 1)]), args=("--dry-run",),
-                   config=config, meta={"channel": "pos"})
+    result = apply(
+        invoke,
+        tmp_path,
+        NO_RULES,
+        order("6", lines=[line("NOPE", 1)]),
+        args=("--dry-run",),
+        config=config,
+        meta={"channel": "pos"},
+    )
     assert held(result) == {"6": "Item Not Managed"}
 
 
 def test_not_managed_and_sku_map_with_variants(invoke: Invoke, tmp_path: Path, tmp_config: Config) -> None:
     config = tmp_config(f'[apply-rules.maps]\nsku = "{HERE / "skus.csv"}"\n')
     matt = line("V789", 1, attributes=[{"name": "finish", "value": "Matt"}], product_ref="shop-77")
-    result = apply(invoke, tmp_path, NO_RULES, order("1", lines=[matt, line("V789", 1)]),
-                   order("2", lines=[line("V789", 1), line("ZZZ", 1)]), args=("--dry-run", "--explain"),
-                   config=config)
+    result = apply(
+        invoke,
+        tmp_path,
+        NO_RULES,
+        order("1", lines=[matt, line("V789", 1)]),
+        order("2", lines=[line("V789", 1), line("ZZZ", 1)]),
+        args=("--dry-run", "--explain"),
+        config=config,
+    )
     assert held(result) == {"1": None, "2": "Item Not Managed"}
     first = records(result.stdout)[0]["body"]["lines"]
     assert [ln["product_ref"] for ln in first] == ["PRD-V789-MATT", "PRD-V789-GLOSS"]
@@ -106,15 +129,31 @@ def test_insufficient_quantity_from_stock_ledger(invoke: Invoke, tmp_path: Path,
 
 
 def test_disabled_source_and_supplier(invoke: Invoke, tmp_path: Path, tmp_config: Config) -> None:
-    config = tmp_config('[sources.legacy]\ntype = "dir"\npath = "in"\nenabled = false\n'
-                        '[suppliers.old-print]\ndisabled = true\n'
-                        '[apply-rules.checks]\ndisabled_suppliers = ["gone"]\n')
-    result = apply(invoke, tmp_path, NO_RULES, order("1", lines=[line("V789", 1, supplier="old-print")]),
-                   order("2", lines=[line("V789", 1, supplier={"id": "gone"})]),
-                   order("3", lines=[line("V789", 1)]), args=("--dry-run",), config=config)
+    config = tmp_config(
+        '[sources.legacy]\ntype = "dir"\npath = "in"\nenabled = false\n'
+        "[suppliers.old-print]\ndisabled = true\n"
+        '[apply-rules.checks]\ndisabled_suppliers = ["gone"]\n'
+    )
+    result = apply(
+        invoke,
+        tmp_path,
+        NO_RULES,
+        order("1", lines=[line("V789", 1, supplier="old-print")]),
+        order("2", lines=[line("V789", 1, supplier={"id": "gone"})]),
+        order("3", lines=[line("V789", 1)]),
+        args=("--dry-run",),
+        config=config,
+    )
     assert held(result) == {"1": "Disabled Source", "2": "Disabled Source", "3": None}
-    result = apply(invoke, tmp_path, NO_RULES, order("4", lines=[line("V789", 1)]), args=("--dry-run",),
-                   config=config, meta={"source": "legacy"})
+    result = apply(
+        invoke,
+        tmp_path,
+        NO_RULES,
+        order("4", lines=[line("V789", 1)]),
+        args=("--dry-run",),
+        config=config,
+        meta={"source": "legacy"},
+    )
     assert held(result) == {"4": "Disabled Source"}
 
 
@@ -127,16 +166,19 @@ def test_shipping_map_default_and_unmapped(invoke: Invoke, tmp_path: Path, tmp_c
     out = records(result.stdout)
     assert out[0]["body"]["shipping"]["method_code"] == "UPS_EXP"
     assert out[0]["body"]["extra_data"]["ShopShippingMethod"] == "express"
-    config = tmp_config('[apply-rules.maps]\nshipping_default = "RM48"\n'
-                        '[apply-rules.checks.reasons]\nunmapped_shipping = "Ask ops"\n')
+    config = tmp_config(
+        '[apply-rules.maps]\nshipping_default = "RM48"\n[apply-rules.checks.reasons]\nunmapped_shipping = "Ask ops"\n'
+    )
     result = apply(invoke, tmp_path, maps + NO_RULES, drone, args=("--dry-run",), config=config)
     assert held(result) == {"3": None}
     assert records(result.stdout)[0]["body"]["shipping"]["method_code"] == "RM48"
 
 
 def test_line_routing_and_custom_reason(invoke: Invoke, tmp_path: Path) -> None:
-    rules = ('[maps]\nsku = "%s"\n[maps.routing]\nstock = ["^TEE-"]\n[checks.reasons]\nnot_managed = "Unknown item"\n'
-             % (HERE / "skus.csv")) + NO_RULES
+    rules = (
+        '[maps]\nsku = "%s"\n[maps.routing]\nstock = ["^TEE-"]\n[checks.reasons]\nnot_managed = "Unknown item"\n'
+        % (HERE / "skus.csv")
+    ) + NO_RULES
     doc = order("1", lines=[line("V789", 1), line("TEE-M", 1, id="2"), line("MUG-11OZ", 1, id="3")])
     result = apply(invoke, tmp_path, rules, doc, args=("--dry-run",))
     body = records(result.stdout)[0]["body"]
@@ -167,27 +209,34 @@ def test_release_then_not_held_again(invoke: Invoke, tmp_path: Path, state_path:
 
 def test_alert_delivered_to_destination(invoke: Invoke, tmp_path: Path, tmp_config: Config) -> None:
     config = tmp_config('[destinations.ops]\ntype = "hotfolder"\npath = "alerts"\n')
-    rules = ('[[rules]]\nname = "Big Order!"\nwhen.total_quantity = ">= 5"\n'
-             'alert = { message = "{number}: {total_quantity} units", to = "ops", severity = "info" }\n')
+    rules = (
+        '[[rules]]\nname = "Big Order!"\nwhen.total_quantity = ">= 5"\n'
+        'alert = { message = "{number}: {total_quantity} units", to = "ops", severity = "info" }\n'
+    )
     result = apply(invoke, tmp_path, rules, order("1203"), config=config)
     assert result.exit_code == 0, result.stderr
     alert = records(result.stdout)[1]
     assert alert["kind"] == "alert" and alert["meta"]["delivery"]["destination"] == "ops"
     written = tmp_path / "alerts" / "alert-1203-big-order.json"
-    assert orjson.loads(written.read_bytes()) == {"rule": "Big Order!", "order": "1203", "message": "1203: 5 units",
-                                                  "severity": "info"}
+    assert orjson.loads(written.read_bytes()) == {
+        "rule": "Big Order!",
+        "order": "1203",
+        "message": "1203: 5 units",
+        "severity": "info",
+    }
     bad = tmp_config('[destinations.ops]\ntype = "carrier-pigeon"\nurl = "x"\n', name="bad.toml")
     result = apply(invoke, tmp_path, rules, order("1203"), config=bad)
     assert result.exit_code == 78 and "unknown destination type in 'destinations.ops.type'" in result.stderr
 
 
 def test_raw_mode_one_document(invoke: Invoke, tmp_path: Path) -> None:
-    rules = ('[[rules]]\nname = "big"\nhold = "Review"\nadd_tags = "Review Needed"\n'
-             'alert = "check {number}"\nwhen.any_line_quantity = "> 4"\n')
+    rules = (
+        '[[rules]]\nname = "big"\nhold = "Review"\nadd_tags = "Review Needed"\n'
+        'alert = "check {number}"\nwhen.any_line_quantity = "> 4"\n'
+    )
     path = tmp_path / "rules.toml"
     path.write_text(rules)
-    result = invoke(["apply-rules", "--rules", str(path), "--dry-run", "-"],
-                    input=(HERE / "1203.json").read_bytes())
+    result = invoke(["apply-rules", "--rules", str(path), "--dry-run", "-"], input=(HERE / "1203.json").read_bytes())
     assert result.exit_code == 0, result.stderr
     body = orjson.loads(result.stdout)
     assert body["number"] == "1203" and body["tags"] == ["Review Needed"]
@@ -196,13 +245,12 @@ def test_raw_mode_one_document(invoke: Invoke, tmp_path: Path) -> None:
 
 def test_drop_held(invoke: Invoke, tmp_path: Path) -> None:
     rules = '[[rules]]\nname = "big"\nhold = "Review"\nwhen.any_line_quantity = "> 4"\n'
-    result = apply(invoke, tmp_path, rules, order("1"), order("2", lines=[line("A", 1)]),
-                   args=("--dry-run", "--drop-held"))
+    result = apply(invoke, tmp_path, rules, order("1"), order("2", lines=[line("A", 1)]), args=("--dry-run", "--drop-held"))
     assert [r["key"] for r in records(result.stdout)] == ["2"]
 
 
 def test_bad_settings_exit_78(invoke: Invoke, tmp_path: Path, tmp_config: Config) -> None:
-    config = tmp_config('[apply-rules]\nexplain = true\n\n[apply-rules.checks]\nduplicat = false\n', name="strict.toml")
+    config = tmp_config("[apply-rules]\nexplain = true\n\n[apply-rules.checks]\nduplicat = false\n", name="strict.toml")
     result = apply(invoke, tmp_path, NO_RULES, order(), config=config)
     assert result.exit_code == 78 and f"{config}:5: unknown key 'apply-rules.checks.duplicat'" in result.stderr
     csv = tmp_path / "bad.csv"
@@ -210,8 +258,7 @@ def test_bad_settings_exit_78(invoke: Invoke, tmp_path: Path, tmp_config: Config
     result = apply(invoke, tmp_path, f'[maps]\nsku = "{csv}"\n' + NO_RULES, order())
     assert result.exit_code == 78 and f"{csv}:1: CSV header lacks column(s) sku, product_id" in result.stderr
     result = apply(invoke, tmp_path, '[maps]\nrouting = { default = "air" }\n' + NO_RULES, order())
-    assert result.exit_code == 78 and "rules.toml:2: 'maps.routing.default' must be one of print, stock" in \
-        result.stderr
+    assert result.exit_code == 78 and "rules.toml:2: 'maps.routing.default' must be one of print, stock" in result.stderr
     assert result.stdout == ""
 
 
@@ -228,15 +275,21 @@ def test_samples_show_every_builtin_reason(invoke: Invoke, state_path: Path) -> 
     from conftest import ROOT
 
     put_stock(state_path, "MUG-11OZ", 2)
-    result = invoke(["apply-rules", "--rules", str(ROOT / "samples" / "rules.toml"),
-                     str(ROOT / "samples" / "apply-rules" / "orders.ndjson")])
+    result = invoke(
+        ["apply-rules", "--rules", str(ROOT / "samples" / "rules.toml"), str(ROOT / "samples" / "apply-rules" / "orders.ndjson")]
+    )
     assert result.exit_code == 0, result.stderr
     out = records(result.stdout)
     orders_out = [(r["key"], r["body"]["hold"]["reason"], r["body"]["status"]) for r in out if r["kind"] == "order"]
     assert orders_out == [
-        ("1203", "Held for review", "approved"), ("1204", None, "approved"), ("1205", "Item Not Managed", "approved"),
-        ("1206", "Unmapped Shipping Policy", "approved"), ("1207", "Disabled Source", "approved"),
-        ("1208", "Insufficient Quantity", "approved"), ("1209", None, "cancelled"), ("1210", None, "approved"),
+        ("1203", "Held for review", "approved"),
+        ("1204", None, "approved"),
+        ("1205", "Item Not Managed", "approved"),
+        ("1206", "Unmapped Shipping Policy", "approved"),
+        ("1207", "Disabled Source", "approved"),
+        ("1208", "Insufficient Quantity", "approved"),
+        ("1209", None, "cancelled"),
+        ("1210", None, "approved"),
         ("1203", "Duplicate Order", "approved"),
     ]
     assert out[1]["body"]["tags"] == ["vip", "route:print", "Express", "International", "VIP"]

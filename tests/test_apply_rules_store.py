@@ -31,15 +31,19 @@ def test_one_window_of_decisions_of_every_kind(state_path: Path) -> None:
             if status != "pending":
                 orders.set_export_status(store, conn, number, status, command="test", reason="Review")
     tagged = order("20", tags=["Review Needed"])
-    record_decisions(store, [
-        (order("10"), "held", "Review", "shop"),          # new: inserted held, with its reason
-        (order("11"), "cancelled", "Fraud", "feed"),      # new, from another source
-        (tagged, "held", "Review", "shop"),               # stored pending: moved, tags updated
-        (order("21"), "held", "Review", "shop"),          # exported: only an event
-        (order("22"), "held", "Review", "shop"),          # already held for that reason: unchanged
-        (order("23"), "duplicate", "Duplicate Order", "shop"),
-        (order("10"), "cancelled", "Changed mind", "shop"),  # the same number again, later in the window
-    ], command="apply-rules")
+    record_decisions(
+        store,
+        [
+            (order("10"), "held", "Review", "shop"),  # new: inserted held, with its reason
+            (order("11"), "cancelled", "Fraud", "feed"),  # new, from another source
+            (tagged, "held", "Review", "shop"),  # stored pending: moved, tags updated
+            (order("21"), "held", "Review", "shop"),  # exported: only an event
+            (order("22"), "held", "Review", "shop"),  # already held for that reason: unchanged
+            (order("23"), "duplicate", "Duplicate Order", "shop"),
+            (order("10"), "cancelled", "Changed mind", "shop"),  # the same number again, later in the window
+        ],
+        command="apply-rules",
+    )
     assert stored(store, "10") == ("cancelled", "Changed mind")
     assert [e["event"] for e in store.events("10")] == ["fetched", "held", "cancelled"]
     assert store.events("10")[1]["detail"] == {"reason": "Review"}
@@ -74,8 +78,7 @@ def test_prefetched_rows_answer_as_single_look_ups(state_path: Path) -> None:
         orders.upsert(store, conn, order("41"), source="shop", command="test")
         orders.set_export_status(store, conn, "41", "queued", command="test")
     view = RulesView(store)
-    asks = [("40", "web", None), ("40", "pos", None), ("41", None, order("41")["id"]), ("41", None, "other"),
-            ("42", None, None)]
+    asks = [("40", "web", None), ("40", "pos", None), ("41", None, order("41")["id"]), ("41", None, "other"), ("42", None, None)]
     single = [view.known_status(*ask) for ask in asks]
     view.prefetch(["40", "41", "42"])
     assert [view.known_status(*ask) for ask in asks] == single == ["exported", None, None, "queued", None]
@@ -95,13 +98,13 @@ def test_identity_is_source_and_id_or_number(state_path: Path) -> None:
         orders.upsert(store, conn, order("52", id=None), source="shop", command="test")
         orders.set_export_status(store, conn, "52", "exported", command="test")
     view = RulesView(store)
-    assert view.known_status("50", None, None, "shop") is None          # the same order, queued upstream
-    assert view.known_status("50", None, None, None) is None            # fed by hand: no source to tell
-    assert view.known_status("50", None, None, "market") == "queued"    # another source, same number
+    assert view.known_status("50", None, None, "shop") is None  # the same order, queued upstream
+    assert view.known_status("50", None, None, None) is None  # fed by hand: no source to tell
+    assert view.known_status("50", None, None, "market") == "queued"  # another source, same number
     assert view.known_status("51", None, "9", "shop") is None
-    assert view.known_status("51", None, "10", "shop") == "queued"      # another order of the same source
-    assert view.known_status("51", None, None, "shop") == "queued"      # no id cannot claim an identity with one
-    assert view.known_status("52", None, None, "shop") == "exported"    # the same order again, after export
+    assert view.known_status("51", None, "10", "shop") == "queued"  # another order of the same source
+    assert view.known_status("51", None, None, "shop") == "queued"  # no id cannot claim an identity with one
+    assert view.known_status("52", None, None, "shop") == "exported"  # the same order again, after export
     store.close()
 
 
@@ -179,8 +182,10 @@ def test_a_run_stopped_mid_window_keeps_what_the_orders_before_did(
 ) -> None:
     # The 20th order's alert goes to a mail server that is not there: the run stops (exit 75),
     # but the 19 orders before it were held in the store and written out, as without windows.
-    config = tmp_config('[destinations.ops]\ntype = "email"\nhost = "127.0.0.1"\nport = 1\ntls = "none"\n'
-                        'from = "flowkit@example.com"\nto = "ops@example.com"\ntimeout = 2\n')
+    config = tmp_config(
+        '[destinations.ops]\ntype = "email"\nhost = "127.0.0.1"\nport = 1\ntls = "none"\n'
+        'from = "flowkit@example.com"\nto = "ops@example.com"\ntimeout = 2\n'
+    )
     rules = BIG + '[[rules]]\nname = "tell ops"\nalert = { message = "look", to = "ops" }\nwhen.tag = "alertme"\n'
     many = [order(str(700 + i), lines=[line("V789", 5)], tags=["alertme"] if i == 19 else []) for i in range(20)]
     result = apply(invoke, tmp_path, rules, *many, config=config)
@@ -212,7 +217,10 @@ def test_events_keep_the_input_order_within_a_window(state_path: Path) -> None:
     store = Store(state_path)
     with store.transaction() as conn:
         orders.upsert(store, conn, order("90"), source="shop", command="test")
-    record_decisions(store, [(order("90"), "duplicate", "Duplicate Order", "shop"),
-                             (order("90"), "held", "Review", "shop")], command="apply-rules")
+    record_decisions(
+        store,
+        [(order("90"), "duplicate", "Duplicate Order", "shop"), (order("90"), "held", "Review", "shop")],
+        command="apply-rules",
+    )
     assert [e["event"] for e in store.events("90")] == ["fetched", "duplicate-held", "held"]
     store.close()

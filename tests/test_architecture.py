@@ -112,9 +112,7 @@ def test_the_graph_sees_every_kind_of_import() -> None:
     assert "flowkit.errors" in edges["flowkit.records"]  # module level
     assert "flowkit.cli.app" in edges["flowkit.cli"]  # inside a function and under TYPE_CHECKING
     assert "flowkit.transports.hotfolder" in edges["flowkit.transports"]  # lazy, in the factory
-    assert cycles({"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset({"a"}), "d": frozenset()}) == [
-        ["a", "b", "c"]
-    ]
+    assert cycles({"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset({"a"}), "d": frozenset()}) == [["a", "b", "c"]]
 
 
 def test_no_import_circles() -> None:
@@ -158,7 +156,9 @@ def test_no_private_attribute_of_a_click_context() -> None:
         f"{module}:{node.lineno}: ctx.{node.attr}"
         for module, tree in modules().items()
         for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_")
-        and isinstance(node.value, ast.Name) and node.value.id.endswith("ctx")
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and isinstance(node.value, ast.Name)
+        and node.value.id.endswith("ctx")
     ]
     assert uses == []

@@ -130,9 +130,7 @@ def test_locate() -> None:
     assert locate(text, ("zz",)) is None
 
 
-def test_cli_check_ok_and_bad(
-    invoke: Invoke, tmp_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_check_ok_and_bad(invoke: Invoke, tmp_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MIS_PASS", "s3cret")
     good = tmp_config(GOOD)
     result = invoke(["config", "check"], config=good)

@@ -21,49 +21,71 @@ Write = Callable[..., Path]
 
 # (config text, the problem expected on `config check`): each misspelling of issue 14 and its kin.
 MISTAKES = [
-    ('[sources.x]\ntype = "dir"\npath = "in"\nmove_procesed = true\n',
-     ":4: unknown key 'sources.x.move_procesed' (did you mean 'move_processed'?)"),
-    ('[destinations.y]\ntype = "sftpp"\nhost = "h"\n',
-     ":2: unknown destination type in 'destinations.y.type' (did you mean 'sftp'?"),
-    ('[destinations.y]\ntype = "sftp"\nhost = "h"\nknown_host = "kh"\n',
-     ":4: unknown key 'destinations.y.known_host' (did you mean 'known_hosts'?)"),
+    (
+        '[sources.x]\ntype = "dir"\npath = "in"\nmove_procesed = true\n',
+        ":4: unknown key 'sources.x.move_procesed' (did you mean 'move_processed'?)",
+    ),
+    (
+        '[destinations.y]\ntype = "sftpp"\nhost = "h"\n',
+        ":2: unknown destination type in 'destinations.y.type' (did you mean 'sftp'?",
+    ),
+    (
+        '[destinations.y]\ntype = "sftp"\nhost = "h"\nknown_host = "kh"\n',
+        ":4: unknown key 'destinations.y.known_host' (did you mean 'known_hosts'?)",
+    ),
     ("[render]\npaymnet = true\n", ":2: unknown key 'render.paymnet' (did you mean 'payment'?)"),
     ("[deliver]\nmax_attempt = 3\n", ":2: unknown key 'deliver.max_attempt' (did you mean 'max_attempts'?)"),
-    ("[query-orders]\nrequeue_aftr = 60\n",
-     ":2: unknown key 'query-orders.requeue_aftr' (did you mean 'requeue_after'?)"),
-    ('[destinations.y]\ntype = "hotfolder"\npath = "o"\nconflct = "fail"\n',
-     ":4: unknown key 'destinations.y.conflct' (did you mean 'conflict'?)"),
-    ('[suppliers.acme.deliver]\nto = "mis"\n',
-     ":2: 'suppliers.acme.deliver.to' is not read: per-supplier and per-channel destination routing does not exist"),
+    ("[query-orders]\nrequeue_aftr = 60\n", ":2: unknown key 'query-orders.requeue_aftr' (did you mean 'requeue_after'?)"),
+    (
+        '[destinations.y]\ntype = "hotfolder"\npath = "o"\nconflct = "fail"\n',
+        ":4: unknown key 'destinations.y.conflct' (did you mean 'conflict'?)",
+    ),
+    (
+        '[suppliers.acme.deliver]\nto = "mis"\n',
+        ":2: 'suppliers.acme.deliver.to' is not read: per-supplier and per-channel destination routing does not exist",
+    ),
     ('[sources.x]\ntype = "dri"\npath = "in"\n', ":2: unknown source type in 'sources.x.type' (did you mean 'dir'?"),
-    ('[destinations.y]\ntype = "hotfolder"\npath = "o"\nconflict = "fial"\n',
-     ":4: unknown value for 'destinations.y.conflict' (did you mean 'fail'?; known: replace, ignore, rename, fail)"),
-    ("[deliver]\nto = \"mis\"\n", ":2: unknown key 'deliver.to' (did you mean 'target', the key of --to?)"),
+    (
+        '[destinations.y]\ntype = "hotfolder"\npath = "o"\nconflict = "fial"\n',
+        ":4: unknown value for 'destinations.y.conflict' (did you mean 'fail'?; known: replace, ignore, rename, fail)",
+    ),
+    ('[deliver]\nto = "mis"\n', ":2: unknown key 'deliver.to' (did you mean 'target', the key of --to?)"),
     ("[deliver]\nbase-delay = 1\n", ":2: unknown key 'deliver.base-delay' (did you mean 'base_delay'?)"),
     ("[rendr]\npayment = true\n", ":1: unknown table 'rendr' (did you mean 'render'?)"),
     ("[channels.web.render]\npaymnet = true\n", ":2: unknown key 'channels.web.render.paymnet' (did you mean 'payment'?)"),
-    ("[channels.web.apply-rules]\nexplain = true\n",
-     ":2: 'channels.web.apply-rules.explain' is only read in [apply-rules], not per supplier or channel"),
-    ("[suppliers.acme.push-stock]\ntarget = \"web\"\n",
-     ":1: 'suppliers.acme.push-stock' is not read: push-stock has no per-supplier or per-channel settings"),
-    ('[destinations.erp]\ntype = "http"\nurl = "https://erp.example.com/orders"\ntoken = "${ERP_TOKEN}"\n',
-     ":4: 'destinations.erp.token' is only read with auth = \"bearer\""),
-    ('[destinations.erp]\ntype = "http"\nurl = "https://erp"\nauth = "bearerr"\ntoken = "t0ken"\n',
-     ":4: unknown value for 'destinations.erp.auth' (did you mean 'bearer'?; known: basic, bearer, header)"),
-    ('[destinations.y]\nurl = "sftp://u@h/in/?known_host=kh"\n',
-     ":2: unknown option 'known_host' in the query of 'destinations.y.url' (did you mean 'known_hosts'?)"),
-    ("[render]\npayment = \"yes\"\n", ":2: 'render.payment' must be true or false"),
+    (
+        "[channels.web.apply-rules]\nexplain = true\n",
+        ":2: 'channels.web.apply-rules.explain' is only read in [apply-rules], not per supplier or channel",
+    ),
+    (
+        '[suppliers.acme.push-stock]\ntarget = "web"\n',
+        ":1: 'suppliers.acme.push-stock' is not read: push-stock has no per-supplier or per-channel settings",
+    ),
+    (
+        '[destinations.erp]\ntype = "http"\nurl = "https://erp.example.com/orders"\ntoken = "${ERP_TOKEN}"\n',
+        ":4: 'destinations.erp.token' is only read with auth = \"bearer\"",
+    ),
+    (
+        '[destinations.erp]\ntype = "http"\nurl = "https://erp"\nauth = "bearerr"\ntoken = "t0ken"\n',
+        ":4: unknown value for 'destinations.erp.auth' (did you mean 'bearer'?; known: basic, bearer, header)",
+    ),
+    (
+        '[destinations.y]\nurl = "sftp://u@h/in/?known_host=kh"\n',
+        ":2: unknown option 'known_host' in the query of 'destinations.y.url' (did you mean 'known_hosts'?)",
+    ),
+    ('[render]\npayment = "yes"\n', ":2: 'render.payment' must be true or false"),
     ("[deliver]\nretries = 2.5\n", ":2: 'deliver.retries' must be an integer"),
     ('[log]\nlevel = "verbose"\n', ":2: unknown value for 'log.level' (known: error, warning, info, debug)"),
-    ('[apply-rules.checks]\nduplicat = false\n', ":2: unknown key 'apply-rules.checks.duplicat' (did you mean 'duplicate'?)"),
-    ('[sources.s]\ntype = "http"\nbase_url = "https://x"\nlist_path = "/o"\npagination = "pages"\n',
-     ":5: unknown value for 'sources.s.pagination' (did you mean 'page'?"),
+    ("[apply-rules.checks]\nduplicat = false\n", ":2: unknown key 'apply-rules.checks.duplicat' (did you mean 'duplicate'?)"),
+    (
+        '[sources.s]\ntype = "http"\nbase_url = "https://x"\nlist_path = "/o"\npagination = "pages"\n',
+        ":5: unknown value for 'sources.s.pagination' (did you mean 'page'?",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), MISTAKES, ids=[m[1].split("'")[1] for m in MISTAKES])
-def test_each_mistake_is_exit_78_with_line_and_hint(invoke: Invoke, tmp_config: Write, text: str,
-                                                    expected: str) -> None:
+def test_each_mistake_is_exit_78_with_line_and_hint(invoke: Invoke, tmp_config: Write, text: str, expected: str) -> None:
     path = tmp_config(text)
     result = invoke(["config", "check"], config=path)
     assert result.exit_code == 78, result.stderr
@@ -75,8 +97,9 @@ def test_each_mistake_is_exit_78_with_line_and_hint(invoke: Invoke, tmp_config: 
 
 
 def test_all_problems_listed_at_once(invoke: Invoke, tmp_config: Write) -> None:
-    path = tmp_config('[state]\npath = "s.db"\nbogus = 1\n\n[render]\npaymnet = true\nformat = "pdf"\n\n'
-                      '[destinations.y]\ntype = "sftpp"\n')
+    path = tmp_config(
+        '[state]\npath = "s.db"\nbogus = 1\n\n[render]\npaymnet = true\nformat = "pdf"\n\n[destinations.y]\ntype = "sftpp"\n'
+    )
     result = invoke(["config", "check"], config=path)
     assert result.exit_code == 78
     lines = result.stderr.splitlines()
@@ -84,13 +107,15 @@ def test_all_problems_listed_at_once(invoke: Invoke, tmp_config: Write) -> None:
     assert lines[-1] == f"flowkit: error: {path}: 4 problem(s)"
     result = invoke(["deliver", "--to", "y"], config=path)
     assert result.exit_code == 78
-    assert result.stderr.strip() == (f"flowkit: error: {lines[0].removeprefix('flowkit: ')} "
-                                     "(and 3 more; run 'flowkit config check')")
+    assert result.stderr.strip() == (
+        f"flowkit: error: {lines[0].removeprefix('flowkit: ')} (and 3 more; run 'flowkit config check')"
+    )
 
 
 def test_values_are_never_echoed(invoke: Invoke, tmp_config: Write) -> None:
-    path = tmp_config('[destinations.y]\ntype = "sftp"\nhost = "h"\npasword = "hunter2"\nport = "hunter3"\n'
-                      'conflict = "hunter4"\n')
+    path = tmp_config(
+        '[destinations.y]\ntype = "sftp"\nhost = "h"\npasword = "hunter2"\nport = "hunter3"\nconflict = "hunter4"\n'
+    )
     result = invoke(["config", "check"], config=path)
     assert result.exit_code == 78 and result.stderr.count("\n") == 4
     assert "did you mean 'password'" in result.stderr
@@ -125,7 +150,7 @@ def test_unset_env_and_missing_secret_file_reported_by_check(
 
 def test_what_the_code_reads_is_accepted(invoke: Invoke, tmp_config: Write) -> None:
     path = tmp_config(
-        '[query-orders]\nrequeue-after = 600\nmax_attempts = 5\n\n'
+        "[query-orders]\nrequeue-after = 600\nmax_attempts = 5\n\n"
         '[apply-rules]\ndrop_held = true\nrecords-out = true\n[apply-rules.maps.routing]\nstock = "^MUG-"\n\n'
         '[render]\ninclude-held = true\n\n[deliver]\ntarget = "mis"\nbase_delay = 1\n\n'
         '[sources.shop]\ntype = "http"\nbase_url = "https://shop"\nlist_path = "/rest/{store_code}/V1/orders"\n'
@@ -141,8 +166,7 @@ def test_what_the_code_reads_is_accepted(invoke: Invoke, tmp_config: Write) -> N
 
 def test_apply_rules_reads_drop_held_from_config(invoke: Invoke, tmp_config: Write, tmp_path: Path) -> None:
     rules = tmp_path / "rules.toml"
-    rules.write_text('[checks]\nduplicate = false\n[[rules]]\nname = "all"\nhold = "Review"\n'
-                     'when.any_line_quantity = ">= 1"\n')
+    rules.write_text('[checks]\nduplicate = false\n[[rules]]\nname = "all"\nhold = "Review"\nwhen.any_line_quantity = ">= 1"\n')
     path = tmp_config(f'[apply-rules]\nrules = "{rules}"\ndry_run = true\ndrop_held = true\n')
     order = (ROOT / "samples" / "orders" / "1203.json").read_bytes()
     result = invoke(["apply-rules"], input=order, config=path)
@@ -152,8 +176,9 @@ def test_apply_rules_reads_drop_held_from_config(invoke: Invoke, tmp_config: Wri
 SAMPLES = sorted(p for p in (ROOT / "samples").glob("*.toml") if "rules" not in p.name)
 
 
-@pytest.mark.parametrize("sample", [*SAMPLES, ROOT / "samples" / "deliver" / "flowkit.toml"],
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "sample", [*SAMPLES, ROOT / "samples" / "deliver" / "flowkit.toml"], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_samples_pass_check(invoke: Invoke, sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in set(re.findall(r"\$\{(\w+)\}", sample.read_text())):
         monkeypatch.setenv(name, "x")
@@ -311,9 +336,11 @@ def test_schema_does_not_load_at_start_up() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from click.testing import CliRunner; from flowkit.cli import cli; "
-            "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0; "
-            "print(sorted(m for m in ('flowkit.config_schema', 'flowkit.config_check', 'difflib') if m in sys.modules))")
+    code = (
+        "import sys; from click.testing import CliRunner; from flowkit.cli import cli; "
+        "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0; "
+        "print(sorted(m for m in ('flowkit.config_schema', 'flowkit.config_check', 'difflib') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -329,9 +356,15 @@ def _all_keys(table: schema.Table) -> set[str]:
 def test_every_key_is_documented_in_config_md() -> None:
     text = re.sub(r"```.*?```", "", (ROOT / "docs" / "config.md").read_text(encoding="utf-8"), flags=re.DOTALL)
     words = {w for span in re.findall(r"`([^`]+)`", text) for w in re.findall(r"[A-Za-z_][\w-]*", span)}
-    tables = [*schema.TOP.values(), *schema.SOURCES.values(), *schema.DESTINATIONS.values(),
-              *schema.ENTITIES.values(), *schema.PER_RECORD.values(), schema.SOURCE_COMMON,
-              schema.DESTINATION_COMMON]
+    tables = [
+        *schema.TOP.values(),
+        *schema.SOURCES.values(),
+        *schema.DESTINATIONS.values(),
+        *schema.ENTITIES.values(),
+        *schema.PER_RECORD.values(),
+        schema.SOURCE_COMMON,
+        schema.DESTINATION_COMMON,
+    ]
     missing = {key for table in tables for key in _all_keys(table)} - words
     assert not missing
     assert set(schema.TOP) | set(schema.NAMED) <= words
@@ -342,7 +375,7 @@ def _toml_blocks() -> list[tuple[str, str]]:
     for doc in sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]):
         text = doc.read_text(encoding="utf-8")
         for match in re.finditer(r"```toml\n(.*?)```", text, flags=re.DOTALL):
-            found.append((f"{doc.relative_to(ROOT)}:{text[:match.start()].count(chr(10)) + 2}", match.group(1)))
+            found.append((f"{doc.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 2}", match.group(1)))
     return found
 
 

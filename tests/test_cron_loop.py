@@ -93,20 +93,25 @@ def folder_orders(kind: str) -> tuple[dict[str, str], str, set[str]]:
         assert all(f"IN-60{n}" in files[f"in-{n}.xml"] for n in range(3))
         return files, "infigo", {f"IN-60{n}" for n in range(3)}
     specs: dict[str, tuple[str, str, Callable[[dict[str, Any], int], None], str]] = {
-        "magento2": ("magento2-basic.in.json", "magento2",
-                     lambda d, n: d.update(entity_id=700 + n, increment_id=f"70000{n}"), "70000{}"),
-        "omnitron": ("omnitron-basic.in.json", "omnitron", lambda d, n: d.update(pk=800 + n, number=f"OMN-80{n}"),
-                     "OMN-80{}"),
+        "magento2": (
+            "magento2-basic.in.json",
+            "magento2",
+            lambda d, n: d.update(entity_id=700 + n, increment_id=f"70000{n}"),
+            "70000{}",
+        ),
+        "omnitron": ("omnitron-basic.in.json", "omnitron", lambda d, n: d.update(pk=800 + n, number=f"OMN-80{n}"), "OMN-80{}"),
         "infigo-json": ("infigo-basic.in.json", "infigo", lambda d, n: d.update(Id=f"IN-90{n}"), "IN-90{}"),
-        "gelato": ("gelato-basic.in.json", "gelato",
-                   lambda d, n: d.update(id=f"gel-{n}", orderReferenceId=f"GEL-10{n}"), "GEL-10{}"),
-        "jolt": ("user-jolt.in.json", str(MAPPINGS / "user-jolt.spec.json"), lambda d, n: d.update(ref=f"LS-40{n}"),
-                 "LS-40{}"),
+        "gelato": (
+            "gelato-basic.in.json",
+            "gelato",
+            lambda d, n: d.update(id=f"gel-{n}", orderReferenceId=f"GEL-10{n}"),
+            "GEL-10{}",
+        ),
+        "jolt": ("user-jolt.in.json", str(MAPPINGS / "user-jolt.spec.json"), lambda d, n: d.update(ref=f"LS-40{n}"), "LS-40{}"),
     }
     name, mapping, change, number = specs[kind]
     docs = variants(name, 3, change)
-    return {f"{kind}-{n}.json": json.dumps(doc) for n, doc in enumerate(docs)}, mapping, {
-        number.format(n) for n in range(3)}
+    return {f"{kind}-{n}.json": json.dumps(doc) for n, doc in enumerate(docs)}, mapping, {number.format(n) for n in range(3)}
 
 
 def cron_doc_lines(number: str) -> list[str]:
@@ -149,14 +154,18 @@ path = "state.db"
 [apply-rules]
 rules = "rules.toml"
 """)
-        self.env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HOME": str(work),
-                    "FLOWKIT_CONFIG": str(work / "flowkit.toml"), "OMNI_TOKEN": OMNI_TOKEN,
-                    "SHOP_TOKEN": MAGENTO_TOKEN}
+        self.env = {
+            **os.environ,
+            "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+            "HOME": str(work),
+            "FLOWKIT_CONFIG": str(work / "flowkit.toml"),
+            "OMNI_TOKEN": OMNI_TOKEN,
+            "SHOP_TOKEN": MAGENTO_TOKEN,
+        }
         self.env.pop("FLOWKIT_STATE", None)
 
     def bash(self, script: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["bash", "-c", script], cwd=self.work, env=self.env, capture_output=True, text=True,
-                              timeout=120)
+        return subprocess.run(["bash", "-c", script], cwd=self.work, env=self.env, capture_output=True, text=True, timeout=120)
 
     def readme(self) -> subprocess.CompletedProcess[str]:
         return self.bash(README_PIPELINE)
@@ -180,8 +189,7 @@ rules = "rules.toml"
 
 def http_source(preset: str, base: str) -> str:
     token = "OMNI_TOKEN" if preset == "omnitron" else "SHOP_TOKEN"
-    return (f'[sources.inbox]\ntype = "http"\npreset = "{preset}"\nbase_url = "{base}"\n'
-            f'token = "${{{token}}}"\npage_size = 2\n')
+    return f'[sources.inbox]\ntype = "http"\npreset = "{preset}"\nbase_url = "{base}"\ntoken = "${{{token}}}"\npage_size = 2\n'
 
 
 def expected_http(api: Api, preset: str) -> set[str]:
@@ -197,8 +205,7 @@ def check_run(result: subprocess.CompletedProcess[str], code: int = 0) -> None:
 
 
 @pytest.mark.parametrize("preset", ["magento2", "omnitron"])
-def test_readme_pipeline_from_an_http_api(preset: str, tmp_path: Path, api_server: tuple[str, Api],
-                                          sftp: sshd.Sshd) -> None:
+def test_readme_pipeline_from_an_http_api(preset: str, tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd) -> None:
     base, api = api_server
     api.reset()
     loop = Loop(tmp_path, http_source(preset, base), sftp)
@@ -215,8 +222,7 @@ def test_readme_pipeline_from_an_http_api(preset: str, tmp_path: Path, api_serve
         assert {o["number"] for o in api.omni.values() if o["is_send"]} >= set(first)
 
 
-@pytest.mark.parametrize("kind", ["canonical-without-id", "magento2", "omnitron", "infigo-json", "infigo-xml",
-                                  "gelato", "jolt"])
+@pytest.mark.parametrize("kind", ["canonical-without-id", "magento2", "omnitron", "infigo-json", "infigo-xml", "gelato", "jolt"])
 def test_readme_pipeline_from_a_folder_of_each_format(kind: str, tmp_path: Path, sftp: sshd.Sshd) -> None:
     files, mapping, numbers = folder_orders(kind)
     inbox = tmp_path / "orders"
@@ -233,7 +239,8 @@ def test_readme_pipeline_from_a_folder_of_each_format(kind: str, tmp_path: Path,
 
 @pytest.mark.parametrize("preset", ["magento2", "omnitron"])
 def test_an_outage_is_loud_and_the_next_run_delivers_what_was_missed(
-        preset: str, tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd) -> None:
+    preset: str, tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd
+) -> None:
     base, api = api_server
     api.reset()
     loop = Loop(tmp_path, http_source(preset, base), sftp)
@@ -289,15 +296,21 @@ def test_readme_set_up_and_completion_lines_run() -> None:
 
 def test_a_next_command_that_fails_is_named_not_a_silent_crash(tmp_path: Path) -> None:
     """deliver's reader gone (a mistyped mark-sent): deliver says so, and its run is not logged "crashed"."""
-    (tmp_path / "flowkit.toml").write_text('[destinations.hot]\ntype = "hotfolder"\npath = "out"\n'
-                                           '[state]\npath = "state.db"\n')
-    lines = "".join(json.dumps({"flowkit": "record/1", "kind": "payload", "key": str(n), "type": "application/json",
-                                "meta": {}, "body": {"n": n}}) + "\n" for n in range(3))
+    (tmp_path / "flowkit.toml").write_text('[destinations.hot]\ntype = "hotfolder"\npath = "out"\n[state]\npath = "state.db"\n')
+    lines = "".join(
+        json.dumps(
+            {"flowkit": "record/1", "kind": "payload", "key": str(n), "type": "application/json", "meta": {}, "body": {"n": n}}
+        )
+        + "\n"
+        for n in range(3)
+    )
     (tmp_path / "payloads.ndjson").write_text(lines)
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "FLOWKIT_CONFIG": "flowkit.toml"}
     env.pop("FLOWKIT_STATE", None)
-    script = ('set -o pipefail; (head -1 payloads.ndjson; sleep 1; tail -2 payloads.ndjson) | flowkit deliver --to hot '
-              '| flowkit query-orders --no-such-option; echo "${PIPESTATUS[*]}"; flowkit state runs --command deliver')
+    script = (
+        "set -o pipefail; (head -1 payloads.ndjson; sleep 1; tail -2 payloads.ndjson) | flowkit deliver --to hot "
+        '| flowkit query-orders --no-such-option; echo "${PIPESTATUS[*]}"; flowkit state runs --command deliver'
+    )
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     out = done.stdout.splitlines()
     assert out[0].split()[1:] == ["1", "2"]  # the producer may die of SIGPIPE too
@@ -307,7 +320,8 @@ def test_a_next_command_that_fails_is_named_not_a_silent_crash(tmp_path: Path) -
 
 
 def test_a_refused_host_key_exits_69_and_the_run_after_the_fix_delivers(
-        tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd) -> None:
+    tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd
+) -> None:
     base, api = api_server
     api.reset()
     loop = Loop(tmp_path, http_source("magento2", base), sftp)

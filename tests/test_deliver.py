@@ -10,7 +10,7 @@ import orjson
 import pytest
 from conftest import Invoke, conversation, record_line, records
 
-from flowkit.store import Store
+from flowkit.store import Store, bodies
 from flowkit.store import delivery as ledger
 from flowkit.store.lock import exclusive
 
@@ -275,14 +275,10 @@ def test_repeated_keys_in_one_input_are_settled_in_order(invoke: Invoke, tmp_pat
 
 def test_a_bad_record_in_a_window_does_not_stop_the_others(invoke: Invoke, tmp_path: Path) -> None:
     stream = payload("1") + payload("2", channel="") + payload("3")
-    result = invoke(
-        ["deliver", "--to", f"file://{tmp_path}/o/", "--name", "{meta.nope}/{key}.xml"], input=payload("0") + stream
-    )
+    result = invoke(["deliver", "--to", f"file://{tmp_path}/o/", "--name", "{meta.nope}/{key}.xml"], input=payload("0") + stream)
     assert result.exit_code == 65
     assert [r["kind"] for r in records(result.stdout)] == ["error"] * 4
-    ok = invoke(
-        ["deliver", "--to", f"file://{tmp_path}/o/"], input=stream + record_line("payload", "4", "", type="text/plain")
-    )
+    ok = invoke(["deliver", "--to", f"file://{tmp_path}/o/"], input=stream + record_line("payload", "4", "", type="text/plain"))
     assert ok.exit_code == 1
     assert [(b["key"], b["status"]) for b in results(ok.stdout)] == [
         ("1", "delivered"),
@@ -312,20 +308,24 @@ def test_the_story_lists_deliveries_and_logs_failed_attempts(
     assert sent[0]["body"] == big  # kept compressed: well under the body's size
     store = Store(state_path)
     kept = store.conn.execute("SELECT length(body) FROM delivery_bodies").fetchone()[0]
-    plan = " ".join(str(row[3]) for row in store.conn.execute(
-        "EXPLAIN QUERY PLAN SELECT d.* FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id "
-        "WHERE d.destination = ? AND d.status <> 'delivered' AND d.status IN ('failed', 'unknown', 'sending', 'reserved')",
-        ("hf",)))
+    plan = " ".join(
+        str(row[3])
+        for row in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT d.* FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id "
+            "WHERE d.destination = ? AND d.status <> 'delivered' AND d.status IN ('failed', 'unknown', 'sending', 'reserved')",
+            ("hf",),
+        )
+    )
     store.close()
     assert kept < len(big) / 3
     assert "deliveries_open" in plan
 
 
-@pytest.mark.parametrize("size", [0, 1, ledger.SMALL, ledger.SMALL + 1, 70_000])
+@pytest.mark.parametrize("size", [0, 1, bodies.SMALL, bodies.SMALL + 1, 70_000])
 def test_kept_bodies_round_trip(size: int) -> None:
     body = bytes((n * 31 + n // 7) % 256 for n in range(size))  # any bytes, a zero byte first included
-    assert ledger.unpack(ledger.pack(body)) == body
-    assert (ledger.pack(body)[:1] == ledger.RAW) == (size <= ledger.SMALL)
+    assert bodies.unpack(bodies.pack(body)) == body
+    assert (bodies.pack(body)[:1] == bodies.RAW) == (size <= bodies.SMALL)
 
 
 def test_a_slow_producer_gets_each_result_without_waiting_for_a_full_window(tmp_path: Path, state_path: Path) -> None:
@@ -347,13 +347,13 @@ def test_windows_keep_input_order_and_versions(invoke: Invoke, tmp_path: Path, s
     for at in (650, 500, 256, 100):
         items.insert(at, ("alert", f"A{at}", ""))
     items += [("payload", f"L{i:03d}", "<v/>") for i in range(96)]
-    stream = "".join(record_line("alert", key, {"rule": "r"}) if kind == "alert" else payload(key, body)
-                     for kind, key, body in items)
+    stream = "".join(
+        record_line("alert", key, {"rule": "r"}) if kind == "alert" else payload(key, body) for kind, key, body in items
+    )
     result = invoke(["deliver", "--to", f"file://{tmp_path}/o/"], input=stream)
     assert result.exit_code == 0, result.stderr
     out = records(result.stdout)
-    assert [(r["kind"], r["key"]) for r in out] == [("result" if kind == "payload" else "alert", key)
-                                                   for kind, key, _ in items]
+    assert [(r["kind"], r["key"]) for r in out] == [("result" if kind == "payload" else "alert", key) for kind, key, _ in items]
     assert {r["body"]["status"] for r in out if r["kind"] == "result"} == {"delivered"}
     assert (tmp_path / "o" / "K010.xml").read_text() == "<v k='10'>3</v>"
     assert (tmp_path / "o" / "K260.xml").read_text() == "<v k='260'>2</v>"
@@ -367,8 +367,7 @@ def test_a_fresh_intent_that_exists_after_all_takes_the_upsert(state_path: Path)
     store = Store(state_path)
 
     def intents(fresh: bool) -> list[ledger.Intent]:
-        return [ledger.Intent(key, "sha256:" + key, f"{key}.xml", b"<x/>", "application/xml", {}, fresh)
-                for key in ("n1", "n2")]
+        return [ledger.Intent(key, "sha256:" + key, f"{key}.xml", b"<x/>", "application/xml", {}, fresh) for key in ("n1", "n2")]
 
     with store.transaction() as conn:
         first = ledger.begin_attempts(store, "d", intents(True)[:1], conn)

@@ -18,9 +18,7 @@ def payload(key: str) -> str:
     )
 
 
-def mail_config(
-    tmp_config: Callable[..., Path], smtp_server: tuple[Any, Any], tls_cert: tuple[Path, Path], **extra: str
-) -> Path:
+def mail_config(tmp_config: Callable[..., Path], smtp_server: tuple[Any, Any], tls_cert: tuple[Path, Path], **extra: str) -> Path:
     controller = smtp_server[0]
     lines = [
         "[destinations.orders-mail]",
@@ -48,9 +46,7 @@ def test_mail_with_attachment_reaches_bcc_without_naming_it(
     invoke: Invoke, smtp_server: tuple[Any, Any], tls_cert: tuple[Path, Path], tmp_config: Callable[..., Path]
 ) -> None:
     config = mail_config(tmp_config, smtp_server, tls_cert)
-    result = invoke(
-        ["deliver", "--to", "orders-mail"], input=payload("1203"), config=config, env={"SMTP_PASSWORD": PASSWORD}
-    )
+    result = invoke(["deliver", "--to", "orders-mail"], input=payload("1203"), config=config, env={"SMTP_PASSWORD": PASSWORD})
     assert result.exit_code == 0, result.stderr
     body = records(result.stdout)[0]["body"]
     assert body["status"] == "delivered" and body["remote_ref"].startswith("<flowkit.")
@@ -63,9 +59,7 @@ def test_mail_with_attachment_reaches_bcc_without_naming_it(
     [attachment] = [part for part in message.walk() if part.get_filename()]
     assert attachment.get_filename() == "1203.xml"
     assert attachment.get_payload(decode=True) == b'<order number="1203"/>'
-    again = invoke(
-        ["deliver", "--to", "orders-mail"], input=payload("1203"), config=config, env={"SMTP_PASSWORD": PASSWORD}
-    )
+    again = invoke(["deliver", "--to", "orders-mail"], input=payload("1203"), config=config, env={"SMTP_PASSWORD": PASSWORD})
     assert records(again.stdout)[0]["body"]["status"] == "duplicate"
     assert len(smtp_server[1].envelopes) == 1
 
@@ -74,9 +68,7 @@ def test_inline_body_without_attachment(
     invoke: Invoke, smtp_server: tuple[Any, Any], tls_cert: tuple[Path, Path], tmp_config: Callable[..., Path]
 ) -> None:
     config = mail_config(tmp_config, smtp_server, tls_cert, inline="true", attach="false")
-    result = invoke(
-        ["deliver", "--to", "orders-mail"], input=payload("77"), config=config, env={"SMTP_PASSWORD": PASSWORD}
-    )
+    result = invoke(["deliver", "--to", "orders-mail"], input=payload("77"), config=config, env={"SMTP_PASSWORD": PASSWORD})
     assert result.exit_code == 0, result.stderr
     message = parsed(smtp_server[1].envelopes[0])
     assert not message.is_multipart()
@@ -87,9 +79,7 @@ def test_wrong_password_is_refused(
     invoke: Invoke, smtp_server: tuple[Any, Any], tls_cert: tuple[Path, Path], tmp_config: Callable[..., Path]
 ) -> None:
     config = mail_config(tmp_config, smtp_server, tls_cert)
-    result = invoke(
-        ["deliver", "--to", "orders-mail"], input=payload("1"), config=config, env={"SMTP_PASSWORD": "wrong"}
-    )
+    result = invoke(["deliver", "--to", "orders-mail"], input=payload("1"), config=config, env={"SMTP_PASSWORD": "wrong"})
     assert result.exit_code == 69
     assert "authentication failed" in result.stderr and "wrong" not in result.stderr
     assert smtp_server[1].envelopes == []
@@ -100,9 +90,7 @@ def test_untrusted_certificate_is_refused(
 ) -> None:
     config = mail_config(tmp_config, smtp_server, tls_cert)
     config.write_text(config.read_text().replace(f'ca_file = "{tls_cert[0]}"\n', ""))
-    result = invoke(
-        ["deliver", "--to", "orders-mail"], input=payload("1"), config=config, env={"SMTP_PASSWORD": PASSWORD}
-    )
+    result = invoke(["deliver", "--to", "orders-mail"], input=payload("1"), config=config, env={"SMTP_PASSWORD": PASSWORD})
     assert result.exit_code == 69
     assert "TLS certificate not trusted" in result.stderr
 
@@ -120,8 +108,11 @@ def test_template_renders_an_html_body_from_the_order(
     assert result.exit_code == 0, result.stderr
     message = parsed(smtp_server[1].envelopes[0])
     assert message.get_content_type() == "multipart/mixed"
-    plain, html = (part.get_payload(decode=True).decode() for part in message.walk()
-                   if part.get_content_type() in ("text/plain", "text/html"))
+    plain, html = (
+        part.get_payload(decode=True).decode()
+        for part in message.walk()
+        if part.get_content_type() in ("text/plain", "text/html")
+    )
     assert plain.strip() == "Attached: 1203.xml"
     assert "<h1>Order 1203</h1>" in html and "FLY-A5-350" in html and "attached as 1203.xml" in html
     [attachment] = [part for part in message.walk() if part.get_filename()]
@@ -129,7 +120,10 @@ def test_template_renders_an_html_body_from_the_order(
 
 
 def test_template_with_text_output_is_the_body_and_bad_payloads_fail_alone(
-    invoke: Invoke, smtp_server: tuple[Any, Any], tls_cert: tuple[Path, Path], tmp_config: Callable[..., Path],
+    invoke: Invoke,
+    smtp_server: tuple[Any, Any],
+    tls_cert: tuple[Path, Path],
+    tmp_config: Callable[..., Path],
     tmp_path: Path,
 ) -> None:
     sheet = tmp_path / "mail.xsl"
@@ -137,13 +131,16 @@ def test_template_with_text_output_is_the_body_and_bad_payloads_fail_alone(
         '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
         '<xsl:output method="text"/><xsl:param name="key"/>'
         '<xsl:template match="/">Order <xsl:value-of select="$key"/>: <xsl:value-of select="count(//line)"/> lines'
-        '</xsl:template></xsl:stylesheet>', encoding="utf-8")
+        "</xsl:template></xsl:stylesheet>",
+        encoding="utf-8",
+    )
     config = mail_config(tmp_config, smtp_server, tls_cert, template=f'"{sheet}"', attach="false")
     good = record_line("payload", "5", "<order><line/><line/></order>", type="application/xml")
     broken = record_line("payload", "6", "<order><line>", type="application/xml")
     json_payload = record_line("payload", "7", {"number": "7"})
-    result = invoke(["deliver", "--to", "orders-mail"], input=good + broken + json_payload, config=config,
-                    env={"SMTP_PASSWORD": PASSWORD})
+    result = invoke(
+        ["deliver", "--to", "orders-mail"], input=good + broken + json_payload, config=config, env={"SMTP_PASSWORD": PASSWORD}
+    )
     assert result.exit_code == 1, result.stderr  # some delivered, some failed
     statuses = {r["key"]: r["body"]["status"] for r in records(result.stdout)}
     assert statuses == {"5": "delivered", "6": "failed", "7": "failed"}
@@ -155,19 +152,22 @@ def test_template_with_text_output_is_the_body_and_bad_payloads_fail_alone(
 
 
 def test_a_bad_template_is_a_config_error_before_any_mail(
-    invoke: Invoke, smtp_server: tuple[Any, Any], tls_cert: tuple[Path, Path], tmp_config: Callable[..., Path],
+    invoke: Invoke,
+    smtp_server: tuple[Any, Any],
+    tls_cert: tuple[Path, Path],
+    tmp_config: Callable[..., Path],
     tmp_path: Path,
 ) -> None:
     sheet = tmp_path / "mail.xsl"
-    sheet.write_text('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
-                     '<xsl:template match="/"><xsl:value-of select="(("/></xsl:template></xsl:stylesheet>',
-                     encoding="utf-8")
+    sheet.write_text(
+        '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+        '<xsl:template match="/"><xsl:value-of select="(("/></xsl:template></xsl:stylesheet>',
+        encoding="utf-8",
+    )
     config = mail_config(tmp_config, smtp_server, tls_cert, template=f'"{sheet}"')
-    result = invoke(["deliver", "--to", "orders-mail"], input=payload("8"), config=config,
-                    env={"SMTP_PASSWORD": PASSWORD})
+    result = invoke(["deliver", "--to", "orders-mail"], input=payload("8"), config=config, env={"SMTP_PASSWORD": PASSWORD})
     assert result.exit_code == 78 and "template" in result.stderr and "mail.xsl" in result.stderr
     both = mail_config(tmp_config, smtp_server, tls_cert, template=f'"{sheet}"', inline="true")
-    result = invoke(["deliver", "--to", "orders-mail"], input=payload("8"), config=both,
-                    env={"SMTP_PASSWORD": PASSWORD})
+    result = invoke(["deliver", "--to", "orders-mail"], input=payload("8"), config=both, env={"SMTP_PASSWORD": PASSWORD})
     assert result.exit_code == 78 and "choose one" in result.stderr
     assert smtp_server[1].envelopes == []

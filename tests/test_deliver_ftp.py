@@ -46,9 +46,7 @@ def test_ftp_wrong_password_is_refused(invoke: Invoke, ftp_server: Any) -> None:
     assert "refused" in result.stderr and "nope" not in result.stderr
 
 
-def test_ftps_with_protected_data_channel(
-    invoke: Invoke, ftps_server: Any, tls_cert: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_ftps_with_protected_data_channel(invoke: Invoke, ftps_server: Any, tls_cert: tuple[Path, Path], tmp_path: Path) -> None:
     untrusted = invoke(["deliver", "--to", ftps_server.url(f"{tmp_path.name}/")], input=payload("3"))
     assert untrusted.exit_code == 69
     assert "TLS certificate not trusted" in untrusted.stderr

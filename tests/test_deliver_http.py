@@ -30,9 +30,7 @@ def test_posts_each_record_with_a_deterministic_idempotency_key(
     invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
 ) -> None:
     config = http_config(tmp_config, http_server.base + "/orders/{key}", auth="bearer", token="${ERP_TOKEN}")
-    result = invoke(
-        ["deliver", "--to", "erp"], input=payload("1") + payload("2"), config=config, env={"ERP_TOKEN": "s3cret"}
-    )
+    result = invoke(["deliver", "--to", "erp"], input=payload("1") + payload("2"), config=config, env={"ERP_TOKEN": "s3cret"})
     assert result.exit_code == 0, result.stderr
     assert [(b["status"], b["remote_ref"]) for b in results(result.stdout)] == [
         ("delivered", "201 /orders/1"),
@@ -50,9 +48,7 @@ def test_posts_each_record_with_a_deterministic_idempotency_key(
     assert sent[0]["response"]["status"] == 201
 
 
-def test_5xx_then_success_is_retried_within_the_run(
-    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
-) -> None:
+def test_5xx_then_success_is_retried_within_the_run(invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]) -> None:
     http_server.state.script["/orders/5"] = [(503, {}, "busy"), (502, {}, "bad gateway")]
     config = http_config(tmp_config, http_server.base + "/orders/{key}")
     result = invoke(["deliver", "--to", "erp"], input=payload("5"), config=config)
@@ -85,9 +81,7 @@ def test_retry_after_beyond_max_delay_leaves_it_for_the_next_run(
     assert again.exit_code == 0 and results(again.stdout)[0]["status"] == "delivered"
 
 
-def test_4xx_is_permanent_and_401_is_a_refusal(
-    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
-) -> None:
+def test_4xx_is_permanent_and_401_is_a_refusal(invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]) -> None:
     http_server.state.script["/orders/8"] = [(422, {}, "sku unknown")]
     http_server.state.script["/orders/9"] = [(401, {}, "who are you")]
     config = http_config(tmp_config, http_server.base + "/orders/{key}")
@@ -100,9 +94,7 @@ def test_4xx_is_permanent_and_401_is_a_refusal(
     assert refused.exit_code == 69
 
 
-def test_hang_and_dropped_reply_are_resent_safely(
-    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
-) -> None:
+def test_hang_and_dropped_reply_are_resent_safely(invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]) -> None:
     http_server.state.script["/orders/10"] = [("hang", 1.0)]
     http_server.state.script["/orders/11"] = [("drop",)]
     config = http_config(tmp_config, http_server.base + "/orders/{key}", timeout=0.3)
@@ -114,9 +106,7 @@ def test_hang_and_dropped_reply_are_resent_safely(
     assert http_server.state.creates["/orders/11"] == 1
 
 
-def test_unknown_outcome_is_reconciled_on_the_next_run(
-    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
-) -> None:
+def test_unknown_outcome_is_reconciled_on_the_next_run(invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]) -> None:
     http_server.state.script["/orders/12"] = [("drop",)]
     config = http_config(tmp_config, http_server.base + "/orders/{key}", retries=1)
     first = invoke(["deliver", "--to", "erp"], input=payload("12"), config=config)
@@ -129,9 +119,7 @@ def test_unknown_outcome_is_reconciled_on_the_next_run(
     assert http_server.state.requests[-1]["headers"].get("Idempotency-Key")
 
 
-def test_exists_check_skips_what_the_erp_already_has(
-    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
-) -> None:
+def test_exists_check_skips_what_the_erp_already_has(invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]) -> None:
     http_server.state.stored["/orders/13"] = b"{}"
     http_server.state.script["/lookup/15"] = [(503, {}, "down")]
     config = http_config(
@@ -151,9 +139,7 @@ def test_exists_check_skips_what_the_erp_already_has(
     assert stop.exit_code == 69 and "stopping" in stop.stderr
 
 
-def test_tls_is_verified(
-    invoke: Invoke, https_server: Any, tls_cert: tuple[Path, Path], tmp_config: Callable[..., Path]
-) -> None:
+def test_tls_is_verified(invoke: Invoke, https_server: Any, tls_cert: tuple[Path, Path], tmp_config: Callable[..., Path]) -> None:
     untrusted = invoke(["deliver", "--to", https_server.base + "/orders/{key}"], input=payload("20"))
     assert untrusted.exit_code == 69
     assert "TLS certificate not trusted" in untrusted.stderr
@@ -163,9 +149,7 @@ def test_tls_is_verified(
     assert https_server.state.creates["/orders/20"] == 1
 
 
-def test_basic_and_api_key_auth_and_meta_in_the_url(
-    invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]
-) -> None:
+def test_basic_and_api_key_auth_and_meta_in_the_url(invoke: Invoke, http_server: Any, tmp_config: Callable[..., Path]) -> None:
     import base64
 
     record = record_line("payload", "30", {"n": 30}, meta={"channel": "web shop"})

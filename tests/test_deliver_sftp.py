@@ -100,9 +100,7 @@ def test_unknown_host_key_is_refused_with_its_fingerprint(
     assert (remote / "1.xml").exists()
 
 
-def test_changed_host_key_is_refused(
-    invoke: Invoke, sshd_server: Sshd, tmp_path: Path, tmp_config: Callable[..., Path]
-) -> None:
+def test_changed_host_key_is_refused(invoke: Invoke, sshd_server: Sshd, tmp_path: Path, tmp_config: Callable[..., Path]) -> None:
     import subprocess
 
     remote = folder(sshd_server, tmp_path)
@@ -117,9 +115,7 @@ def test_changed_host_key_is_refused(
     assert "HOST KEY CHANGED" in result.stderr
 
 
-def test_wrong_key_is_an_auth_failure(
-    invoke: Invoke, sshd_server: Sshd, tmp_path: Path, tmp_config: Callable[..., Path]
-) -> None:
+def test_wrong_key_is_an_auth_failure(invoke: Invoke, sshd_server: Sshd, tmp_path: Path, tmp_config: Callable[..., Path]) -> None:
     import subprocess
 
     remote = folder(sshd_server, tmp_path)

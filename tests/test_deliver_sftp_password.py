@@ -11,17 +11,22 @@ from test_deliver_sftp import payload
 
 
 def config(server: PasswordSftp, tmp_config: Callable[..., Path], folder: str) -> Path:
-    return tmp_config("\n".join([
-        "[destinations.printer]",
-        'type = "sftp"',
-        'host = "127.0.0.1"',
-        f"port = {server.port}",
-        f'username = "{USER}"',
-        'password = "${PRINTER_SFTP_PASSWORD}"',
-        f'known_hosts = "{server.known_hosts}"',
-        f'path = "/{folder}"',
-        'filename = "{key}.xml"',
-    ]) + "\n")
+    return tmp_config(
+        "\n".join(
+            [
+                "[destinations.printer]",
+                'type = "sftp"',
+                'host = "127.0.0.1"',
+                f"port = {server.port}",
+                f'username = "{USER}"',
+                'password = "${PRINTER_SFTP_PASSWORD}"',
+                f'known_hosts = "{server.known_hosts}"',
+                f'path = "/{folder}"',
+                'filename = "{key}.xml"',
+            ]
+        )
+        + "\n"
+    )
 
 
 def test_password_login_delivers_atomically(
@@ -43,8 +48,9 @@ def test_a_wrong_password_is_refused_without_showing_it(
     invoke: Invoke, password_sftp: PasswordSftp, tmp_config: Callable[..., Path], tmp_path: Path
 ) -> None:
     cfg = config(password_sftp, tmp_config, tmp_path.name)
-    result = invoke(["deliver", "--to", "printer"], input=payload("P9"), config=cfg,
-                    env={"PRINTER_SFTP_PASSWORD": "not-the-password"})
+    result = invoke(
+        ["deliver", "--to", "printer"], input=payload("P9"), config=cfg, env={"PRINTER_SFTP_PASSWORD": "not-the-password"}
+    )
     assert result.exit_code == 69, result.stderr
     assert f"sftp {USER}@127.0.0.1:{password_sftp.port}: authentication failed" in result.stderr
     assert "not-the-password" not in result.stderr + result.stdout

@@ -63,27 +63,43 @@ NOT_RUN_FILES: dict[str, str] = {
 
 # Single lines not run here, with the reason: (file, the line on one line) -> reason.
 NOT_RUN: dict[tuple[str, str], str] = {
-    ("docs/commands/deliver.md", "flowkit deliver --to NAME_OR_URL [--name TEMPLATE] [--force] [--retry-failed]"
-                                 " [--max-attempts N] [--wait SECONDS] [--raw|--records] [FILE]..."): SYNOPSIS,
-    ("docs/commands/transform.md", "flowkit transform --xslt STYLESHEET [--param NAME=VALUE]..."
-                                   " [--param-from-meta NAME]... [FILE]..."): SYNOPSIS,
+    (
+        "docs/commands/deliver.md",
+        "flowkit deliver --to NAME_OR_URL [--name TEMPLATE] [--force] [--retry-failed]"
+        " [--max-attempts N] [--wait SECONDS] [--raw|--records] [FILE]...",
+    ): SYNOPSIS,
+    (
+        "docs/commands/transform.md",
+        "flowkit transform --xslt STYLESHEET [--param NAME=VALUE]... [--param-from-meta NAME]... [FILE]...",
+    ): SYNOPSIS,
     ("docs/commands/transform.md", "flowkit transform --jolt SPEC.json [--param NAME=VALUE]... [FILE]..."): SYNOPSIS,
-    ("docs/commands/transform.md", "flowkit transform test [--ignore-whitespace] [--schema FILE] [--junit FILE]"
-                                   " [--update] PATH..."): SYNOPSIS,
+    (
+        "docs/commands/transform.md",
+        "flowkit transform test [--ignore-whitespace] [--schema FILE] [--junit FILE] [--update] PATH...",
+    ): SYNOPSIS,
 }
 
 # Lines that need a server: run against the suite's local ones (tests/servers/), skipped without them.
 SERVERS: dict[tuple[str, str], str] = {
-    ("docs/commands/deliver.md", "flowkit query-orders --unsent | flowkit render | flowkit deliver --to printco-sftp"
-                                 " | flowkit query-orders mark-sent"): "sshd",
+    (
+        "docs/commands/deliver.md",
+        "flowkit query-orders --unsent | flowkit render | flowkit deliver --to printco-sftp | flowkit query-orders mark-sent",
+    ): "sshd",
     ("docs/commands/deliver.md", "flowkit deliver --to erp --retry-failed"): "http",
-    ("docs/commands/transform.md", "flowkit query-orders --unsent | flowkit render --format xml"
-                                   " | flowkit transform --xslt samples/transform/mis-jobimport.xsl"
-                                   " --param-from-meta supplier | flowkit deliver --to mis-sftp"): "sshd",
-    ("docs/commands/import-shipment.md", "flowkit import-shipment --postback magento"
-                                         " samples/shipments/despatch.ndjson | flowkit deliver --to shop"): "http",
-    ("docs/commands/import-shipment.md", "flowkit import-shipment --from-dir /srv/wms/outbox --batch-size 200"
-                                         " --postback magento | flowkit deliver --to shop"): "http",
+    (
+        "docs/commands/transform.md",
+        "flowkit query-orders --unsent | flowkit render --format xml"
+        " | flowkit transform --xslt samples/transform/mis-jobimport.xsl"
+        " --param-from-meta supplier | flowkit deliver --to mis-sftp",
+    ): "sshd",
+    (
+        "docs/commands/import-shipment.md",
+        "flowkit import-shipment --postback magento samples/shipments/despatch.ndjson | flowkit deliver --to shop",
+    ): "http",
+    (
+        "docs/commands/import-shipment.md",
+        "flowkit import-shipment --from-dir /srv/wms/outbox --batch-size 200 --postback magento | flowkit deliver --to shop",
+    ): "http",
 }
 
 
@@ -106,12 +122,17 @@ EXPECT: dict[tuple[str, str], Expect] = {
     # "resends the kept bodies of failed and unknown deliveries": none failed before it here
     ("docs/commands/deliver.md", "flowkit deliver --to erp --retry-failed"): Expect(stdout=None),
     # no order delivered yet at that point of the recipe
-    ("docs/recipes/debug-one-order.md", "flowkit state show 2000000141 | jq -c '.deliveries[] | [.destination,"
-                                        " .status, .attempts, .remote_ref]'"): Expect(stdout=None),
+    (
+        "docs/recipes/debug-one-order.md",
+        "flowkit state show 2000000141 | jq -c '.deliveries[] | [.destination, .status, .attempts, .remote_ref]'",
+    ): Expect(stdout=None),
     # the post-script step prints dead orders: none here
-    ("docs/recipes/script-step.md", "flowkit query-orders --source samples/sources | python3"
-     " samples/scripts/tag_orders.py | flowkit render | flowkit deliver --to mis | flowkit query-orders mark-sent"
-     " | jq -c 'select(.meta.export_status == \"dead\") | .key'"): Expect(stdout=False),
+    (
+        "docs/recipes/script-step.md",
+        "flowkit query-orders --source samples/sources | python3"
+        " samples/scripts/tag_orders.py | flowkit render | flowkit deliver --to mis | flowkit query-orders mark-sent"
+        " | jq -c 'select(.meta.export_status == \"dead\") | .key'",
+    ): Expect(stdout=False),
 }
 
 # What a doc's examples take for granted, made before its lines run (cwd: the workspace; /tmp and /srv moved).
@@ -120,13 +141,13 @@ SETUP: dict[str, str] = {
     "docs/config.md": "printf '[log]\\nlevel = \"info\"\\ncolour = true\\n' > bad.toml",
     # the inbox folders of push-stock --from-dir and import-shipment --from-dir
     "docs/commands/push-stock.md": "mkdir -p inbox/stock && cp samples/stock/message-1001.json "
-                                   "samples/stock/late-1000.json inbox/stock/",
+    "samples/stock/late-1000.json inbox/stock/",
     "docs/commands/import-shipment.md": "mkdir -p /srv/wms/outbox && cp samples/shipments/despatch.ndjson"
-                                        " /srv/wms/outbox/despatch-88002.ndjson",
+    " /srv/wms/outbox/despatch-88002.ndjson",
     # payloads.ndjson and results.ndjson of the mark-sent examples: two rendered orders, delivered
     "docs/commands/query-orders.md": "flowkit render --records samples/orders/1203.json samples/orders/1204.json"
-                                     " > payloads.ndjson && flowkit deliver --to mis < payloads.ndjson"
-                                     " > results.ndjson",
+    " > payloads.ndjson && flowkit deliver --to mis < payloads.ndjson"
+    " > results.ndjson",
     # ci.md's mappings/ as the recipe lays it out ("samples/transform/ follows this layout"), committed
     "docs/recipes/ci.md": "cp -r samples/transform mappings && git add mappings && git commit -qm mappings",
 }
@@ -179,12 +200,21 @@ def test_every_documented_line_is_run_or_listed() -> None:
     missing = [f"{d.where}: {d.command}" for d in DOC_LINES if not runs_here(d) and not not_run_reason(d)]
     assert not missing, (
         "documented flowkit lines that no test runs: run them (a recipe's shell block) or list them in NOT_RUN"
-        " with the reason:\n" + "\n".join(missing))
+        " with the reason:\n" + "\n".join(missing)
+    )
     keys = {key(d) for d in DOC_LINES}
-    stale = [f"{name}: {k}" for name, table in (("NOT_RUN", NOT_RUN), ("SERVERS", SERVERS), ("EXPECT", EXPECT))
-             for k in table if k not in keys]
-    stale += [f"{name}: {p}" for name, table in (("NOT_RUN_FILES", NOT_RUN_FILES), ("SETUP", SETUP))
-              for p in table if not (ROOT / p).is_file()]
+    stale = [
+        f"{name}: {k}"
+        for name, table in (("NOT_RUN", NOT_RUN), ("SERVERS", SERVERS), ("EXPECT", EXPECT))
+        for k in table
+        if k not in keys
+    ]
+    stale += [
+        f"{name}: {p}"
+        for name, table in (("NOT_RUN_FILES", NOT_RUN_FILES), ("SETUP", SETUP))
+        for p in table
+        if not (ROOT / p).is_file()
+    ]
     assert not stale, "entries that match no documented line any more:\n" + "\n".join(stale)
 
 
@@ -209,8 +239,15 @@ class Workspace:
     env: dict[str, str]
 
     def shell(self, script: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["bash", "-o", "pipefail", "-c", script], cwd=self.work, env=self.env,
-                              capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            ["bash", "-o", "pipefail", "-c", script],
+            cwd=self.work,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
 
     def scratch(self, text: str) -> str:
         return SCRATCH.sub(lambda m: f"{self.root}/{m[1]}/", text)
@@ -235,7 +272,8 @@ class DocRun:
 
 def reader_config(work: Path, servers: dict[str, Any]) -> str:
     """The reader's own config that the examples name (servers only when they run here)."""
-    parts = [f"""# The reader's config: what the docs' examples name.
+    parts = [
+        f"""# The reader's config: what the docs' examples name.
 [sources.shop]
 type = "dir"
 path = "{work}/samples/orders"
@@ -243,7 +281,8 @@ path = "{work}/samples/orders"
 [destinations.mis]
 type = "hotfolder"
 path = "{work}/out/mis"
-"""]
+"""
+    ]
     if "sshd" in servers:
         sshd = servers["sshd"]
         for name in ("mis-sftp", "printco-sftp"):
@@ -282,11 +321,22 @@ def make_workspace(folder: Path, venv_bin: Path, servers: dict[str, Any]) -> Wor
     (home / ".config" / "flowkit" / "config.toml").write_text(reader_config(work, servers), encoding="utf-8")
     (root / "tmp").mkdir(parents=True)
     env = {name: value for name, value in os.environ.items() if not name.startswith("FLOWKIT_")}
-    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_STATE_HOME=str(home / ".state"),
-               XDG_CACHE_HOME=str(home / ".cache"), TMPDIR=str(root / "tmp"),
-               FLOWKIT_STATE=str(folder / "state.db"), PATH=f"{venv_bin}{os.pathsep}{os.environ['PATH']}",
-               GIT_AUTHOR_NAME="docs", GIT_AUTHOR_EMAIL="docs@example.com", GIT_COMMITTER_NAME="docs",
-               GIT_COMMITTER_EMAIL="docs@example.com", GIT_CONFIG_NOSYSTEM="1", PAGER="cat", NO_COLOR="1")
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_STATE_HOME=str(home / ".state"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        TMPDIR=str(root / "tmp"),
+        FLOWKIT_STATE=str(folder / "state.db"),
+        PATH=f"{venv_bin}{os.pathsep}{os.environ['PATH']}",
+        GIT_AUTHOR_NAME="docs",
+        GIT_AUTHOR_EMAIL="docs@example.com",
+        GIT_COMMITTER_NAME="docs",
+        GIT_COMMITTER_EMAIL="docs@example.com",
+        GIT_CONFIG_NOSYSTEM="1",
+        PAGER="cat",
+        NO_COLOR="1",
+    )
     return Workspace(root, work, env)
 
 
@@ -300,9 +350,14 @@ def run_page(space: Workspace, path: str, lines: list[DocLine]) -> list[Outcome]
         script.append(f'{{ {space.scratch(line.shell)}\n}} >"{out}/{n}.out" 2>"{out}/{n}.err"; echo $? >"{out}/{n}.rc"')
     done = space.shell("\n".join(script))
     assert done.returncode == 0, f"{path}: the runner failed: {done.stderr}"
-    return [Outcome(line, int((out / f"{n}.rc").read_text()), *(
-        (out / f"{n}.{stream}").read_text(errors="replace") for stream in ("out", "err")))
-        for n, line in enumerate(lines)]
+    return [
+        Outcome(
+            line,
+            int((out / f"{n}.rc").read_text()),
+            *((out / f"{n}.{stream}").read_text(errors="replace") for stream in ("out", "err")),
+        )
+        for n, line in enumerate(lines)
+    ]
 
 
 def run_recipe(space: Workspace, shell_blocks: list[Block]) -> list[Outcome]:
@@ -350,12 +405,14 @@ def venv_bin() -> Path:
 
 
 @pytest.fixture(scope="session")
-def doc_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-             venv_bin: Path) -> Any:
+def doc_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, venv_bin: Path) -> Any:
     """Every page's and recipe's run, started together, a few at a time: path -> Future[DocRun]."""
     module = sys.modules[__name__]
-    wanted = {item.callspec.params.get("path") for item in request.session.items
-              if getattr(item, "module", None) is module and hasattr(item, "callspec")}  # only the selected docs
+    wanted = {
+        item.callspec.params.get("path")
+        for item in request.session.items
+        if getattr(item, "module", None) is module and hasattr(item, "callspec")
+    }  # only the selected docs
     servers: dict[str, Any] = {}
     needed = {server for (path, _), server in SERVERS.items() if path in wanted}
     if "sshd" in needed:
@@ -368,7 +425,9 @@ def doc_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
         futures: dict[str, Future[DocRun]] = {
             path: pool.submit(run_doc, path, tmp_path_factory.mktemp("doc"), venv_bin, servers)
-            for path in [*RECIPES, *PAGES] if path in wanted}
+            for path in [*RECIPES, *PAGES]
+            if path in wanted
+        }
         yield futures
 
 
@@ -398,8 +457,11 @@ def line_problems(line: DocLine, run: DocRun, outcome: Outcome) -> list[str]:
 def unshown(shown: list[str] | None, outcome: Outcome) -> list[str]:
     """The lines of output a doc shows that the run did not print (``…`` marks an elision)."""
     printed = {line.rstrip() for line in (outcome.out + outcome.err).splitlines()}
-    return [f"the doc shows {text!r}, not printed" for text in shown or ()
-            if text.rstrip() not in printed and "…" not in text and text.strip() != "..."]
+    return [
+        f"the doc shows {text!r}, not printed"
+        for text in shown or ()
+        if text.rstrip() not in printed and "…" not in text and text.strip() != "..."
+    ]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -409,8 +471,7 @@ def test_documented_examples_run(path: str, doc_runs: dict[str, Future[DocRun]])
     problems = [p for o in run.outcomes if isinstance(o.item, DocLine) for p in line_problems(o.item, run, o)]
     assert not problems, "\n".join(problems)
     if run.skipped:
-        pytest.skip(f"{len(run.skipped)} line(s) ran, but not those that need sshd: "
-                    + ", ".join(d.where for d in run.skipped))
+        pytest.skip(f"{len(run.skipped)} line(s) ran, but not those that need sshd: " + ", ".join(d.where for d in run.skipped))
 
 
 @pytest.mark.parametrize("path", RECIPES)
@@ -451,7 +512,8 @@ def test_ci_recipe_goes_red_on_a_failing_case(tmp_path: Path, venv_bin: Path) ->
 
 def test_extraction_reads_pipelines_cron_yaml_and_prompts(tmp_path: Path) -> None:
     doc = tmp_path / "probe.md"
-    doc.write_text("""# probe
+    doc.write_text(
+        """# probe
 Prose with `flowkit render --format xml` inline, and `deliver --wait SECONDS`.
 
 ```sh
@@ -477,7 +539,9 @@ flowkit/cli.py    root group
 ```json
 {"flowkit": "record/1"}
 ```
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     found = doc_lines([doc])
     assert [(d.lineno, d.invocations) for d in found] == [
         (6, (("query-orders", "--source", "shop", "--unsent"), ("render",))),
@@ -490,28 +554,35 @@ flowkit/cli.py    root group
     assert found[3].shell == "flowkit --config bad.toml config check"
     assert found[3].transcript == ["flowkit: error: bad.toml: 1 problem(s)", "flowkit/cli.py    root group"]
     assert exports_before(found[0]) == ["export FLOWKIT_STATE=/tmp/x.db"]
-    assert [argv for _, _, argv in inline_commands(doc)] == [("render", "--format", "xml"),
-                                                            ("deliver", "--wait", "SECONDS")]
+    assert [argv for _, _, argv in inline_commands(doc)] == [("render", "--format", "xml"), ("deliver", "--wait", "SECONDS")]
 
 
-@pytest.mark.parametrize(("argv", "problem"), [
-    (("query-orders", "--mark-sent"), "flowkit query-orders: no such option --mark-sent"),
-    (("state", "shw", "1203"), "flowkit state: no such command 'shw'"),
-    (("--state", "x.db", "state", "show", "1203", "--jsn"), "flowkit state show: no such option --jsn"),
-    (("-vv", "render", "--format", "xml", "-x"), "flowkit render: no such option -x"),
-    (("transform", "test", "cases", "--update", "--junit=out.xml", "--frob"),
-     "flowkit transform test: no such option --frob"),
-])
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        (("query-orders", "--mark-sent"), "flowkit query-orders: no such option --mark-sent"),
+        (("state", "shw", "1203"), "flowkit state: no such command 'shw'"),
+        (("--state", "x.db", "state", "show", "1203", "--jsn"), "flowkit state show: no such option --jsn"),
+        (("-vv", "render", "--format", "xml", "-x"), "flowkit render: no such option -x"),
+        (
+            ("transform", "test", "cases", "--update", "--junit=out.xml", "--frob"),
+            "flowkit transform test: no such option --frob",
+        ),
+    ],
+)
 def test_option_check_finds_the_wrong_option(argv: tuple[str, ...], problem: str) -> None:
     assert check_options(cli, argv) == [problem]
 
 
-@pytest.mark.parametrize("argv", [
-    ("--config", "samples/x.toml", "query-orders", "mark-sent", "--no-source"),
-    ("transform", "--xslt", "STYLESHEET", "[--param", "NAME=VALUE]...", "[FILE]..."),
-    ("deliver", "--to", "x", "[--raw|--records]", "-h"),
-    ("state", "purge", "--older-than", "-1"),
-    ("render", "--example", "xml"),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--config", "samples/x.toml", "query-orders", "mark-sent", "--no-source"),
+        ("transform", "--xslt", "STYLESHEET", "[--param", "NAME=VALUE]...", "[FILE]..."),
+        ("deliver", "--to", "x", "[--raw|--records]", "-h"),
+        ("state", "purge", "--older-than", "-1"),
+        ("render", "--example", "xml"),
+    ],
+)
 def test_option_check_accepts_real_lines(argv: tuple[str, ...]) -> None:
     assert check_options(cli, argv) == []

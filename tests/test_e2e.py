@@ -23,7 +23,7 @@ def config(tmp_path: Path, write: Callable[..., Path], conflict: str = "replace"
     return write(
         f'[sources.inbox]\ntype = "dir"\npath = "inbox"\n'
         f'[destinations.mis]\ntype = "hotfolder"\npath = "out"\nconflict = "{conflict}"\n'
-        f'[query-orders]\nmax_attempts = 2\nrequeue-after = 0\n'
+        f"[query-orders]\nmax_attempts = 2\nrequeue-after = 0\n"
     )
 
 
@@ -40,8 +40,7 @@ def cron_run(invoke: Invoke, cfg: Path) -> tuple[list[dict], list[dict]]:  # typ
     return records(fetched.stdout), [r for r in records(delivered.stdout) if r["kind"] == "result"]
 
 
-def test_cron_loop_delivers_once_then_emits_nothing(invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
-                                                   ) -> None:
+def test_cron_loop_delivers_once_then_emits_nothing(invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]) -> None:
     cfg = config(tmp_path, tmp_config)
     orders, results = cron_run(invoke, cfg)
     assert sorted(o["key"] for o in orders) == ["1204", "1206"]
@@ -58,8 +57,7 @@ def test_cron_loop_delivers_once_then_emits_nothing(invoke: Invoke, tmp_path: Pa
     assert [(d["status"], d["attempts"]) for d in story["deliveries"]] == [("delivered", 1)]
 
 
-def test_failed_delivery_comes_back_until_dead(invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
-                                             ) -> None:
+def test_failed_delivery_comes_back_until_dead(invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]) -> None:
     cfg = config(tmp_path, tmp_config, conflict="fail")
     out = tmp_path / "out"
     out.mkdir()

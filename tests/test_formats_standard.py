@@ -150,9 +150,7 @@ line = st.fixed_dictionaries(
         "row_total": money,
         "attributes": st.lists(st.fixed_dictionaries({"name": text, "value": opt_text}), max_size=2),
         "assets": st.lists(st.fixed_dictionaries({"role": text, "url": text}), max_size=2),
-        "documents": st.lists(
-            st.fixed_dictionaries({"type": st.sampled_from(["job_ticket", "proof"]), "url": text}), max_size=2
-        ),
+        "documents": st.lists(st.fixed_dictionaries({"type": st.sampled_from(["job_ticket", "proof"]), "url": text}), max_size=2),
         "extra_data": extra,
         "history": st.lists(history, max_size=2),
         "approval_history": st.lists(history, max_size=2),

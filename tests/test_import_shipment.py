@@ -47,8 +47,19 @@ FULL = [{"sku": "FLY-A5-350", "qty": 500}, {"sku": "BC-85X55", "qty": 250}]
 
 
 def test_full_shipment(invoke: Invoke) -> None:
-    code, out, err = ship(invoke, msg(1, "100045", FULL, courier="Royal Mail", service="Tracked 24",
-                                      tracking=["RM1GB"], date_shipped="2026-11-20", notify=True))
+    code, out, err = ship(
+        invoke,
+        msg(
+            1,
+            "100045",
+            FULL,
+            courier="Royal Mail",
+            service="Tracked 24",
+            tracking=["RM1GB"],
+            date_shipped="2026-11-20",
+            notify=True,
+        ),
+    )
     assert code == 0, err
     [body] = results(out)
     assert body["result"] == "success" and body["status"] == "shipped" and body["message_seq"] == 1
@@ -66,8 +77,7 @@ def test_partial_then_rest(invoke: Invoke) -> None:
     code, out, _ = ship(invoke, msg(1, "100045", [{"sku": "FLY-A5-350", "qty": 200}]))
     first = results(out)[0]
     assert code == 0 and first["status"] == "partially_shipped"
-    assert first["remaining"][0] == {"line_id": "1", "sku": "FLY-A5-350", "ordered": 500, "shipped": 200,
-                                     "remaining": 300}
+    assert first["remaining"][0] == {"line_id": "1", "sku": "FLY-A5-350", "ordered": 500, "shipped": 200, "remaining": 300}
     code, out, _ = ship(invoke, msg(2, "100045", [{"sku": "FLY-A5-350", "qty": 300}, {"sku": "BC-85X55", "qty": 250}]))
     assert code == 0 and results(out)[0]["status"] == "shipped"
     assert shipped(invoke, "100045") == {"FLY-A5-350#1": 500, "BC-85X55#2": 250}
@@ -79,7 +89,9 @@ def test_same_partials_in_reverse_order(invoke: Invoke) -> None:
     code, out, err = ship(invoke, late + early)
     assert code == 0, err
     assert [(b["message_seq"], b["result"], b["status"]) for b in results(out)] == [
-        (2, "success", "partially_shipped"), (1, "success", "shipped")]
+        (2, "success", "partially_shipped"),
+        (1, "success", "shipped"),
+    ]
     assert len(story(invoke, "100045")["shipments"]) == 2
 
 
@@ -107,7 +119,7 @@ def test_unknown_order_fails_and_can_be_resent(invoke: Invoke, state_path: Path)
     assert code == 65
     [body] = results(out)
     assert body["result"] == "failure" and body["message"] == 'Order "999999" does not exist.'
-    assert 'message 3 (order \'999999\'): Order "999999" does not exist.' in err
+    assert "message 3 (order '999999'): Order \"999999\" does not exist." in err
     assert "Traceback" not in err
     assert table_count(state_path, "SELECT count(*) FROM processed_messages") == 0
     order = {"number": "999999", "lines": [{"id": "1", "sku": "FLY-A5-350", "quantity": 1}]}
@@ -127,8 +139,7 @@ def test_unknown_sku_with_valid_lines_writes_nothing(invoke: Invoke, state_path:
     assert table_count(state_path, "SELECT count(*) FROM shipments") == 0
     assert table_count(state_path, "SELECT count(*) FROM shipment_lines") == 0
     assert table_count(state_path, "SELECT count(*) FROM processed_messages") == 0
-    assert table_count(state_path, "SELECT count(*) FROM events WHERE command = 'import-shipment' "
-                                   "AND event LIKE '%shipped'") == 0
+    assert table_count(state_path, "SELECT count(*) FROM events WHERE command = 'import-shipment' AND event LIKE '%shipped'") == 0
     assert story(invoke, "100045")["order"]["status"] == "approved"
     fixed = msg(4, "100045", [lines[0], lines[2]])  # the corrected resend with the same id is applied
     code, out, _ = ship(invoke, fixed)
@@ -138,8 +149,7 @@ def test_unknown_sku_with_valid_lines_writes_nothing(invoke: Invoke, state_path:
 def test_over_shipment_is_refused(invoke: Invoke) -> None:
     code, out, _ = ship(invoke, msg(1, "100045", [{"sku": "FLY-A5-350", "qty": 501}]))
     assert code == 65
-    assert results(out)[0]["message"] == ('Quantity 501 for Order Item with SKU: "FLY-A5-350" exceeds the 500 '
-                                          "remaining to ship.")
+    assert results(out)[0]["message"] == ('Quantity 501 for Order Item with SKU: "FLY-A5-350" exceeds the 500 remaining to ship.')
     assert ship(invoke, msg(2, "100045", [{"sku": "FLY-A5-350", "qty": 400}]))[0] == 0
     code, out, _ = ship(invoke, msg(3, "100045", [{"sku": "FLY-A5-350", "qty": 60}, {"sku": "FLY-A5-350", "qty": 50}]))
     problem = results(out)[0]["message"]
@@ -162,39 +172,58 @@ def test_empty_lines_fail_unless_ship_all_remaining(invoke: Invoke, state_path: 
     code, out, _ = ship(invoke, msg(1, "100045", []), "--ship-all-remaining")
     assert code == 0 and results(out)[0]["status"] == "shipped"
     assert story(invoke, "100045")["shipments"][1]["lines"] == [
-        {"line_id": "1", "sku": "FLY-A5-350", "quantity": 500}, {"line_id": "2", "sku": "BC-85X55", "quantity": 200}]
+        {"line_id": "1", "sku": "FLY-A5-350", "quantity": 500},
+        {"line_id": "2", "sku": "BC-85X55", "quantity": 200},
+    ]
 
 
 def test_fully_shipped_cancelled_and_held_orders_are_refused(invoke: Invoke) -> None:
     assert ship(invoke, msg(1, "100045", FULL))[0] == 0
-    messages = (msg(2, "100045", [{"sku": "FLY-A5-350", "qty": 1}]) + msg(3, "100046", [{"sku": "POS-A2", "qty": 1}])
-                + msg(4, "100047", [{"sku": "POS-A2", "qty": 1}]))
+    messages = (
+        msg(2, "100045", [{"sku": "FLY-A5-350", "qty": 1}])
+        + msg(3, "100046", [{"sku": "POS-A2", "qty": 1}])
+        + msg(4, "100047", [{"sku": "POS-A2", "qty": 1}])
+    )
     code, out, err = ship(invoke, messages)
     assert code == 65
     assert [b["message"] for b in results(out)] == [
-        'Order "100045" is already fully shipped.', 'Order "100046" is cancelled.',
-        'Order "100047" is on hold: Awaiting artwork approval.']
+        'Order "100045" is already fully shipped.',
+        'Order "100046" is cancelled.',
+        'Order "100047" is on hold: Awaiting artwork approval.',
+    ]
     assert len(err.strip().splitlines()) == 4  # one line per failed message, then the summary
 
 
 def test_several_tracking_numbers_and_two_sources(invoke: Invoke) -> None:
     lines = [{"sku": "FLY-A5-350", "qty": 500, "source": "leeds"}, {"sku": "BC-85X55", "qty": 250, "source": "york"}]
-    text = msg(11, "100045", lines, courier="DPD", service="Next Day", tracking=["15501", "15502"],
-               tracking_url="https://tracking.example.com/dpd", date_shipped="2026-11-21 16:30:00")
+    text = msg(
+        11,
+        "100045",
+        lines,
+        courier="DPD",
+        service="Next Day",
+        tracking=["15501", "15502"],
+        tracking_url="https://tracking.example.com/dpd",
+        date_shipped="2026-11-21 16:30:00",
+    )
     code, out, _ = ship(invoke, text, "--postback", "json")
     assert code == 0
     [body] = results(out)
     assert len(body["shipment_ids"]) == 2 and body["status"] == "shipped"
     shipments = story(invoke, "100045")["shipments"]
     assert [(s["source"], [ln["sku"] for ln in s["lines"]]) for s in shipments] == [
-        ("leeds", ["FLY-A5-350"]), ("york", ["BC-85X55"])]
+        ("leeds", ["FLY-A5-350"]),
+        ("york", ["BC-85X55"]),
+    ]
     for s in shipments:
         assert [t["code"] for t in s["tracking"]] == ["15501", "15502"]
         assert s["shipped_at"] == "2026-11-21T16:30:00Z" and s["service"] == "Next Day"
     payloads = [r for r in out if r["kind"] == "payload"]
     assert [p["body"]["source"] for p in payloads] == ["leeds", "york"]
-    assert payloads[0]["body"]["tracking"] == [{"code": "15501", "url": "https://tracking.example.com/dpd"},
-                                               {"code": "15502", "url": "https://tracking.example.com/dpd"}]
+    assert payloads[0]["body"]["tracking"] == [
+        {"code": "15501", "url": "https://tracking.example.com/dpd"},
+        {"code": "15502", "url": "https://tracking.example.com/dpd"},
+    ]
 
 
 def test_soap_shipment_create_message(invoke: Invoke) -> None:
@@ -204,7 +233,12 @@ def test_soap_shipment_create_message(invoke: Invoke) -> None:
     assert (body["message_seq"], body["order"], body["result"]) == (88001, "100045", "success")
     [s] = story(invoke, "100045")["shipments"]
     assert (s["courier"], s["service"], s["shipped_at"], s["comment"], s["notify"]) == (
-        "Royal Mail", "Tracked 24", "2026-11-20", "Left with reception", True)
+        "Royal Mail",
+        "Tracked 24",
+        "2026-11-20",
+        "Left with reception",
+        True,
+    )
     assert [t["code"] for t in s["tracking"]] == ["RM100045001GB", "RM100045002GB"]
     assert shipped(invoke, "100045") == {"FLY-A5-350#1": 500, "BC-85X55#2": 100}
     again = invoke(["import-shipment", str(HERE / "shipment.soap.xml")])
@@ -213,8 +247,9 @@ def test_soap_shipment_create_message(invoke: Invoke) -> None:
 
 def test_soap_with_a_dtd_is_refused(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
     text = (HERE / "shipment.soap.xml").read_text()
-    evil = text.replace('<?xml version="1.0" encoding="UTF-8"?>',
-                        '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>')
+    evil = text.replace(
+        '<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    )
     evil = evil.replace("Left with reception", "&e;")
     (tmp_path / "evil.xml").write_text(evil)
     result = invoke(["import-shipment", "--orders", ORDERS, str(tmp_path / "evil.xml")])
@@ -238,8 +273,7 @@ def test_gelatoconnect_status_postback(invoke: Invoke) -> None:
     assert body["order"] == "GC-7d41e2" and body["status"] == "partially_shipped" and body["message_seq"] < 0
     [s] = story(invoke, "GC-7d41e2")["shipments"]
     assert s["tracking"] == [{"code": "JD0002210000118", "url": "https://tracking.example.com/JD0002210000118"}]
-    assert s["shipped_at"] == "2026-11-21T14:05:00Z" and s["lines"] == [
-        {"line_id": "gi-1", "sku": "GC-CARD-A6", "quantity": 20}]
+    assert s["shipped_at"] == "2026-11-21T14:05:00Z" and s["lines"] == [{"line_id": "gi-1", "sku": "GC-CARD-A6", "quantity": 20}]
     assert results(ship(invoke, postback)[1])[0]["result"] == "duplicate"
     whole = json.loads(postback)
     del whole["items"]
@@ -263,15 +297,18 @@ def test_record_mode_input_passes_other_kinds_through(invoke: Invoke) -> None:
 
 
 def test_bad_lines_and_bad_fields_are_reported(invoke: Invoke) -> None:
-    text = (msg(1, "100045", [{"sku": "FLY-A5-350", "qty": 1}]) + "{not json\n"
-            + msg(2, "100045", [{"sku": "FLY-A5-350", "qty": 0}])
-            + orjson.dumps({"order": "100045", "lines": []}).decode() + "\n"
-            + msg(3, "100045", [{"sku": "FLY-A5-350", "qty": 1}], date_shipped="20/11/2026"))
+    text = (
+        msg(1, "100045", [{"sku": "FLY-A5-350", "qty": 1}])
+        + "{not json\n"
+        + msg(2, "100045", [{"sku": "FLY-A5-350", "qty": 0}])
+        + orjson.dumps({"order": "100045", "lines": []}).decode()
+        + "\n"
+        + msg(3, "100045", [{"sku": "FLY-A5-350", "qty": 1}], date_shipped="20/11/2026")
+    )
     code, out, err = ship(invoke, text)
     assert code == 1
     assert "<stdin>:2: invalid JSON" in err
-    assert [r["kind"] for r in out] == ["shipment-result", "error", "shipment-result", "shipment-result",
-                                        "shipment-result"]
+    assert [r["kind"] for r in out] == ["shipment-result", "error", "shipment-result", "shipment-result", "shipment-result"]
     messages = [b["message"] for b in results(out)][1:]
     assert messages[0] == "lines[1]: quantity must be a whole number above 0, not 0"
     assert messages[1].startswith("'message_seq' missing")
@@ -290,8 +327,7 @@ def test_pretty_json_and_arrays_are_read(invoke: Invoke, tmp_path: Path) -> None
 
 
 def test_raw_output_writes_bodies(invoke: Invoke) -> None:
-    result = invoke(["import-shipment", "--orders", ORDERS, "--raw", "-"],
-                    input=msg(1, "100048", [{"sku": "STK-50", "qty": 1}]))
+    result = invoke(["import-shipment", "--orders", ORDERS, "--raw", "-"], input=msg(1, "100048", [{"sku": "STK-50", "qty": 1}]))
     assert result.exit_code == 0
     assert json.loads(result.stdout)["result"] == "success"
 

@@ -58,10 +58,16 @@ def shop() -> Iterator[str]:
 
 
 def test_magento_postback_is_posted_to_the_shop(invoke: Invoke, shop: str) -> None:
-    message = {"message_seq": 31, "order": "100045", "courier": "Royal Mail", "service": "Tracked 24",
-               "tracking": ["RM31GB"], "notify": True, "lines": [{"sku": "FLY-A5-350", "qty": 500}]}
-    result = invoke(["import-shipment", "--orders", ORDERS, "--postback", "magento", "-"],
-                    input=orjson.dumps(message))
+    message = {
+        "message_seq": 31,
+        "order": "100045",
+        "courier": "Royal Mail",
+        "service": "Tracked 24",
+        "tracking": ["RM31GB"],
+        "notify": True,
+        "lines": [{"sku": "FLY-A5-350", "qty": 500}],
+    }
+    result = invoke(["import-shipment", "--orders", ORDERS, "--postback", "magento", "-"], input=orjson.dumps(message))
     assert result.exit_code == 0, result.stderr
     [payload] = [r for r in records(result.stdout) if r["kind"] == "payload"]
     spec = destination(Config(), shop + "/rest/V1/order/{meta.magento_order_id}/ship")
@@ -76,7 +82,8 @@ def test_magento_postback_is_posted_to_the_shop(invoke: Invoke, shop: str) -> No
     assert path == "/rest/V1/order/45/ship"
     assert headers["Content-Type"].startswith("application/json")
     assert json.loads(body) == {
-        "items": [{"order_item_id": 301, "qty": 500}], "notify": True,
+        "items": [{"order_item_id": 301, "qty": 500}],
+        "notify": True,
         "tracks": [{"track_number": "RM31GB", "title": "Royal Mail Tracked 24", "carrier_code": "custom"}],
         "arguments": {"extension_attributes": {"source_code": "default"}},
     }
@@ -92,8 +99,15 @@ def test_end_to_end_query_orders_import_shipment_deliver(invoke: Invoke, shop: s
     fetched = invoke(["query-orders", "--source", str(inbox)])
     assert fetched.exit_code == 0, fetched.stderr
     assert "100045" in [r["key"] for r in records(fetched.stdout)]
-    message = {"message_seq": 32, "order": "100045", "courier": "DPD", "service": "Next Day",
-               "tracking": ["DPD1", "DPD2"], "notify": False, "lines": [{"sku": "FLY-A5-350", "qty": 200}]}
+    message = {
+        "message_seq": 32,
+        "order": "100045",
+        "courier": "DPD",
+        "service": "Next Day",
+        "tracking": ["DPD1", "DPD2"],
+        "notify": False,
+        "lines": [{"sku": "FLY-A5-350", "qty": 200}],
+    }
     shipped = invoke(["import-shipment", "--postback", "magento", "-"], input=orjson.dumps(message))
     assert shipped.exit_code == 0, shipped.stderr
     url = shop + "/rest/V1/order/{meta.magento_order_id}/ship"

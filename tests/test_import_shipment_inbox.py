@@ -15,23 +15,31 @@ from flowkit.transports import destination, open_transport
 
 HERE = DATA / "import_shipment"
 ORDERS = str(HERE / "orders.ndjson")
-MESSAGE = {"message_seq": 21, "order": "100045", "courier": "Royal Mail", "service": "Tracked 24",
-           "tracking": ["RM1GB", "RM2GB"], "tracking_url": "https://tracking.example.com/rm", "notify": True,
-           "comment": "Two boxes", "date_shipped": "2026-11-20",
-           "lines": [{"sku": "FLY-A5-350", "qty": 200}, {"sku": "BC-85X55", "qty": 250}]}
+MESSAGE = {
+    "message_seq": 21,
+    "order": "100045",
+    "courier": "Royal Mail",
+    "service": "Tracked 24",
+    "tracking": ["RM1GB", "RM2GB"],
+    "tracking_url": "https://tracking.example.com/rm",
+    "notify": True,
+    "comment": "Two boxes",
+    "date_shipped": "2026-11-20",
+    "lines": [{"sku": "FLY-A5-350", "qty": 200}, {"sku": "BC-85X55", "qty": 250}],
+}
 
 
 def postbacks(invoke: Invoke, kind: str, message: dict[str, Any] = MESSAGE, *args: str) -> list[dict[str, Any]]:
-    result = invoke(["import-shipment", "--orders", ORDERS, "--postback", kind, *args, "-"],
-                    input=orjson.dumps(message))
+    result = invoke(["import-shipment", "--orders", ORDERS, "--postback", kind, *args, "-"], input=orjson.dumps(message))
     assert result.exit_code == 0, result.stderr
     return [r for r in records(result.stdout) if r["kind"] == "payload"]
 
 
 def test_magento_ship_call(invoke: Invoke, tmp_config: Any) -> None:
     config = tmp_config('[import-shipment]\ncarrier_codes = { "Royal Mail" = "royalmail" }\n')
-    result = invoke(["import-shipment", "--orders", ORDERS, "--postback", "magento", "-"],
-                    input=orjson.dumps(MESSAGE), config=config)
+    result = invoke(
+        ["import-shipment", "--orders", ORDERS, "--postback", "magento", "-"], input=orjson.dumps(MESSAGE), config=config
+    )
     assert result.exit_code == 0, result.stderr
     [payload] = [r for r in records(result.stdout) if r["kind"] == "payload"]
     assert payload["key"] == "100045" and payload["type"] == "application/json"
@@ -40,10 +48,13 @@ def test_magento_ship_call(invoke: Invoke, tmp_config: Any) -> None:
     assert payload["body"] == {
         "items": [{"order_item_id": 301, "qty": 200}, {"order_item_id": 302, "qty": 250}],
         "notify": True,
-        "tracks": [{"track_number": "RM1GB", "title": "Royal Mail Tracked 24", "carrier_code": "royalmail"},
-                   {"track_number": "RM2GB", "title": "Royal Mail Tracked 24", "carrier_code": "royalmail"}],
+        "tracks": [
+            {"track_number": "RM1GB", "title": "Royal Mail Tracked 24", "carrier_code": "royalmail"},
+            {"track_number": "RM2GB", "title": "Royal Mail Tracked 24", "carrier_code": "royalmail"},
+        ],
         "arguments": {"extension_attributes": {"source_code": "default"}},
-        "appendComment": True, "comment": {"comment": "Two boxes", "is_visible_on_front": 1},
+        "appendComment": True,
+        "comment": {"comment": "Two boxes", "is_visible_on_front": 1},
     }
 
 
@@ -51,7 +62,11 @@ def test_gelato_infigo_and_json_postbacks(invoke: Invoke) -> None:
     [gelato] = postbacks(invoke, "gelato")
     body = gelato["body"]
     assert (body["orderId"], body["status"], body["trackingCode"], body["trackingLink"]) == (
-        "100045", "shipped", "RM1GB", "https://tracking.example.com/rm")
+        "100045",
+        "shipped",
+        "RM1GB",
+        "https://tracking.example.com/rm",
+    )
     assert body["items"] == [{"orderItemId": "1", "quantity": 200}, {"orderItemId": "2", "quantity": 250}]
     assert body["message"] == "Two boxes Tracking: RM1GB, RM2GB" and body["timestamp"].endswith("Z")
     [infigo] = postbacks(invoke, "infigo", {**MESSAGE, "message_seq": 22, "lines": [{"sku": "FLY-A5-350", "qty": 1}]})
@@ -101,8 +116,7 @@ def test_inbox_numeric_order_and_batch_size(invoke: Invoke, tmp_path: Path) -> N
     code, out, err = inbox(invoke, folder, "--batch-size", "3")
     assert code == 0, err
     assert [b["message_seq"] for b in out] == [7, 99, 100]
-    assert sorted(p.name for p in (folder / "done").iterdir()) == ["shipment-100.json", "shipment-7.json",
-                                                                  "shipment-99.json"]
+    assert sorted(p.name for p in (folder / "done").iterdir()) == ["shipment-100.json", "shipment-7.json", "shipment-99.json"]
     assert [p.name for p in folder.iterdir() if p.is_file()] == ["shipment-1000.json"]
     code, out, _ = inbox(invoke, folder)
     assert code == 0 and [b["message_seq"] for b in out] == [1000]
@@ -142,8 +156,7 @@ def test_inbox_parks_unreadable_files_at_once(invoke: Invoke, tmp_path: Path) ->
     (folder / "4.txt").write_text("hello")
     code, out, err = inbox(invoke, folder)
     assert code == 65 and out == []
-    assert sorted(p.name for p in (folder / "failed").iterdir()) == ["3.json", "3.json.error", "4.txt",
-                                                                    "4.txt.error"]
+    assert sorted(p.name for p in (folder / "failed").iterdir()) == ["3.json", "3.json.error", "4.txt", "4.txt.error"]
 
 
 def test_inbox_and_files_are_exclusive(invoke: Invoke, tmp_path: Path) -> None:
@@ -162,8 +175,7 @@ def test_file_left_behind_by_a_killed_run_is_a_duplicate(invoke: Invoke, tmp_pat
     (folder / "done" / "8.json").rename(folder / "8.json")  # as if the move had not happened
     code, out, _ = inbox(invoke, folder)
     assert code == 0 and out[0]["result"] == "duplicate" and (folder / "done" / "8.json").exists()
-    assert out[0]["remaining"][1] == {"line_id": "2", "sku": "STK-50", "ordered": 100, "shipped": 10,
-                                      "remaining": 90}
+    assert out[0]["remaining"][1] == {"line_id": "2", "sku": "STK-50", "ordered": 100, "shipped": 10, "remaining": 90}
 
 
 def test_purge_keeps_shipments_and_message_ids(invoke: Invoke, tmp_path: Path) -> None:

@@ -11,18 +11,28 @@ from flowkit.import_shipment.core import Options, apply
 from flowkit.records import make_record
 from flowkit.store import Store, orders
 
-ORDER = {"number": "P-1", "status": "approved",
-         "lines": [{"id": "1", "sku": "A", "quantity": 6}, {"id": "2", "sku": "B", "quantity": 4},
-                   {"id": "3", "sku": "A", "quantity": 2}]}
+ORDER = {
+    "number": "P-1",
+    "status": "approved",
+    "lines": [
+        {"id": "1", "sku": "A", "quantity": 6},
+        {"id": "2", "sku": "B", "quantity": 4},
+        {"id": "3", "sku": "A", "quantity": 2},
+    ],
+}
 # Eight partial shipments that together ship the whole order exactly (A: 8 over two lines, B: 4).
 PARTIALS = [[("A", 1)], [("A", 2), ("B", 1)], [("B", 1)], [("A", 3)], [("B", 2)], [("A", 1)], [("A", 1)], []]
 
 
 @settings(max_examples=25, deadline=None)
-@given(order=st.permutations(range(len(PARTIALS))), resends=st.lists(st.integers(0, len(PARTIALS) - 1), max_size=4),
-       sources=st.lists(st.sampled_from(["leeds", "york"]), min_size=len(PARTIALS), max_size=len(PARTIALS)))
-def test_any_arrival_order_ships_every_unit_once(tmp_path_factory: object, order: list[int], resends: list[int],
-                                                 sources: list[str]) -> None:
+@given(
+    order=st.permutations(range(len(PARTIALS))),
+    resends=st.lists(st.integers(0, len(PARTIALS) - 1), max_size=4),
+    sources=st.lists(st.sampled_from(["leeds", "york"]), min_size=len(PARTIALS), max_size=len(PARTIALS)),
+)
+def test_any_arrival_order_ships_every_unit_once(
+    tmp_path_factory: object, order: list[int], resends: list[int], sources: list[str]
+) -> None:
     path = Path(tmp_path_factory.mktemp("prop")) / "state.db"  # type: ignore[attr-defined]
     store = Store(path)
     with store.transaction() as conn:

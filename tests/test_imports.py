@@ -39,8 +39,18 @@ START_UP = ("hashlib", "importlib.resources", "tempfile", "lxml", "rich", "httpx
 def test_a_rules_dry_run_starts_without_the_slow_imports(tmp_path: Path) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text('[[rules]]\nname = "big"\nhold = "Review"\nwhen.any_line_quantity = "> 4"\n', encoding="utf-8")
-    cmd = [sys.executable, "-c", FULL_PROBE, "--state", str(tmp_path / "state.db"), "apply-rules", "--rules",
-           str(rules), "--dry-run", str(ROOT / "samples" / "apply-rules" / "1203.json")]
+    cmd = [
+        sys.executable,
+        "-c",
+        FULL_PROBE,
+        "--state",
+        str(tmp_path / "state.db"),
+        "apply-rules",
+        "--rules",
+        str(rules),
+        "--dry-run",
+        str(ROOT / "samples" / "apply-rules" / "1203.json"),
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     modules = set(json.loads(result.stderr.strip().splitlines()[-1]))

@@ -58,20 +58,35 @@ def _cases() -> Iterator[tuple[str, dict[str, Any]]]:
         data = load_json(path)
         for mode, operation in MODES.items():
             if mode in data:
-                yield f"{_name(path)}:{mode}", {"chain": [{"operation": operation, "spec": data["spec"]}],
-                                                "input": data["input"], "context": data.get("context"),
-                                                "expected": data[mode]}
+                yield (
+                    f"{_name(path)}:{mode}",
+                    {
+                        "chain": [{"operation": operation, "spec": data["spec"]}],
+                        "input": data["input"],
+                        "context": data.get("context"),
+                        "expected": data[mode],
+                    },
+                )
     for path in _files("chainr/integration"):
         data = load_json(path)
         yield _name(path), {"chain": data["spec"], "input": data["input"], "expected": data["expected"]}
     for path in _files("chainr/specformat") + _files("chainr/specloading"):
         yield _name(path), {"chain": load_json(path), "rejected": True}
     for index, spec in enumerate(load_json(FIXTURES / "modifier/validation/specThatShouldFail.json")):
-        yield f"modifier/validation/specThatShouldFail[{index}]", {
-            "chain": [{"operation": "modify-overwrite-beta", "spec": spec}], "rejected": True}
+        yield (
+            f"modifier/validation/specThatShouldFail[{index}]",
+            {"chain": [{"operation": "modify-overwrite-beta", "spec": spec}], "rejected": True},
+        )
     sortr = FIXTURES / "sortr" / "simple"
-    yield "sortr/simple", {"chain": [{"operation": "sort"}], "input": load_json(sortr / "input.json"),
-                           "expected": load_json(sortr / "output.json"), "ordered": True}
+    yield (
+        "sortr/simple",
+        {
+            "chain": [{"operation": "sort"}],
+            "input": load_json(sortr / "input.json"),
+            "expected": load_json(sortr / "output.json"),
+            "ordered": True,
+        },
+    )
 
 
 def _params() -> list[Any]:

@@ -45,16 +45,25 @@ def test_apply_then_duplicate_then_superseded_with_the_spec_messages(invoke: Inv
     assert first.exit_code == 0, first.stderr
     [ok] = bodies(first.stdout)
     assert ok["result"] == "success" and ok["message"] == "Product Quantity Successfully Updated to 10"
-    assert {k: ok[k] for k in ("sku", "source", "seq", "message_seq", "received", "adjusted_quotes",
-                                "adjusted_unsent", "qty", "in_stock")} == {
-        "sku": "MUG", "source": "default", "seq": 5, "message_seq": 1, "received": 10, "adjusted_quotes": 0,
-        "adjusted_unsent": 0, "qty": 10, "in_stock": True}
+    assert {
+        k: ok[k]
+        for k in ("sku", "source", "seq", "message_seq", "received", "adjusted_quotes", "adjusted_unsent", "qty", "in_stock")
+    } == {
+        "sku": "MUG",
+        "source": "default",
+        "seq": 5,
+        "message_seq": 1,
+        "received": 10,
+        "adjusted_quotes": 0,
+        "adjusted_unsent": 0,
+        "qty": 10,
+        "in_stock": True,
+    }
     again = push(invoke, msg(2, line("MUG", 10, 5), line("MUG", 3, 4)))
     dup, stale = bodies(again.stdout)
     assert dup["result"] == "duplicate" and dup["message"] == "Duplicate Inventory Request Ignored."
     assert stale["result"] == "superseded"
-    assert stale["message"] == ("Product quantity update to 3 discarded as already superseded by inventory "
-                                "record 5")
+    assert stale["message"] == ("Product quantity update to 3 discarded as already superseded by inventory record 5")
     assert ledger(state_path) == {("MUG", "default"): (5, 10)}
     assert "0 failure" in again.stderr and again.exit_code == 0
 
@@ -76,8 +85,7 @@ def test_lines_of_one_message_are_checked_against_each_other(invoke: Invoke, sta
 
 
 def test_sources_are_independent(invoke: Invoke, state_path: Path) -> None:
-    result = push(invoke, msg(1, line("MUG", 3, 50, source="leeds"), line("MUG", 4, 2, source="bristol"),
-                              line("MUG", 6, 1)))
+    result = push(invoke, msg(1, line("MUG", 3, 50, source="leeds"), line("MUG", 4, 2, source="bristol"), line("MUG", 6, 1)))
     assert [b["result"] for b in bodies(result.stdout)] == ["success"] * 3
     assert ledger(state_path) == {("MUG", "leeds"): (50, 3), ("MUG", "bristol"): (2, 4), ("MUG", "default"): (1, 6)}
 
@@ -89,16 +97,20 @@ def test_targets_are_independent(invoke: Invoke, state_path: Path) -> None:
     assert ledger(state_path, "b2b") == {("MUG", "default"): (10, 2)}
 
 
-@pytest.mark.parametrize(("bad", "reason"), [
-    (line("MUG", 3, None), "missing seq"),
-    ({"sku": "MUG", "qty": 3}, "missing seq"),
-    (line("MUG", "three", 4), "bad qty 'three': not an integer"),
-    (line("MUG", 2.5, 4), "bad qty 2.5: not an integer"),
-    (line("MUG", 3, "x7"), "bad seq 'x7': not a non-negative integer"),
-    ({"qty": 3, "seq": 4}, "missing sku"),
-])
-def test_a_failing_line_does_not_stop_the_others_nor_advance(invoke: Invoke, state_path: Path, bad: dict[str, Any],
-                                                              reason: str) -> None:
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (line("MUG", 3, None), "missing seq"),
+        ({"sku": "MUG", "qty": 3}, "missing seq"),
+        (line("MUG", "three", 4), "bad qty 'three': not an integer"),
+        (line("MUG", 2.5, 4), "bad qty 2.5: not an integer"),
+        (line("MUG", 3, "x7"), "bad seq 'x7': not a non-negative integer"),
+        ({"qty": 3, "seq": 4}, "missing sku"),
+    ],
+)
+def test_a_failing_line_does_not_stop_the_others_nor_advance(
+    invoke: Invoke, state_path: Path, bad: dict[str, Any], reason: str
+) -> None:
     result = push(invoke, msg(7, bad, line("CAP", 1, 1)))
     failed, ok = bodies(result.stdout)
     assert failed["result"] == "failure" and failed["message"] == reason
@@ -174,7 +186,9 @@ def test_state_stock_lists_the_ledger(invoke: Invoke) -> None:
     assert listing.exit_code == 0
     rows = [orjson.loads(x) for x in listing.stdout.splitlines()]
     assert [(r["sku"], r["source"], r["last_seq"], r["qty"], r["in_stock"]) for r in rows] == [
-        ("CAP", "leeds", 3, 0, False), ("MUG", "default", 5, 10, True)]
+        ("CAP", "leeds", 3, 0, False),
+        ("MUG", "default", 5, 10, True),
+    ]
     assert all(r["updated_at"] for r in rows)
     one = invoke(["state", "stock", "--target", "web", "--sku", "MUG"])
     assert [orjson.loads(x)["sku"] for x in one.stdout.splitlines()] == ["MUG"]
@@ -195,9 +209,11 @@ def test_help_imports_no_heavy_module() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from click.testing import CliRunner; from flowkit.cli import cli; "
-            "CliRunner().invoke(cli, ['push-stock', '--help']); CliRunner().invoke(cli, ['state', 'stock', '--help']); "
-            "print(sorted(m for m in ('lxml', 'rich', 'paramiko', 'httpx') if m in sys.modules))")
+    code = (
+        "import sys; from click.testing import CliRunner; from flowkit.cli import cli; "
+        "CliRunner().invoke(cli, ['push-stock', '--help']); CliRunner().invoke(cli, ['state', 'stock', '--help']); "
+        "print(sorted(m for m in ('lxml', 'rich', 'paramiko', 'httpx') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -27,8 +27,7 @@ def test_soap_written_by_flowkit_reads_back() -> None:
     data = soap.render(77, [{"sku": "A&B", "qty": 3, "seq": 9, "source": "leeds"}, {"sku": "C", "qty": 0, "seq": 2}])
     message = soap.parse(data, "x.xml")
     assert message.message_seq == 77
-    assert message.lines == [{"sku": "A&B", "qty": "3", "seq": "9", "source": "leeds"},
-                             {"sku": "C", "qty": "0", "seq": "2"}]
+    assert message.lines == [{"sku": "A&B", "qty": "3", "seq": "9", "source": "leeds"}, {"sku": "C", "qty": "0", "seq": "2"}]
 
 
 @pytest.mark.parametrize("name", ["doctype.xml", "external.xml"])
@@ -47,7 +46,9 @@ def test_broken_xml_names_line_and_column(invoke: Invoke) -> None:
 
 
 def test_soap_line_without_seq_fails_alone(invoke: Invoke, tmp_path: Path) -> None:
-    data = soap.render(5, [{"sku": "MUG", "qty": 1, "seq": 1}]).replace(b"<skuSeqId><item><key>MUG</key>", b"<skuSeqId><item><key>CAP</key>")
+    data = soap.render(5, [{"sku": "MUG", "qty": 1, "seq": 1}]).replace(
+        b"<skuSeqId><item><key>MUG</key>", b"<skuSeqId><item><key>CAP</key>"
+    )
     path = tmp_path / "m.xml"
     path.write_bytes(data)
     [body] = bodies(invoke(["push-stock", "--target", "web", str(path)]).stdout)
@@ -57,20 +58,27 @@ def test_soap_line_without_seq_fails_alone(invoke: Invoke, tmp_path: Path) -> No
 def test_csv_one_message_per_file_seq_from_the_name(invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
     result = invoke(["push-stock", "--target", "web", str(SAMPLES / "stock-1004.csv")])
     got = [(b["sku"], b["source"], b["seq"], b["message_seq"]) for b in bodies(result.stdout)]
-    assert got == [("TSHIRT-RED-L", "leeds", 500150, 1004), ("MUG-WHITE-11OZ", "default", 500151, 1004),
-                   ("NOTEBOOK-A5-DOT", "bristol", 500152, 1004)]
+    assert got == [
+        ("TSHIRT-RED-L", "leeds", 500150, 1004),
+        ("MUG-WHITE-11OZ", "default", 500151, 1004),
+        ("NOTEBOOK-A5-DOT", "bristol", 500152, 1004),
+    ]
     plain = tmp_path / "feed-0099.csv"
     plain.write_text("MUG,5,10\nCAP,abc,11,leeds\n", encoding="utf-8")
     result = invoke(["push-stock", "--target", "web", str(plain)])
     assert [(b["sku"], b["result"], b["message_seq"]) for b in bodies(result.stdout)] == [
-        ("MUG", "success", 99), ("CAP", "failure", 99)]
+        ("MUG", "success", 99),
+        ("CAP", "failure", 99),
+    ]
     assert result.exit_code == 1
 
 
 def test_stock_records_are_read_and_other_kinds_pass_through(invoke: Invoke) -> None:
-    text = (record_line("stock", "m8", {"message_seq": 8, "lines": [line("MUG", 4, 2)]}, meta={"channel": "web"})
-            + record_line("alert", "1203", {"rule": "r", "message": "m"})
-            + record_line("stock", "MUG", line("MUG", 5, 3), meta={"message_seq": 9}))
+    text = (
+        record_line("stock", "m8", {"message_seq": 8, "lines": [line("MUG", 4, 2)]}, meta={"channel": "web"})
+        + record_line("alert", "1203", {"rule": "r", "message": "m"})
+        + record_line("stock", "MUG", line("MUG", 5, 3), meta={"message_seq": 9})
+    )
     result = push(invoke, text)
     out = [orjson.loads(x) for x in result.stdout.splitlines()]
     assert [r["kind"] for r in out] == ["stock-result", "alert", "stock-result"]
@@ -85,7 +93,10 @@ def test_pretty_json_document_and_array(invoke: Invoke, tmp_path: Path) -> None:
     arr.write_bytes(orjson.dumps([line("CAP", 2, 1), line("HAT", 3, 1)]))
     result = invoke(["push-stock", "--target", "web", str(doc), str(arr)])
     assert [(b["sku"], b["result"]) for b in bodies(result.stdout)] == [
-        ("MUG", "success"), ("CAP", "success"), ("HAT", "success")]
+        ("MUG", "success"),
+        ("CAP", "success"),
+        ("HAT", "success"),
+    ]
 
 
 def test_bad_json_line_is_reported_and_the_rest_goes_on(invoke: Invoke) -> None:
@@ -103,8 +114,8 @@ def _order(store: Store, number: str, sku: str, qty: int, status: str = "approve
 
 def test_unsent_orders_and_quotes_adjustments(invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
     store = Store(state_path)
-    _order(store, "1001", "MUG", 3)                       # never exported: counts
-    _order(store, "1002", "MUG", 2)                       # exported at T: counts only if after the sender's figure
+    _order(store, "1001", "MUG", 3)  # never exported: counts
+    _order(store, "1002", "MUG", 2)  # exported at T: counts only if after the sender's figure
     _order(store, "1003", "MUG", 50, status="cancelled")  # status not configured: never counts
     _order(store, "1004", "CAP", 7)
     with store.transaction() as conn:
@@ -116,18 +127,23 @@ def test_unsent_orders_and_quotes_adjustments(invoke: Invoke, state_path: Path, 
         '{"quote_id": "Q1", "updated_at": "2099-01-01T00:00:00Z", "items": [{"sku": "MUG", "qty": 4}]}\n'
         '{"quote_id": "Q2", "updated_at": "2000-01-01T00:00:00Z", "items": [{"sku": "MUG", "qty": 100}]}\n'
         '{"quote_id": "Q3", "updated_at": "2099-01-01T00:00:00Z", "active": false, "items": [{"sku": "MUG", "qty": 100}]}\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     before = "2000-01-01T00:00:00Z"
-    result = push(invoke, msg(1, line("MUG", 20, 1, last_order_exported=before), line("MUG", 20, 1, source="b"),
-                              line("CAP", 5, 1)),
-                  "--adjustment", "unsent_orders_and_quotes", "--quotes", str(quotes))
+    result = push(
+        invoke,
+        msg(1, line("MUG", 20, 1, last_order_exported=before), line("MUG", 20, 1, source="b"), line("CAP", 5, 1)),
+        "--adjustment",
+        "unsent_orders_and_quotes",
+        "--quotes",
+        str(quotes),
+    )
     early, plain, cap = bodies(result.stdout)
     assert (early["adjusted_unsent"], early["adjusted_quotes"], early["qty"]) == (5, 4, 11)
-    assert (plain["adjusted_unsent"], plain["qty"]) == (3, 13)   # order 1002 exported: already in the figure
+    assert (plain["adjusted_unsent"], plain["qty"]) == (3, 13)  # order 1002 exported: already in the figure
     assert (cap["adjusted_unsent"], cap["qty"], cap["in_stock"]) == (7, 0, False)  # 5 - 7 clamped to 0
     assert exported_at > before
-    only_orders = push(invoke, msg(2, line("MUG", 20, 2)), "--adjustment", "unsent_orders",
-                       "--unsent-order-cutoff-days", "0")
+    only_orders = push(invoke, msg(2, line("MUG", 20, 2)), "--adjustment", "unsent_orders", "--unsent-order-cutoff-days", "0")
     assert bodies(only_orders.stdout)[0]["adjusted_unsent"] == 0  # nothing updated within 0 days
 
 

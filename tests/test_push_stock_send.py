@@ -29,11 +29,11 @@ def sent(folder: Path) -> list[dict[str, Any]]:
 
 
 def test_chunks_with_increasing_message_seq_and_ledger_after_confirmation(
-        invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
+    invoke: Invoke, state_path: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     lines = [line(f"SKU-{i}", i, 100 + i) for i in range(5)]
-    result = invoke(["push-stock", "--to", out.as_uri() + "/", "--target", "shop", "--chunk-size", "2"],
-                    input=msg(1, *lines))
+    result = invoke(["push-stock", "--to", out.as_uri() + "/", "--target", "shop", "--chunk-size", "2"], input=msg(1, *lines))
     assert result.exit_code == 0, result.stderr
     messages = sent(out)
     assert [m["message_seq"] for m in messages] == [1, 2, 3]
@@ -43,16 +43,19 @@ def test_chunks_with_increasing_message_seq_and_ledger_after_confirmation(
     assert sorted(b["sent_message_seq"] for b in results) == [1, 1, 2, 2, 3]
     assert all(b["result"] == "success" for b in results)
     assert ledger(state_path, "shop") == {(f"SKU-{i}", "default"): (100 + i, i) for i in range(5)}
-    again = invoke(["push-stock", "--to", out.as_uri() + "/", "--target", "shop"],
-                   input=msg(2, line("SKU-0", 9, 100), line("SKU-1", 9, 150)))
+    again = invoke(
+        ["push-stock", "--to", out.as_uri() + "/", "--target", "shop"], input=msg(2, line("SKU-0", 9, 100), line("SKU-1", 9, 150))
+    )
     assert [b["result"] for b in bodies(again.stdout)] == ["duplicate", "success"]
     assert [m["message_seq"] for m in sent(out)] == [1, 2, 3, 4]
 
 
 def test_soap_outgoing_messages_parse_back(invoke: Invoke, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    invoke(["push-stock", "--to", out.as_uri() + "/", "--target", "shop", "--message-format", "soap"],
-           input=msg(1, line("MUG", 4, 7, source="leeds")))
+    invoke(
+        ["push-stock", "--to", out.as_uri() + "/", "--target", "shop", "--message-format", "soap"],
+        input=msg(1, line("MUG", 4, 7, source="leeds")),
+    )
     [path] = list(out.glob("*.xml"))
     parsed = soap.parse(path.read_bytes(), str(path))
     assert parsed.message_seq == 1 and parsed.lines == [{"sku": "MUG", "qty": "4", "seq": "7", "source": "leeds"}]
@@ -61,15 +64,19 @@ def test_soap_outgoing_messages_parse_back(invoke: Invoke, tmp_path: Path) -> No
 def test_an_unconfirmed_chunk_does_not_advance_the_ledger(invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / "stock-shop-00000002.json").mkdir(parents=True)  # the second chunk cannot be renamed into place
-    result = invoke(["push-stock", "--to", out.as_uri() + "/", "--target", "shop", "--chunk-size", "1"],
-                    input=msg(5, line("A", 1, 1), line("B", 2, 1), line("C", 3, 1)))
+    result = invoke(
+        ["push-stock", "--to", out.as_uri() + "/", "--target", "shop", "--chunk-size", "1"],
+        input=msg(5, line("A", 1, 1), line("B", 2, 1), line("C", 3, 1)),
+    )
     assert result.exit_code == 75  # every failure was temporary: safe to rerun
     by_sku = {b["sku"]: b for b in bodies(result.stdout)}
     assert by_sku["B"]["result"] == "failure" and "not sent (message 2)" in by_sku["B"]["message"]
     assert ledger(state_path, "shop") == {("A", "default"): (1, 1), ("C", "default"): (1, 3)}
     os.rmdir(out / "stock-shop-00000002.json")
-    resend = invoke(["push-stock", "--to", out.as_uri() + "/", "--target", "shop"],
-                    input=msg(5, line("A", 1, 1), line("B", 2, 1), line("C", 3, 1)))
+    resend = invoke(
+        ["push-stock", "--to", out.as_uri() + "/", "--target", "shop"],
+        input=msg(5, line("A", 1, 1), line("B", 2, 1), line("C", 3, 1)),
+    )
     assert [b["result"] for b in bodies(resend.stdout)] == ["duplicate", "duplicate", "success"]
     assert ledger(state_path, "shop")[("B", "default")] == (1, 2)
 
@@ -86,12 +93,13 @@ def test_incremental_sends_only_changes_and_assigns_seqs(invoke: Invoke, state_p
     to = ["--to", out.as_uri() + "/", "--target", "shop", "--incremental"]
     snap.write_text("sku,qty\nMUG,5\nCAP,0\n", encoding="utf-8")
     first = invoke(["push-stock", *to, str(snap)])
-    assert [(b["sku"], b["seq"], b["result"]) for b in bodies(first.stdout)] == [("MUG", 1, "success"),
-                                                                                 ("CAP", 1, "success")]
+    assert [(b["sku"], b["seq"], b["result"]) for b in bodies(first.stdout)] == [("MUG", 1, "success"), ("CAP", 1, "success")]
     snap.write_text("sku,qty\nMUG,5\nCAP,4\n", encoding="utf-8")
     second = invoke(["push-stock", *to, str(snap)])
     assert sorted((b["sku"], b["seq"], b["result"]) for b in bodies(second.stdout)) == [
-        ("CAP", 2, "success"), ("MUG", 1, "unchanged")]
+        ("CAP", 2, "success"),
+        ("MUG", 1, "unchanged"),
+    ]
     assert [[ln["sku"] for ln in m["lines"]] for m in sent(out)] == [["MUG", "CAP"], ["CAP"]]
     assert ledger(state_path, "shop") == {("MUG", "default"): (1, 5), ("CAP", "default"): (2, 4)}
 
@@ -150,9 +158,12 @@ def test_permutation_property_highest_seq_wins_and_never_goes_back(tmp_path: Pat
     counter = iter(range(10**9))
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(st.lists(st.integers(0, 40), min_size=1, max_size=12, unique=True).flatmap(
-        lambda seqs: st.tuples(st.just(seqs), st.permutations(seqs), st.lists(st.integers(1, 4), min_size=12,
-                                                                                  max_size=12))), st.booleans())
+    @given(
+        st.lists(st.integers(0, 40), min_size=1, max_size=12, unique=True).flatmap(
+            lambda seqs: st.tuples(st.just(seqs), st.permutations(seqs), st.lists(st.integers(1, 4), min_size=12, max_size=12))
+        ),
+        st.booleans(),
+    )
     def check(case: tuple[list[int], list[int], list[int]], negatives: bool) -> None:
         seqs, order, sizes = case
         target = f"t{next(counter)}"
@@ -160,7 +171,7 @@ def test_permutation_property_highest_seq_wins_and_never_goes_back(tmp_path: Pat
         applied: list[int] = []
         position, number = 0, 0
         while position < len(order):  # random message boundaries
-            part = order[position: position + sizes[number]]
+            part = order[position : position + sizes[number]]
             position, number = position + len(part), number + 1
             results = engine.process(Message(number, [line("MUG", s * 10, s) for s in part], "t", str(number)))
             applied += [r["body"]["seq"] for r in results if r["body"]["result"] == "success"]
@@ -178,8 +189,21 @@ def test_kill_during_a_large_push_leaves_the_ledger_consistent(tmp_path: Path) -
     with data.open("w", encoding="utf-8") as fh:
         for m in range(150):  # 6,000 lines, every one newer than the last: 300 chunks of 20
             fh.write(msg(m + 1, *[line(f"SKU-{(m * 37 + i) % 900}", i, m * 100 + i) for i in range(40)]))
-    cmd = [sys.executable, "-m", "flowkit", "--state", str(state), "push-stock", str(data), "--to",
-           out.as_uri() + "/", "--target", "shop", "--chunk-size", "20"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "flowkit",
+        "--state",
+        str(state),
+        "push-stock",
+        str(data),
+        "--to",
+        out.as_uri() + "/",
+        "--target",
+        "shop",
+        "--chunk-size",
+        "20",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and len(list(out.glob("*.json"))) < 40:

@@ -14,8 +14,9 @@ from conftest import Invoke, LivePipeline, record_line, records
 MAPPINGS = Path(__file__).parent / "data" / "query_orders" / "mappings"
 
 
-def canonical(number: str, *, channel: str = "web", status: str = "approved", placed: str = "2025-05-06T08:15:42Z",
-              on_hold: bool = False) -> dict[str, Any]:
+def canonical(
+    number: str, *, channel: str = "web", status: str = "approved", placed: str = "2025-05-06T08:15:42Z", on_hold: bool = False
+) -> dict[str, Any]:
     order = json.loads((MAPPINGS / "magento2-basic.out.json").read_text(encoding="utf-8"))
     order.update(number=number, status=status, placed_at=placed)
     order["source"]["channel"] = {"id": channel, "name": channel.title(), "type": "web"}
@@ -28,8 +29,7 @@ def inbox(tmp_path: Path) -> Path:
     """A folder mixing canonical orders and the four source formats."""
     folder = tmp_path / "inbox"
     folder.mkdir()
-    for number, channel, status in (("1001", "web", "approved"), ("1002", "b2b", "approved"),
-                                    ("1003", "web", "cancelled")):
+    for number, channel, status in (("1001", "web", "approved"), ("1002", "b2b", "approved"), ("1003", "web", "cancelled")):
         (folder / f"{number}.json").write_text(json.dumps(canonical(number, channel=channel, status=status)))
     for name in ("magento2-basic.in.json", "omnitron-basic.in.json", "gelato-basic.in.json"):
         shutil.copy(MAPPINGS / name, folder / name.replace(".in", ""))
@@ -48,8 +48,7 @@ def export_status(state_path: Path, number: str) -> tuple[str, int]:
     return (row[0], row[1]) if row else ("unknown", 0)
 
 
-def test_dir_source_emits_every_format_and_records_each_order(invoke: Invoke, config: Path,
-                                                             state_path: Path) -> None:
+def test_dir_source_emits_every_format_and_records_each_order(invoke: Invoke, config: Path, state_path: Path) -> None:
     result = invoke(["query-orders"], config=config)
     assert result.exit_code == 0, result.stderr
     out = records(result.stdout)
@@ -62,8 +61,7 @@ def test_dir_source_emits_every_format_and_records_each_order(invoke: Invoke, co
     assert first["body"]["schema"] == "flowkit.order/1"
     assert export_status(state_path, "1002") == ("queued", 0)
     with sqlite3.connect(state_path) as conn:
-        lines = conn.execute("SELECT sku, quantity FROM order_lines WHERE number = 'OMN-5120' "
-                             "ORDER BY rowid").fetchall()
+        lines = conn.execute("SELECT sku, quantity FROM order_lines WHERE number = 'OMN-5120' ORDER BY rowid").fetchall()
     assert lines == [("MUG-WHT-330", 2), ("CAL-A3-2026", 1)]
     story = json.loads(invoke(["state", "show", "1002"]).stdout)
     assert [e["event"] for e in story["events"]] == ["fetched", "queued"]
@@ -86,14 +84,17 @@ def test_folder_path_as_source(invoke: Invoke, inbox: Path) -> None:
     assert json.loads(result.stdout)["number"] == "1001"
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--channel", "b2b"], ["1002"]),
-    (["--channel", "web,3"], ["1001", "OMN-5120"]),
-    (["--status", "in_production"], ["IN-5001"]),
-    (["--status", "cancelled"], ["1003"]),
-    (["--since", "2025-06-01"], ["GC-7001-aa11", "OMN-5120"]),
-    (["--limit", "2"], ["1001", "1002"]),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--channel", "b2b"], ["1002"]),
+        (["--channel", "web,3"], ["1001", "OMN-5120"]),
+        (["--status", "in_production"], ["IN-5001"]),
+        (["--status", "cancelled"], ["1003"]),
+        (["--since", "2025-06-01"], ["GC-7001-aa11", "OMN-5120"]),
+        (["--limit", "2"], ["1001", "1002"]),
+    ],
+)
 def test_filters(invoke: Invoke, config: Path, args: list[str], expected: list[str]) -> None:
     result = invoke(["query-orders", *args], config=config)
     assert result.exit_code == 0, result.stderr
@@ -105,8 +106,7 @@ def test_bad_since_is_a_data_error(invoke: Invoke, config: Path) -> None:
     assert result.exit_code == 65 and "--since 'yesterday'" in result.stderr
 
 
-def test_malformed_file_gives_error_record_and_moves_to_failed(invoke: Invoke, tmp_config: Any,
-                                                              inbox: Path) -> None:
+def test_malformed_file_gives_error_record_and_moves_to_failed(invoke: Invoke, tmp_config: Any, inbox: Path) -> None:
     (inbox / "0999-broken.json").write_text('{"schema": "flowkit.order/1",\n "number": }')
     config = tmp_config(f'[sources.inbox]\ntype = "dir"\npath = "{inbox}"\nmove_processed = true\n')
     result = invoke(["query-orders"], config=config)
@@ -129,9 +129,15 @@ def results_for(numbers: dict[str, str], error: str = "connection reset") -> str
     """A deliver result stream, as deliver writes it."""
     lines = []
     for number, status in numbers.items():
-        body = {"key": number, "destination": "mis", "status": status, "remote_ref": f"/mis/{number}.xml"
-                if status == "delivered" else None, "attempts": 1, "error": error if status == "failed" else None,
-                "content_hash": "sha256:00"}
+        body = {
+            "key": number,
+            "destination": "mis",
+            "status": status,
+            "remote_ref": f"/mis/{number}.xml" if status == "delivered" else None,
+            "attempts": 1,
+            "error": error if status == "failed" else None,
+            "content_hash": "sha256:00",
+        }
         lines.append(record_line("result", number, body, {"source": "inbox", "filename": f"{number}.xml"}))
     return "".join(lines)
 
@@ -144,8 +150,7 @@ def test_cron_loop_unsent_mark_sent_failed_until_dead(invoke: Invoke, config: Pa
     outcome = {n: "delivered" for n in emitted}
     outcome["1002"] = "failed"
     outcome["OMN-5120"] = "duplicate"
-    marked = invoke(["query-orders", "mark-sent"], input=results_for(outcome) + record_line("alert", "1001", {}),
-                    config=config)
+    marked = invoke(["query-orders", "mark-sent"], input=results_for(outcome) + record_line("alert", "1001", {}), config=config)
     assert marked.exit_code == 0, marked.stderr
     out = records(marked.stdout)
     assert [r["kind"] for r in out] == ["result"] * 6 + ["alert"]
@@ -164,16 +169,23 @@ def test_cron_loop_unsent_mark_sent_failed_until_dead(invoke: Invoke, config: Pa
     story = json.loads(invoke(["state", "show", "1002"]).stdout)
     assert [e["event"] for e in story["events"]] == ["fetched", "queued", "failed", "queued", "dead"]
     with sqlite3.connect(state_path) as conn:
-        history = conn.execute("SELECT command, emitted, delivered, duplicates, failed, dead FROM export_history "
-                               "ORDER BY id").fetchall()
-    assert history == [("query-orders", 6, 0, 0, 0, 0), ("mark-sent", 0, 4, 1, 1, 0),
-                       ("query-orders", 1, 0, 0, 0, 0), ("mark-sent", 0, 0, 0, 0, 1), ("query-orders", 0, 0, 0, 0, 0)]
+        history = conn.execute(
+            "SELECT command, emitted, delivered, duplicates, failed, dead FROM export_history ORDER BY id"
+        ).fetchall()
+    assert history == [
+        ("query-orders", 6, 0, 0, 0, 0),
+        ("mark-sent", 0, 4, 1, 1, 0),
+        ("query-orders", 1, 0, 0, 0, 0),
+        ("mark-sent", 0, 0, 0, 0, 1),
+        ("query-orders", 0, 0, 0, 0, 0),
+    ]
     runs = [json.loads(line) for line in invoke(["state", "runs", "--command", "mark-sent"]).stdout.splitlines()]
     assert runs[-1]["counts"]["delivered"] == 4 and runs[-1]["counts"]["duplicates"] == 1
 
 
 def test_queued_order_waits_while_its_pipeline_runs_and_comes_back_once_it_ended(
-        invoke: Invoke, config: Path, state_path: Path, live_pipeline: LivePipeline) -> None:
+    invoke: Invoke, config: Path, state_path: Path, live_pipeline: LivePipeline
+) -> None:
     assert len(live_pipeline(["query-orders", "--unsent"], state=state_path, config=config)) == 6
     again = invoke(["query-orders", "--unsent"], config=config)  # an overlapping run: not sent twice at once
     assert again.exit_code == 0 and again.stdout == ""
@@ -185,8 +197,9 @@ def test_queued_order_waits_while_its_pipeline_runs_and_comes_back_once_it_ended
     assert len(records(next_run.stdout)) == 6  # the very next run, not 10 minutes later
 
 
-def test_dry_run_looks_without_queuing_recording_or_moving(invoke: Invoke, tmp_config: Any, inbox: Path,
-                                                          state_path: Path) -> None:
+def test_dry_run_looks_without_queuing_recording_or_moving(
+    invoke: Invoke, tmp_config: Any, inbox: Path, state_path: Path
+) -> None:
     config = tmp_config(f'[sources.inbox]\ntype = "dir"\npath = "{inbox}"\nmove_processed = true\n')
     files = sorted(p.name for p in inbox.iterdir())
     look = invoke(["query-orders", "--unsent", "--dry-run"], config=config)
@@ -205,8 +218,7 @@ def test_dry_run_looks_without_queuing_recording_or_moving(invoke: Invoke, tmp_c
         assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1  # the real run only
 
 
-def test_moved_files_carry_over_from_the_store(invoke: Invoke, tmp_config: Any, inbox: Path,
-                                               state_path: Path) -> None:
+def test_moved_files_carry_over_from_the_store(invoke: Invoke, tmp_config: Any, inbox: Path, state_path: Path) -> None:
     config = tmp_config(f'[sources.inbox]\ntype = "dir"\npath = "{inbox}"\nmove_processed = true\n')
     first = records(invoke(["query-orders", "--unsent", "--requeue-after", "0"], config=config).stdout)
     assert len(first) == 6 and not list(inbox.glob("*.json"))
@@ -215,8 +227,9 @@ def test_moved_files_carry_over_from_the_store(invoke: Invoke, tmp_config: Any, 
     assert sorted(r["key"] for r in second) == sorted(["1002", "GC-7001-aa11", "IN-5001", "2000000141", "OMN-5120"])
 
 
-def test_held_and_cancelled_after_queue(invoke: Invoke, config: Path, inbox: Path, state_path: Path,
-                                        live_pipeline: LivePipeline) -> None:
+def test_held_and_cancelled_after_queue(
+    invoke: Invoke, config: Path, inbox: Path, state_path: Path, live_pipeline: LivePipeline
+) -> None:
     (inbox / "1004.json").write_text(json.dumps(canonical("1004", on_hold=True)))
     out = live_pipeline(["query-orders", "--unsent"], state=state_path, config=config)  # its pipeline still runs
     assert "1004" not in [r["key"] for r in out]
@@ -229,12 +242,13 @@ def test_held_and_cancelled_after_queue(invoke: Invoke, config: Path, inbox: Pat
     assert "order 1001 was cancelled at the source after it was queued" in result.stderr
 
 
-def test_mark_sent_error_records_count_attempts_and_unknown_keys_pass(invoke: Invoke, config: Path,
-                                                                      state_path: Path) -> None:
+def test_mark_sent_error_records_count_attempts_and_unknown_keys_pass(invoke: Invoke, config: Path, state_path: Path) -> None:
     invoke(["query-orders", "--number", "1001"], config=config)
-    stream = (record_line("error", "1001", {"error": "render: missing field", "exit_code": 65, "command": "render",
-                                            "kind": "order"})
-              + results_for({"SKU-1": "delivered"}) + results_for({"1001": "unknown"}))
+    stream = (
+        record_line("error", "1001", {"error": "render: missing field", "exit_code": 65, "command": "render", "kind": "order"})
+        + results_for({"SKU-1": "delivered"})
+        + results_for({"1001": "unknown"})
+    )
     result = invoke(["query-orders", "mark-sent"], input=stream, config=config)
     assert result.exit_code == 0, result.stderr
     assert [r["key"] for r in records(result.stdout)] == ["1001", "SKU-1", "1001"]
@@ -255,8 +269,9 @@ def test_ndjson_file_one_order_per_line(invoke: Invoke, tmp_path: Path) -> None:
     assert f"{folder / 'batch.ndjson'}:2:2: invalid JSON" in result.stderr
 
 
-def test_overlapping_runs_wait_on_the_lock_then_exit_75(invoke: Invoke, config: Path, state_path: Path,
-                                                       tmp_config: Any, inbox: Path) -> None:
+def test_overlapping_runs_wait_on_the_lock_then_exit_75(
+    invoke: Invoke, config: Path, state_path: Path, tmp_config: Any, inbox: Path
+) -> None:
     from flowkit.store.lock import exclusive
 
     quick = tmp_config(f'[state]\nlock_timeout = 0.2\n[sources.inbox]\ntype = "dir"\npath = "{inbox}"\n', "q.toml")
@@ -274,7 +289,9 @@ def test_state_exports_lists_the_export_history(invoke: Invoke, config: Path) ->
     assert result.exit_code == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["command"], r["emitted"], r["delivered"], r["failed"]) for r in rows] == [
-        ("mark-sent", 0, 1, 1), ("query-orders", 6, 0, 0)]
+        ("mark-sent", 0, 1, 1),
+        ("query-orders", 6, 0, 0),
+    ]
     assert rows[1]["source"] == "inbox"
 
 

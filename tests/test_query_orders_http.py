@@ -120,9 +120,21 @@ def test_malformed_detail_fails_that_order_only(invoke: Invoke, config: Path, ap
 def test_mark_sent_patches_is_send_and_next_run_is_empty(invoke: Invoke, config: Path, api: Api) -> None:
     first = records(run(invoke, config, "--source", "omni", "--unsent").stdout)
     results = "".join(
-        record_line("result", r["key"], {"key": r["key"], "destination": "mis", "status": "delivered",
-                                         "remote_ref": f"{r['key']}.xml", "attempts": 1, "error": None},
-                    r["meta"]) for r in first)
+        record_line(
+            "result",
+            r["key"],
+            {
+                "key": r["key"],
+                "destination": "mis",
+                "status": "delivered",
+                "remote_ref": f"{r['key']}.xml",
+                "attempts": 1,
+                "error": None,
+            },
+            r["meta"],
+        )
+        for r in first
+    )
     api.faults["/api/v1/orders/6004/"] = [500]  # the source call fails once (retries = 2: still succeeds)
     api.faults["/api/v1/orders/6006/"] = [500, 500, 500]  # ... this one fails for good: owed, exit 75
     marked = invoke(["query-orders", "mark-sent"], input=results, config=config, env=ENV)
@@ -157,10 +169,12 @@ def test_magento_filters_become_search_criteria(invoke: Invoke, config: Path, ap
     assert "increment_id" in api.requests[-1][1]
 
 
-def test_rate_limit_spaces_requests(invoke: Invoke, config: Path, tmp_config: Any, server: tuple[str, Api],
-                                    api: Api) -> None:
-    limited = tmp_config(config.read_text() + "\n[sources.slow]\ntype = \"http\"\npreset = \"omnitron\"\n"
-                         f"base_url = \"{server[0]}\"\ntoken = \"${{OMNI_TOKEN}}\"\nrate_limit = 40\n", "slow.toml")
+def test_rate_limit_spaces_requests(invoke: Invoke, config: Path, tmp_config: Any, server: tuple[str, Api], api: Api) -> None:
+    limited = tmp_config(
+        config.read_text() + '\n[sources.slow]\ntype = "http"\npreset = "omnitron"\n'
+        f'base_url = "{server[0]}"\ntoken = "${{OMNI_TOKEN}}"\nrate_limit = 40\n',
+        "slow.toml",
+    )
     started = time.monotonic()
     result = invoke(["query-orders", "--source", "slow", "--channel", "4"], config=limited, env=ENV)
     assert result.exit_code == 0, result.stderr
@@ -173,8 +187,9 @@ def test_missing_token_reference_is_a_config_error(invoke: Invoke, config: Path,
 
 
 @pytest.mark.parametrize("paging", ['pagination = "offset"', 'pagination = "next"\nnext_field = "none"'])
-def test_generic_api_basic_auth_and_jolt_mapping(invoke: Invoke, tmp_config: Any, server: tuple[str, Api],
-                                                 api: Api, paging: str) -> None:
+def test_generic_api_basic_auth_and_jolt_mapping(
+    invoke: Invoke, tmp_config: Any, server: tuple[str, Api], api: Api, paging: str
+) -> None:
     spec = Path(__file__).parent / "data" / "query_orders" / "mappings" / "user-jolt.spec.json"
     config = tmp_config(f"""
 [sources.legacy]
@@ -188,8 +203,7 @@ page_size = 2
 {paging}
 mapping = "{spec}"
 """)
-    result = invoke(["query-orders", "--source", "legacy", "--since", "2025-08-02"], config=config,
-                    env={"LEGACY_PASSWORD": "pw"})
+    result = invoke(["query-orders", "--source", "legacy", "--since", "2025-08-02"], config=config, env={"LEGACY_PASSWORD": "pw"})
     assert result.exit_code == 0, result.stderr
     out = records(result.stdout)
     assert [r["key"] for r in out] == ["LS-301", "LS-302", "LS-303", "LS-304"]
@@ -205,8 +219,7 @@ def test_store_source_re_emits_failed_orders(invoke: Invoke, config: Path, tmp_c
     assert [r["key"] for r in first] == ["OMN-6002"]
     failed = record_line("result", "OMN-6002", {"key": "OMN-6002", "status": "failed", "error": "disk full"})
     invoke(["query-orders", "mark-sent", "--no-source"], input=failed, config=config, env=ENV)
-    retry = tmp_config(config.read_text() + '\n[sources.retry]\ntype = "store"\nexport_status = ["failed"]\n',
-                       "retry.toml")
+    retry = tmp_config(config.read_text() + '\n[sources.retry]\ntype = "store"\nexport_status = ["failed"]\n', "retry.toml")
     requests_before = len(api.requests)
     result = invoke(["query-orders", "--source", "retry"], config=retry, env=ENV)
     assert result.exit_code == 0, result.stderr
@@ -229,15 +242,20 @@ def test_a_missing_detail_fails_that_order_and_a_403_stops_the_run(invoke: Invok
     result = run(invoke, config, "--source", "omni", "--unsent")
     assert result.exit_code == 1
     assert [(r["kind"], r["key"]) for r in records(result.stdout)] == [
-        ("order", "OMN-6001"), ("order", "OMN-6002"), ("error", "6004"), ("order", "OMN-6006")]
+        ("order", "OMN-6001"),
+        ("order", "OMN-6002"),
+        ("error", "6004"),
+        ("order", "OMN-6006"),
+    ]
     assert "HTTP 404" in result.stderr
     api.faults["/api/v1/order_item/"] = [403]
     stopped = run(invoke, config, "--source", "omni", "--number", "OMN-6001", "--raw")
     assert stopped.exit_code == 69 and "refused, HTTP 403" in stopped.stderr and stopped.stdout == ""
 
 
-def test_timeout_is_temporary_and_a_closed_port_is_unavailable(invoke: Invoke, tmp_config: Any,
-                                                               server: tuple[str, Api], api: Api) -> None:
+def test_timeout_is_temporary_and_a_closed_port_is_unavailable(
+    invoke: Invoke, tmp_config: Any, server: tuple[str, Api], api: Api
+) -> None:
     import socket
 
     with socket.socket() as probe:  # a port nothing listens on

@@ -37,15 +37,16 @@ def test_user_jolt_spec_overlays_the_canonical_skeleton() -> None:
     order = mapping(load("user-jolt.in.json"))
     assert order == load("user-jolt.out.json")
     assert order["schema"] == "flowkit.order/1"
-    assert [(li["sku"], li["quantity"], li["line_number"]) for li in order["lines"]] == [
-        ("CARD-A6", 100, 1), ("ENV-C6", 100, 2)]
+    assert [(li["sku"], li["quantity"], li["line_number"]) for li in order["lines"]] == [("CARD-A6", 100, 1), ("ENV-C6", 100, 2)]
     assert order["source"]["system"] == "legacy-shop"
 
 
 def test_omnitron_groups_unit_rows_by_sku() -> None:
     order = builtin("omnitron")(load("omnitron-basic.in.json"))
     assert [(li["sku"], li["quantity"], li["row_total"]) for li in order["lines"]] == [
-        ("MUG-WHT-330", 2, "600.00"), ("CAL-A3-2026", 1, "600.00")]
+        ("MUG-WHT-330", 2, "600.00"),
+        ("CAL-A3-2026", 1, "600.00"),
+    ]
     assert order["currency"] == "TRY"
 
 

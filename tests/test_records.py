@@ -31,7 +31,7 @@ def test_record_mode_detected_and_streamed(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['{\n  "number": "1"\n}\n', '{"number": "1"}\n', '[1, 2]', '"just a string"'],
+    ['{\n  "number": "1"\n}\n', '{"number": "1"}\n', "[1, 2]", '"just a string"'],
 )
 def test_raw_json_detected(tmp_path: Path, text: str) -> None:
     reader = Reader([write(tmp_path, "order.json", text)], raw_kind="order")
@@ -125,8 +125,7 @@ def test_derive_keeps_meta_and_key() -> None:
 
 
 def test_pipeline_isolates_failures_and_passes_other_kinds(tmp_path: Path) -> None:
-    text = (record_line("order", "ok", {}) + record_line("order", "bad", {}) + record_line("alert", "a", {})
-            + "not json\n")
+    text = record_line("order", "ok", {}) + record_line("order", "bad", {}) + record_line("alert", "a", {}) + "not json\n"
     out = io.BytesIO()
 
     def process(rec: dict) -> list[dict]:  # type: ignore[type-arg]
@@ -134,8 +133,7 @@ def test_pipeline_isolates_failures_and_passes_other_kinds(tmp_path: Path) -> No
             raise RecordError("cannot render", code=65)
         return [derive(rec, "payload", {"done": True})]
 
-    tally = run(Reader([write(tmp_path, "in", text)]), Writer(out, pretty=False), process,
-                consumes={"order"}, command="test")
+    tally = run(Reader([write(tmp_path, "in", text)]), Writer(out, pretty=False), process, consumes={"order"}, command="test")
     kinds = [(r["kind"], r["key"]) for r in map(orjson.loads, out.getvalue().splitlines())]
     assert kinds == [("payload", "ok"), ("error", "bad"), ("alert", "a")]
     assert (tally.ok, tally.failed, tally.passed) == (1, 2, 1)

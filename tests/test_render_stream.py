@@ -86,8 +86,7 @@ def test_bad_record_becomes_error_record(invoke: Invoke) -> None:
     assert out[0]["body"]["exit_code"] == 65 and "$.lines[1].quantity" in out[0]["body"]["error"]
     err = result.stderr.splitlines()
     assert err[0] == (
-        "flowkit: record '1203': order 1203 is not a valid flowkit.order/1: "
-        "$.lines[1].quantity: expected integer, got string"
+        "flowkit: record '1203': order 1203 is not a valid flowkit.order/1: $.lines[1].quantity: expected integer, got string"
     )
     assert err[1].startswith("flowkit: <stdin>:3: invalid JSON")
     assert "Traceback" not in result.stderr
@@ -212,6 +211,4 @@ def test_wrong_type_in_render_table_exits_78(invoke: Invoke, tmp_config: Callabl
     config = tmp_config('# comment\n[render]\npayment = "yes"\n')
     result = invoke(["render"], input=stream("1203"), config=config)
     assert result.exit_code == 78 and result.stdout == ""
-    assert (
-        result.stderr.strip() == f"flowkit: error: {config}:3: 'render.payment' must be true or false"
-    )
+    assert result.stderr.strip() == f"flowkit: error: {config}:3: 'render.payment' must be true or false"

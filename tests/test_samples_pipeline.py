@@ -48,8 +48,7 @@ def no_empty_attributes(root: Any) -> None:
 @pytest.mark.parametrize("number", NUMBERS)
 def test_mis_jobimport_reads_the_rendered_xml(invoke: Invoke, number: str) -> None:
     src = order(number)
-    out = render_then(invoke, number, "xml", ["--xslt", str(SAMPLES / "mis-jobimport.xsl"),
-                                              "--param-from-meta", "supplier"])
+    out = render_then(invoke, number, "xml", ["--xslt", str(SAMPLES / "mis-jobimport.xsl"), "--param-from-meta", "supplier"])
     root = etree.fromstring(out["body"].encode("utf-8"))
     etree.XMLSchema(etree.parse(str(SAMPLES / "schemas" / "jobimport.xsd"))).assertValid(root)
     no_empty_attributes(root)
@@ -65,13 +64,19 @@ def test_mis_jobimport_reads_the_rendered_xml(invoke: Invoke, number: str) -> No
     items = job.findall(f"{JOB}Items/{JOB}Item")
     assert [(i.get("product"), i.get("qty")) for i in items] == [(x["sku"], str(x["quantity"])) for x in src["lines"]]
     prices = [i.find(f"{JOB}Price") for i in items]
-    assert [(p.get("unit"), p.get("total")) for p in prices if p is not None] == \
-        [(x["unit_price"], x["row_total"]) for x in src["lines"]]
+    assert [(p.get("unit"), p.get("total")) for p in prices if p is not None] == [
+        (x["unit_price"], x["row_total"]) for x in src["lines"]
+    ]
     value = job.find(f"{JOB}Value")
     assert value is not None and value.get("currency") == src["currency"]
     totals = src["totals"]
-    assert (value.get("net"), value.get("discount"), value.get("carriage"), value.get("tax"), value.get("gross")) == \
-        (totals["subtotal"], totals["discount"], totals["shipping"], totals["tax"], totals["grand_total"])
+    assert (value.get("net"), value.get("discount"), value.get("carriage"), value.get("tax"), value.get("gross")) == (
+        totals["subtotal"],
+        totals["discount"],
+        totals["shipping"],
+        totals["tax"],
+        totals["grand_total"],
+    )
 
 
 def test_mis_jobimport_rush_order_meets_the_business_rules(invoke: Invoke) -> None:
@@ -109,8 +114,7 @@ def test_lines_csv_reads_the_rendered_xml(invoke: Invoke, number: str) -> None:
 def test_lines_csv_of_1203_has_every_column_filled(invoke: Invoke) -> None:
     out = render_then(invoke, "1203", "xml", ["--xslt", str(SAMPLES / "lines-csv.xsl")])
     rows = list(csv.reader(io.StringIO(out["body"], newline="")))
-    assert rows[1] == ["1203", "1", "FLY-A5-350", "A5 Flyer", "500", "0.05", "25.00", "GBP", "350gsm silk", "CC-42",
-                       "EC1A 1AA"]
+    assert rows[1] == ["1203", "1", "FLY-A5-350", "A5 Flyer", "500", "0.05", "25.00", "GBP", "350gsm silk", "CC-42", "EC1A 1AA"]
     assert all(all(field for field in row) for row in rows)
 
 
@@ -127,8 +131,9 @@ def test_job_sheet_reads_the_rendered_xml(invoke: Invoke, number: str) -> None:
     if src["po_number"]:
         assert f"PO {src['po_number']}" in page.text_content()
     cells = [[td.text_content() for td in tr.findall("td")] for tr in page.findall(".//table/tr")[1:]]
-    assert [(c[0], c[2], c[3], c[4]) for c in cells] == \
-        [(str(x["line_number"]), x["sku"], x["name"], str(x["quantity"])) for x in src["lines"]]
+    assert [(c[0], c[2], c[3], c[4]) for c in cells] == [
+        (str(x["line_number"]), x["sku"], x["name"], str(x["quantity"])) for x in src["lines"]
+    ]
     for row, line in zip(cells, src["lines"], strict=True):
         assert row[1], f"line {line['line_number']}: empty job id"
         assert row[6] == f"{line['print']['width_mm']} x {line['print']['height_mm']}, {line['print']['pages']} pp"
@@ -139,8 +144,10 @@ def test_job_sheet_of_1203(invoke: Invoke) -> None:
     page = html.fromstring(out["body"])
     assert page.findtext(".//p[@class='rush']/strong") == "RUSH"
     assert "Placed 2026-03-14T09:26:53Z, PO PO-7781, ship by Express (next working day)" in out["body"]
-    assert " ".join(page.find(".//address").itertext()) == \
-        "Ann Example Example Events Ltd 1 Example Street Floor 3 London EC1A 1AA GB"
+    assert (
+        " ".join(page.find(".//address").itertext())
+        == "Ann Example Example Events Ltd 1 Example Street Floor 3 London EC1A 1AA GB"
+    )
     links = [a.get("href") for a in page.iterfind(".//table//a")]
     assert links == ["https://files.example.com/jobs/J-2231/print.pdf", "https://files.example.com/jobs/J-2232/print.pdf"]
 
@@ -156,8 +163,9 @@ def nulls_or_blanks(value: Any, path: str = "$") -> list[str]:
 @pytest.mark.parametrize("number", NUMBERS)
 def test_gelato_spec_reads_the_rendered_json(invoke: Invoke, number: str) -> None:
     src = order(number)
-    out = render_then(invoke, number, "json", ["--jolt", str(SAMPLES / "gelato-order.jolt.json"),
-                                               "--param", "shipmentMethod=express"])
+    out = render_then(
+        invoke, number, "json", ["--jolt", str(SAMPLES / "gelato-order.jolt.json"), "--param", "shipmentMethod=express"]
+    )
     body = out["body"]
     assert nulls_or_blanks(body) == []
     assert body["orderReferenceId"] == src["number"] and body["currency"] == src["currency"]
@@ -190,8 +198,9 @@ CASE_INPUTS = {
 @pytest.mark.parametrize(("case", "payload"), CASE_INPUTS.items(), ids=list(CASE_INPUTS))
 def test_case_inputs_are_render_outputs(case: str, payload: str) -> None:
     given = SAMPLES / "cases" / case
-    assert given.read_bytes() == (ROOT / "samples" / "payloads" / payload).read_bytes(), \
+    assert given.read_bytes() == (ROOT / "samples" / "payloads" / payload).read_bytes(), (
         f"{case} is not samples/payloads/{payload}: copy it again"
+    )
 
 
 def test_every_case_input_is_listed() -> None:

@@ -19,9 +19,14 @@ from flowkit.store import orders as orders_store
 from flowkit.store.db import migrations
 from flowkit.store.lock import exclusive
 
-ORDER = {"schema": "flowkit.order/1", "number": "1203", "status": "approved",
-         "source": {"system": "dir", "channel": {"id": "web"}}, "supplier": {"id": "acme"},
-         "lines": [{"id": "1", "sku": "V789", "quantity": 5}, {"id": "2", "sku": "FLY", "quantity": 100}]}
+ORDER = {
+    "schema": "flowkit.order/1",
+    "number": "1203",
+    "status": "approved",
+    "source": {"system": "dir", "channel": {"id": "web"}},
+    "supplier": {"id": "acme"},
+    "lines": [{"id": "1", "sku": "V789", "quantity": 5}, {"id": "2", "sku": "FLY", "quantity": 100}],
+}
 
 
 def test_new_store_is_private_wal_and_migrated(state_path: Path) -> None:
@@ -104,10 +109,14 @@ def test_purge_keeps_sequences_and_work(state_path: Path) -> None:
 
 def test_lock_excludes_second_process_then_times_out(state_path: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys,time\nfrom pathlib import Path\nfrom flowkit.store.lock import exclusive\n"
-         f"with exclusive(Path({str(state_path)!r}), 'deliver'):\n    print('held', flush=True)\n    time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys,time\nfrom pathlib import Path\nfrom flowkit.store.lock import exclusive\n"
+            f"with exclusive(Path({str(state_path)!r}), 'deliver'):\n    print('held', flush=True)\n    time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"

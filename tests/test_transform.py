@@ -43,10 +43,12 @@ def test_other_kinds_pass_through_unchanged(invoke: Invoke) -> None:
 
 def test_param_and_param_from_meta(invoke: Invoke) -> None:
     line = record_line("payload", "1203", ORDER_XML, {"channel": "web", "secret": "x"}, "application/xml")
-    result = invoke(["transform", "--xslt", str(HERE / "params.xsl"), "--param", "greeting=it's \"quoted\"",
-                     "--param-from-meta", "channel"], input=line)
+    result = invoke(
+        ["transform", "--xslt", str(HERE / "params.xsl"), "--param", 'greeting=it\'s "quoted"', "--param-from-meta", "channel"],
+        input=line,
+    )
     assert result.exit_code == 0, result.stderr
-    assert records(result.stdout)[0]["body"] == "it's \"quoted\" 1203 via web"
+    assert records(result.stdout)[0]["body"] == 'it\'s "quoted" 1203 via web'
 
 
 def test_param_from_meta_missing_is_a_record_error(invoke: Invoke) -> None:
@@ -59,8 +61,9 @@ def test_param_from_meta_missing_is_a_record_error(invoke: Invoke) -> None:
 def test_message_terminate_becomes_an_error_record_and_others_go_on(invoke: Invoke) -> None:
     empty = ORDER_XML.replace("<OrderNumber>1203</OrderNumber>", "<OrderNumber>1299</OrderNumber>")
     empty = empty[: empty.index("<OrderLines>")] + "</Order>\n"
-    lines = (record_line("payload", "1299", empty, {"channel": "web"}, "application/xml")
-             + record_line("payload", "1203", ORDER_XML, {}, "application/xml"))
+    lines = record_line("payload", "1299", empty, {"channel": "web"}, "application/xml") + record_line(
+        "payload", "1203", ORDER_XML, {}, "application/xml"
+    )
     result = invoke(["transform", "--xslt", str(HERE / "params.xsl")], input=lines)
     assert result.exit_code == 1
     error, ok = records(result.stdout)
@@ -89,7 +92,7 @@ def test_malformed_stylesheet_names_line_and_column(invoke: Invoke, tmp_path: Pa
 def test_output_encoding_from_xsl_output_in_raw_mode(invoke: Invoke) -> None:
     result = invoke(["transform", "--xslt", str(HERE / "latin1.xsl"), str(HERE / "order.xml")])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout_bytes.startswith(b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>")
+    assert result.stdout_bytes.startswith(b'<?xml version="1.0" encoding="ISO-8859-1"?>')
     assert "Zoë".encode("latin-1") in result.stdout_bytes
 
 
@@ -102,8 +105,15 @@ def test_json_output_method_makes_a_json_record(invoke: Invoke) -> None:
 
 
 def test_html_job_sheet_sample(invoke: Invoke) -> None:
-    result = invoke(["transform", "--xslt", str(SAMPLES / "jobsheet-html.xsl"), "--records",
-                     str(SAMPLES / "cases" / "jobsheet" / "order-1203.in.xml")])
+    result = invoke(
+        [
+            "transform",
+            "--xslt",
+            str(SAMPLES / "jobsheet-html.xsl"),
+            "--records",
+            str(SAMPLES / "cases" / "jobsheet" / "order-1203.in.xml"),
+        ]
+    )
     [out] = records(result.stdout)
     assert out["type"] == "text/html" and out["meta"]["format"] == "html"
     assert "<h1>Production: order 1203</h1>" in out["body"]
@@ -138,8 +148,9 @@ def test_bad_param_syntax_is_a_usage_error(invoke: Invoke) -> None:
 def test_jolt_raw_mode(invoke: Invoke) -> None:
     result = invoke(["transform", "--jolt", str(HERE / "rename.jolt.json"), str(HERE / "order.json")])
     assert result.exit_code == 0, result.stderr
-    assert records(result.stdout) == [{"orderReferenceId": "1203", "orderType": "order",
-                                       "items": [{"productUid": "FLY-A5-350"}, {"productUid": "BC-STD-400"}]}]
+    assert records(result.stdout) == [
+        {"orderReferenceId": "1203", "orderType": "order", "items": [{"productUid": "FLY-A5-350"}, {"productUid": "BC-STD-400"}]}
+    ]
 
 
 def test_jolt_record_mode_and_context_param(invoke: Invoke) -> None:
@@ -147,16 +158,20 @@ def test_jolt_record_mode_and_context_param(invoke: Invoke) -> None:
     import orjson
 
     line = record_line("payload", "1203", orjson.loads(order), {"supplier": "gelato", "filename": "1203.json"})
-    result = invoke(["transform", "--jolt", str(SAMPLES / "gelato-order.jolt.json"),
-                     "--param", "shipmentMethod=express"], input=line)
+    result = invoke(
+        ["transform", "--jolt", str(SAMPLES / "gelato-order.jolt.json"), "--param", "shipmentMethod=express"], input=line
+    )
     assert result.exit_code == 0, result.stderr
     [out] = records(result.stdout)
     assert out["meta"]["supplier"] == "gelato" and out["type"] == "application/json"
     assert out["body"]["shipmentMethodUid"] == "express"
     assert out["body"]["shippingAddress"]["country"] == "GB"
-    assert out["body"]["items"][1] == {"itemReferenceId": "2", "productUid": "V789", "quantity": 5,
-                                       "files": [{"url": "https://files.example.com/jobs/J-2232/print.pdf",
-                                                  "type": "default"}]}
+    assert out["body"]["items"][1] == {
+        "itemReferenceId": "2",
+        "productUid": "V789",
+        "quantity": 5,
+        "files": [{"url": "https://files.example.com/jobs/J-2232/print.pdf", "type": "default"}],
+    }
 
 
 def test_jolt_empty_chain_is_refused(invoke: Invoke) -> None:
@@ -212,11 +227,13 @@ def test_bad_size_in_config_is_a_config_error(invoke: Invoke, tmp_config) -> Non
 
 def test_xhtml_media_type_from_xsl_output(invoke: Invoke, tmp_path: Path) -> None:
     sheet = tmp_path / "x.xsl"
-    sheet.write_text('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
-                     '<xsl:output method="xml" media-type="application/xhtml+xml"/>'
-                     '<xsl:template match="/"><html xmlns="http://www.w3.org/1999/xhtml"><body>'
-                     '<p><xsl:value-of select="/Order/OrderNumber"/></p></body></html></xsl:template>'
-                     '</xsl:stylesheet>')
+    sheet.write_text(
+        '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+        '<xsl:output method="xml" media-type="application/xhtml+xml"/>'
+        '<xsl:template match="/"><html xmlns="http://www.w3.org/1999/xhtml"><body>'
+        '<p><xsl:value-of select="/Order/OrderNumber"/></p></body></html></xsl:template>'
+        "</xsl:stylesheet>"
+    )
     line = record_line("payload", "1203", ORDER_XML, {"filename": "1203.xml"}, "application/xml")
     [out] = records(invoke(["transform", "--xslt", str(sheet)], input=line).stdout)
     assert out["type"] == "application/xhtml+xml" and out["meta"]["filename"] == "1203.xhtml"
@@ -227,10 +244,12 @@ def test_transform_help_imports_no_lxml_or_jolt() -> None:
     import subprocess
     import sys
 
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom flowkit.cli import cli\n"
-            "r = CliRunner().invoke(cli, ['transform', '--help'])\nassert r.exit_code == 0\n"
-            "r = CliRunner().invoke(cli, ['transform', 'test', '--help'])\nassert r.exit_code == 0\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lxml', 'pyjolt')))")
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom flowkit.cli import cli\n"
+        "r = CliRunner().invoke(cli, ['transform', '--help'])\nassert r.exit_code == 0\n"
+        "r = CliRunner().invoke(cli, ['transform', 'test', '--help'])\nassert r.exit_code == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lxml', 'pyjolt')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
@@ -250,11 +269,20 @@ def test_per_supplier_and_channel_stylesheets_from_config(invoke: Invoke, tmp_pa
     for name in ("identity.xsl", "params.xsl", "json-out.xsl"):
         (folder / name).write_text((HERE / name).read_text())
     config = folder / "flowkit.toml"
-    config.write_text('[transform]\nxslt = "identity.xsl"\n\n'
-                      '[suppliers.acme.transform]\nxslt = "params.xsl"\n\n'
-                      '[channels.b2b.transform]\nxslt = "json-out.xsl"\n')
-    lines = "".join(record_line("payload", key, ORDER_XML, meta, "application/xml") for key, meta in (
-        ("1", {}), ("2", {"supplier": "acme"}), ("3", {"supplier": "acme", "channel": "b2b"}), ("4", {"supplier": "acme"})))
+    config.write_text(
+        '[transform]\nxslt = "identity.xsl"\n\n'
+        '[suppliers.acme.transform]\nxslt = "params.xsl"\n\n'
+        '[channels.b2b.transform]\nxslt = "json-out.xsl"\n'
+    )
+    lines = "".join(
+        record_line("payload", key, ORDER_XML, meta, "application/xml")
+        for key, meta in (
+            ("1", {}),
+            ("2", {"supplier": "acme"}),
+            ("3", {"supplier": "acme", "channel": "b2b"}),
+            ("4", {"supplier": "acme"}),
+        )
+    )
     result = invoke(["transform"], input=lines, config=config)
     assert result.exit_code == 0, result.stderr
     outs = records(result.stdout)
@@ -266,8 +294,9 @@ def test_per_supplier_and_channel_stylesheets_from_config(invoke: Invoke, tmp_pa
 
 def test_record_without_a_route_fails_alone(invoke: Invoke, tmp_config) -> None:
     config = tmp_config(f'[suppliers.acme.transform]\nxslt = "{HERE / "params.xsl"}"\n')
-    lines = (record_line("payload", "1", ORDER_XML, {"supplier": "acme"}, "application/xml")
-             + record_line("payload", "2", ORDER_XML, {"supplier": "other"}, "application/xml"))
+    lines = record_line("payload", "1", ORDER_XML, {"supplier": "acme"}, "application/xml") + record_line(
+        "payload", "2", ORDER_XML, {"supplier": "other"}, "application/xml"
+    )
     result = invoke(["transform"], input=lines, config=config)
     assert result.exit_code == 1
     ok, error = records(result.stdout)

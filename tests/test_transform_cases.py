@@ -68,8 +68,14 @@ def test_whitespace_insensitive_mode(invoke: Invoke, tmp_path: Path) -> None:
 def test_json_is_compared_structurally(invoke: Invoke, tmp_path: Path) -> None:
     shutil.copy(HERE / "rename.jolt.json", tmp_path / "rename.jolt.json")
     expected = '{"orderType": "order", "items": [{"productUid": "A"}], "orderReferenceId": "7"}'
-    _case(tmp_path, "json", '{"orderNumber": "7", "orderLines": [{"sku": "A"}]}', expected,
-          'jolt = "rename.jolt.json"\n', ext="json")
+    _case(
+        tmp_path,
+        "json",
+        '{"orderNumber": "7", "orderLines": [{"sku": "A"}]}',
+        expected,
+        'jolt = "rename.jolt.json"\n',
+        ext="json",
+    )
     assert invoke(["transform", "test", str(tmp_path)]).exit_code == 0
     (tmp_path / "json.out.json").write_text(expected.replace('"A"', '"B"'))
     result = invoke(["transform", "test", str(tmp_path)])
@@ -92,8 +98,13 @@ def test_update_rewrites_and_creates_expected_files(invoke: Invoke, tmp_path: Pa
 
 def test_expect_error_cases(invoke: Invoke, tmp_path: Path) -> None:
     shutil.copy(HERE / "params.xsl", tmp_path / "params.xsl")
-    _case(tmp_path, "stops", "<Order><OrderNumber>9</OrderNumber></Order>", None,
-          'xslt = "params.xsl"\nexpect_error = "order 9 has no lines"\n')
+    _case(
+        tmp_path,
+        "stops",
+        "<Order><OrderNumber>9</OrderNumber></Order>",
+        None,
+        'xslt = "params.xsl"\nexpect_error = "order 9 has no lines"\n',
+    )
     assert invoke(["transform", "test", str(tmp_path)]).exit_code == 0
     (tmp_path / "stops.toml").write_text('xslt = "params.xsl"\nexpect_error = "something else"\n')
     result = invoke(["transform", "test", str(tmp_path)])
@@ -102,8 +113,7 @@ def test_expect_error_cases(invoke: Invoke, tmp_path: Path) -> None:
 
 def test_xsd_validation(invoke: Invoke, tmp_path: Path) -> None:
     xsd = tmp_path / "a.xsd"
-    xsd.write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
-                   '<xs:element name="A" type="xs:integer"/></xs:schema>')
+    xsd.write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="A" type="xs:integer"/></xs:schema>')
     _case(tmp_path, "good", "<A>1</A>", "<A>1</A>", IDENTITY + 'schema = "a.xsd"\n')
     _case(tmp_path, "bad", "<A>x</A>", "<A>x</A>", IDENTITY + 'schema = "a.xsd"\n')
     result = invoke(["transform", "test", str(tmp_path)])
@@ -114,8 +124,7 @@ def test_xsd_validation(invoke: Invoke, tmp_path: Path) -> None:
 
 def test_relax_ng_validation_from_the_command_line(invoke: Invoke, tmp_path: Path) -> None:
     rng = tmp_path / "a.rng"
-    rng.write_text('<element name="A" xmlns="http://relaxng.org/ns/structure/1.0"><element name="B"><text/>'
-                   '</element></element>')
+    rng.write_text('<element name="A" xmlns="http://relaxng.org/ns/structure/1.0"><element name="B"><text/></element></element>')
     _case(tmp_path / "cases", "ok", "<A><B>t</B></A>", "<A><B>t</B></A>", IDENTITY)
     assert invoke(["transform", "test", "--schema", str(rng), str(tmp_path / "cases")]).exit_code == 0
     _case(tmp_path / "cases", "nok", "<A><C/></A>", "<A><C/></A>", IDENTITY)
@@ -125,9 +134,11 @@ def test_relax_ng_validation_from_the_command_line(invoke: Invoke, tmp_path: Pat
 
 def test_schematron_validation_reports_the_failed_assertion(invoke: Invoke, tmp_path: Path) -> None:
     sch = tmp_path / "rules.sch"
-    sch.write_text('<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron"><sch:pattern>'
-                   '<sch:rule context="A"><sch:assert test="B">A needs a B.</sch:assert></sch:rule>'
-                   '</sch:pattern></sch:schema>')
+    sch.write_text(
+        '<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron"><sch:pattern>'
+        '<sch:rule context="A"><sch:assert test="B">A needs a B.</sch:assert></sch:rule>'
+        "</sch:pattern></sch:schema>"
+    )
     _case(tmp_path, "rule", "<A><C/></A>", "<A><C/></A>", IDENTITY + 'schema = "rules.sch"\n')
     result = invoke(["transform", "test", str(tmp_path)])
     assert result.exit_code == 1
@@ -153,8 +164,14 @@ def test_unknown_case_setting_and_no_cases(invoke: Invoke, tmp_path: Path) -> No
 def test_unreadable_case_input_fails_that_case_only(invoke: Invoke, tmp_path: Path) -> None:
     shutil.copy(HERE / "rename.jolt.json", tmp_path / "rename.jolt.json")
     _case(tmp_path, "broken", '{"orderNumber": ', "{}", 'jolt = "rename.jolt.json"\n', ext="json")
-    _case(tmp_path, "fine", '{"orderNumber": "7"}', '{"orderReferenceId": "7", "orderType": "order"}',
-          'jolt = "rename.jolt.json"\n', ext="json")
+    _case(
+        tmp_path,
+        "fine",
+        '{"orderNumber": "7"}',
+        '{"orderReferenceId": "7", "orderType": "order"}',
+        'jolt = "rename.jolt.json"\n',
+        ext="json",
+    )
     result = invoke(["transform", "test", str(tmp_path)])
     assert result.exit_code == 1
     assert "cannot read the case input" in result.stdout and "1 passed, 1 failed" in result.stdout

@@ -75,7 +75,8 @@ def _sheet(folder: Path, body: str, name: str = "s.xsl", extra_ns: str = "") -> 
     path.write_text(
         '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"'
         f' {extra_ns}><xsl:output method="text"/><xsl:param name="href"/>'
-        f'<xsl:template match="/">{body}</xsl:template></xsl:stylesheet>')
+        f'<xsl:template match="/">{body}</xsl:template></xsl:stylesheet>'
+    )
     return path
 
 
@@ -158,8 +159,9 @@ def test_document_inside_the_jail_is_readable(invoke: Invoke, jail: Path) -> Non
 def test_document_outside_the_jail_is_refused(invoke: Invoke, jail: Path, href: str) -> None:
     secret = jail.parent / "outside" / "secret.xml"
     sheet = _sheet(jail, '<xsl:value-of select="document($href)"/>')
-    result = invoke(["transform", "--xslt", str(sheet), "--param", "href=" + href.format(secret=secret)],
-                    input=_payload("<Order/>"))
+    result = invoke(
+        ["transform", "--xslt", str(sheet), "--param", "href=" + href.format(secret=secret)], input=_payload("<Order/>")
+    )
     assert result.exit_code == 65
     assert "read outside the allowed folders refused" in result.stderr
     assert SECRET not in result.stdout
@@ -168,18 +170,17 @@ def test_document_outside_the_jail_is_refused(invoke: Invoke, jail: Path, href: 
 def test_allow_read_config_opens_a_folder(invoke: Invoke, jail: Path, tmp_config) -> None:
     config = tmp_config('[transform]\nallow_read = ["outside"]\n')
     sheet = _sheet(jail, '<xsl:value-of select="document($href)"/>')
-    result = invoke(["transform", "--xslt", str(sheet), "--param", "href=../outside/secret.xml"],
-                    input=_payload("<Order/>"), config=config)
+    result = invoke(
+        ["transform", "--xslt", str(sheet), "--param", "href=../outside/secret.xml"], input=_payload("<Order/>"), config=config
+    )
     assert result.exit_code == 0, result.stderr
     assert records(result.stdout)[0]["body"] == SECRET
 
 
-def test_document_over_the_network_is_refused(invoke: Invoke, jail: Path,
-                                              http_server: tuple[str, list[str]]) -> None:
+def test_document_over_the_network_is_refused(invoke: Invoke, jail: Path, http_server: tuple[str, list[str]]) -> None:
     url, hits = http_server
     sheet = _sheet(jail, '<xsl:value-of select="document($href)"/>')
-    result = invoke(["transform", "--xslt", str(sheet), "--param", f"href={url}/order.xml"],
-                    input=_payload("<Order/>"))
+    result = invoke(["transform", "--xslt", str(sheet), "--param", f"href={url}/order.xml"], input=_payload("<Order/>"))
     assert result.exit_code == 65
     assert "refused" in result.stderr
     assert "from-the-network" not in result.stdout
@@ -188,8 +189,11 @@ def test_document_over_the_network_is_refused(invoke: Invoke, jail: Path,
 
 def test_exsl_document_write_is_refused(invoke: Invoke, jail: Path, tmp_path: Path) -> None:
     target = tmp_path / "written.txt"
-    sheet = _sheet(jail, f'<exsl:document href="{target}" method="text">pwned</exsl:document>ok',
-                   extra_ns='xmlns:exsl="http://exslt.org/common" extension-element-prefixes="exsl"')
+    sheet = _sheet(
+        jail,
+        f'<exsl:document href="{target}" method="text">pwned</exsl:document>ok',
+        extra_ns='xmlns:exsl="http://exslt.org/common" extension-element-prefixes="exsl"',
+    )
     result = invoke(["transform", "--xslt", str(sheet)], input=_payload("<Order/>"))
     assert result.exit_code == 65
     assert "File write for" in result.stderr and "refused" in result.stderr
@@ -200,8 +204,10 @@ def test_include_outside_the_jail_is_refused_at_compile_time(invoke: Invoke, jai
     outside = jail.parent / "outside" / "evil.xsl"
     outside.write_text('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"/>')
     sheet = jail / "inc.xsl"
-    sheet.write_text('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
-                     '<xsl:include href="../outside/evil.xsl"/></xsl:stylesheet>')
+    sheet.write_text(
+        '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+        '<xsl:include href="../outside/evil.xsl"/></xsl:stylesheet>'
+    )
     result = invoke(["transform", "--xslt", str(sheet)], input=_payload("<Order/>"))
     assert result.exit_code == 78
     assert "read outside the allowed folders refused" in result.stderr
@@ -215,8 +221,7 @@ def test_entities_in_a_jailed_lookup_file_stay_unexpanded(invoke: Invoke, jail: 
     assert SECRET not in result.stdout
 
 
-def test_a_record_stream_file_larger_than_the_limit_is_read_record_by_record(invoke: Invoke, tmp_config,
-                                                                            tmp_path: Path) -> None:
+def test_a_record_stream_file_larger_than_the_limit_is_read_record_by_record(invoke: Invoke, tmp_config, tmp_path: Path) -> None:
     config = tmp_config('[transform]\nmax_document_size = "1KiB"\n')
     stream = tmp_path / "records.ndjson"
     stream.write_text("".join(_payload(f"<Order><Number>{i}</Number></Order>", str(i)) for i in range(40)))

@@ -68,6 +68,7 @@ def test_output_equals_a_plain_lxml_run(case: str, tmp_path: Path, invoke: Invok
 def test_an_importing_stylesheet_is_not_assumed_to_strip(tmp_path: Path) -> None:
     (tmp_path / "keep.xsl").write_text(SHEET.format(space='<xsl:preserve-space elements="*"/>'), encoding="utf-8")
     main = SHEET.format(space='<xsl:strip-space elements="*"/>').replace(
-        '<xsl:output', '<xsl:import href="keep.xsl"/>\n  <xsl:output', 1)
+        "<xsl:output", '<xsl:import href="keep.xsl"/>\n  <xsl:output', 1
+    )
     (tmp_path / "main.xsl").write_text(main, encoding="utf-8")
     assert Stylesheet(tmp_path / "main.xsl").strips_all is False

@@ -24,8 +24,14 @@ from flowkit.apply_rules.common import (
 SEVERITIES = ("info", "warning", "error", "critical")
 # Which top-level order fields each cached fact depends on (tuple keys are field paths).
 CACHE_DEPS: dict[str, tuple[str, ...]] = {
-    "country": ("shipping_address",), "channel": ("source",), "method": ("shipping",), "quantities": ("lines",),
-    "total": ("lines",), "qmin": ("lines",), "qmax": ("lines",), "suppliers": ("supplier", "lines"),
+    "country": ("shipping_address",),
+    "channel": ("source",),
+    "method": ("shipping",),
+    "quantities": ("lines",),
+    "total": ("lines",),
+    "qmin": ("lines",),
+    "qmax": ("lines",),
+    "suppliers": ("supplier", "lines"),
     "notes": ("notes",),
 }
 PROTECTED = ("number", "schema")
@@ -136,8 +142,10 @@ class Outcome:
         if "notes" not in cache:
             notes = self.order.get("notes")
             notes = notes if isinstance(notes, dict) else {"customer": notes if isinstance(notes, str) else None}
-            texts = [notes.get("customer") or "", *(n.get("text", "") if isinstance(n, dict) else str(n)
-                                                    for n in notes.get("internal") or ())]
+            texts = [
+                notes.get("customer") or "",
+                *(n.get("text", "") if isinstance(n, dict) else str(n) for n in notes.get("internal") or ()),
+            ]
             cache["notes"] = "\n".join(t for t in texts if isinstance(t, str)).lower()
         return cache["notes"]  # type: ignore[no-any-return]
 
@@ -203,7 +211,7 @@ def _add_tags(value: Any, key: str) -> Action:
 
 def _set(value: Any, key: str) -> Action:
     if not isinstance(value, Mapping) or not value:
-        raise RuleError(key, "must be a table of \"field.path\" = value")
+        raise RuleError(key, 'must be a table of "field.path" = value')
     assignments = []
     for path, new in value.items():
         parts = check_path(path, f"{key}.{path}")
@@ -257,6 +265,7 @@ def _alert(value: Any, key: str) -> Action:
     to = spec.get("to")
     if to is not None and (not isinstance(to, str) or not to):
         raise RuleError(f"{key}.to", "must be a destination name or URL")
+
     def act(out: Outcome, rule: str) -> None:
         out.alerts.append(Alert(rule, message(out.order, out.meta, rule), severity, to))
 
@@ -265,5 +274,10 @@ def _alert(value: Any, key: str) -> Action:
 
 
 ACTIONS: dict[str, Callable[[Any, str], Action]] = {
-    "hold": _hold, "cancel": _cancel, "add_tags": _add_tags, "set": _set, "note": _note, "alert": _alert,
+    "hold": _hold,
+    "cancel": _cancel,
+    "add_tags": _add_tags,
+    "set": _set,
+    "note": _note,
+    "alert": _alert,
 }

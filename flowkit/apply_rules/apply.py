@@ -60,9 +60,17 @@ class AlertSender:
 class Applier:
     """Callable for ``pipeline.run``: applies the engine and records decisions."""
 
-    def __init__(self, engine: Engine, *, decide: Decide | None, sender: AlertSender | None,
-                 released: Callable[[str], bool], explain: Callable[[str], None] | None = None,
-                 drop_held: bool = False, alerts_to: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        decide: Decide | None,
+        sender: AlertSender | None,
+        released: Callable[[str], bool],
+        explain: Callable[[str], None] | None = None,
+        drop_held: bool = False,
+        alerts_to: Callable[[str], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.decide = decide
         self.sender = sender
@@ -97,15 +105,15 @@ class Applier:
         return [record, *alerts]
 
     def _alert(self, record: Record, out: Outcome, alert: Alert) -> Record:
-        body = {"rule": alert.rule, "order": str(out.order["number"]), "message": alert.message,
-                "severity": alert.severity}
+        body = {"rule": alert.rule, "order": str(out.order["number"]), "message": alert.message, "severity": alert.severity}
         result = derive(record, "alert", body)
         if alert.to is not None and self.sender is not None:
             try:
                 result["meta"]["delivery"] = self.sender.send(result, alert.to)
             except RecordError as exc:
-                raise RecordError(f"alert of rule {alert.rule!r} to {alert.to!r} not delivered: "
-                                  f"{exc.format_message()}", code=exc.exit_code) from exc
+                raise RecordError(
+                    f"alert of rule {alert.rule!r} to {alert.to!r} not delivered: {exc.format_message()}", code=exc.exit_code
+                ) from exc
         return result
 
     def _record(self, out: Outcome, meta: dict[str, Any]) -> None:
@@ -136,8 +144,16 @@ def alert_line(record: Record) -> str:
     return f"alert [{body['severity']}] order {body['order']}: {body['message']} (rule {body['rule']!r})"
 
 
-def build(rules_path: Path, config: Config, open_store: Callable[[], Store], *, explain: Say | None,
-          dry_run: bool, drop_held: bool, alerts_to: Say | None) -> tuple[Applier, AlertSender, StoreWindow]:
+def build(
+    rules_path: Path,
+    config: Config,
+    open_store: Callable[[], Store],
+    *,
+    explain: Say | None,
+    dry_run: bool,
+    drop_held: bool,
+    alerts_to: Say | None,
+) -> tuple[Applier, AlertSender, StoreWindow]:
     """Load and compile the rules (exit 78 on any problem), then wire the store and transports.
 
     Returns the applier, the alert sender (to close) and the ``pipeline.Window`` that batches
@@ -155,8 +171,15 @@ def build(rules_path: Path, config: Config, open_store: Callable[[], Store], *, 
     sender = AlertSender(config)
     window = StoreWindow(store, view)
     engine = Engine(ruleset, settings, view, explain=explain is not None)
-    applier = Applier(engine, decide=None if dry_run else window.decide, sender=sender, released=view.released,
-                      explain=explain, drop_held=drop_held, alerts_to=alerts_to)
+    applier = Applier(
+        engine,
+        decide=None if dry_run else window.decide,
+        sender=sender,
+        released=view.released,
+        explain=explain,
+        drop_held=drop_held,
+        alerts_to=alerts_to,
+    )
     return applier, sender, window
 
 
@@ -177,9 +200,16 @@ class StoreWindow:
         self.queued: list[Decision] = []
 
     def prepare(self, items: list[Record | BadLine]) -> None:
-        self.view.prefetch([str(item["body"]["number"]) for item in items
-                            if not isinstance(item, BadLine) and item["kind"] == "order"
-                            and isinstance(item["body"], dict) and isinstance(item["body"].get("number"), (str, int))])
+        self.view.prefetch(
+            [
+                str(item["body"]["number"])
+                for item in items
+                if not isinstance(item, BadLine)
+                and item["kind"] == "order"
+                and isinstance(item["body"], dict)
+                and isinstance(item["body"].get("number"), (str, int))
+            ]
+        )
 
     def decide(self, order: dict[str, Any], meta: dict[str, Any], status: str, reason: str) -> None:
         self.queued.append((order, status, reason, str(meta.get("source") or COMMAND)))

@@ -28,8 +28,9 @@ CHECK_KEYS = (*REASONS, *LIST_KEYS, "stock_target", "reasons")
 class StoreView(Protocol):
     """What the checks read from the state store."""
 
-    def known_status(self, number: str, channel: str | None, order_id: str | None = None,
-                     source: str | None = None) -> str | None: ...
+    def known_status(
+        self, number: str, channel: str | None, order_id: str | None = None, source: str | None = None
+    ) -> str | None: ...
 
     def stock(self, sku: str, target: str | None) -> float | None: ...
 
@@ -58,8 +59,9 @@ def validate(table: Mapping[str, Any], where: Callable[[str], str]) -> None:
             raise ConfigError(f"{where(key)}: 'checks.{key}' must be a list of strings")
         if key == "stock_target" and not isinstance(value, str):
             raise ConfigError(f"{where(key)}: 'checks.stock_target' must be a string")
-        if key == "reasons" and not (isinstance(value, Mapping) and set(value) <= set(REASONS)
-                                     and all(isinstance(v, str) and v for v in value.values())):
+        if key == "reasons" and not (
+            isinstance(value, Mapping) and set(value) <= set(REASONS) and all(isinstance(v, str) and v for v in value.values())
+        ):
             raise ConfigError(f"{where(key)}: 'checks.reasons' maps {', '.join(REASONS)} to non-empty strings")
 
 
@@ -122,8 +124,7 @@ class SeenSet(Protocol):
     def add(self, key: tuple[str | None, str]) -> None: ...
 
 
-def run_checks(out: Outcome, checks: Checks, unmanaged: list[str], view: StoreView | None,
-               seen: SeenSet) -> None:
+def run_checks(out: Outcome, checks: Checks, unmanaged: list[str], view: StoreView | None, seen: SeenSet) -> None:
     """Apply each enabled built-in check, holding with its standard reason."""
     order, meta, on = out.order, out.meta, checks.enabled
     number, channel = str(order.get("number")), channel_of(order, meta)
@@ -135,8 +136,9 @@ def run_checks(out: Outcome, checks: Checks, unmanaged: list[str], view: StoreVi
     if "duplicate" in on:
         if (channel, number) in seen:
             hold("duplicate", f"order {number} already seen in this run for channel {channel}")
-        elif (status := view.known_status(number, channel, _text(order.get("id")), _text(meta.get("source")))
-              if view else None) in checks.duplicate_statuses:
+        elif (
+            status := view.known_status(number, channel, _text(order.get("id")), _text(meta.get("source"))) if view else None
+        ) in checks.duplicate_statuses:
             hold("duplicate", f"order {number} already {status} for channel {channel}")
         seen.add((channel, number))
     if "not_managed" in on and unmanaged:

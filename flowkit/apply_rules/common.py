@@ -169,7 +169,7 @@ def set_at(target: dict[str, Any], parts: tuple[str, ...], new: Any) -> None:
             return
         child = target.get(part)
         if child.__class__ is list:
-            rest = parts[index + 1:]
+            rest = parts[index + 1 :]
             for item in child:
                 if isinstance(item, dict):
                     set_at(item, rest, new)

@@ -59,8 +59,7 @@ def _define(source: str, ns: Namespace, name: str) -> Any:
 def rule_test(expr: str, ns: Namespace) -> Callable[[Outcome], bool]:
     """One rule's test as a function (used by --explain and by tests)."""
     facts = all_facts(ns)
-    lines = ["def _test(s):", *(f"    {fact} = {facts[fact][0]}" for fact in facts_used([expr], ns)),
-             f"    return bool({expr})"]
+    lines = ["def _test(s):", *(f"    {fact} = {facts[fact][0]}" for fact in facts_used([expr], ns)), f"    return bool({expr})"]
     return _define("\n".join(lines) + "\n", ns, "_test")  # type: ignore[no-any-return]
 
 
@@ -82,8 +81,10 @@ def runner(rules: Sequence[Rule], ns: Namespace) -> Runner:
             if tags is not None:  # add_tags, unrolled on the tag list and the set beside it
                 for tag in tags:
                     bound = ns.bind(tag)
-                    lines.append(f"        if {bound} not in F_tagset: "
-                                 f"F_tagset.add({bound}); F_tags.append({bound}); s.order['tags'] = F_tags")
+                    lines.append(
+                        f"        if {bound} not in F_tagset: "
+                        f"F_tagset.add({bound}); F_tags.append({bound}); s.order['tags'] = F_tags"
+                    )
                 continue
             touches: frozenset[str] = getattr(action, "touches", frozenset())
             assignments = getattr(action, "assignments", None)

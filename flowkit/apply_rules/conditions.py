@@ -21,15 +21,31 @@ from flowkit.apply_rules.common import RuleError, check_path, strings, text_of
 Compiled = tuple[str, str]  # (expression, description)
 # Fact variables an expression may use, and how each is computed from the Outcome ``s``.
 FACTS = {
-    "F_country": "s.country()", "F_channel": "s.channel()", "F_method": "s.method()", "F_total": "s.total()",
-    "F_qs": "s.quantities()", "F_qmin": "s.qmin()", "F_qmax": "s.qmax()", "F_tags": "s.tags()",
-    "F_suppliers": "s.suppliers()", "F_notes": "s.notes_text()", "F_tagset": "s.tagset()",
+    "F_country": "s.country()",
+    "F_channel": "s.channel()",
+    "F_method": "s.method()",
+    "F_total": "s.total()",
+    "F_qs": "s.quantities()",
+    "F_qmin": "s.qmin()",
+    "F_qmax": "s.qmax()",
+    "F_tags": "s.tags()",
+    "F_suppliers": "s.suppliers()",
+    "F_notes": "s.notes_text()",
+    "F_tagset": "s.tagset()",
 }
 # The top-level order fields each fact depends on (a ``set`` of one re-reads the fact).
 FACT_DEPS = {
-    "F_country": ("shipping_address",), "F_channel": ("source",), "F_method": ("shipping",), "F_total": ("lines",),
-    "F_qs": ("lines",), "F_qmin": ("lines",), "F_qmax": ("lines",), "F_tags": ("tags",),
-    "F_suppliers": ("supplier", "lines"), "F_notes": ("notes",), "F_tagset": ("tags",),
+    "F_country": ("shipping_address",),
+    "F_channel": ("source",),
+    "F_method": ("shipping",),
+    "F_total": ("lines",),
+    "F_qs": ("lines",),
+    "F_qmin": ("lines",),
+    "F_qmax": ("lines",),
+    "F_tags": ("tags",),
+    "F_suppliers": ("supplier", "lines"),
+    "F_notes": ("notes",),
+    "F_tagset": ("tags",),
 }
 _COMPARISON = re.compile(r"^\s*(>=|<=|==|!=|>|<|=)?\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -63,7 +79,7 @@ def comparison(value: Any, key: str) -> tuple[str, float]:
         return "==", value
     match = _COMPARISON.match(value) if isinstance(value, str) else None
     if not match:
-        raise RuleError(key, "must be a comparison such as \"> 4\", \">= 10\", \"== 1\" or a number")
+        raise RuleError(key, 'must be a comparison such as "> 4", ">= 10", "== 1" or a number')
     number = float(match.group(2)) if "." in match.group(2) else int(match.group(2))
     return ("==" if match.group(1) in (None, "=") else match.group(1)), number
 
@@ -73,11 +89,17 @@ def _line_quantity(every: bool) -> Callable[[Any, str, Namespace], Compiled]:
         op, n = comparison(value, key)
         # any line q OP n, via min/max: any > n <=> max > n; all > n <=> min > n; and so on.
         exprs = {
-            (False, ">"): f"F_qmax > {n!r}", (False, ">="): f"F_qmax >= {n!r}", (False, "<"): f"F_qmin < {n!r}",
-            (False, "<="): f"F_qmin <= {n!r}", (False, "=="): f"{n!r} in F_qs",
+            (False, ">"): f"F_qmax > {n!r}",
+            (False, ">="): f"F_qmax >= {n!r}",
+            (False, "<"): f"F_qmin < {n!r}",
+            (False, "<="): f"F_qmin <= {n!r}",
+            (False, "=="): f"{n!r} in F_qs",
             (False, "!="): f"(F_qmin != {n!r} or F_qmax != {n!r})",
-            (True, ">"): f"F_qmin > {n!r}", (True, ">="): f"F_qmin >= {n!r}", (True, "<"): f"F_qmax < {n!r}",
-            (True, "<="): f"F_qmax <= {n!r}", (True, "=="): f"F_qmin == F_qmax == {n!r}",
+            (True, ">"): f"F_qmin > {n!r}",
+            (True, ">="): f"F_qmin >= {n!r}",
+            (True, "<"): f"F_qmax < {n!r}",
+            (True, "<="): f"F_qmax <= {n!r}",
+            (True, "=="): f"F_qmin == F_qmax == {n!r}",
             (True, "!="): f"{n!r} not in F_qs",
         }
         return f"(F_qs != () and {exprs[(every, op)]})", f"{'every' if every else 'any'} line quantity {op} {n}"
@@ -90,8 +112,9 @@ def _total_quantity(value: Any, key: str, ns: Namespace) -> Compiled:
     return f"(F_total {op} {n!r})", f"total quantity {op} {n}"
 
 
-def _set_test(fact: str, label: str, upper: bool = False, lower: bool = False,
-              negate: bool = False) -> Callable[[Any, str, Namespace], Compiled]:
+def _set_test(
+    fact: str, label: str, upper: bool = False, lower: bool = False, negate: bool = False
+) -> Callable[[Any, str, Namespace], Compiled]:
     def build(value: Any, key: str, ns: Namespace) -> Compiled:
         items = strings(value, key)
         wanted = frozenset(v.upper() if upper else v.lower() if lower else v for v in items)
@@ -115,7 +138,7 @@ def _tag(value: Any, key: str, ns: Namespace) -> Compiled:
 
 def _regexes(value: Any, key: str) -> list[tuple[str, re.Pattern[str]]]:
     if not isinstance(value, Mapping) or not value:
-        raise RuleError(key, "must be a table of FIELD = \"regex\"")
+        raise RuleError(key, 'must be a table of FIELD = "regex"')
     out = []
     for name, pattern in value.items():
         if not isinstance(pattern, str):
@@ -173,14 +196,20 @@ def _status(value: Any, key: str, ns: Namespace) -> Compiled:
 
 
 CONDITIONS: dict[str, Callable[[Any, str, Namespace], Compiled]] = {
-    "any_line_quantity": _line_quantity(False), "all_line_quantity": _line_quantity(True),
+    "any_line_quantity": _line_quantity(False),
+    "all_line_quantity": _line_quantity(True),
     "total_quantity": _total_quantity,
     "shipping_country_in": _set_test("F_country", "shipping country in", upper=True),
     "shipping_country_not_in": _set_test("F_country", "shipping country not in", upper=True, negate=True),
     "shipping_method": _set_test("F_method", "shipping method in", lower=True),
-    "channel": _set_test("F_channel", "channel in"), "supplier": _supplier,
-    "field_matches": _field_matches, "extra_data_matches": _extra_data_matches,
-    "note_contains": _note_contains, "tag": _tag, "on_hold": _on_hold, "status": _status,
+    "channel": _set_test("F_channel", "channel in"),
+    "supplier": _supplier,
+    "field_matches": _field_matches,
+    "extra_data_matches": _extra_data_matches,
+    "note_contains": _note_contains,
+    "tag": _tag,
+    "on_hold": _on_hold,
+    "status": _status,
 }
 
 

@@ -75,8 +75,7 @@ def parse(text: str, path: Path | None = None) -> RuleSet:
             raise ConfigError(f"{where}: rule {label!r}: key '{exc.key}': {exc.message}") from exc
         if rule is not None:
             rules.append(rule)
-    return RuleSet(path, tuple(rules), runner(rules, ns), dict(data.get("checks", {})), dict(data.get("maps", {})),
-                   text, ns)
+    return RuleSet(path, tuple(rules), runner(rules, ns), dict(data.get("checks", {})), dict(data.get("maps", {})), text, ns)
 
 
 def with_tests(ruleset: RuleSet) -> RuleSet:

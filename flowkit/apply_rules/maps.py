@@ -45,8 +45,11 @@ class Maps:
         entries = (self.sku or {}).get(str(line.get("sku")))
         if not entries:
             return None
-        attrs = {str(a.get("name", "")).lower(): str(a.get("value", ""))
-                 for a in line.get("attributes") or () if isinstance(a, Mapping)}
+        attrs = {
+            str(a.get("name", "")).lower(): str(a.get("value", ""))
+            for a in line.get("attributes") or ()
+            if isinstance(a, Mapping)
+        }
         for entry in entries:
             if all(attrs.get(name) == value for name, value in entry.attributes):
                 return entry
@@ -87,8 +90,16 @@ def build(maps: Mapping[str, Any], where: Where, base: Callable[[str], Path]) ->
     if not isinstance(prefix, str):
         raise ConfigError(f"{where('routing')}: 'maps.routing.tag_prefix' must be a string")
     typed = any(e.type for entries in (sku or {}).values() for e in entries)
-    return Maps(sku, shipping, default, _patterns(routing, "stock", where), _patterns(routing, "print", where),
-                default_type, prefix, bool(routing) or typed)
+    return Maps(
+        sku,
+        shipping,
+        default,
+        _patterns(routing, "stock", where),
+        _patterns(routing, "print", where),
+        default_type,
+        prefix,
+        bool(routing) or typed,
+    )
 
 
 def _patterns(routing: Mapping[str, Any], key: str, where: Where) -> tuple[re.Pattern[str], ...]:
@@ -118,8 +129,9 @@ def _sku_map(value: Any, where: str, base: Callable[[str], Path]) -> dict[str, l
             raise ConfigError(f"{place}: SKU map row needs 'sku' and 'product_id' strings")
         if kind is not None and kind not in LINE_TYPES:
             raise ConfigError(f"{place}: SKU map 'type' must be one of {', '.join(LINE_TYPES)}")
-        attrs = tuple((k.lower(), str(v)) for k, v in row.items()
-                      if k not in ("sku", "product_id", "type") and v not in (None, ""))
+        attrs = tuple(
+            (k.lower(), str(v)) for k, v in row.items() if k not in ("sku", "product_id", "type") and v not in (None, "")
+        )
         out.setdefault(sku, []).append(SkuEntry(product, kind, attrs))
     for entries in out.values():
         entries.sort(key=lambda e: -len(e.attributes))
@@ -159,7 +171,6 @@ def _csv(path: Path, required: tuple[str, ...]) -> list[tuple[str, dict[str, Any
             missing = [c for c in required if c not in (reader.fieldnames or ())]
             if missing:
                 raise ConfigError(f"{path}:1: CSV header lacks column(s) {', '.join(missing)}")
-            return [(f"{path}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items() if k})
-                    for row in reader]
+            return [(f"{path}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read map file: {exc.strerror}") from exc

@@ -42,8 +42,9 @@ class Settings:
                 table = entry.get(COMMAND) if isinstance(entry, Mapping) else None
                 if isinstance(table, Mapping):
                     self.overrides[(kind, str(name))] = self._layer(table, (kind, str(name), COMMAND))
-        self.disabled = {kind: {str(n) for n, e in config.section(kind).items() if _disabled(e)}
-                         for kind in ("sources", "suppliers")}
+        self.disabled = {
+            kind: {str(n) for n, e in config.section(kind).items() if _disabled(e)} for kind in ("sources", "suppliers")
+        }
         self._cache: dict[tuple[str | None, str | None], tuple[checks_mod.Checks, maps_mod.Maps]] = {}
         for layer in [*self.base, *self.overrides.values()]:
             checks_mod.validate(layer[0], _checks_where(layer[2]))
@@ -55,8 +56,9 @@ class Settings:
         label = ".".join(path)
         for key, value in table.items():
             if check_keys and key.replace("-", "_") not in COMMAND_KEYS:
-                raise ConfigError(f"{self.config.where(*path, key)}: unknown key '{label}.{key}' "
-                                  f"(known: {', '.join(COMMAND_KEYS)})")
+                raise ConfigError(
+                    f"{self.config.where(*path, key)}: unknown key '{label}.{key}' (known: {', '.join(COMMAND_KEYS)})"
+                )
             if key in ("checks", "maps") and not isinstance(value, Mapping):
                 raise ConfigError(f"{self.config.where(*path, key)}: '{label}.{key}' must be a table")
 
@@ -83,8 +85,9 @@ class Settings:
             checks.update(layer[0])
             maps.update(layer[1])
             sources.update({key: layer for key in layer[1]})
-        compiled_maps = maps_mod.build(maps, lambda key: sources[key][2]("maps", key) if key in sources else "maps",
-                                       lambda key: sources[key][3])
+        compiled_maps = maps_mod.build(
+            maps, lambda key: sources[key][2]("maps", key) if key in sources else "maps", lambda key: sources[key][3]
+        )
         result = (checks_mod.build(checks, self.disabled["sources"], self.disabled["suppliers"]), compiled_maps)
         self._cache[cache_key] = result
         return result

@@ -25,21 +25,33 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS", "cli", "load_command"]
 
 
-@click.group(
-    cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLOWKIT"}
-)
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLOWKIT"})
 @click.version_option(__version__, "--version", prog_name="flowkit", message="%(prog)s %(version)s")
-@click.option("--config", "config_path", metavar="PATH", envvar="FLOWKIT_CONFIG",
-              help="Config file (default: ./flowkit.toml, then the user config dir).")
-@click.option("--state", "state_path", metavar="PATH", envvar="FLOWKIT_STATE",
-              help="State store file (default: state.path from the config, then the user state dir).")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="FLOWKIT_CONFIG",
+    help="Config file (default: ./flowkit.toml, then the user config dir).",
+)
+@click.option(
+    "--state",
+    "state_path",
+    metavar="PATH",
+    envvar="FLOWKIT_STATE",
+    help="State store file (default: state.path from the config, then the user state dir).",
+)
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Log lines as text, or as JSON objects for cron and log shippers.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines as text, or as JSON objects for cron and log shippers.",
+)
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, state_path: str | None, verbose: int, quiet: bool,
-        log_format: str) -> None:
+def cli(ctx: click.Context, config_path: str | None, state_path: str | None, verbose: int, quiet: bool, log_format: str) -> None:
     """Small composable commands for e-commerce and print-order integration.
 
     Commands read records (NDJSON) or one plain JSON/XML document on stdin or

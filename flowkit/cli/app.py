@@ -92,8 +92,11 @@ class App:
             raise
         except BrokenPipeError:  # the next command exited first (click then exits 1 quietly)
             status = "broken-pipe"
-            click.echo(f"flowkit: {command}: the next command of the pipeline stopped reading; what this run did "
-                       "is recorded (flowkit state runs), the rest is done by the next run", err=True)
+            click.echo(
+                f"flowkit: {command}: the next command of the pipeline stopped reading; what this run did "
+                "is recorded (flowkit state runs), the rest is done by the next run",
+                err=True,
+            )
             raise
         except BaseException:
             status = "crashed"

@@ -115,8 +115,14 @@ class RootGroup(Group):
         except UsageError as exc:  # a core's check of its options or input
             raise OneLineUsageError(exc.format_message(), ctx.meta.get(_RUNNING, ctx.command_path)) from None
 
-    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         """click's ``main``; in standalone mode a ``FlowkitError`` becomes one line on stderr and its exit code."""
         try:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)

@@ -17,12 +17,8 @@ def input_files(func: F) -> F:
 
 def output_mode(func: F) -> F:
     """``--raw`` / ``--records`` force the output mode (default: follows the input)."""
-    func = click.option(
-        "--records", "output", flag_value="record", help="Write NDJSON records even for a raw document."
-    )(func)
-    return click.option(
-        "--raw", "output", flag_value="raw", help="Write plain documents (bodies) instead of records."
-    )(func)
+    func = click.option("--records", "output", flag_value="record", help="Write NDJSON records even for a raw document.")(func)
+    return click.option("--raw", "output", flag_value="raw", help="Write plain documents (bodies) instead of records.")(func)
 
 
 def choose_mode(input_mode: str, forced: str | None) -> str:

@@ -32,25 +32,36 @@ class Entry(NamedTuple):
 
 # The commands, in the order a pipeline uses them.
 COMMANDS: Mapping[str, Entry] = {
-    "query-orders": Entry("flowkit.commands.query_orders",
-                          "Emit the orders of a source as flowkit.order/1 records (cancelled orders excluded).",
-                          {"mark-sent": "flowkit.commands.mark_sent"}),
-    "apply-rules": Entry("flowkit.commands.apply_rules",
-                         "Apply the rules of RULES.toml to order records (other kinds pass through)."),
+    "query-orders": Entry(
+        "flowkit.commands.query_orders",
+        "Emit the orders of a source as flowkit.order/1 records (cancelled orders excluded).",
+        {"mark-sent": "flowkit.commands.mark_sent"},
+    ),
+    "apply-rules": Entry(
+        "flowkit.commands.apply_rules", "Apply the rules of RULES.toml to order records (other kinds pass through)."
+    ),
     "render": Entry("flowkit.commands.render", "Render order records (or one order document) into payloads."),
-    "transform": Entry("flowkit.commands.transform",
-                       "Transform payload records (or one plain document) with XSLT or Jolt."),
-    "deliver": Entry("flowkit.commands.deliver",
-                     "Deliver payload records to a hotfolder, FTP/FTPS, SFTP, HTTP or email destination."),
-    "push-stock": Entry("flowkit.commands.push_stock",
-                        "Decide stock lines against the target's ledger and optionally send them on."),
-    "import-shipment": Entry("flowkit.commands.import_shipment",
-                             "Apply shipment messages (JSON, NDJSON, records, OrderFlow SOAP, GelatoConnect postbacks)."),
-    "state": Entry("flowkit.commands.state", "Inspect and maintain the sqlite state store.",
-                   {"release": "flowkit.commands.release",
-                    "exports": "flowkit.commands.state_exports",
-                    "sent": "flowkit.commands.deliver_state",
-                    "stock": "flowkit.commands.stock_state"}),
+    "transform": Entry("flowkit.commands.transform", "Transform payload records (or one plain document) with XSLT or Jolt."),
+    "deliver": Entry(
+        "flowkit.commands.deliver", "Deliver payload records to a hotfolder, FTP/FTPS, SFTP, HTTP or email destination."
+    ),
+    "push-stock": Entry(
+        "flowkit.commands.push_stock", "Decide stock lines against the target's ledger and optionally send them on."
+    ),
+    "import-shipment": Entry(
+        "flowkit.commands.import_shipment",
+        "Apply shipment messages (JSON, NDJSON, records, OrderFlow SOAP, GelatoConnect postbacks).",
+    ),
+    "state": Entry(
+        "flowkit.commands.state",
+        "Inspect and maintain the sqlite state store.",
+        {
+            "release": "flowkit.commands.release",
+            "exports": "flowkit.commands.state_exports",
+            "sent": "flowkit.commands.deliver_state",
+            "stock": "flowkit.commands.stock_state",
+        },
+    ),
     "config": Entry("flowkit.commands.config", "Write a starter config, check one, or show the effective config."),
 }
 

@@ -43,8 +43,15 @@ def _order_key(body: Any, stem: str) -> str:
 @click.option("--drop-held", is_flag=True, help="Do not pass held or cancelled orders on to stdout.")
 @click.option("--records/--raw", "records_out", default=None, help="Force record (NDJSON) or raw output.")
 @click.pass_context
-def command(ctx: click.Context, files: tuple[str, ...], rules: str | None, explain: bool, dry_run: bool,
-            drop_held: bool, records_out: bool | None) -> None:
+def command(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    rules: str | None,
+    explain: bool,
+    dry_run: bool,
+    drop_held: bool,
+    records_out: bool | None,
+) -> None:
     """Apply the rules of RULES.toml to order records (other kinds pass through).
 
     Built-in checks (duplicate order, item not managed, insufficient
@@ -66,12 +73,20 @@ def command(ctx: click.Context, files: tuple[str, ...], rules: str | None, expla
     mode = "raw" if reader.mode == "raw" else "record"
     if records_out is not None:
         mode = "record" if records_out else "raw"
-    applier, sender, window = build(_rules_path(ctx, rules), app.config, app.store, explain=_say if explain else None,
-                            dry_run=dry_run, drop_held=drop_held, alerts_to=_say if mode == "raw" else None)
+    applier, sender, window = build(
+        _rules_path(ctx, rules),
+        app.config,
+        app.store,
+        explain=_say if explain else None,
+        dry_run=dry_run,
+        drop_held=drop_held,
+        alerts_to=_say if mode == "raw" else None,
+    )
     ctx.call_on_close(sender.close)
     counts: dict[str, Any] = {}
     with app.run(COMMAND, counts):
-        tally = pipeline.run(reader, writer=Writer(mode=mode), process=applier, consumes=("order",), command=COMMAND,
-                             window=window)
+        tally = pipeline.run(
+            reader, writer=Writer(mode=mode), process=applier, consumes=("order",), command=COMMAND, window=window
+        )
         counts.update(tally.as_dict())
     pipeline.finish(tally)

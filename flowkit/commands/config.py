@@ -14,15 +14,23 @@ from flowkit.cli.groups import Group
 
 # Section -> (comment, starter values). Written with tomli-w, comments between.
 STARTER: list[tuple[str, str, dict[str, Any]]] = [
-    ("state", "Where the sqlite state store lives (relative to this file), and how long to wait on locks.",
-     {"path": "flowkit-state.db", "lock_timeout": 10, "retention_days": 90}),
+    (
+        "state",
+        "Where the sqlite state store lives (relative to this file), and how long to wait on locks.",
+        {"path": "flowkit-state.db", "lock_timeout": 10, "retention_days": 90},
+    ),
     ("log", "Log level and format (text or json) on stderr.", {"level": "warning", "format": "text"}),
-    ("sources.inbox", "A folder of order files (canonical JSON or a known source format).",
-     {"type": "dir", "path": "orders/inbox", "move_processed": True}),
-    ("destinations.mis", "A hotfolder the MIS watches; secrets are ${ENV_VAR} or file: references.",
-     {"type": "hotfolder", "path": "out/mis", "filename": "{key}.xml"}),
-    ("channels.web", "Per-channel overrides: any command table nested here wins for that channel.",
-     {"name": "Web shop"}),
+    (
+        "sources.inbox",
+        "A folder of order files (canonical JSON or a known source format).",
+        {"type": "dir", "path": "orders/inbox", "move_processed": True},
+    ),
+    (
+        "destinations.mis",
+        "A hotfolder the MIS watches; secrets are ${ENV_VAR} or file: references.",
+        {"type": "hotfolder", "path": "out/mis", "filename": "{key}.xml"},
+    ),
+    ("channels.web", "Per-channel overrides: any command table nested here wins for that channel.", {"name": "Web shop"}),
     ("channels.web.render", "", {"payment": True}),
     ("render", "Defaults for 'flowkit render' (flags still win).", {"format": "xml"}),
 ]

@@ -22,23 +22,58 @@ POSTBACKS = ("magento", "gelato", "infigo", "json")
 
 @click.command("import-shipment")
 @input_files
-@click.option("--orders", "order_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              metavar="FILE", help="Canonical order file(s) to record in the store first (repeatable).")
-@click.option("--target", default="default", show_default=True,
-              help="Namespace of the sender's message ids (e.g. the warehouse), for dedupe.")
-@click.option("--postback", type=click.Choice(POSTBACKS),
-              help="Also write a postback payload record per shipment, ready for deliver.")
-@click.option("--ship-all-remaining", is_flag=True,
-              help="A message with no lines ships every unit that remains (default: refused).")
-@click.option("--from-dir", "from_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Inbox mode: process message files from this folder in numeric order.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=100, show_default=True,
-              help="Inbox mode: at most this many files per run.")
-@click.option("--max-attempts", type=click.IntRange(min=1), default=5, show_default=True,
-              help="Inbox mode: failed runs before a file is parked in failed/.")
+@click.option(
+    "--orders",
+    "order_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Canonical order file(s) to record in the store first (repeatable).",
+)
+@click.option(
+    "--target",
+    default="default",
+    show_default=True,
+    help="Namespace of the sender's message ids (e.g. the warehouse), for dedupe.",
+)
+@click.option(
+    "--postback", type=click.Choice(POSTBACKS), help="Also write a postback payload record per shipment, ready for deliver."
+)
+@click.option(
+    "--ship-all-remaining", is_flag=True, help="A message with no lines ships every unit that remains (default: refused)."
+)
+@click.option(
+    "--from-dir",
+    "from_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Inbox mode: process message files from this folder in numeric order.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Inbox mode: at most this many files per run.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Inbox mode: failed runs before a file is parked in failed/.",
+)
 @click.option("--raw", "raw", is_flag=True, help="Write bodies only (one JSON per line), not records.")
-def command(files: tuple[str, ...], order_files: tuple[str, ...], target: str, postback: str | None,
-            ship_all_remaining: bool, from_dir: Path | None, batch_size: int, max_attempts: int, raw: bool) -> None:
+def command(
+    files: tuple[str, ...],
+    order_files: tuple[str, ...],
+    target: str,
+    postback: str | None,
+    ship_all_remaining: bool,
+    from_dir: Path | None,
+    batch_size: int,
+    max_attempts: int,
+    raw: bool,
+) -> None:
     """Apply shipment messages (JSON, NDJSON, records, OrderFlow SOAP, GelatoConnect postbacks).
 
     Each message is validated whole against the order in the state store and
@@ -59,8 +94,12 @@ def command(files: tuple[str, ...], order_files: tuple[str, ...], target: str, p
 
     app = get_app()
     only_orders = _check_usage(files, order_files, from_dir)
-    options = Options(target=target, postback=postback, ship_all_remaining=ship_all_remaining,
-                      carrier_codes=_carrier_codes(app.config.section("import-shipment")))
+    options = Options(
+        target=target,
+        postback=postback,
+        ship_all_remaining=ship_all_remaining,
+        carrier_codes=_carrier_codes(app.config.section("import-shipment")),
+    )
     counts: dict[str, int] = {}
     writer = Writer(mode="raw" if raw else "record", pretty=False)
     with app.run("import-shipment", counts):

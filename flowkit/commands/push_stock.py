@@ -17,39 +17,100 @@ ADJUSTMENTS = ("none", "unsent_orders", "unsent_orders_and_quotes")
 
 @click.command("push-stock")
 @input_files
-@click.option("--target", metavar="NAME", help="The ledger (channel/destination) lines are decided against "
-              "(default: the --to destination's name).")
-@click.option("--to", metavar="DESTINATION", help="Send accepted lines to this destination (name or URL); "
-              "the ledger advances only for chunks it confirmed.")
-@click.option("--message-format", type=click.Choice(["json", "soap"]), default="json", show_default=True,
-              help="Format of the outgoing messages.")
-@click.option("--chunk-size", type=click.IntRange(1, 10000), default=100, show_default=True,
-              help="Lines per outgoing message.")
-@click.option("--full", "mode", flag_value="full", help="Input is a snapshot (sku,qty): send every SKU, "
-              "assigning sequence ids; without FILES resend the whole ledger.")
-@click.option("--incremental", "mode", flag_value="incremental", help="Input is a snapshot: send only SKUs "
-              "whose quantity changed since the last confirmed push, assigning sequence ids.")
-@click.option("--from-dir", type=click.Path(file_okay=False, exists=True), metavar="DIR",
-              help="Inbox mode: process the message files in DIR in numeric message_seq order.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=50, show_default=True,
-              help="Inbox mode: at most this many message files per run.")
-@click.option("--max-attempts", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Inbox mode: runs a failing message is retried before it is parked in failed/.")
-@click.option("--adjustment", type=click.Choice(ADJUSTMENTS), default="none", show_default=True,
-              help="Subtract unsent order units (and active quote units) from the received figure.")
-@click.option("--quotes", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
-              help="Active quotes/carts (CSV sku,qty,updated_at or JSON) for unsent_orders_and_quotes.")
-@click.option("--unsent-order-cutoff-days", type=click.FloatRange(min=0), default=30.0, show_default=True,
-              help="Only orders updated within this many days count as unsent.")
-@click.option("--active-quote-cutoff-days", type=click.FloatRange(min=0), default=7.0, show_default=True,
-              help="Only quotes updated within this many days count as active.")
-@click.option("--unsent-order-status", "unsent_order_statuses", multiple=True, metavar="STATUS",
-              help="Order statuses whose units count as unsent (repeatable; default: open statuses).")
+@click.option(
+    "--target",
+    metavar="NAME",
+    help="The ledger (channel/destination) lines are decided against (default: the --to destination's name).",
+)
+@click.option(
+    "--to",
+    metavar="DESTINATION",
+    help="Send accepted lines to this destination (name or URL); the ledger advances only for chunks it confirmed.",
+)
+@click.option(
+    "--message-format",
+    type=click.Choice(["json", "soap"]),
+    default="json",
+    show_default=True,
+    help="Format of the outgoing messages.",
+)
+@click.option("--chunk-size", type=click.IntRange(1, 10000), default=100, show_default=True, help="Lines per outgoing message.")
+@click.option(
+    "--full",
+    "mode",
+    flag_value="full",
+    help="Input is a snapshot (sku,qty): send every SKU, assigning sequence ids; without FILES resend the whole ledger.",
+)
+@click.option(
+    "--incremental",
+    "mode",
+    flag_value="incremental",
+    help="Input is a snapshot: send only SKUs whose quantity changed since the last confirmed push, assigning sequence ids.",
+)
+@click.option(
+    "--from-dir",
+    type=click.Path(file_okay=False, exists=True),
+    metavar="DIR",
+    help="Inbox mode: process the message files in DIR in numeric message_seq order.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Inbox mode: at most this many message files per run.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Inbox mode: runs a failing message is retried before it is parked in failed/.",
+)
+@click.option(
+    "--adjustment",
+    type=click.Choice(ADJUSTMENTS),
+    default="none",
+    show_default=True,
+    help="Subtract unsent order units (and active quote units) from the received figure.",
+)
+@click.option(
+    "--quotes",
+    type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
+    help="Active quotes/carts (CSV sku,qty,updated_at or JSON) for unsent_orders_and_quotes.",
+)
+@click.option(
+    "--unsent-order-cutoff-days",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Only orders updated within this many days count as unsent.",
+)
+@click.option(
+    "--active-quote-cutoff-days",
+    type=click.FloatRange(min=0),
+    default=7.0,
+    show_default=True,
+    help="Only quotes updated within this many days count as active.",
+)
+@click.option(
+    "--unsent-order-status",
+    "unsent_order_statuses",
+    multiple=True,
+    metavar="STATUS",
+    help="Order statuses whose units count as unsent (repeatable; default: open statuses).",
+)
 @click.option("--allow-negative", is_flag=True, help="Keep negative results instead of clamping them to 0.")
-@click.option("--catalogue", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
-              help="Known SKUs (one per line or CSV with a sku column): other SKUs fail.")
-@click.option("--default-source", default="default", show_default=True, metavar="SOURCE",
-              help="Source (warehouse) of lines that name none.")
+@click.option(
+    "--catalogue",
+    type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
+    help="Known SKUs (one per line or CSV with a sku column): other SKUs fail.",
+)
+@click.option(
+    "--default-source", default="default", show_default=True, metavar="SOURCE", help="Source (warehouse) of lines that name none."
+)
 def command(files: tuple[str, ...], **options: Any) -> None:
     """Decide stock lines against the target's ledger and optionally send them on.
 
@@ -78,10 +139,10 @@ def command(files: tuple[str, ...], **options: Any) -> None:
         raise click.UsageError("--from-dir reads the inbox: name no FILES with it")
     store = app.store()
     counts: dict[str, Any] = {}
-    with exclusive(app.state_path, f"push-stock-{_safe(target_of(opts))}", wait=app.lock_timeout), \
-            app.run("push-stock", counts):
-        engine, tally = push(files, opts, store=store, config=app.config, writer=Writer(pretty=False),
-                             warn=lambda text: report("push-stock", text))
+    with exclusive(app.state_path, f"push-stock-{_safe(target_of(opts))}", wait=app.lock_timeout), app.run("push-stock", counts):
+        engine, tally = push(
+            files, opts, store=store, config=app.config, writer=Writer(pretty=False), warn=lambda text: report("push-stock", text)
+        )
         counts.update(engine.counts)
         _summary(engine.target, dict(engine.counts), console)
         finish(tally)
@@ -98,5 +159,7 @@ def _summary(target: str, counts: dict[str, int], console: Any) -> None:
         console.table(f"push-stock: target {target}", ("result", "count"), rows)
         return
     parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in kinds if counts.get(k) or k != "unchanged")
-    console.summary(f"push-stock: target {target}: {parts} ({counts.get('messages', 0)} message(s), "
-                    f"{counts.get('duplicate_messages', 0)} duplicate)")
+    console.summary(
+        f"push-stock: target {target}: {parts} ({counts.get('messages', 0)} message(s), "
+        f"{counts.get('duplicate_messages', 0)} duplicate)"
+    )

@@ -97,9 +97,7 @@ def explicit_flags(ctx: click.Context) -> dict[str, Any]:
 )
 @output_mode
 @click.pass_context
-def command(
-    ctx: click.Context, /, files: tuple[str, ...], example: str | None, output: str | None, **_options: Any
-) -> None:
+def command(ctx: click.Context, /, files: tuple[str, ...], example: str | None, output: str | None, **_options: Any) -> None:
     """Render order records (or one order document) into payloads.
 
     Order records in, payload records out (key and meta kept; meta gains

@@ -31,8 +31,13 @@ def story(number: str) -> dict[str, Any]:
         raise InputError(f"nothing known about {number!r} in {store.path}")
     if order is not None:
         order.pop("document", None)
-    return {"key": number, "order": order, "deliveries": sent, "shipments": shipments.for_order(store.conn, number),
-            "events": events}
+    return {
+        "key": number,
+        "order": order,
+        "deliveries": sent,
+        "shipments": shipments.for_order(store.conn, number),
+        "events": events,
+    }
 
 
 @command.command("show")
@@ -64,12 +69,18 @@ def show(key: str, as_json: bool) -> None:
         columns = ("destination", "status", "attempts", "remote_ref", "updated_at", "error")
         table(f"deliveries of {key}", columns, [[d[c] for c in columns] for d in data["deliveries"]], to_stdout=True)
     if data["shipments"]:
-        shipped = [(s["id"], s["shipped_at"], s["source"], " ".join(x for x in (s["courier"], s["service"]) if x),
-                    ", ".join(t["code"] for t in s["tracking"]),
-                    ", ".join(f"{ln['sku'] or ln['line_id']} x{ln['quantity']}" for ln in s["lines"]))
-                   for s in data["shipments"]]
-        table(f"shipments for {key}", ("id", "shipped", "source", "courier", "tracking", "lines"), shipped,
-              to_stdout=True)
+        shipped = [
+            (
+                s["id"],
+                s["shipped_at"],
+                s["source"],
+                " ".join(x for x in (s["courier"], s["service"]) if x),
+                ", ".join(t["code"] for t in s["tracking"]),
+                ", ".join(f"{ln['sku'] or ln['line_id']} x{ln['quantity']}" for ln in s["lines"]),
+            )
+            for s in data["shipments"]
+        ]
+        table(f"shipments for {key}", ("id", "shipped", "source", "courier", "tracking", "lines"), shipped, to_stdout=True)
     rows = [(e["at"], e["command"], e["event"], json.dumps(e["detail"]) if e["detail"] else "") for e in data["events"]]
     table(f"events for {key}", ("at", "command", "event", "detail"), rows, to_stdout=True)
 
@@ -95,14 +106,18 @@ def runs(limit: int, command_name: str | None) -> None:
         for item in items:
             click.echo(json.dumps(item, ensure_ascii=False))
         return
-    rows = [(r["id"], r["command"], r["started_at"], r["ended_at"], r["status"], json.dumps(r["counts"]))
-            for r in items]
+    rows = [(r["id"], r["command"], r["started_at"], r["ended_at"], r["status"], json.dumps(r["counts"])) for r in items]
     table("runs", ("id", "command", "started", "ended", "status", "counts"), rows, to_stdout=True)
 
 
 @command.command("purge")
-@click.option("--older-than", "days", type=click.FloatRange(min=0), metavar="DAYS",
-              help="Delete run logs, events and archived bodies older than DAYS (default: state.retention_days).")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.FloatRange(min=0),
+    metavar="DAYS",
+    help="Delete run logs, events and archived bodies older than DAYS (default: state.retention_days).",
+)
 def purge(days: float | None) -> None:
     """Delete old logs and archives; never sequences, dedupe keys or unprocessed work.
 

@@ -34,7 +34,5 @@ def command(target: str, sku: str | None, as_json: bool) -> None:
         for item in items:
             click.echo(json.dumps(item, ensure_ascii=False))
         return
-    rows = [(i["sku"], i["source"], i["last_seq"], i["qty"], "yes" if i["in_stock"] else "no", i["updated_at"])
-            for i in items]
-    table(f"stock ledger {target}", ("sku", "source", "last seq", "qty", "in stock", "updated"), rows,
-          to_stdout=True)
+    rows = [(i["sku"], i["source"], i["last_seq"], i["qty"], "yes" if i["in_stock"] else "no", i["updated_at"]) for i in items]
+    table(f"stock ledger {target}", ("sku", "source", "last seq", "qty", "in stock", "updated"), rows, to_stdout=True)

@@ -50,18 +50,34 @@ def _settings() -> dict[str, Any]:
 
 
 @click.group("transform", cls=_TransformGroup, invoke_without_command=True)
-@click.option("--xslt", metavar="STYLESHEET", type=click.Path(dir_okay=False),
-              help="XSLT 1.0 stylesheet for XML payloads.")
+@click.option("--xslt", metavar="STYLESHEET", type=click.Path(dir_okay=False), help="XSLT 1.0 stylesheet for XML payloads.")
 @click.option("--jolt", metavar="SPEC", type=click.Path(dir_okay=False), help="Jolt spec (JSON array) for JSON payloads.")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A stylesheet parameter (a string; repeatable). For Jolt, readable as ^NAME.")
-@click.option("--param-from-meta", "from_meta", multiple=True, metavar="NAME",
-              help="Pass the record's meta value NAME as the parameter NAME (repeatable).")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A stylesheet parameter (a string; repeatable). For Jolt, readable as ^NAME.",
+)
+@click.option(
+    "--param-from-meta",
+    "from_meta",
+    multiple=True,
+    metavar="NAME",
+    help="Pass the record's meta value NAME as the parameter NAME (repeatable).",
+)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True), cls=_Files)
 @output_mode
 @click.pass_context
-def command(ctx: click.Context, xslt: str | None, jolt: str | None, params: tuple[str, ...],
-            from_meta: tuple[str, ...], files: tuple[str, ...], output: str | None) -> None:
+def command(
+    ctx: click.Context,
+    xslt: str | None,
+    jolt: str | None,
+    params: tuple[str, ...],
+    from_meta: tuple[str, ...],
+    files: tuple[str, ...],
+    output: str | None,
+) -> None:
     """Transform payload records (or one plain document) with XSLT or Jolt.
 
     Consumes kind "payload" records and passes other kinds through. The
@@ -104,14 +120,16 @@ def command(ctx: click.Context, xslt: str | None, jolt: str | None, params: tupl
 
 @command.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--ignore-whitespace", is_flag=True,
-              help="Compare XML and text ignoring whitespace-only nodes and runs of blanks.")
-@click.option("--schema", metavar="FILE", type=click.Path(dir_okay=False, exists=True),
-              help="Validate every XML output against this XSD (.xsd), RELAX NG (.rng) or Schematron (.sch).")
+@click.option("--ignore-whitespace", is_flag=True, help="Compare XML and text ignoring whitespace-only nodes and runs of blanks.")
+@click.option(
+    "--schema",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Validate every XML output against this XSD (.xsd), RELAX NG (.rng) or Schematron (.sch).",
+)
 @click.option("--junit", metavar="FILE", type=click.Path(dir_okay=False), help="Write a JUnit XML report.")
 @click.option("--update", is_flag=True, help="Rewrite the expected files with the actual outputs.")
-def test(paths: tuple[str, ...], ignore_whitespace: bool, schema: str | None, junit: str | None,
-         update: bool) -> None:
+def test(paths: tuple[str, ...], ignore_whitespace: bool, schema: str | None, junit: str | None, update: bool) -> None:
     """Run golden transform cases: NAME.in.* through the case's stylesheet or spec vs NAME.out.*.
 
     A case is NAME.in.xml (or .json) beside NAME.out.EXT; settings (xslt or
@@ -131,8 +149,15 @@ def test(paths: tuple[str, ...], ignore_whitespace: bool, schema: str | None, ju
     cases = discover([Path(p) for p in paths])
     if not cases:
         raise click.UsageError(f"no cases (NAME.in.xml / NAME.in.json) under {', '.join(paths)}")
-    results = run_cases(cases, ignore_whitespace=ignore_whitespace, schema=schema, update=update,
-                        allow_read=found["allow_read"], max_bytes=found["max_bytes"], echo=click.echo)
+    results = run_cases(
+        cases,
+        ignore_whitespace=ignore_whitespace,
+        schema=schema,
+        update=update,
+        allow_read=found["allow_read"],
+        max_bytes=found["max_bytes"],
+        echo=click.echo,
+    )
     if junit:
         write_junit(Path(junit), results)
     failed = [r for r in results if not r.ok]

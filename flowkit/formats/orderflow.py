@@ -145,14 +145,11 @@ def _cdata(text: str) -> str:
 def _import(kind: str, operation: str, reference: str, fields: Iterable[tuple[str, Any]]) -> str:
     body = "\n".join(f"{key}={_value(value)}" for key, value in fields)
     return (
-        f'  <import type="{kind}" operation="{operation}" externalReference={quoteattr(clean(reference))}>'
-        f"{_cdata(body)}</import>"
+        f'  <import type="{kind}" operation="{operation}" externalReference={quoteattr(clean(reference))}>{_cdata(body)}</import>'
     )
 
 
-def document(
-    order: dict[str, Any], lines: list[dict[str, Any]], *, kind: str = "order", operation: str = "insert"
-) -> str:
+def document(order: dict[str, Any], lines: list[dict[str, Any]], *, kind: str = "order", operation: str = "insert") -> str:
     """An ``<imports>`` document: one order import, or one product import per distinct SKU."""
     if kind == "order":
         imports = [_import("order", operation, str(order.get("number")), order_fields(order, lines))]

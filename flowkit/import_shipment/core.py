@@ -67,13 +67,16 @@ def apply(store: Store, record: Record, options: Options) -> tuple[list[Record],
     except Refused as exc:
         outcome = Outcome("failure", str(exc), lines=exc.lines)
     meta = _meta(record, options)
-    out = [make_record("shipment-result", message.order, _body(message.message_seq, message.order, outcome, options),
-                       meta=meta)]
+    out = [make_record("shipment-result", message.order, _body(message.message_seq, message.order, outcome, options), meta=meta)]
     if options.postback and outcome.result == "success":
         from flowkit.import_shipment.postbacks import postback_record
 
-        out += [postback_record(options.postback, message, sid, shipment, outcome.document, outcome.status, meta,
-                                options.carrier_codes) for sid, shipment in outcome.shipments]
+        out += [
+            postback_record(
+                options.postback, message, sid, shipment, outcome.document, outcome.status, meta, options.carrier_codes
+            )
+            for sid, shipment in outcome.shipments
+        ]
     return out, outcome.result != "failure"
 
 
@@ -84,11 +87,22 @@ def _meta(record: Record, options: Options) -> dict[str, Any]:
 def _body(seq: int | None, order: str | None, outcome: Outcome, options: Options) -> dict[str, Any]:
     ids = [sid for sid, _ in outcome.shipments]
     return {
-        "message_seq": seq, "order": order, "result": outcome.result, "message": outcome.message,
-        "shipment_id": ids[0] if ids else None, "shipment_ids": ids, "status": outcome.status,
-        "target": options.target, "remaining": [
-            {"line_id": ln["line_id"], "sku": ln["sku"], "ordered": ln["quantity"],
-             "shipped": ln["quantity_shipped"], "remaining": max(ln["quantity"] - ln["quantity_shipped"], 0)}
+        "message_seq": seq,
+        "order": order,
+        "result": outcome.result,
+        "message": outcome.message,
+        "shipment_id": ids[0] if ids else None,
+        "shipment_ids": ids,
+        "status": outcome.status,
+        "target": options.target,
+        "remaining": [
+            {
+                "line_id": ln["line_id"],
+                "sku": ln["sku"],
+                "ordered": ln["quantity"],
+                "shipped": ln["quantity_shipped"],
+                "remaining": max(ln["quantity"] - ln["quantity_shipped"], 0),
+            }
             for ln in outcome.lines
         ],
     }
@@ -114,24 +128,47 @@ def _apply(store: Store, conn: sqlite3.Connection, message: Message, options: Op
     if row["status"] != status:
         ledger.set_status(conn, number, status)
     ledger.mark_processed(conn, options.target, seq, "success")
-    store.add_event(conn, number, COMMAND, status, {
-        "message_seq": seq, "target": options.target, "shipments": [
-            {"id": sid, "source": s.source, "lines": [[lid, sku, q] for lid, sku, q in s.lines],
-             "tracking": [code for code, _ in s.tracking], "courier": s.courier, "service": s.service,
-             "shipped_at": s.shipped_at} for sid, s in recorded],
-    })
+    store.add_event(
+        conn,
+        number,
+        COMMAND,
+        status,
+        {
+            "message_seq": seq,
+            "target": options.target,
+            "shipments": [
+                {
+                    "id": sid,
+                    "source": s.source,
+                    "lines": [[lid, sku, q] for lid, sku, q in s.lines],
+                    "tracking": [code for code, _ in s.tracking],
+                    "courier": s.courier,
+                    "service": s.service,
+                    "shipped_at": s.shipped_at,
+                }
+                for sid, s in recorded
+            ],
+        },
+    )
     document = json.loads(row["document"]) if options.postback and row["document"] else None
     return Outcome("success", f"Shipment Successfully Created ({status}).", status, lines, recorded, document)
 
 
-def _record(conn: sqlite3.Connection, message: Message, plan: dict[str, list[tuple[str, Any, int]]],
-            target: str) -> list[tuple[int, ledger.NewShipment]]:
+def _record(
+    conn: sqlite3.Connection, message: Message, plan: dict[str, list[tuple[str, Any, int]]], target: str
+) -> list[tuple[int, ledger.NewShipment]]:
     """One shipment per source, in source order."""
     recorded = []
     for source in sorted(plan):
         shipment = ledger.NewShipment(
-            source=source, lines=plan[source], tracking=message.tracking, courier=message.courier,
-            service=message.service, shipped_at=message.date_shipped, comment=message.comment, notify=message.notify,
+            source=source,
+            lines=plan[source],
+            tracking=message.tracking,
+            courier=message.courier,
+            service=message.service,
+            shipped_at=message.date_shipped,
+            comment=message.comment,
+            notify=message.notify,
         )
         recorded.append((ledger.record(conn, message.order, target, message.message_seq, shipment), shipment))
     return recorded
@@ -183,8 +220,9 @@ def allocate(message: Message, lines: list[dict[str, Any]], *, ship_all: bool) -
     return {source: _merge(items) for source, items in plan.items()}
 
 
-def _wanted(message: Message, lines: list[dict[str, Any]], left: dict[str, int],
-            problems: list[str]) -> dict[tuple[str, str], list[tuple[str, int]]]:
+def _wanted(
+    message: Message, lines: list[dict[str, Any]], left: dict[str, int], problems: list[str]
+) -> dict[tuple[str, str], list[tuple[str, int]]]:
     """The requested quantities keyed by ("sku", SKU) or ("line", line id), in message order."""
     skus = {ln["sku"] for ln in lines}
     wanted: dict[tuple[str, str], list[tuple[str, int]]] = {}

@@ -74,9 +74,16 @@ def from_json(body: dict[str, Any], *, form: str = "json") -> Message:
     except ValueError as exc:
         raise BadMessage(str(exc), order=order, seq=seq) from exc
     return Message(
-        message_seq=seq, order=order, lines=lines, courier=_text(body.get("courier")),
-        service=_text(body.get("service")), tracking=tracking, date_shipped=shipped,
-        comment=_text(body.get("comment")), notify=_flag(body.get("notify")), form=form,
+        message_seq=seq,
+        order=order,
+        lines=lines,
+        courier=_text(body.get("courier")),
+        service=_text(body.get("service")),
+        tracking=tracking,
+        date_shipped=shipped,
+        comment=_text(body.get("comment")),
+        notify=_flag(body.get("notify")),
+        form=form,
     )
 
 
@@ -85,8 +92,9 @@ def from_gelato(body: dict[str, Any]) -> Message:
     order = _order(body.get("orderId"))
     seq = _seq(body.get("message_seq"), order, derive_from=body)
     if str(body.get("status")) != "shipped":
-        raise BadMessage(f"GelatoConnect status {body.get('status')!r} is not a shipment (expected 'shipped')",
-                         order=order, seq=seq)
+        raise BadMessage(
+            f"GelatoConnect status {body.get('status')!r} is not a shipment (expected 'shipped')", order=order, seq=seq
+        )
     items = body.get("items") or []
     if not isinstance(items, list):
         raise BadMessage("'items' must be a list", order=order, seq=seq)
@@ -101,8 +109,16 @@ def from_gelato(body: dict[str, Any]) -> Message:
         shipped = normalise_date(body.get("timestamp"))
     except ValueError as exc:
         raise BadMessage(str(exc), order=order, seq=seq) from exc
-    return Message(message_seq=seq, order=order, lines=lines, tracking=tracking, date_shipped=shipped,
-                   comment=_text(body.get("message")), ship_all=not lines, form="gelato")
+    return Message(
+        message_seq=seq,
+        order=order,
+        lines=lines,
+        tracking=tracking,
+        date_shipped=shipped,
+        comment=_text(body.get("message")),
+        ship_all=not lines,
+        form="gelato",
+    )
 
 
 def _order(value: Any) -> str:

@@ -24,8 +24,15 @@ KINDS = ("magento", "gelato", "infigo", "json")
 class Ctx:
     """What a postback builder sees: the message, the shipment, the order document."""
 
-    def __init__(self, message: Message, shipment_id: int, shipment: NewShipment, document: dict[str, Any] | None,
-                 status: str | None, carrier_codes: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        message: Message,
+        shipment_id: int,
+        shipment: NewShipment,
+        document: dict[str, Any] | None,
+        status: str | None,
+        carrier_codes: Mapping[str, str],
+    ) -> None:
         self.message, self.id, self.shipment, self.status = message, shipment_id, shipment, status
         self.document = document or {}
         self.carrier_codes = carrier_codes
@@ -67,8 +74,11 @@ def gelato(ctx: Ctx) -> dict[str, Any]:
     if len(codes) > 1:
         message = (message + " " if message else "") + "Tracking: " + ", ".join(codes)
     return {
-        "timestamp": now()[:19] + "Z", "orderId": ctx.order_ref("gelato.id"), "status": "shipped",
-        "message": message, "trackingCode": codes[0] if codes else None,
+        "timestamp": now()[:19] + "Z",
+        "orderId": ctx.order_ref("gelato.id"),
+        "status": "shipped",
+        "message": message,
+        "trackingCode": codes[0] if codes else None,
         "trackingLink": next((url for _, url in s.tracking if url), None),
         "items": [{"orderItemId": ctx.ref(lid, "gelato.item_id"), "quantity": qty} for lid, _, qty in s.lines],
     }
@@ -77,41 +87,61 @@ def gelato(ctx: Ctx) -> dict[str, Any]:
 def infigo(ctx: Ctx) -> dict[str, Any]:
     s = ctx.shipment
     return {
-        "OrderId": ctx.order_ref("infigo.order_id"), "ShipmentReference": f"{ctx.message.order}-{ctx.id}",
+        "OrderId": ctx.order_ref("infigo.order_id"),
+        "ShipmentReference": f"{ctx.message.order}-{ctx.id}",
         "Status": "Shipped" if ctx.status == "shipped" else "PartiallyShipped",
         "TrackingNumber": s.tracking[0][0] if s.tracking else None,
         "TrackingNumbers": [code for code, _ in s.tracking],
         "TrackingUrl": next((url for _, url in s.tracking if url), None),
-        "Carrier": s.courier, "Service": s.service, "ShippedDateUtc": s.shipped_at, "NotifyCustomer": s.notify,
-        "OrderLines": [{"OrderLineId": ctx.ref(lid, "infigo.line_id"), "Sku": sku, "Quantity": qty}
-                       for lid, sku, qty in s.lines],
+        "Carrier": s.courier,
+        "Service": s.service,
+        "ShippedDateUtc": s.shipped_at,
+        "NotifyCustomer": s.notify,
+        "OrderLines": [{"OrderLineId": ctx.ref(lid, "infigo.line_id"), "Sku": sku, "Quantity": qty} for lid, sku, qty in s.lines],
     }
 
 
 def plain(ctx: Ctx) -> dict[str, Any]:
     s = ctx.shipment
     return {
-        "order": ctx.message.order, "shipment_id": ctx.id, "message_seq": ctx.message.message_seq,
-        "source": s.source, "order_status": ctx.status, "courier": s.courier, "service": s.service,
-        "shipped_at": s.shipped_at, "comment": s.comment, "notify": s.notify,
+        "order": ctx.message.order,
+        "shipment_id": ctx.id,
+        "message_seq": ctx.message.message_seq,
+        "source": s.source,
+        "order_status": ctx.status,
+        "courier": s.courier,
+        "service": s.service,
+        "shipped_at": s.shipped_at,
+        "comment": s.comment,
+        "notify": s.notify,
         "tracking": [{"code": code, "url": url} for code, url in s.tracking],
         "lines": [{"line_id": lid, "sku": sku, "quantity": qty} for lid, sku, qty in s.lines],
     }
 
 
-BUILDERS: dict[str, Callable[[Ctx], dict[str, Any]]] = {"magento": magento, "gelato": gelato, "infigo": infigo,
-                                                         "json": plain}
+BUILDERS: dict[str, Callable[[Ctx], dict[str, Any]]] = {"magento": magento, "gelato": gelato, "infigo": infigo, "json": plain}
 
 
-def postback_record(kind: str, message: Message, shipment_id: int, shipment: NewShipment,
-                    document: dict[str, Any] | None, status: str | None, meta: Mapping[str, Any],
-                    carrier_codes: Mapping[str, str]) -> Record:
+def postback_record(
+    kind: str,
+    message: Message,
+    shipment_id: int,
+    shipment: NewShipment,
+    document: dict[str, Any] | None,
+    status: str | None,
+    meta: Mapping[str, Any],
+    carrier_codes: Mapping[str, str],
+) -> Record:
     """The ``payload`` record for one shipment in the ``kind`` form."""
     ctx = Ctx(message, shipment_id, shipment, document, status, carrier_codes)
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", message.order)
     extra = {
-        "format": "json", "postback": kind, "filename": f"{safe}-shipment-{shipment_id}.json",
-        "shipment_id": shipment_id, "message_seq": message.message_seq, "order_status": status,
+        "format": "json",
+        "postback": kind,
+        "filename": f"{safe}-shipment-{shipment_id}.json",
+        "shipment_id": shipment_id,
+        "message_seq": message.message_seq,
+        "order_status": status,
     }
     if kind == "magento":
         extra["magento_order_id"] = str(ctx.order_ref("magento.entity_id"))

@@ -18,9 +18,15 @@ from flowkit.import_shipment.errors import BadMessage
 OPERATION = "orderflowShipmentCreate"
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 _FIELDS = {
-    "orderIncrementId": "order", "comment": "comment", "email": "notify", "includeComment": "include_comment",
-    "courierName": "courier", "serviceName": "service", "trackingNumber": "tracking",
-    "dateShipped": "date_shipped", "messageSeqId": "message_seq",
+    "orderIncrementId": "order",
+    "comment": "comment",
+    "email": "notify",
+    "includeComment": "include_comment",
+    "courierName": "courier",
+    "serviceName": "service",
+    "trackingNumber": "tracking",
+    "dateShipped": "date_shipped",
+    "messageSeqId": "message_seq",
 }
 
 
@@ -38,8 +44,7 @@ def parse_soap(text: str | bytes) -> dict[str, Any]:
         root = xmlsafe.parse(data, "SOAP message", encoding=None)
     except InputError as exc:
         raise BadMessage(exc.format_message()) from exc
-    call = next((el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == OPERATION),
-                None)
+    call = next((el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == OPERATION), None)
     if call is None:
         raise BadMessage(f"not an OrderFlow shipment message: no {OPERATION} element in the SOAP body")
     message: dict[str, Any] = {"lines": []}

@@ -57,8 +57,7 @@ def run_files(store: Store, files: tuple[str, ...], writer: Writer, options: Opt
     return _run(Reader(files, decode=decoder("shipment")), writer, Apply(store, options))
 
 
-def run_inbox(store: Store, folder: Path, writer: Writer, options: Options, *, batch_size: int,
-              max_attempts: int) -> Tally:
+def run_inbox(store: Store, folder: Path, writer: Writer, options: Options, *, batch_size: int, max_attempts: int) -> Tally:
     """Process up to ``batch_size`` inbox files; each moves to done/ or, when dead, failed/."""
     total = Tally()
     process = Apply(store, options)
@@ -70,8 +69,7 @@ def run_inbox(store: Store, folder: Path, writer: Writer, options: Options, *, b
         if tally.failed:
             raise InputError(f"{tally.failed} message(s) failed")
 
-    outcome = inbox.run(folder, handle, store=store, policy=POLICY, batch_size=batch_size,
-                        max_attempts=max_attempts, warn=report)
+    outcome = inbox.run(folder, handle, store=store, policy=POLICY, batch_size=batch_size, max_attempts=max_attempts, warn=report)
     total.failed += outcome.unreadable
     total.codes += [int(ExitCode.DATAERR)] * outcome.unreadable
     return total

@@ -65,7 +65,7 @@ class JoltChain:
 
         self.where = where
         if not isinstance(spec, list):
-            raise ConfigError(f"{where}: a Jolt spec must be a JSON array of {{\"operation\", \"spec\"}} steps")
+            raise ConfigError(f'{where}: a Jolt spec must be a JSON array of {{"operation", "spec"}} steps')
         if not spec:
             raise ConfigError(f"{where}: the Jolt chain is empty: nothing to do")
         with warnings.catch_warnings(record=True) as caught:

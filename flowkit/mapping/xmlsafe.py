@@ -51,8 +51,7 @@ def check_size(size: int, max_bytes: int, where: str) -> None:
     """Refuse a document over the limit before anything reads it into memory."""
     if size > max_bytes:
         raise InputError(
-            f"{where}: document is {human_size(size)}, over the limit of {human_size(max_bytes)} "
-            "([transform] max_document_size)",
+            f"{where}: document is {human_size(size)}, over the limit of {human_size(max_bytes)} ([transform] max_document_size)",
             hint="raise max_document_size only where memory allows about 20x the document size",
         )
 
@@ -74,8 +73,7 @@ def has_doctype(data: bytes) -> bool:
     return data[pos : pos + 9] == b"<!DOCTYPE"
 
 
-def parser(*, resolver: etree.Resolver | None = None, encoding: str | None = None,
-           strip_blanks: bool = False) -> etree.XMLParser:
+def parser(*, resolver: etree.Resolver | None = None, encoding: str | None = None, strip_blanks: bool = False) -> etree.XMLParser:
     """A parser that loads no DTD, resolves no entity and never touches the network.
 
     ``encoding`` overrides the document's declaration (record bodies are text already decoded).
@@ -85,8 +83,13 @@ def parser(*, resolver: etree.Resolver | None = None, encoding: str | None = Non
     from lxml import etree
 
     made = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
-        encoding=encoding, remove_blank_text=strip_blanks,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        encoding=encoding,
+        remove_blank_text=strip_blanks,
     )
     if resolver is not None:
         made.resolvers.add(resolver)
@@ -97,8 +100,9 @@ _PARSERS: dict[tuple[str | None, bool], Any] = {}
 _ETREE: Any = None  # lxml.etree, imported on first use (not at import time: see docs/architecture.md)
 
 
-def parse(data: bytes, where: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-          encoding: str | None = "utf-8", strip_blanks: bool = False) -> etree._Element:
+def parse(
+    data: bytes, where: str, *, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str | None = "utf-8", strip_blanks: bool = False
+) -> etree._Element:
     """Parse ``data`` safely or raise InputError naming ``where``, line and column.
 
     ``encoding`` None follows the document's own declaration (files); the
@@ -110,8 +114,7 @@ def parse(data: bytes, where: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
     etree = _ETREE
     check_size(len(data), max_bytes, where)
     if has_doctype(data):
-        raise InputError(f"{where}: DOCTYPE refused: flowkit does not load DTDs or expand entities "
-                         "(billion laughs, XXE)")
+        raise InputError(f"{where}: DOCTYPE refused: flowkit does not load DTDs or expand entities (billion laughs, XXE)")
     made = _PARSERS.get((encoding, strip_blanks))
     if made is None:
         made = _PARSERS[encoding, strip_blanks] = parser(encoding=encoding, strip_blanks=strip_blanks)

@@ -22,8 +22,13 @@ if TYPE_CHECKING:
 XSL = "http://www.w3.org/1999/XSL/Transform"
 MEDIA = {"xml": "application/xml", "html": "text/html", "text": "text/plain"}
 EXTENSIONS = {
-    "application/xml": "xml", "text/xml": "xml", "text/html": "html", "application/xhtml+xml": "xhtml",
-    "text/plain": "txt", "text/csv": "csv", "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/html": "html",
+    "application/xhtml+xml": "xhtml",
+    "text/plain": "txt",
+    "text/csv": "csv",
+    "application/json": "json",
 }
 
 
@@ -108,7 +113,8 @@ class Stylesheet:
             line, column = exc.position
             raise ConfigError(f"{self.path}:{line}:{column}: stylesheet is not well-formed XML: {exc.msg}") from exc
         access = etree.XSLTAccessControl(
-            read_file=True, write_file=False, create_dir=False, read_network=False, write_network=False)
+            read_file=True, write_file=False, create_dir=False, read_network=False, write_network=False
+        )
         try:
             self._xslt = etree.XSLT(doc, access_control=access)
         except etree.XSLTParseError as exc:

@@ -44,9 +44,13 @@ class Calculator:
         if self.adjustment != "none":
             from flowkit.store import stock
 
-            unsent = stock.unsent_units(conn, line.sku, statuses=self.statuses,
-                                        since=cutoff(self.unsent_cutoff_days),
-                                        exported_before=line.last_order_exported)
+            unsent = stock.unsent_units(
+                conn,
+                line.sku,
+                statuses=self.statuses,
+                since=cutoff(self.unsent_cutoff_days),
+                exported_before=line.last_order_exported,
+            )
         if self.adjustment == "unsent_orders_and_quotes":
             quotes = max(0, self.quotes.get(line.sku, 0))
         qty = line.qty - max(0, unsent) - quotes

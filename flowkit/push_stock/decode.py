@@ -48,8 +48,7 @@ def decode(name: str, stream: Peekable, first: bytes) -> Iterator[Item]:
 def as_record(msg: Message) -> Record:
     """The ``stock`` record that carries ``msg`` through the record loop."""
     body = {"message_seq": msg.message_seq, "lines": msg.lines, "where": msg.where, "final": msg.final}
-    return {"flowkit": "record/1", "kind": KIND, "key": msg.key, "type": "application/json", "meta": msg.meta,
-            "body": body}
+    return {"flowkit": "record/1", "kind": KIND, "key": msg.key, "type": "application/json", "meta": msg.meta, "body": body}
 
 
 def message(record: Record) -> Message:

@@ -46,10 +46,19 @@ Decision = tuple[dict[str, Any], "stock.Applied | None"]
 class Engine:
     """Decides messages for one target; with a ``sender`` the ledger waits for confirmation."""
 
-    def __init__(self, store: Store, target: str, *, calc: Calculator | None = None,
-                 catalogue: frozenset[str] | None = None, snapshot: str | None = None,
-                 sender: Sender | None = None, default_source: str = "default",
-                 command: str = "push-stock", warn: Callable[[str], None] = lambda _m: None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        target: str,
+        *,
+        calc: Calculator | None = None,
+        catalogue: frozenset[str] | None = None,
+        snapshot: str | None = None,
+        sender: Sender | None = None,
+        default_source: str = "default",
+        command: str = "push-stock",
+        warn: Callable[[str], None] = lambda _m: None,
+    ) -> None:
         self.store, self.target, self.calc = store, target, calc or Calculator()
         self.catalogue, self.snapshot, self.sender = catalogue, snapshot, sender
         self.default_source, self.command, self.warn = default_source, command, warn
@@ -118,12 +127,22 @@ class Engine:
         for b in results:
             if b["result"] == "failure":
                 self._warn_failure(b, msg)
-        return [{"flowkit": MARK, "kind": "stock-result", "key": b["sku"] if type(b["sku"]) is str else msg.key,
-                 "type": JSON_TYPE, "meta": meta, "body": b} for b in results]
+        return [
+            {
+                "flowkit": MARK,
+                "kind": "stock-result",
+                "key": b["sku"] if type(b["sku"]) is str else msg.key,
+                "type": JSON_TYPE,
+                "meta": meta,
+                "body": b,
+            }
+            for b in results
+        ]
 
     def _message(self, conn: sqlite3.Connection, msg: Message) -> list[Decision]:
-        parsed = parse_all(msg.lines, default_source=self.default_source, need_seq=self.snapshot is None,
-                           catalogue=self.catalogue)
+        parsed = parse_all(
+            msg.lines, default_source=self.default_source, need_seq=self.snapshot is None, catalogue=self.catalogue
+        )
         self.counts["messages"] += msg.final
         if msg.message_seq is not None and self.snapshot != "full":
             at = stock.message_processed(conn, self.target, msg.message_seq)
@@ -148,8 +167,9 @@ class Engine:
         assert self.sender is not None
         accepted = []
         for row in msg.lines:
-            line = Line(row["sku"], row["source"], row["received"] if row["received"] is not None else row["qty"],
-                        row["last_seq"], None)
+            line = Line(
+                row["sku"], row["source"], row["received"] if row["received"] is not None else row["qty"], row["last_seq"], None
+            )
             calc = (0, 0, int(row["qty"]))
             result = body(line, None, None, self.target, "success", MSG_SUCCESS.format(qty=row["qty"]), calc)
             accepted.append((result, (line.sku, line.source, row["last_seq"], int(row["qty"]), line.qty, None)))
@@ -165,17 +185,21 @@ class Engine:
         if result["result"] == "failure":
             self._warn_failure(result, msg)
         key = result["sku"] if isinstance(result["sku"], str) else msg.key
-        return {"flowkit": MARK, "kind": "stock-result", "key": key, "type": JSON_TYPE,
-                "meta": meta if meta is not None else {**msg.meta, "target": self.target}, "body": result}
+        return {
+            "flowkit": MARK,
+            "kind": "stock-result",
+            "key": key,
+            "type": JSON_TYPE,
+            "meta": meta if meta is not None else {**msg.meta, "target": self.target},
+            "body": result,
+        }
 
     def _replayed(self, msg: Message, parsed: list[Line | str], at: str) -> list[Decision]:
         self.counts["duplicate_messages"] += 1
-        self.warn(f"{msg.where}: message {msg.message_seq} already processed for target "
-                  f"{self.target!r} at {at}: ignored")
+        self.warn(f"{msg.where}: message {msg.message_seq} already processed for target {self.target!r} at {at}: ignored")
         out: list[Decision] = []
         for raw, line in zip(msg.lines, parsed, strict=True):
-            result = body(line if isinstance(line, Line) else None, raw, msg.message_seq, self.target,
-                          "duplicate", MSG_DUPLICATE)
+            result = body(line if isinstance(line, Line) else None, raw, msg.message_seq, self.target, "duplicate", MSG_DUPLICATE)
             result["duplicate_message"] = True
             out.append((result, None))
         return out
@@ -215,21 +239,30 @@ class Engine:
                 out.append(self._one(conn, msg, line, view, top, seen))
         return out
 
-    def _one(self, conn: sqlite3.Connection, msg: Message, line: Line, view: dict[Key, stock.Entry],
-             top: dict[Key, int], seen: set[tuple[str, str, int]]) -> Decision:
+    def _one(
+        self,
+        conn: sqlite3.Connection,
+        msg: Message,
+        line: Line,
+        view: dict[Key, stock.Entry],
+        top: dict[Key, int],
+        seen: set[tuple[str, str, int]],
+    ) -> Decision:
         key = (line.sku, line.source)
         last = view.get(key)
         calc = (0, 0, max(line.qty, 0)) if self._plain else self.calc.compute(conn, line)
         qty = calc[2]
         if line.seq is None:  # a snapshot line: flowkit assigns the sequence itself
             if self.snapshot == "incremental" and last is not None and last[1] == qty:
-                return body(line, None, msg.message_seq, self.target, "unchanged", MSG_UNCHANGED.format(qty=qty),
-                            calc, seq=last[0]), None
+                return body(
+                    line, None, msg.message_seq, self.target, "unchanged", MSG_UNCHANGED.format(qty=qty), calc, seq=last[0]
+                ), None
             line.seq = (last[0] if last else 0) + 1
         else:
             tag = (line.sku, line.source, line.seq)
-            if tag in seen or (last is not None and (line.seq == last[0] or (
-                    line.seq < last[0] and stock.seen_before(last[2], line.seq)))):
+            if tag in seen or (
+                last is not None and (line.seq == last[0] or (line.seq < last[0] and stock.seen_before(last[2], line.seq)))
+            ):
                 return body(line, None, msg.message_seq, self.target, "duplicate", MSG_DUPLICATE, calc), None
             seen.add(tag)
             best = max(last[0] if last else -1, top.get(key, -1))
@@ -241,8 +274,9 @@ class Engine:
         return body(line, None, msg.message_seq, self.target, "success", MSG_SUCCESS.format(qty=qty), calc), row
 
 
-def _plain_decisions(msg: Message, parsed: list[Line | str], view: dict[Key, stock.Entry], top: dict[Key, int],
-                     target: str) -> list[Decision]:
+def _plain_decisions(
+    msg: Message, parsed: list[Line | str], view: dict[Key, stock.Entry], top: dict[Key, int], target: str
+) -> list[Decision]:
     """The rules of ``Engine._one`` for the common case (no adjustment, no snapshot), in one tight loop."""
     out: list[Decision] = []
     append, seen, mseq, seen_before = out.append, set(), msg.message_seq, stock.seen_before
@@ -254,8 +288,18 @@ def _plain_decisions(msg: Message, parsed: list[Line | str], view: dict[Key, sto
         sku, source, seq, received = line.sku, line.source, line.seq, line.qty
         key, tag, qty = (sku, source), (sku, source, seq), received if received >= 0 else 0
         last = view.get(key)
-        result = {"sku": sku, "source": source, "seq": seq, "message_seq": mseq, "target": target,
-                  "received": received, "adjusted_quotes": 0, "adjusted_unsent": 0, "qty": qty, "in_stock": qty > 0}
+        result = {
+            "sku": sku,
+            "source": source,
+            "seq": seq,
+            "message_seq": mseq,
+            "target": target,
+            "received": received,
+            "adjusted_quotes": 0,
+            "adjusted_unsent": 0,
+            "qty": qty,
+            "in_stock": qty > 0,
+        }
         if tag in seen or (last is not None and (seq == last[0] or (seq < last[0] and seen_before(last[2], seq)))):
             result["result"], result["message"] = "duplicate", MSG_DUPLICATE
             append((result, None))

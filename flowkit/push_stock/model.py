@@ -64,9 +64,17 @@ def parse_line(raw: Any, *, default_source: str, need_seq: bool, catalogue: froz
     """A valid Line, or the reason the line fails."""
     if type(raw) is dict:  # fast path: the common, well-typed JSON line
         sku, qty, seq, source = raw.get("sku"), raw.get("qty"), raw.get("seq"), raw.get("source") or default_source
-        if (type(sku) is str and type(qty) is int and type(seq) is int and seq >= 0 and type(source) is str
-                and sku and sku == sku.strip() and "last_order_exported" not in raw
-                and (catalogue is None or sku in catalogue)):
+        if (
+            type(sku) is str
+            and type(qty) is int
+            and type(seq) is int
+            and seq >= 0
+            and type(source) is str
+            and sku
+            and sku == sku.strip()
+            and "last_order_exported" not in raw
+            and (catalogue is None or sku in catalogue)
+        ):
             return Line(sku, source, qty, seq, None)
     if not isinstance(raw, Mapping):
         return "a stock line must be an object"
@@ -110,17 +118,24 @@ def normal_time(stamp: str) -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def parse_all(lines: list[Any], *, default_source: str, need_seq: bool,
-              catalogue: frozenset[str] | None) -> list[Line | str]:
+def parse_all(lines: list[Any], *, default_source: str, need_seq: bool, catalogue: frozenset[str] | None) -> list[Line | str]:
     """``parse_line`` over a message's lines, with the common well-typed line checked inline."""
     out: list[Line | str] = []
     append = out.append
     for raw in lines:
         if type(raw) is dict and "last_order_exported" not in raw:
             sku, qty, seq, source = raw.get("sku"), raw.get("qty"), raw.get("seq"), raw.get("source") or default_source
-            if (type(sku) is str and type(qty) is int and type(seq) is int and seq >= 0 and type(source) is str
-                    and sku and (catalogue is None or sku in catalogue) and not sku[0].isspace()
-                    and not sku[-1].isspace()):
+            if (
+                type(sku) is str
+                and type(qty) is int
+                and type(seq) is int
+                and seq >= 0
+                and type(source) is str
+                and sku
+                and (catalogue is None or sku in catalogue)
+                and not sku[0].isspace()
+                and not sku[-1].isspace()
+            ):
                 append(Line(sku, source, qty, seq, None))
                 continue
         append(parse_line(raw, default_source=default_source, need_seq=need_seq, catalogue=catalogue))
@@ -132,8 +147,16 @@ def cutoff(days: float) -> str:
     return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def body(line: Line | None, raw: Any, message_seq: int | None, target: str, result: str, message: str,
-         calc: tuple[int, int, int] | None = None, seq: int | None = None) -> dict[str, Any]:
+def body(
+    line: Line | None,
+    raw: Any,
+    message_seq: int | None,
+    target: str,
+    result: str,
+    message: str,
+    calc: tuple[int, int, int] | None = None,
+    seq: int | None = None,
+) -> dict[str, Any]:
     """A stock-result body: the line's whole calculation, the outcome and its message."""
     sku: Any
     source: Any
@@ -147,7 +170,16 @@ def body(line: Line | None, raw: Any, message_seq: int | None, target: str, resu
         seq = raw_map.get("seq")
     quotes, unsent, qty = calc if calc else (0, 0, None)
     return {
-        "sku": sku, "source": source, "seq": seq, "message_seq": message_seq, "target": target,
-        "received": received, "adjusted_quotes": quotes, "adjusted_unsent": unsent, "qty": qty,
-        "in_stock": None if qty is None else qty > 0, "result": result, "message": message,
+        "sku": sku,
+        "source": source,
+        "seq": seq,
+        "message_seq": message_seq,
+        "target": target,
+        "received": received,
+        "adjusted_quotes": quotes,
+        "adjusted_unsent": unsent,
+        "qty": qty,
+        "in_stock": None if qty is None else qty > 0,
+        "result": result,
+        "message": message,
     }

@@ -69,8 +69,13 @@ def calculator(opts: Options) -> Calculator:
         if not opts.quotes:
             raise UsageError("adjustment unsent_orders_and_quotes needs --quotes FILE")
         quotes = load_quotes(Path(opts.quotes), cutoff_days=opts.active_quote_cutoff_days)
-    return Calculator(adjustment=opts.adjustment, allow_negative=opts.allow_negative, statuses=opts.statuses,
-                      unsent_cutoff_days=opts.unsent_order_cutoff_days, quotes=quotes)
+    return Calculator(
+        adjustment=opts.adjustment,
+        allow_negative=opts.allow_negative,
+        statuses=opts.statuses,
+        unsent_cutoff_days=opts.unsent_order_cutoff_days,
+        quotes=quotes,
+    )
 
 
 class Group:
@@ -112,12 +117,12 @@ def ledger_messages(store: Store, target: str) -> Iterator[Message]:
 
 def _stream(reader: Reader, writer: Writer, engine: Engine) -> Tally:
     """The one record loop over ``reader``: each ``stock`` record decided, other kinds passed on."""
-    return run(reader, writer, lambda record: engine.decide(message(record)), consumes=(KIND,), command=COMMAND,
-               window=Group(engine))
+    return run(
+        reader, writer, lambda record: engine.decide(message(record)), consumes=(KIND,), command=COMMAND, window=Group(engine)
+    )
 
 
-def _inbox(folder: Path, opts: Options, engine: Engine, writer: Writer, tally: Tally,
-           warn: Callable[[str], None]) -> None:
+def _inbox(folder: Path, opts: Options, engine: Engine, writer: Writer, tally: Tally, warn: Callable[[str], None]) -> None:
     def handle(path: Path) -> None:
         failed_before = engine.sender.failed if engine.sender else 0
         done = _stream(inbox.reader(path, decode), writer, engine)
@@ -127,8 +132,15 @@ def _inbox(folder: Path, opts: Options, engine: Engine, writer: Writer, tally: T
             if engine.sender.failed > failed_before:
                 raise TempFailError("the destination did not confirm every chunk")
 
-    outcome = inbox.run(folder, handle, store=engine.store, policy=POLICY, batch_size=opts.batch_size,
-                        max_attempts=opts.max_attempts, warn=lambda name, text: warn(f"{name}: {text}"))
+    outcome = inbox.run(
+        folder,
+        handle,
+        store=engine.store,
+        policy=POLICY,
+        batch_size=opts.batch_size,
+        max_attempts=opts.max_attempts,
+        warn=lambda name, text: warn(f"{name}: {text}"),
+    )
     tally.failed += outcome.retry + outcome.dead
     tally.codes += outcome.codes
 
@@ -146,15 +158,24 @@ def _inputs(files: Sequence[str], opts: Options, engine: Engine, writer: Writer,
     return _stream(Reader(files, decode=decode), writer, engine)
 
 
-def push(files: Sequence[str], opts: Options, *, store: Store, config: Config, writer: Writer,
-         warn: Callable[[str], None]) -> tuple[Engine, Tally]:
+def push(
+    files: Sequence[str], opts: Options, *, store: Store, config: Config, writer: Writer, warn: Callable[[str], None]
+) -> tuple[Engine, Tally]:
     """Decide (and send) everything the inputs hold; write result records with ``writer``."""
     target = target_of(opts)
     if opts.mode == "full" and not files and not opts.to and not opts.from_dir:
         raise UsageError("--full without input resends the ledger: it needs --to DESTINATION")
     catalogue = load_catalogue(Path(opts.catalogue)) if opts.catalogue else None
-    engine = Engine(store, target, calc=calculator(opts), catalogue=catalogue, snapshot=opts.mode,
-                    default_source=opts.default_source, command=COMMAND, warn=warn)
+    engine = Engine(
+        store,
+        target,
+        calc=calculator(opts),
+        catalogue=catalogue,
+        snapshot=opts.mode,
+        default_source=opts.default_source,
+        command=COMMAND,
+        warn=warn,
+    )
     stock.tune_for_bulk(store.conn)
     with ExitStack() as stack:
         if opts.to:
@@ -184,8 +205,14 @@ def _sender(store: Store, target: str, opts: Options, config: Config, engine: En
     except RecordError as exc:
         raise UnavailableError(f"destination {opts.to}: {exc.format_message()}") from exc
     stack.callback(transport.close)
-    return Sender(store, target, transport, fmt=opts.message_format, chunk_size=opts.chunk_size,
-                  emit=lambda body, meta: engine.record(body, Message(None, [], f"destination {opts.to}", "", meta)))
+    return Sender(
+        store,
+        target,
+        transport,
+        fmt=opts.message_format,
+        chunk_size=opts.chunk_size,
+        emit=lambda body, meta: engine.record(body, Message(None, [], f"destination {opts.to}", "", meta)),
+    )
 
 
 def _write(writer: Writer, records: list[Record]) -> None:

@@ -45,9 +45,17 @@ def encode(fmt: str, target: str, message_seq: int, lines: list[dict[str, Any]])
 class Sender:
     """Buffers accepted lines and sends them in chunks through one open transport."""
 
-    def __init__(self, store: Store, target: str, transport: Transport, *, fmt: str = "json",
-                 chunk_size: int = 100, command: str = "push-stock",
-                 emit: Callable[[dict[str, Any], dict[str, Any]], Record] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        target: str,
+        transport: Transport,
+        *,
+        fmt: str = "json",
+        chunk_size: int = 100,
+        command: str = "push-stock",
+        emit: Callable[[dict[str, Any], dict[str, Any]], Record] | None = None,
+    ) -> None:
         self.store, self.target, self.transport, self.fmt = store, target, transport, fmt
         self.chunk_size, self.command = chunk_size, command
         self.emit = emit or (lambda b, m: make_record("stock-result", str(b["sku"]), b, meta=m))
@@ -92,16 +100,19 @@ class Sender:
         """Send every full chunk (and, when ``final``, the rest); their result records."""
         out: list[Record] = []
         while len(self.pending) >= self.chunk_size or (final and self.pending):
-            chunk, self.pending = self.pending[: self.chunk_size], self.pending[self.chunk_size:]
+            chunk, self.pending = self.pending[: self.chunk_size], self.pending[self.chunk_size :]
             out += self._send(chunk)
         return out
 
     def _put(self, message_seq: int, lines: list[dict[str, Any]]) -> str:
         name, data = encode(self.fmt, self.target, message_seq, lines)
-        record = make_record("payload", str(message_seq), data.decode("utf-8"),
-                             type=XML_TYPE if self.fmt == "soap" else JSON_TYPE,
-                             meta={"filename": name, "format": self.fmt, "message_seq": message_seq,
-                                   "target": self.target})
+        record = make_record(
+            "payload",
+            str(message_seq),
+            data.decode("utf-8"),
+            type=XML_TYPE if self.fmt == "soap" else JSON_TYPE,
+            meta={"filename": name, "format": self.fmt, "message_seq": message_seq, "target": self.target},
+        )
         if self.fmt != "soap":
             record["body"] = orjson.loads(data)
         return self.transport.put(name, data, record).remote_ref
@@ -161,5 +172,3 @@ class Sender:
                 stock.outbox_set(conn, self.target, item["message_seq"], "confirmed", remote_ref=ref)
                 stock.apply(self.store, conn, self.target, rows, command=self.command)
         return len(stale)
-
-

@@ -37,9 +37,7 @@ def example_order() -> dict[str, Any]:
     return value
 
 
-def payload(
-    order: dict[str, Any], options: RenderOptions, lines: list[dict[str, Any]] | None = None
-) -> tuple[Any, str, str]:
+def payload(order: dict[str, Any], options: RenderOptions, lines: list[dict[str, Any]] | None = None) -> tuple[Any, str, str]:
     """Render one valid order: (body, media type, file extension)."""
     from flowkit.formats import standard
 

@@ -48,8 +48,14 @@ class DirSource:
     def files(self) -> list[str]:
         """Paths of the order files, in name order (plain strings: cheap for large folders)."""
         with os.scandir(self.path) as entries:
-            names = sorted(e.name for e in entries if e.name.endswith(SUFFIXES) and not e.name.startswith(".")
-                           and fnmatch.fnmatchcase(e.name, self.pattern) and e.is_file())
+            names = sorted(
+                e.name
+                for e in entries
+                if e.name.endswith(SUFFIXES)
+                and not e.name.startswith(".")
+                and fnmatch.fnmatchcase(e.name, self.pattern)
+                and e.is_file()
+            )
         folder = str(self.path)
         return [os.path.join(folder, n) for n in names]
 
@@ -62,8 +68,7 @@ class DirSource:
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
-            yield Fetched(path, error=InputError(f"{path}: cannot read: {exc.strerror}"), key=_stem(path),
-                          extra={"path": path})
+            yield Fetched(path, error=InputError(f"{path}: cannot read: {exc.strerror}"), key=_stem(path), extra={"path": path})
             return
         if path.endswith(".ndjson"):
             lines = data.splitlines()

@@ -42,8 +42,10 @@ def auth_headers(spec: dict[str, Any], where: str) -> tuple[dict[str, str], tupl
     if kind == "basic":
         if not spec.get("username"):
             raise ConfigError(f"{where}: auth = 'basic' needs 'username' and 'password'")
-        return headers, (str(resolve_secret(spec["username"], where=where)),
-                         str(resolve_secret(spec.get("password", ""), where=where)))
+        return headers, (
+            str(resolve_secret(spec["username"], where=where)),
+            str(resolve_secret(spec.get("password", ""), where=where)),
+        )
     raise ConfigError(f"{where}: auth must be none, token, bearer or basic")
 
 
@@ -61,8 +63,12 @@ class JsonClient:
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self._last = 0.0
         self.client = httpx.Client(
-            base_url=str(spec["base_url"]), headers=headers, auth=basic, timeout=float(spec.get("timeout", 30)),
-            verify=bool(spec.get("verify", True)), follow_redirects=True,
+            base_url=str(spec["base_url"]),
+            headers=headers,
+            auth=basic,
+            timeout=float(spec.get("timeout", 30)),
+            verify=bool(spec.get("verify", True)),
+            follow_redirects=True,
         )
 
     def close(self) -> None:
@@ -76,7 +82,7 @@ class JsonClient:
             self._last = time.monotonic()
 
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
-        delay = self.backoff * (2 ** attempt) * (0.5 + random.random())
+        delay = self.backoff * (2**attempt) * (0.5 + random.random())
         if retry_after and retry_after.isdigit():
             delay = max(delay, min(float(retry_after), 60.0))
         time.sleep(delay)
@@ -133,8 +139,7 @@ class JsonClient:
         try:
             return orjson.loads(response.content)
         except orjson.JSONDecodeError as exc:
-            raise InputError(f"{method} {shown}: malformed JSON at line {exc.lineno} column {exc.colno}: "
-                             f"{exc.msg}") from exc
+            raise InputError(f"{method} {shown}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
 
     def get(self, url: str, params: Any = None) -> Any:
         return self.request("GET", url, params=params)[0]

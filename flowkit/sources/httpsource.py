@@ -79,8 +79,11 @@ class HttpSource:
         params = [(str(k), _text(v)) for k, v in spec["list_params"].items()]
         if query.unsent:
             params += [(str(k), _text(v)) for k, v in spec["unsent_params"].items()]
-        wanted = {"number": [query.number] if query.number else [], "channel": list(query.channels),
-                  "since": [query.since] if query.since else []}
+        wanted = {
+            "number": [query.number] if query.number else [],
+            "channel": list(query.channels),
+            "since": [query.since] if query.since else [],
+        }
         names = spec["filter_params"]
         if spec["query_style"] == "magento":
             return params + _magento_filters(names, wanted)
@@ -210,7 +213,6 @@ def _magento_filters(names: dict[str, Any], wanted: dict[str, list[str]]) -> lis
             value, condition = values[0].replace("T", " ").rstrip("Z"), "gteq"
         else:
             value, condition = ",".join(values), "in" if len(values) > 1 else "eq"
-        out += [(f"{prefix}[field]", str(names[key])), (f"{prefix}[value]", value),
-                (f"{prefix}[condition_type]", condition)]
+        out += [(f"{prefix}[field]", str(names[key])), (f"{prefix}[value]", value), (f"{prefix}[condition_type]", condition)]
         group += 1
     return out

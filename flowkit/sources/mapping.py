@@ -93,8 +93,11 @@ def jolt_mapping(path: Path, where: str) -> Mapping:
         order = _overlay(order_skeleton(number), out)
         order["number"] = number
         lines = order["lines"] if isinstance(order["lines"], list) else []
-        order["lines"] = [_overlay(line_skeleton(s(line.get("id")) or str(n), n), line)
-                          for n, line in enumerate(lines, 1) if isinstance(line, dict)]
+        order["lines"] = [
+            _overlay(line_skeleton(s(line.get("id")) or str(n), n), line)
+            for n, line in enumerate(lines, 1)
+            if isinstance(line, dict)
+        ]
         return order
 
     return apply
@@ -116,8 +119,9 @@ def map_auto(doc: dict[str, Any]) -> dict[str, Any]:
     """Detect the document's format and map it."""
     name = detect(doc)
     if name is None:
-        raise InputError("not a known order format (canonical, magento2, omnitron, infigo, gelato)",
-                         hint="set 'mapping' on the source")
+        raise InputError(
+            "not a known order format (canonical, magento2, omnitron, infigo, gelato)", hint="set 'mapping' on the source"
+        )
     return builtin(name)(doc)
 
 

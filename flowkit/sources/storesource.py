@@ -28,8 +28,9 @@ class StoreSource:
         statuses = tuple(str(s) for s in spec.get("export_status", exports.UNSENT))
         unknown = [s for s in statuses if s not in EXPORT_STATUSES]
         if unknown:
-            raise ConfigError(f"{where}: sources.{name}.export_status: unknown {unknown[0]!r} "
-                              f"(known: {', '.join(EXPORT_STATUSES)})")
+            raise ConfigError(
+                f"{where}: sources.{name}.export_status: unknown {unknown[0]!r} (known: {', '.join(EXPORT_STATUSES)})"
+            )
         return cls(name, store, statuses)
 
     def fetch(self, query: Query) -> Iterator[Fetched]:

@@ -11,10 +11,23 @@ from typing import Any
 
 from flowkit.errors import InputError
 
-LIST_WRAPPERS = frozenset({
-    "OrderLines", "Payments", "History", "ApprovalHistory", "ExtraData", "Attributes",
-    "CheckoutAttributes", "CustomTags", "items", "assets", "attributes", "address", "status_histories",
-})
+LIST_WRAPPERS = frozenset(
+    {
+        "OrderLines",
+        "Payments",
+        "History",
+        "ApprovalHistory",
+        "ExtraData",
+        "Attributes",
+        "CheckoutAttributes",
+        "CustomTags",
+        "items",
+        "assets",
+        "attributes",
+        "address",
+        "status_histories",
+    }
+)
 
 
 def _value(element: Any) -> Any:

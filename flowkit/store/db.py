@@ -105,8 +105,10 @@ class Store:
         available = migrations()
         known, version = max((m[0] for m in available), default=0), self.version
         if version > known:
-            raise ConfigError(f"state store {self.path} has schema version {version}, newer than this "
-                              f"flowkit knows ({known})", hint="upgrade flowkit or use another --state")
+            raise ConfigError(
+                f"state store {self.path} has schema version {version}, newer than this flowkit knows ({known})",
+                hint="upgrade flowkit or use another --state",
+            )
         if version == known:
             return
         from flowkit.store.lock import exclusive
@@ -161,9 +163,7 @@ class Store:
             (key, now(), command, event, None if detail is None else json.dumps(detail, sort_keys=True), self.run_id),
         )
 
-    def add_events(
-        self, conn: sqlite3.Connection, events: list[tuple[str, str, str, Any]], at: str | None = None
-    ) -> None:
+    def add_events(self, conn: sqlite3.Connection, events: list[tuple[str, str, str, Any]], at: str | None = None) -> None:
         """Append many (key, command, event, detail) in one statement, inside the changes' transaction.
 
         The details are the same JSON as ``add_event`` writes, in compact form.

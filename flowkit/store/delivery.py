@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import orjson
 
+from flowkit.store.bodies import pack, unpack
 from flowkit.store.db import Store, now
 
 _NON_STR = orjson.OPT_NON_STR_KEYS
@@ -64,29 +64,6 @@ def _entry(row: Any) -> Entry:
     )
 
 
-RAW = b"\x00"  # marks a body kept as is; a zlib stream never starts with this byte
-SMALL = 256  # bodies up to this size are kept as is: zlib would save a few bytes at 8 µs each
-
-
-def pack(body: bytes) -> bytes:
-    """The body as kept: zlib level 1 (window and hash table sized to it), or as is when small.
-
-    ``zlib.compress`` sets up a 32 KiB window and 64 KiB hash table per call,
-    which dominates for the small files most deliveries are. A window no
-    larger than the body loses nothing; ``zlib.decompress`` reads any window.
-    """
-    if len(body) <= SMALL:
-        return RAW + body
-    wbits = max(9, min(15, (len(body) - 1).bit_length()))
-    packer = zlib.compressobj(1, zlib.DEFLATED, wbits, 1 if len(body) <= 4096 else 8)
-    return packer.compress(body) + packer.flush()
-
-
-def unpack(kept: bytes) -> bytes:
-    """The body ``pack`` kept."""
-    return kept[1:] if kept[:1] == RAW else zlib.decompress(kept)
-
-
 @contextmanager
 def _tx(store: Store, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
     """The caller's open transaction, or a new short one."""
@@ -121,9 +98,7 @@ def entries_for(store: Store, keys: Sequence[str], destination: str) -> dict[str
 
 def entries(store: Store, key: str, destination: str) -> list[Entry]:
     """Every ledger row for ``key`` at ``destination``, oldest first."""
-    rows = store.conn.execute(
-        "SELECT * FROM deliveries WHERE key = ? AND destination = ? ORDER BY id", (key, destination)
-    )
+    rows = store.conn.execute("SELECT * FROM deliveries WHERE key = ? AND destination = ? ORDER BY id", (key, destination))
     return [_entry(r) for r in rows]
 
 
@@ -192,9 +167,7 @@ class Intent(NamedTuple):
     fresh: bool = False
 
 
-def begin_attempts(
-    store: Store, destination: str, intents: Sequence[Intent], conn: sqlite3.Connection
-) -> list[Entry]:
+def begin_attempts(store: Store, destination: str, intents: Sequence[Intent], conn: sqlite3.Connection) -> list[Entry]:
     """``begin_attempt`` for a window of distinct keys, in the caller's open transaction.
 
     A few statements for the whole window instead of three per record; the
@@ -210,19 +183,32 @@ def begin_attempts(
         top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM deliveries").fetchone()[0]
         conn.execute("SAVEPOINT fresh")
         try:
-            conn.executemany(_INSERT, [
-                (top + 1 + m, intents[n].key, destination, intents[n].content_hash, intents[n].filename,
-                 len(intents[n].body), store.run_id, stamp, stamp)
-                for m, n in enumerate(fresh)
-            ])
+            conn.executemany(
+                _INSERT,
+                [
+                    (
+                        top + 1 + m,
+                        intents[n].key,
+                        destination,
+                        intents[n].content_hash,
+                        intents[n].filename,
+                        len(intents[n].body),
+                        store.run_id,
+                        stamp,
+                        stamp,
+                    )
+                    for m, n in enumerate(fresh)
+                ],
+            )
         except sqlite3.IntegrityError:  # written since the caller looked: take the general path
             conn.execute("ROLLBACK TO fresh")
             fresh = []
         conn.execute("RELEASE fresh")
         for m, n in enumerate(fresh):
             i = intents[n]
-            out[n] = Entry(top + 1 + m, i.key, destination, i.content_hash, "sending", 1, i.filename, len(i.body),
-                           None, None, None, stamp)
+            out[n] = Entry(
+                top + 1 + m, i.key, destination, i.content_hash, "sending", 1, i.filename, len(i.body), None, None, None, stamp
+            )
     seen = [i for i, e in zip(intents, out, strict=True) if e is None]
     if seen:
         conn.executemany(
@@ -240,14 +226,25 @@ def begin_attempts(
         for n, i in enumerate(intents):
             if out[n] is None:
                 row_id, attempts, size, remote_ref, error, error_code = found[(i.key, i.content_hash)]
-                out[n] = Entry(row_id, i.key, destination, i.content_hash, "sending", attempts, i.filename, size,
-                               remote_ref, error, error_code, stamp)
+                out[n] = Entry(
+                    row_id,
+                    i.key,
+                    destination,
+                    i.content_hash,
+                    "sending",
+                    attempts,
+                    i.filename,
+                    size,
+                    remote_ref,
+                    error,
+                    error_code,
+                    stamp,
+                )
     entries = [e for e in out if e is not None]
     conn.executemany(
         "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
         [
-            (e.id, stamp, i.media_type, orjson.dumps(i.meta, default=str, option=_NON_STR).decode(),
-             pack(i.body))
+            (e.id, stamp, i.media_type, orjson.dumps(i.meta, default=str, option=_NON_STR).decode(), pack(i.body))
             for e, i in zip(entries, intents, strict=True)
         ],
     )
@@ -275,8 +272,18 @@ def settle(
     if status not in FINAL_STATUSES:
         raise ValueError(f"not a final delivery status: {status!r}")
     after = Entry(  # _replace, at a third of its cost
-        entry.id, entry.key, entry.destination, entry.content_hash, status, entry.attempts, entry.filename,
-        entry.size, remote_ref if remote_ref is not None else entry.remote_ref, error, error_code, entry.updated_at,
+        entry.id,
+        entry.key,
+        entry.destination,
+        entry.content_hash,
+        status,
+        entry.attempts,
+        entry.filename,
+        entry.size,
+        remote_ref if remote_ref is not None else entry.remote_ref,
+        error,
+        error_code,
+        entry.updated_at,
     )
     return Settle(after, remote_ref, response)
 
@@ -292,11 +299,16 @@ def finish_many(store: Store, settles: Sequence[Settle], conn: sqlite3.Connectio
         conn.executemany(
             """UPDATE deliveries SET status = ?, remote_ref = COALESCE(?, remote_ref), error = ?, error_code = ?,
                    response = COALESCE(?, response), updated_at = ? WHERE id = ?""",
-            [(s.after.status, s.remote_ref, s.after.error, s.after.error_code, _response(s.response), stamp,
-              s.after.id) for s in others],
+            [
+                (s.after.status, s.remote_ref, s.after.error, s.after.error_code, _response(s.response), stamp, s.after.id)
+                for s in others
+            ],
         )
-    logged = [(s.after.key, command, s.after.status, _detail(s.after, s.remote_ref))
-              for s in settles if s.after.status in LOGGED_STATUSES]
+    logged = [
+        (s.after.key, command, s.after.status, _detail(s.after, s.remote_ref))
+        for s in settles
+        if s.after.status in LOGGED_STATUSES
+    ]
     if logged:
         store.add_events(conn, logged, at=stamp)
 
@@ -352,9 +364,7 @@ def retryable(store: Store, destination: str) -> list[Entry]:
 
 def body(store: Store, entry_id: int) -> tuple[str, dict[str, Any], bytes] | None:
     """(media type, meta, body bytes) kept for a ledger row, or None once purged."""
-    row = store.conn.execute(
-        "SELECT type, meta, body FROM delivery_bodies WHERE delivery_id = ?", (entry_id,)
-    ).fetchone()
+    row = store.conn.execute("SELECT type, meta, body FROM delivery_bodies WHERE delivery_id = ?", (entry_id,)).fetchone()
     if row is None:
         return None
     return row["type"], json.loads(row["meta"]), unpack(row["body"])

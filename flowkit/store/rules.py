@@ -50,7 +50,7 @@ class RulesView:
         """Read the stored rows of a window's order numbers in one query; ``known_status`` answers from them."""
         rows: dict[str, tuple[str, str | None, Any, str | None]] = {}
         for start in range(0, len(numbers), CHUNK):
-            chunk = numbers[start:start + CHUNK]
+            chunk = numbers[start : start + CHUNK]
             sql = self._in_sql.get(len(chunk))
             if sql is None:
                 sql = self._in_sql[len(chunk)] = f"{_KNOWN} WHERE number IN ({', '.join('?' * len(chunk))})"
@@ -58,8 +58,9 @@ class RulesView:
                 rows[row[0]] = row[1:]
         self._window, self._rows = set(numbers), rows
 
-    def known_status(self, number: str, channel: str | None, order_id: str | None = None,
-                     source: str | None = None) -> str | None:
+    def known_status(
+        self, number: str, channel: str | None, order_id: str | None = None, source: str | None = None
+    ) -> str | None:
         """The stored export status when ``number`` is already known as another order, or as this one exported.
 
         An order's identity is its source plus the source's own order id (the
@@ -95,8 +96,7 @@ class RulesView:
         if has_target and target is not None:
             row = self.conn.execute(sql + " AND target = ?", (sku, target)).fetchone()
         else:
-            row = self.conn.execute(sql + (" GROUP BY target ORDER BY 1 DESC LIMIT 1" if has_target else ""),
-                                    (sku,)).fetchone()
+            row = self.conn.execute(sql + (" GROUP BY target ORDER BY 1 DESC LIMIT 1" if has_target else ""), (sku,)).fetchone()
         if len(self._stock) >= STOCK_CACHE:
             self._stock.clear()
         have = self._stock[key] = None if row is None or row[1] == 0 else float(row[0] or 0)
@@ -114,8 +114,9 @@ class RulesView:
         if version != self._version:
             self._stock.clear()
             self._version = version
-            self._any_stock = self._stock_sql is not None and \
-                self.conn.execute("SELECT EXISTS (SELECT 1 FROM stock_ledger)").fetchone()[0] == 1
+            self._any_stock = (
+                self._stock_sql is not None and self.conn.execute("SELECT EXISTS (SELECT 1 FROM stock_ledger)").fetchone()[0] == 1
+            )
             self._any_released = self.conn.execute("SELECT EXISTS (SELECT 1 FROM order_releases)").fetchone()[0] == 1
 
     def released(self, number: str) -> bool:
@@ -157,8 +158,14 @@ def record_decisions(store: Store, decisions: list[Decision], *, command: str) -
                 later.append((order, status, reason))
         for source in dict.fromkeys(item[3] for item in new.values()):
             batch = [item for item in new.values() if item[3] == source]
-            orders.insert_new(store, conn, [(order, status) for order, status, _, _ in batch], source=source,
-                              command=command, reasons={str(order["number"]): reason for order, _, reason, _ in batch})
+            orders.insert_new(
+                store,
+                conn,
+                [(order, status) for order, status, _, _ in batch],
+                source=source,
+                command=command,
+                reasons={str(order["number"]): reason for order, _, reason, _ in batch},
+            )
         known.update({number: (status, reason) for number, (_, status, reason, _) in new.items()})
         for order, status, reason in later:  # in input order, after the inserts of the window's new orders
             number = str(order["number"])
@@ -171,8 +178,10 @@ def record_decisions(store: Store, decisions: list[Decision], *, command: str) -
                 store.add_events(conn, events)
                 events = []
                 orders.set_export_status(store, conn, number, status, command=command, reason=reason)
-                conn.execute("UPDATE orders SET tags = ? WHERE number = ?",
-                             (json.dumps(order.get("tags") or [], ensure_ascii=False), number))
+                conn.execute(
+                    "UPDATE orders SET tags = ? WHERE number = ?",
+                    (json.dumps(order.get("tags") or [], ensure_ascii=False), number),
+                )
                 known[number] = (status, reason)
         store.add_events(conn, events)
 
@@ -181,7 +190,7 @@ def _statuses(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, tuple[s
     """number -> (export status, hold reason) of the stored ones among ``numbers``."""
     found: dict[str, tuple[str, str | None]] = {}
     for start in range(0, len(numbers), CHUNK):
-        chunk = numbers[start:start + CHUNK]
+        chunk = numbers[start : start + CHUNK]
         marks = ", ".join("?" * len(chunk))
         for number, status, reason in conn.execute(
             f"SELECT number, export_status, hold_reason FROM orders WHERE number IN ({marks})", chunk
@@ -193,8 +202,7 @@ def _statuses(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, tuple[s
 def release(store: Store, number: str, *, note: str | None, command: str) -> dict[str, Any]:
     """Release a held order: export status back to pending; apply-rules will not hold it again."""
     with store.transaction() as conn:
-        row = conn.execute("SELECT export_status, hold_reason, document FROM orders WHERE number = ?",
-                           (number,)).fetchone()
+        row = conn.execute("SELECT export_status, hold_reason, document FROM orders WHERE number = ?", (number,)).fetchone()
         if row is None:
             raise InputError(f"order {number!r} is not in the state store {store.path}")
         if row["export_status"] != "held":
@@ -204,8 +212,7 @@ def release(store: Store, number: str, *, note: str | None, command: str) -> dic
         if row["document"]:
             document = json.loads(row["document"])
             document["hold"] = {**(document.get("hold") or {}), "on_hold": False, "reason": None}
-            conn.execute("UPDATE orders SET document = ? WHERE number = ?",
-                         (json.dumps(document, ensure_ascii=False), number))
+            conn.execute("UPDATE orders SET document = ? WHERE number = ?", (json.dumps(document, ensure_ascii=False), number))
         conn.execute(
             """INSERT INTO order_releases (number, released_at, previous_reason, note) VALUES (?, ?, ?, ?)
                ON CONFLICT(number) DO UPDATE SET released_at = excluded.released_at,

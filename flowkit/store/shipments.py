@@ -65,15 +65,24 @@ def order_lines(conn: sqlite3.Connection, number: str) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def record(conn: sqlite3.Connection, number: str, target: str, message_seq: int,
-           shipment: NewShipment) -> int:
+def record(conn: sqlite3.Connection, number: str, target: str, message_seq: int, shipment: NewShipment) -> int:
     """Insert one shipment, its lines and tracking; advance the order lines' shipped quantities."""
     cur = conn.execute(
         """INSERT INTO shipments (number, target, message_seq, source, courier, service, shipped_at, comment,
                                   notify, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (number, target, message_seq, shipment.source, shipment.courier, shipment.service, shipment.shipped_at,
-         shipment.comment, int(shipment.notify), now()),
+        (
+            number,
+            target,
+            message_seq,
+            shipment.source,
+            shipment.courier,
+            shipment.service,
+            shipment.shipped_at,
+            shipment.comment,
+            int(shipment.notify),
+            now(),
+        ),
     )
     shipment_id = int(cur.lastrowid or 0)
     conn.executemany(
@@ -101,10 +110,16 @@ def for_order(conn: sqlite3.Connection, number: str) -> list[dict[str, Any]]:
     for row in conn.execute("SELECT * FROM shipments WHERE number = ? ORDER BY id", (number,)):
         item = dict(row)
         item["notify"] = bool(item["notify"])
-        item["lines"] = [dict(r) for r in conn.execute(
-            "SELECT line_id, sku, quantity FROM shipment_lines WHERE shipment_id = ? ORDER BY rowid", (row["id"],))]
-        item["tracking"] = [dict(r) for r in conn.execute(
-            "SELECT code, url FROM shipment_tracking WHERE shipment_id = ? ORDER BY position", (row["id"],))]
+        item["lines"] = [
+            dict(r)
+            for r in conn.execute(
+                "SELECT line_id, sku, quantity FROM shipment_lines WHERE shipment_id = ? ORDER BY rowid", (row["id"],)
+            )
+        ]
+        item["tracking"] = [
+            dict(r)
+            for r in conn.execute("SELECT code, url FROM shipment_tracking WHERE shipment_id = ? ORDER BY position", (row["id"],))
+        ]
         out.append(item)
     return out
 
@@ -127,4 +142,3 @@ def inbox_outcome(conn: sqlite3.Connection, folder: str, name: str, status: str,
         (folder, name, failed, error, status, now()),
     )
     return inbox_attempts(conn, folder, name)
-

@@ -30,7 +30,7 @@ _BATCH = 900
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), _BATCH):
-        yield items[start:start + _BATCH]
+        yield items[start : start + _BATCH]
 
 
 @contextmanager
@@ -105,15 +105,21 @@ def apply(store: Store, conn: sqlite3.Connection, target: str, rows: Sequence[Ap
     )
     conn.executemany(
         "INSERT INTO events (key, at, command, event, detail, run_id) VALUES (?, ?, ?, ?, ?, ?)",
-        [(sku, stamp, command, "stock-applied",
-          orjson.dumps({"message_seq": mseq, "qty": qty, "seq": seq, "source": source, "target": target}).decode(),
-          store.run_id) for sku, source, seq, qty, _r, mseq in rows],
+        [
+            (
+                sku,
+                stamp,
+                command,
+                "stock-applied",
+                orjson.dumps({"message_seq": mseq, "qty": qty, "seq": seq, "source": source, "target": target}).decode(),
+                store.run_id,
+            )
+            for sku, source, seq, qty, _r, mseq in rows
+        ],
     )
 
 
-def unsent_units(
-    conn: sqlite3.Connection, sku: str, *, statuses: Sequence[str], since: str, exported_before: str | None
-) -> int:
+def unsent_units(conn: sqlite3.Connection, sku: str, *, statuses: Sequence[str], since: str, exported_before: str | None) -> int:
     """Units of ``sku`` on orders in ``statuses`` updated since ``since`` and not yet
     exported (or exported after ``exported_before``, when the sender's figure predates it)."""
     marks = ",".join("?" * len(statuses))
@@ -142,11 +148,14 @@ def rows(conn: sqlite3.Connection, target: str, sku: str | None = None) -> Itera
 
 def page(conn: sqlite3.Connection, target: str, after: Key, limit: int) -> list[dict[str, Any]]:
     """Up to ``limit`` ledger rows of ``target`` after the (sku, source) key ``after``."""
-    return [dict(r) for r in conn.execute(
-        """SELECT sku, source, last_seq, qty, received FROM stock_ledger
+    return [
+        dict(r)
+        for r in conn.execute(
+            """SELECT sku, source, last_seq, qty, received FROM stock_ledger
            WHERE target = ? AND (sku, source) > (?, ?) ORDER BY sku, source LIMIT ?""",
-        (target, after[0], after[1], limit),
-    )]
+            (target, after[0], after[1], limit),
+        )
+    ]
 
 
 # outbox: write-ahead intent before a chunk is sent, confirmation after ----------
@@ -155,8 +164,9 @@ def next_message_seq(conn: sqlite3.Connection, target: str) -> int:
     return int(row[0] or 0) + 1
 
 
-def outbox_intent(conn: sqlite3.Connection, target: str, message_seq: int, filename: str,
-                  lines: list[dict[str, Any]], size: int) -> None:
+def outbox_intent(
+    conn: sqlite3.Connection, target: str, message_seq: int, filename: str, lines: list[dict[str, Any]], size: int
+) -> None:
     stamp = now()
     conn.execute(
         """INSERT INTO stock_outbox (target, message_seq, filename, status, lines, size, created_at, updated_at)
@@ -165,8 +175,15 @@ def outbox_intent(conn: sqlite3.Connection, target: str, message_seq: int, filen
     )
 
 
-def outbox_set(conn: sqlite3.Connection, target: str, message_seq: int, status: str, *,
-               remote_ref: str | None = None, error: str | None = None) -> None:
+def outbox_set(
+    conn: sqlite3.Connection,
+    target: str,
+    message_seq: int,
+    status: str,
+    *,
+    remote_ref: str | None = None,
+    error: str | None = None,
+) -> None:
     conn.execute(
         "UPDATE stock_outbox SET status = ?, remote_ref = ?, error = ?, updated_at = ? WHERE target = ? AND message_seq = ?",
         (status, remote_ref, error, now(), target, message_seq),
@@ -178,7 +195,8 @@ def outbox_unconfirmed(conn: sqlite3.Connection, target: str) -> list[dict[str, 
     out = []
     for row in conn.execute(
         "SELECT message_seq, filename, lines, size FROM stock_outbox WHERE target = ? AND status = 'sending' "
-        "ORDER BY message_seq", (target,),
+        "ORDER BY message_seq",
+        (target,),
     ):
         out.append({**dict(row), "lines": orjson.loads(row["lines"])})
     return out

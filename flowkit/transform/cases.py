@@ -104,8 +104,9 @@ def case_settings(case: Case) -> dict[str, Any]:
 class Runner:
     """Runs cases, compiling each stylesheet or spec once across cases."""
 
-    def __init__(self, *, ignore_whitespace: bool, schema: str | None, update: bool,
-                 allow_read: tuple[Path, ...], max_bytes: int) -> None:
+    def __init__(
+        self, *, ignore_whitespace: bool, schema: str | None, update: bool, allow_read: tuple[Path, ...], max_bytes: int
+    ) -> None:
         self.ignore_whitespace = ignore_whitespace
         self.schema = schema
         self.update = update
@@ -118,12 +119,16 @@ class Runner:
         kind = "xslt" if "xslt" in settings else "jolt"
         key = (kind, settings[kind])
         if key not in self._compiled:
-            self._compiled[key] = Engine.build(
-                xslt=settings.get("xslt"), jolt=settings.get("jolt"), allow_read=self.allow_read)
+            self._compiled[key] = Engine.build(xslt=settings.get("xslt"), jolt=settings.get("jolt"), allow_read=self.allow_read)
         built = self._compiled[key]
         params = {str(k): str(v) for k, v in dict(settings.get("params", {})).items()}
-        return Engine(xslt=built.xslt, jolt=built.jolt, params=params,
-                      param_from_meta=tuple(settings.get("param_from_meta", ())), max_bytes=self.max_bytes)
+        return Engine(
+            xslt=built.xslt,
+            jolt=built.jolt,
+            params=params,
+            param_from_meta=tuple(settings.get("param_from_meta", ())),
+            max_bytes=self.max_bytes,
+        )
 
     def run(self, case: Case) -> Result:
         started = time.perf_counter()
@@ -143,8 +148,9 @@ class Runner:
             body: Any = orjson.loads(raw) if media == "application/json" else raw.decode("utf-8")
         except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
             raise FlowkitError(f"{case.input}: cannot read the case input: {exc}") from exc
-        record = make_record("payload", case.stem, body, type=media,
-                             meta={**dict(settings.get("meta", {})), "filename": case.input.name})
+        record = make_record(
+            "payload", case.stem, body, type=media, meta={**dict(settings.get("meta", {})), "filename": case.input.name}
+        )
         expect_error = settings.get("expect_error")
         try:
             out = next(iter(engine.process(record)))
@@ -171,8 +177,7 @@ class Runner:
         if expected is None:
             return Result(case, False, f"no expected output {case.stem}.out.* (run with --update to create it)")
         ignore = bool(settings.get("ignore_whitespace", self.ignore_whitespace))
-        found = compare.diff(expected.read_bytes(), actual, kind, names=(str(expected), "actual"),
-                             ignore_whitespace=ignore)
+        found = compare.diff(expected.read_bytes(), actual, kind, names=(str(expected), "actual"), ignore_whitespace=ignore)
         if found is not None:
             return Result(case, False, f"output differs from {expected.name}", diff=found, problems=problems)
         if problems:

@@ -75,8 +75,7 @@ def normal_form(data: bytes, kind: str, where: str, *, ignore_whitespace: bool) 
     return _text(data, ignore_whitespace=ignore_whitespace)
 
 
-def diff(expected: bytes, actual: bytes, kind: str, *, names: tuple[str, str],
-         ignore_whitespace: bool = False) -> str | None:
+def diff(expected: bytes, actual: bytes, kind: str, *, names: tuple[str, str], ignore_whitespace: bool = False) -> str | None:
     """A unified diff of the normal forms, or None when they are equal."""
     want = normal_form(expected, kind, names[0], ignore_whitespace=ignore_whitespace)
     got = normal_form(actual, kind, names[1], ignore_whitespace=ignore_whitespace)
@@ -103,8 +102,14 @@ def validator(path: str | Path) -> Validator:
             schema = isoschematron.Schematron(doc, store_report=True)
         else:
             raise ConfigError(f"{path}: unknown schema type (use .xsd, .rng or .sch)")
-    except (etree.XMLSyntaxError, etree.XMLSchemaParseError, etree.RelaxNGParseError,
-            etree.SchematronParseError, OSError, xmlsafe.AccessDenied) as exc:
+    except (
+        etree.XMLSyntaxError,
+        etree.XMLSchemaParseError,
+        etree.RelaxNGParseError,
+        etree.SchematronParseError,
+        OSError,
+        xmlsafe.AccessDenied,
+    ) as exc:
         raise ConfigError(f"{path}: cannot load schema: {exc}") from exc
 
     def check(tree: etree._Element) -> list[str]:

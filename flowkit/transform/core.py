@@ -51,8 +51,7 @@ class Engine:
     _compiled: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, *, xslt: str | None, jolt: str | None, allow_read: Sequence[Path] = (),
-              **options: Any) -> Engine:
+    def build(cls, *, xslt: str | None, jolt: str | None, allow_read: Sequence[Path] = (), **options: Any) -> Engine:
         """Compile the stylesheet or chain once for the whole run."""
         if bool(xslt) == bool(jolt):
             raise UsageError("name exactly one of --xslt STYLESHEET or --jolt SPEC")
@@ -66,8 +65,11 @@ class Engine:
             return self.xslt, self.jolt
         xslt, jolt = self.routes(record.get("meta", {}))
         if bool(xslt) == bool(jolt):
-            raise RecordError("no stylesheet or spec for this record: give --xslt/--jolt, or set xslt or jolt in "
-                              "[transform] or its [suppliers.X.transform]/[channels.X.transform]", code=78)
+            raise RecordError(
+                "no stylesheet or spec for this record: give --xslt/--jolt, or set xslt or jolt in "
+                "[transform] or its [suppliers.X.transform]/[channels.X.transform]",
+                code=78,
+            )
         key = ("xslt", str(xslt)) if xslt else ("jolt", str(jolt))
         if key not in self._compiled:
             try:
@@ -107,8 +109,12 @@ class Engine:
         if media_type == "application/json" or media_type.endswith("+json"):
             raise RecordError(f"record {record['key']!r} is {media_type}; --xslt needs an XML payload")
         try:
-            doc = xmlsafe.parse(record["body"].encode("utf-8"), f"record {record['key']!r}",
-                                max_bytes=self.max_bytes, strip_blanks=sheet.strips_all)
+            doc = xmlsafe.parse(
+                record["body"].encode("utf-8"),
+                f"record {record['key']!r}",
+                max_bytes=self.max_bytes,
+                strip_blanks=sheet.strips_all,
+            )
             output = sheet.apply(doc, self.parameters(record))
         except TransformFailed as exc:
             raise RecordError(f"{sheet.name}: {exc}") from exc
@@ -121,10 +127,20 @@ class Engine:
                 raise RecordError(f"{sheet.name} declares JSON output but wrote invalid JSON: {exc}") from exc
         extension = output.extension
         meta = record.get("meta", {})
-        return {"flowkit": MARK, "kind": "payload", "key": record["key"], "type": output.media_type,
-                "meta": {**meta, "format": extension, "filename": _rename(record, extension),
-                         "encoding": output.encoding, "transform": sheet.name},
-                "body": body}
+        return {
+            "flowkit": MARK,
+            "kind": "payload",
+            "key": record["key"],
+            "type": output.media_type,
+            "meta": {
+                **meta,
+                "format": extension,
+                "filename": _rename(record, extension),
+                "encoding": output.encoding,
+                "transform": sheet.name,
+            },
+            "body": body,
+        }
 
     def _jolt_record(self, record: Record, chain: Any) -> Record:
         if not is_json_type(record["type"]):
@@ -134,8 +150,15 @@ class Engine:
             body = chain.apply(record["body"], context)
         except MappingFailed as exc:
             raise RecordError(f"{chain.where}: {exc}") from exc
-        return derive(record, "payload", body, type="application/json", format="json",
-                      filename=_rename(record, "json"), transform=os.path.basename(chain.where))
+        return derive(
+            record,
+            "payload",
+            body,
+            type="application/json",
+            format="json",
+            filename=_rename(record, "json"),
+            transform=os.path.basename(chain.where),
+        )
 
 
 Route = Callable[[Mapping[str, Any]], tuple[str | None, str | None]]
@@ -148,9 +171,13 @@ def router(config: Config) -> Route | None:
     supplier over ``[transform]``); paths are relative to the config file.
     """
     tables = [("suppliers", "supplier"), ("channels", "channel")]
-    if not any(isinstance(entry, Mapping) and isinstance(entry.get("transform"), Mapping)
-               and ({"xslt", "jolt"} & set(entry["transform"]))
-               for kind, _ in tables for entry in config.section(kind).values()):
+    if not any(
+        isinstance(entry, Mapping)
+        and isinstance(entry.get("transform"), Mapping)
+        and ({"xslt", "jolt"} & set(entry["transform"]))
+        for kind, _ in tables
+        for entry in config.section(kind).values()
+    ):
         return None
 
     def route(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -203,8 +230,7 @@ def _is_record_stream(path: str) -> bool:
 def check_file_sizes(paths: Sequence[str], max_bytes: int) -> None:
     """Refuse a named raw document over the limit before it is read into memory."""
     for path in paths:
-        if path != "-" and os.path.isfile(path) and os.path.getsize(path) > max_bytes \
-                and not _is_record_stream(path):
+        if path != "-" and os.path.isfile(path) and os.path.getsize(path) > max_bytes and not _is_record_stream(path):
             xmlsafe.check_size(os.path.getsize(path), max_bytes, path)
 
 
@@ -220,7 +246,6 @@ def settings(table: Mapping[str, Any], base: Path) -> dict[str, Any]:
     }
 
 
-
 class EncodedWriter(Writer):
     """A Writer that, in raw mode, writes text in the encoding xsl:output declared."""
 
@@ -229,8 +254,7 @@ class EncodedWriter(Writer):
             return super().encode(record)
         encoding = str(record.get("meta", {}).get("encoding") or "utf-8")
         body = record.get("body")
-        if record.get("kind") == "error" or not isinstance(body, str) \
-                or encoding.lower().replace("-", "") == "utf8":
+        if record.get("kind") == "error" or not isinstance(body, str) or encoding.lower().replace("-", "") == "utf8":
             return super().encode(record)
         data = body.encode(encoding, errors="xmlcharrefreplace")
         return data if data.endswith(b"\n") else data + b"\n"

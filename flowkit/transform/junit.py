@@ -16,14 +16,34 @@ def write_junit(path: Path, results: Sequence[Any]) -> None:
 
     failures = sum(1 for r in results if not r.ok)
     total = sum(r.seconds for r in results)
-    suites = etree.Element("testsuites", name="flowkit transform test", tests=str(len(results)),
-                           failures=str(failures), errors="0", time=f"{total:.3f}")
-    suite = etree.SubElement(suites, "testsuite", name="flowkit transform", tests=str(len(results)),
-                             failures=str(failures), errors="0", skipped="0", time=f"{total:.3f}")
+    suites = etree.Element(
+        "testsuites",
+        name="flowkit transform test",
+        tests=str(len(results)),
+        failures=str(failures),
+        errors="0",
+        time=f"{total:.3f}",
+    )
+    suite = etree.SubElement(
+        suites,
+        "testsuite",
+        name="flowkit transform",
+        tests=str(len(results)),
+        failures=str(failures),
+        errors="0",
+        skipped="0",
+        time=f"{total:.3f}",
+    )
     for result in results:
         case = result.case
-        element = etree.SubElement(suite, "testcase", name=case.stem, classname=str(case.folder).replace(os.sep, "."),
-                                   file=str(case.input), time=f"{result.seconds:.3f}")
+        element = etree.SubElement(
+            suite,
+            "testcase",
+            name=case.stem,
+            classname=str(case.folder).replace(os.sep, "."),
+            file=str(case.input),
+            time=f"{result.seconds:.3f}",
+        )
         if not result.ok:
             failure = etree.SubElement(element, "failure", message=result.message, type="transform")
             failure.text = "\n".join(x for x in (result.message, result.diff, *result.problems) if x)

@@ -30,8 +30,10 @@ def destination(config: Config, target: str) -> dict[str, Any]:
     spec.setdefault("name", target)
     kinds = sorted(set(SCHEMES.values()))
     if "type" in spec and spec["type"] not in kinds:
-        raise ConfigError(f"{config.where('destinations', target, 'type')}: unknown destination type "
-                          f"{spec['type']!r} (known: {', '.join(kinds)})")
+        raise ConfigError(
+            f"{config.where('destinations', target, 'type')}: unknown destination type "
+            f"{spec['type']!r} (known: {', '.join(kinds)})"
+        )
     if "url" in spec:
         spec = {**from_url(str(spec["url"])), **spec}
     return spec

@@ -61,9 +61,7 @@ def from_url(url: str) -> dict[str, Any]:
     parts = urlsplit(url)
     kind = SCHEMES.get(parts.scheme)
     if kind is None:
-        raise ConfigError(
-            f"destination {url_name(url)!r}: unknown scheme {parts.scheme!r} (known: {', '.join(sorted(SCHEMES))})"
-        )
+        raise ConfigError(f"destination {url_name(url)!r}: unknown scheme {parts.scheme!r} (known: {', '.join(sorted(SCHEMES))})")
     spec: dict[str, Any] = {"type": kind, "url": url, "scheme": parts.scheme}
     if kind == "http":
         return spec

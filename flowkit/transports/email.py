@@ -88,8 +88,7 @@ class Email:
         self.inline = bool(option(spec, "inline", False, bool))
         template = option(spec, "template", None, str)
         if template and self.inline:
-            raise ConfigError(f"destination {self.name!r}: 'template' and 'inline = true' both make the body; "
-                              "choose one")
+            raise ConfigError(f"destination {self.name!r}: 'template' and 'inline = true' both make the body; choose one")
         self.template = _stylesheet(self.name, str(config.resolve_path(template))) if template else None
         self.timeout = float(option(spec, "timeout", 30, (int, float)))
         ca_file = option(spec, "ca_file", None, str)
@@ -162,9 +161,7 @@ class Email:
                 msg.set_content(rendered)
         if self.attach:
             maintype, _, subtype = str(record.get("type") or "application/octet-stream").partition("/")
-            msg.add_attachment(
-                data, maintype=maintype, subtype=subtype or "octet-stream", filename=name.rsplit("/", 1)[-1]
-            )
+            msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=name.rsplit("/", 1)[-1])
         return msg
 
     def render(self, name: str, data: bytes, record: Record) -> tuple[str, str]:
@@ -176,8 +173,9 @@ class Email:
         where = f"record {record.get('key')!r}"
         media = str(record.get("type") or "")
         if media == "application/json" or media.endswith("+json"):
-            raise RecordError(f"{where} is {media}; the email template {self.template.name} needs an XML payload",
-                              code=ExitCode.DATAERR)
+            raise RecordError(
+                f"{where} is {media}; the email template {self.template.name} needs an XML payload", code=ExitCode.DATAERR
+            )
         try:
             doc = xmlsafe.parse(data, where, strip_blanks=self.template.strips_all)  # record bodies are UTF-8
             output = self.template.apply(doc, {"key": str(record.get("key")), "filename": name})

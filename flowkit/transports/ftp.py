@@ -75,9 +75,7 @@ class Ftp:
 
     def open(self) -> None:
         ftp: ftplib.FTP = (
-            ReusingFTP_TLS(context=self._context(), timeout=self.timeout)
-            if self.tls
-            else ftplib.FTP(timeout=self.timeout)
+            ReusingFTP_TLS(context=self._context(), timeout=self.timeout) if self.tls else ftplib.FTP(timeout=self.timeout)
         )
         where = f"{self.host}:{self.port}"
         try:
@@ -96,9 +94,7 @@ class Ftp:
             ) from exc
         except ftplib.error_perm as exc:
             ftp.close()
-            raise UnavailableError(
-                f"ftp {self.username}@{where}: refused: {exc}", hint="check username and password"
-            ) from exc
+            raise UnavailableError(f"ftp {self.username}@{where}: refused: {exc}", hint="check username and password") from exc
         except (OSError, EOFError, ftplib.Error) as exc:
             ftp.close()
             raise TempFailError(f"ftp {where}: cannot connect: {exc}", hint="rerun later") from exc

@@ -135,9 +135,7 @@ class Hotfolder:
         os.unlink(tmp)
         if self.conflict == "ignore":
             return path
-        raise RecordError(
-            f"{path.name} already exists in the hotfolder (conflict = {self.conflict})", code=ExitCode.DATAERR
-        )
+        raise RecordError(f"{path.name} already exists in the hotfolder (conflict = {self.conflict})", code=ExitCode.DATAERR)
 
     def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
         path = self.target(name)

@@ -150,9 +150,7 @@ class Http:
             return self.client.request(method, url, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             if "CERTIFICATE_VERIFY_FAILED" in str(exc):
-                raise UnavailableError(
-                    f"{url}: TLS certificate not trusted: {exc}", hint="set ca_file for a private CA"
-                ) from exc
+                raise UnavailableError(f"{url}: TLS certificate not trusted: {exc}", hint="set ca_file for a private CA") from exc
             raise Transient(f"{method} {url}: cannot connect: {exc or type(exc).__name__}") from exc
         except httpx.TransportError as exc:  # sent, but no (complete) answer
             raise OutcomeUnknown(f"{method} {url}: no answer ({type(exc).__name__}: {exc})") from exc
@@ -188,9 +186,7 @@ class Http:
         if code in (self.spec.get("exists_missing_status") or [404]):
             return False
         if code == 429 or code >= 500:
-            raise Transient(
-                f"exists-check {url}: HTTP {code}", retry_after=retry_after(response.headers.get("retry-after"))
-            )
+            raise Transient(f"exists-check {url}: HTTP {code}", retry_after=retry_after(response.headers.get("retry-after")))
         if not 200 <= code < 300:
             raise RecordError(f"exists-check {url}: unexpected HTTP {code}", code=ExitCode.DATAERR)
         path = self.spec.get("exists_path")

@@ -59,9 +59,7 @@ def _lookup(field: str, record: Record, content_hash: str) -> str:
         for part in field[5:].split("."):
             value = value.get(part) if isinstance(value, dict) else None
         if value is None or isinstance(value, (dict, list)):
-            raise RecordError(
-                f"file name template: meta field {field[5:]!r} missing or not a scalar", code=ExitCode.DATAERR
-            )
+            raise RecordError(f"file name template: meta field {field[5:]!r} missing or not a scalar", code=ExitCode.DATAERR)
         return str(value)
     if field == "key":
         return str(record.get("key", ""))

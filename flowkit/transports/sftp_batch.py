@@ -99,8 +99,7 @@ class Pipeline:
         from paramiko.sftp import CMD_CLOSE, CMD_FSTAT, CMD_WRITE, int64
 
         nums = [
-            self._send(CMD_WRITE, handle, int64(offset), data[offset : offset + CHUNK])
-            for offset in range(0, len(data), CHUNK)
+            self._send(CMD_WRITE, handle, int64(offset), data[offset : offset + CHUNK]) for offset in range(0, len(data), CHUNK)
         ]
         return [*nums, self._send(CMD_FSTAT, handle), self._send(CMD_CLOSE, handle)]
 

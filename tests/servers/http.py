@@ -61,9 +61,7 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         data = self._body() if self.command in ("POST", "PUT") else b""
         with state.lock:
-            state.requests.append(
-                {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": data}
-            )
+            state.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": data})
             action = state.script[self.path].pop(0) if state.script[self.path] else None
         if action and action[0] == "hang":
             time.sleep(action[1])

@@ -71,8 +71,9 @@ class Sshd:
     def restart(self) -> None:
         """Start the stopped server again: same port, host key and users (an outage that ends)."""
         with self.log.open("ab") as err:
-            self.process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(self.home / "sshd_config")],
-                                            stdout=subprocess.DEVNULL, stderr=err)
+            self.process = subprocess.Popen(
+                [SSHD, "-D", "-e", "-f", str(self.home / "sshd_config")], stdout=subprocess.DEVNULL, stderr=err
+            )
         wait_port(self.port)
 
 
