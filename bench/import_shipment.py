@@ -97,9 +97,9 @@ def make_store(path: Path, count: int) -> None:
     from flowkit.store import Store, orders
 
     store = Store(path)
-    with store.transaction() as conn:
+    with store.transaction():
         for i in range(count):
-            orders.upsert(store, conn, order(f"{i:09d}"), source="bench", command="bench")
+            orders.upsert(store, order(f"{i:09d}"), source="bench", command="bench")
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ from flowkit.errors import ExitCode, FlowkitError, InputError
 from flowkit.records import BadLine, Decode, Item, Peekable, Reader
 from flowkit.store import Store
 
-Ledger = Callable[[sqlite3.Connection, str, str, str, "str | None"], int]
+Ledger = Callable[[Store, str, str, str, "str | None"], int]
 _DIGITS = re.compile(r"\d+")
 
 
@@ -131,8 +130,8 @@ def run(
             unreadable = isinstance(exc, Unreadable)
             error = exc.format_message()
             warn(path.name, error)
-            with store.transaction() as conn:
-                attempts = policy.ledger(conn, key, path.name, "pending", error)
+            with store.transaction():
+                attempts = policy.ledger(store, key, path.name, "pending", error)
             outcome.codes.append(int(ExitCode.DATAERR) if unreadable else exc.exit_code)
             outcome.unreadable += unreadable
             if attempts >= max_attempts or (unreadable and policy.park_unreadable):
@@ -154,6 +153,6 @@ def _move(store: Store, policy: Policy, folder: Path, path: Path, where: str, er
     dest = folder / where / path.name
     os.replace(path, dest)
     with store.transaction() as conn:
-        policy.ledger(conn, str(folder.resolve()), path.name, "done" if where == "done" else "dead", None)
+        policy.ledger(store, str(folder.resolve()), path.name, "done" if where == "done" else "dead", None)
         store.add_event(conn, f"inbox:{path.name}", policy.command, where, {"folder": str(folder), "error": error})
     return dest

@@ -65,7 +65,7 @@ def test_worked_example_1203(invoke: Invoke, tmp_path: Path, state_path: Path) -
     from flowkit.store import Store, orders
 
     store = Store(state_path)
-    row = orders.get(store.conn, "1203")
+    row = orders.get(store, "1203")
     assert row is not None and row["export_status"] == "held" and row["hold_reason"] == "Held for review"
     assert [e["event"] for e in store.events("1203")] == ["fetched", "held"]
     store.close()
@@ -107,8 +107,8 @@ def test_cancel_recorded(invoke: Invoke, tmp_path: Path, state_path: Path) -> No
     from flowkit.store import Store, orders
 
     store = Store(state_path)
-    assert orders.get(store.conn, "77")["export_status"] == "cancelled"  # type: ignore[index]
-    assert orders.get(store.conn, "78") is None
+    assert orders.get(store, "77")["export_status"] == "cancelled"  # type: ignore[index]
+    assert orders.get(store, "78") is None
     store.close()
 
 

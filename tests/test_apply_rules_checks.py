@@ -52,11 +52,11 @@ def put_stock(state_path: Path, sku: str, qty: int, target: str = "web") -> None
 
 def test_duplicate_in_stream_and_in_store(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
     store = Store(state_path)
-    with store.transaction() as conn:
-        orders.upsert(store, conn, order("900"), source="shop", command="test")
-        orders.set_export_status(store, conn, "900", "exported", command="test")
-        orders.upsert(store, conn, order("901", source={"system": "x", "channel": {"id": "pos"}}), source="shop", command="test")
-        orders.set_export_status(store, conn, "901", "exported", command="test")
+    with store.transaction():
+        orders.upsert(store, order("900"), source="shop", command="test")
+        orders.set_export_status(store, "900", "exported", command="test")
+        orders.upsert(store, order("901", source={"system": "x", "channel": {"id": "pos"}}), source="shop", command="test")
+        orders.set_export_status(store, "901", "exported", command="test")
     store.close()
     result = apply(
         invoke,
@@ -69,7 +69,7 @@ def test_duplicate_in_stream_and_in_store(invoke: Invoke, tmp_path: Path, state_
     )
     assert reasons(result) == ["Duplicate Order", None, None, "Duplicate Order"]
     store = Store(state_path)
-    row = orders.get(store.conn, "900")
+    row = orders.get(store, "900")
     assert row is not None and row["export_status"] == "exported"  # the original stays exported
     assert store.events("900")[-1]["event"] == "duplicate-held"
     store.close()
@@ -197,7 +197,7 @@ def test_release_then_not_held_again(invoke: Invoke, tmp_path: Path, state_path:
     assert held(result) == {"1203": None}
     assert "released by an operator" in result.stderr
     store = Store(state_path)
-    row = orders.get(store.conn, "1203")
+    row = orders.get(store, "1203")
     assert row is not None and row["export_status"] == "pending" and row["document"]["hold"]["on_hold"] is False
     assert [e["event"] for e in store.events("1203")] == ["fetched", "held", "pending", "released"]
     store.close()

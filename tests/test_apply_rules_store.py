@@ -18,18 +18,18 @@ BIG = '[[rules]]\nname = "big"\nhold = "Review"\nwhen.any_line_quantity = "> 4"\
 
 
 def stored(store: Store, number: str) -> tuple[str, str | None]:
-    row = orders.get(store.conn, number)
+    row = orders.get(store, number)
     assert row is not None
     return row["export_status"], row["hold_reason"]
 
 
 def test_one_window_of_decisions_of_every_kind(state_path: Path) -> None:
     store = Store(state_path)
-    with store.transaction() as conn:
+    with store.transaction():
         for number, status in (("20", "pending"), ("21", "exported"), ("22", "held")):
-            orders.upsert(store, conn, order(number), source="shop", command="test")
+            orders.upsert(store, order(number), source="shop", command="test")
             if status != "pending":
-                orders.set_export_status(store, conn, number, status, command="test", reason="Review")
+                orders.set_export_status(store, number, status, command="test", reason="Review")
     tagged = order("20", tags=["Review Needed"])
     record_decisions(
         store,
@@ -50,33 +50,33 @@ def test_one_window_of_decisions_of_every_kind(state_path: Path) -> None:
     assert stored(store, "11") == ("cancelled", "Fraud")
     assert store.conn.execute("SELECT source FROM orders WHERE number = '11'").fetchone()[0] == "feed"
     assert stored(store, "20") == ("held", "Review")
-    assert orders.get(store.conn, "20")["tags"] == ["Review Needed"]  # type: ignore[index]
+    assert orders.get(store, "20")["tags"] == ["Review Needed"]  # type: ignore[index]
     assert stored(store, "21") == ("exported", "Review")
     assert store.events("21")[-1]["event"] == "held-after-export"
     assert [e["event"] for e in store.events("22")] == ["fetched", "held"]
-    assert orders.get(store.conn, "23") is None and store.events("23")[-1]["event"] == "duplicate-held"
+    assert orders.get(store, "23") is None and store.events("23")[-1]["event"] == "duplicate-held"
     store.close()
 
 
 def test_a_failed_window_records_nothing(state_path: Path) -> None:
     store = Store(state_path)
-    with store.transaction() as conn:
-        orders.upsert(store, conn, order("31"), source="shop", command="test")
+    with store.transaction():
+        orders.upsert(store, order("31"), source="shop", command="test")
     window = [(order("30"), "held", "Review", "shop"), (order("31"), "no-such-status", "Review", "shop")]
     with pytest.raises(ValueError, match="unknown export status"):  # after order 30 was inserted
         record_decisions(store, window, command="apply-rules")
-    assert orders.get(store.conn, "30") is None and store.events("30") == []
+    assert orders.get(store, "30") is None and store.events("30") == []
     assert stored(store, "31") == ("pending", None)
     store.close()
 
 
 def test_prefetched_rows_answer_as_single_look_ups(state_path: Path) -> None:
     store = Store(state_path)
-    with store.transaction() as conn:
-        orders.upsert(store, conn, order("40"), source="shop", command="test")
-        orders.set_export_status(store, conn, "40", "exported", command="test")
-        orders.upsert(store, conn, order("41"), source="shop", command="test")
-        orders.set_export_status(store, conn, "41", "queued", command="test")
+    with store.transaction():
+        orders.upsert(store, order("40"), source="shop", command="test")
+        orders.set_export_status(store, "40", "exported", command="test")
+        orders.upsert(store, order("41"), source="shop", command="test")
+        orders.set_export_status(store, "41", "queued", command="test")
     view = RulesView(store)
     asks = [("40", "web", None), ("40", "pos", None), ("41", None, order("41")["id"]), ("41", None, "other"), ("42", None, None)]
     single = [view.known_status(*ask) for ask in asks]
@@ -90,13 +90,13 @@ def test_prefetched_rows_answer_as_single_look_ups(state_path: Path) -> None:
 def test_identity_is_source_and_id_or_number(state_path: Path) -> None:
     """An order with no id is not its own duplicate; another source's order with that number is."""
     store = Store(state_path)
-    with store.transaction() as conn:
-        orders.upsert(store, conn, order("50", id=None), source="shop", command="test")
-        orders.set_export_status(store, conn, "50", "queued", command="test")
-        orders.upsert(store, conn, order("51", id="9"), source="shop", command="test")
-        orders.set_export_status(store, conn, "51", "queued", command="test")
-        orders.upsert(store, conn, order("52", id=None), source="shop", command="test")
-        orders.set_export_status(store, conn, "52", "exported", command="test")
+    with store.transaction():
+        orders.upsert(store, order("50", id=None), source="shop", command="test")
+        orders.set_export_status(store, "50", "queued", command="test")
+        orders.upsert(store, order("51", id="9"), source="shop", command="test")
+        orders.set_export_status(store, "51", "queued", command="test")
+        orders.upsert(store, order("52", id=None), source="shop", command="test")
+        orders.set_export_status(store, "52", "exported", command="test")
     view = RulesView(store)
     assert view.known_status("50", None, None, "shop") is None  # the same order, queued upstream
     assert view.known_status("50", None, None, None) is None  # fed by hand: no source to tell
@@ -193,7 +193,7 @@ def test_a_run_stopped_mid_window_keeps_what_the_orders_before_did(
     assert [r["key"] for r in records(result.stdout)] == [str(700 + i) for i in range(19)]
     store = Store(state_path)
     held = store.conn.execute("SELECT COUNT(*) FROM orders WHERE export_status = 'held'").fetchone()[0]
-    assert held == 19 and orders.get(store.conn, "719") is None
+    assert held == 19 and orders.get(store, "719") is None
     store.close()
 
 
@@ -215,8 +215,8 @@ def test_odd_lines_and_tags_do_not_stop_a_window(invoke: Invoke, tmp_path: Path,
 
 def test_events_keep_the_input_order_within_a_window(state_path: Path) -> None:
     store = Store(state_path)
-    with store.transaction() as conn:
-        orders.upsert(store, conn, order("90"), source="shop", command="test")
+    with store.transaction():
+        orders.upsert(store, order("90"), source="shop", command="test")
     record_decisions(
         store,
         [(order("90"), "duplicate", "Duplicate Order", "shop"), (order("90"), "held", "Review", "shop")],

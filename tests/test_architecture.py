@@ -1,4 +1,5 @@
-"""The floor plan holds: no import circles, click in the CLI layer only, no arrow up from a shared room.
+"""The floor plan holds: no import circles, click in the CLI layer only, no arrow up from a shared room,
+one first parameter (``store``) for the store API.
 
 Every ``import`` in flowkit/ counts, wherever it stands: at module level,
 inside a function (a lazy import) or under ``TYPE_CHECKING``. Rooms are the
@@ -162,3 +163,34 @@ def test_no_private_attribute_of_a_click_context() -> None:
         and node.value.id.endswith("ctx")
     ]
     assert uses == []
+
+
+# Public functions of the store modules that touch no database (pure encoding and decisions): no store to take.
+PURE = frozenset({"bodies.pack", "bodies.unpack", "delivery.settle", "orders.content_hash", "stock.seen_before"})
+
+
+def store_functions() -> dict[str, ast.FunctionDef]:
+    """The public module-level functions of flowkit/store/ (db.py's Store and lock.py aside), by ``module.name``."""
+    return {
+        f"{module.rpartition('.')[2]}.{node.name}": node
+        for module, tree in modules().items()
+        if module.startswith("flowkit.store.") and module not in ("flowkit.store.db", "flowkit.store.lock")
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+    }
+
+
+def test_the_store_api_takes_the_store_first() -> None:
+    """``store: Store`` first and no connection beside it: the connection is ``store.conn``."""
+    functions = store_functions()
+    assert "exports.status" in functions and "delivery.finish" in functions and functions.keys() >= PURE
+    wrong = []
+    for name, node in sorted(functions.items()):
+        params = [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
+        if name in PURE:
+            names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            if {"store", "conn"} & (names | set(params)):
+                wrong.append(f"{name}: listed as pure but uses a store or connection")
+        elif params[:1] != ["store"] or "conn" in params:
+            wrong.append(f"{name}({', '.join(params)})")
+    assert wrong == []

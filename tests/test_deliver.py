@@ -369,10 +369,10 @@ def test_a_fresh_intent_that_exists_after_all_takes_the_upsert(state_path: Path)
     def intents(fresh: bool) -> list[ledger.Intent]:
         return [ledger.Intent(key, "sha256:" + key, f"{key}.xml", b"<x/>", "application/xml", {}, fresh) for key in ("n1", "n2")]
 
-    with store.transaction() as conn:
-        first = ledger.begin_attempts(store, "d", intents(True)[:1], conn)
-    with store.transaction() as conn:  # n1 has a row by now although the caller thought not
-        again = ledger.begin_attempts(store, "d", intents(True), conn)
+    with store.transaction():
+        first = ledger.begin_attempts(store, "d", intents(True)[:1])
+    with store.transaction():  # n1 has a row by now although the caller thought not
+        again = ledger.begin_attempts(store, "d", intents(True))
     rows = store.conn.execute("SELECT key, id, attempts FROM deliveries ORDER BY id").fetchall()
     store.close()
     assert [(e.key, e.id, e.attempts) for e in again] == [("n1", first[0].id, 2), ("n2", rows[1][1], 1)]

@@ -35,8 +35,8 @@ def test_any_arrival_order_ships_every_unit_once(
 ) -> None:
     path = Path(tmp_path_factory.mktemp("prop")) / "state.db"  # type: ignore[attr-defined]
     store = Store(path)
-    with store.transaction() as conn:
-        orders.upsert(store, conn, ORDER, source="test", command="test")
+    with store.transaction():
+        orders.upsert(store, ORDER, source="test", command="test")
     results = []
     for index in [*order, *resends]:
         lines = [{"sku": sku, "qty": qty, "source": sources[index]} for sku, qty in PARTIALS[index]]
@@ -47,7 +47,7 @@ def test_any_arrival_order_ships_every_unit_once(
         assert ok
         results.append(out[0]["body"])
     assert sorted(b["result"] for b in results).count("success") == 7
-    final = {ln["line_id"]: ln["quantity_shipped"] for ln in orders.get(store.conn, "P-1")["lines"]}  # type: ignore[index]
+    final = {ln["line_id"]: ln["quantity_shipped"] for ln in orders.get(store, "P-1")["lines"]}  # type: ignore[index]
     assert final == {"1": 6, "2": 4, "3": 2}
     assert [b["status"] for b in results if b["result"] == "success"][-1] == "shipped"
     store.close()

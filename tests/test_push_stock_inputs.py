@@ -108,8 +108,8 @@ def test_bad_json_line_is_reported_and_the_rest_goes_on(invoke: Invoke) -> None:
 
 def _order(store: Store, number: str, sku: str, qty: int, status: str = "approved") -> None:
     order = {"number": number, "status": status, "lines": [{"id": "1", "sku": sku, "quantity": qty}]}
-    with store.transaction() as conn:
-        orders.upsert(store, conn, order, source="test", command="test")
+    with store.transaction():
+        orders.upsert(store, order, source="test", command="test")
 
 
 def test_unsent_orders_and_quotes_adjustments(invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
@@ -118,8 +118,8 @@ def test_unsent_orders_and_quotes_adjustments(invoke: Invoke, state_path: Path, 
     _order(store, "1002", "MUG", 2)  # exported at T: counts only if after the sender's figure
     _order(store, "1003", "MUG", 50, status="cancelled")  # status not configured: never counts
     _order(store, "1004", "CAP", 7)
-    with store.transaction() as conn:
-        orders.set_export_status(store, conn, "1002", "exported", command="test")
+    with store.transaction():
+        orders.set_export_status(store, "1002", "exported", command="test")
     exported_at = store.conn.execute("SELECT exported_at FROM orders WHERE number = '1002'").fetchone()[0]
     store.close()
     quotes = tmp_path / "quotes.ndjson"

@@ -243,10 +243,10 @@ def test_a_chunk_left_in_flight_is_settled_by_the_next_run(invoke: Invoke, state
     store = Store(state_path)
     first = [{"sku": "MUG", "source": "default", "seq": 4, "qty": 9}]
     second = [{"sku": "CAP", "source": "default", "seq": 2, "qty": 1}]
-    with store.transaction() as conn:  # as a run killed after put (1) and before put (2) leaves it
+    with store.transaction():  # as a run killed after put (1) and before put (2) leaves it
         for seq, lines in ((1, first), (2, second)):
             name, data = encode("json", "shop", seq, lines)
-            stock.outbox_intent(conn, "shop", seq, name, lines, len(data))
+            stock.outbox_intent(store, "shop", seq, name, lines, len(data))
     name, data = encode("json", "shop", 1, first)
     (out / name).write_bytes(data)
     store.close()

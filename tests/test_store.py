@@ -80,11 +80,11 @@ def test_transaction_rolls_back_on_error(state_path: Path) -> None:
 
 def test_orders_upsert_and_lifecycle(state_path: Path) -> None:
     store = Store(state_path)
-    with store.transaction() as conn:
-        assert orders_store.upsert(store, conn, ORDER, source="inbox", command="query-orders") == "new"
-        assert orders_store.upsert(store, conn, ORDER, source="inbox", command="query-orders") == "unchanged"
-        orders_store.set_export_status(store, conn, "1203", "held", command="apply-rules", reason="Review")
-    row = orders_store.get(store.conn, "1203")
+    with store.transaction():
+        assert orders_store.upsert(store, ORDER, source="inbox", command="query-orders") == "new"
+        assert orders_store.upsert(store, ORDER, source="inbox", command="query-orders") == "unchanged"
+        orders_store.set_export_status(store, "1203", "held", command="apply-rules", reason="Review")
+    row = orders_store.get(store, "1203")
     assert row is not None
     summary = (row["channel"], row["supplier"], row["export_status"], row["hold_reason"])
     assert summary == ("web", "acme", "held", "Review")
@@ -97,14 +97,14 @@ def test_purge_keeps_sequences_and_work(state_path: Path) -> None:
     run_id = store.start_run("deliver")
     store.finish_run(run_id, "ok", {})
     with store.transaction() as conn:
-        orders_store.upsert(store, conn, ORDER, source="inbox", command="query-orders")
+        orders_store.upsert(store, ORDER, source="inbox", command="query-orders")
         conn.execute("INSERT INTO processed_messages VALUES ('stock', 't', 7, '2000-01-01T00:00:00Z', 'ok')")
         conn.execute("UPDATE runs SET ended_at = '2000-01-01T00:00:00Z'")
         conn.execute("UPDATE events SET at = '2000-01-01T00:00:00Z'")
     deleted = store.purge(30)
     assert deleted["runs"] == 1 and deleted["events"] == 1
     assert store.conn.execute("SELECT count(*) FROM processed_messages").fetchone()[0] == 1
-    assert orders_store.get(store.conn, "1203") is not None
+    assert orders_store.get(store, "1203") is not None
 
 
 def test_lock_excludes_second_process_then_times_out(state_path: Path) -> None:
@@ -138,8 +138,8 @@ def test_lock_excludes_second_process_then_times_out(state_path: Path) -> None:
 
 def test_state_cli_show_runs_purge(invoke: Invoke, state_path: Path) -> None:
     store = Store(state_path)
-    with store.transaction() as conn:
-        orders_store.upsert(store, conn, ORDER, source="inbox", command="query-orders")
+    with store.transaction():
+        orders_store.upsert(store, ORDER, source="inbox", command="query-orders")
     store.finish_run(store.start_run("query-orders"), "ok", {"ok": 1})
     store.close()
     shown = invoke(["state", "show", "1203"])

@@ -146,9 +146,9 @@ def _load_orders(paths: tuple[str, ...]) -> int:
 
     store = get_app().store()
     loaded = list(read_orders(paths))
-    with store.transaction() as conn:
+    with store.transaction():
         for where, order in loaded:
-            orders.upsert(store, conn, order, source=f"file:{where}", command="import-shipment")
+            orders.upsert(store, order, source=f"file:{where}", command="import-shipment")
     return len(loaded)
 
 

@@ -24,7 +24,7 @@ def story(number: str) -> dict[str, Any]:
     from flowkit.store import delivery, orders, shipments
 
     store = get_app().store()
-    order = orders.get(store.conn, number)
+    order = orders.get(store, number)
     events = store.events(number)
     sent = delivery.history(store, number)
     if order is None and not events and not sent:
@@ -35,7 +35,7 @@ def story(number: str) -> dict[str, Any]:
         "key": number,
         "order": order,
         "deliveries": sent,
-        "shipments": shipments.for_order(store.conn, number),
+        "shipments": shipments.for_order(store, number),
         "events": events,
     }
 

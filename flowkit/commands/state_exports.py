@@ -30,7 +30,7 @@ def command(limit: int) -> None:
     from flowkit.cli.console import is_tty, table
     from flowkit.store import exports
 
-    rows = exports.history(get_app().store().conn, limit)
+    rows = exports.history(get_app().store(), limit)
     if not is_tty(sys.stdout):
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))

@@ -29,7 +29,7 @@ def command(target: str, sku: str | None, as_json: bool) -> None:
     from flowkit.cli.console import is_tty, table
     from flowkit.store import stock
 
-    items = list(stock.rows(get_app().store().conn, target, sku))
+    items = list(stock.rows(get_app().store(), target, sku))
     if as_json or not is_tty(sys.stdout):
         for item in items:
             click.echo(json.dumps(item, ensure_ascii=False))

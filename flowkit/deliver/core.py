@@ -284,14 +284,14 @@ class Deliverer:
             )
             for _, s in sends
         ]
-        with self.store.transaction() as conn:  # every intent committed before any send
-            entries = ledger.begin_attempts(self.store, self.destination, intents, conn)
+        with self.store.transaction():  # every intent committed before any send
+            entries = ledger.begin_attempts(self.store, self.destination, intents)
         try:
             results = self.transport.put_many([(s.name, s.data, s.record) for _, s in sends])  # type: ignore[attr-defined]
         except FlowkitError as exc:
             failed = [ledger.settle(e, "failed", error=exc.format_message(), error_code=exc.exit_code) for e in entries]
-            with self.store.transaction() as conn:
-                ledger.finish_many(self.store, failed, conn)
+            with self.store.transaction():
+                ledger.finish_many(self.store, failed)
             raise
         out: dict[int, Outcome] = {}
         again: list[tuple[int, Send, ledger.Entry, RecordError]] = []
@@ -304,8 +304,8 @@ class Deliverer:
                     again.append((index, step, entry, result))
                 else:
                     out[index] = self._failed(step.record, entry, result)
-            with self.store.transaction() as conn:  # the window's outcomes, after the sends confirmed
-                ledger.finish_many(self.store, self.pending, conn)
+            with self.store.transaction():  # the window's outcomes, after the sends confirmed
+                ledger.finish_many(self.store, self.pending)
         finally:
             self.pending = None
         out.update(self._retry_window(again))

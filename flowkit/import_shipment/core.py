@@ -62,8 +62,8 @@ def apply(store: Store, record: Record, options: Options) -> tuple[list[Record],
         body = _body(exc.seq, exc.order, Outcome("failure", str(exc)), options)
         return [make_record("shipment-result", exc.order or record["key"], body, meta=_meta(record, options))], False
     try:
-        with store.transaction() as conn:
-            outcome = _apply(store, conn, message, options)
+        with store.transaction():
+            outcome = _apply(store, message, options)
     except Refused as exc:
         outcome = Outcome("failure", str(exc), lines=exc.lines)
     meta = _meta(record, options)
@@ -108,17 +108,17 @@ def _body(seq: int | None, order: str | None, outcome: Outcome, options: Options
     }
 
 
-def _apply(store: Store, conn: sqlite3.Connection, message: Message, options: Options) -> Outcome:
+def _apply(store: Store, message: Message, options: Options) -> Outcome:
     number, seq = message.order, message.message_seq
-    if ledger.processed(conn, options.target, seq) is not None:
-        return Outcome("duplicate", DUPLICATE, lines=ledger.order_lines(conn, number))
-    row = ledger.order_row(conn, number, document=options.postback is not None)
+    if ledger.processed(store, options.target, seq) is not None:
+        return Outcome("duplicate", DUPLICATE, lines=ledger.order_lines(store, number))
+    row = ledger.order_row(store, number, document=options.postback is not None)
     if row is None:
         raise Refused(f'Order "{number}" does not exist.')
-    lines = ledger.order_lines(conn, number)
+    lines = ledger.order_lines(store, number)
     _check_order(row, lines)
     plan = allocate(message, lines, ship_all=options.ship_all_remaining)
-    recorded = _record(conn, message, plan, options.target)
+    recorded = _record(store, message, plan, options.target)
     shipped: dict[str, int] = defaultdict(int)
     for _, shipment in recorded:
         for lid, _, qty in shipment.lines:
@@ -126,10 +126,10 @@ def _apply(store: Store, conn: sqlite3.Connection, message: Message, options: Op
     lines = [{**ln, "quantity_shipped": ln["quantity_shipped"] + shipped[ln["line_id"]]} for ln in lines]
     status = "shipped" if all(ln["quantity_shipped"] >= ln["quantity"] for ln in lines) else "partially_shipped"
     if row["status"] != status:
-        ledger.set_status(conn, number, status)
-    ledger.mark_processed(conn, options.target, seq, "success")
+        ledger.set_status(store, number, status)
+    ledger.mark_processed(store, options.target, seq, "success")
     store.add_event(
-        conn,
+        store.conn,
         number,
         COMMAND,
         status,
@@ -155,7 +155,7 @@ def _apply(store: Store, conn: sqlite3.Connection, message: Message, options: Op
 
 
 def _record(
-    conn: sqlite3.Connection, message: Message, plan: dict[str, list[tuple[str, Any, int]]], target: str
+    store: Store, message: Message, plan: dict[str, list[tuple[str, Any, int]]], target: str
 ) -> list[tuple[int, ledger.NewShipment]]:
     """One shipment per source, in source order."""
     recorded = []
@@ -170,7 +170,7 @@ def _record(
             comment=message.comment,
             notify=message.notify,
         )
-        recorded.append((ledger.record(conn, message.order, target, message.message_seq, shipment), shipment))
+        recorded.append((ledger.record(store, message.order, target, message.message_seq, shipment), shipment))
     return recorded
 
 

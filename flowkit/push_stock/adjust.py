@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from flowkit.errors import ConfigError, InputError
 from flowkit.push_stock.model import ADJUSTMENTS, UNSENT_STATUSES, Line, as_int, cutoff, normal_time
+
+if TYPE_CHECKING:
+    from flowkit.store import Store
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Calculator:
         if self.adjustment not in ADJUSTMENTS:
             raise ConfigError(f"push-stock: adjustment {self.adjustment!r} unknown (known: {', '.join(ADJUSTMENTS)})")
 
-    def compute(self, conn: sqlite3.Connection, line: Line) -> tuple[int, int, int]:
+    def compute(self, store: Store, line: Line) -> tuple[int, int, int]:
         """(adjusted_quotes, adjusted_unsent, qty) for ``line``."""
         if self.adjustment == "none":
             return 0, 0, line.qty if line.qty >= 0 or self.allow_negative else 0
@@ -45,7 +47,7 @@ class Calculator:
             from flowkit.store import stock
 
             unsent = stock.unsent_units(
-                conn,
+                store,
                 line.sku,
                 statuses=self.statuses,
                 since=cutoff(self.unsent_cutoff_days),

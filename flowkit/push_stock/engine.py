@@ -10,7 +10,6 @@ resend can still apply what failed.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -68,7 +67,6 @@ class Engine:
         self._plain = self.calc.adjustment == "none" and not self.calc.allow_negative
         self._fetched: set[str] = set()
         self._txn: ExitStack | None = None  # the open transaction of the messages decided since the last commit
-        self._conn = store.conn
 
     def process(self, msg: Message) -> list[Record]:
         """The result records of ``msg`` decided and committed now (sent lines follow from the sender)."""
@@ -83,10 +81,10 @@ class Engine:
         A message that fails undoes its own writes only. With a sender, once a chunk
         is full the transaction is committed and the chunk sent: its records follow.
         """
-        conn = self._begin()
+        self._begin()
         try:
-            with stock.savepoint(conn):
-                decisions = self._message(conn, msg)
+            with stock.savepoint(self.store):
+                decisions = self._message(msg)
         except BaseException:
             self._forget()
             raise
@@ -106,12 +104,11 @@ class Engine:
                 self._forget()
                 raise
 
-    def _begin(self) -> sqlite3.Connection:
+    def _begin(self) -> None:
         if self._txn is None:
             txn = ExitStack()
-            self._conn = txn.enter_context(self.store.transaction())
+            txn.enter_context(self.store.transaction())
             self._txn = txn
-        return self._conn
 
     def _forget(self) -> None:
         self._cache.clear()  # it may hold figures of undone writes
@@ -139,27 +136,27 @@ class Engine:
             for b in results
         ]
 
-    def _message(self, conn: sqlite3.Connection, msg: Message) -> list[Decision]:
+    def _message(self, msg: Message) -> list[Decision]:
         parsed = parse_all(
             msg.lines, default_source=self.default_source, need_seq=self.snapshot is None, catalogue=self.catalogue
         )
         self.counts["messages"] += msg.final
         if msg.message_seq is not None and self.snapshot != "full":
-            at = stock.message_processed(conn, self.target, msg.message_seq)
+            at = stock.message_processed(self.store, self.target, msg.message_seq)
             if at is not None:
                 return self._replayed(msg, parsed, at)
-        decisions = self._decide(conn, msg, parsed)
+        decisions = self._decide(msg, parsed)
         outcome = Counter(b["result"] for b, _ in decisions)
         failed = self._part_failed.pop(msg.key, False) or outcome["failure"] > 0
         if not msg.final:
             self._part_failed[msg.key] = failed
         rows = [row for _, row in decisions if row is not None]
         if self.sender is not None:
-            self.sender.register(conn, msg, len(rows), failed)
+            self.sender.register(msg, len(rows), failed)
         else:
-            stock.apply(self.store, conn, self.target, rows, command=self.command)
+            stock.apply(self.store, self.target, rows, command=self.command)
             if msg.final and msg.message_seq is not None and not failed:
-                stock.mark_processed(conn, self.target, msg.message_seq, dict(outcome))
+                stock.mark_processed(self.store, self.target, msg.message_seq, dict(outcome))
         return decisions
 
     def resend(self, msg: Message) -> list[Record]:
@@ -204,11 +201,11 @@ class Engine:
             out.append((result, None))
         return out
 
-    def _view(self, conn: sqlite3.Connection, valid: list[Line]) -> dict[Key, stock.Entry]:
+    def _view(self, valid: list[Line]) -> dict[Key, stock.Entry]:
         """The ledger entries for these lines' keys: cached for the run (the run holds the
         target's lock), fresh from the store and overlaid with unconfirmed lines when sending."""
         if self.sender is not None:
-            view = stock.ledger(conn, self.target, {ln.sku for ln in valid})
+            view = stock.ledger(self.store, self.target, {ln.sku for ln in valid})
             for key, (seq, qty) in self.sender.overlay(valid).items():
                 view[key] = (seq, qty, (view[key][2] + " " if key in view else "") + str(seq))
             return view
@@ -217,13 +214,13 @@ class Engine:
             if len(self._fetched) > CACHE_SKUS:
                 self._cache.clear()
                 self._fetched.clear()
-            self._cache.update(stock.ledger(conn, self.target, missing))
+            self._cache.update(stock.ledger(self.store, self.target, missing))
             self._fetched.update(missing)
         return self._cache
 
-    def _decide(self, conn: sqlite3.Connection, msg: Message, parsed: list[Line | str]) -> list[Decision]:
+    def _decide(self, msg: Message, parsed: list[Line | str]) -> list[Decision]:
         valid = [p for p in parsed if isinstance(p, Line)]
-        view = self._view(conn, valid)
+        view = self._view(valid)
         top: dict[Key, int] = {}
         for ln in valid:
             if ln.seq is not None and ln.seq > top.get((ln.sku, ln.source), -1):
@@ -236,12 +233,11 @@ class Engine:
             if isinstance(line, str):
                 out.append((body(None, raw, msg.message_seq, self.target, "failure", line), None))
             else:
-                out.append(self._one(conn, msg, line, view, top, seen))
+                out.append(self._one(msg, line, view, top, seen))
         return out
 
     def _one(
         self,
-        conn: sqlite3.Connection,
         msg: Message,
         line: Line,
         view: dict[Key, stock.Entry],
@@ -250,7 +246,7 @@ class Engine:
     ) -> Decision:
         key = (line.sku, line.source)
         last = view.get(key)
-        calc = (0, 0, max(line.qty, 0)) if self._plain else self.calc.compute(conn, line)
+        calc = (0, 0, max(line.qty, 0)) if self._plain else self.calc.compute(self.store, line)
         qty = calc[2]
         if line.seq is None:  # a snapshot line: flowkit assigns the sequence itself
             if self.snapshot == "incremental" and last is not None and last[1] == qty:

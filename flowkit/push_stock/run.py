@@ -108,7 +108,7 @@ def ledger_messages(store: Store, target: str) -> Iterator[Message]:
     """The target's whole ledger as messages of up to 5000 lines (for --full without input)."""
     after = ("", "")
     while True:
-        page = stock.page(store.conn, target, after, 5000)
+        page = stock.page(store, target, after, 5000)
         if not page:
             return
         after = (page[-1]["sku"], page[-1]["source"])
@@ -176,7 +176,7 @@ def push(
         command=COMMAND,
         warn=warn,
     )
-    stock.tune_for_bulk(store.conn)
+    stock.tune_for_bulk(store)
     with ExitStack() as stack:
         if opts.to:
             engine.sender = _sender(store, target, opts, config, engine, stack)

@@ -22,8 +22,6 @@ from flowkit.records import JSON_TYPE, XML_TYPE, Record, make_record
 from flowkit.store import stock
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from flowkit.store import Store
     from flowkit.transports.base import Transport
 
@@ -72,7 +70,7 @@ class Sender:
         keys = {(ln.sku, ln.source) for ln in lines}
         return {k: v for k, v in self._overlay.items() if k in keys}
 
-    def register(self, conn: sqlite3.Connection, msg: Message, accepted: int, failed: bool) -> None:
+    def register(self, msg: Message, accepted: int, failed: bool) -> None:
         """Track an incoming message; it is marked processed once all its lines are confirmed."""
         if msg.message_seq is None:
             return
@@ -82,12 +80,12 @@ class Sender:
             self._blocked.add(seq)
         if msg.final:
             self._final.add(seq)
-        self._mark(conn, [seq])
+        self._mark([seq])
 
-    def _mark(self, conn: sqlite3.Connection, seqs: Sequence[int | None]) -> None:
+    def _mark(self, seqs: Sequence[int | None]) -> None:
         for seq in set(seqs):
             if seq in self._final and not self._waiting.get(seq) and seq not in self._blocked:
-                stock.mark_processed(conn, self.target, seq, {"sent": 1})
+                stock.mark_processed(self.store, self.target, seq, {"sent": 1})
                 self._final.discard(seq)
 
     def queue(self, accepted: Sequence[tuple[dict[str, Any], stock.Applied | None]], msg: Message) -> None:
@@ -119,21 +117,21 @@ class Sender:
 
     def _send(self, chunk: list[Pending]) -> list[Record]:
         lines = [{"sku": r[0], "source": r[1], "seq": r[2], "qty": r[3]} for _, r, _, _ in chunk]
-        with self.store.transaction() as conn:
-            message_seq = stock.next_message_seq(conn, self.target)
+        with self.store.transaction():
+            message_seq = stock.next_message_seq(self.store, self.target)
             name, data = encode(self.fmt, self.target, message_seq, lines)
-            stock.outbox_intent(conn, self.target, message_seq, name, lines, len(data))
+            stock.outbox_intent(self.store, self.target, message_seq, name, lines, len(data))
         try:
             ref = self._put(message_seq, lines)
         except RecordError as exc:
             return self._failed(chunk, message_seq, exc)
-        with self.store.transaction() as conn:
-            stock.outbox_set(conn, self.target, message_seq, "confirmed", remote_ref=ref)
-            stock.apply(self.store, conn, self.target, [r for _, r, _, _ in chunk], command=self.command)
+        with self.store.transaction():
+            stock.outbox_set(self.store, self.target, message_seq, "confirmed", remote_ref=ref)
+            stock.apply(self.store, self.target, [r for _, r, _, _ in chunk], command=self.command)
             for _, _, _, seq in chunk:
                 if seq is not None:
                     self._waiting[seq] -= 1
-            self._mark(conn, [seq for _, _, _, seq in chunk])
+            self._mark([seq for _, _, _, seq in chunk])
         self.sent += 1
         out = []
         for result, row, meta, _ in chunk:
@@ -143,8 +141,8 @@ class Sender:
         return out
 
     def _failed(self, chunk: list[Pending], message_seq: int, exc: RecordError) -> list[Record]:
-        with self.store.transaction() as conn:
-            stock.outbox_set(conn, self.target, message_seq, "failed", error=exc.format_message())
+        with self.store.transaction():
+            stock.outbox_set(self.store, self.target, message_seq, "failed", error=exc.format_message())
         self.failed += 1
         self.failed_lines += len(chunk)
         self.error_codes.append(exc.exit_code)
@@ -160,15 +158,15 @@ class Sender:
 
     def recover(self) -> int:
         """Settle chunks a killed run left unconfirmed; returns how many were settled."""
-        with self.store.transaction() as conn:
-            stale = stock.outbox_unconfirmed(conn, self.target)
+        with self.store.transaction():
+            stale = stock.outbox_unconfirmed(self.store, self.target)
         for item in stale:
             lines = item["lines"]
             name, _ = encode(self.fmt, self.target, item["message_seq"], lines)
             there = self.transport.exists(item["filename"], item["size"]) if name == item["filename"] else None
             ref = item["filename"] if there else self._put(item["message_seq"], lines)
             rows = [(ln["sku"], ln["source"], ln["seq"], ln["qty"], ln["qty"], None) for ln in lines]
-            with self.store.transaction() as conn:
-                stock.outbox_set(conn, self.target, item["message_seq"], "confirmed", remote_ref=ref)
-                stock.apply(self.store, conn, self.target, rows, command=self.command)
+            with self.store.transaction():
+                stock.outbox_set(self.store, self.target, item["message_seq"], "confirmed", remote_ref=ref)
+                stock.apply(self.store, self.target, rows, command=self.command)
         return len(stale)

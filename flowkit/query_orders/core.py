@@ -108,10 +108,10 @@ class Documents:
             yield self.ahead.pop()
         self.carrying = True
         if run.query.unsent and run.source.carry_over and not run.full():
-            for number in exports.carry_over(run.store.conn, run.source.name):
+            for number in exports.carry_over(run.store, run.source.name):
                 if number in run.seen or run.full():
                     continue
-                found = exports.document(run.store.conn, number)
+                found = exports.document(run.store, number)
                 if found is not None:
                     yield Carried(found[0])
 
@@ -152,7 +152,6 @@ class Run:
     _touched: set[str] = field(default_factory=set, init=False, repr=False)
     _new: list[tuple[dict[str, Any], str]] = field(default_factory=list, init=False, repr=False)
     _tx: AbstractContextManager[Any] | None = field(default=None, init=False, repr=False)
-    _conn: Any = field(default=None, init=False, repr=False)
     _batch: list[tuple[Fetched, Pending | None]] = field(default_factory=list, init=False, repr=False)
 
     def emit(self, writer: Writer) -> None:
@@ -170,21 +169,21 @@ class Run:
     def prepare(self, items: list[Item | BadLine]) -> None:
         """Open the batch's transaction and read the export statuses of its orders in one query."""
         self._tx = self.store.transaction(keep=not self.dry)
-        self._conn = self._tx.__enter__()
+        self._tx.__enter__()
         numbers = [str(i.order["number"]) for i in items if isinstance(i, Fetched) and i.order]
-        self._known = exports.statuses(self._conn, numbers)
+        self._known = exports.statuses(self.store, numbers)
         self._touched, self._new, self._batch = set(), [], []
 
     def process(self, item: Item) -> list[Record] | Pending:
         """One document's state change in the batch's transaction; its record is written after the commit."""
         if isinstance(item, Carried):
-            record = self.handle(self._conn, item.order, fresh=False)
+            record = self.handle(item.order, fresh=False)
         elif item.order is None:  # its error record is made after the commit, when its file has moved
             slot = Pending(make_record("order", item.key or item.where, None))
             self._batch.append((item, slot))
             return slot
         else:
-            record = self.handle(self._conn, item.order, fresh=True)
+            record = self.handle(item.order, fresh=True)
             self._batch.append((item, None))
         return [] if record is None else [record]
 
@@ -197,7 +196,7 @@ class Run:
         if tx is None:
             return
         try:
-            self._flush(self._conn)
+            self._flush()
         except BaseException as exc:
             tx.__exit__(type(exc), exc, exc.__traceback__)  # rolled back
             raise
@@ -228,7 +227,7 @@ class Run:
         self.counts["skipped"] += 1
         self.counts[f"skipped:{why}"] = self.counts.get(f"skipped:{why}", 0) + 1
 
-    def handle(self, conn: Any, order: dict[str, Any], *, fresh: bool) -> Record | None:
+    def handle(self, order: dict[str, Any], *, fresh: bool) -> Record | None:
         """One order's state change inside the caller's transaction; its record, or None when skipped."""
         number = order["number"]
         if self.source.carry_over and self.query.unsent:  # only carry-over needs to know what was seen
@@ -237,9 +236,9 @@ class Run:
         if why:
             self.skip(f"filter-{why}")
             return None
-        known = self._status(conn, str(number)) if fresh else exports.status(conn, number)
+        known = self._status(str(number)) if fresh else exports.status(self.store, number)
         if order.get("status") == "cancelled":
-            return self.cancelled(conn, order, known)
+            return self.cancelled(order, known)
         queue_new = known is None and self.queue and not (order.get("hold") or {}).get("on_hold")
         if fresh and queue_new:  # inserted with the batch, before any record of it is written
             self._new.append((order, "queued"))
@@ -248,71 +247,74 @@ class Run:
         if fresh:
             orders.upsert(
                 self.store,
-                conn,
                 order,
                 source=self.source.name,
                 command=COMMAND,
                 export_status="queued" if queue_new else "pending",
             )
         if queue_new:  # queued in the insert itself: no second write of the row
-            self.store.add_event(conn, number, COMMAND, "queued")
+            self.store.add_event(self.store.conn, number, COMMAND, "queued")
             self.counts["emitted"] += 1
             return order_record(order, self.source.name)
-        state, updated = self.lifecycle(conn, order, number)
+        state, updated = self.lifecycle(order, number)
         if self.query.unsent:
             if state in SKIP_UNSENT or (order.get("sync") or {}).get("exported"):
                 self.skip(state if state in SKIP_UNSENT else "exported-at-source")
                 return None
-            if state == "queued" and _age(updated) < self.requeue_after and exports.in_flight(conn, number, self.store.run_id):
+            if (
+                state == "queued"
+                and _age(updated) < self.requeue_after
+                and exports.in_flight(self.store, number, self.store.run_id)
+            ):
                 self.skip("queued-recently")
                 return None
         if self.queue and state in ("pending", "failed", "queued"):
-            orders.set_export_status(self.store, conn, number, "queued", command=COMMAND)
+            orders.set_export_status(self.store, number, "queued", command=COMMAND)
         self.counts["emitted"] += 1
         return order_record(order, self.source.name)
 
-    def _status(self, conn: Any, number: str) -> tuple[str, int] | None:
+    def _status(self, number: str) -> tuple[str, int] | None:
         """An order's export status inside ``settle``: from the batch query, or read again once touched."""
         if number in self._touched:
-            self._flush(conn)
-            return exports.status(conn, number)
+            self._flush()
+            return exports.status(self.store, number)
         self._touched.add(number)
         return self._known.get(number)
 
-    def _flush(self, conn: Any) -> None:
+    def _flush(self) -> None:
         if self._new:
-            orders.insert_new(self.store, conn, self._new, source=self.source.name, command=COMMAND)
+            orders.insert_new(self.store, self._new, source=self.source.name, command=COMMAND)
             self._new = []
 
-    def lifecycle(self, conn: Any, order: dict[str, Any], number: str) -> tuple[str, str]:
+    def lifecycle(self, order: dict[str, Any], number: str) -> tuple[str, str]:
         """Apply the source's hold flag; returns (export_status, updated_at)."""
-        state, reason, updated = exports.lifecycle(conn, number)
+        state, reason, updated = exports.lifecycle(self.store, number)
         hold = order.get("hold") or {}
         if hold.get("on_hold") and state in ("pending", "queued", "failed"):
             reason = f"source: {hold.get('reason') or 'on hold'}"
-            orders.set_export_status(self.store, conn, number, "held", command=COMMAND, reason=reason)
+            orders.set_export_status(self.store, number, "held", command=COMMAND, reason=reason)
             state = "held"
         elif not hold.get("on_hold") and state == "held" and str(reason or "").startswith("source:"):
-            orders.set_export_status(self.store, conn, number, "pending", command=COMMAND, reason="released at source")
+            orders.set_export_status(self.store, number, "pending", command=COMMAND, reason="released at source")
             state = "pending"
         return state, updated
 
-    def cancelled(self, conn: Any, order: dict[str, Any], known: tuple[str, int] | None) -> Record | None:
+    def cancelled(self, order: dict[str, Any], known: tuple[str, int] | None) -> Record | None:
         """A cancelled order is never queued; a known one is moved to cancelled, loudly if it was queued.
 
         It is emitted only when asked for by hand (``--status cancelled``, or ``--number`` without ``--unsent``).
         """
         wanted = "cancelled" in self.query.statuses or (self.query.number is not None and not self.query.unsent)
         if known is not None and known[0] != "cancelled":
-            orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND)
+            orders.upsert(self.store, order, source=self.source.name, command=COMMAND)
             previous = known[0]
             if previous in ("queued", "exported"):
                 log.warning("order %s was cancelled at the source after it was %s", order["number"], previous)
             orders.set_export_status(
-                self.store, conn, order["number"], "cancelled", command=COMMAND, reason=f"cancelled at source (was {previous})"
+                self.store, order["number"], "cancelled", command=COMMAND, reason=f"cancelled at source (was {previous})"
             )
         elif known is None and wanted:
-            orders.upsert(self.store, conn, order, source=self.source.name, command=COMMAND, export_status="cancelled")
+            orders.upsert(self.store, order, source=self.source.name, command=COMMAND, export_status="cancelled")
         if not wanted:
             self.skip("cancelled")
             return None

@@ -49,7 +49,7 @@ class MarkSent:
 
     def process(self, record: Record) -> Iterator[Record]:
         number = record["key"]
-        known = exports.status(self.store.conn, number)
+        known = exports.status(self.store, number)
         if known is None:
             self.counts["not_orders"] += 1
             yield record
@@ -61,7 +61,7 @@ class MarkSent:
             detail["error"] = body.get("error")
         new = self.apply(number, status, known, detail)
         yield {**record, "meta": {**record.get("meta", {}), "export_status": new}}
-        owed = exports.marks(self.store.conn, number)
+        owed = exports.marks(self.store, number)
         if new == "exported" and self.call_source and owed is not None and owed["state"] == "pending":
             self.tell_source(number)
 
@@ -72,11 +72,11 @@ class MarkSent:
             if status in ("delivered", "duplicate"):
                 self.counts["delivered" if status == "delivered" else "duplicates"] += 1
                 if state != "exported" or status == "delivered":
-                    orders.set_export_status(self.store, conn, number, "exported", command=COMMAND)
+                    orders.set_export_status(self.store, number, "exported", command=COMMAND)
                     self.store.add_event(conn, number, COMMAND, f"result-{status}", detail)
-                    self.owe(conn, number)
-                elif exports.marks(conn, number) is None:  # delivered by an earlier run that never got marked
-                    self.owe(conn, number)
+                    self.owe(number)
+                elif exports.marks(self.store, number) is None:  # delivered by an earlier run that never got marked
+                    self.owe(number)
                 return "exported"
             if status in ("failed", "dead") and state != "exported":
                 # A temporary failure (destination down, 5xx after the run's retries) is not held against the
@@ -87,7 +87,7 @@ class MarkSent:
                 code = f" (exit {detail['exit_code']})" if detail.get("exit_code") else ""
                 reason = f"{attempts + counted} attempt(s): {detail.get('error') or status}{code}"
                 orders.set_export_status(
-                    self.store, conn, number, "dead" if dead else "failed", command=COMMAND, reason=reason, count_attempt=counted
+                    self.store, number, "dead" if dead else "failed", command=COMMAND, reason=reason, count_attempt=counted
                 )
                 if dead:
                     log.warning("order %s is dead after %d attempt(s): %s", number, attempts + 1, detail.get("error"))
@@ -96,13 +96,13 @@ class MarkSent:
             self.store.add_event(conn, number, COMMAND, f"result-{status or 'missing'}", detail)
             return state
 
-    def owe(self, conn: Any, number: str) -> None:
+    def owe(self, number: str) -> None:
         """Note the source call this export needs (when the source has one configured)."""
         if self.call_source and self.mark_call(number) is not None:
-            exports.owe_mark(self.store, conn, number, self.source_of(number) or "")
+            exports.owe_mark(self.store, number, self.source_of(number) or "")
 
     def source_of(self, number: str) -> str | None:
-        return exports.source(self.store.conn, number)
+        return exports.source(self.store, number)
 
     def mark_call(self, number: str) -> Source | None:
         """The order's source, when it has a mark-sent call configured."""
@@ -120,7 +120,7 @@ class MarkSent:
     def tell_source(self, number: str) -> None:
         """Call the source's mark-sent; a failure stays owed and is retried next run."""
         source = self.mark_call(number)
-        found = exports.document(self.store.conn, number)
+        found = exports.document(self.store, number)
         if source is None or found is None:
             return
         try:
@@ -136,7 +136,7 @@ class MarkSent:
     def settle_owed(self) -> list[tuple[str, str]]:
         """Retry the source calls owed by earlier runs; returns the (number, error) still failing."""
         failing = []
-        for number, _source in exports.owed_marks(self.store.conn):
+        for number, _source in exports.owed_marks(self.store):
             try:
                 self.tell_source(number)
             except RecordError as exc:

@@ -34,9 +34,9 @@ class StoreSource:
         return cls(name, store, statuses)
 
     def fetch(self, query: Query) -> Iterator[Fetched]:
-        numbers = [query.number] if query.number else exports.carry_over(self.store.conn, None, self.statuses)
+        numbers = [query.number] if query.number else exports.carry_over(self.store, None, self.statuses)
         for number in numbers:
-            found = exports.document(self.store.conn, number)
+            found = exports.document(self.store, number)
             if found is not None:
                 yield Fetched(f"state store order {number}", order=found[0], key=number, extra={"source": found[1]})
 

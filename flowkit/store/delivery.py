@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import orjson
@@ -64,16 +63,6 @@ def _entry(row: Any) -> Entry:
     )
 
 
-@contextmanager
-def _tx(store: Store, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
-    """The caller's open transaction, or a new short one."""
-    if conn is not None:
-        yield conn
-        return
-    with store.transaction() as own:
-        yield own
-
-
 def prepare(store: Store) -> None:
     """Tune the connection for a delivery run: checkpoint the WAL every ~16 MiB instead of ~4 MiB.
 
@@ -112,15 +101,13 @@ def begin_attempt(
     body: bytes,
     media_type: str,
     meta: dict[str, Any],
-    conn: sqlite3.Connection | None = None,
 ) -> Entry:
-    """Write-ahead intent: the row is ``sending`` with one more attempt, committed now.
+    """Write-ahead intent: the row is ``sending`` with one more attempt, committed now, in its own transaction.
 
-    With ``conn`` the intent joins the caller's open transaction: a window of
-    intents committed together, still before any of their side effects.
+    A window of intents committed together goes through ``begin_attempts``.
     """
     stamp = now()
-    with _tx(store, conn) as tx:
+    with store.transaction() as tx:
         row = tx.execute(
             """INSERT INTO deliveries (key, destination, content_hash, status, attempts, filename, size,
                                        run_id, created_at, updated_at)
@@ -167,8 +154,8 @@ class Intent(NamedTuple):
     fresh: bool = False
 
 
-def begin_attempts(store: Store, destination: str, intents: Sequence[Intent], conn: sqlite3.Connection) -> list[Entry]:
-    """``begin_attempt`` for a window of distinct keys, in the caller's open transaction.
+def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) -> list[Entry]:
+    """``begin_attempt`` for a window of distinct keys, in the caller's open transaction (``store.transaction()``).
 
     A few statements for the whole window instead of three per record; the
     caller commits before any send. Fresh rows are inserted with the ids that
@@ -176,7 +163,7 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent], co
     only rows seen before are read back; a fresh row that turns out to exist
     falls back to the upsert.
     """
-    stamp = now()
+    stamp, conn = now(), store.conn
     out: list[Entry | None] = [None] * len(intents)
     fresh = [n for n, i in enumerate(intents) if i.fresh]
     if fresh:
@@ -288,9 +275,9 @@ def settle(
     return Settle(after, remote_ref, response)
 
 
-def finish_many(store: Store, settles: Sequence[Settle], conn: sqlite3.Connection, command: str = "deliver") -> None:
+def finish_many(store: Store, settles: Sequence[Settle], command: str = "deliver") -> None:
     """Record a window's outcomes (in order) in the caller's open transaction: one or two statements in all."""
-    stamp = now()
+    stamp, conn = now(), store.conn
     delivered = [s for s in settles if s.after.status == "delivered"]
     if delivered:  # the common case, in a statement of its own: a third cheaper per row than the general one
         conn.executemany(_DELIVERED, [(s.remote_ref, _response(s.response), stamp, s.after.id) for s in delivered])
@@ -341,12 +328,11 @@ def finish(
     error_code: int | None = None,
     response: dict[str, Any] | None = None,
     command: str = "deliver",
-    conn: sqlite3.Connection | None = None,
 ) -> Entry:
-    """Record the outcome of the attempt ``entry`` stands for (in ``conn``'s transaction when given)."""
+    """Record the outcome of the attempt ``entry`` stands for, in its own transaction."""
     settled = settle(entry, status, remote_ref=remote_ref, error=error, error_code=error_code, response=response)
-    with _tx(store, conn) as tx:
-        finish_many(store, [settled], tx, command)
+    with store.transaction():
+        finish_many(store, [settled], command)
     return settled.after
 
 

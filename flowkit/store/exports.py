@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from typing import Any
 
 from flowkit.store.db import Store, now
@@ -18,36 +17,36 @@ from flowkit.store.db import Store, now
 UNSENT = ("pending", "queued", "failed")
 
 
-def status(conn: sqlite3.Connection, number: str) -> tuple[str, int] | None:
+def status(store: Store, number: str) -> tuple[str, int] | None:
     """(export_status, attempts) of a known order, or None."""
-    row = conn.execute("SELECT export_status, attempts FROM orders WHERE number = ?", (number,)).fetchone()
+    row = store.conn.execute("SELECT export_status, attempts FROM orders WHERE number = ?", (number,)).fetchone()
     return (str(row[0]), int(row[1])) if row else None
 
 
-def lifecycle(conn: sqlite3.Connection, number: str) -> tuple[str, str | None, str]:
+def lifecycle(store: Store, number: str) -> tuple[str, str | None, str]:
     """(export_status, hold_reason, updated_at) of a known order."""
-    row = conn.execute("SELECT export_status, hold_reason, updated_at FROM orders WHERE number = ?", (number,)).fetchone()
+    row = store.conn.execute("SELECT export_status, hold_reason, updated_at FROM orders WHERE number = ?", (number,)).fetchone()
     return str(row[0]), row[1], str(row[2])
 
 
-def source(conn: sqlite3.Connection, number: str) -> str | None:
+def source(store: Store, number: str) -> str | None:
     """The name of the query-orders source that stored an order (None when unknown or not recorded)."""
-    row = conn.execute("SELECT source FROM orders WHERE number = ?", (number,)).fetchone()
+    row = store.conn.execute("SELECT source FROM orders WHERE number = ?", (number,)).fetchone()
     return str(row[0]) if row and row[0] else None
 
 
-def statuses(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, tuple[str, int]]:
+def statuses(store: Store, numbers: list[str]) -> dict[str, tuple[str, int]]:
     """``status`` for many orders in one query: number -> (export_status, attempts), known ones only."""
     found: dict[str, tuple[str, int]] = {}
     unique = list(dict.fromkeys(numbers))
     for start in range(0, len(unique), 500):  # well under sqlite's limit on parameters
         part = unique[start : start + 500]
         sql = f"SELECT number, export_status, attempts FROM orders WHERE number IN ({', '.join('?' * len(part))})"
-        found.update((str(r[0]), (str(r[1]), int(r[2]))) for r in conn.execute(sql, part))
+        found.update((str(r[0]), (str(r[1]), int(r[2]))) for r in store.conn.execute(sql, part))
     return found
 
 
-def in_flight(conn: sqlite3.Connection, number: str, run_id: int | None = None) -> bool:
+def in_flight(store: Store, number: str, run_id: int | None = None) -> bool:
     """Whether the pipeline that queued ``number`` may still be running (so it must not be sent again yet).
 
     The run that queued it recorded its process group and host: a shell
@@ -58,7 +57,7 @@ def in_flight(conn: sqlite3.Connection, number: str, run_id: int | None = None) 
     (``run_id``). Unknown (another host, an older store) counts as in flight:
     the time limit (``requeue_after``) then decides.
     """
-    row = conn.execute(
+    row = store.conn.execute(
         """SELECT r.pgid, r.host, r.id FROM events e JOIN runs r ON r.id = e.run_id
            WHERE e.key = ? AND e.event = 'queued' ORDER BY e.id DESC LIMIT 1""",
         (number,),
@@ -76,7 +75,7 @@ def in_flight(conn: sqlite3.Connection, number: str, run_id: int | None = None) 
     return True
 
 
-def carry_over(conn: sqlite3.Connection, source: str | None, statuses: tuple[str, ...] = UNSENT) -> list[str]:
+def carry_over(store: Store, source: str | None, statuses: tuple[str, ...] = UNSENT) -> list[str]:
     """Numbers of orders (of ``source``, or all) in ``statuses``, oldest first."""
     marks = ", ".join("?" for _ in statuses)
     sql = f"SELECT number FROM orders WHERE export_status IN ({marks})"
@@ -85,12 +84,12 @@ def carry_over(conn: sqlite3.Connection, source: str | None, statuses: tuple[str
         sql += " AND source = ?"
         params.append(source)
     sql += " ORDER BY placed_at, number"
-    return [str(r[0]) for r in conn.execute(sql, params)]
+    return [str(r[0]) for r in store.conn.execute(sql, params)]
 
 
-def document(conn: sqlite3.Connection, number: str) -> tuple[dict[str, Any], str | None] | None:
+def document(store: Store, number: str) -> tuple[dict[str, Any], str | None] | None:
     """The stored canonical document of an order and its source name."""
-    row = conn.execute("SELECT document, source FROM orders WHERE number = ?", (number,)).fetchone()
+    row = store.conn.execute("SELECT document, source FROM orders WHERE number = ?", (number,)).fetchone()
     if row is None or not row[0]:
         return None
     return json.loads(row[0]), row[1]
@@ -107,14 +106,14 @@ def add_history(store: Store, command: str, source: str | None, counts: dict[str
         )
 
 
-def history(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
-    rows = conn.execute("SELECT * FROM export_history ORDER BY id DESC LIMIT ?", (limit,))
+def history(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    rows = store.conn.execute("SELECT * FROM export_history ORDER BY id DESC LIMIT ?", (limit,))
     return [dict(r) for r in rows]
 
 
-def owe_mark(store: Store, conn: sqlite3.Connection, number: str, source: str) -> None:
+def owe_mark(store: Store, number: str, source: str) -> None:
     """Note that ``source`` must still be told ``number`` was exported (inside the caller's transaction)."""
-    conn.execute(
+    store.conn.execute(
         """INSERT INTO source_marks (number, source, state, updated_at) VALUES (?, ?, 'pending', ?)
            ON CONFLICT(number) DO UPDATE SET source = excluded.source, state = 'pending',
                updated_at = excluded.updated_at""",
@@ -122,9 +121,9 @@ def owe_mark(store: Store, conn: sqlite3.Connection, number: str, source: str) -
     )
 
 
-def owed_marks(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+def owed_marks(store: Store) -> list[tuple[str, str]]:
     """(number, source) of every source mark still owed."""
-    rows = conn.execute("SELECT number, source FROM source_marks WHERE state = 'pending' ORDER BY updated_at")
+    rows = store.conn.execute("SELECT number, source FROM source_marks WHERE state = 'pending' ORDER BY updated_at")
     return [(str(r[0]), str(r[1])) for r in rows]
 
 
@@ -140,6 +139,6 @@ def settle_mark(store: Store, number: str, *, command: str, ref: str | None, err
         store.add_event(conn, number, command, event, {"error": error} if error else {"remote_ref": ref})
 
 
-def marks(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
-    row = conn.execute("SELECT * FROM source_marks WHERE number = ?", (number,)).fetchone()
+def marks(store: Store, number: str) -> dict[str, Any] | None:
+    row = store.conn.execute("SELECT * FROM source_marks WHERE number = ?", (number,)).fetchone()
     return dict(row) if row else None

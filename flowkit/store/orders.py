@@ -8,7 +8,6 @@ also appends to the order's event log.
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 import orjson
@@ -42,7 +41,6 @@ _LINES = """INSERT INTO order_lines (number, line_id, sku, source, quantity, qua
 
 def upsert(
     store: Store,
-    conn: sqlite3.Connection,
     order: dict[str, Any],
     *,
     source: str,
@@ -53,6 +51,7 @@ def upsert(
 
     ``export_status`` is the status of a new order (an existing one keeps its own).
     """
+    conn = store.conn
     number = str(order["number"])
     digest, document = _encoded(order)
     row = conn.execute("SELECT content_hash FROM orders WHERE number = ?", (number,)).fetchone()
@@ -76,7 +75,6 @@ def upsert(
 
 def insert_new(
     store: Store,
-    conn: sqlite3.Connection,
     batch: list[tuple[dict[str, Any], str]],
     *,
     source: str,
@@ -104,6 +102,7 @@ def insert_new(
         events.append((number, command, "fetched", {"source": source, "hash": digest}))
         if export_status != "pending":
             events.append((number, command, export_status, {"reason": reason} if reason else None))
+    conn = store.conn
     conn.executemany(_INSERT, rows)
     conn.executemany(_LINES, lines)
     store.add_events(conn, events, at=stamp)
@@ -167,7 +166,8 @@ def _count(value: Any) -> int:
     return max(-_INT64, min(_INT64, count))
 
 
-def get(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
+def get(store: Store, number: str) -> dict[str, Any] | None:
+    conn = store.conn
     row = conn.execute("SELECT * FROM orders WHERE number = ?", (number,)).fetchone()
     if row is None:
         return None
@@ -186,7 +186,6 @@ def get(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
 
 def set_export_status(
     store: Store,
-    conn: sqlite3.Connection,
     number: str,
     status: str,
     *,
@@ -198,6 +197,7 @@ def set_export_status(
     if status not in EXPORT_STATUSES:
         raise ValueError(f"unknown export status {status!r}")
     stamp = now()
+    conn = store.conn
     conn.execute(
         """UPDATE orders SET export_status = ?, hold_reason = ?, updated_at = ?,
                attempts = attempts + ?, exported_at = CASE WHEN ? = 'exported' THEN ? ELSE exported_at END

@@ -160,7 +160,6 @@ def record_decisions(store: Store, decisions: list[Decision], *, command: str) -
             batch = [item for item in new.values() if item[3] == source]
             orders.insert_new(
                 store,
-                conn,
                 [(order, status) for order, status, _, _ in batch],
                 source=source,
                 command=command,
@@ -177,7 +176,7 @@ def record_decisions(store: Store, decisions: list[Decision], *, command: str) -
             elif (stored, stored_reason) != (status, reason):
                 store.add_events(conn, events)
                 events = []
-                orders.set_export_status(store, conn, number, status, command=command, reason=reason)
+                orders.set_export_status(store, number, status, command=command, reason=reason)
                 conn.execute(
                     "UPDATE orders SET tags = ? WHERE number = ?",
                     (json.dumps(order.get("tags") or [], ensure_ascii=False), number),
@@ -208,7 +207,7 @@ def release(store: Store, number: str, *, note: str | None, command: str) -> dic
         if row["export_status"] != "held":
             raise InputError(f"order {number!r} is {row['export_status']}, not held", hint="nothing to release")
         previous = row["hold_reason"]
-        orders.set_export_status(store, conn, number, "pending", command=command)
+        orders.set_export_status(store, number, "pending", command=command)
         if row["document"]:
             document = json.loads(row["document"])
             document["hold"] = {**(document.get("hold") or {}), "on_hold": False, "reason": None}

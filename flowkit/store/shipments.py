@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowkit.store.db import now
+from flowkit.store.db import Store, now
 
 KIND = "shipment"
 
@@ -30,25 +30,25 @@ class NewShipment:
     notify: bool = False
 
 
-def processed(conn: sqlite3.Connection, target: str, message_seq: int) -> str | None:
+def processed(store: Store, target: str, message_seq: int) -> str | None:
     """The recorded result of a shipment message already processed, else None."""
-    row = conn.execute(
+    row = store.conn.execute(
         "SELECT result FROM processed_messages WHERE kind = ? AND target = ? AND message_seq = ?",
         (KIND, target, message_seq),
     ).fetchone()
     return None if row is None else str(row["result"] or "success")
 
 
-def mark_processed(conn: sqlite3.Connection, target: str, message_seq: int, result: str) -> None:
-    conn.execute(
+def mark_processed(store: Store, target: str, message_seq: int, result: str) -> None:
+    store.conn.execute(
         "INSERT INTO processed_messages (kind, target, message_seq, processed_at, result) VALUES (?, ?, ?, ?, ?)",
         (KIND, target, message_seq, now(), result),
     )
 
 
-def order_row(conn: sqlite3.Connection, number: str, *, document: bool = False) -> sqlite3.Row | None:
+def order_row(store: Store, number: str, *, document: bool = False) -> sqlite3.Row | None:
     """The order's status and hold columns, and its document if asked (None when the store does not know it)."""
-    return conn.execute(  # type: ignore[no-any-return]
+    return store.conn.execute(  # type: ignore[no-any-return]
         f"""SELECT number, status, export_status, hold_reason, {"document" if document else "NULL AS document"},
                   json_extract(document, '$.hold.on_hold') AS on_hold,
                   json_extract(document, '$.hold.reason') AS hold_note
@@ -57,16 +57,17 @@ def order_row(conn: sqlite3.Connection, number: str, *, document: bool = False) 
     ).fetchone()
 
 
-def order_lines(conn: sqlite3.Connection, number: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
+def order_lines(store: Store, number: str) -> list[dict[str, Any]]:
+    rows = store.conn.execute(
         "SELECT line_id, sku, quantity, quantity_shipped FROM order_lines WHERE number = ? ORDER BY rowid",
         (number,),
     )
     return [dict(r) for r in rows]
 
 
-def record(conn: sqlite3.Connection, number: str, target: str, message_seq: int, shipment: NewShipment) -> int:
+def record(store: Store, number: str, target: str, message_seq: int, shipment: NewShipment) -> int:
     """Insert one shipment, its lines and tracking; advance the order lines' shipped quantities."""
+    conn = store.conn
     cur = conn.execute(
         """INSERT INTO shipments (number, target, message_seq, source, courier, service, shipped_at, comment,
                                   notify, created_at)
@@ -100,12 +101,13 @@ def record(conn: sqlite3.Connection, number: str, target: str, message_seq: int,
     return shipment_id
 
 
-def set_status(conn: sqlite3.Connection, number: str, status: str) -> None:
-    conn.execute("UPDATE orders SET status = ?, updated_at = ? WHERE number = ?", (status, now(), number))
+def set_status(store: Store, number: str, status: str) -> None:
+    store.conn.execute("UPDATE orders SET status = ?, updated_at = ? WHERE number = ?", (status, now(), number))
 
 
-def for_order(conn: sqlite3.Connection, number: str) -> list[dict[str, Any]]:
+def for_order(store: Store, number: str) -> list[dict[str, Any]]:
     """Every shipment of ``number`` with its lines and tracking, oldest first."""
+    conn = store.conn
     out = []
     for row in conn.execute("SELECT * FROM shipments WHERE number = ? ORDER BY id", (number,)):
         item = dict(row)
@@ -125,15 +127,15 @@ def for_order(conn: sqlite3.Connection, number: str) -> list[dict[str, Any]]:
 
 
 # inbox bookkeeping --------------------------------------------------------
-def inbox_attempts(conn: sqlite3.Connection, folder: str, name: str) -> int:
-    row = conn.execute("SELECT attempts FROM shipment_inbox WHERE folder = ? AND name = ?", (folder, name)).fetchone()
+def inbox_attempts(store: Store, folder: str, name: str) -> int:
+    row = store.conn.execute("SELECT attempts FROM shipment_inbox WHERE folder = ? AND name = ?", (folder, name)).fetchone()
     return 0 if row is None else int(row["attempts"])
 
 
-def inbox_outcome(conn: sqlite3.Connection, folder: str, name: str, status: str, error: str | None) -> int:
+def inbox_outcome(store: Store, folder: str, name: str, status: str, error: str | None) -> int:
     """Record one processing attempt of an inbox file; returns the attempts counted so far."""
     failed = 1 if error is not None else 0
-    conn.execute(
+    store.conn.execute(
         """INSERT INTO shipment_inbox (folder, name, attempts, last_error, status, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT(folder, name) DO UPDATE SET attempts = attempts + excluded.attempts,
@@ -141,4 +143,4 @@ def inbox_outcome(conn: sqlite3.Connection, folder: str, name: str, status: str,
                updated_at = excluded.updated_at""",
         (folder, name, failed, error, status, now()),
     )
-    return inbox_attempts(conn, folder, name)
+    return inbox_attempts(store, folder, name)

@@ -10,7 +10,6 @@ the caller's transaction; every applied line appends to its SKU's story.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -34,8 +33,9 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 @contextmanager
-def savepoint(conn: sqlite3.Connection) -> Iterator[None]:
+def savepoint(store: Store) -> Iterator[None]:
     """Inside a longer transaction: undo this unit of work alone when it fails."""
+    conn = store.conn
     conn.execute("SAVEPOINT unit")
     try:
         yield
@@ -46,35 +46,35 @@ def savepoint(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("RELEASE unit")
 
 
-def tune_for_bulk(conn: sqlite3.Connection) -> None:
+def tune_for_bulk(store: Store) -> None:
     """Connection settings for a long run of writes: a 24 MB page cache and a WAL
     checkpoint every 10,000 pages (fewer fsyncs); they end with the connection."""
-    conn.execute("PRAGMA cache_size = -24576")
-    conn.execute("PRAGMA wal_autocheckpoint = 10000")
+    store.conn.execute("PRAGMA cache_size = -24576")
+    store.conn.execute("PRAGMA wal_autocheckpoint = 10000")
 
 
-def message_processed(conn: sqlite3.Connection, target: str, message_seq: int) -> str | None:
+def message_processed(store: Store, target: str, message_seq: int) -> str | None:
     """When message ``message_seq`` was processed for ``target`` (None: never)."""
-    row = conn.execute(
+    row = store.conn.execute(
         "SELECT processed_at FROM processed_messages WHERE kind = ? AND target = ? AND message_seq = ?",
         (KIND, target, message_seq),
     ).fetchone()
     return None if row is None else str(row[0])
 
 
-def mark_processed(conn: sqlite3.Connection, target: str, message_seq: int, result: dict[str, int]) -> None:
-    conn.execute(
+def mark_processed(store: Store, target: str, message_seq: int, result: dict[str, int]) -> None:
+    store.conn.execute(
         "INSERT OR IGNORE INTO processed_messages (kind, target, message_seq, processed_at, result) VALUES (?,?,?,?,?)",
         (KIND, target, message_seq, now(), orjson.dumps(result, option=orjson.OPT_SORT_KEYS).decode()),
     )
 
 
-def ledger(conn: sqlite3.Connection, target: str, skus: Iterable[str]) -> dict[Key, Entry]:
+def ledger(store: Store, target: str, skus: Iterable[str]) -> dict[Key, Entry]:
     """(sku, source) -> (last_seq, qty, history) for the given SKUs."""
     found: dict[Key, Entry] = {}
     for part in _chunks(sorted(set(skus))):
         marks = ",".join("?" * len(part))
-        for sku, source, seq, qty, history in conn.execute(
+        for sku, source, seq, qty, history in store.conn.execute(
             f"SELECT sku, source, last_seq, qty, history FROM stock_ledger WHERE target = ? AND sku IN ({marks})",
             (target, *part),
         ):
@@ -89,11 +89,12 @@ def seen_before(history: str, seq: int) -> bool:
     return f" {seq} " in f" {history} "
 
 
-def apply(store: Store, conn: sqlite3.Connection, target: str, rows: Sequence[Applied], *, command: str) -> None:
+def apply(store: Store, target: str, rows: Sequence[Applied], *, command: str) -> None:
     """Advance the ledger for ``rows`` (compare-and-set on seq) and log each change."""
     if not rows:
         return
     stamp = now()
+    conn = store.conn
     conn.executemany(
         f"""INSERT INTO stock_ledger (target, sku, source, last_seq, qty, received, message_seq, history, updated_at)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4, ?8)
@@ -119,11 +120,11 @@ def apply(store: Store, conn: sqlite3.Connection, target: str, rows: Sequence[Ap
     )
 
 
-def unsent_units(conn: sqlite3.Connection, sku: str, *, statuses: Sequence[str], since: str, exported_before: str | None) -> int:
+def unsent_units(store: Store, sku: str, *, statuses: Sequence[str], since: str, exported_before: str | None) -> int:
     """Units of ``sku`` on orders in ``statuses`` updated since ``since`` and not yet
     exported (or exported after ``exported_before``, when the sender's figure predates it)."""
     marks = ",".join("?" * len(statuses))
-    row = conn.execute(
+    row = store.conn.execute(
         f"""SELECT COALESCE(SUM(l.quantity - l.quantity_shipped), 0) FROM order_lines l
             JOIN orders o ON o.number = l.number
             WHERE l.sku = ? AND o.status IN ({marks}) AND o.updated_at >= ?
@@ -133,24 +134,24 @@ def unsent_units(conn: sqlite3.Connection, sku: str, *, statuses: Sequence[str],
     return max(0, int(row[0]))
 
 
-def rows(conn: sqlite3.Connection, target: str, sku: str | None = None) -> Iterator[dict[str, Any]]:
+def rows(store: Store, target: str, sku: str | None = None) -> Iterator[dict[str, Any]]:
     """The ledger of ``target`` (optionally one SKU), ordered by sku and source."""
     sql = "SELECT sku, source, last_seq, qty, received, message_seq, updated_at FROM stock_ledger WHERE target = ?"
     params: tuple[Any, ...] = (target,)
     if sku is not None:
         sql += " AND sku = ?"
         params += (sku,)
-    for row in conn.execute(sql + " ORDER BY sku, source", params):
+    for row in store.conn.execute(sql + " ORDER BY sku, source", params):
         item = dict(row)
         item["in_stock"] = item["qty"] > 0
         yield item
 
 
-def page(conn: sqlite3.Connection, target: str, after: Key, limit: int) -> list[dict[str, Any]]:
+def page(store: Store, target: str, after: Key, limit: int) -> list[dict[str, Any]]:
     """Up to ``limit`` ledger rows of ``target`` after the (sku, source) key ``after``."""
     return [
         dict(r)
-        for r in conn.execute(
+        for r in store.conn.execute(
             """SELECT sku, source, last_seq, qty, received FROM stock_ledger
            WHERE target = ? AND (sku, source) > (?, ?) ORDER BY sku, source LIMIT ?""",
             (target, after[0], after[1], limit),
@@ -159,16 +160,14 @@ def page(conn: sqlite3.Connection, target: str, after: Key, limit: int) -> list[
 
 
 # outbox: write-ahead intent before a chunk is sent, confirmation after ----------
-def next_message_seq(conn: sqlite3.Connection, target: str) -> int:
-    row = conn.execute("SELECT MAX(message_seq) FROM stock_outbox WHERE target = ?", (target,)).fetchone()
+def next_message_seq(store: Store, target: str) -> int:
+    row = store.conn.execute("SELECT MAX(message_seq) FROM stock_outbox WHERE target = ?", (target,)).fetchone()
     return int(row[0] or 0) + 1
 
 
-def outbox_intent(
-    conn: sqlite3.Connection, target: str, message_seq: int, filename: str, lines: list[dict[str, Any]], size: int
-) -> None:
+def outbox_intent(store: Store, target: str, message_seq: int, filename: str, lines: list[dict[str, Any]], size: int) -> None:
     stamp = now()
-    conn.execute(
+    store.conn.execute(
         """INSERT INTO stock_outbox (target, message_seq, filename, status, lines, size, created_at, updated_at)
            VALUES (?, ?, ?, 'sending', ?, ?, ?, ?)""",
         (target, message_seq, filename, orjson.dumps(lines).decode(), size, stamp, stamp),
@@ -176,7 +175,7 @@ def outbox_intent(
 
 
 def outbox_set(
-    conn: sqlite3.Connection,
+    store: Store,
     target: str,
     message_seq: int,
     status: str,
@@ -184,16 +183,16 @@ def outbox_set(
     remote_ref: str | None = None,
     error: str | None = None,
 ) -> None:
-    conn.execute(
+    store.conn.execute(
         "UPDATE stock_outbox SET status = ?, remote_ref = ?, error = ?, updated_at = ? WHERE target = ? AND message_seq = ?",
         (status, remote_ref, error, now(), target, message_seq),
     )
 
 
-def outbox_unconfirmed(conn: sqlite3.Connection, target: str) -> list[dict[str, Any]]:
+def outbox_unconfirmed(store: Store, target: str) -> list[dict[str, Any]]:
     """Chunks whose send was started but never confirmed (a killed run)."""
     out = []
-    for row in conn.execute(
+    for row in store.conn.execute(
         "SELECT message_seq, filename, lines, size FROM stock_outbox WHERE target = ? AND status = 'sending' "
         "ORDER BY message_seq",
         (target,),
@@ -203,19 +202,19 @@ def outbox_unconfirmed(conn: sqlite3.Connection, target: str) -> list[dict[str, 
 
 
 # inbox attempts -------------------------------------------------------------------
-def inbox_attempts(conn: sqlite3.Connection, folder: str, name: str) -> int:
-    row = conn.execute("SELECT attempts FROM stock_inbox WHERE folder = ? AND name = ?", (folder, name)).fetchone()
+def inbox_attempts(store: Store, folder: str, name: str) -> int:
+    row = store.conn.execute("SELECT attempts FROM stock_inbox WHERE folder = ? AND name = ?", (folder, name)).fetchone()
     return 0 if row is None else int(row[0])
 
 
-def inbox_record(conn: sqlite3.Connection, folder: str, name: str, status: str, error: str | None = None) -> int:
+def inbox_record(store: Store, folder: str, name: str, status: str, error: str | None = None) -> int:
     """Record one attempt's outcome; returns the attempts counted so far."""
     failed = 1 if error is not None else 0
-    conn.execute(
+    store.conn.execute(
         """INSERT INTO stock_inbox (folder, name, attempts, status, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (folder, name) DO UPDATE SET attempts = attempts + excluded.attempts,
                status = excluded.status, last_error = COALESCE(excluded.last_error, last_error),
                updated_at = excluded.updated_at""",
         (folder, name, failed, status, error, now()),
     )
-    return inbox_attempts(conn, folder, name)
+    return inbox_attempts(store, folder, name)
