@@ -377,3 +377,25 @@ def test_a_fresh_intent_that_exists_after_all_takes_the_upsert(state_path: Path)
     store.close()
     assert [(e.key, e.id, e.attempts) for e in again] == [("n1", first[0].id, 2), ("n2", rows[1][1], 1)]
     assert [tuple(r) for r in rows] == [("n1", first[0].id, 2), ("n2", rows[1][1], 1)]
+
+
+def test_purge_keeps_the_bodies_of_deliveries_that_can_still_be_retried(
+    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path], state_path: Path
+) -> None:
+    """Retention never takes unprocessed work: a failed delivery's body survives and --retry-failed sends it."""
+    out, config = blocked_hotfolder(tmp_path, tmp_config, "retries = 1\n")
+    first = invoke(["deliver", "--to", "hf"], input=payload("81") + payload("83", channel="shop"), config=config)
+    assert [(b["key"], b["status"]) for b in results(first.stdout)] == [("81", "failed"), ("83", "delivered")]
+    purged = invoke(["state", "purge", "--older-than", "0"])
+    assert purged.exit_code == 0, purged.stderr
+    store = Store(state_path)
+    kept = store.conn.execute(
+        "SELECT d.key FROM delivery_bodies b JOIN deliveries d ON d.id = b.delivery_id ORDER BY d.key"
+    ).fetchall()
+    store.close()
+    assert [row[0] for row in kept] == ["81"]  # the delivered body (83) went, the failed one stayed
+    (out / "web").unlink()
+    retried = invoke(["deliver", "--to", "hf", "--retry-failed"], config=config)
+    assert retried.exit_code == 0, retried.stderr
+    assert [(b["key"], b["status"]) for b in results(retried.stdout)] == [("81", "delivered")]
+    assert (out / "web" / "81.xml").exists()

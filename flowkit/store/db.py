@@ -22,6 +22,11 @@ from flowkit.errors import ConfigError, TempFailError
 # (table, time column) pairs that `state purge` may thin out. Never list
 # sequences, processed message ids, dedupe keys or unprocessed work here.
 PURGEABLE: list[tuple[str, str]] = [("runs", "ended_at"), ("events", "at"), ("delivery_bodies", "at")]
+# Rows retention never takes, whatever their age: the kept body of a delivery that can still be
+# retried (failed, unknown, or in flight) is the only copy `deliver --retry-failed` can resend.
+KEEP: dict[str, str] = {
+    "delivery_bodies": "delivery_id IN (SELECT id FROM deliveries WHERE status IN ('failed', 'unknown', 'sending', 'reserved'))",
+}
 
 
 def now() -> str:
@@ -192,6 +197,7 @@ class Store:
         deleted: dict[str, int] = {}
         with self.transaction() as conn:
             for table, column in PURGEABLE:
-                cur = conn.execute(f"DELETE FROM {table} WHERE {column} IS NOT NULL AND {column} < ?", (cutoff,))
+                keep = f" AND NOT ({KEEP[table]})" if table in KEEP else ""
+                cur = conn.execute(f"DELETE FROM {table} WHERE {column} IS NOT NULL AND {column} < ?{keep}", (cutoff,))
                 deleted[table] = cur.rowcount
         return deleted
