@@ -147,6 +147,31 @@ def test_unsent_orders_and_quotes_adjustments(invoke: Invoke, state_path: Path, 
     assert bodies(only_orders.stdout)[0]["adjusted_unsent"] == 0  # nothing updated within 0 days
 
 
+def test_unsent_order_cutoff_counts_from_the_placed_date(invoke: Invoke, state_path: Path) -> None:
+    """An order placed 10 days ago and fetched just now is outside a 1-day cutoff; one placed today is inside."""
+    from datetime import UTC, datetime, timedelta
+
+    def placed(days: float) -> str:
+        return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    store = Store(state_path)
+    for number, qty, days in (("2001", 4, 10), ("2002", 3, 0.01)):
+        order = {
+            "number": number,
+            "status": "approved",
+            "placed_at": placed(days),
+            "lines": [{"id": "1", "sku": "MUG", "quantity": qty}],
+        }
+        with store.transaction():
+            orders.upsert(store, order, source="test", command="test")
+    store.close()
+    args = ("--adjustment", "unsent_orders", "--unsent-order-cutoff-days")
+    recent = push(invoke, msg(1, line("MUG", 20, 1)), *args, "1")
+    assert bodies(recent.stdout)[0]["adjusted_unsent"] == 3  # the 10-day-old order no longer counts
+    wide = push(invoke, msg(2, line("MUG", 20, 2)), *args, "30")
+    assert bodies(wide.stdout)[0]["adjusted_unsent"] == 7
+
+
 def test_quotes_adjustment_needs_a_quotes_file(invoke: Invoke) -> None:
     result = push(invoke, msg(1, line("MUG", 1, 1)), "--adjustment", "unsent_orders_and_quotes")
     assert result.exit_code == 2 and "--quotes" in result.stderr

@@ -85,7 +85,7 @@ ADJUSTMENTS = ("none", "unsent_orders", "unsent_orders_and_quotes")
     type=click.FloatRange(min=0),
     default=30.0,
     show_default=True,
-    help="Only orders updated within this many days count as unsent.",
+    help="Only orders placed within this many days count as unsent.",
 )
 @click.option(
     "--active-quote-cutoff-days",

@@ -121,15 +121,21 @@ def apply(store: Store, target: str, rows: Sequence[Applied], *, command: str) -
 
 
 def unsent_units(store: Store, sku: str, *, statuses: Sequence[str], since: str, exported_before: str | None) -> int:
-    """Units of ``sku`` on orders in ``statuses`` updated since ``since`` and not yet
-    exported (or exported after ``exported_before``, when the sender's figure predates it)."""
+    """Units of ``sku`` on orders in ``statuses`` placed since ``since`` and not yet
+    exported (or exported after ``exported_before``, when the sender's figure predates it).
+
+    The order's own placed date counts (when flowkit first fetched it if the source gave
+    none), not the row's ``updated_at``, which moves whenever flowkit touches the order.
+    A ``placed_at`` compares to the second (sources give no fraction).
+    """
     marks = ",".join("?" * len(statuses))
     row = store.conn.execute(
         f"""SELECT COALESCE(SUM(l.quantity - l.quantity_shipped), 0) FROM order_lines l
             JOIN orders o ON o.number = l.number
-            WHERE l.sku = ? AND o.status IN ({marks}) AND o.updated_at >= ?
+            WHERE l.sku = ? AND o.status IN ({marks})
+              AND (CASE WHEN o.placed_at IS NULL THEN o.fetched_at >= ? ELSE substr(o.placed_at, 1, 19) >= ? END)
               AND (o.export_status != 'exported' OR (? IS NOT NULL AND o.exported_at > ?))""",
-        (sku, *statuses, since, exported_before, exported_before),
+        (sku, *statuses, since, since[:19], exported_before, exported_before),
     ).fetchone()
     return max(0, int(row[0]))
 
