@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     DATAERR = 65
     UNAVAILABLE = 69
+    SOFTWARE = 70
     TEMPFAIL = 75
     CONFIG = 78
 
@@ -95,3 +96,13 @@ class RecordError(FlowkitError):
     def __init__(self, message: str, *, code: int = ExitCode.DATAERR, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.with_code(code)
+
+
+class InternalError(RecordError):
+    """A bug met while processing one record (EX_SOFTWARE): the record fails, the stream goes on.
+
+    ``pipeline.run`` raises it in place of an unexpected exception; the traceback is logged at ``-vv``.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code=ExitCode.SOFTWARE)

@@ -25,6 +25,14 @@ window before an item that may not join it (deliver: a repeated key); an item
 that closes it and is not processed (pass-through, bad line) is written on its
 own. A run stopped by an exception ``discard``s a staged window's open work
 instead of committing it, and drops its held outputs.
+
+The last line of defence: an unexpected exception (a bug, not a ``FlowkitError``)
+inside one record's ``process`` or the encoding of its outputs fails that record
+alone, as an ``InternalError`` (exit 70, "please report it", the traceback logged
+at ``-vv``), and the stream goes on. Nothing of that record is written: its
+outputs are encoded before any is held, and a window's ``process`` queues a
+record's writes (apply-rules' decisions, deliver's staged payload) last, after
+everything that can fail, so a record that raises has queued nothing.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
-from flowkit.errors import ExitCode, FlowkitError, InputError, PartialError, RecordError
+from flowkit.errors import ExitCode, FlowkitError, InputError, InternalError, PartialError, RecordError
 from flowkit.records import BadLine, Record, Writer, derive, make_record
 
 log = logging.getLogger("flowkit")
@@ -125,6 +133,16 @@ def report(where: str, message: str) -> None:
     print(f"flowkit: {where}: {message}", file=sys.stderr, flush=True)
 
 
+def internal(item: Any, exc: Exception) -> InternalError:
+    """The ``InternalError`` that stands for a bug met on ``item``; its traceback goes to the debug log (``-vv``)."""
+    key = item.get("key") if isinstance(item, dict) else getattr(item, "key", None)
+    log.debug("internal error on record %r", key, exc_info=exc)
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    if len(text) > 200:
+        text = text[:199] + "…"
+    return InternalError(f"internal error ({text}); please report it (run with -vv for the traceback)")
+
+
 class _Loop:
     """The state of one ``run``: outputs held until the next commit, in input order, and the tally."""
 
@@ -153,6 +171,11 @@ class _Loop:
         """A filled slot's outputs, encoded; a failure is named on stderr and counted."""
         if slot.outputs is None:
             raise RuntimeError(f"{self.command}: record {slot.record['key']!r} has no outcome after the commit")
+        try:
+            encoded = b"".join(map(self.writer.encode, slot.outputs))
+        except Exception as exc:  # a bug: the record's outputs cannot be written; it fails alone (exit 70)
+            slot.failed(internal(slot.record, exc))
+            encoded = b""
         if slot.error is None:
             self.tally.ok += 1
         else:
@@ -161,7 +184,7 @@ class _Loop:
             self.tally.codes.append(slot.error.exit_code)
             if not slot.outputs:
                 return self.writer.encode(error_record(slot.record, self.command, slot.error))
-        return b"".join(map(self.writer.encode, slot.outputs))
+        return encoded
 
     def drop(self) -> None:
         """A stopping failure: a staged window's open work is dropped, any other window kept (committed, written)."""
@@ -252,11 +275,16 @@ def _feeder(loop: _Loop, process: Process[T], consumes: Collection[str] | None) 
                 slots.append((len(held), outputs))
                 held.append(b"")
                 return True
-            outputs = list(outputs)
+            encoded = [encode(output) for output in outputs]  # all or nothing of the record is held
         except RecordError as exc:
             loop.failed(item, exc)
             return True
-        held.extend(map(encode, outputs))
+        except FlowkitError:
+            raise
+        except Exception as exc:  # a bug: this record fails (exit 70), the stream goes on
+            loop.failed(item, internal(item, exc))
+            return True
+        held.extend(encoded)
         tally.ok += 1
         return True
 

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from flowkit import pipeline
-from flowkit.errors import RecordError
+from flowkit.errors import ExitCode, InternalError, PartialError, RecordError
 from flowkit.pipeline import Pending
 from flowkit.records import BadLine, Record, Writer, make_record
 
@@ -168,3 +168,107 @@ def test_an_unfilled_pending_is_a_bug_not_a_silent_loss() -> None:
         pipeline.run(
             Items([payload("a")]), Writer(io.BytesIO()), window.process, consumes=("payload",), command="toy", window=window
         )
+
+
+def deep(levels: int) -> object:
+    value: object = 0
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def test_a_bug_in_one_record_fails_it_alone_with_exit_70_and_the_stream_goes_on(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    def process(record: Record) -> list[Record]:
+        if record["key"] == "b":
+            raise KeyError("lines")
+        if record["key"] == "c":  # its first output encodes, its second cannot: neither is written
+            return [make_record("result", "c", {}), make_record("result", "c2", deep(300))]
+        return [make_record("result", record["key"], {})]
+
+    out = io.BytesIO()
+    caplog.set_level("DEBUG", logger="flowkit")
+    tally = pipeline.run(Items([payload(k) for k in "abcd"]), Writer(out), process, consumes=("payload",), command="toy")
+    assert lines(out) == [("result", "a"), ("error", "b"), ("error", "c"), ("result", "d")]
+    assert (tally.ok, tally.failed, tally.codes) == (2, 2, [70, 70])
+    error = orjson.loads(out.getvalue().splitlines()[1])["body"]
+    assert error["exit_code"] == 70 and error["command"] == "toy" and error["kind"] == "payload"
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        "flowkit: record 'b': internal error (KeyError: 'lines'); please report it (run with -vv for the traceback)"
+    )
+    assert err[1].startswith("flowkit: record 'c': internal error (TypeError: Recursion limit reached)")
+    assert len(err) == 2  # one line each, the traceback only in the debug log
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert [r.levelname for r in tracebacks] == ["DEBUG", "DEBUG"] and "raise KeyError" in caplog.text
+    with pytest.raises(PartialError) as partial:
+        pipeline.finish(tally)
+    assert partial.value.exit_code == 1
+
+
+def test_a_stream_whose_every_failure_is_internal_exits_70() -> None:
+    def process(record: Record) -> list[Record]:
+        raise ZeroDivisionError("division by zero")
+
+    tally = pipeline.run(Items([payload("a"), payload("b")]), Writer(io.BytesIO()), process, consumes=None, command="toy")
+    with pytest.raises(PartialError) as partial:
+        pipeline.finish(tally)
+    assert partial.value.exit_code == 70 == ExitCode.SOFTWARE
+
+
+def test_a_temporary_failure_beside_an_internal_error_is_not_safe_to_rerun() -> None:
+    tally = pipeline.Tally(ok=0, failed=2, codes=[75, 70])
+    with pytest.raises(PartialError) as partial:
+        pipeline.finish(tally)
+    assert partial.value.exit_code == 1
+
+
+def test_a_bug_in_a_windowed_record_queues_nothing_of_it_and_the_window_commits_the_others() -> None:
+    window, out = Staged(), io.BytesIO()
+
+    def process(record: Record) -> Pending:
+        if record["key"] == "b":
+            raise AttributeError("'str' object has no attribute 'get'")
+        return window.process(record)
+
+    items: list[Record | BadLine] = [payload("a"), payload("b"), payload("c")]
+    tally = pipeline.run(Items(items), Writer(out), process, consumes=("payload",), command="toy", window=window)
+    assert window.commits == [["a", "c"]] and window.discarded == []
+    assert lines(out) == [("result", "a"), ("error", "b"), ("result", "c")]
+    assert tally.codes == [70]
+
+
+def test_a_staged_output_that_cannot_be_encoded_fails_its_record_alone() -> None:
+    class Deep(Staged):
+        def commit(self) -> None:
+            for slot in self.queued:
+                slot.done(make_record("result", slot.record["key"], deep(300) if slot.record["key"] == "b" else {}))
+            self.queued.clear()
+
+    window, out = Deep(), io.BytesIO()
+    items: list[Record | BadLine] = [payload("a"), payload("b"), payload("c")]
+    tally = pipeline.run(Items(items), Writer(out), window.process, consumes=("payload",), command="toy", window=window)
+    assert lines(out) == [("result", "a"), ("error", "b"), ("result", "c")]
+    assert (tally.ok, tally.failed, tally.codes) == (2, 1, [70])
+
+
+def test_a_bug_on_an_item_that_is_not_a_record_stops_the_run_with_exit_70() -> None:
+    class Item:
+        key = "doc-1"
+
+    class Input:
+        mode = "record"
+
+        def __iter__(self) -> Iterator[Item]:
+            yield Item()
+
+        def ready(self) -> bool:
+            return True
+
+    def process(item: Item) -> list[Record]:
+        raise ValueError("bad")
+
+    with pytest.raises(InternalError) as stopped:
+        pipeline.run(Input(), Writer(io.BytesIO()), process, consumes=None, command="toy")
+    assert stopped.value.exit_code == 70 and "please report it" in str(stopped.value)
