@@ -29,6 +29,11 @@ MARK = "record/1"
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml"
 _MARK_RE = re.compile(rb'^\{[^\n]*"flowkit"\s*:\s*"record/')
+MAX_DEPTH = 128
+"""Arrays and objects one record line (or raw JSON document) may nest: orjson encodes at most 254."""
+INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
+"""The integers a record may hold: sqlite's (and most receivers') signed 64 bits."""
+_LONG_NUMBER = re.compile(rb"\d{19}")  # the shortest integer outside the range has 19 digits
 
 
 def make_record(kind: str, key: str, body: Any, *, type: str = JSON_TYPE, meta: dict[str, Any] | None = None) -> Record:
@@ -151,7 +156,7 @@ class Reader:
             try:
                 if self._decode is not None:
                     if sniffed[1]:
-                        yield from self._decode(name, sniffed[0], sniffed[1])
+                        yield from _within_depth(name, self._decode(name, sniffed[0], sniffed[1]))
                 elif self._first_mode(sniffed) == "record":
                     yield from self._records(name, sniffed[0])
                 elif sniffed[1]:
@@ -196,7 +201,7 @@ class Reader:
             except orjson.JSONDecodeError as exc:
                 yield BadLine(f"{name}:{lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
-            problem = check_record(value)
+            problem = check_record(value) or _line_limits(line, value)
             if problem:
                 key = value.get("key") if isinstance(value, dict) else None
                 yield BadLine(f"{name}:{lineno}", problem, key if isinstance(key, str) else None)
@@ -215,6 +220,9 @@ class Reader:
                 body = orjson.loads(data)
             except orjson.JSONDecodeError as exc:
                 raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+            problem = _line_limits(data, body)
+            if problem:
+                raise InputError(f"{name}: {problem}")
             media = JSON_TYPE
         key = self._raw_key(body, stem) if self._raw_key else stem
         return make_record(self._raw_kind, key, body, type=media, meta={"filename": os.path.basename(name)})
@@ -234,6 +242,64 @@ def _is_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _within_depth(name: str, items: Iterator[Item]) -> Iterator[Item]:
+    """A decoder's items, a record nested deeper than ``MAX_DEPTH`` turned into a bad line."""
+    for item in items:
+        if isinstance(item, dict) and _too_deep(item, MAX_DEPTH):
+            key = item.get("key")
+            yield BadLine(name, f"nested deeper than {MAX_DEPTH} levels", key if isinstance(key, str) else None)
+        else:
+            yield item
+
+
+def _line_limits(line: bytes, value: Any) -> str | None:
+    """Why a parsed line breaks the record contract's limits (``check_limits``), or None.
+
+    Counting brackets and looking for 19 digits in a row are C-speed scans: a line that
+    could not break a limit (nearly all) is never walked.
+    """
+    if line.count(b"[") + line.count(b"{") <= MAX_DEPTH and _LONG_NUMBER.search(line) is None:
+        return None
+    return check_limits(value)
+
+
+def check_limits(value: Any) -> str | None:
+    """Why ``value`` nests deeper than ``MAX_DEPTH`` or holds an integer outside ``INT_MIN..INT_MAX``, or None."""
+    if _too_deep(value, MAX_DEPTH):
+        return f"nested deeper than {MAX_DEPTH} levels"
+    path = _big_integer(value)
+    if path is not None:
+        return f"integer out of range at {path} (flowkit reads integers from -2^63 to 2^63-1; send larger ones as strings)"
+    return None
+
+
+def _too_deep(value: Any, room: int) -> bool:
+    """Whether ``value`` nests more than ``room`` arrays and objects."""
+    if isinstance(value, dict):
+        value = value.values()
+    elif not isinstance(value, list):
+        return False
+    if room == 0:
+        return True
+    return any(isinstance(v, (dict, list)) and _too_deep(v, room - 1) for v in value)
+
+
+def _big_integer(value: Any, path: str = "$") -> str | None:
+    """The JSON path of the first integer outside ``INT_MIN..INT_MAX`` in ``value`` (depth already bounded)."""
+    if isinstance(value, dict):
+        pairs: Any = ((f"{path}.{k}" if k.isidentifier() else f"{path}[{orjson.dumps(k).decode()}]", v) for k, v in value.items())
+    elif isinstance(value, list):
+        pairs = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return path if type(value) is int and not INT_MIN <= value <= INT_MAX else None
+    for where, v in pairs:
+        if isinstance(v, (dict, list)) or type(v) is int:
+            found = _big_integer(v, where)
+            if found is not None:
+                return found
+    return None
 
 
 def check_record(value: Any) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -11,7 +12,7 @@ from conftest import record_line
 
 from flowkit.errors import InputError, RecordError, UsageError
 from flowkit.pipeline import Tally, finish, run
-from flowkit.records import BadLine, Reader, Writer, check_record, derive, make_record
+from flowkit.records import INT_MAX, INT_MIN, MAX_DEPTH, BadLine, Reader, Record, Writer, check_record, derive, make_record
 
 
 def write(tmp_path: Path, name: str, data: str | bytes) -> str:
@@ -198,3 +199,58 @@ def test_ready_tells_a_stalled_pipe_from_a_flowing_one(tmp_path: Path) -> None:
     os.close(read_end)
     file_reader = Reader([write(tmp_path, "in.ndjson", record_line("order", "1", {}))])
     assert file_reader.ready() and [i["key"] for i in file_reader] == ["1"]  # type: ignore[index]
+
+
+def nested(levels: int) -> str:
+    return "[" * levels + "0" + "]" * levels
+
+
+def test_record_lines_nested_deeper_than_the_limit_are_bad_lines(tmp_path: Path) -> None:
+    # the record object is the first level, so its body may nest MAX_DEPTH - 1 more
+    ok = record_line("order", "ok", orjson.loads(nested(MAX_DEPTH - 1)))
+    deep = '{"flowkit":"record/1","kind":"order","key":"deep","type":"application/json","body":' + nested(300) + "}\n"
+    items = list(Reader([write(tmp_path, "in.ndjson", ok + deep + ok)]))
+    assert [i["key"] if isinstance(i, dict) else str(i) for i in items] == [
+        "ok",
+        f"{tmp_path / 'in.ndjson'}:2: nested deeper than {MAX_DEPTH} levels",
+        "ok",
+    ]
+    assert isinstance(items[1], BadLine) and items[1].key == "deep"
+    Writer(io.BytesIO()).write(items[0])  # type: ignore[arg-type]  # what passes the limit can be encoded
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"lines": [{"seq": 2**63}]}, "$.body.lines[0].seq"),
+        ({"odd key": [1, 18446744073709551615]}, '$.body["odd key"][1]'),
+    ],
+)
+def test_integers_beyond_64_bits_are_bad_lines_naming_their_path(tmp_path: Path, body: object, path: str) -> None:
+    (item,) = list(Reader([write(tmp_path, "in.ndjson", record_line("stock", "s1", body))]))
+    assert isinstance(item, BadLine) and item.key == "s1"
+    assert item.message.startswith(f"integer out of range at {path} ")
+
+
+def test_integers_at_the_edges_of_64_bits_and_long_digit_strings_pass(tmp_path: Path) -> None:
+    body = {"max": INT_MAX, "min": INT_MIN, "tracking": "12345678901234567890123"}
+    (item,) = list(Reader([write(tmp_path, "in.ndjson", record_line("order", "1", body))]))
+    assert isinstance(item, dict) and item["body"] == body
+
+
+def test_raw_json_documents_have_the_same_limits(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=rf"order\.json: nested deeper than {MAX_DEPTH} levels"):
+        list(Reader([write(tmp_path, "order.json", nested(MAX_DEPTH + 1))]))
+    with pytest.raises(InputError, match=r"integer out of range at \$\.qty "):
+        list(Reader([write(tmp_path, "order.json", '{"qty": 9223372036854775808}')]))
+
+
+def test_decoded_records_nested_too_deep_are_bad_lines(tmp_path: Path) -> None:
+    def decode(name: str, stream: io.BufferedReader, first: bytes) -> Iterator[Record | BadLine]:
+        for n, line in enumerate(stream.read().splitlines()):
+            yield make_record("stock", f"m{n}", orjson.loads(line))
+
+    path = write(tmp_path, "in.json", nested(2) + "\n" + nested(400) + "\n")
+    items = list(Reader([path], decode=decode))
+    assert isinstance(items[0], dict)
+    assert isinstance(items[1], BadLine) and items[1].key == "m1" and items[1].message == f"nested deeper than {MAX_DEPTH} levels"
