@@ -3,6 +3,12 @@
 One file (WAL, busy timeout, mode 0600). Schema changes are numbered SQL files
 in ``flowkit/store/migrations/`` applied in order, tracked by
 ``PRAGMA user_version``. Every unit of work is one short transaction.
+
+A store whose environment fails (busy, disk full, read-only, corrupt, I/O
+error) raises a ``FlowkitError`` naming the file, mapped from sqlite's error
+code here and nowhere else (``store_error``): at open, in every statement the
+store's connection runs, and in ``transaction()``, which rolls the unit of
+work back first. Other sqlite errors (a constraint, a bug in SQL) stay sqlite's.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flowkit.errors import ConfigError, TempFailError
+from flowkit.errors import ConfigError, FlowkitError, TempFailError
 
 # (table, time column) pairs that `state purge` may thin out. Never list
 # sequences, processed message ids, dedupe keys or unprocessed work here.
@@ -48,6 +54,136 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+# sqlite's primary result codes for a failing environment (https://sqlite.org/rescode.html).
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
+
+
+class StoreBusy(TempFailError):
+    """Another process holds the store's write lock past the busy timeout (exit 75)."""
+
+
+class StoreFull(TempFailError):
+    """The disk under the store is full (exit 75: free space, then rerun)."""
+
+
+class StoreUnusable(ConfigError):
+    """The store is read-only, corrupt, unopenable or fails with I/O errors (exit 78: an admin must act)."""
+
+
+CHECK_HINT = "run 'flowkit state check' for how to recover"
+
+
+def store_error(path: Path, exc: BaseException) -> FlowkitError | None:
+    """The flowkit error (one line naming ``path``) for sqlite error ``exc`` of a failing environment, else None.
+
+    The one place sqlite's result codes become exit codes: busy and disk full are temporary
+    (75); read-only, corrupt, unopenable and I/O errors need an admin (78). sqlite reports a
+    read-only mount or an immutable file as "unable to open" or "disk I/O error", and a full
+    disk sometimes as an I/O error, so those look at the file system to say which.
+    """
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(exc, sqlite3.Error) or code is None:
+        return None
+    primary, cause = code & 0xFF, f"{getattr(exc, 'sqlite_errorname', 'sqlite error')}: {exc}"
+    if primary in (_BUSY, _LOCKED):
+        return StoreBusy(f"state store {path} is busy ({cause})", hint="another run holds it; rerun later")
+    if primary in (_CORRUPT, _NOTADB):
+        return StoreUnusable(f"state store {path} is corrupt ({cause})", hint=f"stop the runs that use it and {CHECK_HINT}")
+    if primary not in (_FULL, _READONLY, _IOERR, _CANTOPEN):
+        return None
+    if primary == _FULL or (primary == _IOERR and _disk_full(path)):
+        return StoreFull(
+            f"state store {path}: the disk is full ({cause})",
+            hint="the unit of work that failed was rolled back; free space on that disk, then rerun",
+        )
+    if primary == _READONLY or not _writable(path):
+        return StoreUnusable(
+            f"state store {path} is read-only ({cause})",
+            hint="make the file, its -wal/-shm files and its folder writable (mount, permissions, chattr), then rerun",
+        )
+    if not path.exists():
+        return StoreUnusable(f"state store {path} was moved or deleted while in use ({cause})", hint="rerun")
+    if primary == _CANTOPEN:
+        return StoreUnusable(f"state store {path}: cannot open ({cause})", hint="check the path and its permissions")
+    return StoreUnusable(f"state store {path}: disk I/O error ({cause})", hint=f"check the disk (dmesg), then {CHECK_HINT}")
+
+
+def _writable(path: Path) -> bool:
+    """Whether the store's folder and its files can be written (False on a read-only mount, even for root)."""
+    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    return os.access(path.parent, os.W_OK) and all(os.access(f, os.W_OK) for f in files if f.exists())
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        return os.statvfs(path.parent).f_bavail == 0
+    except OSError:
+        return False
+
+
+def _raise_mapped(path: Path, exc: sqlite3.Error) -> None:
+    """Raise ``exc`` as the flowkit error ``store_error`` maps it to, if any (the caller re-raises it when not)."""
+    mapped = store_error(path, exc)
+    if mapped is not None:
+        raise mapped from exc
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor of the store's connection: its statements' environment failures raise as flowkit errors."""
+
+    store_path: Path
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.Error as exc:
+            _raise_mapped(self.store_path, exc)
+            raise
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> _Cursor:
+        try:
+            return super().executemany(sql, seq_of_parameters)
+        except sqlite3.Error as exc:
+            _raise_mapped(self.store_path, exc)
+            raise
+
+
+class _Connection(sqlite3.Connection):
+    """The store's connection: statements that fail for the environment raise as flowkit errors.
+
+    Rows read after a statement's first (iterating a cursor) are covered by ``transaction()``
+    inside one, and by the CLI layer's last net (``store_error``) outside.
+    """
+
+    store_path: Path
+
+    def cursor(self, factory: Any = None) -> Any:
+        cur = super().cursor(factory or _Cursor)
+        cur.store_path = self.store_path
+        return cur
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.Error as exc:
+            _raise_mapped(self.store_path, exc)
+            raise
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.Error as exc:
+            _raise_mapped(self.store_path, exc)
+            raise
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        try:
+            return super().executescript(sql_script)
+        except sqlite3.Error as exc:
+            _raise_mapped(self.store_path, exc)
+            raise
+
+
 class Store:
     """An open state store. Use ``transaction()`` for each unit of work."""
 
@@ -58,16 +194,29 @@ class Store:
             if not path.exists():
                 fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
                 os.close(fd)
-            self.conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:
+            if not _writable(path):
+                raise StoreUnusable(f"state store {path} is read-only ({exc.strerror})", hint="make its folder writable") from exc
             raise ConfigError(f"state store {path}: cannot open: {exc}") from exc
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        self._wal(busy_timeout)
-        self.conn.execute("PRAGMA synchronous = NORMAL")
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        self.migrate()
+        try:
+            conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False, factory=_Connection)
+        except sqlite3.Error as exc:
+            _raise_mapped(path, exc)
+            raise ConfigError(f"state store {path}: cannot open: {exc}") from exc
+        assert isinstance(conn, _Connection)
+        conn.store_path = path
+        self.conn: sqlite3.Connection = conn
         self.run_id: int | None = None
+        try:
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            self._wal(busy_timeout)
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.migrate()
+        except BaseException:
+            self.conn.close()
+            raise
 
     def close(self) -> None:
         self.conn.close()
@@ -81,25 +230,39 @@ class Store:
                 if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                     self.conn.execute("PRAGMA journal_mode = WAL")
                 return
-            except sqlite3.OperationalError as exc:
+            except StoreBusy:
                 if time.monotonic() >= deadline:
-                    raise TempFailError(f"state store {self.path} is busy: {exc}", hint="rerun later") from exc
+                    raise
                 time.sleep(0.02)
 
     @contextmanager
     def transaction(self, *, keep: bool = True) -> Iterator[sqlite3.Connection]:
-        """A short write transaction (BEGIN IMMEDIATE), committed on success (rolled back when not ``keep``)."""
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise TempFailError(f"state store {self.path} is busy: {exc}", hint="rerun later") from exc
+        """A short write transaction (BEGIN IMMEDIATE), committed on success (rolled back when not ``keep``).
+
+        Whatever stops the block (an error, a signal) rolls the transaction back; a sqlite error
+        of the environment then raises as its flowkit error (``store_error``), as does a failed commit.
+        """
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                _raise_mapped(self.path, exc)
             raise
-        else:
+        try:
             self.conn.execute("COMMIT" if keep else "ROLLBACK")
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        """Roll back the open transaction, if sqlite has not already (a full disk or an I/O error ends it)."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except (sqlite3.Error, FlowkitError):  # the error that stopped the block is the one to report
+                pass
 
     @property
     def version(self) -> int:
@@ -127,9 +290,10 @@ class Store:
             script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
             try:
                 self.conn.executescript(script)
-            except sqlite3.Error as exc:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+            except (sqlite3.Error, FlowkitError) as exc:
+                self._rollback()
+                if isinstance(exc, FlowkitError):  # the environment's failure (store_error), said as such
+                    raise
                 raise ConfigError(f"state store {self.path}: migration {name} failed: {exc}") from exc
 
     # run log -------------------------------------------------------------
