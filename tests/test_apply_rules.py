@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -476,3 +477,92 @@ when.any_line_quantity = "> 1000"
     assert runs[0] == runs[1] == runs[2]
     assert runs[0] == [["big"], "rush", [5, "big"], True, ["rush", {"odd": 1}], [], ["big"]]
     assert records(result.stdout)[-1]["body"]["hold"]["reason"] == "Count again"  # recorded in the last run
+
+
+SHAPE_RULES = """
+[checks]
+disabled_sources = ["off"]
+
+[maps]
+sku = { V789 = "P-1" }
+shipping = { standard = "STD" }
+
+[[rules]]
+name = "review"
+hold = "Review {number} ({total_quantity} units) for {country}"
+note = "seen by {rule}"
+when.any = [{ note_contains = "zz" }, { status = "zz" }, { shipping_country_in = "GB" }, { total_quantity = ">= 0" },
+            { extra_data_matches = { "CostCode" = "4" } }]
+"""
+
+WRONG_SHAPES: list[tuple[str, dict[str, Any], str]] = [
+    ("line-a-string", {"lines": ["V789 x 5"]}, "$.lines[0]: expected an object, got a string"),
+    ("lines-an-object", {"lines": {"sku": "V789"}}, "$.lines: expected an array or null, got an object"),
+    ("lines-a-number", {"lines": 3}, "$.lines: expected an array or null, got an integer"),
+    (
+        "line-attributes",
+        {"lines": [line("V789", 1, attributes=7)]},
+        "$.lines[0].attributes: expected an array or null, got an integer",
+    ),
+    (
+        "line-extra-data",
+        {"lines": [line("V789", 1, extra_data="x")]},
+        "$.lines[0].extra_data: expected an object or null, got a string",
+    ),
+    ("line-sku-object", {"lines": [line({"a": 1}, 1)]}, "$.lines[0].sku: expected a string, a number or null, got an object"),
+    ("address-a-string", {"shipping_address": "12 Sample Road"}, "$.shipping_address: expected an object or null, got a string"),
+    ("source-a-string", {"source": "magento"}, "$.source: expected an object or null, got a string"),
+    (
+        "channel-id-list",
+        {"source": {"channel": {"id": ["web"]}}},
+        "$.source.channel.id: expected a string, a number or null, got an array",
+    ),
+    ("supplier-id-list", {"supplier": {"id": ["acme"]}}, "$.supplier.id: expected a string, a number or null, got an array"),
+    ("hold-a-string", {"hold": "yes"}, "$.hold: expected an object or null, got a string"),
+    ("extra-data-list", {"extra_data": ["x"]}, "$.extra_data: expected an object or null, got an array"),
+    (
+        "internal-notes-number",
+        {"notes": {"customer": None, "internal": 4}},
+        "$.notes.internal: expected an array or null, got an integer",
+    ),
+    ("status-a-list", {"status": ["approved"]}, "$.status: expected a string, a number or null, got an array"),
+    ("placed-at-object", {"placed_at": {"at": "today"}}, "$.placed_at: expected a string, a number or null, got an object"),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), [c[1:] for c in WRONG_SHAPES], ids=[c[0] for c in WRONG_SHAPES])
+def test_a_wrongly_typed_field_fails_that_order_alone(
+    invoke: Invoke, tmp_path: Path, state_path: Path, changes: dict[str, Any], message: str
+) -> None:
+    """Bad data, not a traceback: exit 65 for that order (1 for the run), its JSON path named, nothing of it stored."""
+    result = apply(invoke, tmp_path, SHAPE_RULES, order("1"), order("1203", **changes), order("3"))
+    assert "Traceback" not in result.stderr
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.splitlines()[0] == f"flowkit: record '1203': {message}"
+    out = records(result.stdout)
+    assert [(r["kind"], r["key"]) for r in out] == [("order", "1"), ("error", "1203"), ("order", "3")]
+    assert out[1]["body"]["error"] == message and out[1]["body"]["exit_code"] == 65
+    assert [r["body"]["hold"]["reason"] for r in (out[0], out[2])] == ["Review 1 (5 units) for GB", "Review 3 (5 units) for GB"]
+    with sqlite3.connect(state_path) as conn:
+        assert sorted(n for (n,) in conn.execute("SELECT number FROM orders")) == ["1", "3"]
+
+
+def test_a_set_that_leaves_a_wrong_shape_fails_that_order(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    """A rule's ``set`` can write what the state store cannot keep: the order fails as data, nothing is stored."""
+    rules = """
+[[rules]]
+name = "flatten"
+set = { "status" = ["held"] }
+when.tag = "flatten"
+
+[[rules]]
+name = "review"
+hold = "Review"
+"""
+    result = apply(invoke, tmp_path, rules, order("1"), order("2", tags=["flatten"]), order("3"))
+    assert "Traceback" not in result.stderr and result.exit_code == 1
+    message = "after the rules' set actions: $.status: expected a string, a number or null, got an array"
+    assert result.stderr.splitlines()[0] == f"flowkit: record '2': {message}"
+    assert [r["kind"] for r in records(result.stdout)] == ["order", "error", "order"]
+    with sqlite3.connect(state_path) as conn:
+        assert sorted(n for (n,) in conn.execute("SELECT number FROM orders")) == ["1", "3"]

@@ -13,6 +13,7 @@ from flowkit.apply_rules.common import (
     check_path,
     country_of,
     line_supplier,
+    lines_of,
     quantity,
     set_at,
     strings,
@@ -89,7 +90,7 @@ class Outcome:
     def quantities(self) -> tuple[float, ...]:
         cache = self.cache
         if "quantities" not in cache:
-            cache["quantities"] = tuple(quantity(line) for line in self.order.get("lines") or ())
+            cache["quantities"] = tuple(quantity(line) for line in lines_of(self.order))
         return cache["quantities"]  # type: ignore[no-any-return]
 
     def total(self) -> float:
@@ -142,9 +143,10 @@ class Outcome:
         if "notes" not in cache:
             notes = self.order.get("notes")
             notes = notes if isinstance(notes, dict) else {"customer": notes if isinstance(notes, str) else None}
+            internal = notes.get("internal")
             texts = [
                 notes.get("customer") or "",
-                *(n.get("text", "") if isinstance(n, dict) else str(n) for n in notes.get("internal") or ()),
+                *(n.get("text", "") if isinstance(n, dict) else str(n) for n in (internal if isinstance(internal, list) else ())),
             ]
             cache["notes"] = "\n".join(t for t in texts if isinstance(t, str)).lower()
         return cache["notes"]  # type: ignore[no-any-return]
@@ -162,15 +164,17 @@ class Outcome:
     def suppliers(self) -> frozenset[str | None]:
         cache = self.cache
         if "suppliers" not in cache:
-            lines = self.order.get("lines") or ()
+            lines = lines_of(self.order)
             cache["suppliers"] = frozenset([supplier_of(self.order, self.meta), *map(line_supplier, lines)])
         return cache["suppliers"]  # type: ignore[no-any-return]
 
     def hold(self, by: str, reason: str) -> None:
         self.holds.append((by, reason))
         hold = self.order.get("hold")
-        if not isinstance(hold, dict) or not hold.get("on_hold"):
-            self.order["hold"] = {"on_hold": True, "reason": reason, "until": (hold or {}).get("until")}
+        if not isinstance(hold, dict):
+            self.order["hold"] = {"on_hold": True, "reason": reason, "until": None}
+        elif not hold.get("on_hold"):
+            self.order["hold"] = {"on_hold": True, "reason": reason, "until": hold.get("until")}
 
     def add_tags(self, tags: tuple[str, ...]) -> None:
         current = self.tags()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from flowkit.apply_rules import shape
 from flowkit.apply_rules.actions import Alert, Outcome
 from flowkit.apply_rules.engine import Engine
 from flowkit.apply_rules.loader import RuleSet
@@ -83,9 +84,15 @@ class Applier:
         order = record["body"]
         if not isinstance(order, dict) or not isinstance(order.get("number"), (str, int)):
             raise RecordError("not a canonical order (flowkit.order/1): the body needs a 'number'")
+        shape.check(order)
         meta = record.setdefault("meta", {})
         hold_before = order.get("hold")
         out = self.engine.apply(order, meta)
+        if self.engine.sets:
+            try:
+                shape.check(order)
+            except RecordError as exc:
+                raise RecordError(f"after the rules' set actions: {exc.format_message()}") from None
         if out.holds and out.cancel is None and self.released(str(order["number"])):
             order["hold"] = hold_before if hold_before is not None else {"on_hold": False, "reason": None, "until": None}
             out.explain.append("holds skipped: the order was released by an operator (flowkit state release)")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from flowkit.apply_rules.actions import Outcome
-from flowkit.apply_rules.common import channel_of, line_supplier, quantity, supplier_of
+from flowkit.apply_rules.common import channel_of, line_supplier, lines_of, quantity, supplier_of, table_at, table_of
 from flowkit.apply_rules.maps import Maps
 from flowkit.errors import ConfigError
 
@@ -83,13 +83,13 @@ def apply_maps(out: Outcome, maps: Maps) -> list[str]:
         return []
     unmanaged: list[str] = []
     routes: list[str] = []
-    for line in out.order.get("lines") or ():
+    for line in lines_of(out.order):
         entry = maps.sku_entry(line) if maps.sku is not None else None
         if maps.sku is not None and entry is None:
             unmanaged.append(str(line.get("sku")))
         if entry is not None and line.get("product_ref") != entry.product_id:
             if line.get("product_ref"):
-                line.setdefault("extra_data", {})["SourceProductRef"] = str(line["product_ref"])
+                table_at(line, "extra_data")["SourceProductRef"] = str(line["product_ref"])
             line["product_ref"] = entry.product_id
         if maps.routing:
             line["delivery_type"] = maps.route(line, entry)
@@ -102,9 +102,7 @@ def apply_maps(out: Outcome, maps: Maps) -> list[str]:
 
 
 def _map_shipping(out: Outcome, maps: Maps) -> None:
-    shipping = out.order.get("shipping")
-    if not isinstance(shipping, dict):
-        shipping = out.order["shipping"] = {}
+    shipping = table_at(out.order, "shipping")
     code = shipping.get("method_code")
     service = (maps.shipping or {}).get(str(code).lower()) if code is not None else None
     service = service or maps.shipping_default
@@ -113,7 +111,7 @@ def _map_shipping(out: Outcome, maps: Maps) -> None:
         return
     if service != code:
         if code is not None:
-            out.order.setdefault("extra_data", {})["ShopShippingMethod"] = str(code)
+            table_at(out.order, "extra_data")["ShopShippingMethod"] = str(code)
         shipping["method_code"] = service
         out.explain.append(f"shipping method {code!r} mapped to {service!r}")
 
@@ -162,7 +160,7 @@ def _text(value: Any) -> str | None:
 
 def _short(order: dict[str, Any], view: StoreView, target: str | None) -> list[str]:
     wanted: dict[str, float] = {}
-    for line in order.get("lines") or ():
+    for line in lines_of(order):
         if line.get("sku") is not None and line.get("delivery_type") != "print":
             wanted[str(line["sku"])] = wanted.get(str(line["sku"]), 0) + quantity(line)
     out = []
@@ -174,10 +172,10 @@ def _short(order: dict[str, Any], view: StoreView, target: str | None) -> list[s
 
 
 def _disabled(order: dict[str, Any], meta: dict[str, Any], checks: Checks) -> str | None:
-    source = meta.get("source") or (order.get("source") or {}).get("system")
+    source = meta.get("source") or table_of(order.get("source")).get("system")
     if source is not None and str(source) in checks.disabled_sources:
         return f"source {source}"
-    suppliers = [supplier_of(order, meta), *(line_supplier(line) for line in order.get("lines") or ())]
+    suppliers = [supplier_of(order, meta), *(line_supplier(line) for line in lines_of(order))]
     for supplier in suppliers:
         if supplier is not None and supplier in checks.disabled_suppliers:
             return f"supplier {supplier}"

@@ -71,7 +71,8 @@ def strings(value: Any, key: str) -> tuple[str, ...]:
     raise RuleError(key, "must be a string or a non-empty list of strings")
 
 
-def _table(value: Any) -> dict[str, Any]:
+def table_of(value: Any) -> dict[str, Any]:
+    """``value`` when it is an object, else an empty one (for reading)."""
     return value if isinstance(value, dict) else {}
 
 
@@ -83,7 +84,7 @@ def _id(value: Any) -> Any:
 def channel_of(order: Order, meta: Meta) -> str | None:
     channel = meta.get("channel")
     if channel is None:
-        channel = _id(_table(order.get("source")).get("channel"))
+        channel = _id(table_of(order.get("source")).get("channel"))
     return None if channel is None else str(channel)
 
 
@@ -101,8 +102,25 @@ def line_supplier(line: Mapping[str, Any]) -> str | None:
     return None if supplier is None else str(supplier)
 
 
+def lines_of(order: Order) -> list[dict[str, Any]]:
+    """The order's lines that are objects (``shape.check`` refuses others in the input; a rule's
+    ``set`` of ``lines`` can still leave something else, which no check or rule walks into)."""
+    lines = order.get("lines")
+    if lines.__class__ is not list:
+        return []
+    return [line for line in lines if line.__class__ is dict]
+
+
+def table_at(order: Order, name: str) -> dict[str, Any]:
+    """The object under ``name``, put there (replacing null or a scalar) when there is none, for writing into."""
+    value = order.get(name)
+    if value.__class__ is not dict:
+        value = order[name] = {}
+    return value
+
+
 def country_of(order: Order) -> str | None:
-    country = _table(order.get("shipping_address")).get("country_code")
+    country = table_of(order.get("shipping_address")).get("country_code")
     return str(country).upper() if country else None
 
 
@@ -117,7 +135,7 @@ def quantity(line: Mapping[str, Any]) -> float:
 
 
 def total_quantity(order: Order) -> float:
-    return sum(quantity(line) for line in order.get("lines") or ())
+    return sum(quantity(line) for line in lines_of(order))
 
 
 def text_of(value: Any) -> str | None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flowkit.apply_rules.actions import Outcome
-from flowkit.apply_rules.common import RuleError, check_path, strings, text_of
+from flowkit.apply_rules.common import RuleError, check_path, lines_of, strings, text_of
 
 Compiled = tuple[str, str]  # (expression, description)
 # Fact variables an expression may use, and how each is computed from the Outcome ``s``.
@@ -172,7 +172,8 @@ def _extra_data_matches(value: Any, key: str, ns: Namespace) -> Compiled:
 
     def check(s: Outcome) -> bool:
         order = s.order
-        tables = [order.get("extra_data") or {}, *((line.get("extra_data") or {}) for line in order.get("lines") or ())]
+        found = [order.get("extra_data"), *(line.get("extra_data") for line in lines_of(order))]
+        tables = [table for table in found if isinstance(table, dict)]
         return all(_matches_any([t[name] for t in tables if name in t], rx) for name, rx in checks)
 
     return f"{ns.bind(check, 'T')}(s)", "extra data match " + ", ".join(f"{n} ~ /{rx.pattern}/" for n, rx in checks)
@@ -192,7 +193,9 @@ def _on_hold(value: Any, key: str, ns: Namespace) -> Compiled:
 
 def _status(value: Any, key: str, ns: Namespace) -> Compiled:
     wanted = frozenset(strings(value, key))
-    return f"(s.order.get('status') in {ns.bind(wanted)})", f"status in {sorted(wanted)}"
+    # only a string can be one of them; a list or an object (set by a rule) cannot even be looked up
+    expr = f"(s.order.get('status').__class__ is str and s.order.get('status') in {ns.bind(wanted)})"
+    return expr, f"status in {sorted(wanted)}"
 
 
 CONDITIONS: dict[str, Callable[[Any, str, Namespace], Compiled]] = {

@@ -30,6 +30,8 @@ class Engine:
         self.view = view
         self.explain = explain
         self.seen = Seen()
+        # a rule that sets fields can leave a shape the state store cannot keep: checked again after the rules
+        self.sets = any(getattr(act, "assignments", None) is not None for rule in self.rules for _, act in rule.actions)
 
     def apply(self, order: Order, meta: Meta) -> Outcome:
         """Change ``order`` in place; later rules see earlier rules' changes."""

@@ -45,9 +45,10 @@ class Maps:
         entries = (self.sku or {}).get(str(line.get("sku")))
         if not entries:
             return None
+        attributes = line.get("attributes")
         attrs = {
             str(a.get("name", "")).lower(): str(a.get("value", ""))
-            for a in line.get("attributes") or ()
+            for a in (attributes if isinstance(attributes, list) else ())
             if isinstance(a, Mapping)
         }
         for entry in entries:

@@ -118,8 +118,9 @@ def _order_row(
     export_status: str,
     hold_reason: str | None = None,
 ) -> tuple[Any, ...]:
-    channel = ((order.get("source") or {}).get("channel") or {}).get("id")
-    supplier = (order.get("supplier") or {}).get("id")
+    origin = order.get("source")
+    channel = _ref(origin.get("channel")) if isinstance(origin, dict) else None
+    supplier = _ref(order.get("supplier"))
     tags = order.get("tags")
     return (
         number,
@@ -205,6 +206,11 @@ def set_export_status(
         (status, reason, stamp, 1 if count_attempt else 0, status, stamp, number),
     )
     store.add_event(conn, number, command, status, {"reason": reason} if reason else None)
+
+
+def _ref(value: Any) -> Any:
+    """A channel or supplier id: given as ``{"id": …}`` or as the id itself."""
+    return value.get("id") if isinstance(value, dict) else value
 
 
 def _line_source(line: dict[str, Any]) -> str | None:

@@ -1,0 +1,87 @@
+"""The order shape apply-rules relies on, checked once per order before the checks and rules run.
+
+apply-rules reads orders leniently where a value still has one meaning: a scalar
+``supplier`` or ``source.channel`` is its id, a string ``tags`` is one tag, a string
+``notes`` is the customer note, a quantity ``"3"`` is 3 (a quantity that is no number
+fails only when a rule reads it). What it cannot read is refused here as bad data (exit
+65 for that record, the others go on), naming the JSON path, before anything is changed
+or queued for the state store: a value where it walks into an object or a list (a
+shipping address that is no object would make every country rule silently miss), and an
+object or an array where the state store keeps a column. This costs a few microseconds
+an order where the full ``flowkit.order/1`` validation (``flowkit.model``) costs about
+thirty, and it keeps the leniency above, which the canonical schema does not have.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowkit.errors import RecordError
+
+_KINDS = {str: "a string", int: "an integer", float: "a number", bool: "a boolean", dict: "an object", list: "an array"}
+
+
+def kind(value: Any) -> str:
+    """``value``'s JSON type with its article, as messages name it ("an object", "null")."""
+    return "null" if value is None else _KINDS.get(type(value), type(value).__name__)
+
+
+def _bad(path: str, value: Any, expected: str) -> RecordError:
+    return RecordError(f"{path}: expected {expected}, got {kind(value)}")
+
+
+def _stored(path: str, value: Any) -> None:
+    """A value the state store keeps in a column: a scalar (the reader already refuses integers beyond 64 bits)."""
+    cls = value.__class__
+    if cls is dict or cls is list:
+        raise _bad(path, value, "a string, a number or null")
+
+
+def _id(path: str, value: Any) -> None:
+    """An object whose ``id`` is stored, or the id itself."""
+    if value.__class__ is dict:
+        _stored(f"{path}.id", value.get("id"))
+    else:
+        _stored(path, value)
+
+
+def _object(path: str, value: Any) -> None:
+    if value is not None and value.__class__ is not dict:
+        raise _bad(path, value, "an object or null")
+
+
+def check(order: dict[str, Any]) -> None:
+    """Raise a ``RecordError`` naming the JSON path of the first value apply-rules cannot read."""
+    get = order.get
+    lines = get("lines")
+    if lines is not None:
+        if lines.__class__ is not list:
+            raise _bad("$.lines", lines, "an array or null")
+        for index, line in enumerate(lines):
+            _line(index, line)
+    source = get("source")
+    if source is not None:
+        if source.__class__ is not dict:
+            raise _bad("$.source", source, "an object or null")
+        _id("$.source.channel", source.get("channel"))
+    _id("$.supplier", get("supplier"))
+    _object("$.shipping_address", get("shipping_address"))
+    _object("$.hold", get("hold"))
+    _object("$.extra_data", get("extra_data"))
+    notes = get("notes")
+    if notes.__class__ is dict:
+        internal = notes.get("internal")
+        if internal is not None and internal.__class__ is not list:
+            raise _bad("$.notes.internal", internal, "an array or null")
+    _stored("$.status", get("status"))
+    _stored("$.placed_at", get("placed_at"))
+
+
+def _line(index: int, line: Any) -> None:
+    if line.__class__ is not dict:
+        raise _bad(f"$.lines[{index}]", line, "an object")
+    attributes = line.get("attributes")
+    if attributes is not None and attributes.__class__ is not list:
+        raise _bad(f"$.lines[{index}].attributes", attributes, "an array or null")
+    _object(f"$.lines[{index}].extra_data", line.get("extra_data"))
+    _stored(f"$.lines[{index}].sku", line.get("sku"))
