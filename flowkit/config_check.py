@@ -174,7 +174,7 @@ class Checker:
         if kind is None:
             self.problem(path, f"'{dotted(path)}' needs 'type' ({', '.join(schema.SOURCE_TYPES)})")
             return
-        if kind not in schema.SOURCES:
+        if not isinstance(kind, str) or kind not in schema.SOURCES:  # a list or table is no type name
             self.value((*path, "type"), kind, schema.SOURCE_COMMON["type"])
             return
         keys: dict[str, Key] = {**schema.SOURCE_COMMON, **schema.SOURCES[kind]}
@@ -198,7 +198,7 @@ class Checker:
             else:
                 self.problem(path, f"'{dotted(path)}' needs 'type' or 'url'")
             return
-        if kind not in schema.DESTINATIONS:
+        if not isinstance(kind, str) or kind not in schema.DESTINATIONS:
             self.value((*path, "type"), kind, schema.DESTINATION_COMMON["type"])
             return
         keys = {**schema.DESTINATION_COMMON, **schema.DESTINATIONS[kind]}
