@@ -19,6 +19,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -242,11 +243,13 @@ class Store:
         Whatever stops the block (an error, a signal) rolls the transaction back; a sqlite error
         of the environment then raises as its flowkit error (``store_error``), as does a failed commit.
         """
-        self.conn.execute("BEGIN IMMEDIATE")
+        nested = self.conn.in_transaction  # BEGIN then fails, and the outer transaction is not this one's
         try:
+            self.conn.execute("BEGIN IMMEDIATE")
             yield self.conn
-        except BaseException as exc:
-            self._rollback()
+        except BaseException as exc:  # also a signal landing just after BEGIN
+            if not nested:
+                self._rollback()
             if isinstance(exc, sqlite3.Error):
                 _raise_mapped(self.path, exc)
             raise
@@ -307,6 +310,7 @@ class Store:
         return self.run_id
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, Any]) -> None:
+        self._rollback()  # a unit of work a signal left open when the run stopped is not kept
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE runs SET ended_at = ?, status = ?, counts = ? WHERE id = ?",
@@ -365,3 +369,106 @@ class Store:
                 cur = conn.execute(f"DELETE FROM {table} WHERE {column} IS NOT NULL AND {column} < ?{keep}", (cutoff,))
                 deleted[table] = cur.rowcount
         return deleted
+
+
+# state check -----------------------------------------------------------------
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# The tables that keep work from being done twice; a check counts their rows, a recovery must keep them.
+LEDGERS: dict[str, str] = {
+    "deliveries": "the delivery ledger (what was sent where)",
+    "processed_messages": "the processed message ids (stock and shipment messages applied)",
+    "stock_ledger": "the stock ledger (last quantity and sequence per sku and target)",
+    "orders": "the orders and their export status",
+}
+
+
+@dataclass
+class Health:
+    """What ``check`` found: facts about the store, and the problems (none when it is healthy)."""
+
+    path: Path
+    found: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    newer: bool = False  # a schema newer than this flowkit's
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(path: Path, *, max_errors: int = 20) -> Health:
+    """Check the store at ``path`` without changing it: header, ``PRAGMA integrity_check``, schema, writability.
+
+    Opened with plain sqlite (no migration, no WAL switch), so a damaged file is looked at, never repaired.
+    """
+    health = Health(path)
+    if not path.exists():
+        health.problems.append(f"no state store at {path} (the first run creates it; check --state and state.path)")
+        return health
+    wal = path.with_name(path.name + "-wal")
+    size = path.stat().st_size
+    health.found.append(f"file {path}: {size} bytes" + (f", write-ahead log {wal.stat().st_size} bytes" if wal.exists() else ""))
+    with path.open("rb") as fh:
+        head = fh.read(len(SQLITE_MAGIC))
+    if size and head != SQLITE_MAGIC:
+        health.problems.append("not a sqlite database: the file header is damaged or the file is something else")
+        return health
+    if not _writable(path):
+        health.problems.append("read-only: the file, its -wal/-shm files or its folder cannot be written; runs exit 78")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        health.problems.append(f"cannot open: {exc}")
+        return health
+    try:
+        _check_open(conn, health, max_errors)
+    except sqlite3.Error as exc:
+        health.problems.append(f"corrupt or unreadable: {getattr(exc, 'sqlite_errorname', 'sqlite error')}: {exc}")
+    finally:
+        conn.close()
+    return health
+
+
+def _check_open(conn: sqlite3.Connection, health: Health, max_errors: int) -> None:
+    verdict = [row[0] for row in conn.execute(f"PRAGMA integrity_check({int(max_errors)})")]
+    if verdict == ["ok"]:
+        health.found.append("integrity_check: ok")
+    else:
+        health.problems += [f"integrity_check: {line}" for line in verdict]
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    available = migrations()
+    known = max((m[0] for m in available), default=0)
+    if version > known:
+        health.newer = True
+        health.problems.append(f"schema version {version} is newer than this flowkit knows ({known}): upgrade flowkit")
+    elif version < known:
+        health.found.append(f"schema version {version} (the next run migrates it to {known})")
+    else:
+        health.found.append(f"schema version {version} (current)")
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if version == 0 and not tables:
+        health.problems.append(
+            "empty: no tables, yet flowkit creates them when it creates a store; if this store held data it was "
+            "truncated, and a run would start afresh and redo everything"
+        )
+        return
+    for number, name, sql in available:
+        if number > version:
+            continue
+        missing = [t for t in _created_tables(sql) if t not in tables]
+        if missing:
+            health.problems.append(f"schema: table(s) {', '.join(missing)} of migration {name} missing")
+    for table, what in LEDGERS.items():
+        if table in tables:
+            try:
+                count = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                health.problems.append(f"{table}: unreadable ({exc})")
+                continue
+            health.found.append(f"{table}: {count} row(s), {what}")
+
+
+def _created_tables(sql: str) -> list[str]:
+    import re
+
+    return re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", sql, flags=re.IGNORECASE)
