@@ -56,8 +56,9 @@ def show(key: str, as_json: bool) -> None:
     import sys
 
     from flowkit.cli.console import is_tty, table
+    from flowkit.secrets import scrub
 
-    data = story(key)
+    data = scrub(story(key))  # no secret in clear, whatever an older version kept
     if as_json or not is_tty(sys.stdout):
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -100,8 +101,9 @@ def runs(limit: int, command_name: str | None) -> None:
 
     from flowkit.cli.app import get_app
     from flowkit.cli.console import is_tty, table
+    from flowkit.secrets import scrub
 
-    items = get_app().store().runs(limit, command_name)
+    items = scrub(get_app().store().runs(limit, command_name))
     if not is_tty(sys.stdout):
         for item in items:
             click.echo(json.dumps(item, ensure_ascii=False))
@@ -138,3 +140,65 @@ def purge(days: float | None) -> None:
     deleted = app.store().purge(float(days))
     logging.getLogger("flowkit").info("state purge: older than %g days, deleted %s", days, deleted)
     click.echo(json.dumps({"deleted": deleted}))
+
+
+@command.command("check")
+def check() -> None:
+    """Check the store's integrity and schema; say how to recover a damaged one.
+
+    Runs sqlite's PRAGMA integrity_check, compares the schema version and
+    tables with this flowkit's, counts the ledger rows that keep work from
+    being done twice, and checks the files can be written. Changes nothing.
+    Exits 0 when the store is healthy, 78 when it is not (the report says
+    how to recover).
+
+    \b
+    Example:
+      flowkit state check || mail -s "flowkit: state store damaged" ops@example.com
+    """
+    from flowkit.cli.app import get_app
+    from flowkit.store.db import StoreUnusable
+    from flowkit.store.db import check as check_store
+
+    health = check_store(get_app().state_path)
+    click.echo(f"state store {health.path}: {'healthy' if health.ok else 'NOT healthy'}")
+    for line in health.found:
+        click.echo(f"  {line}")
+    for line in health.problems:
+        click.echo(f"  problem: {line}")
+    if health.ok:
+        return
+    click.echo(recovery(health.path, health.problems, newer=health.newer))
+    raise StoreUnusable(f"state store {health.path} is not healthy: {health.problems[0]}", hint="see the report on stdout")
+
+
+def recovery(path: Any, problems: list[str], *, newer: bool) -> str:
+    """How to recover from ``problems`` (``state check``'s advice): what flowkit offers, and what it does not."""
+    import shlex
+
+    store = shlex.quote(str(path))
+    if newer:
+        return "To recover: run a flowkit at least as new as the one that last wrote this store."
+    if all(p.startswith("no state store") for p in problems):
+        return "To recover: point --state (or state.path in the config) at the store the cron jobs use."
+    if all(p.startswith("read-only") for p in problems):
+        return (
+            "To recover: make the file, its -wal/-shm files and its folder writable by the user the cron jobs "
+            "run flowkit as (mount options, permissions, chattr -i), then rerun."
+        )
+    return f"""To recover (stop the cron jobs that use this store first, and keep the damaged file):
+  1. Restore the newest backup of the store (a copy taken while no flowkit ran, or by
+     sqlite3 {store} ".backup BACKUP"), then rerun: work done since the backup is done again,
+     and a destination that does not refuse duplicates (hotfolder conflict = "fail") receives
+     those deliveries twice.
+  2. Without a backup, salvage what sqlite can still read into a new file and check it:
+       sqlite3 {store} .recover | sqlite3 {store}.recovered
+       flowkit --state {store}.recovered state check
+     then move the damaged file (and its -wal/-shm files) aside and the recovered one in its
+     place. Rows on damaged pages are lost, or land in a lost_and_found table.
+  3. What must survive is the delivery ledger (deliveries), the processed message ids
+     (processed_messages) and the stock ledger (stock_ledger): they stop orders being sent
+     and messages applied twice. flowkit has no export or import of its own for them; read
+     what is left with 'flowkit state sent KEY', 'flowkit state show KEY' and
+     'flowkit state stock --target TARGET --json', or with sqlite3 on a copy of the file.
+  A new, empty store forgets all of it: every order would be delivered again."""
