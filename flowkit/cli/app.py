@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from flowkit.cli.signals import Interrupted
 from flowkit.errors import FlowkitError
 
 if TYPE_CHECKING:
@@ -66,6 +67,14 @@ class App:
             click.get_current_context().call_on_close(self._store.close)
         return self._store
 
+    def store_error(self, exc: BaseException) -> FlowkitError | None:
+        """``exc`` as the flowkit error of the opened store (one line naming the file), when it is one."""
+        if self._store is None:
+            return None
+        from flowkit.store.db import store_error
+
+        return store_error(self._store.path, exc)
+
     @property
     def lock_timeout(self) -> float:
         return float(self.config.section("state").get("lock_timeout", 10))
@@ -98,14 +107,32 @@ class App:
                 err=True,
             )
             raise
-        except BaseException:
-            status = "crashed"
+        except Interrupted:  # SIGINT/SIGTERM: the root group says so and exits 130/143
+            status = "interrupted"
             raise
+        except BaseException as exc:
+            mapped = self.store_error(exc)  # the store failed under a row read late
+            if mapped is None:
+                status = "crashed"
+                raise
+            status = f"error:{mapped.exit_code}"
+            raise mapped from exc
         finally:
-            store.finish_run(run_id, status, counts)
-            import logging
+            self._finish(store, run_id, command, status, counts)
 
-            logging.getLogger("flowkit").info("%s run %d finished: %s %s", command, run_id, status, counts)
+    @staticmethod
+    def _finish(store: Store, run_id: int, command: str, status: str, counts: dict[str, Any]) -> None:
+        """Log the run's end; a store that fails now (full, read-only) is reported only when the run went well."""
+        import logging
+
+        try:
+            store.finish_run(run_id, status, counts)
+        except FlowkitError as exc:
+            if status == "ok":
+                raise
+            logging.getLogger("flowkit").info("%s run %d: its end (%s) was not logged: %s", command, run_id, status, exc)
+            return
+        logging.getLogger("flowkit").info("%s run %d finished: %s %s", command, run_id, status, counts)
 
 
 def get_app() -> App:

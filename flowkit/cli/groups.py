@@ -3,7 +3,12 @@
 Cores raise ``flowkit.errors`` exceptions and know nothing of click. The root
 group prints a ``FlowkitError`` as ``flowkit: error: MESSAGE`` and exits with
 its ``exit_code``; a usage error (click's own, or a core's ``UsageError``)
-prints as one line naming the help to read, and exits 2.
+prints as one line naming the help to read, and exits 2. A sqlite error of a
+failing state store that no statement wrapper saw (a row read late) becomes its
+``FlowkitError`` here too (``flowkit.store.db.store_error``).
+
+SIGINT and SIGTERM stop the run as an error would (``signals``); the root group
+then prints one line on stderr and exits 128 + the signal (130, 143).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any, NoReturn
 import click
 
 from flowkit.cli.registry import COMMANDS, load, load_command, subcommands
+from flowkit.cli.signals import Interrupted, handle_signals
 from flowkit.errors import FlowkitError, UsageError
 
 # ctx.meta key (shared by every context of one run): the path of the command about to run.
@@ -114,6 +120,15 @@ class RootGroup(Group):
             raise _one_line(exc) from None
         except UsageError as exc:  # a core's check of its options or input
             raise OneLineUsageError(exc.format_message(), ctx.meta.get(_RUNNING, ctx.command_path)) from None
+        except Interrupted as exc:
+            running = str(ctx.meta.get(_RUNNING, ""))
+            exc.command = running.split(" ", 1)[1] if " " in running else None
+            raise
+        except Exception as exc:
+            mapped = _store_error(ctx, exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     def main(
         self,
@@ -123,13 +138,29 @@ class RootGroup(Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        """click's ``main``; in standalone mode a ``FlowkitError`` becomes one line on stderr and its exit code."""
-        try:
-            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
-        except FlowkitError as exc:
-            if not standalone_mode:
-                raise
-            fail(exc)
+        """click's ``main``; in standalone mode a ``FlowkitError`` or a signal becomes one line on stderr and its exit code."""
+        with handle_signals():
+            try:
+                return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+            except FlowkitError as exc:
+                if not standalone_mode:
+                    raise
+                fail(exc)
+            except Interrupted as exc:
+                if not standalone_mode:
+                    raise
+                click.echo(exc.line(), err=True)
+                sys.exit(exc.exit_code)
+
+
+def _store_error(ctx: click.Context, exc: Exception) -> FlowkitError | None:
+    """``exc`` as the open state store's flowkit error, when it is a sqlite error of a failing store."""
+    if type(exc).__module__ != "sqlite3":
+        return None
+    from flowkit.cli.app import App
+
+    app = ctx.find_object(App)
+    return None if app is None else app.store_error(exc)
 
 
 def _one_line(exc: click.UsageError) -> OneLineUsageError:
