@@ -106,6 +106,14 @@ def test_targets_are_independent(invoke: Invoke, state_path: Path) -> None:
         (line("MUG", 2.5, 4), "bad qty 2.5: not an integer"),
         (line("MUG", 3, "x7"), "bad seq 'x7': not a non-negative integer"),
         ({"qty": 3, "seq": 4}, "missing sku"),
+        # beyond sqlite's integers: bad data naming the field, not an OverflowError in the store
+        (line("MUG", 3, 2**63), f"bad seq {2**63}: beyond the signed 64-bit range (-2^63 to 2^63-1)"),
+        (line("MUG", 3, 1e20), "bad seq 1e+20: beyond the signed 64-bit range (-2^63 to 2^63-1)"),
+        (
+            line("MUG", 3, "99999999999999999999"),
+            "bad seq '99999999999999999999': beyond the signed 64-bit range (-2^63 to 2^63-1)",
+        ),
+        (line("MUG", 2**64 - 1, 4), f"bad qty {2**64 - 1}: beyond the signed 64-bit range (-2^63 to 2^63-1)"),
     ],
 )
 def test_a_failing_line_does_not_stop_the_others_nor_advance(

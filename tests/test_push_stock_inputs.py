@@ -191,3 +191,45 @@ def test_samples_run(invoke: Invoke, tmp_path: Path) -> None:
     result = invoke(["push-stock", "--target", "web", *files])
     assert result.exit_code == 0, result.stderr
     assert "11 success, 0 duplicate, 2 superseded, 0 failure (5 message(s), 0 duplicate)" in result.stderr
+
+
+BEYOND = "beyond the signed 64-bit range (-2^63 to 2^63-1)"
+
+
+def test_a_stock_line_seq_beyond_64_bits_as_sent_fails_that_line(invoke: Invoke, state_path: Path) -> None:
+    """The issue's case, byte for byte: ``"seq": 99999999999999999999`` (read as 1e20) fails alone, exit 1."""
+    text = '{"message_seq": 7, "lines": [{"sku": "MUG", "qty": 3, "seq": 99999999999999999999}, {"sku": "CAP", "qty": 1, "seq": 1}]}\n'
+    result = push(invoke, text)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    failed, ok = bodies(result.stdout)
+    assert failed["result"] == "failure" and failed["message"] == f"bad seq 1e+20: {BEYOND}"
+    assert f"<stdin>:1: line sku 'MUG' seq 1e+20: bad seq 1e+20: {BEYOND}" in result.stderr
+    assert ok["result"] == "success" and ledger(state_path) == {("CAP", "default"): (1, 1)}
+
+
+def test_a_message_seq_beyond_64_bits_fails_that_message(invoke: Invoke, state_path: Path) -> None:
+    result = push(invoke, msg(2**63, line("MUG", 3, 1)) + msg(8, line("CAP", 1, 1)))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"flowkit: <stdin>:1: message_seq {2**63} is {BEYOND}" in result.stderr.splitlines()
+    assert [b["sku"] for b in bodies(result.stdout)] == ["CAP"]
+    assert ledger(state_path) == {("CAP", "default"): (1, 1)}
+
+
+def test_a_csv_file_whose_name_holds_a_seq_beyond_64_bits_is_bad_data(invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
+    big = tmp_path / "stock-99999999999999999999.csv"
+    big.write_text("sku,qty,seq\nMUG,3,1\n", encoding="utf-8")
+    good = tmp_path / "stock-5.csv"
+    good.write_text("sku,qty,seq\nCAP,1,1\n", encoding="utf-8")
+    result = invoke(["push-stock", "--target", "web", str(big), str(good)])
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"the message_seq 99999999999999999999 in the file name is {BEYOND}" in result.stderr
+    assert ledger(state_path) == {("CAP", "default"): (1, 1)}
+
+
+def test_a_soap_message_seq_beyond_64_bits_is_bad_data(invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "m.xml"
+    path.write_bytes(soap.render(5, [{"sku": "MUG", "qty": 1, "seq": 1}]).replace(b">5<", b">99999999999999999999<"))
+    result = invoke(["push-stock", "--target", "web", str(path)])
+    assert result.exit_code == 65 and "Traceback" not in result.stderr
+    assert f"m.xml: messageSeqId 99999999999999999999 is {BEYOND}" in result.stderr
+    assert ledger(state_path) == {}

@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from flowkit.push_stock.model import Message, as_int, seq_from_name
+from flowkit.push_stock.model import BEYOND, Message, as_int, in_range, seq_from_name
 from flowkit.records import BadLine, Item, Peekable, Record, check_record
 
 PART = 5000
@@ -122,14 +122,19 @@ def _message_of(value: Any, where: str) -> Message | Item:
     message_seq = as_int(raw_seq) if raw_seq is not None else None
     if raw_seq is not None and (message_seq is None or message_seq < 0):
         return BadLine(where, f"message_seq {raw_seq!r} is not a non-negative integer")
+    if message_seq is not None and not in_range(message_seq):
+        return BadLine(where, f"message_seq {raw_seq!r} is {BEYOND}")
     return Message(message_seq, lines, where, key or (str(message_seq) if message_seq is not None else where), meta)
 
 
 def _csv(name: str, stream: Peekable) -> Iterator[Item]:
+    message_seq = None if name == "<stdin>" else seq_from_name(os.path.basename(name))
+    if message_seq is not None and not in_range(message_seq):
+        yield BadLine(name, f"the message_seq {message_seq} in the file name is {BEYOND}")
+        return
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     rows = csv.reader(text)
     columns: Sequence[str] = CSV_COLUMNS
-    message_seq = None if name == "<stdin>" else seq_from_name(os.path.basename(name))
     key = str(message_seq) if message_seq is not None else name
     part: list[Any] = []
     try:

@@ -15,6 +15,8 @@ MSG_UNCHANGED = "Quantity {qty} unchanged since the last confirmed push; not sen
 ADJUSTMENTS = ("none", "unsent_orders", "unsent_orders_and_quotes")
 UNSENT_STATUSES = ("pending", "payment_pending", "on_hold", "approved", "in_production", "printed")
 _INT = re.compile(r"^[+-]?\d+$")
+INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1  # what the state store keeps (sqlite's integers)
+BEYOND = "beyond the signed 64-bit range (-2^63 to 2^63-1)"
 _DIGITS = re.compile(r"(\d+)")
 
 
@@ -54,6 +56,11 @@ def as_int(value: Any) -> int | None:
     return None
 
 
+def in_range(value: int) -> bool:
+    """Whether an integer fits the state store's signed 64 bits."""
+    return INT_MIN <= value <= INT_MAX
+
+
 def seq_from_name(name: str) -> int | None:
     """The message_seq in a file name: its last run of digits (stock-000100.csv -> 100)."""
     found = _DIGITS.findall(name.rsplit("/", 1)[-1])
@@ -68,7 +75,8 @@ def parse_line(raw: Any, *, default_source: str, need_seq: bool, catalogue: froz
             type(sku) is str
             and type(qty) is int
             and type(seq) is int
-            and seq >= 0
+            and 0 <= seq <= INT_MAX
+            and qty <= INT_MAX
             and type(source) is str
             and sku
             and sku == sku.strip()
@@ -85,6 +93,8 @@ def parse_line(raw: Any, *, default_source: str, need_seq: bool, catalogue: froz
     qty = as_int(raw.get("qty"))
     if qty is None:
         return f"bad qty {raw.get('qty')!r}: not an integer" if raw.get("qty") is not None else "missing qty"
+    if not in_range(qty):
+        return f"bad qty {raw.get('qty')!r}: {BEYOND}"
     seq_raw = raw.get("seq")
     seq = as_int(seq_raw)
     if seq_raw is None or seq_raw == "":
@@ -93,6 +103,8 @@ def parse_line(raw: Any, *, default_source: str, need_seq: bool, catalogue: froz
         seq = None
     elif seq is None or seq < 0:
         return f"bad seq {seq_raw!r}: not a non-negative integer"
+    elif not in_range(seq):
+        return f"bad seq {seq_raw!r}: {BEYOND}"
     source = raw.get("source") or default_source
     if not isinstance(source, str):
         return f"bad source {source!r}"
@@ -129,7 +141,8 @@ def parse_all(lines: list[Any], *, default_source: str, need_seq: bool, catalogu
                 type(sku) is str
                 and type(qty) is int
                 and type(seq) is int
-                and seq >= 0
+                and 0 <= seq <= INT_MAX
+                and qty <= INT_MAX
                 and type(source) is str
                 and sku
                 and (catalogue is None or sku in catalogue)

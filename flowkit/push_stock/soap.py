@@ -15,7 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from flowkit.errors import InputError
-from flowkit.push_stock.model import Message, as_int
+from flowkit.push_stock.model import BEYOND, Message, as_int, in_range
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 OPERATION = "orderflowInventoryUpdate"
@@ -55,6 +55,8 @@ def parse(data: bytes, where: str) -> Message:
     message_seq = as_int(raw_seq) if raw_seq else None
     if raw_seq and message_seq is None:
         raise InputError(f"{where}: messageSeqId {raw_seq!r} is not an integer")
+    if message_seq is not None and not in_range(message_seq):
+        raise InputError(f"{where}: messageSeqId {raw_seq} is {BEYOND}")
     lines: list[Any] = []
     for sku, qty in qtys:
         line: dict[str, Any] = {"sku": sku, "qty": qty, "seq": seqs[sku].popleft() if seqs[sku] else None}
