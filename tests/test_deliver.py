@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
-from collections.abc import Callable
+import subprocess
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import orjson
 import pytest
 from conftest import Invoke, conversation, record_line, records
+from hostile_names import check_names, hostile
 
+from flowkit.errors import RecordError
 from flowkit.store import Store, bodies
 from flowkit.store import delivery as ledger
 from flowkit.store.lock import exclusive
+from flowkit.transports import names
 
 
 def payload(key: str, body: str = "", channel: str = "web", **meta: object) -> str:
@@ -399,3 +406,149 @@ def test_purge_keeps_the_bodies_of_deliveries_that_can_still_be_retried(
     assert retried.exit_code == 0, retried.stderr
     assert [(b["key"], b["status"]) for b in results(retried.stdout)] == [("81", "delivered")]
     assert (out / "web" / "81.xml").exists()
+
+
+def test_hostile_names_on_a_hotfolder(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    out = tmp_path / "out"
+    check_names(invoke, state_path, ["--to", f"file://{out}/"], out)
+
+
+def test_a_name_kept_raw_by_an_older_run_is_reconciled_sanitised(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    """An older flowkit kept ``b\\x00c.xml`` in the ledger and crashed on it: the rerun delivers it as ``bc.xml``."""
+    out = tmp_path / "out"
+    stream = hostile("nul", "b\x00c.xml") + hostile("after", "after.xml")
+    data = b"<order n='3'/>"
+    store = Store(state_path)
+    for key, name, body in (("nul", "b\x00c.xml", data), ("after", "after.xml", b"<order n='5'/>")):
+        ledger.begin_attempt(
+            store,
+            key=key,
+            destination=f"file://{out}/",
+            content_hash="sha256:" + hashlib.sha256(body).hexdigest(),
+            filename=name,
+            body=body,
+            media_type="application/xml",
+            meta={},
+        )
+    store.close()
+    result = invoke(["deliver", "--to", f"file://{out}/"], input=stream)
+    assert result.exit_code == 0, result.stderr
+    assert [(b["key"], b["status"], b["attempts"]) for b in results(result.stdout)] == [
+        ("nul", "delivered", 2),
+        ("after", "delivered", 2),
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["after.xml", "bc.xml"]
+    store = Store(state_path)
+    assert [e.filename for e in ledger.entries(store, "nul", f"file://{out}/")] == ["bc.xml"]
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "a\x00b",
+        "x" * 1000 + ".xml",
+        "../..",
+        "/abs/../x",
+        " .hidden ",
+        "a\\b/c",
+        "é" * 300 + ".json",
+        "\u202egpj.exe",
+        "a/./b//c",
+    ],
+)
+def test_sanitised_names_are_stable_short_and_inside(raw: str) -> None:
+    safe = names.path(raw)
+    assert names.path(safe) == safe  # idempotent: a name kept in the ledger maps to itself
+    parts = safe.split("/")
+    assert all(0 < len(p.encode()) <= names.MAX_COMPONENT and not p.startswith(".") for p in parts)
+    assert not any(ord(c) < 32 or c in "\x7f\u202e" for c in safe) and not safe.startswith("/")
+    if len(raw.encode()) > names.MAX_COMPONENT:
+        assert names.path(raw[:-5] + "y" + raw[-4:]) != safe  # distinct long names stay distinct
+
+
+def test_a_template_cannot_make_an_overlong_or_hidden_name() -> None:
+    record = {"kind": "payload", "key": "k" * 300, "type": "application/xml", "meta": {"a": "\x00."}}
+    name = names.render("{meta.a}{key}-{key}.xml", record)
+    assert len(name.encode()) == names.MAX_COMPONENT and name.endswith(".xml") and name.startswith("_k")
+    with pytest.raises(RecordError) as refused:
+        names.render("{key}/{key}/{key}/{key}/{key}/{key}", record)
+    assert refused.value.exit_code == 65 and "too long" in str(refused.value)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 64 KiB file system (tmpfs) for a hotfolder: it fills after a few files."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def grow(mount: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,size=4m", str(mount)], check=True)
+
+
+def ledger_rows(state_path: Path) -> dict[str, tuple[str, int, int | None]]:
+    store = Store(state_path)
+    try:
+        rows = store.conn.execute("SELECT key, status, attempts, error_code FROM deliveries").fetchall()
+    finally:
+        store.close()
+    return {row["key"]: (row["status"], row["attempts"], row["error_code"]) for row in rows}
+
+
+def test_a_full_disk_stops_the_run_at_once_and_leaves_the_rest_for_the_next(
+    invoke: Invoke, small_disk: Path, state_path: Path, tmp_config: Callable[..., Path]
+) -> None:
+    config = tmp_config(f'[destinations.small]\ntype = "hotfolder"\npath = "{small_disk}"\nmax_attempts = 1\n')
+    big = "<o>" + "x" * 10_000 + "</o>"
+    stream = "".join(payload(str(n), big + str(n)) for n in range(12))
+    started = time.monotonic()
+    full = invoke(["deliver", "--to", "small"], input=stream, config=config)
+    assert time.monotonic() - started < 5  # no backoff walk through the remaining records
+    assert full.exit_code == 75, full.stderr
+    lines = [line for line in full.stderr.splitlines() if line.startswith("flowkit:")]
+    assert len(lines) == 1 and str(small_disk) in lines[0] and "No space left on device" in lines[0], full.stderr
+    assert not [p for p in small_disk.iterdir() if p.name.endswith(".part")]
+    written = sorted(int(p.stem) for p in small_disk.iterdir())
+    assert written and written == list(range(len(written))) and len(written) < 12
+    stopped = str(len(written))
+    rows = ledger_rows(state_path)
+    assert rows == {**{str(n): ("delivered", 1, None) for n in written}, stopped: ("failed", 0, 75)}
+    again = invoke(["deliver", "--to", "small"], input=stream, config=config)  # still full: the same, never dead
+    assert again.exit_code == 75 and ledger_rows(state_path) == rows
+    grow(small_disk)
+    freed = invoke(["deliver", "--to", "small"], input=stream, config=config)
+    assert freed.exit_code == 0, freed.stderr
+    statuses = [(b["key"], b["status"]) for b in results(freed.stdout)]
+    assert statuses == [(str(n), "duplicate" if n in written else "delivered") for n in range(12)]
+    assert {k: v[0] for k, v in ledger_rows(state_path).items()} == {str(n): "delivered" for n in range(12)}
+    assert sorted(int(p.stem) for p in small_disk.iterdir()) == list(range(12))
+    assert all((small_disk / f"{n}.xml").read_text() == big + str(n) for n in range(12))
+
+
+def test_a_full_disk_on_a_single_send_and_on_retry_failed(
+    invoke: Invoke, small_disk: Path, state_path: Path, tmp_config: Callable[..., Path]
+) -> None:
+    config = tmp_config(f'[destinations.small]\ntype = "hotfolder"\npath = "{small_disk}"\nmax_attempts = 1\n')
+    filler = small_disk / "filler"
+    with contextlib.suppress(OSError), filler.open("wb") as handle:
+        while True:
+            handle.write(b"\0" * 4096)
+            handle.flush()
+    full = invoke(["deliver", "--to", "small"], input=payload("1", "<o>" + "y" * 5000 + "</o>"), config=config)
+    assert full.exit_code == 75 and "No space left on device" in full.stderr, full.stderr
+    assert ledger_rows(state_path) == {"1": ("failed", 0, 75)}
+    retried = invoke(["deliver", "--to", "small", "--retry-failed"], config=config)
+    assert retried.exit_code == 75 and ledger_rows(state_path) == {"1": ("failed", 0, 75)}  # not dead
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+    filler.unlink()
+    done = invoke(["deliver", "--to", "small", "--retry-failed"], config=config)
+    assert done.exit_code == 0, done.stderr
+    assert ledger_rows(state_path) == {"1": ("delivered", 1, None)}

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import Invoke, record_line, records
+from hostile_names import check_names
 
 
 def payload(key: str, body: str = "") -> str:
@@ -61,3 +62,10 @@ def test_plain_ftp_to_a_tls_only_server_is_refused(invoke: Invoke, ftps_server: 
     url = ftps_server.url().replace("ftps://", "ftp://")
     result = invoke(["deliver", "--to", url], input=payload("5"))
     assert result.exit_code == 69
+
+
+def test_hostile_names_over_ftp(invoke: Invoke, ftp_server: Any, tmp_path: Path, state_path: Path) -> None:
+    """NUL, control characters, 1,000 characters, ``..`` and absolute names: sanitised, jailed; reruns are duplicates."""
+    root = ftp_server.home / tmp_path.name
+    root.mkdir(parents=True, exist_ok=True)
+    check_names(invoke, state_path, ["--to", ftp_server.url(f"{tmp_path.name}/")], root)

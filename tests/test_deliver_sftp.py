@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import Invoke, record_line, records
+from hostile_names import check_names
 from servers.sshd import Sshd
 
 
@@ -156,3 +157,11 @@ def test_a_failing_file_in_a_pipelined_window(
     retry = invoke(["deliver", "--to", "mis", "--retry-failed"], config=config)
     assert retry.exit_code == 0, retry.stderr
     assert (remote / "blocked" / "2.xml").read_text() == '<order number="2"/>'
+
+
+def test_hostile_names_over_sftp(
+    invoke: Invoke, sshd_server: Sshd, tmp_path: Path, tmp_config: Callable[..., Path], state_path: Path
+) -> None:
+    """NUL, control characters, 1,000 characters, ``..`` and absolute names: sanitised, jailed; reruns are duplicates."""
+    remote = folder(sshd_server, tmp_path)
+    check_names(invoke, state_path, ["--to", "mis"], remote, sftp_config(sshd_server, remote, tmp_config))

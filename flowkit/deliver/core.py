@@ -16,59 +16,22 @@ effect, the outcomes in one transaction after them.
 from __future__ import annotations
 
 import hashlib
-import random
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowkit.deliver.model import Outcome, Policy, Send, not_sent
 from flowkit.errors import ExitCode, FlowkitError, RecordError, TempFailError, UnavailableError
 from flowkit.records import JSON_TYPE, Record, body_bytes, derive
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
+from flowkit.store.withdraw import Withdraw, withdraw
 from flowkit.transports import names
-from flowkit.transports.base import OutcomeUnknown, Receipt, Transport
+from flowkit.transports.base import OutcomeUnknown, Receipt, Stopped, Transport
 
 CONSUMES = ("payload",)
-
-
-@dataclass
-class Policy:
-    """How hard to try: within one run (``retries``) and across runs (``max_attempts``)."""
-
-    max_attempts: int = 5
-    retries: int = 3
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    force: bool = False
-    once_per_key: bool = False
-
-    def delay(self, attempt: int, retry_after: float | None) -> float | None:
-        """Seconds to wait before try ``attempt + 1``; None when Retry-After exceeds ``max_delay``."""
-        if retry_after is not None:
-            return float(retry_after) if retry_after <= self.max_delay else None
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
-        return ceiling * random.uniform(0.5, 1.0)
-
-
-@dataclass
-class Outcome:
-    """What happened to one record: its result record and, for a failure, its exit code."""
-
-    result: Record
-    code: int | None = None
-
-
-@dataclass
-class Send:
-    """A record to send: its bytes, their hash, the file name, and whether the ledger has no row for it yet."""
-
-    record: Record
-    data: bytes
-    digest: str
-    name: str
-    fresh: bool = False
 
 
 @dataclass
@@ -156,18 +119,7 @@ class Deliverer:
         """A record not sent because the destination could not be reached: failed, no attempt counted."""
         assert self.down is not None
         self.counts["failed"] += 1
-        attempts = max((r.attempts for r in rows or ()), default=0)
-        body = {
-            "key": record["key"],
-            "destination": self.destination,
-            "status": "failed",
-            "remote_ref": None,
-            "attempts": attempts,
-            "error": f"not sent: {self.down.format_message()}",
-            "content_hash": None,
-            "exit_code": self.down.exit_code,
-        }
-        return Outcome(derive(record, "result", body), self.down.exit_code)
+        return not_sent(record, self.destination, self.down, rows)
 
     def _note_unreached(self, records: list[Record]) -> None:
         """One event per record kept from the destination, so ``state show`` tells the outage."""
@@ -188,9 +140,11 @@ class Deliverer:
         ``rows`` are the record's ledger rows at this destination when the caller
         already read them (a window reads all of its keys at once).
         """
+        if "\x00" in record["key"]:  # sqlite's JSON functions, which the window's look-ups use, end a string at a NUL
+            raise RecordError("the key holds a NUL character: the delivery ledger cannot match it", code=ExitCode.DATAERR)
         data = body_bytes(record)
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
-        name = filename or names.choose(record, self.template(record), digest)
+        name = names.path(filename) if filename else names.choose(record, self.template(record), digest)
         if rows is None:
             rows = ledger.entries(self.store, record["key"], self.destination)
         same = next((r for r in rows if r.content_hash == digest), None)
@@ -206,10 +160,10 @@ class Deliverer:
                 settled = self._reconcile(record, same)
                 if settled is not None:
                     return settled
-                name = same.filename
+                name = names.path(same.filename)  # the same name again (sanitised, should an older run have kept it raw)
             if same is not None and same.status == "failed" and same.attempts >= self.policy.max_attempts:
                 return self._dead(record, same)
-        return Send(record, data, digest, name, same is None)
+        return Send(record, data, digest, name, same)
 
     def _reconcile(self, record: Record, entry: ledger.Entry) -> Outcome | None:
         """A killed or timed-out attempt: is it at the destination? None means send again."""
@@ -254,8 +208,10 @@ class Deliverer:
         self.pending.append(settled)
         return settled.after
 
-    def _send(self, step: Send, tries: int = 0) -> Outcome:
+    def _send(self, step: Send, tries: int = 0, before: ledger.Entry | None = None) -> Outcome:
+        """Send one record, retrying transient failures; ``before``: its row before this try (default ``step.before``)."""
         self.ensure_open()
+        before = before or step.before
         while True:
             entry = self._intent(step)
             tries += 1
@@ -270,7 +226,11 @@ class Deliverer:
                 else:
                     self.counts["retries"] += 1
                     self.sleep(wait)
+                    before = ledger.settle(entry, "failed", error=exc.format_message(), error_code=exc.exit_code).after
                     continue
+            except Stopped as stop:
+                self._stop([], [(step, entry, before)], stop)
+                raise
             except FlowkitError as exc:
                 ledger.finish(self.store, entry, "failed", error=exc.format_message(), error_code=exc.exit_code)
                 raise
@@ -288,6 +248,14 @@ class Deliverer:
             entries = ledger.begin_attempts(self.store, self.destination, intents)
         try:
             results = self.transport.put_many([(s.name, s.data, s.record) for _, s in sends])  # type: ignore[attr-defined]
+        except Stopped as stop:
+            tried = len(stop.results)
+            self._stop(
+                [(s, e, r) for (_, s), e, r in zip(sends, entries, stop.results, strict=False)],
+                [(s, e, s.before) for (_, s), e in zip(sends[tried:], entries[tried:], strict=True)],
+                stop,
+            )
+            raise
         except FlowkitError as exc:
             failed = [ledger.settle(e, "failed", error=exc.format_message(), error_code=exc.exit_code) for e in entries]
             with self.store.transaction():
@@ -317,13 +285,48 @@ class Deliverer:
         if waits:
             self.sleep(max(waits))
         out: dict[int, Outcome] = {}
-        for index, step, entry, exc in again:
+        for n, (index, step, entry, exc) in enumerate(again):
             if isinstance(exc, OutcomeUnknown) and self._arrived(entry, step.record):
                 out[index] = self._delivered(step.record, entry, Receipt(entry.filename, {"reconciled": True}))
                 continue
             self.counts["retries"] += 1
-            out[index] = self._send(step, tries=1)
+            try:
+                first = ledger.settle(entry, "failed", error=exc.format_message(), error_code=exc.exit_code).after
+                out[index] = self._send(step, tries=1, before=first)
+            except Stopped as stop:  # the others' first tries failed: settle them so, untried again
+                self._stop([(s, e, x) for _, s, e, x in again[n + 1 :]], [], stop)
+                raise
         return out
+
+    def _stop(
+        self,
+        tried: list[tuple[Send, ledger.Entry, Receipt | RecordError]],
+        untried: list[tuple[Send, ledger.Entry, ledger.Entry | None]],
+        stop: Stopped,
+    ) -> None:
+        """The destination stopped the batch (disk full): settle what was tried, take the rest back.
+
+        ``tried``: sends with their outcome (no retry now); ``untried``: sends whose intent is
+        taken back, the first of them the one that met the stop (it fails without its attempt
+        counting toward ``dead``), the others left as they were.
+        """
+        self.pending = []
+        try:
+            for step, entry, result in tried:
+                if isinstance(result, Receipt):
+                    self._delivered(step.record, entry, result)
+                else:
+                    self._failed(step.record, entry, result)
+            message = stop.format_message()
+            back = [
+                Withdraw(entry, before, message if n == 0 else None, stop.exit_code if n == 0 else None)
+                for n, (_, entry, before) in enumerate(untried)
+            ]
+            with self.store.transaction():
+                ledger.finish_many(self.store, self.pending)
+                withdraw(self.store, back)
+        finally:
+            self.pending = None
 
     def _retry_wait(self, exc: RecordError, tries: int, attempts: int) -> float | None:
         if exc.exit_code != ExitCode.TEMPFAIL or tries >= self.policy.retries or attempts >= self.policy.max_attempts:
@@ -388,10 +391,3 @@ class Deliverer:
                 raise
             self._note_unreached([record])
             return self._unreached(record, [entry])
-
-
-def summary(destination: str, counts: Counter[str]) -> str:
-    """One line for stderr: what happened at the destination."""
-    order = ("delivered", "duplicate", "skipped", "failed", "unknown", "dead", "reconciled", "retries")
-    parts = [f"{counts[name]} {name}" for name in order if counts.get(name)]
-    return f"deliver to {destination}: " + (", ".join(parts) if parts else "nothing to do")

@@ -18,7 +18,8 @@ import orjson
 
 from flowkit import pipeline
 from flowkit.config import Config
-from flowkit.deliver.core import CONSUMES, Deliverer, Outcome, Policy, summary
+from flowkit.deliver.core import CONSUMES, Deliverer
+from flowkit.deliver.model import Outcome, Policy, summary
 from flowkit.errors import RecordError
 from flowkit.pipeline import Pending, Tally
 from flowkit.records import BadLine, Reader, Record, Writer, is_json_type, make_record

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flowkit.errors import ConfigError, ExitCode, RecordError
+from flowkit.errors import ConfigError, ExitCode, RecordError, TempFailError
 from flowkit.records import Record
 
 
@@ -137,6 +137,19 @@ class Transient(RecordError):
 
 class OutcomeUnknown(Transient):
     """The request went out but no answer came back: it may or may not have arrived."""
+
+
+class Stopped(TempFailError):
+    """The destination can take nothing more now (disk full, quota exceeded): the batch stops (exit 75).
+
+    Raised by ``put``, or by ``put_many`` with ``results``: the outcomes of the
+    items before the one that met the condition, in order. That item was tried
+    and failed; the items after it were never tried.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.results: list[Receipt | RecordError] = []
 
 
 def remote_path(root: str, name: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError, TempFailError, UnavailableError
 from flowkit.records import Record
+from flowkit.transports import names
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, remote_path, secret
 
 
@@ -101,7 +102,8 @@ class Ftp:
         self.ftp = ftp
 
     def _path(self, name: str) -> str:
-        return remote_path(self.root, name)
+        """The remote path of ``name``, sanitised (``names.path``) and jailed in the remote folder."""
+        return remote_path(self.root, names.path(name))
 
     def _session(self) -> ftplib.FTP:
         if self.ftp is None:

@@ -7,11 +7,18 @@ when the name is taken: ``replace`` (default), ``ignore``, ``rename``
 (``NAME-1.ext``…) or ``fail``. ``done_suffix`` writes an empty marker file
 (``1203.xml.done``) after the data file. Zero-byte bodies are refused unless
 ``allow_empty``.
+
+Names go through ``names.path`` (the one sanitiser) before the jail check. A
+name the file system refuses (too long for it, an encoding it does not take)
+fails that record as data (65). A full disk or exceeded quota (ENOSPC, EDQUOT)
+stops the batch (``Stopped``, exit 75): the ``.part`` file is removed and the
+records after it are not tried.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,9 +27,12 @@ from typing import Any
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError
 from flowkit.records import Record
-from flowkit.transports.base import Receipt, option
+from flowkit.transports import names
+from flowkit.transports.base import Receipt, Stopped, option
 
 CONFLICTS = ("replace", "ignore", "rename", "fail")
+FULL = (errno.ENOSPC, errno.EDQUOT)  # the file system can take nothing more: stop the batch
+BAD_NAME = (errno.ENAMETOOLONG, errno.EILSEQ)  # the file system refuses the name: the record's data
 
 
 class Hotfolder:
@@ -68,8 +78,8 @@ class Hotfolder:
             raise RecordError(f"hotfolder {self.root}: {exc.strerror}", code=ExitCode.UNAVAILABLE) from exc
 
     def target(self, name: str) -> Path:
-        """The path for ``name``, refusing anything that escapes the folder."""
-        path = (self.root / name).resolve()
+        """The path for ``name`` (sanitised), refusing anything that escapes the folder."""
+        path = (self.root / names.path(name)).resolve()
         root = self.root.resolve()
         if path == root or root not in path.parents:
             raise RecordError(f"file name {name!r} escapes the hotfolder", code=ExitCode.DATAERR)
@@ -79,29 +89,48 @@ class Hotfolder:
         if not data and not self.allow_empty:
             raise RecordError("refusing to deliver an empty (zero-byte) body", code=ExitCode.DATAERR)
         path = self.target(name)
-        if self.conflict == "ignore" and path.exists():
-            return Receipt(str(path), {"size": len(data), "conflict": "ignored"})
         tmp = path.with_name(f".{path.name}.part")
+        placed = False
         try:
+            if self.conflict == "ignore" and path.exists():
+                return Receipt(str(path), {"size": len(data), "conflict": "ignored"})
             path.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)  # a stale .part may be a second name of a delivered file: never truncate it
             self._write(tmp, data)
             final = self._place(tmp, path)
+            placed = True
             if self.done_suffix:
                 self._write(final.with_name(final.name + self.done_suffix), b"")
         except OSError as exc:
+            if exc.errno in FULL:
+                if not placed:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+                raise Stopped(
+                    f"hotfolder {self.root}: {exc.strerror} (writing {path.name}); deliver stopped, "
+                    "the records not written yet are left for the next run",
+                    hint="free space on that file system, then rerun",
+                ) from exc
+            if exc.errno in BAD_NAME:
+                raise RecordError(f"hotfolder {self.root}: file name refused: {exc.strerror}", code=ExitCode.DATAERR) from exc
             raise RecordError(f"hotfolder write {path}: {exc.strerror}", code=ExitCode.TEMPFAIL) from exc
         return Receipt(str(final), {"size": len(data)})
 
     def put_many(self, items: list[tuple[str, bytes, Record]]) -> list[Receipt | RecordError]:
-        """``put`` each item in turn; one result (receipt or error) per item."""
+        """``put`` each item in turn; one result (receipt or error) per item.
+
+        ``Stopped`` (disk full) ends the window: it carries the results of the items before.
+        """
         results: list[Receipt | RecordError] = []
         for name, data, record in items:
             try:
                 results.append(self.put(name, data, record))
             except RecordError as exc:
                 results.append(exc)
+            except Stopped as stop:
+                stop.results = results
+                raise
         return results
 
     def _write(self, tmp: Path, data: bytes) -> None:
@@ -139,7 +168,10 @@ class Hotfolder:
 
     def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
         path = self.target(name)
-        there = path.is_file() and path.stat().st_size == size
+        try:
+            there = path.is_file() and path.stat().st_size == size
+        except OSError as exc:  # a name the file system refuses cannot be there
+            return False if exc.errno in BAD_NAME else None
         if there:
             self._drop_second_name(path)
         return there

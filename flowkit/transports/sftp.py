@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError, TempFailError, UnavailableError
 from flowkit.records import Record
+from flowkit.transports import names
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, remote_path, secret
 
 if TYPE_CHECKING:
@@ -135,7 +136,8 @@ class Sftp:
         self.sftp.get_channel().settimeout(self.timeout)
 
     def _path(self, name: str) -> str:
-        return remote_path(self.root, name)
+        """The remote path of ``name``, sanitised (``names.path``) and jailed in the remote folder."""
+        return remote_path(self.root, names.path(name))
 
     def put(self, name: str, data: bytes, record: Record) -> Receipt:
         if not data and not self.allow_empty:

@@ -1,0 +1,76 @@
+"""The values deliver passes around: the retry policy, a record's outcome, a planned send, the summary line."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+
+from flowkit.errors import FlowkitError
+from flowkit.records import Record, derive
+from flowkit.store import delivery as ledger
+
+
+@dataclass
+class Policy:
+    """How hard to try: within one run (``retries``) and across runs (``max_attempts``)."""
+
+    max_attempts: int = 5
+    retries: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    force: bool = False
+    once_per_key: bool = False
+
+    def delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before try ``attempt + 1``; None when Retry-After exceeds ``max_delay``."""
+        if retry_after is not None:
+            return float(retry_after) if retry_after <= self.max_delay else None
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return ceiling * random.uniform(0.5, 1.0)
+
+
+@dataclass
+class Outcome:
+    """What happened to one record: its result record and, for a failure, its exit code."""
+
+    result: Record
+    code: int | None = None
+
+
+@dataclass
+class Send:
+    """A record to send: its bytes, their hash, the file name, and its ledger row before the send (None: no row yet)."""
+
+    record: Record
+    data: bytes
+    digest: str
+    name: str
+    before: ledger.Entry | None = None  # the ledger row for (key, destination, hash) before this send, if any
+
+    @property
+    def fresh(self) -> bool:
+        return self.before is None
+
+
+def not_sent(record: Record, destination: str, down: FlowkitError, rows: list[ledger.Entry] | None) -> Outcome:
+    """The outcome of a record kept from a destination that could not be reached (its attempts as before)."""
+    attempts = max((r.attempts for r in rows or ()), default=0)
+    body = {
+        "key": record["key"],
+        "destination": destination,
+        "status": "failed",
+        "remote_ref": None,
+        "attempts": attempts,
+        "error": f"not sent: {down.format_message()}",
+        "content_hash": None,
+        "exit_code": down.exit_code,
+    }
+    return Outcome(derive(record, "result", body), down.exit_code)
+
+
+def summary(destination: str, counts: Counter[str]) -> str:
+    """One line for stderr: what happened at the destination."""
+    order = ("delivered", "duplicate", "skipped", "failed", "unknown", "dead", "reconciled", "retries")
+    parts = [f"{counts[name]} {name}" for name in order if counts.get(name)]
+    return f"deliver to {destination}: " + (", ".join(parts) if parts else "nothing to do")
