@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from flowkit.errors import ConfigError
+from flowkit.secrets import SECRET_KEY as SECRET_KEY
+from flowkit.secrets import redact as redact  # the one redaction (flowkit/secrets.py), kept here for its callers
+from flowkit.secrets import remember
 
-SECRET_KEY = re.compile(r"(pass(word|phrase)?|secret|token|api_?key|private_key|credential)", re.IGNORECASE)
 _REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -123,8 +125,15 @@ def read(explicit: str | None = None) -> Config:
 
 
 def load(explicit: str | None = None) -> Config:
-    """Find, parse and check the config; ConfigError names the first problem and counts the others."""
+    """Find, parse and check the config; ConfigError names the first problem and counts the others.
+
+    Its secrets become known to the redaction of every output (``flowkit.secrets``).
+    """
+    from flowkit import secrets
+
     config = read(explicit)
+    secrets.forget()
+    secrets.remember_config(config.data)
     problems = validate(config)
     if len(problems) > 1:
         raise ConfigError(f"{problems[0]} (and {len(problems) - 1} more; run 'flowkit config check')")
@@ -173,9 +182,11 @@ def resolve_secret(value: Any, *, where: str = "config") -> Any:
     if value.startswith("file:"):
         path = Path(os.path.expanduser(value[5:]))
         try:
-            return path.read_text(encoding="utf-8").strip()
+            resolved = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(f"{where}: cannot read secret file {path}: {exc.strerror}") from exc
+        remember(resolved)
+        return resolved
 
     def expand(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -183,17 +194,7 @@ def resolve_secret(value: Any, *, where: str = "config") -> Any:
             raise ConfigError(f"{where}: environment variable {name} is not set")
         return os.environ[name]
 
-    return _REF.sub(expand, value)
-
-
-def redact(value: Any, key: str = "") -> Any:
-    """A copy safe to print: secret-looking keys masked, references kept as written."""
-    if isinstance(value, Mapping):
-        return {k: redact(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v, key) for v in value]
-    if SECRET_KEY.search(key) and isinstance(value, str) and not _REF.fullmatch(value):
-        return "***"
-    if isinstance(value, str) and "://" in value and "@" in value:
-        return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", value)
-    return value
+    resolved = _REF.sub(expand, value)
+    if resolved != value:
+        remember(resolved)
+    return resolved

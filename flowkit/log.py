@@ -1,4 +1,8 @@
-"""Logging to stderr: text for people, JSON lines for cron (``--log-format json``)."""
+"""Logging to stderr: text for people, JSON lines for cron (``--log-format json``).
+
+Every line goes through ``flowkit.secrets.redact_text`` (message, ``extra=``
+fields and a traceback alike), so no log line shows a secret.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, default=str, ensure_ascii=False)
 
 
+class Redacting(logging.Filter):
+    """Masks secrets in a record's message, its string ``extra=`` fields and its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from flowkit.secrets import redact_text
+
+        record.msg, record.args = redact_text(record.getMessage()), None
+        for name, value in vars(record).items():
+            if name not in _STD_ATTRS and isinstance(value, str):
+                setattr(record, name, redact_text(value))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
 def setup(verbosity: int, fmt: str) -> None:
     """Configure the ``flowkit`` logger; ``verbosity`` -1 quiet, 0 warnings, 1 info, 2 debug."""
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
@@ -37,6 +56,7 @@ def setup(verbosity: int, fmt: str) -> None:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("flowkit: %(levelname)s: %(message)s"))
+    handler.addFilter(Redacting())
     logger.addHandler(handler)
     logger.setLevel(level)
     logger.propagate = False

@@ -1,7 +1,7 @@
 """A real HTTP server on 127.0.0.1 serving an Omnitron-like and a Magento-like order API from fixtures.
 
-Faults are injected per path prefix: a queue of status codes (or "malformed")
-answered before the normal response, so tests see retries, refusals and bad
+Faults are injected per path prefix: a queue of status codes, "malformed",
+"slow" or ``("redirect", URL)`` (a 302 to URL) answered before the normal response, so tests see retries, refusals and bad
 bodies exactly as a client would.
 """
 
@@ -181,6 +181,8 @@ def handler_for(api: Api) -> type[BaseHTTPRequestHandler]:
                 return self.send(200, b'{"results": [ {"pk": 1,')
             if isinstance(fault, int):
                 return self.send(fault, b'{"detail": "injected"}')
+            if isinstance(fault, tuple) and fault[0] == "redirect":
+                return self.send(302, b"", {"Location": fault[1]})
             auth = self.headers.get("Authorization", "")
             if split.path.startswith("/legacy/"):
                 if auth != BASIC:

@@ -27,6 +27,7 @@ def command(key: str, with_body: bool) -> None:
       flowkit state sent 1203 --body | jq -r '.[0].body'
     """
     from flowkit.cli.console import is_tty, table
+    from flowkit.secrets import scrub
     from flowkit.store import delivery
 
     store = get_app().store()
@@ -38,6 +39,7 @@ def command(key: str, with_body: bool) -> None:
             kept = delivery.body(store, item["id"])
             item["type"] = kept[0] if kept else None
             item["body"] = kept[2].decode("utf-8", errors="replace") if kept else None
+    items = scrub(items)  # no secret in clear, whatever an older version kept
     if with_body or not is_tty(sys.stdout):
         click.echo(json.dumps(items, indent=2, ensure_ascii=False))
         return

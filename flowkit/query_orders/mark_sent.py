@@ -20,6 +20,7 @@ from typing import Any
 from flowkit.config import Config
 from flowkit.errors import ExitCode, FlowkitError, RecordError
 from flowkit.records import Record
+from flowkit.secrets import scrub
 from flowkit.sources import Source, open_source
 from flowkit.store import Store, exports, orders
 
@@ -59,6 +60,7 @@ class MarkSent:
         detail = {k: body.get(k) for k in ("destination", "remote_ref", "attempts", "error", "exit_code") if body.get(k)}
         if record["kind"] == "error":
             detail["error"] = body.get("error")
+        detail = scrub(detail)  # the events keep no secret an upstream message carried
         new = self.apply(number, status, known, detail)
         yield {**record, "meta": {**record.get("meta", {}), "export_status": new}}
         owed = exports.marks(self.store, number)

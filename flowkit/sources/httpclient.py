@@ -3,7 +3,13 @@
 httpx is imported when a client is built, never at module import. Errors map
 to exit codes: 401/403 and other refusing 4xx -> 69, a host that cannot be
 reached -> 69 after the retries, timeouts/5xx/429 -> 75 after the retries,
-a body that is not JSON -> 65, always naming the URL (never a secret).
+a body that is not JSON -> 65, always naming the URL (never a secret: every
+message goes through ``flowkit.secrets.redact_text``).
+
+Credentials and configured headers never go to another origin: a redirect is
+followed only within the origin (scheme, host, port) of the request (a GET,
+or a 307/308 keeping its method), a redirect or a ``next`` link to another
+origin is refused (69) naming both origins, before anything is sent there.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 
 from flowkit.config import resolve_secret
 from flowkit.errors import ConfigError, InputError, TempFailError, UnavailableError
+from flowkit.secrets import SECRET_KEY, follow, origin, redact_text, remember, remember_basic, remember_url
 
 log = logging.getLogger("flowkit")
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -30,22 +37,25 @@ def auth_headers(spec: dict[str, Any], where: str) -> tuple[dict[str, str], tupl
     """(headers, basic auth pair) for ``auth`` = none | token | bearer | basic."""
     kind = str(spec.get("auth", "none"))
     headers = {str(k): str(resolve_secret(v, where=where)) for k, v in (spec.get("headers") or {}).items()}
+    for name, value in headers.items():
+        if SECRET_KEY.search(name) or name.lower() in ("authorization", "cookie"):
+            remember(value)
     if kind == "none":
         return headers, None
     if kind in ("token", "bearer"):
         if not spec.get("token"):
             raise ConfigError(f"{where}: auth = {kind!r} needs 'token' (e.g. \"${{SHOP_TOKEN}}\")")
         token = str(resolve_secret(spec["token"], where=where))
+        remember(token)
         scheme = str(spec.get("token_scheme", "Token" if kind == "token" else "Bearer"))
         headers["Authorization"] = f"{scheme} {token}"
         return headers, None
     if kind == "basic":
         if not spec.get("username"):
             raise ConfigError(f"{where}: auth = 'basic' needs 'username' and 'password'")
-        return headers, (
-            str(resolve_secret(spec["username"], where=where)),
-            str(resolve_secret(spec.get("password", ""), where=where)),
-        )
+        pair = (str(resolve_secret(spec["username"], where=where)), str(resolve_secret(spec.get("password", ""), where=where)))
+        remember_basic(*pair)
+        return headers, pair
     raise ConfigError(f"{where}: auth must be none, token, bearer or basic")
 
 
@@ -62,13 +72,15 @@ class JsonClient:
         rate = float(spec.get("rate_limit", 0) or 0)
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self._last = 0.0
+        remember_url(str(spec["base_url"]))
+        self.origin = origin(spec["base_url"])
         self.client = httpx.Client(
             base_url=str(spec["base_url"]),
             headers=headers,
             auth=basic,
             timeout=float(spec.get("timeout", 30)),
             verify=bool(spec.get("verify", True)),
-            follow_redirects=True,
+            follow_redirects=False,  # followed by ``request``, within the origin only
         )
 
     def close(self) -> None:
@@ -93,6 +105,8 @@ class JsonClient:
 
         problem = ""
         retry_after: str | None = None
+        if "://" in url and origin(url) != self.origin:
+            raise self._refuse(self.origin, origin(url), 0)
         for attempt in range(self.retries + 1):
             if attempt:
                 self._sleep(attempt - 1, retry_after)
@@ -100,13 +114,13 @@ class JsonClient:
             response = None
             retry_after = None
             try:
-                response = self.client.request(method, url, params=params, json=json)
+                response = follow(self.client, self.client.request(method, url, params=params, json=json), self._refuse)
             except httpx.TimeoutException:
                 problem = "timed out"
             except httpx.TransportError as exc:
                 problem = f"cannot connect: {exc.__class__.__name__}"
             if response is not None:
-                shown = str(response.url)
+                shown = redact_text(str(response.url))
                 log.debug("%s %s -> HTTP %d", method, shown, response.status_code)
                 if response.status_code in RETRY_STATUS:
                     problem = f"HTTP {response.status_code}"
@@ -114,22 +128,37 @@ class JsonClient:
                     log.info("%s %s: %s, retrying (%d/%d)", method, shown, problem, attempt + 1, self.retries)
                     continue
                 return self._parse(method, shown, response), response
-            log.info("%s %s: %s, retrying (%d/%d)", method, url, problem, attempt + 1, self.retries)
+            log.info("%s %s: %s, retrying (%d/%d)", method, redact_text(url), problem, attempt + 1, self.retries)
         where = f"{method} {self.show(url)}"
         if problem.startswith("cannot connect"):
             raise UnavailableError(f"{where}: {problem} after {self.retries + 1} attempt(s)")
         raise TempFailError(f"{where}: {problem} after {self.retries + 1} attempt(s)", hint="safe to rerun")
 
     def show(self, url: str) -> str:
-        return url if "://" in url else str(self.client.base_url).rstrip("/") + "/" + url.lstrip("/")
+        """``url`` in full, as messages name it (redacted)."""
+        full = url if "://" in url else str(self.client.base_url).rstrip("/") + "/" + url.lstrip("/")
+        return redact_text(full)
+
+    @staticmethod
+    def _refuse(here: str, there: str, status: int) -> UnavailableError:
+        how = f"HTTP {status} redirects" if status else "a next link leads"
+        return UnavailableError(
+            f"{how} from {here} to another origin, {there}: refused, "
+            "credentials and configured headers are never sent to another origin",
+            hint="if the API moved, set the source's base_url to the new location",
+        )
 
     @staticmethod
     def _parse(method: str, shown: str, response: Any) -> Any:
         status = response.status_code
         if status in (401, 403):
             raise UnavailableError(f"{method} {shown}: refused, HTTP {status}", hint="check the source's credentials")
+        if 300 <= status < 400:  # a redirect ``follow`` did not take (a 301/302/303 answering a PATCH or POST)
+            error = HttpRefusedError(f"{method} {shown}: HTTP {status} redirect not followed (it would change the method)")
+            error.http_status = status
+            raise error
         if status >= 400:
-            error = HttpRefusedError(f"{method} {shown}: HTTP {status}: {response.text[:200]!r}")
+            error = HttpRefusedError(redact_text(f"{method} {shown}: HTTP {status}: {response.text[:200]!r}"))
             error.http_status = status
             raise error
         if not response.content.strip():

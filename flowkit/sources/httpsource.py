@@ -15,6 +15,7 @@ from typing import Any
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError, InputError
+from flowkit.secrets import redact_text
 from flowkit.sources.base import Fetched, Query
 from flowkit.sources.httpclient import HttpRefusedError
 from flowkit.sources.mapping import Mapping, apply_mapping, resolve
@@ -188,7 +189,7 @@ class HttpSource:
         url = fill(str(call["path"]), context, self.where)
         method = str(call.get("method", "PATCH")).upper()
         _data, response = self.client.request(method, url, json=call.get("json"))
-        return f"{method} {response.url} {response.status_code}"
+        return redact_text(f"{method} {response.url} {response.status_code}")
 
 
 def _text(value: Any) -> str:

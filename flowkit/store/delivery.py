@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from flowkit.secrets import redact_text
 from flowkit.store.bodies import pack, unpack
 from flowkit.store.db import Store, now
 
@@ -255,9 +256,14 @@ def settle(
     error_code: int | None = None,
     response: dict[str, Any] | None = None,
 ) -> Settle:
-    """What ``finish`` would make of ``entry``, not yet written (see ``finish_many``)."""
+    """What ``finish`` would make of ``entry``, not yet written (see ``finish_many``).
+
+    The error is kept redacted (``flowkit.secrets``): the row, its event and the result record show no secret.
+    """
     if status not in FINAL_STATUSES:
         raise ValueError(f"not a final delivery status: {status!r}")
+    if error:
+        error = redact_text(error)
     after = Entry(  # _replace, at a third of its cost
         entry.id,
         entry.key,

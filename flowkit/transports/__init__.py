@@ -12,6 +12,7 @@ from typing import Any
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError
+from flowkit.secrets import remember_url
 from flowkit.transports.base import SCHEMES, Transport, from_url, url_name
 
 
@@ -23,6 +24,7 @@ def destination(config: Config, target: str) -> dict[str, Any]:
     (the ledger's destination) never contains the password or the query.
     """
     if "://" in target:
+        remember_url(target)  # its password is masked in every message from now on
         spec = from_url(target)
         spec["name"] = url_name(target)
         return spec

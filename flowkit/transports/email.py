@@ -29,6 +29,7 @@ from typing import Any
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, FlowkitError, RecordError, TempFailError, UnavailableError
 from flowkit.records import Record
+from flowkit.secrets import redact_text
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, secret
 
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
@@ -115,7 +116,7 @@ class Email:
                 f"{where}: authentication failed ({exc.smtp_code})", hint="check username and password"
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
-            raise TempFailError(f"{where}: cannot connect: {exc}", hint="rerun later") from exc
+            raise TempFailError(redact_text(f"{where}: cannot connect: {exc}"), hint="rerun later") from exc
 
     def _connect(self, where: str) -> smtplib.SMTP:
         if self.tls == "ssl":
@@ -198,7 +199,8 @@ class Email:
         except smtplib.SMTPResponseException as exc:
             self._drop()
             error = exc.smtp_error
-            text = f"smtp: {exc.smtp_code} {error.decode(errors='replace') if isinstance(error, bytes) else error}"
+            reply = error.decode(errors="replace") if isinstance(error, bytes) else error
+            text = redact_text(f"smtp: {exc.smtp_code} {reply}")
             if 400 <= exc.smtp_code < 500:
                 raise Transient(text) from exc
             raise RecordError(text, code=ExitCode.DATAERR) from exc
@@ -209,7 +211,7 @@ class Email:
             raise RecordError(f"smtp: all recipients refused: {exc.recipients}", code=ExitCode.DATAERR) from exc
         except (OSError, smtplib.SMTPServerDisconnected) as exc:
             self._drop()
-            raise OutcomeUnknown(f"smtp: connection lost while sending: {exc}") from exc
+            raise OutcomeUnknown(redact_text(f"smtp: connection lost while sending: {exc}")) from exc
         return Receipt(
             str(msg["Message-ID"]),
             {"recipients": len(recipients), "refused": {addr: code for addr, (code, _) in refused.items()}},

@@ -9,6 +9,13 @@ request carries a deterministic ``Idempotency-Key`` (sha256 of key and content
 hash), so a resend after an unknown outcome is safe. An optional exists-check
 (``exists_url``) looks the record up before writing, as ERP order imports do.
 TLS is verified (``ca_file`` for a private CA; ``verify = false`` only by choice).
+
+Secrets: every message, receipt and archived request/response goes through
+``flowkit.secrets`` (URL passwords, credential query parameters, tokens,
+configured header values masked). Redirects: a 307/308 within the
+destination's origin (scheme, host, port) is followed with the same method
+and body; a redirect to another origin is refused (69) before anything is
+sent there, naming both origins; any other redirect is a permanent failure.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from urllib.parse import quote
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError, UnavailableError
 from flowkit.records import Record
+from flowkit.secrets import SECRET_HEADERS, follow, redact_headers, redact_text, remember, remember_basic, remember_url
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, secret
 
 if TYPE_CHECKING:
@@ -97,14 +105,11 @@ class Http:
         self.ca_file = str(config.resolve_path(ca_file)) if ca_file else None
         self.verify = bool(option(spec, "verify", True, bool))
         self.exists_url = option(spec, "exists_url", None, str)
-        from flowkit.config import SECRET_KEY
-
-        self.secret_headers = {
-            "authorization",
-            "proxy-authorization",
-            "cookie",
+        remember_url(self.url)
+        self.secret_headers = {  # masked in the archive: every configured header, whatever its name
+            *SECRET_HEADERS,
             str(spec.get("api_key_header", "x-api-key")).lower(),
-            *(str(k).lower() for k in spec.get("headers") or {} if SECRET_KEY.search(str(k))),
+            *(str(k).lower() for k in spec.get("headers") or {}),
         }
         self.client: httpx.Client | None = None
 
@@ -116,9 +121,13 @@ class Http:
         headers = {str(k): str(secret(self.spec["headers"], k)) for k in self.spec.get("headers") or {}}
         auth = option(self.spec, "auth", None, str)
         if auth == "bearer":
-            headers["Authorization"] = f"Bearer {secret(self.spec, 'token')}"
+            token = str(secret(self.spec, "token"))
+            remember(token)
+            headers["Authorization"] = f"Bearer {token}"
         elif auth == "header":
-            headers[str(option(self.spec, "api_key_header", "X-API-Key", str))] = str(secret(self.spec, "api_key"))
+            api_key = str(secret(self.spec, "api_key"))
+            remember(api_key)
+            headers[str(option(self.spec, "api_key_header", "X-API-Key", str))] = api_key
         elif auth not in (None, "basic"):
             raise ConfigError(f"destination {self.name!r}: auth must be basic, bearer or header")
         return headers
@@ -128,7 +137,9 @@ class Http:
 
         basic = None
         if self.spec.get("auth") == "basic":
-            basic = httpx.BasicAuth(str(self.spec.get("username", "")), secret(self.spec, "password") or "")
+            username, password = str(self.spec.get("username", "")), secret(self.spec, "password") or ""
+            remember_basic(username, password)
+            basic = httpx.BasicAuth(username, password)
         verify: Any = self.verify
         if self.ca_file:
             import ssl
@@ -146,19 +157,32 @@ class Http:
         import httpx
 
         assert self.client is not None, "open() first"
+        shown = redact_text(url)
         try:
-            return self.client.request(method, url, **kwargs)
+            response: httpx.Response = follow(self.client, self.client.request(method, url, **kwargs), self._refuse)
+            return response
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             if "CERTIFICATE_VERIFY_FAILED" in str(exc):
-                raise UnavailableError(f"{url}: TLS certificate not trusted: {exc}", hint="set ca_file for a private CA") from exc
-            raise Transient(f"{method} {url}: cannot connect: {exc or type(exc).__name__}") from exc
+                raise UnavailableError(
+                    redact_text(f"{shown}: TLS certificate not trusted: {exc}"), hint="set ca_file for a private CA"
+                ) from exc
+            raise Transient(redact_text(f"{method} {shown}: cannot connect: {exc or type(exc).__name__}")) from exc
         except httpx.TransportError as exc:  # sent, but no (complete) answer
-            raise OutcomeUnknown(f"{method} {url}: no answer ({type(exc).__name__}: {exc})") from exc
+            raise OutcomeUnknown(redact_text(f"{method} {shown}: no answer ({type(exc).__name__}: {exc})")) from exc
+
+    @staticmethod
+    def _refuse(here: str, there: str, status: int) -> RecordError:
+        return RecordError(
+            f"HTTP {status} redirects from {here} to another origin, {there}: refused, "
+            "credentials and configured headers are never sent to another origin",
+            code=ExitCode.UNAVAILABLE,
+            hint="if the destination moved, set its url to the new location",
+        )
 
     def put(self, name: str, data: bytes, record: Record) -> Receipt:
         url = render_url(self.url, record, name)
         if self.exists_url and self._exists(record, name):
-            return Receipt(f"exists {render_url(self.exists_url, record, name)}", {"exists": True})
+            return Receipt(redact_text(f"exists {render_url(self.exists_url, record, name)}"), {"exists": True})
         headers = {
             "Content-Type": self.content_type or str(record.get("type") or "application/octet-stream"),
             self.key_header: idempotency_key(str(record["key"]), data),
@@ -167,8 +191,8 @@ class Http:
         detail = archive(response, data, self.secret_headers)
         code = response.status_code
         if (code in self.success) if self.success else 200 <= code < 300:
-            return Receipt(f"{code} {response.headers.get('location') or url}", detail)
-        message = f"{self.method} {url}: HTTP {code} {response.reason_phrase}: {response.text[:200]}"
+            return Receipt(redact_text(f"{code} {response.headers.get('location') or url}"), detail)
+        message = redact_text(f"{self.method} {url}: HTTP {code} {response.reason_phrase}: {response.text[:200]}")
         if code == 429 or code >= 500:
             raise Transient(message, retry_after=retry_after(response.headers.get("retry-after")))
         if code in (401, 403, 407):
@@ -180,6 +204,7 @@ class Http:
         assert self.exists_url is not None
         url = render_url(self.exists_url, record, name)
         response = self._request(str(self.spec.get("exists_method", "GET")).upper(), url)
+        url = redact_text(url)  # for the messages below
         code = response.status_code
         if code in (self.spec.get("exists_stop_status") or []):
             raise RecordError(f"exists-check {url}: HTTP {code}: stopping", code=ExitCode.UNAVAILABLE)
@@ -210,15 +235,15 @@ class Http:
 
 
 def archive(response: httpx.Response, data: bytes, secret_headers: set[str]) -> dict[str, Any]:
-    """Request and response as kept for ``state sent`` (bodies truncated, credentials masked)."""
+    """Request and response as kept for ``state sent`` (bodies truncated, credentials and configured headers masked)."""
     request = response.request
     return {
         "status": response.status_code,
         "request": {
             "method": request.method,
-            "url": str(request.url),
-            "headers": {k: ("***" if k.lower() in secret_headers else v) for k, v in request.headers.items()},
+            "url": redact_text(str(request.url)),
+            "headers": redact_headers(request.headers.items(), secret_headers),
             "size": len(data),
         },
-        "response": {"headers": dict(response.headers), "body": response.text[:ARCHIVE_LIMIT]},
+        "response": {"headers": redact_headers(response.headers.items()), "body": redact_text(response.text[:ARCHIVE_LIMIT])},
     }
