@@ -366,3 +366,46 @@ def test_two_processes_racing_on_one_message_ship_it_once(invoke: Invoke, state_
     assert seen == ["duplicate", "success"]
     assert shipped(invoke, "100045")["FLY-A5-350#1"] == 500
     assert table_count(state_path, "SELECT count(*) FROM shipments") == 1
+
+
+BEYOND = "beyond the signed 64-bit range (-2^63 to 2^63-1)"
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (
+            '{"message_seq": 9223372036854775808, "order": "100045", "lines": [{"sku": "FLY-A5-350", "qty": 1}]}',
+            f"'message_seq' 9223372036854775808 is {BEYOND}",
+        ),
+        (
+            '{"message_seq": "99999999999999999999", "order": "100045", "lines": [{"sku": "FLY-A5-350", "qty": 1}]}',
+            f"'message_seq' 99999999999999999999 is {BEYOND}",
+        ),
+        (
+            '{"message_seq": 9, "order": "100045", "lines": [{"sku": "FLY-A5-350", "qty": 18446744073709551615}]}',
+            f"lines[1]: quantity 18446744073709551615 is {BEYOND}",
+        ),
+        (
+            '{"message_seq": 9, "order": "100045", "lines": [{"sku": "FLY-A5-350", "qty": "99999999999999999999"}]}',
+            f"lines[1]: quantity 99999999999999999999 is {BEYOND}",
+        ),
+        (
+            '{"orderId": "GC-7d41e2", "status": "shipped", "items": [{"orderItemId": "1", "quantity": 9223372036854775808}]}',
+            f"items[1]: quantity 9223372036854775808 is {BEYOND}",
+        ),
+        (
+            '{"message_seq": "²", "order": "100045", "lines": [{"sku": "FLY-A5-350", "qty": 1}]}',
+            "'message_seq' must be a whole number, not '²'",
+        ),
+    ],
+)
+def test_integers_beyond_64_bits_fail_that_message_as_data(invoke: Invoke, state_path: Path, bad: str, message: str) -> None:
+    """Not an OverflowError in the store: a failure naming the field, exit 1 when the others were done, nothing of it written."""
+    code, out, err = ship(invoke, bad + "\n" + msg(3, "100045", [{"sku": "FLY-A5-350", "qty": 1}]))
+    assert code == 1 and "Traceback" not in err
+    failed, ok = results(out)
+    assert failed["result"] == "failure" and failed["message"] == message
+    assert sum(message in line for line in err.splitlines()) == 1
+    assert ok["result"] == "success" and ok["message_seq"] == 3
+    assert table_count(state_path, "SELECT COUNT(*) FROM shipments") == 1

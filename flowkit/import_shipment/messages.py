@@ -15,8 +15,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flowkit.import_shipment.errors import BadMessage
+from flowkit.records import INT_MAX
 
 DEFAULT_SOURCE = "default"
+BEYOND = "beyond the signed 64-bit range (-2^63 to 2^63-1)"  # what the state store keeps
 
 
 @dataclass
@@ -132,10 +134,12 @@ def _seq(value: Any, order: str, *, derive_from: dict[str, Any] | None = None) -
         return derived_seq(derive_from)
     if isinstance(value, bool) or value is None:
         raise BadMessage("'message_seq' missing: every shipment message needs the sender's message id", order=order)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         value = int(value.strip())
     if not isinstance(value, int) or value < 0:
         raise BadMessage(f"'message_seq' must be a whole number, not {value!r}", order=order)
+    if value > INT_MAX:
+        raise BadMessage(f"'message_seq' {value} is {BEYOND}", order=order)
     return value
 
 
@@ -148,10 +152,12 @@ def derived_seq(body: dict[str, Any]) -> int:
 
 
 def _qty(value: Any, where: str, order: str, seq: int) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise BadMessage(f"{where}: quantity must be a whole number above 0, not {value!r}", order=order, seq=seq)
+    if value > INT_MAX:
+        raise BadMessage(f"{where}: quantity {value} is {BEYOND}", order=order, seq=seq)
     return value
 
 
