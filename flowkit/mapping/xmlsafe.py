@@ -101,18 +101,25 @@ _ETREE: Any = None  # lxml.etree, imported on first use (not at import time: see
 
 
 def parse(
-    data: bytes, where: str, *, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str | None = "utf-8", strip_blanks: bool = False
+    data: bytes,
+    where: str,
+    *,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    encoding: str | None = "utf-8",
+    strip_blanks: bool = False,
 ) -> etree._Element:
     """Parse ``data`` safely or raise InputError naming ``where``, line and column.
 
     ``encoding`` None follows the document's own declaration (files); the
     default reads UTF-8 whatever it declares (record bodies re-encoded from text).
+    ``max_bytes`` None: no size limit here (a reader with no ``[transform] max_document_size``).
     """
     global _ETREE
     if _ETREE is None:
         from lxml import etree as _ETREE
     etree = _ETREE
-    check_size(len(data), max_bytes, where)
+    if max_bytes is not None:
+        check_size(len(data), max_bytes, where)
     if has_doctype(data):
         raise InputError(f"{where}: DOCTYPE refused: flowkit does not load DTDs or expand entities (billion laughs, XXE)")
     made = _PARSERS.get((encoding, strip_blanks))

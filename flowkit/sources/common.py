@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 SCHEMA = "flowkit.order/1"
+INT_MAX = (1 << 63) - 1
 STATUSES = (
     "draft",
     "pending",
@@ -47,6 +48,41 @@ ADDRESS_KEYS = (
 )
 
 
+class AmountError(ValueError):
+    """A number in a source document that no amount can hold (``Infinity``, ``1e30``): bad data.
+
+    ``apply_mapping`` names the document and the value's JSON path in it (``at``).
+    """
+
+    def __init__(self, value: Any, what: str) -> None:
+        super().__init__(f"{value!r} is not {what}")
+        self.value = value
+
+    def at(self, doc: Any) -> str:
+        """The message, led by the JSON path of the value in ``doc`` when it is found there."""
+        path = _path_of(doc, self.value, "$")
+        return f"{path}: {self}" if path else f"a value of the document: {self}"
+
+
+def _path_of(doc: Any, value: Any, path: str) -> str | None:
+    """The JSON path of ``value`` itself (the very object a mapping read) in ``doc``, or None."""
+    if doc is value:
+        return path
+    if isinstance(doc, Mapping):
+        pairs: Iterable[tuple[str, Any]] = (
+            (f"{path}.{k}" if str(k).isidentifier() else f"{path}[{k!r}]", v) for k, v in doc.items()
+        )
+    elif isinstance(doc, list):
+        pairs = ((f"{path}[{i}]", v) for i, v in enumerate(doc))
+    else:
+        return None
+    for where, item in pairs:
+        found = _path_of(item, value, where)
+        if found is not None:
+            return found
+    return None
+
+
 def s(value: Any) -> str | None:
     """A string id/text, or None for missing/empty values."""
     if value is None or value == "":
@@ -66,7 +102,10 @@ def money(value: Any, places: int = 2) -> str | None:
         amount = Decimal(str(value))
     except InvalidOperation:
         return None
-    return str(amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    try:
+        return str(amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    except InvalidOperation:  # Infinity, sNaN, or more digits than a decimal holds (1e30)
+        raise AmountError(value, "a money amount (a finite decimal of at most 28 digits)") from None
 
 
 def unit_money(value: Any) -> str | None:
@@ -99,11 +138,11 @@ def timestamp(value: Any) -> str | None:
         text = text[:-1] + "+00:00"
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00+01:00 is before year 1 in UTC
         return str(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
     fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if moment.microsecond else "%Y-%m-%dT%H:%M:%SZ"
     return moment.strftime(fmt)
 
@@ -114,10 +153,17 @@ def upper(value: Any) -> str | None:
 
 
 def integer(value: Any, default: int = 0) -> int:
+    """A whole number (``"3"``, ``3.0``); ``default`` for text that is no number."""
     try:
-        return int(Decimal(str(value)))
+        amount = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
         return default
+    if amount.is_nan():
+        return default
+    # adjusted() first: int() of 1e999999999 would build a billion-digit number
+    if not amount.is_finite() or amount.adjusted() > 18 or not -INT_MAX - 1 <= int(amount) <= INT_MAX:
+        raise AmountError(value, "a whole number within 64 bits")
+    return int(amount)
 
 
 def extra(items: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> dict[str, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flowkit.errors import ConfigError, InputError
-from flowkit.sources.common import SCHEMA, line_skeleton, order_skeleton, s
+from flowkit.sources.common import SCHEMA, AmountError, line_skeleton, order_skeleton, s
 
 Mapping = Callable[[dict[str, Any]], dict[str, Any]]
 BUILTIN = ("canonical", "magento2", "omnitron", "infigo", "gelato")
@@ -137,6 +137,8 @@ def apply_mapping(mapping: Mapping, doc: dict[str, Any], where: str) -> dict[str
     """Map ``doc``; a document the mapping cannot read is bad input naming ``where``, not a crash."""
     try:
         order = mapping(doc)
+    except AmountError as exc:
+        raise InputError(f"{where}: {exc.at(doc)}") from exc
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise InputError(f"{where}: cannot map this order document: {exc.__class__.__name__}: {exc}") from exc
     return check_order(order, where)
