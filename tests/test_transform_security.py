@@ -229,3 +229,33 @@ def test_a_record_stream_file_larger_than_the_limit_is_read_record_by_record(inv
     result = invoke(["transform", "--xslt", str(HERE / "identity.xsl"), str(stream)], config=config)
     assert result.exit_code == 0, result.stderr
     assert len(records(result.stdout)) == 40
+
+
+def test_an_output_encoding_python_does_not_know_fails_each_record_of_that_stylesheet(
+    invoke: Invoke, tmp_path: Path, tmp_config
+) -> None:
+    """libxslt accepts ``UCS-2``, Python has no codec for it: not a LookupError traceback but exit 65 for
+    the records that stylesheet transforms (named, with the xsl:output line), the others transformed."""
+    _sheet(tmp_path, "ok", name="good.xsl")
+    (tmp_path / "ucs2.xsl").write_text(
+        '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">\n'
+        '<xsl:output method="xml" encoding="UCS-2"/>\n'
+        '<xsl:template match="/"><Out/></xsl:template></xsl:stylesheet>\n'
+    )
+    config = tmp_config('[channels.web.transform]\nxslt = "good.xsl"\n\n[channels.pos.transform]\nxslt = "ucs2.xsl"\n')
+    data = "".join(
+        record_line("payload", key, "<Order/>", {"channel": channel}, "application/xml")
+        for key, channel in (("1", "web"), ("2", "pos"), ("3", "web"))
+    )
+    result = invoke(["transform"], input=data, config=config)
+    assert "Traceback" not in result.stderr
+    assert result.exit_code == 1, result.stderr
+    message = (
+        "ucs2.xsl: xsl:output encoding 'UCS-2' (line 2) is not one Python can read: "
+        "declare UTF-8 or another encoding Python knows (ISO-8859-1, windows-1252, UTF-16, ...)"
+    )
+    assert result.stderr.splitlines()[0] == f"flowkit: record '2': {message}"
+    out = records(result.stdout)
+    assert [(r["kind"], r["key"]) for r in out] == [("payload", "1"), ("error", "2"), ("payload", "3")]
+    assert out[1]["body"]["error"] == message and out[1]["body"]["exit_code"] == 65
+    assert out[0]["body"] == out[2]["body"] == "ok"

@@ -7,6 +7,7 @@ the network, write files or create folders (``exsl:document`` is refused).
 
 from __future__ import annotations
 
+import codecs
 import functools
 import os
 from collections.abc import Mapping
@@ -62,6 +63,21 @@ def _declared_output(doc: etree._ElementTree) -> dict[str, str]:
     for element in doc.getroot().iterfind(f"{{{XSL}}}output"):
         merged.update({str(k): str(v) for k, v in element.attrib.items()})
     return merged
+
+
+def _unknown_encoding(doc: etree._ElementTree, encoding: str) -> str | None:
+    """Why the output cannot be read as text when libxslt accepts an encoding Python has no codec for
+    (``UCS-2``, ``EBCDIC-US``), or None. Each document the stylesheet transforms then fails as bad data."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        lines = [el.sourceline for el in doc.getroot().iterfind(f"{{{XSL}}}output") if el.get("encoding") is not None]
+        where = f" (line {lines[-1]})" if lines and lines[-1] else ""
+        return (
+            f"xsl:output encoding {encoding!r}{where} is not one Python can read: "
+            "declare UTF-8 or another encoding Python knows (ISO-8859-1, windows-1252, UTF-16, ...)"
+        )
+    return None
 
 
 def _strips_all(doc: etree._ElementTree) -> bool:
@@ -127,9 +143,12 @@ class Stylesheet:
         self.method = declared.get("method", "")
         self.media_type = declared.get("media-type", "")
         self.encoding = declared.get("encoding", "UTF-8")
+        self._bad_encoding = _unknown_encoding(doc, self.encoding)
 
     def apply(self, doc: etree._Element | etree._ElementTree, params: Mapping[str, str]) -> Output:
         """Transform ``doc``; string parameters are quoted safely (no XPath injection)."""
+        if self._bad_encoding is not None:
+            raise TransformFailed(self._bad_encoding)
         try:
             result = self._xslt(doc, **{name: _quote(value) for name, value in params.items()})
         except xmlsafe.AccessDenied as exc:
