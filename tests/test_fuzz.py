@@ -29,7 +29,7 @@ import orjson
 import tomli_w
 from click.testing import Result
 from conftest import Invoke
-from hypothesis import HealthCheck, example, given, settings  # noqa: F401 - examples below
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -110,6 +110,19 @@ SCALARS = st.one_of(
 )
 
 
+NUMBERS: list[Any] = [0, -1, 1.5, -0.0, 1e308, 1e20, 2**63 - 1, 2**63, 2**64 - 1, -(2**63), "12", "", None, True]
+TEXTS: list[Any] = ["", "\x00", "a\x00b", "../../escape", "x" * 3000, "é€😀", " 7 ", "12,5", "NaN", "2025-13-45", 0, None, []]
+
+
+def swap(old: Any) -> st.SearchStrategy[Any]:
+    """A value in place of ``old``: one of its own type's awkward values (numbers by numbers, ...) or any."""
+    if isinstance(old, (int, float)) and not isinstance(old, bool):
+        return st.one_of(st.sampled_from(NUMBERS), SCALARS)
+    if isinstance(old, str):
+        return st.one_of(st.sampled_from(TEXTS), SCALARS)
+    return SCALARS
+
+
 def paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     """Every path into ``value`` (the root included), depth first."""
     yield prefix
@@ -145,7 +158,7 @@ def mutated(draw: st.DrawFn, seed: Any, *, toml: bool = False) -> Any:
         elif how == "repeat" and isinstance(parent, list):
             parent.insert(last, copy.deepcopy(old))
         else:
-            parent[last] = copy.deepcopy(draw(SCALARS))  # never the shared value itself: it is mutated next
+            parent[last] = copy.deepcopy(draw(swap(old)))  # never the shared value itself: it is mutated next
     if toml:
         value = tomlable(value)
     return value
@@ -242,13 +255,17 @@ def dump(state: Path) -> dict[str, list[tuple[Any, ...]]]:
     conn = sqlite3.connect(state)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {t: sorted(map(repr, conn.execute(f'SELECT * FROM "{t}"'))) for t in tables if t not in ("runs", "export_history")}
+        rows = {t: sorted(map(repr, conn.execute(f'SELECT * FROM "{t}"'))) for t in tables if t not in ("runs", "export_history")}
     finally:
         conn.close()
+    return {t: r for t, r in rows.items() if r}  # a store created empty by the run holds no state
 
 
-def check(result: Result, before: dict[str, Any] | None = None, state: Path | None = None) -> None:
-    """A documented exit code and no traceback; a whole rejection changes nothing in the store."""
+def check(result: Result, strict: bool, before: dict[str, Any] | None = None, state: Path | None = None) -> None:
+    """A documented exit code and no traceback; a whole rejection changes nothing in the store.
+
+    ``strict`` (the explicit examples, the extended run) also fails on an internal error (70).
+    """
     if STATS:
         with open(STATS, "ab") as stats:
             target = os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[-1].split(" ")[0]
@@ -256,7 +273,7 @@ def check(result: Result, before: dict[str, Any] | None = None, state: Path | No
             stats.write(orjson.dumps({"target": target, "exit": result.exit_code, "stderr": line[:300]}) + b"\n")
     assert result.exit_code in DOCUMENTED, (result.exit_code, result.stderr[-2000:])
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
-    if STRICT:
+    if strict:
         assert "internal error" not in result.stderr, result.stderr[-2000:]
     if before is not None and state is not None and result.exit_code in WHOLE_REJECTION and not result.stdout.strip():
         assert dump(state) == before, result.stderr[-2000:]
@@ -279,29 +296,59 @@ PAYLOAD_RECORDS = [
 ]
 
 
+def ndjson(*values: Any) -> bytes:
+    return b"".join(dumps(v) + b"\n" for v in values)
+
+
+def changed(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    """A copy of ``value`` with the value at ``path`` replaced."""
+    value = copy.deepcopy(value)
+    at(value, path[:-1])[path[-1]] = new
+    return value
+
+
+ORDER = ORDER_RECORDS[0]
+XML_PAYLOAD = PAYLOAD_RECORDS[0]
+JSON_PAYLOAD = PAYLOAD_RECORDS[-1]
+
+
 # ---------------------------------------------------------------- targets
 
 
+@example(strict=True, data=ndjson(record("order", "deep", nested(300))), fmt="xml")  # issue 15: Recursion limit
+@example(strict=True, data=ndjson(changed(ORDER, ("meta", "note"), nested(260))), fmt="json")
+@example(strict=True, data=ndjson(changed(ORDER, ("body", "lines", 0, "quantity"), 2**64 - 1)), fmt="orderflow")
+@example(strict=True, data=dumps(changed(ORDERS[0], ("notes",), nested(300))), fmt="xml")  # raw document
 @budget(60)
-@given(data=st.one_of(lines(ORDER_RECORDS), json_inputs(ORDERS)), fmt=st.sampled_from(["xml", "json", "orderflow"]))
-def test_render(invoke: Invoke, data: bytes, fmt: str) -> None:
-    check(invoke(["render", "--format", fmt, "--payment", "--history", "--extra-data"], input=data))
+@given(
+    strict=st.just(STRICT),
+    data=st.one_of(lines(ORDER_RECORDS), json_inputs(ORDERS)),
+    fmt=st.sampled_from(["xml", "json", "orderflow"]),
+)
+def test_render(invoke: Invoke, strict: bool, data: bytes, fmt: str) -> None:
+    check(invoke(["render", "--format", fmt, "--payment", "--history", "--extra-data"], input=data), strict)
 
 
+@example(strict=True, data=ndjson(changed(ORDER, ("body", "lines", 0), "oops")))  # issue 15: wrongly typed fields
+@example(strict=True, data=ndjson(changed(ORDER, ("body", "shipping_address"), "nowhere"), ORDER))
+@example(strict=True, data=ndjson(changed(ORDER, ("body", "lines"), {"sku": "V789"})))
+@example(strict=True, data=ndjson(changed(ORDER, ("body", "number"), 2**63)))
+@example(strict=True, data=ndjson(changed(ORDER, ("body", "lines", 0, "quantity"), 2**64 - 1), ORDER))
+@example(strict=True, data=ndjson(changed(ORDER, ("body", "customer"), nested(300))))
 @budget(60)
-@given(data=lines(ORDER_RECORDS))
-def test_apply_rules_orders(invoke: Invoke, state_path: Path, data: bytes) -> None:
+@given(strict=st.just(STRICT), data=lines(ORDER_RECORDS))
+def test_apply_rules_orders(invoke: Invoke, strict: bool, state_path: Path, data: bytes) -> None:
     before = dump(state_path)
     result = invoke(["apply-rules", "--rules", str(SAMPLES / "rules.toml"), "--explain"], input=data)
-    check(result, before, state_path)
+    check(result, strict, before, state_path)
 
 
 RULES = [tomllib.loads((SAMPLES / name).read_text()) for name in ("rules.toml", "demo-rules.toml")]
 
 
 @budget(40)
-@given(rules=st.sampled_from(RULES).flatmap(lambda r: mutated(r, toml=True)))
-def test_apply_rules_rules_file(invoke: Invoke, state_path: Path, tmp_path: Path, rules: dict[str, Any]) -> None:
+@given(strict=st.just(STRICT), rules=st.sampled_from(RULES).flatmap(lambda r: mutated(r, toml=True)))
+def test_apply_rules_rules_file(invoke: Invoke, strict: bool, state_path: Path, tmp_path: Path, rules: dict[str, Any]) -> None:
     path = tmp_path / "rules.toml"
     path.write_text(tomli_w.dumps(rules))
     for csv in ("skus.csv", "shipping.csv"):
@@ -309,41 +356,59 @@ def test_apply_rules_rules_file(invoke: Invoke, state_path: Path, tmp_path: Path
         (tmp_path / "apply-rules" / csv).write_bytes((SAMPLES / "apply-rules" / csv).read_bytes())
     before = dump(state_path)
     data = b"".join(orjson.dumps(r) + b"\n" for r in ORDER_RECORDS)
-    check(invoke(["apply-rules", "--rules", str(path)], input=data), before, state_path)
+    check(invoke(["apply-rules", "--rules", str(path)], input=data), strict, before, state_path)
 
 
 @budget(60)
 @given(
+    strict=st.just(STRICT),
     data=st.one_of(lines(PAYLOAD_RECORDS), xml_inputs(XML_PAYLOADS)),
     how=st.sampled_from(["mis-jobimport.xsl", "lines-csv.xsl", "jobsheet-html.xsl", "gelato-order.jolt.json"]),
 )
-def test_transform_payloads(invoke: Invoke, data: bytes, how: str) -> None:
+def test_transform_payloads(invoke: Invoke, strict: bool, data: bytes, how: str) -> None:
     flag = "--jolt" if how.endswith(".json") else "--xslt"
-    check(invoke(["transform", flag, str(SAMPLES / "transform" / how)], input=data))
+    check(invoke(["transform", flag, str(SAMPLES / "transform" / how)], input=data), strict)
 
 
+MIS_XSL = (SAMPLES / "transform" / "mis-jobimport.xsl").read_bytes()
 STYLESHEETS = [SAMPLES / "transform" / n for n in ("mis-jobimport.xsl", "lines-csv.xsl", "jobsheet-html.xsl")] + [
     DATA / "transform" / n for n in ("identity.xsl", "json-out.xsl", "latin1.xsl", "params.xsl")
 ]
 JOLT = [load_json(p) for p in [SAMPLES / "transform" / "gelato-order.jolt.json", DATA / "transform" / "rename.jolt.json"]]
 
 
+@example(
+    strict=True, sheet=("xsl", MIS_XSL.replace(b'encoding="UTF-8" indent', b'encoding="True" indent'))
+)  # issue 15: LookupError
+@example(strict=True, sheet=("xsl", MIS_XSL.replace(b'encoding="UTF-8" indent', b'encoding="" indent')))
+@example(strict=True, sheet=("xsl", DOCTYPE + MIS_XSL.split(b"?>", 1)[-1]))
 @budget(50)
-@given(sheet=st.one_of(xml_inputs(STYLESHEETS).map(lambda b: ("xsl", b)), json_inputs(JOLT).map(lambda b: ("jolt", b))))
-def test_transform_stylesheets(invoke: Invoke, tmp_path: Path, sheet: tuple[str, bytes]) -> None:
+@given(
+    strict=st.just(STRICT),
+    sheet=st.one_of(xml_inputs(STYLESHEETS).map(lambda b: ("xsl", b)), json_inputs(JOLT).map(lambda b: ("jolt", b))),
+)
+def test_transform_stylesheets(invoke: Invoke, strict: bool, tmp_path: Path, sheet: tuple[str, bytes]) -> None:
     kind, text = sheet
     path = tmp_path / ("sheet.xsl" if kind == "xsl" else "spec.jolt.json")
     path.write_bytes(text)
     payload = (SAMPLES / "payloads" / ("1203.xml" if kind == "xsl" else "1203.json")).read_bytes()
-    check(invoke(["transform", "--xslt" if kind == "xsl" else "--jolt", str(path)], input=payload))
+    check(invoke(["transform", "--xslt" if kind == "xsl" else "--jolt", str(path)], input=payload), strict)
 
 
+@example(strict=True, data=ndjson(changed(JSON_PAYLOAD, ("meta", "filename"), "a\x00b.json")), name="{meta.filename}")
+@example(strict=True, data=ndjson(changed(XML_PAYLOAD, ("meta", "filename"), "x" * 3000)), name="{meta.filename}")
+@example(strict=True, data=ndjson(changed(XML_PAYLOAD, ("meta", "channel"), "../../escape")), name="{meta.channel}/{key}.{ext}")
+@example(strict=True, data=ndjson(changed(JSON_PAYLOAD, ("body",), nested(300))), name=None)
 @budget(60)
-@given(data=lines(PAYLOAD_RECORDS), name=st.sampled_from([None, "{key}.{ext}", "{meta.channel}/{key}.{ext}", "{meta.filename}"]))
-def test_deliver(invoke: Invoke, state_path: Path, tmp_path: Path, data: bytes, name: str | None) -> None:
+@given(
+    strict=st.just(STRICT),
+    data=lines(PAYLOAD_RECORDS),
+    name=st.sampled_from([None, "{key}.{ext}", "{meta.channel}/{key}.{ext}", "{meta.filename}"]),
+)
+def test_deliver(invoke: Invoke, strict: bool, state_path: Path, tmp_path: Path, data: bytes, name: str | None) -> None:
     args = ["deliver", "--to", f"file://{tmp_path / 'out'}/", *(["--name", name] if name else [])]
     before = dump(state_path)
-    check(invoke(args, input=data), before, state_path)
+    check(invoke(args, input=data), strict, before, state_path)
 
 
 RESULT_SEEDS = [
@@ -365,11 +430,13 @@ RESULT_SEEDS = [
 ]
 
 
+@example(strict=True, data=ndjson(changed(RESULT_SEEDS[0], ("body", "attempts"), 2**64 - 1)))
+@example(strict=True, data=ndjson(changed(RESULT_SEEDS[1], ("body",), "delivered")))
 @budget(40)
-@given(data=lines(RESULT_SEEDS))
-def test_mark_sent(invoke: Invoke, state_path: Path, data: bytes) -> None:
+@given(strict=st.just(STRICT), data=lines(RESULT_SEEDS))
+def test_mark_sent(invoke: Invoke, strict: bool, state_path: Path, data: bytes) -> None:
     before = dump(state_path)
-    check(invoke(["query-orders", "mark-sent", "--no-source"], input=data), before, state_path)
+    check(invoke(["query-orders", "mark-sent", "--no-source"], input=data), strict, before, state_path)
 
 
 STOCK_JSON = [orjson.loads(line) for line in (SAMPLES / "stock" / "message-1001.json").read_bytes().splitlines() if line.strip()]
@@ -388,19 +455,25 @@ def csv_text(draw: st.DrawFn, seed: bytes) -> bytes:
     return b"\n".join(b",".join(r) for r in rows) + b"\n"
 
 
+@example(strict=True, data=b'{"message_seq": 1, "lines": [{"sku": "A", "qty": 1, "seq": 99999999999999999999}]}\n')
+@example(strict=True, data=ndjson(changed(STOCK_JSON[0], ("lines", 0, "seq"), 2**64 - 1)))  # issue 15: OverflowError
+@example(strict=True, data=ndjson(changed(STOCK_JSON[0], ("message_seq",), 2**63)))
+@example(strict=True, data=b"sku,qty,seq,source\nMUG,1,99999999999999999999,leeds\n")
+@example(strict=True, data=ndjson(changed(STOCK_JSON[0], ("lines", 0, "sku"), nested(300))))
 @budget(60)
 @given(
+    strict=st.just(STRICT),
     data=st.one_of(
         lines(STOCK_JSON),
         csv_text((SAMPLES / "stock" / "stock-1004.csv").read_bytes()),
         damaged((SAMPLES / "stock" / "stock-1004.csv").read_bytes()),
         xml_inputs([SAMPLES / "stock" / "inventory-1003.xml"]),
         damaged((SAMPLES / "stock" / "late-1000.json").read_bytes()),
-    )
+    ),
 )
-def test_push_stock(invoke: Invoke, state_path: Path, data: bytes) -> None:
+def test_push_stock(invoke: Invoke, strict: bool, state_path: Path, data: bytes) -> None:
     before = dump(state_path)
-    check(invoke(["push-stock", "--target", "web"], input=data), before, state_path)
+    check(invoke(["push-stock", "--target", "web"], input=data), strict, before, state_path)
 
 
 SHIPMENTS = [SAMPLES / "shipments" / "gelato-shipped.json", DATA / "import_shipment" / "gelato-shipped.json"]
@@ -409,49 +482,67 @@ SHIPMENT_LINES = [
 ]
 
 
+@example(strict=True, data=dumps(changed(orjson.loads(SHIPMENTS[0].read_bytes()), ("items", 0, "quantity"), 2**64 - 1)))
+@example(strict=True, data=ndjson(changed(SHIPMENT_LINES[0], ("message_seq",), 2**63)))
+@example(strict=True, data=ndjson(changed(SHIPMENT_LINES[0], ("lines", 0), nested(300))))
 @budget(60)
 @given(
+    strict=st.just(STRICT),
     data=st.one_of(
         json_inputs([orjson.loads(p.read_bytes()) for p in SHIPMENTS]),
         lines(SHIPMENT_LINES),
         xml_inputs([SAMPLES / "shipments" / "orderflow-shipment.soap.xml", DATA / "import_shipment" / "shipment.soap.xml"]),
-    )
+    ),
 )
-def test_import_shipment(invoke: Invoke, state_path: Path, data: bytes) -> None:
+def test_import_shipment(invoke: Invoke, strict: bool, state_path: Path, data: bytes) -> None:
     before = dump(state_path)
     orders = str(SAMPLES / "shipments" / "orders.ndjson")
-    check(invoke(["import-shipment", "--orders", orders, "-"], input=data), before, state_path)
+    check(invoke(["import-shipment", "--orders", orders, "-"], input=data), strict, before, state_path)
 
 
 SOURCE_JSON = sorted((SAMPLES / "sources").glob("*.json")) + sorted((DATA / "query_orders" / "mappings").glob("*-basic.in.json"))
 SOURCE_XML = [SAMPLES / "sources" / "infigo-order.xml", DATA / "query_orders" / "mappings" / "infigo-basic.in.xml"]
 
 
+@example(
+    strict=True,
+    doc=(
+        "order.json",
+        dumps(changed(orjson.loads((SAMPLES / "sources" / "magento2-order.json").read_bytes()), ("grand_total",), "12,3x")),
+    ),
+)
+@example(strict=True, doc=("order.xml", DOCTYPE + SOURCE_XML[0].read_bytes().split(b"?>", 1)[-1]))
+@example(strict=True, doc=("order.json", dumps(nested(300))))
 @budget(60)
 @given(
+    strict=st.just(STRICT),
     doc=st.one_of(
         json_inputs([orjson.loads(p.read_bytes()) for p in SOURCE_JSON]).map(lambda b: ("order.json", b)),
         xml_inputs(SOURCE_XML).map(lambda b: ("order.xml", b)),
-    )
+    ),
 )
-def test_query_orders_source_documents(invoke: Invoke, state_path: Path, tmp_path: Path, doc: tuple[str, bytes]) -> None:
+def test_query_orders_source_documents(
+    invoke: Invoke, strict: bool, state_path: Path, tmp_path: Path, doc: tuple[str, bytes]
+) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir(exist_ok=True)
     for old in inbox.iterdir():
         old.unlink()
     (inbox / doc[0]).write_bytes(doc[1])
     before = dump(state_path)
-    check(invoke(["query-orders", "--source", str(inbox)]), before, state_path)
+    check(invoke(["query-orders", "--source", str(inbox)]), strict, before, state_path)
 
 
 CONFIGS = [tomllib.loads((SAMPLES / n).read_text()) for n in ("flowkit.toml", "demo.toml", "render.toml", "deliver/flowkit.toml")]
 
 
+@example(strict=True, config=changed(CONFIGS[1], ("destinations", "mis", "type"), ["hotfolder"]), damage=False)
+@example(strict=True, config=changed(CONFIGS[0], ("sources", "inbox", "type"), {"a": 1}), damage=False)
 @budget(50)
-@given(config=st.sampled_from(CONFIGS).flatmap(lambda c: mutated(c, toml=True)), damage=st.booleans())
-def test_config(invoke: Invoke, tmp_path: Path, config: dict[str, Any], damage: bool) -> None:
+@given(strict=st.just(STRICT), config=st.sampled_from(CONFIGS).flatmap(lambda c: mutated(c, toml=True)), damage=st.booleans())
+def test_config(invoke: Invoke, strict: bool, tmp_path: Path, config: dict[str, Any], damage: bool) -> None:
     path = tmp_path / "flowkit.toml"
     text = tomli_w.dumps(config).encode()
     path.write_bytes(text[: len(text) // 2] if damage else text)
-    check(invoke(["config", "check"], config=path))
-    check(invoke(["render"], input=(SAMPLES / "orders" / "1203.json").read_bytes(), config=path))
+    check(invoke(["config", "check"], config=path), strict)
+    check(invoke(["render"], input=(SAMPLES / "orders" / "1203.json").read_bytes(), config=path), strict)
