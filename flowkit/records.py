@@ -33,7 +33,8 @@ MAX_DEPTH = 128
 """Arrays and objects one record line (or raw JSON document) may nest: orjson encodes at most 254."""
 INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 """The integers a record may hold: sqlite's (and most receivers') signed 64 bits."""
-_LONG_NUMBER = re.compile(rb"\d{19}")  # the shortest integer outside the range has 19 digits
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER = b"0" * 19  # the shortest integer outside the range has 19 digits
 
 
 def make_record(kind: str, key: str, body: Any, *, type: str = JSON_TYPE, meta: dict[str, Any] | None = None) -> Record:
@@ -257,10 +258,10 @@ def _within_depth(name: str, items: Iterator[Item]) -> Iterator[Item]:
 def _line_limits(line: bytes, value: Any) -> str | None:
     """Why a parsed line breaks the record contract's limits (``check_limits``), or None.
 
-    Counting brackets and looking for 19 digits in a row are C-speed scans: a line that
-    could not break a limit (nearly all) is never walked.
+    Counting brackets and looking for 19 digits in a row are C-speed scans (a regex took
+    six times as long as parsing the line): a line that could not break a limit is never walked.
     """
-    if line.count(b"[") + line.count(b"{") <= MAX_DEPTH and _LONG_NUMBER.search(line) is None:
+    if line.count(b"[") + line.count(b"{") <= MAX_DEPTH and _LONG_NUMBER not in line.translate(_DIGITS):
         return None
     return check_limits(value)
 
