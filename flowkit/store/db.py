@@ -413,24 +413,31 @@ def check(path: Path, *, max_errors: int = 20) -> Health:
     if size and head != SQLITE_MAGIC:
         health.problems.append("not a sqlite database: the file header is damaged or the file is something else")
         return health
-    if not _writable(path):
+    writable = _writable(path)
+    if not writable:
         health.problems.append("read-only: the file, its -wal/-shm files or its folder cannot be written; runs exit 78")
+        if wal.exists() and wal.stat().st_size:
+            health.found.append("the write-ahead log cannot be read on a read-only file system: checked without it")
     try:
-        conn = sqlite3.connect(path, isolation_level=None)
+        # sqlite cannot open a WAL store where it cannot write its -shm file: read it as an immutable file then
+        target = path if writable else f"file:{path.resolve()}?mode=ro&immutable=1"
+        conn = sqlite3.connect(target, isolation_level=None, uri=not writable)
     except sqlite3.Error as exc:
         health.problems.append(f"cannot open: {exc}")
         return health
     try:
         _check_open(conn, health, max_errors)
     except sqlite3.Error as exc:
-        health.problems.append(f"corrupt or unreadable: {getattr(exc, 'sqlite_errorname', 'sqlite error')}: {exc}")
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        what = "corrupt" if code in (_CORRUPT, _NOTADB) else "unreadable"
+        health.problems.append(f"{what}: {getattr(exc, 'sqlite_errorname', 'sqlite error')}: {exc}")
     finally:
         conn.close()
     return health
 
 
 def _check_open(conn: sqlite3.Connection, health: Health, max_errors: int) -> None:
-    verdict = [row[0] for row in conn.execute(f"PRAGMA integrity_check({int(max_errors)})")]
+    verdict = [text for row in conn.execute(f"PRAGMA integrity_check({int(max_errors)})") for text in row[0].splitlines()]
     if verdict == ["ok"]:
         health.found.append("integrity_check: ok")
     else:
