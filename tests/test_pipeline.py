@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
+from conftest import Invoke
 
 from flowkit import pipeline
 from flowkit.errors import ExitCode, InternalError, PartialError, RecordError
 from flowkit.pipeline import Pending
 from flowkit.records import BadLine, Record, Writer, make_record
+
+SAMPLES = Path(__file__).parent.parent / "samples"
 
 
 class Items:
@@ -272,3 +278,30 @@ def test_a_bug_on_an_item_that_is_not_a_record_stops_the_run_with_exit_70() -> N
     with pytest.raises(InternalError) as stopped:
         pipeline.run(Input(), Writer(io.BytesIO()), process, consumes=None, command="toy")
     assert stopped.value.exit_code == 70 and "please report it" in str(stopped.value)
+
+
+def test_apply_rules_records_no_decision_of_an_order_that_met_a_bug(
+    invoke: Invoke, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order's holds were decided, then a bug: its decision was never queued, the others' are committed."""
+    from flowkit.apply_rules import apply
+
+    summary = apply._summary
+
+    def buggy(out: Any, explain: bool) -> dict[str, Any]:
+        if out.order["number"] == "1203":
+            raise KeyError("reason")
+        return summary(out, explain)
+
+    monkeypatch.setattr(apply, "_summary", buggy)
+    orders = (SAMPLES / "apply-rules" / "orders.ndjson").read_text()
+    result = invoke(["-vv", "apply-rules", "--rules", str(SAMPLES / "rules.toml")], input=orders)
+    assert result.exit_code == 1
+    assert "flowkit: record '1203': internal error (KeyError: 'reason'); please report it" in result.stderr
+    assert "Traceback" in result.stderr  # -vv: the debug log carries it
+    out = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert {(r["kind"], r["body"]["exit_code"]) for r in out if r["key"] == "1203"} == {("error", 70)}
+    conn = sqlite3.connect(state_path)
+    statuses = dict(conn.execute("SELECT number, export_status FROM orders").fetchall())
+    conn.close()
+    assert "1203" not in statuses and statuses["1206"] == "held"  # 1203 alone is not recorded held
