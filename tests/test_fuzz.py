@@ -160,8 +160,8 @@ def mutated(draw: st.DrawFn, seed: Any, *, toml: bool = False) -> Any:
             parent.insert(last, copy.deepcopy(old))
         else:
             parent[last] = copy.deepcopy(draw(swap(old)))  # never the shared value itself: it is mutated next
-    if toml:
-        value = tomlable(value)
+    if toml:  # a TOML document is a table
+        value = tomlable(value) if isinstance(value, dict) else {"value": tomlable(value)}
     return value
 
 
