@@ -502,3 +502,19 @@ def test_sigpipe_is_still_a_broken_pipe_not_a_signal_exit(tmp_path: Path) -> Non
     assert b"Traceback" not in done.stderr
     assert b"interrupted" not in done.stderr
     assert env.last_run() in ("broken-pipe", "ok")
+
+
+def test_a_lock_file_that_cannot_be_written_is_75_on_a_full_disk_and_78_on_a_read_only_one(
+    tmp_path: Path, tmpfs: Callable[[str], Path]
+) -> None:
+    from flowkit.errors import ConfigError, TempFailError
+    from flowkit.store.lock import exclusive
+
+    full, read_only = tmpfs("64k"), tmpfs("64k")
+    filler = fill(full)
+    with pytest.raises(TempFailError, match="the disk is full"), exclusive(full / "state.db", "deliver-x", wait=0):
+        pytest.fail("locked on a full disk")
+    filler.unlink()
+    remount(read_only, "ro")
+    with pytest.raises(ConfigError, match="cannot write it"), exclusive(read_only / "state.db", "deliver-x", wait=0):
+        pytest.fail("locked on a read-only disk")

@@ -7,6 +7,7 @@ lock behind.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import time
@@ -14,15 +15,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flowkit.errors import TempFailError
+from flowkit.errors import ConfigError, FlowkitError, TempFailError
 
 
 @contextmanager
 def exclusive(state_path: Path, name: str, *, wait: float = 10.0) -> Iterator[None]:
     """Hold lock ``name`` for the block; after ``wait`` seconds give up with exit 75."""
     lock_path = state_path.with_name(f"{state_path.name}.{name}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    except OSError as exc:
+        raise _unusable(lock_path, exc) from exc
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -36,8 +40,21 @@ def exclusive(state_path: Path, name: str, *, wait: float = 10.0) -> Iterator[No
                         hint=f"waited {wait:g}s; it is safe to rerun later",
                     ) from None
                 time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError as exc:
+            raise _unusable(lock_path, exc) from exc
         yield
     finally:
         os.close(fd)
+
+
+def _unusable(lock_path: Path, exc: OSError) -> FlowkitError:
+    """A lock file that cannot be made: a full disk is temporary (75), a read-only folder needs an admin (78)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return TempFailError(f"lock file {lock_path}: the disk is full ({exc.strerror})", hint="free space, then rerun")
+    return ConfigError(
+        f"lock file {lock_path}: cannot write it ({exc.strerror})",
+        hint="the state store's folder must be writable (mount, permissions, chattr)",
+    )
