@@ -566,3 +566,20 @@ hold = "Review"
     assert [r["kind"] for r in records(result.stdout)] == ["order", "error", "order"]
     with sqlite3.connect(state_path) as conn:
         assert sorted(n for (n,) in conn.execute("SELECT number FROM orders")) == ["1", "3"]
+
+
+def test_an_order_already_on_hold_without_a_reason_is_held_by_the_rule(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    """``hold`` with ``on_hold`` and no ``reason`` (valid: only ``on_hold`` is required) was a KeyError."""
+    rules = '[[rules]]\nname = "review"\nhold = "Review {number}"\n'
+    result = apply(invoke, tmp_path, rules, order("1", hold={"on_hold": True}), order("2"), order("3", hold={"on_hold": True}))
+    assert "Traceback" not in result.stderr
+    assert result.exit_code == 0, result.stderr
+    out = records(result.stdout)
+    assert [r["body"]["hold"] for r in out] == [
+        {"on_hold": True},
+        {"on_hold": True, "reason": "Review 2", "until": None},
+        {"on_hold": True},
+    ]
+    with sqlite3.connect(state_path) as conn:
+        rows = conn.execute("SELECT number, export_status, hold_reason FROM orders ORDER BY number").fetchall()
+    assert rows == [("1", "held", "Review 1"), ("2", "held", "Review 2"), ("3", "held", "Review 3")]

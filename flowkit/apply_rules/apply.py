@@ -126,12 +126,15 @@ class Applier:
     def _record(self, out: Outcome, meta: dict[str, Any]) -> None:
         if self.decide is None:
             return
+        hold = out.order.get("hold")
+        reason = hold.get("reason") if isinstance(hold, dict) else None  # an order held before may have none
         if out.cancel is not None:
             self.decide(out.order, meta, "cancelled", out.cancel[1])
         elif any(by == "check:duplicate" for by, _ in out.holds):
-            self.decide(out.order, meta, "duplicate", str(out.order["hold"]["reason"]))
+            duplicate = next(why for by, why in out.holds if by == "check:duplicate")
+            self.decide(out.order, meta, "duplicate", str(reason or duplicate))
         elif out.holds:
-            self.decide(out.order, meta, "held", str(out.order["hold"]["reason"] or out.holds[0][1]))
+            self.decide(out.order, meta, "held", str(reason or out.holds[0][1]))
 
 
 def _summary(out: Outcome, explain: bool) -> dict[str, Any]:
