@@ -148,8 +148,9 @@ def mutated(draw: st.DrawFn, seed: Any, *, toml: bool = False) -> Any:
     for _ in range(draw(st.integers(1, 3))):
         everywhere = list(paths(value))
         path = draw(st.sampled_from(everywhere[1:] or everywhere))
-        if not path:
-            return copy.deepcopy(draw(SCALARS))
+        if not path:  # nothing inside left: the whole value goes
+            value = copy.deepcopy(draw(SCALARS))
+            break
         parent, last, old = at(value, path[:-1]), path[-1], at(value, path)
         how = draw(st.sampled_from(["swap", "swap", "drop", "retype", "repeat"]))
         if how == "drop":
