@@ -38,8 +38,15 @@ class FlowkitError(Exception):
         return self.message
 
     def format_message(self) -> str:
-        """The message as printed after ``flowkit: error:`` (with the hint, if any)."""
-        return self.message
+        """The message as printed after ``flowkit: error:`` (with the hint, if any), secrets masked.
+
+        Every message that reaches stderr, a result or error record, an event or the ledger
+        passes here, so this is the last line of defence against a secret in clear (a server
+        that echoes a credential into its error text, a URL with a password).
+        """
+        from flowkit.secrets import redact_text  # here: only a failing run pays for the import
+
+        return redact_text(self.message)
 
     def with_code(self, code: int) -> FlowkitError:
         """Give this instance another exit code than its class's."""

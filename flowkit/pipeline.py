@@ -38,6 +38,7 @@ everything that can fail, so a record that raises has queued nothing.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -279,7 +280,7 @@ def _feeder(loop: _Loop, process: Process[T], consumes: Collection[str] | None) 
         except RecordError as exc:
             loop.failed(item, exc)
             return True
-        except FlowkitError:
+        except (FlowkitError, sqlite3.Error):  # a sqlite error is the store's environment: it stops the run
             raise
         except Exception as exc:  # a bug: this record fails (exit 70), the stream goes on
             loop.failed(item, internal(item, exc))

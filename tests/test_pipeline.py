@@ -305,3 +305,32 @@ def test_apply_rules_records_no_decision_of_an_order_that_met_a_bug(
     statuses = dict(conn.execute("SELECT number, export_status FROM orders").fetchall())
     conn.close()
     assert "1203" not in statuses and statuses["1206"] == "held"  # 1203 alone is not recorded held
+
+
+def test_a_store_error_met_on_a_record_stops_the_run_instead_of_failing_the_record_as_a_bug() -> None:
+    """sqlite failing under a record is the store's environment (the CLI maps it to 75/78), not an internal error."""
+
+    def process(record: Record) -> list[Record]:
+        if record["key"] == "b":
+            raise sqlite3.OperationalError("disk I/O error")
+        return [make_record("result", record["key"], {})]
+
+    out = io.BytesIO()
+    with pytest.raises(sqlite3.OperationalError):
+        pipeline.run(Items([payload(k) for k in "abc"]), Writer(out), process, consumes=("payload",), command="toy")
+    assert lines(out) == [("result", "a")]  # what the record before did is written; nothing of b or after
+
+
+def test_an_error_message_never_carries_a_url_password_or_a_known_secret() -> None:
+    from flowkit import secrets
+    from flowkit.errors import UnavailableError
+
+    secrets.remember("s3cr3t-token-value")
+    try:
+        message = UnavailableError(
+            "https://ops:hunter22@erp.example.com/orders refused: server said token s3cr3t-token-value is invalid"
+        ).format_message()
+    finally:
+        secrets.forget()
+    assert "hunter22" not in message and "s3cr3t-token-value" not in message
+    assert message.startswith("https://ops:") and "erp.example.com/orders refused" in message
