@@ -100,9 +100,10 @@ class RecordError(FlowkitError):
     data, 69 for a refusing destination, 75 for a transient failure).
     """
 
-    def __init__(self, message: str, *, code: int = ExitCode.DATAERR, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, code: int = ExitCode.DATAERR, hint: str | None = None, quiet: bool = False) -> None:
         super().__init__(message, hint=hint)
         self.with_code(code)
+        self.quiet = quiet  # already told on stderr (one line for many records of one cause): not named again
 
 
 class InternalError(RecordError):

@@ -180,7 +180,8 @@ class _Loop:
         if slot.error is None:
             self.tally.ok += 1
         else:
-            report(f"record {slot.record['key']!r}", slot.error.format_message())
+            if not getattr(slot.error, "quiet", False):
+                report(f"record {slot.record['key']!r}", slot.error.format_message())
             self.tally.failed += 1
             self.tally.codes.append(slot.error.exit_code)
             if not slot.outputs:

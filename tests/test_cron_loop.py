@@ -249,6 +249,8 @@ def test_an_outage_is_loud_and_the_next_run_delivers_what_was_missed(
     try:
         down = loop.readme()
         check_run(down, 75)  # pipefail: deliver's temporary failure is the pipeline's status
+        assert down.stderr.count("not sent:") == 1  # the cause named once, not once per order
+        assert f"deliver to mis-sftp: {len(wanted)} failed, {len(wanted)} not sent" in down.stderr
         job = loop.cron()
         check_run(job, 75)
         assert "temporary" in job.stderr

@@ -119,7 +119,10 @@ class Deliverer:
         """A record not sent because the destination could not be reached: failed, no attempt counted."""
         assert self.down is not None
         self.counts["failed"] += 1
-        return not_sent(record, self.destination, self.down, rows)
+        self.counts["not sent"] += 1
+        outcome = not_sent(record, self.destination, self.down, rows)
+        outcome.quiet = self.counts["not sent"] > 1  # stderr names the first; the summary counts them all
+        return outcome
 
     def _note_unreached(self, records: list[Record]) -> None:
         """One event per record kept from the destination, so ``state show`` tells the outage."""

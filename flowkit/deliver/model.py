@@ -36,6 +36,7 @@ class Outcome:
 
     result: Record
     code: int | None = None
+    quiet: bool = False  # a failure whose cause stderr already named (a destination down: named once per run)
 
 
 @dataclass
@@ -71,6 +72,6 @@ def not_sent(record: Record, destination: str, down: FlowkitError, rows: list[le
 
 def summary(destination: str, counts: Counter[str]) -> str:
     """One line for stderr: what happened at the destination."""
-    order = ("delivered", "duplicate", "skipped", "failed", "unknown", "dead", "reconciled", "retries")
+    order = ("delivered", "duplicate", "skipped", "failed", "not sent", "unknown", "dead", "reconciled", "retries")
     parts = [f"{counts[name]} {name}" for name in order if counts.get(name)]
     return f"deliver to {destination}: " + (", ".join(parts) if parts else "nothing to do")

@@ -133,7 +133,8 @@ def fill(slot: Pending, outcome: Outcome) -> None:
         slot.done(outcome.result)
         return
     body = outcome.result["body"]
-    slot.failed(RecordError(f"{body['status']}: {body['error']}", code=outcome.code), outcome.result)
+    error = RecordError(f"{body['status']}: {body['error']}", code=outcome.code, quiet=outcome.quiet)
+    slot.failed(error, outcome.result)
 
 
 @dataclass
