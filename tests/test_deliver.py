@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -84,7 +85,13 @@ def test_names_are_sanitised_and_jailed(invoke: Invoke, tmp_path: Path) -> None:
     result = invoke(["deliver", "--to", f"file://{out}/"], input=stream.split("\n")[1] + "\n")
     assert result.exit_code == 0, result.stderr
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    assert written == ["_../_.._etc_passwd.xml", "_/_/escape.xml", "a_.._.._b.xml"]
+    hashed = "~[0-9a-f]{8}"  # each value that had to change carries a hash of what it was
+    patterns = [
+        rf"_\.\.{hashed}/_\.\._etc_passwd{hashed}\.xml",
+        rf"_{hashed}/_{hashed}/escape\.xml",
+        rf"a_\.\._\.\._b{hashed}\.xml",
+    ]
+    assert len(written) == 3 and all(re.fullmatch(p, n) for p, n in zip(patterns, written, strict=True)), written
     assert not list(tmp_path.glob("*.xml")) and not (tmp_path / "etc").exists()
 
 
@@ -437,9 +444,10 @@ def test_a_name_kept_raw_by_an_older_run_is_reconciled_sanitised(invoke: Invoke,
         ("nul", "delivered", 2),
         ("after", "delivered", 2),
     ]
-    assert sorted(p.name for p in out.iterdir()) == ["after.xml", "bc.xml"]
+    names = sorted(p.name for p in out.iterdir())
+    assert names[0] == "after.xml" and re.fullmatch(r"bc~[0-9a-f]{8}\.xml", names[1]), names
     store = Store(state_path)
-    assert [e.filename for e in ledger.entries(store, "nul", f"file://{out}/")] == ["bc.xml"]
+    assert [e.filename for e in ledger.entries(store, "nul", f"file://{out}/")] == [names[1]]
     store.close()
 
 
@@ -470,7 +478,7 @@ def test_sanitised_names_are_stable_short_and_inside(raw: str) -> None:
 def test_a_template_cannot_make_an_overlong_or_hidden_name() -> None:
     record = {"kind": "payload", "key": "k" * 300, "type": "application/xml", "meta": {"a": "\x00."}}
     name = names.render("{meta.a}{key}-{key}.xml", record)
-    assert len(name.encode()) == names.MAX_COMPONENT and name.endswith(".xml") and name.startswith("_k")
+    assert len(name.encode()) == names.MAX_COMPONENT and name.endswith(".xml") and name.startswith("_~")
     with pytest.raises(RecordError) as refused:
         names.render("{key}/{key}/{key}/{key}/{key}/{key}", record)
     assert refused.value.exit_code == 65 and "too long" in str(refused.value)
@@ -552,3 +560,15 @@ def test_a_full_disk_on_a_single_send_and_on_retry_failed(
     done = invoke(["deliver", "--to", "small", "--retry-failed"], config=config)
     assert done.exit_code == 0, done.stderr
     assert ledger_rows(state_path) == {"1": ("delivered", 1, None)}
+
+
+def test_keys_that_clean_to_the_same_text_never_share_a_file(invoke: Invoke, tmp_path: Path) -> None:
+    """ORD/1, ORD:1 and ORD_1 are three orders: three files, none overwriting another."""
+    out = tmp_path / "out"
+    stream = payload("ORD/1", "<v>1</v>") + payload("ORD:1", "<v>2</v>") + payload("ORD_1", "<v>3</v>")
+    result = invoke(["deliver", "--to", f"file://{out}/"], input=stream)
+    assert result.exit_code == 0, result.stderr
+    refs = [b["remote_ref"] for b in results(result.stdout)]
+    assert len(set(refs)) == 3
+    assert sorted(p.read_text() for p in out.iterdir()) == ["<v>1</v>", "<v>2</v>", "<v>3</v>"]
+    assert (out / "ORD_1.xml").read_text() == "<v>3</v>"  # a clean key keeps its plain name

@@ -9,7 +9,8 @@ through ``component``), whatever it came from (template output, a record's
 ``meta.filename``, a name kept in the ledger by an older run): control
 characters (NUL, C0/C1, DEL, line and bidi controls) are removed, ``/ \\ : * ?
 " < > |`` inside a value become ``_``, a component loses its leading dots and
-surrounding spaces (so never ``.``/``..`` nor hidden), and a component longer
+surrounding spaces (so never ``.``/``..`` nor hidden), a value that had to change
+carries a short hash of what it was (so two values never clean to one name), and a component longer
 than ``MAX_COMPONENT`` bytes of UTF-8 is cut with a hash of the whole
 component, so distinct long names stay distinct. The result is relative and
 never climbs out of the destination; a name that is still impossible (longer
@@ -61,8 +62,14 @@ def extension(record: Record) -> str:
 
 
 def component(value: str) -> str:
-    """One safe path component from any value: never empty, ``.``/``..`` or hidden, at most ``MAX_COMPONENT`` bytes."""
+    """One safe path component from any value: never empty, ``.``/``..`` or hidden, at most ``MAX_COMPONENT`` bytes.
+
+    A value that had to change carries a short hash of what it was (``ORD/1`` -> ``ORD_1~1a2b3c4d``),
+    so two values that clean to the same text (``ORD/1``, ``ORD:1``, ``ORD_1``) never share a file.
+    """
     text = _SEPARATORS.sub("_", _CONTROL.sub("", value)).lstrip(". ").rstrip() or "_"
+    if text != value:
+        text = _tagged(text, "~" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8])
     raw = text.encode("utf-8")
     if len(raw) <= MAX_COMPONENT:
         return text
@@ -72,6 +79,14 @@ def component(value: str) -> str:
     room = MAX_COMPONENT - len(tag) - len(suffix.encode("utf-8"))
     head = text[: len(text) - len(suffix)].encode("utf-8")[:room].decode("utf-8", "ignore").rstrip()
     return head + tag + suffix
+
+
+def _tagged(text: str, tag: str) -> str:
+    """``text`` with ``tag`` before its extension (``bc.xml`` -> ``bc~tag.xml``), or at its end."""
+    stem, dot, ext = text.rpartition(".")
+    if dot and stem and 0 < len(ext) <= _HASHED_EXT and ext.isalnum():
+        return f"{stem}{tag}.{ext}"
+    return text + tag
 
 
 def path(name: str) -> str:
