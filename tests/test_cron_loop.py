@@ -338,7 +338,11 @@ def test_a_refused_host_key_exits_69_and_the_run_after_the_fix_delivers(
     assert "refused" in job.stderr and "unknown host key" in job.stderr
     story = loop.story(sorted(wanted)[0])
     assert [e["detail"]["exit_code"] for e in story["events"] if e["event"] == "not-sent"] == [69, 69]
+    assert story["order"]["attempts"] == 0  # a refused login is never held against the order
     assert loop.delivered() == {}
+    for _ in range(4):  # max_attempts (5) runs refused in all: the orders stay eligible, never dead
+        check_run(loop.cron(), 69)
+    assert loop.story(sorted(wanted)[0])["order"]["export_status"] == "failed"
     config.write_text(trusted)  # the admin checked the fingerprint and trusted the key
     check_run(loop.cron())
     assert set(loop.delivered()) == wanted

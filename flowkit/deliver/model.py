@@ -66,6 +66,7 @@ def not_sent(record: Record, destination: str, down: FlowkitError, rows: list[le
         "error": f"not sent: {down.format_message()}",
         "content_hash": None,
         "exit_code": down.exit_code,
+        "sent": False,  # never reached the destination: mark-sent counts no attempt against the order
     }
     return Outcome(derive(record, "result", body), down.exit_code)
 

@@ -58,6 +58,8 @@ class MarkSent:
         body: dict[str, Any] = record["body"] if isinstance(record.get("body"), dict) else {}
         status = "failed" if record["kind"] == "error" else str(body.get("status", ""))
         detail = {k: body.get(k) for k in ("destination", "remote_ref", "attempts", "error", "exit_code") if body.get(k)}
+        if body.get("sent") is False:
+            detail["sent"] = False
         if record["kind"] == "error":
             detail["error"] = body.get("error")
         detail = scrub(detail)  # the events keep no secret an upstream message carried
@@ -83,7 +85,10 @@ class MarkSent:
             if status in ("failed", "dead") and state != "exported":
                 # A temporary failure (destination down, 5xx after the run's retries) is not held against the
                 # order: the delivery ledger counts real attempts and reports "dead" when they are used up.
-                counted = not (status == "failed" and detail.get("exit_code") == ExitCode.TEMPFAIL)
+                # A record never sent (the destination down or refusing the login: 75 or 69) is not either.
+                counted = not (
+                    status == "failed" and (detail.get("exit_code") == ExitCode.TEMPFAIL or detail.get("sent") is False)
+                )
                 dead = status == "dead" or (counted and attempts + 1 >= self.max_attempts)
                 self.counts["dead" if dead else "failed"] += 1
                 code = f" (exit {detail['exit_code']})" if detail.get("exit_code") else ""
