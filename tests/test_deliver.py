@@ -572,3 +572,31 @@ def test_keys_that_clean_to_the_same_text_never_share_a_file(invoke: Invoke, tmp
     assert len(set(refs)) == 3
     assert sorted(p.read_text() for p in out.iterdir()) == ["<v>1</v>", "<v>2</v>", "<v>3</v>"]
     assert (out / "ORD_1.xml").read_text() == "<v>3</v>"  # a clean key keeps its plain name
+
+
+def test_a_done_file_the_full_disk_refused_takes_its_data_file_back(
+    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
+    """The data file was in place, its done file found no room: no half delivery, the rerun sends it once."""
+    mount = tmp_path / "inodes"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,nr_inodes=3", "tmpfs", str(mount)], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.strip()}")
+    try:
+        (mount / "filler").write_text("")  # root + filler + the data file: no inode left for the done file
+        config = tmp_config(
+            f'[destinations.hf]\ntype = "hotfolder"\npath = "{mount}"\ndone_suffix = ".done"\nconflict = "replace"\n'
+        )
+        first = invoke(["deliver", "--to", "hf"], input=payload("A"), config=config)
+        assert first.exit_code == 75, first.stderr
+        assert sorted(p.name for p in mount.iterdir()) == ["filler"]  # the data file was taken back
+        (mount / "filler").unlink()
+        again = invoke(["deliver", "--to", "hf"], input=payload("A"), config=config)
+        assert again.exit_code == 0, again.stderr
+        assert [b["status"] for b in results(again.stdout)] == ["delivered"]
+        assert sorted(p.name for p in mount.iterdir()) == ["A.xml", "A.xml.done"]  # written once, with its done file
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)

@@ -103,6 +103,10 @@ class Hotfolder:
             if self.done_suffix:
                 self._write(final.with_name(final.name + self.done_suffix), b"")
         except OSError as exc:
+            if placed:  # the data file is in place but its done file is not: take it back, the record is not delivered
+                for left in (final.with_name(final.name + self.done_suffix), final):
+                    with contextlib.suppress(OSError):
+                        os.unlink(left)
             if exc.errno in FULL:
                 if not placed:
                     with contextlib.suppress(OSError):
