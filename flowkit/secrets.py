@@ -54,6 +54,7 @@ _PARAM = re.compile(
 _AUTH_HEADER = re.compile(r"(?i)\b((?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic|token|digest)\s+)?[^\s\"',;]+")
 _SCHEME_CREDENTIAL = re.compile(r"\b(Bearer|Basic) (?!\*\*\*)[A-Za-z0-9._~+/=\-]{8,}")
 
+_HEADER_SCHEME = re.compile(r"(?:Bearer|Basic|Token|Digest|ApiKey)\s+(\S+)\s*$", re.IGNORECASE)
 _known: set[str] = set()
 _pattern: re.Pattern[str] | None = None
 
@@ -63,7 +64,11 @@ def remember(value: Any) -> None:
     global _pattern
     if not isinstance(value, str) or len(value) < MIN_LENGTH:
         return
-    new = {value, quote(value, safe="")} - _known
+    forms = {value, quote(value, safe=""), value.replace("/", "\\/")}  # as written, URL-quoted, JSON-escaped
+    scheme = _HEADER_SCHEME.match(value)  # "Bearer tk_…": a server may echo the credential alone
+    if scheme and len(scheme.group(1)) >= MIN_LENGTH:
+        forms |= {scheme.group(1), scheme.group(1).replace("/", "\\/")}
+    new = forms - _known
     if new:
         _known.update(new)
         _pattern = re.compile("|".join(re.escape(v) for v in sorted(_known, key=len, reverse=True)))
@@ -118,7 +123,7 @@ def remember_config(data: Mapping[str, Any]) -> None:
                 walk(item, key, parent)
         elif isinstance(value, str):
             remember_url(value)
-            reads_references = _secret_name(key) or parent == "headers" or key == "username"
+            reads_references = _secret_name(key) or parent == "headers"  # a username alone is no secret
             if reads_references and (value.startswith("file:") or _REF.search(value)):
                 remember(_quiet_resolve(value))
             elif _secret_name(key):

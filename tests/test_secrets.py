@@ -460,3 +460,19 @@ def test_resolved_secrets_are_remembered(monkeypatch: pytest.MonkeyPatch, tmp_pa
     resolve_secret(f"file:{tmp_path / 'pw'}")
     assert redact_text("from-the-environment, from-a-file") == "***, ***"
     forget()
+
+
+def test_a_credential_after_its_scheme_word_and_its_json_escaped_form_are_masked_a_username_is_not() -> None:
+    """Review findings: a server echoing the token alone, PHP's escaped '/', and '3 orders failed' left readable."""
+    from flowkit import secrets
+
+    secrets.forget()
+    try:
+        secrets.remember("Bearer tk_live_9f8e7d6c5b4a")
+        secrets.remember("abc/defghij/klm")
+        secrets.remember_config({"destinations": {"s": {"username": "orders", "password": "${FLOWKIT_NO_SUCH_VAR}"}}})
+        text = secrets.redact_text('{"error":"token tk_live_9f8e7d6c5b4a is expired","t":"abc\\/defghij\\/klm"} 3 orders')
+    finally:
+        secrets.forget()
+    assert "tk_live_9f8e7d6c5b4a" not in text and "defghij" not in text
+    assert text.endswith(" 3 orders")
