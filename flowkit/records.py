@@ -261,9 +261,19 @@ def _line_limits(line: bytes, value: Any) -> str | None:
     Counting brackets and looking for 19 digits in a row are C-speed scans (a regex took
     six times as long as parsing the line): a line that could not break a limit is never walked.
     """
-    if line.count(b"[") + line.count(b"{") <= MAX_DEPTH and _LONG_NUMBER not in line.translate(_DIGITS):
+    long_number = _LONG_NUMBER in line.translate(_DIGITS)
+    if line.count(b"[") + line.count(b"{") <= MAX_DEPTH and not long_number:
         return None
-    return check_limits(value)
+    problem = check_limits(value)
+    if problem is None and long_number:
+        # orjson reads an integer beyond 2^64 as a float: read such a line again, exactly, to see it
+        import json
+
+        try:
+            problem = check_limits(json.loads(line))
+        except (ValueError, RecursionError):
+            problem = None
+    return problem
 
 
 def check_limits(value: Any) -> str | None:

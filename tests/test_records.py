@@ -254,3 +254,16 @@ def test_decoded_records_nested_too_deep_are_bad_lines(tmp_path: Path) -> None:
     items = list(Reader([path], decode=decode))
     assert isinstance(items[0], dict)
     assert isinstance(items[1], BadLine) and items[1].key == "m1" and items[1].message == f"nested deeper than {MAX_DEPTH} levels"
+
+
+def test_an_integer_of_twenty_digits_is_refused_not_read_as_a_float(invoke) -> None:  # type: ignore[no-untyped-def]
+    """orjson reads integers beyond 2^64 as floats: the limit check must still see them (review finding)."""
+    line = (
+        '{"flowkit":"record/1","kind":"alert","key":"K1","type":"application/json","meta":{},'
+        '"body":{"customer_id":123456789012345678901}}\n'
+        '{"flowkit":"record/1","kind":"alert","key":"K2","type":"application/json","meta":{},'
+        '"body":{"ref":"123456789012345678901","price":1e20}}\n'
+    )
+    result = invoke(["render"], input=line)
+    assert "integer out of range at $.body.customer_id" in result.stderr
+    assert '"K2"' in result.stdout and "1.2345678901234568e+20" not in result.stdout
