@@ -104,7 +104,7 @@ class Hotfolder:
                 self._write(final.with_name(final.name + self.done_suffix), b"")
         except OSError as exc:
             if placed:  # the data file is in place but its done file is not: take it back, the record is not delivered
-                for left in (final.with_name(final.name + self.done_suffix), final):
+                for left in (final.with_name(final.name + (self.done_suffix or "")), final):
                     with contextlib.suppress(OSError):
                         os.unlink(left)
             if exc.errno in FULL:
