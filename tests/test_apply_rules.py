@@ -583,3 +583,12 @@ def test_an_order_already_on_hold_without_a_reason_is_held_by_the_rule(invoke: I
     with sqlite3.connect(state_path) as conn:
         rows = conn.execute("SELECT number, export_status, hold_reason FROM orders ORDER BY number").fetchall()
     assert rows == [("1", "held", "Review 1"), ("2", "held", "Review 2"), ("3", "held", "Review 3")]
+
+
+def test_a_set_value_no_record_may_carry_is_refused_when_the_rules_load(invoke: Invoke, tmp_path: Path) -> None:
+    """TOML reads integers of any size; one beyond 64 bits in a `set` would break the store's window (review finding)."""
+    rules = tmp_path / "big.toml"
+    rules.write_text('[[rules]]\nname = "big"\nhold = "x"\nset = { "extra_data.big" = 99999999999999999999 }\n')
+    result = invoke(["apply-rules", "--rules", str(rules)], input=stream(order("1")))
+    assert result.exit_code == 78 and result.stdout == ""
+    assert "set.extra_data.big': integer out of range" in result.stderr and "Traceback" not in result.stderr

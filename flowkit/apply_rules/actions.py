@@ -21,6 +21,7 @@ from flowkit.apply_rules.common import (
     template,
     values_at,
 )
+from flowkit.records import check_limits
 
 SEVERITIES = ("info", "warning", "error", "critical")
 # Which top-level order fields each cached fact depends on (tuple keys are field paths).
@@ -221,6 +222,9 @@ def _set(value: Any, key: str) -> Action:
         parts = check_path(path, f"{key}.{path}")
         if parts[0] in PROTECTED:
             raise RuleError(f"{key}.{path}", f"'{parts[0]}' cannot be set by a rule")
+        beyond = check_limits(new)  # a value no record may carry (TOML reads integers of any size)
+        if beyond is not None:
+            raise RuleError(f"{key}.{path}", beyond.replace(" at $", " in the value"))
         assignments.append((parts, new))
 
     tops = frozenset(parts[0] for parts, _ in assignments)
