@@ -20,6 +20,24 @@ from flowkit.errors import ExitCode, RecordError
 from flowkit.validation import Validator, compile_schema
 
 SCHEMA_ID = "flowkit.order/1"
+# The fields of a canonical address, in the order the payload renders them ("lines" is the street lines).
+ADDRESS_KEYS = (
+    "first_name",
+    "last_name",
+    "company",
+    "lines",
+    "city",
+    "region",
+    "region_code",
+    "district",
+    "postal_code",
+    "country_code",
+    "email",
+    "phone",
+    "tax_id",
+    "tax_office",
+    "identity_number",
+)
 
 JsonPath = tuple[Any, ...]  # (parent path, member name or index); rendered only on error
 ROOT: JsonPath = ()

@@ -14,23 +14,11 @@ from typing import Any
 
 from flowkit.formats.names import ITEMS, JSON, XML
 from flowkit.formats.options import APPROVAL_STATUSES, RenderOptions
-from flowkit.model import utc
+from flowkit.model import ADDRESS_KEYS, utc
 
 Tree = dict[str, Any]
-_ADDRESS = ("first_name", "last_name", "company")
-_ADDRESS_TAIL = (
-    "city",
-    "region",
-    "region_code",
-    "district",
-    "postal_code",
-    "country_code",
-    "email",
-    "phone",
-    "tax_id",
-    "tax_office",
-    "identity_number",
-)
+_ADDRESS = ADDRESS_KEYS[:3]  # then the street lines, then the tail
+_ADDRESS_TAIL = ADDRESS_KEYS[4:]
 _PAYMENT = (
     ("payment_method", "method"),
     ("transaction_id", "transaction_id"),

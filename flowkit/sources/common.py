@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from flowkit.model import ADDRESS_KEYS
+
 SCHEMA = "flowkit.order/1"
 INT_MAX = (1 << 63) - 1
 STATUSES = (
@@ -28,23 +30,6 @@ STATUSES = (
     "delivered",
     "cancelled",
     "failed",
-)
-ADDRESS_KEYS = (
-    "first_name",
-    "last_name",
-    "company",
-    "lines",
-    "city",
-    "region",
-    "region_code",
-    "district",
-    "postal_code",
-    "country_code",
-    "email",
-    "phone",
-    "tax_id",
-    "tax_office",
-    "identity_number",
 )
 
 
