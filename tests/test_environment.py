@@ -134,7 +134,10 @@ def fill(folder: Path) -> Path:
 
 
 def chattr(flag: str, *paths: Path) -> bool:
-    done = subprocess.run(["chattr", flag, *map(str, paths)], capture_output=True, check=False)
+    try:
+        done = subprocess.run(["chattr", flag, *map(str, paths)], capture_output=True, check=False)
+    except FileNotFoundError:  # no e2fsprogs on this machine: the test skips
+        return False
     return done.returncode == 0
 
 
