@@ -170,11 +170,13 @@ PURE = frozenset({"bodies.pack", "bodies.unpack", "delivery.settle", "orders.con
 
 
 def store_functions() -> dict[str, ast.FunctionDef]:
-    """The public module-level functions of flowkit/store/ (db.py's Store and lock.py aside), by ``module.name``."""
+    """The public module-level functions of flowkit/store/ by ``module.name``: db.py's Store, lock.py and health.py
+    (which looks at a store's file without opening it as a Store) work on a path, before any Store exists."""
     return {
         f"{module.rpartition('.')[2]}.{node.name}": node
         for module, tree in modules().items()
-        if module.startswith("flowkit.store.") and module not in ("flowkit.store.db", "flowkit.store.lock")
+        if module.startswith("flowkit.store.")
+        and module not in ("flowkit.store.db", "flowkit.store.lock", "flowkit.store.health")
         for node in tree.body
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
     }

@@ -158,7 +158,7 @@ def check() -> None:
     """
     from flowkit.cli.app import get_app
     from flowkit.store.db import StoreUnusable
-    from flowkit.store.db import check as check_store
+    from flowkit.store.health import check as check_store
 
     health = check_store(get_app().state_path)
     click.echo(f"state store {health.path}: {'healthy' if health.ok else 'NOT healthy'}")

@@ -19,7 +19,6 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,7 @@ def migrations() -> list[tuple[int, str, str]]:
 
 # sqlite's primary result codes for a failing environment (https://sqlite.org/rescode.html).
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
+CORRUPT_CODES = (_CORRUPT, _NOTADB)
 
 
 class StoreBusy(TempFailError):
@@ -88,7 +88,7 @@ def store_error(path: Path, exc: BaseException) -> FlowkitError | None:
     primary, cause = code & 0xFF, f"{getattr(exc, 'sqlite_errorname', 'sqlite error')}: {exc}"
     if primary in (_BUSY, _LOCKED):
         return StoreBusy(f"state store {path} is busy ({cause})", hint="another run holds it; rerun later")
-    if primary in (_CORRUPT, _NOTADB):
+    if primary in CORRUPT_CODES:
         return StoreUnusable(f"state store {path} is corrupt ({cause})", hint=f"stop the runs that use it and {CHECK_HINT}")
     if primary not in (_FULL, _READONLY, _IOERR, _CANTOPEN):
         return None
@@ -97,7 +97,7 @@ def store_error(path: Path, exc: BaseException) -> FlowkitError | None:
             f"state store {path}: the disk is full ({cause})",
             hint="the unit of work that failed was rolled back; free space on that disk, then rerun",
         )
-    if primary == _READONLY or not _writable(path):
+    if primary == _READONLY or not writable(path):
         return StoreUnusable(
             f"state store {path} is read-only ({cause})",
             hint="make the file, its -wal/-shm files and its folder writable (mount, permissions, chattr), then rerun",
@@ -109,7 +109,7 @@ def store_error(path: Path, exc: BaseException) -> FlowkitError | None:
     return StoreUnusable(f"state store {path}: disk I/O error ({cause})", hint=f"check the disk (dmesg), then {CHECK_HINT}")
 
 
-def _writable(path: Path) -> bool:
+def writable(path: Path) -> bool:
     """Whether the store's folder and its files can be written (False on a read-only mount, even for root)."""
     files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
     return os.access(path.parent, os.W_OK) and all(os.access(f, os.W_OK) for f in files if f.exists())
@@ -196,7 +196,7 @@ class Store:
                 fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
                 os.close(fd)
         except OSError as exc:
-            if not _writable(path):
+            if not writable(path):
                 raise StoreUnusable(f"state store {path} is read-only ({exc.strerror})", hint="make its folder writable") from exc
             raise ConfigError(f"state store {path}: cannot open: {exc}") from exc
         try:
@@ -369,113 +369,3 @@ class Store:
                 cur = conn.execute(f"DELETE FROM {table} WHERE {column} IS NOT NULL AND {column} < ?{keep}", (cutoff,))
                 deleted[table] = cur.rowcount
         return deleted
-
-
-# state check -----------------------------------------------------------------
-SQLITE_MAGIC = b"SQLite format 3\x00"
-# The tables that keep work from being done twice; a check counts their rows, a recovery must keep them.
-LEDGERS: dict[str, str] = {
-    "deliveries": "the delivery ledger (what was sent where)",
-    "processed_messages": "the processed message ids (stock and shipment messages applied)",
-    "stock_ledger": "the stock ledger (last quantity and sequence per sku and target)",
-    "orders": "the orders and their export status",
-}
-
-
-@dataclass
-class Health:
-    """What ``check`` found: facts about the store, and the problems (none when it is healthy)."""
-
-    path: Path
-    found: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    newer: bool = False  # a schema newer than this flowkit's
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def check(path: Path, *, max_errors: int = 20) -> Health:
-    """Check the store at ``path`` without changing it: header, ``PRAGMA integrity_check``, schema, writability.
-
-    Opened with plain sqlite (no migration, no WAL switch), so a damaged file is looked at, never repaired.
-    """
-    health = Health(path)
-    if not path.exists():
-        health.problems.append(f"no state store at {path} (the first run creates it; check --state and state.path)")
-        return health
-    wal = path.with_name(path.name + "-wal")
-    size = path.stat().st_size
-    health.found.append(f"file {path}: {size} bytes" + (f", write-ahead log {wal.stat().st_size} bytes" if wal.exists() else ""))
-    with path.open("rb") as fh:
-        head = fh.read(len(SQLITE_MAGIC))
-    if size and head != SQLITE_MAGIC:
-        health.problems.append("not a sqlite database: the file header is damaged or the file is something else")
-        return health
-    writable = _writable(path)
-    if not writable:
-        health.problems.append("read-only: the file, its -wal/-shm files or its folder cannot be written; runs exit 78")
-        if wal.exists() and wal.stat().st_size:
-            health.found.append("the write-ahead log cannot be read on a read-only file system: checked without it")
-    try:
-        # sqlite cannot open a WAL store where it cannot write its -shm file: read it as an immutable file then
-        target = path if writable else f"file:{path.resolve()}?mode=ro&immutable=1"
-        conn = sqlite3.connect(target, isolation_level=None, uri=not writable)
-    except sqlite3.Error as exc:
-        health.problems.append(f"cannot open: {exc}")
-        return health
-    try:
-        _check_open(conn, health, max_errors)
-    except sqlite3.Error as exc:
-        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-        what = "corrupt" if code in (_CORRUPT, _NOTADB) else "unreadable"
-        health.problems.append(f"{what}: {getattr(exc, 'sqlite_errorname', 'sqlite error')}: {exc}")
-    finally:
-        conn.close()
-    return health
-
-
-def _check_open(conn: sqlite3.Connection, health: Health, max_errors: int) -> None:
-    verdict = [text for row in conn.execute(f"PRAGMA integrity_check({int(max_errors)})") for text in row[0].splitlines()]
-    if verdict == ["ok"]:
-        health.found.append("integrity_check: ok")
-    else:
-        health.problems += [f"integrity_check: {line}" for line in verdict]
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    available = migrations()
-    known = max((m[0] for m in available), default=0)
-    if version > known:
-        health.newer = True
-        health.problems.append(f"schema version {version} is newer than this flowkit knows ({known}): upgrade flowkit")
-    elif version < known:
-        health.found.append(f"schema version {version} (the next run migrates it to {known})")
-    else:
-        health.found.append(f"schema version {version} (current)")
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if version == 0 and not tables:
-        health.problems.append(
-            "empty: no tables, yet flowkit creates them when it creates a store; if this store held data it was "
-            "truncated, and a run would start afresh and redo everything"
-        )
-        return
-    for number, name, sql in available:
-        if number > version:
-            continue
-        missing = [t for t in _created_tables(sql) if t not in tables]
-        if missing:
-            health.problems.append(f"schema: table(s) {', '.join(missing)} of migration {name} missing")
-    for table, what in LEDGERS.items():
-        if table in tables:
-            try:
-                count = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-            except sqlite3.DatabaseError as exc:
-                health.problems.append(f"{table}: unreadable ({exc})")
-                continue
-            health.found.append(f"{table}: {count} row(s), {what}")
-
-
-def _created_tables(sql: str) -> list[str]:
-    import re
-
-    return re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", sql, flags=re.IGNORECASE)
