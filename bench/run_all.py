@@ -18,7 +18,7 @@ HERE = Path(__file__).parent
 
 
 def main(names: list[str]) -> int:
-    scripts = sorted(p for p in HERE.glob("*.py") if p.name != "run_all.py")
+    scripts = sorted(p for p in HERE.glob("*.py") if p.name != "run_all.py" and not p.name.startswith("_"))
     if names:
         scripts = [p for p in scripts if p.stem in names]
     failed = []
