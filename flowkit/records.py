@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import io
+import itertools
 import os
 import re
 import select
@@ -35,6 +36,9 @@ INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 """The integers a record may hold: sqlite's (and most receivers') signed 64 bits."""
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19  # the shortest integer outside the range has 19 digits
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')  # translate() deletes all but brackets and quotes
+_STRING = re.compile(rb'"[^"]*"')
+_STEP = [1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256)]
 
 
 def make_record(kind: str, key: str, body: Any, *, type: str = JSON_TYPE, meta: dict[str, Any] | None = None) -> Record:
@@ -262,7 +266,8 @@ def _line_limits(line: bytes, value: Any) -> str | None:
     six times as long as parsing the line): a line that could not break a limit is never walked.
     """
     long_number = _LONG_NUMBER in line.translate(_DIGITS)
-    if line.count(b"[") + line.count(b"{") <= MAX_DEPTH and not long_number:
+    deep = line.count(b"[") + line.count(b"{") > MAX_DEPTH and _nests_too_deep(line)
+    if not deep and not long_number:
         return None
     problem = check_limits(value)
     if problem is None and long_number:
@@ -274,6 +279,27 @@ def _line_limits(line: bytes, value: Any) -> str | None:
         except (ValueError, RecursionError):
             problem = None
     return problem
+
+
+def _nests_too_deep(text: bytes) -> bool:
+    """Whether the (valid) JSON ``text`` nests more than ``MAX_DEPTH`` arrays and objects, read at C speed.
+
+    A realistic order has hundreds of brackets but nests six deep; walking its values took three
+    times as long as parsing it. Escapes go first, then everything but brackets and quotes, then
+    the strings (brackets in them are text). Each pass that drops the empty ``[]`` and ``{}`` pairs
+    then removes one or two levels; past ``MAX_DEPTH // 2`` passes the levels are counted exactly.
+    """
+    if b"\\" in text and b'\\"' in text:  # only an escape before a quote can move a string's end
+        text = text.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = text.translate(None, _NOT_STRUCTURE).replace(b'""', b"")  # adjacent quotes: no bracket between
+    if b'"' in brackets:
+        brackets = _STRING.sub(b"", brackets)
+    rest = brackets
+    for _ in range(MAX_DEPTH // 2):
+        if not rest:
+            return False
+        rest = rest.replace(b"[]", b"").replace(b"{}", b"")
+    return bool(rest) and max(itertools.accumulate(map(_STEP.__getitem__, brackets))) > MAX_DEPTH
 
 
 def check_limits(value: Any) -> str | None:
