@@ -8,17 +8,19 @@ RAW = b"\x00"  # marks a body kept as is; a zlib stream never starts with this b
 SMALL = 256  # bodies up to this size are kept as is: zlib would save a few bytes at 8 µs each
 
 
-def pack(body: bytes) -> bytes:
-    """The body as kept: zlib level 1 (window and hash table sized to it), or as is when small.
+def pack(body: bytes, *, level: int = 1) -> bytes:
+    """The body as kept: zlib ``level`` (window and hash table sized to it), or as is when small.
 
     ``zlib.compress`` sets up a 32 KiB window and 64 KiB hash table per call,
     which dominates for the small files most deliveries are. A window no
     larger than the body loses nothing; ``zlib.decompress`` reads any window.
+    Levels 1-3 cost about the same (zlib's fast strategy); 3 keeps order
+    bodies ~7% smaller, 6 another 13% smaller at 2.5 times the time.
     """
     if len(body) <= SMALL:
         return RAW + body
     wbits = max(9, min(15, (len(body) - 1).bit_length()))
-    packer = zlib.compressobj(1, zlib.DEFLATED, wbits, 1 if len(body) <= 4096 else 8)
+    packer = zlib.compressobj(level, zlib.DEFLATED, wbits, 1 if len(body) <= 4096 else 8)
     return packer.compress(body) + packer.flush()
 
 
