@@ -129,9 +129,22 @@ def error_record(record: Record, command: str, exc: FlowkitError) -> Record:
     return derive(record, "error", body)
 
 
+_first_error: list[str] = []  # the first record error of this process's run, for the run log
+
+
 def report(where: str, message: str) -> None:
-    """One line on stderr naming the failing record."""
+    """One line on stderr naming the failing record (the first one is also kept for ``state runs``)."""
+    if not _first_error:
+        _first_error.append(f"{where}: {message}")
     print(f"flowkit: {where}: {message}", file=sys.stderr, flush=True)
+
+
+def first_error(reset: bool = False) -> str | None:
+    """The first record error ``report`` printed in this process (and forget it with ``reset``)."""
+    found = _first_error[0] if _first_error else None
+    if reset:
+        _first_error.clear()
+    return found
 
 
 def internal(item: Any, exc: Exception) -> InternalError:

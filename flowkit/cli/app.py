@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flowkit.cli.signals import Interrupted
-from flowkit.errors import FlowkitError
+from flowkit.errors import FlowkitError, PartialError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -92,12 +92,15 @@ class App:
         """Log this command run in the store (start, end, counts, status)."""
         store = self.store()
         ctx = click.get_current_context()
-        run_id = store.start_run(command, [a for a in (ctx.args or [])])
-        status = "ok"
+        run_id = store.start_run(command, _command_line(ctx))
+        status, outcome = "ok", _Outcome()
+        _pipeline_first_error(reset=True)
         try:
             yield
         except FlowkitError as exc:
             status = "partial" if exc.exit_code == 1 else f"error:{exc.exit_code}"
+            outcome.exit_code, outcome.error = int(exc.exit_code), exc.format_message()
+            outcome.partial = isinstance(exc, PartialError)
             raise
         except BrokenPipeError:  # the next command exited first (click then exits 1 quietly)
             status = "broken-pipe"
@@ -107,32 +110,70 @@ class App:
                 err=True,
             )
             raise
-        except Interrupted:  # SIGINT/SIGTERM: the root group says so and exits 130/143
+        except Interrupted as exc:  # SIGINT/SIGTERM: the root group says so and exits 130/143
             status = "interrupted"
+            outcome.exit_code, outcome.error = exc.exit_code, exc.line()
             raise
         except BaseException as exc:
             mapped = self.store_error(exc)  # the store failed under a row read late
             if mapped is None:
                 status = "crashed"
+                if not isinstance(exc, (BrokenPipeError, SystemExit, GeneratorExit)):
+                    outcome.exit_code, outcome.error = 70, f"{type(exc).__name__}: {exc}"
                 raise
             status = f"error:{mapped.exit_code}"
+            outcome.exit_code, outcome.error = int(mapped.exit_code), mapped.format_message()
             raise mapped from exc
         finally:
-            self._finish(store, run_id, command, status, counts)
+            if outcome.exit_code is None and status == "ok":
+                outcome.exit_code = 0
+            first = _pipeline_first_error()
+            if first and (outcome.error is None or outcome.partial):
+                # records failed: the first one says why (and the summary how many)
+                outcome.error = first if outcome.error is None else f"{first} ({outcome.error})"
+            self._finish(store, run_id, command, status, counts, outcome)
 
     @staticmethod
-    def _finish(store: Store, run_id: int, command: str, status: str, counts: dict[str, Any]) -> None:
+    def _finish(store: Store, run_id: int, command: str, status: str, counts: dict[str, Any], outcome: _Outcome) -> None:
         """Log the run's end; a store that fails now (full, read-only) is reported only when the run went well."""
         import logging
 
         try:
-            store.finish_run(run_id, status, counts)
+            store.finish_run(run_id, status, counts, exit_code=outcome.exit_code, error=outcome.error)
         except FlowkitError as exc:
             if status == "ok":
                 raise
             logging.getLogger("flowkit").info("%s run %d: its end (%s) was not logged: %s", command, run_id, status, exc)
             return
         logging.getLogger("flowkit").info("%s run %d finished: %s %s", command, run_id, status, counts)
+
+
+class _Outcome:
+    """How a run ended, for the run log: its exit code and the first error (None while unknown)."""
+
+    def __init__(self) -> None:
+        self.exit_code: int | None = None
+        self.error: str | None = None
+        self.partial = False  # the error is the record loop's summary of failed records
+
+
+def _command_line(ctx: click.Context) -> list[str]:
+    """The run's command line as given (``flowkit`` options included), passwords and secrets masked."""
+    from flowkit.cli.groups import ARGV
+    from flowkit.secrets import redact_text, remember_url
+
+    argv = [str(a) for a in ctx.find_root().meta.get(ARGV, ctx.args or [])]
+    for arg in argv:
+        remember_url(arg)
+    return [redact_text(a) for a in argv]
+
+
+def _pipeline_first_error(reset: bool = False) -> str | None:
+    """The first record error the record loop reported, when this run used it (never imports it)."""
+    import sys
+
+    pipeline = sys.modules.get("flowkit.pipeline")
+    return None if pipeline is None else pipeline.first_error(reset)
 
 
 def get_app() -> App:

@@ -36,7 +36,7 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, 
 
     grid = Table(title=title, title_justify="left")
     for column in columns:
-        grid.add_column(column)
+        grid.add_column(column, overflow="fold")  # wrapped, never cut: ids and times are read in full
     for row in rows:
         grid.add_row(*("" if v is None else str(v) for v in row))
     Console(stderr=not to_stdout).print(grid)

@@ -22,8 +22,10 @@ from flowkit.cli.registry import COMMANDS, load, load_command, subcommands
 from flowkit.cli.signals import Interrupted, handle_signals
 from flowkit.errors import FlowkitError, UsageError
 
-# ctx.meta key (shared by every context of one run): the path of the command about to run.
+# ctx.meta keys (shared by every context of one run): the path of the command about to run,
+# and the command line as given (the run log keeps it, secrets masked).
 _RUNNING = "flowkit.command_path"
+ARGV = "flowkit.argv"
 
 
 class OneLineUsageError(click.UsageError):
@@ -105,11 +107,16 @@ class RootGroup(Group):
         with formatter.section("Commands"):
             formatter.write_dl([(name, entry.summary) for name, entry in COMMANDS.items()])
 
-    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        argv = list(args)  # before click parses (and consumes) them
         try:
-            return super().make_context(*args, **kwargs)
+            ctx = super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
             raise _one_line(exc) from None
+        ctx.meta[ARGV] = argv
+        return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

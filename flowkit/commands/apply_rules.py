@@ -89,4 +89,4 @@ def command(
             reader, writer=Writer(mode=mode), process=applier, consumes=("order",), command=COMMAND, window=window
         )
         counts.update(tally.as_dict())
-    pipeline.finish(tally)
+        pipeline.finish(tally)  # inside the run: the run log keeps the exit code and the first error

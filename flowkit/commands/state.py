@@ -89,14 +89,16 @@ def show(key: str, as_json: bool) -> None:
 @command.command("runs")
 @click.option("--limit", default=20, show_default=True, help="How many recent runs.")
 @click.option("--command", "command_name", help="Only runs of this command.")
-def runs(limit: int, command_name: str | None) -> None:
-    """List recent runs with their counts (JSON lines on a pipe).
+@click.option("--json", "as_json", is_flag=True, help="JSON lines even on a terminal.")
+def runs(limit: int, command_name: str | None, as_json: bool) -> None:
+    """List recent runs: command line, status, exit code, first error, counts (JSON lines on a pipe).
 
     \b
     Example:
       flowkit state runs --command deliver --limit 5
     """
     import json
+    import shlex
     import sys
 
     from flowkit.cli.app import get_app
@@ -104,12 +106,24 @@ def runs(limit: int, command_name: str | None) -> None:
     from flowkit.secrets import scrub
 
     items = scrub(get_app().store().runs(limit, command_name))
-    if not is_tty(sys.stdout):
+    if as_json or not is_tty(sys.stdout):
         for item in items:
             click.echo(json.dumps(item, ensure_ascii=False))
         return
-    rows = [(r["id"], r["command"], r["started_at"], r["ended_at"], r["status"], json.dumps(r["counts"])) for r in items]
-    table("runs", ("id", "command", "started", "ended", "status", "counts"), rows, to_stdout=True)
+    rows = [
+        (
+            r["id"],
+            shlex.join(["flowkit", *r["args"]]) if r["args"] else r["command"],
+            r["started_at"],
+            r["ended_at"],
+            r["status"],
+            "" if r.get("exit_code") is None else r["exit_code"],
+            json.dumps(r["counts"]),
+            r.get("error") or "",
+        )
+        for r in items
+    ]
+    table("runs", ("id", "command line", "started", "ended", "status", "exit", "counts", "first error"), rows, to_stdout=True)
 
 
 @command.command("purge")

@@ -309,12 +309,16 @@ class Store:
         self.run_id = int(cur.lastrowid or 0)
         return self.run_id
 
-    def finish_run(self, run_id: int, status: str, counts: dict[str, Any]) -> None:
+    def finish_run(
+        self, run_id: int, status: str, counts: dict[str, Any], *, exit_code: int | None = None, error: str | None = None
+    ) -> None:
         self._rollback()  # a unit of work a signal left open when the run stopped is not kept
+        if error is not None and len(error) > 1000:
+            error = error[:999] + "…"
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE runs SET ended_at = ?, status = ?, counts = ? WHERE id = ?",
-                (now(), status, json.dumps(counts, sort_keys=True), run_id),
+                "UPDATE runs SET ended_at = ?, status = ?, counts = ?, exit_code = ?, error = ? WHERE id = ?",
+                (now(), status, json.dumps(counts, sort_keys=True), exit_code, error, run_id),
             )
 
     def runs(self, limit: int = 20, command: str | None = None) -> list[dict[str, Any]]:
