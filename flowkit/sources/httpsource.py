@@ -100,20 +100,54 @@ class HttpSource:
         url: str | None = fill(spec["list_path"], spec, self.where)
         seen = 0
         while url:
-            paging: list[tuple[str, str]] = []
-            if style == "page":
-                paging = [(spec["page_param"], str(page)), (spec["size_param"], str(size))]
-            elif style == "offset":
-                paging = [(spec["offset_param"], str(offset)), (spec["size_param"], str(size))]
-            elif style == "next" and page == int(spec["first_page"]):
-                paging = [(spec["size_param"], str(size))]
             first = style != "next" or page == int(spec["first_page"])
-            data, response = self.client.request("GET", url, params=(base + paging) if first else None)
+            data, response = self.client.request("GET", url, params=(base + self.paging(page, offset)) if first else None)
             items = self.items(data, url)
             yield items
             seen += len(items)
             page, offset = page + 1, offset + len(items)
             url = self.next_url(data, response, items, seen, size, url)
+
+    def paging(self, page: int, offset: int) -> list[tuple[str, str]]:
+        """The paging parameters of the request for ``page`` (or ``offset``)."""
+        spec, style, size = self.spec, self.spec["pagination"], str(int(self.spec["page_size"]))
+        if style == "page":
+            return [(spec["page_param"], str(page)), (spec["size_param"], size)]
+        if style == "offset":
+            return [(spec["offset_param"], str(offset)), (spec["size_param"], size)]
+        if style == "next" and page == int(spec["first_page"]):
+            return [(spec["size_param"], size)]
+        return []
+
+    def probe(self) -> str:
+        """The first list request of ``query-orders --unsent``, with the source's auth, sent once (no retries).
+
+        Refused (401/403, another 4xx, a redirect to another origin): 69; unreachable,
+        timed out, 5xx or 429: 75; an answer that is not the list the config describes: 78.
+        """
+        import httpx
+
+        from flowkit.errors import ConfigError, TempFailError
+        from flowkit.secrets import follow
+
+        spec, client = self.spec, self.client
+        url = fill(spec["list_path"], spec, self.where)
+        params = self.params(Query(unsent=True)) + self.paging(int(spec["first_page"]), 0)
+        shown = f"GET {client.show(url)}"
+        try:
+            response = follow(client.client, client.client.request("GET", url, params=params), client._refuse)
+        except httpx.TimeoutException as exc:
+            raise TempFailError(f"{shown}: timed out after {float(spec['timeout']):g} s") from exc
+        except httpx.TransportError as exc:
+            raise TempFailError(f"{shown}: cannot connect: {exc}") from exc
+        code = response.status_code
+        if code >= 500 or code == 429:
+            raise TempFailError(f"{shown}: HTTP {code} {response.reason_phrase}: the server is failing", hint="rerun later")
+        try:
+            items = self.items(client._parse("GET", redact_text(str(response.url)), response), url)
+        except InputError as exc:
+            raise ConfigError(exc.format_message(), hint="check the source's items_field and list_path") from exc
+        return f"{shown}: HTTP {code}, {len(items)} order(s) on the first page"
 
     def next_url(self, data: Any, response: Any, items: list[Any], seen: int, size: int, url: str) -> str | None:
         style, spec = self.spec["pagination"], self.spec

@@ -220,6 +220,26 @@ class Email:
     def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
         return None
 
+    def probe(self) -> str:
+        """Connect, TLS as configured, log in, then NOOP and RSET: the session works and no mail is sent."""
+        if self.smtp is None:
+            self.open()
+        assert self.smtp is not None
+        where = f"smtp {self.host}:{self.port}"
+        try:
+            replies = [self.smtp.noop(), self.smtp.rset()]
+        except (OSError, smtplib.SMTPException) as exc:
+            self._drop()
+            raise TempFailError(redact_text(f"{where}: connection lost: {exc}"), hint="rerun later") from exc
+        for (code, text), verb in zip(replies, ("NOOP", "RSET"), strict=True):
+            if code != 250:
+                reply = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+                error = TempFailError if 400 <= code < 500 else UnavailableError
+                raise error(redact_text(f"{where}: {verb} answered {code} {reply}"))
+        how = {"starttls": "STARTTLS", "ssl": "TLS", "none": "no TLS"}[self.tls]
+        who = f"logged in as {self.username}" if self.username else "no login"
+        return f"connected ({how}), {who}, NOOP and RSET answered 250; no mail sent"
+
     def _drop(self) -> None:
         if self.smtp is not None:
             self.smtp.close()

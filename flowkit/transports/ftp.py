@@ -175,6 +175,31 @@ class Ftp:
             self._drop()
             return None
 
+    def probe(self, name: str) -> str:
+        """Connect, then store ``name`` (a dot file) in the remote folder, check its size and delete it.
+
+        ``flowkit check`` calls this; the folder is made as the first delivery would make it.
+        """
+        import io
+
+        ftp = self._session()
+        path = posixpath.join(self.root, name)
+        data = b"flowkit check\n"
+        try:
+            self._mkdirs(ftp, self.root)
+            ftp.storbinary(f"STOR {path}", io.BytesIO(data))
+            try:
+                size = self._size(ftp, path)
+            finally:
+                ftp.delete(path)
+        except ftplib.error_perm as exc:
+            raise UnavailableError(f"ftp {path}: refused: {exc}", hint="the user may not write in that folder") from exc
+        except (OSError, EOFError, ftplib.Error) as exc:
+            raise TempFailError(f"ftp {path}: {exc}") from exc
+        if size is not None and size != len(data):
+            raise TempFailError(f"ftp {path}: size check failed ({size} of {len(data)} bytes)")
+        return f"wrote and removed {name}"
+
     def _drop(self) -> None:
         if self.ftp is not None:
             try:

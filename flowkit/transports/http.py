@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from flowkit.config import Config
-from flowkit.errors import ConfigError, ExitCode, RecordError, UnavailableError
+from flowkit.errors import ConfigError, ExitCode, RecordError, TempFailError, UnavailableError
 from flowkit.records import Record
 from flowkit.secrets import SECRET_HEADERS, follow, redact_headers, redact_text, remember, remember_basic, remember_url
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, secret
@@ -228,10 +228,39 @@ class Http:
             return None
         return self._exists(record, name)
 
+    def probe(self, key: str) -> str:
+        """A request that creates nothing, with the destination's auth and TLS; what it answered.
+
+        The exists-check URL (``exists_method``, GET by default) when one is configured, filled
+        with ``key``; else HEAD to the endpoint (``url`` up to its first placeholder), and GET
+        when the server does not implement HEAD (405, 501). Any answer but 401/403/407
+        (refused, 69) or 5xx (75) counts as reachable.
+        """
+        if self.client is None:
+            self.open()
+        method = str(self.spec.get("exists_method", "GET")).upper() if self.exists_url else "HEAD"
+        url = endpoint(self.exists_url, key) if self.exists_url else self.url.split("{", 1)[0]
+        response = self._request(method if method in ("GET", "HEAD") else "HEAD", url)
+        if response.request.method == "HEAD" and response.status_code in (405, 501):
+            response = self._request("GET", url)
+        code, shown = response.status_code, f"{response.request.method} {redact_text(url)}"
+        answered = f"{shown}: HTTP {code} {response.reason_phrase}".rstrip()
+        if code in (401, 403, 407):
+            raise UnavailableError(f"{answered}: credentials refused", hint="check the destination's credentials")
+        if code >= 500:
+            raise TempFailError(f"{answered}: the server is failing", hint="rerun later")
+        return f"{answered} (reachable)"
+
     def close(self) -> None:
         if self.client is not None:
             self.client.close()
             self.client = None
+
+
+def endpoint(template: str, key: str) -> str:
+    """A URL template with ``{key}``/``{filename}`` filled with ``key``, cut before any other placeholder."""
+    url = template.replace("{key}", quote(key, safe="")).replace("{filename}", quote(key, safe=""))
+    return url.split("{", 1)[0]
 
 
 def archive(response: httpx.Response, data: bytes, secret_headers: set[str]) -> dict[str, Any]:

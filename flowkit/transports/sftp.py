@@ -97,7 +97,7 @@ class Sftp:
         client = paramiko.SSHClient()
         if os.path.exists(self.known_hosts):
             client.load_host_keys(self.known_hosts)
-        client.set_missing_host_key_policy(_Pinned(self.pinned, self.known_hosts, self.port))
+        client.set_missing_host_key_policy(_Pinned(self.pinned, self.known_hosts, self.host, self.port))
         try:
             client.connect(
                 self.host,
@@ -259,6 +259,33 @@ class Sftp:
             self._drop()
             return None
 
+    def probe(self, name: str) -> str:
+        """Connect, then write ``name`` (a dot file) in the remote folder, check its size and remove it.
+
+        ``flowkit check`` calls this; the folder is made as the first delivery would make it.
+        """
+        sftp = self._session()
+        path = posixpath.join(self.root, name)
+        data = b"flowkit check\n"
+        try:
+            self._mkdirs(sftp, self.root)
+            try:
+                with sftp.open(path, "wb") as handle:
+                    handle.write(data)
+                    size = handle.stat().st_size
+            finally:
+                try:
+                    sftp.remove(path)
+                except FileNotFoundError:
+                    pass
+        except PermissionError as exc:
+            raise UnavailableError(f"sftp {path}: permission denied", hint="the user may not write in that folder") from exc
+        except (OSError, EOFError) as exc:
+            raise TempFailError(f"sftp {path}: {exc}") from exc
+        if size != len(data):
+            raise TempFailError(f"sftp {path}: size check failed ({size} of {len(data)} bytes)")
+        return f"wrote and removed {name}"
+
     def _drop(self) -> None:
         """Forget a broken connection; the next put reconnects."""
         if self.client is not None:
@@ -269,7 +296,7 @@ class Sftp:
         self._drop()
 
 
-def _Pinned(pinned: str | None, known_hosts: str, port: int) -> Any:
+def _Pinned(pinned: str | None, known_hosts: str, server: str, port: int) -> Any:
     """paramiko policy: accept a key only when it matches the pinned fingerprint, else refuse with advice."""
     load_paramiko()
     import paramiko
@@ -285,7 +312,7 @@ def _Pinned(pinned: str | None, known_hosts: str, port: int) -> Any:
             raise UnavailableError(
                 f"sftp {host}: unknown host key {key.get_name()} {seen} (not in {known_hosts})",
                 hint=f"after checking the fingerprint with the server's admin, trust it with "
-                f"'ssh-keyscan -p {port} HOST >> {known_hosts}' or set host_key_fingerprint = \"{seen}\"",
+                f"'ssh-keyscan -p {port} {server} >> {known_hosts}' or set host_key_fingerprint = \"{seen}\"",
             )
 
     return Policy()
