@@ -63,6 +63,9 @@ COMMANDS: Mapping[str, Entry] = {
         },
     ),
     "config": Entry("flowkit.commands.config", "Write a starter config, check one, or show the effective config."),
+    "check": Entry(
+        "flowkit.commands.check", "Check destinations and sources: connect, log in, write and remove a probe, list one page."
+    ),
 }
 
 
