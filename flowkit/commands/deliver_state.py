@@ -17,7 +17,8 @@ from flowkit.errors import InputError
 @click.command("sent")
 @click.argument("key")
 @click.option("--body", "with_body", is_flag=True, help="Include the exact bytes that went out (text).")
-def command(key: str, with_body: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="JSON even on a terminal.")
+def command(key: str, with_body: bool, as_json: bool) -> None:
     """Show every delivery of KEY: destination, status, attempts, remote reference, response.
 
     JSON on a pipe, a table on a terminal (bodies always as JSON).
@@ -40,7 +41,7 @@ def command(key: str, with_body: bool) -> None:
             item["type"] = kept[0] if kept else None
             item["body"] = kept[2].decode("utf-8", errors="replace") if kept else None
     items = scrub(items)  # no secret in clear, whatever an older version kept
-    if with_body or not is_tty(sys.stdout):
+    if with_body or as_json or not is_tty(sys.stdout):
         click.echo(json.dumps(items, indent=2, ensure_ascii=False))
         return
     columns = ("destination", "status", "attempts", "filename", "remote_ref", "updated_at", "error")

@@ -17,7 +17,8 @@ COLUMNS = ("id", "run_id", "at", "command", "source", "emitted", "delivered", "d
 
 @click.command("exports")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many recent runs.")
-def command(limit: int) -> None:
+@click.option("--json", "as_json", is_flag=True, help="JSON lines even on a terminal.")
+def command(limit: int, as_json: bool) -> None:
     """List the export history: orders emitted, delivered, duplicates, failed and dead per run.
 
     Kept apart from the run log, and never purged. A table on a terminal,
@@ -31,7 +32,7 @@ def command(limit: int) -> None:
     from flowkit.store import exports
 
     rows = exports.history(get_app().store(), limit)
-    if not is_tty(sys.stdout):
+    if as_json or not is_tty(sys.stdout):
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
         return
