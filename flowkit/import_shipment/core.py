@@ -11,7 +11,6 @@ resent.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,7 +173,7 @@ def _record(
     return recorded
 
 
-def _check_order(row: sqlite3.Row, lines: list[dict[str, Any]]) -> None:
+def _check_order(row: dict[str, Any], lines: list[dict[str, Any]]) -> None:
     number = row["number"]
     if row["status"] == "cancelled" or row["export_status"] == "cancelled":
         raise Refused(f'Order "{number}" is cancelled.', lines)

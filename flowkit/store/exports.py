@@ -7,10 +7,10 @@ and the source-side "mark as exported" calls still owed.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
+from flowkit.store import orders
 from flowkit.store.db import Store, now
 
 # Export statuses an --unsent query may (re)emit.
@@ -92,7 +92,7 @@ def document(store: Store, number: str) -> tuple[dict[str, Any], str | None] | N
     row = store.conn.execute("SELECT document, source FROM orders WHERE number = ?", (number,)).fetchone()
     if row is None or not row[0]:
         return None
-    return json.loads(row[0]), row[1]
+    return orders.decode(row[0]), row[1]
 
 
 def add_history(store: Store, command: str, source: str | None, counts: dict[str, int]) -> None:

@@ -3,36 +3,73 @@
 Export status: pending -> queued -> exported | failed (attempts) -> dead,
 with held and cancelled as side states. Each change is one transaction that
 also appends to the order's event log.
+
+An order's body (column ``document``) is its compact JSON as orjson writes it,
+kept deflated by ``bodies.pack`` (zlib level ``LEVEL``); ``content_hash`` is the
+sha256 of that JSON. Rows written before migration 0009 held the JSON as text
+(keys sorted, which their hash was taken over): ``decode`` reads both forms.
+The canonical ``id`` has its own column (``order_id``) for the SQL that needs it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
+from flowkit.store.bodies import ORDER_LEVEL as LEVEL
+from flowkit.store.bodies import pack, unpack
 from flowkit.store.db import Store, now
 
 EXPORT_STATUSES = ("pending", "queued", "exported", "failed", "dead", "held", "cancelled")
 
 
+def encode(order: dict[str, Any]) -> bytes:
+    """The order's JSON as the store keeps it and query-orders writes it (compact, the order's key order)."""
+    return orjson.dumps(order)
+
+
 def content_hash(document: Any) -> str:
-    """sha256 of the document's canonical JSON (sorted keys, compact, UTF-8)."""
-    return _encoded(document)[0]
+    """sha256 of the document's JSON as the store keeps it (``encode``)."""
+    return _digest(orjson.dumps(document))
 
 
-def _encoded(document: Any) -> tuple[str, str]:
-    """(content hash, stored text) from one encoding: the canonical JSON is also what the store keeps."""
-    data = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+def _digest(data: bytes) -> str:
     import hashlib  # here: OpenSSL's start-up is ~4 ms that read-only commands need not pay
 
-    return "sha256:" + hashlib.sha256(data).hexdigest(), data.decode()
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _legacy_hash(document: Any) -> str:
+    """The hash a row written before migration 0009 has: over the JSON with sorted keys."""
+    return _digest(orjson.dumps(document, option=orjson.OPT_SORT_KEYS))
+
+
+def decode(kept: bytes | str | None) -> Any:
+    """A stored body as its JSON value: deflated (``pack``), or text from before migration 0009; None when empty."""
+    if not kept:
+        return None
+    if isinstance(kept, str):
+        return json.loads(kept)
+    return orjson.loads(unpack(kept))
+
+
+def _id(value: Any) -> str | None:
+    """The ``order_id`` column: the canonical ``id`` as SQL's ``json_extract`` gave it, as text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
+    return str(value)
 
 
 _INSERT = """INSERT INTO orders (number, channel, source, supplier, status, content_hash, document, placed_at,
-                               fetched_at, updated_at, tags, export_status, hold_reason)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+                               fetched_at, updated_at, tags, export_status, hold_reason, order_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 _LINES = """INSERT INTO order_lines (number, line_id, sku, source, quantity, quantity_shipped)
            VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT(number, line_id) DO UPDATE SET sku = excluded.sku, source = excluded.source,
@@ -53,29 +90,27 @@ def upsert(
     """
     conn = store.conn
     number = str(order["number"])
-    digest, document = _encoded(order)
+    data = encode(order)
+    digest = _digest(data)
     row = conn.execute("SELECT content_hash FROM orders WHERE number = ?", (number,)).fetchone()
-    if row and row["content_hash"] == digest:
+    if row and (row["content_hash"] == digest or row["content_hash"] == _legacy_hash(order)):
         return "unchanged"
     stamp = now()
     conn.execute(
         _INSERT
         + """ ON CONFLICT(number) DO UPDATE SET channel = excluded.channel, source = excluded.source,
                supplier = excluded.supplier, status = excluded.status, content_hash = excluded.content_hash,
-               document = excluded.document, updated_at = excluded.updated_at""",
-        _order_row(order, number, source, digest, document, stamp, export_status),
+               document = excluded.document, updated_at = excluded.updated_at, order_id = excluded.order_id""",
+        _order_row(order, number, source, digest, pack(data, level=LEVEL), stamp, export_status),
     )
-    conn.executemany(
-        _LINES,
-        _line_rows(order, number),
-    )
+    conn.executemany(_LINES, _line_rows(order, number))
     store.add_event(conn, number, command, "fetched" if row is None else "updated", {"source": source, "hash": digest})
     return "new" if row is None else "changed"
 
 
 def insert_new(
     store: Store,
-    batch: list[tuple[dict[str, Any], str]],
+    batch: Sequence[tuple[dict[str, Any], str] | tuple[dict[str, Any], str, bytes]],
     *,
     source: str,
     command: str,
@@ -83,21 +118,24 @@ def insert_new(
 ) -> None:
     """Record a batch of orders not in the store yet, each with its (new) export status, in a few statements.
 
-    The caller knows, inside its transaction, that none of the numbers is stored (a plain INSERT: a
-    stored one fails loudly). Each order gets the "fetched" event ``upsert`` writes, then one event
-    for its export status unless it is "pending". ``reasons``: number -> hold/cancel reason, kept as
-    ``set_export_status`` keeps it (the row's ``hold_reason`` and the status event's detail).
+    An item may carry the order's ``encode``d JSON as a third element (query-orders has it already for
+    the record it writes). The caller knows, inside its transaction, that none of the numbers is stored
+    (a plain INSERT: a stored one fails loudly). Each order gets the "fetched" event ``upsert`` writes,
+    then one event for its export status unless it is "pending". ``reasons``: number -> hold/cancel
+    reason, kept as ``set_export_status`` keeps it (the row's ``hold_reason`` and the status event's detail).
     """
     stamp = now()
     reasons = reasons or {}
     rows: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
     events: list[tuple[str, str, str, Any]] = []
-    for order, export_status in batch:
+    for item in batch:
+        order, export_status = item[0], item[1]
+        data = item[2] if len(item) > 2 else encode(order)
         number = str(order["number"])
-        digest, document = _encoded(order)
+        digest = _digest(data)
         reason = reasons.get(number)
-        rows.append(_order_row(order, number, source, digest, document, stamp, export_status, reason))
+        rows.append(_order_row(order, number, source, digest, pack(data, level=LEVEL), stamp, export_status, reason))
         lines.extend(_line_rows(order, number))
         events.append((number, command, "fetched", {"source": source, "hash": digest}))
         if export_status != "pending":
@@ -113,7 +151,7 @@ def _order_row(
     number: str,
     source: str,
     digest: str,
-    document: str,
+    kept: bytes,
     stamp: str,
     export_status: str,
     hold_reason: str | None = None,
@@ -129,29 +167,38 @@ def _order_row(
         supplier,
         order.get("status"),
         digest,
-        document,
+        kept,
         order.get("placed_at"),
         stamp,
         stamp,
         orjson.dumps(tags).decode() if tags else "[]",
         export_status,
         hold_reason,
+        _id(order.get("id")),
     )
 
 
 def _line_rows(order: dict[str, Any], number: str) -> list[tuple[Any, ...]]:
-    return [
-        (
-            number,
-            str(line.get("id") or index),
-            line.get("sku"),
-            _line_source(line),
-            _count(line.get("quantity")),
-            _count(line.get("quantity_shipped")),
+    rows = []
+    index = 0
+    for line in order.get("lines") or ():
+        index += 1
+        if not isinstance(line, dict):
+            continue
+        get = line.get
+        quantity, shipped = get("quantity"), get("quantity_shipped", 0)
+        origin = get("supplier") or get("source")
+        rows.append(
+            (
+                number,
+                str(get("id") or index),
+                get("sku"),
+                origin if origin.__class__ is str else _line_source(origin),
+                quantity if quantity.__class__ is int and -_INT64 <= quantity <= _INT64 else _count(quantity),
+                shipped if shipped.__class__ is int and -_INT64 <= shipped <= _INT64 else _count(shipped),
+            )
         )
-        for index, line in enumerate(order.get("lines") or [], 1)
-        if isinstance(line, dict)
-    ]
+    return rows
 
 
 _INT64 = 2**63 - 1
@@ -174,7 +221,7 @@ def get(store: Store, number: str) -> dict[str, Any] | None:
         return None
     item = dict(row)
     item["tags"] = json.loads(item["tags"] or "[]")
-    item["document"] = json.loads(item["document"]) if item["document"] else None
+    item["document"] = decode(item["document"])
     item["lines"] = [
         dict(r)
         for r in conn.execute(
@@ -183,6 +230,15 @@ def get(store: Store, number: str) -> dict[str, Any] | None:
         )
     ]
     return item
+
+
+def set_document(store: Store, number: str, document: dict[str, Any]) -> None:
+    """Keep ``document`` as the order's body (inside the caller's transaction); its content hash is left as it was.
+
+    For a change flowkit makes to a stored order (``state release`` clears its hold): the hash stays
+    the one of what the source sent, so the same document fetched again is still "unchanged".
+    """
+    store.conn.execute("UPDATE orders SET document = ? WHERE number = ?", (pack(encode(document), level=LEVEL), number))
 
 
 def set_export_status(
@@ -213,9 +269,8 @@ def _ref(value: Any) -> Any:
     return value.get("id") if isinstance(value, dict) else value
 
 
-def _line_source(line: dict[str, Any]) -> str | None:
-    """A line's supplier/source id: canonical lines carry ``supplier`` as an object or an id."""
-    value = line.get("supplier") or line.get("source")
+def _line_source(value: Any) -> str | None:
+    """A line's supplier/source id (its ``supplier`` or ``source``): an object with an id, or the id itself."""
     if isinstance(value, dict):
         value = value.get("id")
     return None if value is None else str(value)

@@ -21,7 +21,7 @@ from flowkit.store.db import Store, now
 QTY_COLUMNS = ("qty", "quantity", "updated_qty", "calculated_qty")
 STOCK_CACHE = 100_000  # SKUs whose stock is kept in memory at once
 CHUNK = 500  # numbers per IN (...) query, under any sqlite's limit on bound parameters
-_KNOWN = "SELECT number, export_status, channel, json_extract(document, '$.id'), source FROM orders"
+_KNOWN = "SELECT number, export_status, channel, order_id, source FROM orders"  # order_id: the canonical id (0009)
 Decision = tuple[dict[str, Any], str, str, str]  # (order, status, reason, source)
 
 
@@ -209,9 +209,9 @@ def release(store: Store, number: str, *, note: str | None, command: str) -> dic
         previous = row["hold_reason"]
         orders.set_export_status(store, number, "pending", command=command)
         if row["document"]:
-            document = json.loads(row["document"])
+            document = orders.decode(row["document"])
             document["hold"] = {**(document.get("hold") or {}), "on_hold": False, "reason": None}
-            conn.execute("UPDATE orders SET document = ? WHERE number = ?", (json.dumps(document, ensure_ascii=False), number))
+            orders.set_document(store, number, document)
         conn.execute(
             """INSERT INTO order_releases (number, released_at, previous_reason, note) VALUES (?, ?, ?, ?)
                ON CONFLICT(number) DO UPDATE SET released_at = excluded.released_at,

@@ -7,10 +7,11 @@ commit together or not at all.
 
 from __future__ import annotations
 
-import sqlite3
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowkit.store import orders
 from flowkit.store.db import Store, now
 
 KIND = "shipment"
@@ -46,15 +47,33 @@ def mark_processed(store: Store, target: str, message_seq: int, result: str) -> 
     )
 
 
-def order_row(store: Store, number: str, *, document: bool = False) -> sqlite3.Row | None:
-    """The order's status and hold columns, and its document if asked (None when the store does not know it)."""
-    return store.conn.execute(  # type: ignore[no-any-return]
-        f"""SELECT number, status, export_status, hold_reason, {"document" if document else "NULL AS document"},
-                  json_extract(document, '$.hold.on_hold') AS on_hold,
-                  json_extract(document, '$.hold.reason') AS hold_note
-           FROM orders WHERE number = ?""",
-        (number,),
+def order_row(store: Store, number: str, *, document: bool = False) -> dict[str, Any] | None:
+    """The order's status and hold columns, its source's hold flag and note (``on_hold`` 1/0, ``hold_note``),
+    and its document as JSON text if asked (None when the store does not know the order).
+
+    The hold is read from the stored body (deflated since migration 0009, so in Python, not SQL).
+    """
+    row = store.conn.execute(
+        "SELECT number, status, export_status, hold_reason, document FROM orders WHERE number = ?", (number,)
     ).fetchone()
+    if row is None:
+        return None
+    item = dict(row)
+    body = orders.decode(item["document"])
+    hold = body.get("hold") if isinstance(body, dict) else None
+    hold = hold if isinstance(hold, dict) else {}
+    item["on_hold"], item["hold_note"] = (_sql_value(hold.get(k)) for k in ("on_hold", "reason"))
+    item["document"] = json.dumps(body, ensure_ascii=False) if document and body is not None else None
+    return item
+
+
+def _sql_value(value: Any) -> Any:
+    """A JSON value as sqlite's ``json_extract`` returns it: true/false as 1/0, objects and arrays as JSON text."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return value
 
 
 def order_lines(store: Store, number: str) -> list[dict[str, Any]]:
