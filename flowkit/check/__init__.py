@@ -126,7 +126,8 @@ def run(target: Target) -> Outcome:
                 target.close()
             except (OSError, FlowkitError):
                 pass  # the check is done; a failing goodbye says nothing about the target
-    return Outcome(target.name, target.kind, target.type, target.where, code, redact_text(detail), time.monotonic() - started)
+    shown = (redact_text(target.name), redact_text(target.where), redact_text(detail))
+    return Outcome(shown[0], target.kind, target.type, shown[1], code, shown[2], time.monotonic() - started)
 
 
 def check(found: Iterable[Target]) -> Iterator[Outcome]:

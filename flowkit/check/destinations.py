@@ -26,7 +26,9 @@ FULL = (errno.ENOSPC, errno.EDQUOT)
 def target(config: Config, name: str, *, timeout: float | None = None) -> Target:
     """The destination ``name`` (a ``[destinations.NAME]`` table or a URL) as a check target."""
     from flowkit.transports import destination, open_transport
+    from flowkit.transports.base import url_name
 
+    label = url_name(name) if "://" in name else name  # a URL is named without its password or query
     spec: dict[str, Any] = {}
     transport: Any = None
     try:
@@ -35,9 +37,9 @@ def target(config: Config, name: str, *, timeout: float | None = None) -> Target
             spec.update(timeout=timeout, connect_timeout=timeout)
         transport = open_transport(spec, config)
     except FlowkitError as exc:
-        return Target(name, "destination", str(spec.get("type", "-")), _where_of_spec(spec, config), error=exc)
+        return Target(label, "destination", str(spec.get("type", "-")), _where_of_spec(spec, config), error=exc)
     kind = str(spec.get("type"))
-    found = Target(name, "destination", kind, where(transport, kind), close=transport.close)
+    found = Target(label, "destination", kind, where(transport, kind), close=transport.close)
     found.timeout = float(getattr(transport, "connect_timeout", getattr(transport, "timeout", 0)) or 0) or None
     if kind == "hotfolder":
         found.probe = lambda: hotfolder_probe(transport)
