@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flowkit.check import Target, probe_name
+from flowkit.check.model import Target, probe_name
 from flowkit.config import Config
 from flowkit.errors import FlowkitError, TempFailError, UnavailableError
 from flowkit.secrets import redact_text

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from flowkit.check import Target
+from flowkit.check.model import Target
 from flowkit.config import Config
 from flowkit.errors import FlowkitError, UnavailableError
 from flowkit.secrets import redact_text
