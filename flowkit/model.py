@@ -1,9 +1,19 @@
-"""The canonical order model (``flowkit.order/1``) and its validation.
+"""The canonical order model (``flowkit.order/1``), its validation, and the stamp that spares validating twice.
 
 The JSON Schema in ``flowkit/schemas/order.schema.json`` is the single
-definition; ``flowkit.validation`` compiles it once into plain Python code,
-so validating an order costs about as much as walking it. Each problem names
-the JSON path of the offending value, e.g. ``$.lines[1].quantity``.
+definition; ``flowkit.validation`` compiles it into plain Python code, kept
+as the module ``flowkit.model_validator`` (``python -m flowkit.model``
+writes it again; tests/test_model.py fails while it is stale), so validating
+an order costs about as much as walking it and no process compiles it. Each
+problem names the JSON path of the offending value, e.g. ``$.lines[1].quantity``.
+
+Validation once per order per pipeline: a command that has validated an
+order may ``stamp`` the record's meta with a content hash of the body
+(``meta.validated``, keyed by the schema version). A later command calls
+``checked(record)``, which trusts the body only when that hash matches the
+body it parsed: a body changed since (by jq, by hand, by a rule) or a stamp
+copied from another record is validated again. The hash costs a fraction of
+validating (bench/render.py), and trust cannot be given by accident.
 """
 
 from __future__ import annotations
@@ -17,9 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from flowkit.errors import ExitCode, RecordError
-from flowkit.validation import Validator, compile_schema
 
 SCHEMA_ID = "flowkit.order/1"
+SCHEMA_FILE = Path(__file__).parent / "schemas" / "order.schema.json"
+STAMP_KEY = "validated"
+"""The meta member holding a validated order body's stamp (``stamp``)."""
 # The fields of a canonical address, in the order the payload renders them ("lines" is the street lines).
 ADDRESS_KEYS = (
     "first_name",
@@ -70,20 +82,16 @@ class Problem:
 @cache
 def schema() -> dict[str, Any]:
     """The published JSON Schema of the canonical order."""
-    text = (Path(__file__).parent / "schemas" / "order.schema.json").read_text(encoding="utf-8")
-    value: dict[str, Any] = json.loads(text)
+    value: dict[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     return value
-
-
-@cache
-def _validator() -> Validator:
-    return compile_schema(schema())
 
 
 def validate(order: Any) -> list[Problem]:
     """Every problem in ``order`` against the canonical schema (empty when valid)."""
+    from flowkit.model_validator import d__root
+
     found: list[tuple[JsonPath, str]] = []
-    _validator()(order, ROOT, found)
+    d__root(order, ROOT, found)
     return [Problem(where, message) for where, message in found]
 
 
@@ -95,6 +103,52 @@ def check(order: Any, key: str | None = None) -> dict[str, Any]:
     name = key if key is not None else (order.get("number") if isinstance(order, dict) else None)
     more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
     raise RecordError(f"order {name!s} is not a valid {SCHEMA_ID}: {problems[0]}{more}", code=ExitCode.DATAERR)
+
+
+def checked(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record's order body: trusted when its stamp matches it (``trusted``), else validated (``check``)."""
+    body = record["body"]
+    return body if trusted(record) else check(body, record["key"])
+
+
+def stamp(meta: dict[str, Any], body: Any) -> None:
+    """Mark ``meta`` as carrying the valid order ``body`` (call it only after ``check`` passed on ``body``)."""
+    meta[STAMP_KEY] = _digest(body)
+
+
+def trusted(record: Mapping[str, Any]) -> bool:
+    """Whether the record carries a stamp of exactly its body (so the body was validated as it is)."""
+    mark = (record.get("meta") or {}).get(STAMP_KEY)
+    return type(mark) is str and mark == _digest(record["body"])
+
+
+def _digest(body: Any) -> str:
+    """``flowkit.order/1:`` and a keyed 128-bit BLAKE2b of the body's orjson bytes (the key: the schema version)."""
+    from hashlib import blake2b
+
+    import orjson
+
+    from flowkit.model_validator import SCHEMA_DIGEST
+
+    try:
+        data = orjson.dumps(body)
+    except (TypeError, orjson.JSONEncodeError):
+        return ""  # a body orjson cannot write (an integer beyond 64 bits) is never trusted
+    return f"{SCHEMA_ID}:{blake2b(data, digest_size=16, key=SCHEMA_DIGEST.encode()).hexdigest()}"
+
+
+def validator_source() -> str:
+    """The source of ``flowkit.model_validator`` for the current schema file."""
+    from hashlib import blake2b
+
+    from flowkit.validation import module_source
+
+    digest = blake2b(SCHEMA_FILE.read_bytes(), digest_size=16).hexdigest()
+    doc = (
+        f"The compiled validator of the canonical order schema ({SCHEMA_ID}); generated, do not edit.\n\n"
+        "Written by ``python -m flowkit.model`` from flowkit/schemas/order.schema.json.\n"
+    )
+    return module_source(schema(), digest=digest, doc=doc)
 
 
 def hold_reason(order: Mapping[str, Any], now: datetime | None = None) -> str | None:
@@ -122,3 +176,7 @@ def utc(value: str | None) -> str | None:
     stamp = parse_time(value).astimezone(UTC)
     text = stamp.isoformat().replace("+00:00", "Z")
     return text
+
+
+if __name__ == "__main__":  # python -m flowkit.model: write flowkit/model_validator.py again
+    (Path(__file__).parent / "model_validator.py").write_text(validator_source(), encoding="utf-8")

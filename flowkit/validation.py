@@ -85,6 +85,7 @@ class _Generator:
             "date_time_ok": date_time_ok,
             "in_enum": in_enum,
             "_M": object(),
+            "Any": Any,
         }
         self.functions: dict[str, list[str]] = {}
         self.counter = 0
@@ -103,7 +104,7 @@ class _Generator:
         if name not in self.functions:
             self.functions[name] = []  # reserved first: recursive $refs call it by name
             body = self.node(node, "v", "p", 1)
-            self.functions[name] = [f"def {name}(v, p, out):", *(body or ["    pass"])]
+            self.functions[name] = [f"def {name}(v: Any, p: Any, out: list[Any]) -> None:", *(body or ["    pass"])]
         return name
 
     def node(self, node: Mapping[str, Any], v: str, p: str, depth: int, nullable: bool = False) -> list[str]:
@@ -182,13 +183,13 @@ class _Generator:
             low = node["minimum"]
             out += [
                 f"{pad}if type({v}) in (int, float) and {v} < {low!r}:",
-                f"{pad}    out.append(({p}, f'{{{v}}} is below the minimum {low}'))",
+                f'{pad}    out.append(({p}, f"{{{v}}} is below the minimum {low}"))',
             ]
         if "minLength" in node:
             size = int(node["minLength"])
             out += [
                 f"{pad}if type({v}) is str and len({v}) < {size}:",
-                f"{pad}    out.append(({p}, 'shorter than {size} character(s)'))",
+                f'{pad}    out.append(({p}, "shorter than {size} character(s)"))',
             ]
         return out
 
@@ -197,20 +198,20 @@ class _Generator:
         out = []
         for name in node.get("required", ()):
             out += [
-                f"{pad}if {name!r} not in {v}:",
-                f"{pad}    out.append((({p}, {name!r}), 'required member missing'))",
+                f"{pad}if {_lit(name)} not in {v}:",
+                f'{pad}    out.append((({p}, {_lit(name)}), "required member missing"))',
             ]
         for name, sub in node.get("properties", {}).items():
             item = self.var()
-            inner = self.node(sub, item, f"({p}, {name!r})", depth + 1)
+            inner = self.node(sub, item, f"({p}, {_lit(name)})", depth + 1)
             if inner:
-                out += [f"{pad}{item} = {v}.get({name!r}, _M)", f"{pad}if {item} is not _M:", *inner]
+                out += [f"{pad}{item} = {v}.get({_lit(name)}, _M)", f"{pad}if {item} is not _M:", *inner]
         extra = node.get("additionalProperties", True)
         if extra is not True:
             key, item = self.var(), self.var()
             known = self.const(frozenset(node.get("properties", {})))
             inner = (
-                [f"{pad}        out.append((({p}, {key}), 'unknown member'))"]
+                [f'{pad}        out.append((({p}, {key}), "unknown member"))']
                 if extra is False
                 else self.node(extra, item, f"({p}, {key})", depth + 2)
             )
@@ -218,11 +219,72 @@ class _Generator:
         return out
 
 
-def compile_schema(schema: Mapping[str, Any]) -> Validator:
-    """A function ``check(value, path, out)`` appending ``(path, message)`` for every problem."""
+def _generated(schema: Mapping[str, Any]) -> _Generator:
     generator = _Generator(schema)
     generator.function("d__root", schema)
+    return generator
+
+
+def compile_schema(schema: Mapping[str, Any]) -> Validator:
+    """A function ``check(value, path, out)`` appending ``(path, message)`` for every problem."""
+    generator = _generated(schema)
     source = "\n".join(line for lines in generator.functions.values() for line in lines)
     exec(compile(source, "<flowkit schema>", "exec"), generator.env)
     validator: Validator = generator.env["d__root"]
     return validator
+
+
+def _lit(value: Any) -> str:
+    """``value`` as Python source, as ruff format writes it (double quotes, sorted sets)."""
+    if isinstance(value, str):
+        text = repr(value)
+        return '"' + text[1:-1].replace("\\'", "'") + '"' if text[0] == "'" and '"' not in value else text
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_lit(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, frozenset):
+        names = sorted("type(None)" if v is type(None) else v.__name__ if isinstance(v, type) else _lit(v) for v in value)
+        return f"frozenset(({', '.join(names)}{',' if len(names) == 1 else ''}))" if names else "frozenset()"
+    if callable(value):  # a compiled pattern's search
+        return f"re.compile({_lit(value.__self__.pattern)}).search"
+    return repr(value)
+
+
+def _constant(name: str, value: Any) -> str:
+    """``NAME = value``, a collection too long for one line written one item a line (as ruff format does)."""
+    if value == frozenset():
+        return f"{name}: frozenset[Any] = frozenset()"
+    line = f"{name} = {_lit(value)}"
+    if len(line) <= 130 or not isinstance(value, (tuple, frozenset)):
+        return line
+    if isinstance(value, tuple):
+        return f"{name} = (\n" + "".join(f"    {_lit(v)},\n" for v in value) + ")"
+    items = _lit(value)[len("frozenset((") : -2].split(", ")
+    return f"{name} = frozenset(\n    (\n" + "".join(f"        {v},\n" for v in items) + "    )\n)"
+
+
+def module_source(schema: Mapping[str, Any], *, digest: str, doc: str) -> str:
+    """The validator of ``schema`` as the source of a Python module (``d__root`` is the ``Validator``).
+
+    Importing it costs a bytecode load where ``compile_schema`` compiles the
+    code again in every process (about 15 ms for the order schema).
+    ``digest`` names the schema version it was generated from (``SCHEMA_DIGEST``).
+    """
+    generator = _generated(schema)
+    constants = [_constant(name, value) for name, value in generator.env.items() if name[0] == "K" and name[1:].isdigit()]
+    head = [
+        f'"""{doc}"""',
+        "",
+        "# ruff: noqa",
+        "from __future__ import annotations",
+        "",
+        "import re",
+        "from typing import Any",
+        "",
+        "from flowkit.validation import date_time_ok, in_enum, short, type_name",
+        "",
+        f"SCHEMA_DIGEST = {_lit(digest)}",
+        "_M = object()",
+        *constants,
+    ]
+    functions = ["\n".join(lines) for lines in generator.functions.values()]
+    return "\n".join(head) + "\n\n\n" + "\n\n\n".join(functions) + "\n"

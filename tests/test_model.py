@@ -120,3 +120,70 @@ def test_compiler_covers_its_subset_and_refuses_the_rest() -> None:
         compile_schema({"type": "string", "maxLength": 3})
     with pytest.raises(ValueError, match="anyOf"):
         compile_schema({"anyOf": [{"type": "string"}, {"type": "integer"}]})
+
+
+def test_the_compiled_validator_module_is_the_schema_s() -> None:
+    """flowkit/model_validator.py is generated from the schema; run ``python -m flowkit.model`` after changing it."""
+    written = (ROOT / "flowkit" / "model_validator.py").read_text(encoding="utf-8")
+    assert written == model.validator_source(), "stale: run 'python -m flowkit.model' to write it again"
+
+
+def _record(body: Any) -> dict[str, Any]:
+    return {
+        "flowkit": "record/1",
+        "kind": "order",
+        "key": str(body.get("number")),
+        "type": "application/json",
+        "meta": {},
+        "body": body,
+    }
+
+
+def test_a_stamp_vouches_for_exactly_the_body_it_was_made_for() -> None:
+    order = sample()
+    record = _record(order)
+    assert not model.trusted(record)
+    model.check(order)
+    model.stamp(record["meta"], order)
+    assert record["meta"][model.STAMP_KEY].startswith(f"{model.SCHEMA_ID}:")
+    assert model.trusted(record)
+    assert model.checked(record) is order
+    # the stamp survives the trip through a record line (flowkit writes, flowkit reads)
+    assert model.trusted(orjson.loads(orjson.dumps(record)))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r["body"]["lines"][0].update(quantity=-1),  # changed by hand or by jq: validated again
+        lambda r: r["body"].update(number="other"),
+        lambda r: r["body"].pop("currency"),
+        lambda r: r["meta"].update(validated=r["meta"]["validated"].upper()),
+        lambda r: r["meta"].update(validated=None),
+        lambda r: r["meta"].update(validated=["flowkit.order/1:0"]),
+    ],
+)
+def test_a_changed_body_or_stamp_is_not_trusted(change: Any) -> None:
+    order = sample()
+    record = _record(order)
+    model.stamp(record["meta"], order)
+    change(record)
+    assert not model.trusted(record)
+
+
+def test_checked_validates_an_untrusted_body_and_a_copied_stamp_gives_no_trust() -> None:
+    order = sample()
+    good = _record(order)
+    model.stamp(good["meta"], order)
+    bad_body = sample()
+    bad_body["lines"][0]["quantity"] = "three"
+    bad = _record(bad_body)
+    bad["meta"] = dict(good["meta"])  # a stamp copied from another record
+    with pytest.raises(RecordError, match=r"\$\.lines\[0\]\.quantity"):
+        model.checked(bad)
+
+
+def test_a_body_orjson_cannot_write_is_never_trusted() -> None:
+    record = _record({"number": "1", "n": 1 << 70})
+    record["meta"][model.STAMP_KEY] = "flowkit.order/1:"
+    assert not model.trusted(record)

@@ -186,3 +186,20 @@ def test_example_never_drifts(invoke: Invoke) -> None:
     text = invoke(["render", "--example", "xml"]).stdout
     for node in ("<Payment>", "<History>", "<ApprovalHistory>", "<ExtraData>", "<Assets>", "<Documents>"):
         assert node in text
+
+
+def test_a_stamped_order_is_trusted_and_a_changed_one_validated_again(invoke: Invoke) -> None:
+    from flowkit import model
+
+    order = orjson.loads((ORDERS / "1203.json").read_bytes())
+    meta: dict[str, object] = {}
+    model.stamp(meta, order)
+    result = invoke(["render", "--format", "json"], input=record_line("order", "1203", order, meta))
+    assert result.exit_code == 0, result.stderr
+    (payload,) = records(result.stdout)
+    assert model.STAMP_KEY not in payload["meta"]  # it vouched for the order, not for the payload
+    assert payload["body"]["orderNumber"] == "1203"
+    changed = {**order, "currency": 978}  # edited after stamping: the stamp no longer matches
+    result = invoke(["render"], input=record_line("order", "1203", changed, meta))
+    assert result.exit_code == 65
+    assert "$.currency" in result.stderr

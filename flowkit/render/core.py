@@ -67,6 +67,7 @@ def skipped(record: Record, reason: str, routing: Mapping[str, Any] | None = Non
         "command": "render",
     }
     out = derive(record, "result", body)
+    out["meta"].pop(model.STAMP_KEY, None)  # it vouched for the order body, not for this one
     for name, value in (routing or {}).items():
         out["meta"].setdefault(name, value)
     return out
@@ -104,7 +105,7 @@ class Renderer:
                 yield entry["render"], f"{where}: [{kind}.{name}.render]"
 
     def __call__(self, record: Record) -> Iterator[Record]:
-        order = model.check(record["body"], record["key"])
+        order = model.checked(record)  # validated here unless a stamp vouches for exactly this body
         meta = _routing(record, order)
         options = self.options(meta)
         reason = None if options.include_held else model.hold_reason(order)
@@ -125,6 +126,7 @@ class Renderer:
         if options.escape_non_ascii and options.format != "orderflow":
             extra["charset"] = ASCII_CHARSET
         out = derive(record, "payload", body, type=media, **extra)
+        out["meta"].pop(model.STAMP_KEY, None)  # it vouched for the order body, not for the payload
         for name, value in meta.items():
             out["meta"].setdefault(name, value)
         yield out
