@@ -224,3 +224,22 @@ def test_events_keep_the_input_order_within_a_window(state_path: Path) -> None:
     )
     assert [e["event"] for e in store.events("90")] == ["fetched", "duplicate-held", "held"]
     store.close()
+
+
+def test_a_held_order_is_written_as_the_store_keeps_it(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
+    # The order's JSON is encoded once for the store and reused in the output record: both are the changed order.
+    rules = BIG + '[[rules]]\nname = "tag"\nadd_tags = ["seen"]\nnote = "checked by {rule}"\nwhen.channel = "web"\n'
+    result = apply(invoke, tmp_path, rules, order("900", lines=[line("V789", 5)]), order("901", lines=[line("V789", 1)]))
+    assert result.exit_code == 0, result.stderr
+    out = {r["key"]: r for r in records(result.stdout)}
+    held, passed = out["900"]["body"], out["901"]["body"]
+    assert held["hold"]["on_hold"] is True and "seen" in held["tags"] and held["notes"]["internal"][-1] == "checked by tag"
+    assert out["900"]["meta"]["rules"]["matched"] == ["big", "tag"] and "seen" in passed["tags"]
+    store = Store(state_path)
+    assert orders.get(store, "900")["document"] == held  # type: ignore[index]
+    assert orders.get(store, "901") is None
+    store.close()
+    dry = invoke(
+        ["apply-rules", "--rules", str(tmp_path / "rules.toml"), "--dry-run"], input=stream(order("902", lines=[line("V789", 5)]))
+    )
+    assert records(dry.stdout)[0]["body"]["hold"]["on_hold"] is True  # nothing queued: encoded with the record

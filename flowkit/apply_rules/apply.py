@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from flowkit.store.rules import Decision, RulesView
 
 COMMAND = "apply-rules"
-Decide = Callable[[dict[str, Any], dict[str, Any], str, str], None]
+Decide = Callable[[dict[str, Any], dict[str, Any], str, str], bytes]  # returns the order's JSON as the store keeps it
 Say = Callable[[str], None]
 
 
@@ -71,6 +71,7 @@ class Applier:
         explain: Callable[[str], None] | None = None,
         drop_held: bool = False,
         alerts_to: Callable[[str], None] | None = None,
+        share_body: bool = False,
     ) -> None:
         self.engine = engine
         self.decide = decide
@@ -79,6 +80,7 @@ class Applier:
         self.explain = explain
         self.drop_held = drop_held
         self.alerts_to = alerts_to
+        self.share_body = share_body
 
     def __call__(self, record: Record) -> list[Record]:
         order = record["body"]
@@ -106,9 +108,11 @@ class Applier:
             for alert in alerts:
                 self.alerts_to(alert_line(alert))
             alerts = []
-        self._record(out, meta)  # last: a failure above leaves no decision queued for an order not written
+        kept = self._record(out, meta)  # last: a failure above leaves no decision queued for an order not written
         if self.drop_held and (out.cancel or out.holds):
             return alerts
+        if kept is not None and self.share_body:
+            record["body"] = orjson.Fragment(kept)  # written as the store keeps it, not encoded a second time
         return [record, *alerts]
 
     def _alert(self, record: Record, out: Outcome, alert: Alert) -> Record:
@@ -123,18 +127,20 @@ class Applier:
                 ) from exc
         return result
 
-    def _record(self, out: Outcome, meta: dict[str, Any]) -> None:
+    def _record(self, out: Outcome, meta: dict[str, Any]) -> bytes | None:
+        """Queue the order's hold or cancel for the store; returns its JSON as the store keeps it, when queued."""
         if self.decide is None:
-            return
+            return None
         hold = out.order.get("hold")
         reason = hold.get("reason") if isinstance(hold, dict) else None  # an order held before may have none
         if out.cancel is not None:
-            self.decide(out.order, meta, "cancelled", out.cancel[1])
-        elif any(by == "check:duplicate" for by, _ in out.holds):
+            return self.decide(out.order, meta, "cancelled", out.cancel[1])
+        if any(by == "check:duplicate" for by, _ in out.holds):
             duplicate = next(why for by, why in out.holds if by == "check:duplicate")
-            self.decide(out.order, meta, "duplicate", str(reason or duplicate))
-        elif out.holds:
-            self.decide(out.order, meta, "held", str(reason or out.holds[0][1]))
+            return self.decide(out.order, meta, "duplicate", str(reason or duplicate))
+        if out.holds:
+            return self.decide(out.order, meta, "held", str(reason or out.holds[0][1]))
+        return None
 
 
 def _summary(out: Outcome, explain: bool) -> dict[str, Any]:
@@ -163,11 +169,13 @@ def build(
     dry_run: bool,
     drop_held: bool,
     alerts_to: Say | None,
+    share_body: bool = False,
 ) -> tuple[Applier, AlertSender, StoreWindow]:
     """Load and compile the rules (exit 78 on any problem), then wire the store and transports.
 
     Returns the applier, the alert sender (to close) and the ``pipeline.Window`` that batches
-    the state-store work per window of records.
+    the state-store work per window of records. ``share_body``: the output is compact JSON
+    records, so an order the store keeps is written with the JSON encoded for the store.
     """
     from flowkit.apply_rules import loader
     from flowkit.apply_rules.settings import Settings
@@ -189,6 +197,7 @@ def build(
         explain=explain,
         drop_held=drop_held,
         alerts_to=alerts_to,
+        share_body=share_body,
     )
     return applier, sender, window
 
@@ -205,9 +214,12 @@ class StoreWindow:
     commit_every = 256  # records whose holds and cancels one transaction records
 
     def __init__(self, store: Store, view: RulesView) -> None:
+        from flowkit.store.orders import encode
+
         self.store = store
         self.view = view
         self.queued: list[Decision] = []
+        self.encode = encode
 
     def prepare(self, items: list[Record | BadLine]) -> None:
         self.view.prefetch(
@@ -221,8 +233,11 @@ class StoreWindow:
             ]
         )
 
-    def decide(self, order: dict[str, Any], meta: dict[str, Any], status: str, reason: str) -> None:
-        self.queued.append((order, status, reason, str(meta.get("source") or COMMAND)))
+    def decide(self, order: dict[str, Any], meta: dict[str, Any], status: str, reason: str) -> bytes:
+        """Queue a hold or cancel; the order's JSON is encoded here, once, for the store and the output."""
+        kept = self.encode(order)
+        self.queued.append((order, status, reason, str(meta.get("source") or COMMAND), kept))
+        return kept
 
     def commit(self) -> None:
         from flowkit.store.rules import record_decisions

@@ -73,6 +73,7 @@ def command(
     mode = "raw" if reader.mode == "raw" else "record"
     if records_out is not None:
         mode = "record" if records_out else "raw"
+    writer = Writer(mode=mode)
     applier, sender, window = build(
         _rules_path(ctx, rules),
         app.config,
@@ -81,12 +82,11 @@ def command(
         dry_run=dry_run,
         drop_held=drop_held,
         alerts_to=_say if mode == "raw" else None,
+        share_body=mode == "record" and not writer.pretty,
     )
     ctx.call_on_close(sender.close)
     counts: dict[str, Any] = {}
     with app.run(COMMAND, counts):
-        tally = pipeline.run(
-            reader, writer=Writer(mode=mode), process=applier, consumes=("order",), command=COMMAND, window=window
-        )
+        tally = pipeline.run(reader, writer=writer, process=applier, consumes=("order",), command=COMMAND, window=window)
         counts.update(tally.as_dict())
         pipeline.finish(tally)  # inside the run: the run log keeps the exit code and the first error

@@ -22,7 +22,8 @@ QTY_COLUMNS = ("qty", "quantity", "updated_qty", "calculated_qty")
 STOCK_CACHE = 100_000  # SKUs whose stock is kept in memory at once
 CHUNK = 500  # numbers per IN (...) query, under any sqlite's limit on bound parameters
 _KNOWN = "SELECT number, export_status, channel, order_id, source FROM orders"  # order_id: the canonical id (0009)
-Decision = tuple[dict[str, Any], str, str, str]  # (order, status, reason, source)
+# (order, status, reason, source[, the order's JSON as orders.encode gives it, when the caller has it])
+Decision = tuple[dict[str, Any], str, str, str] | tuple[dict[str, Any], str, str, str, bytes]
 
 
 class RulesView:
@@ -141,48 +142,60 @@ def record_decisions(store: Store, decisions: list[Decision], *, command: str) -
     Each is one of: status "duplicate", which only appends an event (the stored row is the
     original order); an order not stored yet, inserted with its status and reason; a stored
     order moved to the status (its tags updated), or left alone when it already has that
-    status and reason; an exported order, which only gets an event.
+    status and reason; an exported order, which only gets an event. The inserts, the moves
+    and the events are one statement each; the events keep the input order.
     """
     if not decisions:
         return
     with store.transaction() as conn:
-        known = _statuses(conn, list(dict.fromkeys(str(order["number"]) for order, *_ in decisions)))
-        events: list[tuple[str, str, str, Any]] = []
-        new: dict[str, tuple[dict[str, Any], str, str, str]] = {}
-        later: list[tuple[dict[str, Any], str, str]] = []  # stored or inserted before: after the inserts
-        for order, status, reason, source in decisions:
-            number = str(order["number"])
-            if status != "duplicate" and number not in known and number not in new:
-                new[number] = (order, status, reason, source)
+        known = _statuses(conn, list(dict.fromkeys(str(item[0]["number"]) for item in decisions)))
+        new: dict[str, Decision] = {}
+        later: list[Decision] = []  # stored or inserted before: after the inserts
+        for item in decisions:
+            number = str(item[0]["number"])
+            if item[1] != "duplicate" and number not in known and number not in new:
+                new[number] = item
             else:
-                later.append((order, status, reason))
+                later.append(item)
         for source in dict.fromkeys(item[3] for item in new.values()):
             batch = [item for item in new.values() if item[3] == source]
             orders.insert_new(
                 store,
-                [(order, status) for order, status, _, _ in batch],
+                [(item[0], item[1], *item[4:]) for item in batch],
                 source=source,
                 command=command,
-                reasons={str(order["number"]): reason for order, _, reason, _ in batch},
+                reasons={str(item[0]["number"]): item[2] for item in batch},
             )
-        known.update({number: (status, reason) for number, (_, status, reason, _) in new.items()})
-        for order, status, reason in later:  # in input order, after the inserts of the window's new orders
-            number = str(order["number"])
-            stored, stored_reason = known.get(number, (None, None))
-            if status == "duplicate":
-                events.append((number, command, "duplicate-held", {"reason": reason}))
-            elif stored == "exported":
-                events.append((number, command, f"{status}-after-export", {"reason": reason}))
-            elif (stored, stored_reason) != (status, reason):
-                store.add_events(conn, events)
-                events = []
-                orders.set_export_status(store, number, status, command=command, reason=reason)
-                conn.execute(
-                    "UPDATE orders SET tags = ? WHERE number = ?",
-                    (json.dumps(order.get("tags") or [], ensure_ascii=False), number),
-                )
-                known[number] = (status, reason)
-        store.add_events(conn, events)
+        known.update({number: (item[1], item[2]) for number, item in new.items()})
+        _record_later(store, later, known, command)
+
+
+_MOVE = """UPDATE orders SET export_status = ?, hold_reason = ?, updated_at = ?, tags = ?,
+               exported_at = CASE WHEN ? = 'exported' THEN ? ELSE exported_at END
+           WHERE number = ?"""  # as orders.set_export_status moves it (no attempt counted), with the tags
+
+
+def _record_later(store: Store, later: list[Decision], known: dict[str, tuple[str, str | None]], command: str) -> None:
+    """The decisions on orders stored before (or inserted earlier in the window), in input order."""
+    events: list[tuple[str, str, str, Any]] = []
+    moves: list[tuple[Any, ...]] = []
+    stamp = now()
+    for order, status, reason, *_ in later:
+        number = str(order["number"])
+        stored, stored_reason = known.get(number, (None, None))
+        if status == "duplicate":
+            events.append((number, command, "duplicate-held", {"reason": reason}))
+        elif stored == "exported":
+            events.append((number, command, f"{status}-after-export", {"reason": reason}))
+        elif (stored, stored_reason) != (status, reason):
+            if status not in orders.EXPORT_STATUSES:
+                raise ValueError(f"unknown export status {status!r}")
+            tags = json.dumps(order.get("tags") or [], ensure_ascii=False)
+            moves.append((status, reason, stamp, tags, status, stamp, number))
+            events.append((number, command, status, {"reason": reason} if reason else None))
+            known[number] = (status, reason)
+    store.conn.executemany(_MOVE, moves)
+    store.add_events(store.conn, events, at=stamp)
 
 
 def _statuses(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, tuple[str, str | None]]:
