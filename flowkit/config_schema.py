@@ -58,6 +58,7 @@ def one_of(*choices: str) -> Key:
 
 STATE: Table = {"path": STR, "lock_timeout": NUM, "busy_timeout": NUM, "retention_days": INT}
 LOG: Table = {"level": one_of("error", "warning", "info", "debug"), "format": one_of("text", "json")}
+METRICS: Table = {"file": STR}
 
 # Sources -------------------------------------------------------------------------------
 
@@ -343,6 +344,6 @@ ROUTING_NOTE = (
     "per-supplier and per-channel destination routing does not exist; run one 'flowkit deliver --to NAME' per destination"
 )
 
-TOP: Mapping[str, Table] = {"state": STATE, "log": LOG, **COMMANDS}
+TOP: Mapping[str, Table] = {"state": STATE, "log": LOG, "metrics": METRICS, **COMMANDS}
 NAMED = ("sources", "destinations", "suppliers", "channels")
 DOCS = {"sources": "docs/sources.md", "destinations": "docs/destinations.md"}

@@ -50,8 +50,23 @@ __all__ = ["COMMANDS", "cli", "load_command"]
     show_default=True,
     help="Log lines as text, or as JSON objects for cron and log shippers.",
 )
+@click.option(
+    "--metrics-file",
+    "metrics_path",
+    metavar="PATH",
+    envvar="FLOWKIT_METRICS_FILE",
+    help="After each run, write its figures here in Prometheus text format (or [metrics] file).",
+)
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, state_path: str | None, verbose: int, quiet: bool, log_format: str) -> None:
+def cli(
+    ctx: click.Context,
+    config_path: str | None,
+    state_path: str | None,
+    verbose: int,
+    quiet: bool,
+    log_format: str,
+    metrics_path: str | None,
+) -> None:
     """Small composable commands for e-commerce and print-order integration.
 
     Commands read records (NDJSON) or one plain JSON/XML document on stdin or
@@ -72,6 +87,7 @@ def cli(ctx: click.Context, config_path: str | None, state_path: str | None, ver
     except ConfigError as exc:  # kept for the commands that need the config
         app.config_error = exc
     app.config_arg = config_path
+    app.metrics_override = metrics_path
     settings = app.loaded.section("log")
     if ctx.get_parameter_source("log_format") is click.core.ParameterSource.DEFAULT:
         log_format = str(settings.get("format", log_format))
@@ -88,6 +104,6 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
         return {}
     out: dict[str, dict[str, object]] = {}
     for name, table in app.loaded.data.items():
-        if isinstance(table, dict) and name not in ("sources", "destinations", "suppliers", "channels"):
+        if isinstance(table, dict) and name not in ("sources", "destinations", "suppliers", "channels", "metrics"):
             out[name] = {k.replace("-", "_"): v for k, v in table.items() if not isinstance(v, dict)}
     return out

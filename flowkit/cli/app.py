@@ -33,6 +33,7 @@ class App:
         self.config_arg: str | None = None
         self.verbosity = verbosity
         self._store: Store | None = None
+        self.metrics_override: str | None = None
 
     @property
     def loaded(self) -> Config:
@@ -88,11 +89,14 @@ class App:
             yield
 
     @contextmanager
-    def run(self, command: str, counts: dict[str, Any]) -> Iterator[None]:
-        """Log this command run in the store (start, end, counts, status)."""
+    def run(self, command: str, counts: dict[str, Any], target: str | None = None) -> Iterator[None]:
+        """Log this command run in the store (start, end, counts, status), then write the metrics file if asked.
+
+        ``target`` names what the run worked against (a destination, a source) for ``state runs`` and metrics.
+        """
         store = self.store()
         ctx = click.get_current_context()
-        run_id = store.start_run(command, _command_line(ctx))
+        run_id = store.start_run(command, _command_line(ctx), target)
         status, outcome = "ok", _Outcome()
         _pipeline_first_error(reset=True)
         try:
@@ -132,6 +136,7 @@ class App:
                 # records failed: the first one says why (and the summary how many)
                 outcome.error = first if outcome.error is None else f"{first} ({outcome.error})"
             self._finish(store, run_id, command, status, counts, outcome)
+            self._metrics(store)
 
     @staticmethod
     def _finish(store: Store, run_id: int, command: str, status: str, counts: dict[str, Any], outcome: _Outcome) -> None:
@@ -146,6 +151,29 @@ class App:
             logging.getLogger("flowkit").info("%s run %d: its end (%s) was not logged: %s", command, run_id, status, exc)
             return
         logging.getLogger("flowkit").info("%s run %d finished: %s %s", command, run_id, status, counts)
+
+    @property
+    def metrics_path(self) -> Path | None:
+        """``--metrics-file``, else ``[metrics] file`` (relative to the config file), else None."""
+        from pathlib import Path
+
+        if self.metrics_override:
+            return Path(self.metrics_override)
+        configured = self.loaded.section("metrics").get("file") if self.config_error is None else None
+        return None if not configured else self.loaded.resolve_path(str(configured))
+
+    def _metrics(self, store: Store) -> None:
+        """Rewrite the metrics file from the store; a failure is said on stderr and changes no exit code."""
+        path = self.metrics_path
+        if path is None:
+            return
+        from flowkit.metrics import write
+
+        try:
+            write(path, store)
+        except Exception as exc:  # monitoring never fails a run: said, and the collector sees a stale file
+            message = exc.format_message() if isinstance(exc, FlowkitError) else f"{type(exc).__name__}: {exc}"
+            click.echo(f"flowkit: warning: the metrics were not written: {message}", err=True)
 
 
 class _Outcome:

@@ -69,7 +69,7 @@ def command(
     writer = Writer(mode=choose_mode(reader.mode if reader else "record", output))
     counts: dict[str, int] = {}
     lock = exclusive(app.state_path, lock_name(deliverer.destination), wait=app.lock_timeout if wait is None else wait)
-    with lock, app.run("deliver", counts):
+    with lock, app.run("deliver", counts, target=deliverer.destination):
         tally, line = deliver_all(deliverer, reader, writer, counts)
         summary(line)
         finish(tally)

@@ -102,7 +102,7 @@ def command(
     )
     counts: dict[str, int] = {}
     writer = Writer(mode="raw" if raw else "record", pretty=False)
-    with app.run("import-shipment", counts):
+    with app.run("import-shipment", counts, target=target):
         if order_files:
             counts["orders_loaded"] = _load_orders(order_files)
         if only_orders:  # --orders on a terminal with no messages: just record the orders

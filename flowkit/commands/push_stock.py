@@ -139,7 +139,10 @@ def command(files: tuple[str, ...], **options: Any) -> None:
         raise click.UsageError("--from-dir reads the inbox: name no FILES with it")
     store = app.store()
     counts: dict[str, Any] = {}
-    with exclusive(app.state_path, f"push-stock-{_safe(target_of(opts))}", wait=app.lock_timeout), app.run("push-stock", counts):
+    with (
+        exclusive(app.state_path, f"push-stock-{_safe(target_of(opts))}", wait=app.lock_timeout),
+        app.run("push-stock", counts, target=target_of(opts)),
+    ):
         engine, tally = push(
             files, opts, store=store, config=app.config, writer=Writer(pretty=False), warn=lambda text: report("push-stock", text)
         )

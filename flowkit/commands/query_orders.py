@@ -127,7 +127,7 @@ def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float)
             source.close()
         _check(run.counts, query, name)
         return
-    with exclusive(app.state_path, COMMAND, wait=app.lock_timeout), app.run(COMMAND, run.counts):
+    with exclusive(app.state_path, COMMAND, wait=app.lock_timeout), app.run(COMMAND, run.counts, target=name):
         try:
             run.emit(writer)
         finally:

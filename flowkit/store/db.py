@@ -310,11 +310,11 @@ class Store:
                 raise ConfigError(f"state store {self.path}: migration {name} failed: {exc}") from exc
 
     # run log -------------------------------------------------------------
-    def start_run(self, command: str, args: list[str] | None = None) -> int:
+    def start_run(self, command: str, args: list[str] | None = None, target: str | None = None) -> int:
         with self.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO runs (command, args, pid, pgid, host, started_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (command, json.dumps(args or []), os.getpid(), os.getpgrp(), os.uname().nodename, now()),
+                "INSERT INTO runs (command, args, target, pid, pgid, host, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (command, json.dumps(args or []), target, os.getpid(), os.getpgrp(), os.uname().nodename, now()),
             )
         self.run_id = int(cur.lastrowid or 0)
         return self.run_id
