@@ -13,17 +13,28 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flowkit.errors import ConfigError
-from flowkit.secrets import SECRET_KEY as SECRET_KEY
-from flowkit.secrets import redact as redact  # the one redaction (flowkit/secrets.py), kept here for its callers
-from flowkit.secrets import remember
 
-_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_REF = r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
+
+
+def __getattr__(name: str) -> Any:
+    """``SECRET_KEY`` and ``redact``, the one redaction (flowkit/secrets.py), kept here for their callers.
+
+    Looked up on first use: every start loads the config, and the secrets module's patterns
+    cost a few milliseconds to compile, which a run without a config file or a secret never needs.
+    """
+    if name in ("SECRET_KEY", "redact"):
+        from flowkit import secrets
+
+        return getattr(secrets, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def user_config_dir() -> Path:
@@ -129,11 +140,12 @@ def load(explicit: str | None = None) -> Config:
 
     Its secrets become known to the redaction of every output (``flowkit.secrets``).
     """
-    from flowkit import secrets
-
     config = read(explicit)
-    secrets.forget()
-    secrets.remember_config(config.data)
+    if config.data or "flowkit.secrets" in sys.modules:  # with neither, no secret is known or to forget
+        from flowkit import secrets
+
+        secrets.forget()
+        secrets.remember_config(config.data)
     problems = validate(config)
     if len(problems) > 1:
         raise ConfigError(f"{problems[0]} (and {len(problems) - 1} more; run 'flowkit config check')")
@@ -185,7 +197,7 @@ def resolve_secret(value: Any, *, where: str = "config") -> Any:
             resolved = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(f"{where}: cannot read secret file {path}: {exc.strerror}") from exc
-        remember(resolved)
+        _remember(resolved)
         return resolved
 
     def expand(match: re.Match[str]) -> str:
@@ -194,7 +206,13 @@ def resolve_secret(value: Any, *, where: str = "config") -> Any:
             raise ConfigError(f"{where}: environment variable {name} is not set")
         return os.environ[name]
 
-    resolved = _REF.sub(expand, value)
+    resolved = re.sub(_REF, expand, value)
     if resolved != value:
-        remember(resolved)
+        _remember(resolved)
     return resolved
+
+
+def _remember(value: str) -> None:
+    from flowkit.secrets import remember
+
+    remember(value)

@@ -6,7 +6,6 @@ fields and a traceback alike), so no log line shows a secret.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
@@ -19,6 +18,8 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg and any ``extra=`` fields."""
 
     def format(self, record: logging.LogRecord) -> str:
+        import json  # here: a run that logs nothing does not pay for it
+
         out: dict[str, Any] = {
             "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created)),
             "level": record.levelname.lower(),
