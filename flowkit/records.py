@@ -36,6 +36,7 @@ INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 """The integers a record may hold: sqlite's (and most receivers') signed 64 bits."""
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19  # the shortest integer outside the range has 19 digits
+_NUMBER_TOKEN = re.compile(rb"(?:^|[:,\[\s])-?0{19}")  # ... as a JSON number, not inside a string such as a hash
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')  # translate() deletes all but brackets and quotes
 _STRING = re.compile(rb'"[^"]*"')
 _STEP = [1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256)]
@@ -264,8 +265,11 @@ def _line_limits(line: bytes, value: Any) -> str | None:
 
     Counting brackets and looking for 19 digits in a row are C-speed scans (a regex took
     six times as long as parsing the line): a line that could not break a limit is never walked.
+    Only a line with such digits (one in thirty realistic orders, in hex hashes) is searched for
+    them where a number starts (a regex), before the value is walked and the line read again.
     """
-    long_number = _LONG_NUMBER in line.translate(_DIGITS)
+    digits = line.translate(_DIGITS)
+    long_number = _LONG_NUMBER in digits and _NUMBER_TOKEN.search(digits) is not None
     deep = line.count(b"[") + line.count(b"{") > MAX_DEPTH and _nests_too_deep(line)
     if not deep and not long_number:
         return None

@@ -1,15 +1,20 @@
-"""The reader's C-speed nesting check (``records._nests_too_deep``) agrees with walking the parsed value."""
+"""The reader's C-speed limit screens: the nesting check agrees with walking the parsed value, and
+a long integer is found wherever a number starts while digits inside strings are not walked."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from flowkit.records import MAX_DEPTH, _nests_too_deep, _too_deep
+from flowkit import records
+from flowkit.errors import InputError
+from flowkit.records import MAX_DEPTH, Reader, _nests_too_deep, _too_deep
 
 # strings full of what the check strips: brackets, quotes, backslashes and their escapes
 TEXT = st.text(alphabet=st.sampled_from('[]{}"\\ab\n\u00e9'), max_size=8)
@@ -46,3 +51,24 @@ def test_brackets_inside_strings_are_text() -> None:
     assert _nests_too_deep(shallow) is False
     deep = orjson.dumps(nest(MAX_DEPTH + 1, [True, False], "]]]]]"))
     assert _nests_too_deep(deep) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"18446744073709551616",  # a raw document that is the number
+        b'{"a" :\t-9223372036854775809}',
+        b'{"a":[1,\n 99999999999999999999999]}',
+        b'{"h": "sha256:1234567890123456789abc", "n": 12345678901234567890}',
+    ],
+)
+def test_a_long_integer_is_found_wherever_a_number_starts(tmp_path: Path, text: bytes) -> None:
+    (tmp_path / "doc.json").write_bytes(text)
+    with pytest.raises(InputError, match="integer out of range"):
+        list(Reader([str(tmp_path / "doc.json")]))
+
+
+def test_long_digit_runs_inside_strings_are_not_walked(monkeypatch: pytest.MonkeyPatch) -> None:
+    line = orjson.dumps({"asset": {"hash": "ab" + "1234567890" * 3, "url": "https://x/1234567890123456789012.pdf"}})
+    monkeypatch.setattr(records, "check_limits", lambda value: pytest.fail("walked"))
+    assert records._line_limits(line, orjson.loads(line)) is None
