@@ -92,7 +92,7 @@ class Applier:
         out = self.engine.apply(order, meta)
         if self.engine.sets:
             try:
-                shape.check(order)
+                shape.check(order, self.engine.sets)
             except RecordError as exc:
                 raise RecordError(f"after the rules' set actions: {exc.format_message()}") from None
         if out.holds and out.cancel is None and self.released(str(order["number"])):

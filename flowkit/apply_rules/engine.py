@@ -30,8 +30,14 @@ class Engine:
         self.view = view
         self.explain = explain
         self.seen = Seen()
-        # a rule that sets fields can leave a shape the state store cannot keep: checked again after the rules
-        self.sets = any(getattr(act, "assignments", None) is not None for rule in self.rules for _, act in rule.actions)
+        # a rule that sets fields can leave a shape the state store cannot keep: those fields are checked again
+        self.sets: frozenset[str] = frozenset(
+            top
+            for rule in self.rules
+            for _, act in rule.actions
+            if getattr(act, "assignments", None) is not None
+            for top in getattr(act, "touches", ())
+        )
 
     def apply(self, order: Order, meta: Meta) -> Outcome:
         """Change ``order`` in place; later rules see earlier rules' changes."""

@@ -50,38 +50,54 @@ def _object(path: str, value: Any) -> None:
         raise _bad(path, value, "an object or null")
 
 
-def check(order: dict[str, Any]) -> None:
-    """Raise a ``RecordError`` naming the JSON path of the first value apply-rules cannot read."""
+def check(order: dict[str, Any], fields: frozenset[str] | None = None) -> None:
+    """Raise a ``RecordError`` naming the JSON path of the first value apply-rules cannot read.
+
+    ``fields``: only these top-level fields (those a rule's ``set`` changed in an order checked before).
+    """
     get = order.get
     lines = get("lines")
-    if lines is not None:
+    if lines is not None and (fields is None or "lines" in fields):
         if lines.__class__ is not list:
             raise _bad("$.lines", lines, "an array or null")
-        for index, line in enumerate(lines):
-            _line(index, line)
+        for index, line in enumerate(lines):  # inlined: realistic orders have dozens of lines
+            if line.__class__ is not dict:
+                raise _bad(f"$.lines[{index}]", line, "an object")
+            attributes, extra, sku = line.get("attributes"), line.get("extra_data"), line.get("sku")
+            if attributes is not None and attributes.__class__ is not list:
+                raise _bad(f"$.lines[{index}].attributes", attributes, "an array or null")
+            if extra is not None and extra.__class__ is not dict:
+                raise _bad(f"$.lines[{index}].extra_data", extra, "an object or null")
+            if sku.__class__ is dict or sku.__class__ is list:
+                raise _bad(f"$.lines[{index}].sku", sku, "a string, a number or null")
+    for name, test in _TOP:
+        if fields is None or name in fields:
+            test(get)
+
+
+def _source(get: Any) -> None:
     source = get("source")
     if source is not None:
         if source.__class__ is not dict:
             raise _bad("$.source", source, "an object or null")
         _id("$.source.channel", source.get("channel"))
-    _id("$.supplier", get("supplier"))
-    _object("$.shipping_address", get("shipping_address"))
-    _object("$.hold", get("hold"))
-    _object("$.extra_data", get("extra_data"))
+
+
+def _notes(get: Any) -> None:
     notes = get("notes")
     if notes.__class__ is dict:
         internal = notes.get("internal")
         if internal is not None and internal.__class__ is not list:
             raise _bad("$.notes.internal", internal, "an array or null")
-    _stored("$.status", get("status"))
-    _stored("$.placed_at", get("placed_at"))
 
 
-def _line(index: int, line: Any) -> None:
-    if line.__class__ is not dict:
-        raise _bad(f"$.lines[{index}]", line, "an object")
-    attributes = line.get("attributes")
-    if attributes is not None and attributes.__class__ is not list:
-        raise _bad(f"$.lines[{index}].attributes", attributes, "an array or null")
-    _object(f"$.lines[{index}].extra_data", line.get("extra_data"))
-    _stored(f"$.lines[{index}].sku", line.get("sku"))
+_TOP: tuple[tuple[str, Any], ...] = (  # the top-level fields after the lines, in the order they are checked
+    ("source", _source),
+    ("supplier", lambda get: _id("$.supplier", get("supplier"))),
+    ("shipping_address", lambda get: _object("$.shipping_address", get("shipping_address"))),
+    ("hold", lambda get: _object("$.hold", get("hold"))),
+    ("extra_data", lambda get: _object("$.extra_data", get("extra_data"))),
+    ("notes", _notes),
+    ("status", lambda get: _stored("$.status", get("status"))),
+    ("placed_at", lambda get: _stored("$.placed_at", get("placed_at"))),
+)
