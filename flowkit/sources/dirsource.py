@@ -61,27 +61,40 @@ class DirSource:
 
     def fetch(self, query: Query) -> Iterator[Fetched]:
         for path in self.files():
-            yield from self._read(path)
+            if path.endswith(".ndjson"):
+                yield from self._lines(path)
+            else:
+                yield self._file(path)
 
-    def _read(self, path: str) -> Iterator[Fetched]:
+    def _file(self, path: str) -> Fetched:
+        """The one order of a JSON or XML file (the file read once)."""
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
-            yield Fetched(path, error=InputError(f"{path}: cannot read: {exc.strerror}"), key=_stem(path), extra={"path": path})
+            return _unreadable(path, exc)
+        return self._one(path, path, data, last=True)
+
+    def _lines(self, path: str) -> Iterator[Fetched]:
+        """The orders of an NDJSON file, one per non-blank line."""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            yield _unreadable(path, exc)
             return
-        if path.endswith(".ndjson"):
-            lines = data.splitlines()
-            for lineno, line in enumerate(lines, 1):
-                if line.strip():
-                    yield self._one(path, f"{path}:{lineno}", line, last=lineno == len(lines))
-            return
-        yield self._one(path, str(path), data, last=True)
+        lines = data.splitlines()
+        for lineno, line in enumerate(lines, 1):
+            if line.strip():
+                yield self._one(path, f"{path}:{lineno}", line, last=lineno == len(lines))
 
     def _one(self, path: str, where: str, data: bytes, *, last: bool) -> Fetched:
         extra = {"path": path, "last": last}
         try:
-            if path.endswith(".xml") or data.lstrip()[:1] == b"<":
+            first = data[:1]
+            if first.isspace():
+                first = data.lstrip()[:1]
+            if path.endswith(".xml") or first == b"<":
                 from flowkit.sources import xmldoc
 
                 doc = xmldoc.parse(data, where)
@@ -115,6 +128,10 @@ class DirSource:
 
     def close(self) -> None:
         return None
+
+
+def _unreadable(path: str, exc: OSError) -> Fetched:
+    return Fetched(path, error=InputError(f"{path}: cannot read: {exc.strerror}"), key=_stem(path), extra={"path": path})
 
 
 def _stem(path: str) -> str:
