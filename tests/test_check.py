@@ -385,3 +385,27 @@ def test_reasons_name_the_cause_not_the_exception() -> None:
     assert words(socket.gaierror(-2, "Name or service not known")) == "host name not found"
     host_key = raised(ConnectionResetError(104, "reset"), UnavailableError("sftp h: unknown host key"))
     assert reason(host_key) == "sftp h: unknown host key"  # a refusal keeps its own message
+
+
+def test_https_certificate_is_verified(
+    invoke: Invoke, https_server: Any, tls_cert: tuple[Path, Path], tmp_config: Config
+) -> None:
+    untrusted = http_config(tmp_config, https_server.base)
+    code, found = one(invoke, untrusted, "erp")
+    assert code == 69 and "TLS certificate not trusted" in found["detail"]
+    trusted = http_config(tmp_config, https_server.base, ca_file=f'"{tls_cert[0]}"')
+    code, found = one(invoke, trusted, "erp")
+    assert code == 0, found
+
+
+def test_a_store_source_opens_the_state_store(invoke: Invoke, tmp_config: Config) -> None:
+    code, found = one(invoke, tmp_config('[sources.again]\ntype = "store"\nexport_status = ["failed"]\n'), "again")
+    assert code == 0, found
+    assert found["where"] == "state store" and found["detail"] == "0 order(s) failed in the state store"
+
+
+def test_a_hotfolder_that_cannot_be_made_is_refused(invoke: Invoke, tmp_path: Path, tmp_config: Config) -> None:
+    (tmp_path / "a-file").write_text("")
+    config = tmp_config(f'[destinations.mis]\ntype = "hotfolder"\npath = "{tmp_path / "a-file" / "out"}"\n')
+    code, found = one(invoke, config, "mis")
+    assert code == 69 and "Not a directory" in found["detail"]
