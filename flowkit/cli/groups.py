@@ -13,6 +13,7 @@ then prints one line on stderr and exits 128 + the signal (130, 143).
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import Any, NoReturn
@@ -102,7 +103,8 @@ class RootGroup(Group):
         return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return load_command(cmd_name)
+        command = load_command(cmd_name)
+        return None if command is None else _logs_first(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
@@ -161,6 +163,33 @@ class RootGroup(Group):
                     raise
                 click.echo(exc.line(), err=True)
                 sys.exit(exc.exit_code)
+
+
+_LOGGING: set[click.Command] = set()  # the commands whose callback applies the log setup first
+
+
+def _logs_first(command: click.Command) -> click.Command:
+    """``command`` with a callback that first applies the root's log setup (``flowkit.log.ready``).
+
+    A help page or a usage error ends before any callback runs, so they never pay for logging.
+    """
+    if command not in _LOGGING:
+        _LOGGING.add(command)
+        run = command.callback
+
+        @functools.wraps(run or _nothing)
+        def callback(*args: Any, **kwargs: Any) -> Any:
+            from flowkit import log
+
+            log.ready()
+            return None if run is None else run(*args, **kwargs)
+
+        command.callback = callback
+    return command
+
+
+def _nothing() -> None:
+    """The callback of a command that has none."""
 
 
 def help_width() -> int | None:
