@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from flowkit.secrets import redact_text
-from flowkit.store.bodies import pack, unpack
+from flowkit.store import delivery_bodies as kept
 from flowkit.store.db import Store, now
 
 _NON_STR = orjson.OPT_NON_STR_KEYS
@@ -120,10 +120,7 @@ def begin_attempt(
             (key, destination, content_hash, filename, len(body), store.run_id, stamp, stamp),
         ).fetchone()
         entry = _entry(row)
-        tx.execute(
-            "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
-            (entry.id, stamp, media_type, json.dumps(meta, ensure_ascii=False), pack(body)),
-        )
+        kept.keep(store, [kept.Body(entry.id, key, content_hash, body, media_type, meta)], stamp)
     return entry
 
 
@@ -229,13 +226,8 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
                     stamp,
                 )
     entries = [e for e in out if e is not None]
-    conn.executemany(
-        "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body) VALUES (?, ?, ?, ?, ?)",
-        [
-            (e.id, stamp, i.media_type, orjson.dumps(i.meta, default=str, option=_NON_STR).decode(), pack(i.body))
-            for e, i in zip(entries, intents, strict=True)
-        ],
-    )
+    bodies = [kept.Body(e.id, i.key, i.content_hash, i.body, i.media_type, i.meta) for e, i in zip(entries, intents, strict=True)]
+    kept.keep(store, bodies, stamp)
     return entries
 
 
@@ -355,11 +347,8 @@ def retryable(store: Store, destination: str) -> list[Entry]:
 
 
 def body(store: Store, entry_id: int) -> tuple[str, dict[str, Any], bytes] | None:
-    """(media type, meta, body bytes) kept for a ledger row, or None once purged."""
-    row = store.conn.execute("SELECT type, meta, body FROM delivery_bodies WHERE delivery_id = ?", (entry_id,)).fetchone()
-    if row is None:
-        return None
-    return row["type"], json.loads(row["meta"]), unpack(row["body"])
+    """(media type, meta, body bytes) kept for a ledger row, or None once purged (``delivery_bodies.body``)."""
+    return kept.body(store, entry_id)
 
 
 def history(store: Store, key: str) -> list[dict[str, Any]]:
