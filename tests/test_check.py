@@ -133,7 +133,8 @@ def test_sftp_unknown_host_key_is_refused_with_the_keyscan_hint_for_the_real_hos
     config = tmp_config(sftp_table(sshd_server, sshd_server.upload / tmp_path.name, empty))
     code, found = one(invoke, config, "mis-sftp")
     assert code == 69
-    assert "unknown host key ssh-ed25519 SHA256:" in found["detail"]
+    assert f"sftp 127.0.0.1:{sshd_server.port}: unknown host key ssh-ed25519 SHA256:" in found["detail"]
+    assert f"the host key for 127.0.0.1 is not in {empty}" in found["detail"]
     assert f"ssh-keyscan -p {sshd_server.port} 127.0.0.1 >> {empty}" in found["detail"]
     assert not (sshd_server.upload / tmp_path.name).exists()
 

@@ -306,11 +306,11 @@ def _Pinned(pinned: str | None, known_hosts: str, server: str, port: int) -> Any
             seen = fingerprint(key)
             if pinned and pinned.strip() == seen:
                 return
-            host = hostname  # paramiko passes "[host]:port" for other ports
+            host = f"{server}:{port}"  # as configured (paramiko's hostname is "[host]:port" for other ports)
             if pinned:
                 raise UnavailableError(f"sftp {host}: host key {seen} does not match the pinned fingerprint")
             raise UnavailableError(
-                f"sftp {host}: unknown host key {key.get_name()} {seen} (not in {known_hosts})",
+                f"sftp {host}: unknown host key {key.get_name()} {seen} (the host key for {server} is not in {known_hosts})",
                 hint=f"after checking the fingerprint with the server's admin, trust it with "
                 f"'ssh-keyscan -p {port} {server} >> {known_hosts}' or set host_key_fingerprint = \"{seen}\"",
             )
