@@ -17,6 +17,7 @@ from typing import Any
 from flowkit.errors import ConfigError
 
 LINE_TYPES = ("print", "stock")
+ROUTE_CACHE = 100_000  # SKUs whose route is kept in memory at once
 Where = Callable[[str], str]
 
 
@@ -40,6 +41,7 @@ class Maps:
     tag_prefix: str = "route:"
     routing: bool = False
     notes: list[str] = field(default_factory=list)
+    routes: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # SKU -> route by the patterns
 
     def sku_entry(self, line: Mapping[str, Any]) -> SkuEntry | None:
         entries = (self.sku or {}).get(str(line.get("sku")))
@@ -60,6 +62,14 @@ class Maps:
         if entry is not None and entry.type:
             return entry.type
         sku = str(line.get("sku") or "")
+        known = self.routes.get(sku)  # the patterns are searched once per SKU (a realistic order has dozens of lines)
+        if known is None:
+            if len(self.routes) >= ROUTE_CACHE:
+                self.routes.clear()
+            known = self.routes[sku] = self._route(sku)
+        return known
+
+    def _route(self, sku: str) -> str:
         if any(p.search(sku) for p in self.stock_patterns):
             return "stock"
         if any(p.search(sku) for p in self.print_patterns):

@@ -65,7 +65,7 @@ def command(
       flowkit apply-rules --rules samples/rules.toml --explain samples/apply-rules/1203.json
     """
     from flowkit import pipeline
-    from flowkit.apply_rules.apply import build
+    from flowkit.apply_rules.apply import build, roomy_collector
     from flowkit.records import Reader, Writer
 
     app = get_app()
@@ -86,7 +86,7 @@ def command(
     )
     ctx.call_on_close(sender.close)
     counts: dict[str, Any] = {}
-    with app.run(COMMAND, counts):
+    with app.run(COMMAND, counts), roomy_collector():
         tally = pipeline.run(reader, writer=writer, process=applier, consumes=("order",), command=COMMAND, window=window)
         counts.update(tally.as_dict())
         pipeline.finish(tally)  # inside the run: the run log keeps the exit code and the first error
