@@ -1,8 +1,9 @@
 """flowkit's standard payload (Connect: Flow / MIS.Generic-like), XML and JSON.
 
-``tree(order, options)`` maps a canonical order to a neutral tree keyed by
-the fields of ``flowkit.formats.names``; ``to_xml`` and ``to_json`` name
-that same tree PascalCase or camelCase. Output is deterministic: members in a
+``tree(order, options)`` maps a canonical order to a tree keyed by the
+fields of ``flowkit.formats.names``, which ``to_xml`` names PascalCase; with
+``names=CAMEL`` the same builder keys it by the camelCase JSON names, and
+that tree is the JSON payload (no second pass renames it). Output is deterministic: members in a
 fixed order, extra data in insertion order, no clocks or random values.
 Pure Python string building (no lxml), so rendering stays cheap.
 """
@@ -49,176 +50,210 @@ _LINE_SCALARS = (
 )
 
 
-def _pick(src: dict[str, Any] | None, names: tuple[str, ...]) -> Tree | None:
+class Names:
+    """The member names of one format's tree: ``n[field]`` (flowkit.formats.names), and the copied groups.
+
+    The XML tree is keyed by field (``to_xml`` names the elements); the JSON
+    tree is built with its camelCase names at once, so it needs no second pass.
+    """
+
+    __slots__ = ("asset", "channel", "customer", "n", "print", "shipping", "supplier", "totals")
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.n = names
+        self.print = self.pairs("pages", "width_mm", "height_mm")
+        self.asset = self.pairs("role", "area", "url", "content_type", "hash")
+        self.channel = self.pairs("id", "name", "type")
+        self.supplier = self.pairs("id", "name")
+        self.customer = self.pairs("id", "email", "first_name", "last_name", "phone", "company", "is_guest", "group")
+        self.shipping = self.pairs("method_code", "method_name", "carrier")
+        self.totals = self.pairs("tax", "grand_total", "prices_include_tax")
+
+    def pairs(self, *fields: str) -> tuple[tuple[str, str], ...]:
+        """(source key, member name) of fields copied as they are."""
+        return tuple((f, self.n[f]) for f in fields)
+
+
+FIELDS = Names({field: field for field in XML})
+CAMEL = Names(JSON)
+
+
+def _pick(src: dict[str, Any] | None, pairs: tuple[tuple[str, str], ...]) -> Tree | None:
     if src is None:
         return None
     get = src.get
-    return {n: get(n) for n in names}
+    return {name: get(key) for key, name in pairs}
 
 
-def _address(src: dict[str, Any] | None) -> Tree | None:
+def _address(src: dict[str, Any] | None, n: dict[str, str]) -> Tree | None:
     if src is None:
         return None
-    out = {n: src.get(n) for n in _ADDRESS}
+    out = {n[k]: src.get(k) for k in _ADDRESS}
     lines = src.get("lines") or []
-    out["address_line1"] = lines[0] if lines else None
-    out["address_line2"] = ", ".join(lines[1:]) if len(lines) > 1 else None
-    for n in _ADDRESS_TAIL:
-        out[n] = src.get(n)
+    out[n["address_line1"]] = lines[0] if lines else None
+    out[n["address_line2"]] = ", ".join(lines[1:]) if len(lines) > 1 else None
+    for k in _ADDRESS_TAIL:
+        out[n[k]] = src.get(k)
     return out
 
 
-def _history(items: list[dict[str, Any]] | None, approvals: bool) -> list[Tree]:
+def _history(items: list[dict[str, Any]] | None, approvals: bool, n: dict[str, str]) -> list[Tree]:
     out = []
     for item in items or ():
         if approvals and item.get("status") not in APPROVAL_STATUSES:
             continue
         out.append(
             {
-                "timestamp": utc(item.get("at")),
-                "status": item.get("status"),
-                "status_id": item.get("status_id"),
-                "actor_id": item.get("actor_id"),
-                "info": item.get("info"),
+                n["timestamp"]: utc(item.get("at")),
+                n["status"]: item.get("status"),
+                n["status_id"]: item.get("status_id"),
+                n["actor_id"]: item.get("actor_id"),
+                n["info"]: item.get("info"),
             }
         )
     return out
 
 
-def _extra(data: dict[str, str] | None, options: RenderOptions) -> list[Tree]:
-    excluded = options.excluded
-    return [{"key": k, "value": v} for k, v in (data or {}).items() if not excluded(k)]
+def _extra(data: dict[str, str] | None, options: RenderOptions, n: dict[str, str]) -> list[Tree]:
+    excluded, key, value = options.excluded, n["key"], n["value"]
+    return [{key: k, value: v} for k, v in (data or {}).items() if not excluded(k)]
 
 
-def _documents(items: list[dict[str, Any]] | None, options: RenderOptions) -> list[Tree]:
-    allowed = options.document_types
-    return [{"type": d.get("type"), "url": d.get("url")} for d in items or () if allowed.get(str(d.get("type")), True)]
+def _refs(refs: dict[str, Any], n: dict[str, str]) -> list[Tree]:
+    key, value = n["key"], n["value"]
+    return [{key: k, value: v} for k, v in refs.items()]
 
 
-def _attributes(line: dict[str, Any], options: RenderOptions) -> tuple[list[Tree], str | None]:
+def _documents(items: list[dict[str, Any]] | None, options: RenderOptions, n: dict[str, str]) -> list[Tree]:
+    allowed, kind, url = options.document_types, n["type"], n["url"]
+    return [{kind: d.get("type"), url: d.get("url")} for d in items or () if allowed.get(str(d.get("type")), True)]
+
+
+def _attributes(line: dict[str, Any], options: RenderOptions, n: dict[str, str]) -> tuple[list[Tree], str | None]:
     attributes = line.get("attributes") or []
+    name, value = n["name"], n["value"]
     if not options.attributes:
-        return [{"name": a.get("name"), "value": a.get("value")} for a in attributes], line.get("attribute_summary")
+        return [{name: a.get("name"), value: a.get("value")} for a in attributes], line.get("attribute_summary")
     keep = options.attribute_set
-    kept = [{"name": a.get("name"), "value": a.get("value")} for a in attributes if a.get("name") in keep]
-    summary = "; ".join(a["name"] if a["value"] is None else f"{a['name']}: {a['value']}" for a in kept) or None
-    return kept, summary
+    kept = [a for a in attributes if a.get("name") in keep]
+    summary = "; ".join(a["name"] if a.get("value") is None else f"{a['name']}: {a.get('value')}" for a in kept) or None
+    return [{name: a.get("name"), value: a.get("value")} for a in kept], summary
 
 
-def _line(line: dict[str, Any], options: RenderOptions) -> Tree:
+def _line(line: dict[str, Any], options: RenderOptions, names: Names) -> Tree:
+    n = names.n
     refs = line.get("external_refs") or {}
-    out: Tree = {"id": line.get("id"), "line_number": line.get("line_number"), "job_id": refs.get("infigo.job_id")}
-    for n in _LINE_SCALARS:
-        out[n] = line.get(n)
-    out["attributes"], out["attribute_summary"] = _attributes(line, options)
-    out["delivery_type"] = line.get("delivery_type")
-    out["print"] = _pick(line.get("print"), ("pages", "width_mm", "height_mm"))
-    out["supplier_id"] = line.get("supplier")
-    out["external_refs"] = [{"key": k, "value": v} for k, v in refs.items()]
+    out: Tree = {n["id"]: line.get("id"), n["line_number"]: line.get("line_number"), n["job_id"]: refs.get("infigo.job_id")}
+    for k in _LINE_SCALARS:
+        out[n[k]] = line.get(k)
+    out[n["attributes"]], out[n["attribute_summary"]] = _attributes(line, options, n)
+    out[n["delivery_type"]] = line.get("delivery_type")
+    out[n["print"]] = _pick(line.get("print"), names.print)
+    out[n["supplier_id"]] = line.get("supplier")
+    out[n["external_refs"]] = _refs(refs, n)
     if options.assets:
-        out["assets"] = [_pick(a, ("role", "area", "url", "content_type", "hash")) for a in line.get("assets") or ()]
-    out["documents"] = _documents(line.get("documents"), options)
+        asset = names.asset
+        out[n["assets"]] = [_pick(a, asset) for a in line.get("assets") or ()]
+    out[n["documents"]] = _documents(line.get("documents"), options, n)
     if options.extra_data:
-        out["extra_data"] = _extra(line.get("extra_data"), options)
+        out[n["extra_data"]] = _extra(line.get("extra_data"), options, n)
     if options.history:
-        out["history"] = _history(line.get("history"), False)
+        out[n["history"]] = _history(line.get("history"), False, n)
     if options.approval_history:
-        out["approval_history"] = _history(line.get("approval_history"), True)
+        out[n["approval_history"]] = _history(line.get("approval_history"), True, n)
     return out
 
 
-def _payment(payment: dict[str, Any]) -> Tree:
-    out = {field: payment.get(src) for field, src in _PAYMENT}
-    out["authorization_expires_at"] = utc(payment.get("authorization_expires_at"))
-    out["transacted_at"] = utc(payment.get("transacted_at"))
+def _payment(payment: dict[str, Any], n: dict[str, str]) -> Tree:
+    out = {n[field]: payment.get(src) for field, src in _PAYMENT}
+    out[n["authorization_expires_at"]] = utc(payment.get("authorization_expires_at"))
+    out[n["transacted_at"]] = utc(payment.get("transacted_at"))
     return out
 
 
-def _head(order: dict[str, Any]) -> Tree:
+def _head(order: dict[str, Any], names: Names) -> Tree:
+    n = names.n
     hold = order.get("hold") or {}
     source = order.get("source") or {}
     notes = order.get("notes") or {}
     return {
-        "id": order.get("id"),
-        "number": order.get("number"),
-        "status": order.get("status"),
-        "source_status": order.get("source_status"),
-        "hold": {"on_hold": bool(hold.get("on_hold")), "reason": hold.get("reason"), "until": utc(hold.get("until"))},
-        "tags": list(order.get("tags") or ()),
-        "placed_at": utc(order.get("placed_at")),
-        "created_at": utc(order.get("created_at")),
-        "updated_at": utc(order.get("updated_at")),
-        "currency": order.get("currency"),
-        "po_number": order.get("po_number"),
-        "source": {
-            "system": source.get("system"),
-            "store": source.get("store"),
-            "channel": _pick(source.get("channel"), ("id", "name", "type")),
+        n["id"]: order.get("id"),
+        n["number"]: order.get("number"),
+        n["status"]: order.get("status"),
+        n["source_status"]: order.get("source_status"),
+        n["hold"]: {
+            n["on_hold"]: bool(hold.get("on_hold")),
+            n["reason"]: hold.get("reason"),
+            n["until"]: utc(hold.get("until")),
         },
-        "supplier": _pick(order.get("supplier"), ("id", "name")),
-        "external_refs": [{"key": k, "value": v} for k, v in (order.get("external_refs") or {}).items()],
-        "customer": _pick(
-            order.get("customer"), ("id", "email", "first_name", "last_name", "phone", "company", "is_guest", "group")
-        ),
-        "billing_address": _address(order.get("billing_address")),
-        "shipping_address": _address(order.get("shipping_address")),
-        "notes": {"customer_note": notes.get("customer"), "internal_notes": list(notes.get("internal") or ())},
+        n["tags"]: list(order.get("tags") or ()),
+        n["placed_at"]: utc(order.get("placed_at")),
+        n["created_at"]: utc(order.get("created_at")),
+        n["updated_at"]: utc(order.get("updated_at")),
+        n["currency"]: order.get("currency"),
+        n["po_number"]: order.get("po_number"),
+        n["source"]: {
+            n["system"]: source.get("system"),
+            n["store"]: source.get("store"),
+            n["channel"]: _pick(source.get("channel"), names.channel),
+        },
+        n["supplier"]: _pick(order.get("supplier"), names.supplier),
+        n["external_refs"]: _refs(order.get("external_refs") or {}, n),
+        n["customer"]: _pick(order.get("customer"), names.customer),
+        n["billing_address"]: _address(order.get("billing_address"), n),
+        n["shipping_address"]: _address(order.get("shipping_address"), n),
+        n["notes"]: {n["customer_note"]: notes.get("customer"), n["internal_notes"]: list(notes.get("internal") or ())},
     }
 
 
-def _money(order: dict[str, Any]) -> Tree:
-    """Shipping, totals and discounts of the order."""
+def _money(order: dict[str, Any], out: Tree, names: Names) -> None:
+    """Shipping, totals and discounts of the order, into ``out``."""
+    n = names.n
     shipping, totals = order.get("shipping"), order.get("totals")
-    out: Tree = {"shipping": None, "totals": None}
+    out[n["shipping"]] = out[n["totals"]] = None
     if shipping is not None:
-        out["shipping"] = _pick(shipping, ("method_code", "method_name", "carrier"))
-        out["shipping"].update(deliver_by=utc(shipping.get("deliver_by")), dispatch_by=utc(shipping.get("dispatch_by")))
-        out["shipping"]["instructions"] = shipping.get("instructions")
+        ship: Tree = {name: shipping.get(key) for key, name in names.shipping}
+        ship[n["deliver_by"]] = utc(shipping.get("deliver_by"))
+        ship[n["dispatch_by"]] = utc(shipping.get("dispatch_by"))
+        ship[n["instructions"]] = shipping.get("instructions")
+        out[n["shipping"]] = ship
     if totals is not None:
-        out["totals"] = {
-            "subtotal": totals.get("subtotal"),
-            "discount": totals.get("discount"),
-            "shipping_total": totals.get("shipping"),
+        sums: Tree = {
+            n["subtotal"]: totals.get("subtotal"),
+            n["discount"]: totals.get("discount"),
+            n["shipping_total"]: totals.get("shipping"),
         }
-        out["totals"].update(_pick(totals, ("tax", "grand_total", "prices_include_tax")) or {})
-    out["discounts"] = [
-        {**(_pick(d, ("code", "name", "amount")) or {}), "line_ids": list(d.get("line_ids") or ())}
+        sums.update({name: totals.get(key) for key, name in names.totals})
+        out[n["totals"]] = sums
+    code, name, amount, line_ids = n["code"], n["name"], n["amount"], n["line_ids"]
+    out[n["discounts"]] = [
+        {code: d.get("code"), name: d.get("name"), amount: d.get("amount"), line_ids: list(d.get("line_ids") or ())}
         for d in order.get("discounts") or ()
     ]
-    return out
 
 
-def tree(order: dict[str, Any], options: RenderOptions, lines: list[dict[str, Any]] | None = None) -> Tree:
-    """The neutral payload tree of ``order`` (``lines``: the lines to render, default all)."""
-    out = _head(order)
-    out.update(_money(order))
-    out["lines"] = [_line(line, options) for line in (order.get("lines") or () if lines is None else lines)]
+def tree(order: dict[str, Any], options: RenderOptions, lines: list[dict[str, Any]] | None = None, names: Names = FIELDS) -> Tree:
+    """The payload tree of ``order`` (``lines``: the lines to render, default all).
+
+    Keyed by field (``FIELDS``, what ``to_xml`` writes), or by the JSON names (``CAMEL``: the JSON payload as it is).
+    """
+    n = names.n
+    out = _head(order, names)
+    _money(order, out, names)
+    out[n["lines"]] = [_line(line, options, names) for line in (order.get("lines") or () if lines is None else lines)]
     if options.payment:
-        out["payments"] = [_payment(p) for p in order.get("payments") or ()]
-    out["documents"] = _documents(order.get("documents"), options)
+        out[n["payments"]] = [_payment(p, n) for p in order.get("payments") or ()]
+    out[n["documents"]] = _documents(order.get("documents"), options, n)
     if options.extra_data:
-        out["extra_data"] = _extra(order.get("extra_data"), options)
+        out[n["extra_data"]] = _extra(order.get("extra_data"), options, n)
     if options.history:
-        out["history"] = _history(order.get("history"), False)
+        out[n["history"]] = _history(order.get("history"), False, n)
     if options.approval_history:
-        out["approval_history"] = _history(order.get("approval_history"), True)
+        out[n["approval_history"]] = _history(order.get("approval_history"), True, n)
     return out
 
 
 # ---- JSON ---------------------------------------------------------------------------------------------------------
-
-
-def to_json(node: Tree) -> Tree:
-    """The tree with camelCase member names (a JSON value: dicts, lists, scalars)."""
-    return {JSON[k]: _json_value(v) for k, v in node.items()}
-
-
-def _json_value(value: Any) -> Any:
-    if type(value) is dict:
-        return {JSON[k]: _json_value(v) for k, v in value.items()}
-    if type(value) is list:
-        return [_json_value(v) for v in value]
-    return value
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

@@ -47,9 +47,9 @@ def payload(order: dict[str, Any], options: RenderOptions, lines: list[dict[str,
         chosen = order.get("lines") or [] if lines is None else lines
         text = orderflow.document(order, chosen, kind=options.orderflow_type, operation=options.orderflow_operation)
         return text, XML_TYPE, "xml"
-    node = standard.tree(order, options, lines)
     if options.format == "json":
-        return standard.to_json(node), JSON_TYPE, "json"
+        return standard.tree(order, options, lines, standard.CAMEL), JSON_TYPE, "json"
+    node = standard.tree(order, options, lines)
     return standard.to_xml(node, indent=options.indent, escape_non_ascii=options.escape_non_ascii), XML_TYPE, "xml"
 
 
