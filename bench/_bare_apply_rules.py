@@ -7,9 +7,10 @@ reads the stored rows of their numbers in one query (the duplicate check), appli
 the checks, maps and rules of ``samples/rules.toml`` (``samples``) or of the bench's
 passing rules file (``passing``) written out in plain Python, records each window's
 holds and cancels in one transaction (an INSERT of the order row with its JSON
-document for an order not stored yet, an UPDATE of status, reason and tags for a
-stored one, both by executemany), then writes the window's records (and alert
-records) as NDJSON. Its outputs are what flowkit writes (the bench compares them).
+document, deflated as the issue asks the store to keep bodies, for an order not
+stored yet; an UPDATE of status, reason and tags for a stored one; both by
+executemany), then writes the window's records (and alert records) as NDJSON.
+Its outputs are what flowkit writes (the bench compares them).
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ import csv
 import re
 import sqlite3
 import sys
+import zlib
 from typing import Any
 
 import orjson
 
 WINDOW = 256
+LEVEL = 3  # zlib level of the stored document, as flowkit's store keeps order bodies (store/bodies.py)
 SCHEMA = """CREATE TABLE IF NOT EXISTS orders (number TEXT PRIMARY KEY, channel TEXT, source TEXT, order_id TEXT,
-    export_status TEXT NOT NULL, hold_reason TEXT, tags TEXT NOT NULL, document TEXT)"""
+    export_status TEXT NOT NULL, hold_reason TEXT, tags TEXT NOT NULL, document BLOB)"""
 STOCK = (re.compile("^MUG-"), re.compile("^TEE-"))
 VIP = re.compile("^(vip|wholesale)$")
 TEST_EMAIL = re.compile(r"^test\+.*@example\.com$")
@@ -199,7 +202,7 @@ def window(conn: sqlite3.Connection, records: list[dict[str, Any]], rules: Any, 
                 updates.append((status, reason, tags, order["number"]))
             else:
                 channel, source = meta.get("channel"), meta.get("source")
-                document = orjson.dumps(order).decode()
+                document = zlib.compress(orjson.dumps(order), LEVEL)
                 inserts.append((order["number"], channel, source, order.get("id"), status, reason, tags, document))
     with conn:
         conn.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?)", inserts)
