@@ -166,7 +166,17 @@ def test_no_private_attribute_of_a_click_context() -> None:
 
 
 # Public functions of the store modules that touch no database (pure encoding and decisions): no store to take.
-PURE = frozenset({"bodies.pack", "bodies.unpack", "delivery.settle", "orders.content_hash", "stock.seen_before"})
+PURE = frozenset(
+    {
+        "bodies.pack",
+        "bodies.unpack",
+        "delivery.settle",
+        "orders.content_hash",
+        "orders.decode",
+        "orders.encode",
+        "stock.seen_before",
+    }
+)
 
 
 def store_functions() -> dict[str, ast.FunctionDef]:
