@@ -288,7 +288,7 @@ def test_planted_secrets_appear_in_no_output_and_not_in_the_store(
     run("query-orders 401", ["query-orders", "--source", "shop-wrong", "--number", "OMN-6001"], expect=69)
     api.faults["/api/i1/orders/"] = [500, 500]
     run("query-orders 500", ["query-orders", "--source", "shop", "--number", "OMN-6001"], expect=75)
-    run("query-orders gone", ["query-orders", "--source", "shop-gone"], expect=69)
+    run("query-orders gone", ["query-orders", "--source", "shop-gone"], expect=75)  # unreachable: temporary, as for a destination
     api.faults["/api/i1/orders/"] = [("redirect", f"{elsewhere.base}/api/i1/orders/")]
     run("query-orders redirect", ["query-orders", "--source", "shop", "--number", "OMN-6001"])
     api.faults["/api/i1/orders/"] = [("redirect", f"{source_api[0]}/api/i1/orders/?number=OMN-6002")]

@@ -1,8 +1,9 @@
 """A small JSON-over-HTTP client for sources: auth, rate limit, retries with backoff and jitter.
 
 httpx is imported when a client is built, never at module import. Errors map
-to exit codes: 401/403 and other refusing 4xx -> 69, a host that cannot be
-reached -> 69 after the retries, timeouts/5xx/429 -> 75 after the retries,
+to exit codes: 401/403 and other refusing 4xx -> 69; a host that cannot be
+reached (refused, timed out, no such host), 5xx and 429 -> 75 after the
+retries, the cause in words, as for a destination (``flowkit.reasons``);
 a body that is not JSON -> 65, always naming the URL (never a secret: every
 message goes through ``flowkit.secrets.redact_text``).
 
@@ -21,6 +22,7 @@ from typing import Any
 
 from flowkit.config import resolve_secret
 from flowkit.errors import ConfigError, InputError, TempFailError, UnavailableError
+from flowkit.reasons import words
 from flowkit.secrets import SECRET_KEY, follow, origin, redact_text, remember, remember_basic, remember_url
 
 log = logging.getLogger("flowkit")
@@ -69,6 +71,7 @@ class JsonClient:
         headers.setdefault("Accept", "application/json")
         self.retries = int(spec.get("retries", 3))
         self.backoff = float(spec.get("backoff", 0.5))
+        self.timeout = float(spec.get("timeout", 30))
         rate = float(spec.get("rate_limit", 0) or 0)
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self._last = 0.0
@@ -78,7 +81,7 @@ class JsonClient:
             base_url=str(spec["base_url"]),
             headers=headers,
             auth=basic,
-            timeout=float(spec.get("timeout", 30)),
+            timeout=self.timeout,
             verify=bool(spec.get("verify", True)),
             follow_redirects=False,  # followed by ``request``, within the origin only
         )
@@ -118,21 +121,21 @@ class JsonClient:
             except httpx.TimeoutException:
                 problem = "timed out"
             except httpx.TransportError as exc:
-                problem = f"cannot connect: {exc.__class__.__name__}"
+                problem = f"cannot connect: {words(exc) or ' '.join(str(exc).split()) or type(exc).__name__}"
+            shown = redact_text(str(response.url) if response is not None else url)
             if response is not None:
-                shown = redact_text(str(response.url))
                 log.debug("%s %s -> HTTP %d", method, shown, response.status_code)
-                if response.status_code in RETRY_STATUS:
-                    problem = f"HTTP {response.status_code}"
-                    retry_after = response.headers.get("Retry-After")
-                    log.info("%s %s: %s, retrying (%d/%d)", method, shown, problem, attempt + 1, self.retries)
-                    continue
-                return self._parse(method, shown, response), response
-            log.info("%s %s: %s, retrying (%d/%d)", method, redact_text(url), problem, attempt + 1, self.retries)
+                if response.status_code not in RETRY_STATUS:
+                    return self._parse(method, shown, response), response
+                problem = f"HTTP {response.status_code}"
+                retry_after = response.headers.get("Retry-After")
+            if attempt < self.retries:
+                log.info("%s %s: %s, retrying (%d of %d retries)", method, shown, problem, attempt + 1, self.retries)
+        # Unreachable (refused, timed out, no such host) is temporary, for a source as for a destination:
+        # 69 is for a server that answers and refuses us (credentials, another origin).
         where = f"{method} {self.show(url)}"
-        if problem.startswith("cannot connect"):
-            raise UnavailableError(f"{where}: {problem} after {self.retries + 1} attempt(s)")
-        raise TempFailError(f"{where}: {problem} after {self.retries + 1} attempt(s)", hint="safe to rerun")
+        each = f" of {self.timeout:g} s each" if problem == "timed out" else ""
+        raise TempFailError(f"{where}: {problem} after {self.retries + 1} attempt(s){each}", hint="safe to rerun")
 
     def show(self, url: str) -> str:
         """``url`` in full, as messages name it (redacted)."""
