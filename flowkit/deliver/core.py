@@ -15,16 +15,16 @@ effect, the outcomes in one transaction after them.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowkit.deliver.ahead import Prepared, prepare
 from flowkit.deliver.model import Outcome, Policy, Send, not_sent
 from flowkit.errors import ExitCode, FlowkitError, RecordError, TempFailError, UnavailableError
-from flowkit.records import JSON_TYPE, Record, body_bytes, derive
+from flowkit.records import Record, derive
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
 from flowkit.store.withdraw import Withdraw, withdraw
@@ -78,8 +78,10 @@ class Deliverer:
         step = self.plan(record, filename)
         return step if isinstance(step, Outcome) else self._send(step)
 
-    def deliver_many(self, records: list[Record]) -> list[Outcome | RecordError]:
-        """Deliver a window of records with distinct keys, in order.
+    def deliver_many(
+        self, records: list[Record], prepared: list[Prepared | BaseException] | None = None
+    ) -> list[Outcome | RecordError]:
+        """Deliver a window of records with distinct keys, in order (``prepared``: their ``ahead.prepare``, if done).
 
         Intents are committed in one transaction, the transport's ``put_many``
         sends them, outcomes are committed in one transaction. A record the core
@@ -89,9 +91,10 @@ class Deliverer:
         windowed = self.window > 1
         known = ledger.entries_for(self.store, [r["key"] for r in records], self.destination) if windowed else {}
         unreached: list[Record] = []
-        for record in records:
+        for n, record in enumerate(records):
+            ready = prepared[n] if prepared else None
             try:
-                steps.append(self.plan(record, rows=known.get(record["key"])) if windowed else self.deliver(record))
+                steps.append(self.plan(record, rows=known.get(record["key"]), ready=ready) if windowed else self.deliver(record))
             except RecordError as exc:
                 steps.append(exc)
             except FlowkitError as exc:
@@ -137,16 +140,24 @@ class Deliverer:
         with self.store.transaction() as conn:
             self.store.add_events(conn, [(r["key"], "deliver", "not-sent", detail) for r in records])
 
-    def plan(self, record: Record, filename: str | None = None, rows: list[ledger.Entry] | None = None) -> Outcome | Send:
+    def plan(
+        self,
+        record: Record,
+        filename: str | None = None,
+        rows: list[ledger.Entry] | None = None,
+        ready: Prepared | BaseException | None = None,
+    ) -> Outcome | Send:
         """What to do with a record: an outcome already (duplicate, dead, reconciled) or a send.
 
         ``rows`` are the record's ledger rows at this destination when the caller
-        already read them (a window reads all of its keys at once).
+        already read them (a window reads all of its keys at once); ``ready``, its
+        bytes, hash and packed copy when worked out ahead (``ahead.prepare``).
         """
         if "\x00" in record["key"]:  # sqlite's JSON functions, which the window's look-ups use, end a string at a NUL
             raise RecordError("the key holds a NUL character: the delivery ledger cannot match it", code=ExitCode.DATAERR)
-        data = body_bytes(record)
-        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        if isinstance(ready, BaseException):
+            raise ready
+        data, digest, packed = ready or prepare(record, packed=False)  # packed only if an intent keeps it
         name = names.path(filename) if filename else names.choose(record, self.template(record), digest)
         if rows is None:
             rows = ledger.entries(self.store, record["key"], self.destination)
@@ -166,7 +177,7 @@ class Deliverer:
                 name = names.path(same.filename)  # the same name again (sanitised, should an older run have kept it raw)
             if same is not None and same.status == "failed" and same.attempts >= self.policy.max_attempts:
                 return self._dead(record, same)
-        return Send(record, data, digest, name, same)
+        return Send(record, data, digest, name, same, packed)
 
     def _reconcile(self, record: Record, entry: ledger.Entry) -> Outcome | None:
         """A killed or timed-out attempt: is it at the destination? None means send again."""
@@ -192,15 +203,17 @@ class Deliverer:
         return self._done(record, "unknown", done, code=int(ExitCode.PARTIAL))
 
     def _intent(self, step: Send) -> ledger.Entry:
+        i = step.intent()
         return ledger.begin_attempt(
             self.store,
-            key=step.record["key"],
+            key=i.key,
             destination=self.destination,
-            content_hash=step.digest,
-            filename=step.name,
-            body=step.data,
-            media_type=step.record.get("type", JSON_TYPE),
-            meta=dict(step.record.get("meta") or {}),
+            content_hash=i.content_hash,
+            filename=i.filename,
+            body=i.body,
+            packed=i.packed,
+            media_type=i.media_type,
+            meta=dict(i.meta),
         )
 
     def _finish(self, entry: ledger.Entry, status: str, **how: Any) -> ledger.Entry:
@@ -241,14 +254,8 @@ class Deliverer:
 
     def _send_window(self, sends: list[tuple[int, Send]]) -> dict[int, Outcome]:
         self.ensure_open()
-        intents = [
-            ledger.Intent(
-                s.record["key"], s.digest, s.name, s.data, s.record.get("type", JSON_TYPE), s.record.get("meta") or {}, s.fresh
-            )
-            for _, s in sends
-        ]
         with self.store.transaction():  # every intent committed before any send
-            entries = ledger.begin_attempts(self.store, self.destination, intents)
+            entries = ledger.begin_attempts(self.store, self.destination, [s.intent() for _, s in sends])
         try:
             results = self.transport.put_many([(s.name, s.data, s.record) for _, s in sends])  # type: ignore[attr-defined]
         except Stopped as stop:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flowkit.errors import FlowkitError
-from flowkit.records import Record, derive
+from flowkit.records import JSON_TYPE, Record, derive
 from flowkit.store import delivery as ledger
 
 
@@ -48,10 +48,19 @@ class Send:
     digest: str
     name: str
     before: ledger.Entry | None = None  # the ledger row for (key, destination, hash) before this send, if any
+    packed: bytes | None = None  # the copy the ledger keeps (``store.bodies.pack``), when already made
 
     @property
     def fresh(self) -> bool:
         return self.before is None
+
+    def intent(self) -> ledger.Intent:
+        """What the ledger writes ahead of this send."""
+        record = self.record
+        meta = record.get("meta") or {}
+        return ledger.Intent(
+            record["key"], self.digest, self.name, self.data, record.get("type", JSON_TYPE), meta, self.fresh, self.packed
+        )
 
 
 def not_sent(record: Record, destination: str, down: FlowkitError, rows: list[ledger.Entry] | None) -> Outcome:

@@ -18,6 +18,7 @@ import orjson
 
 from flowkit import pipeline
 from flowkit.config import Config
+from flowkit.deliver.ahead import Ahead
 from flowkit.deliver.core import CONSUMES, Deliverer
 from flowkit.deliver.model import Outcome, Policy, summary
 from flowkit.errors import RecordError
@@ -89,6 +90,8 @@ class Staging:
     side effect, ``put_many``, outcomes committed after) and fills the results. A
     pass-through record, a bad line or a repeated key closes the window first; so do a
     full window (``Deliverer.window`` records) and an input that has nothing more to read yet.
+    A queued payload is hashed and packed on a worker thread (``ahead.Ahead``) while the
+    next records are read; ``close`` stops the worker.
     """
 
     lookahead = 1  # nothing to look up ahead: the window reads its keys' ledger rows when it is sent
@@ -98,6 +101,7 @@ class Staging:
         self.commit_every = deliverer.window
         self.queued: list[Pending] = []
         self.keys: set[str] = set()  # the window's keys
+        self.ahead = Ahead() if deliverer.window > 1 else None
 
     def prepare(self, items: list[Record | BadLine]) -> None:
         pass
@@ -106,6 +110,8 @@ class Staging:
         return isinstance(item, BadLine) or item["kind"] not in CONSUMES or item["key"] in self.keys
 
     def process(self, record: Record) -> Pending:
+        if self.ahead is not None:
+            self.ahead.submit(record)
         slot = Pending(record)
         self.queued.append(slot)
         self.keys.add(record["key"])
@@ -114,17 +120,25 @@ class Staging:
     def commit(self) -> None:
         if not self.queued:
             return
-        outcomes = self.deliverer.deliver_many([slot.record for slot in self.queued])
-        for slot, outcome in zip(self.queued, outcomes, strict=True):
+        prepared = self.ahead.take(len(self.queued)) if self.ahead is not None else None
+        self.queued, queued = [], self.queued
+        outcomes = self.deliverer.deliver_many([slot.record for slot in queued], prepared)
+        for slot, outcome in zip(queued, outcomes, strict=True):
             if isinstance(outcome, RecordError):
                 slot.failed(outcome)
             else:
                 fill(slot, outcome)
-        self.discard()
+        self.keys.clear()
 
     def discard(self) -> None:
+        if self.ahead is not None:
+            self.ahead.take(len(self.queued))  # the worker's results for records that will not be sent
         self.queued.clear()
         self.keys.clear()
+
+    def close(self) -> None:
+        if self.ahead is not None:
+            self.ahead.close()
 
 
 def fill(slot: Pending, outcome: Outcome) -> None:
@@ -185,7 +199,10 @@ def deliver_all(
             pipeline.run(retries, writer, retries.process, consumes=None, command="deliver", tally=tally)
         else:
             staging = Staging(deliverer)
-            pipeline.run(reader, writer, staging.process, consumes=CONSUMES, command="deliver", window=staging, tally=tally)
+            try:
+                pipeline.run(reader, writer, staging.process, consumes=CONSUMES, command="deliver", window=staging, tally=tally)
+            finally:
+                staging.close()
     finally:
         deliverer.close()
         counts.update({**tally.as_dict(), **deliverer.counts})

@@ -102,6 +102,7 @@ def begin_attempt(
     body: bytes,
     media_type: str,
     meta: dict[str, Any],
+    packed: bytes | None = None,
 ) -> Entry:
     """Write-ahead intent: the row is ``sending`` with one more attempt, committed now, in its own transaction.
 
@@ -120,7 +121,7 @@ def begin_attempt(
             (key, destination, content_hash, filename, len(body), store.run_id, stamp, stamp),
         ).fetchone()
         entry = _entry(row)
-        kept.keep(store, [kept.Body(entry.id, key, content_hash, body, media_type, meta)], stamp)
+        kept.keep(store, [kept.Body(entry.id, key, content_hash, body, media_type, meta, packed)], stamp)
     return entry
 
 
@@ -150,6 +151,7 @@ class Intent(NamedTuple):
     media_type: str
     meta: dict[str, Any]
     fresh: bool = False
+    packed: bytes | None = None  # ``body`` as kept (``bodies.pack``), when the caller packed it already
 
 
 def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) -> list[Entry]:
@@ -226,8 +228,14 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
                     stamp,
                 )
     entries = [e for e in out if e is not None]
-    bodies = [kept.Body(e.id, i.key, i.content_hash, i.body, i.media_type, i.meta) for e, i in zip(entries, intents, strict=True)]
-    kept.keep(store, bodies, stamp)
+    kept.keep(
+        store,
+        [
+            kept.Body(e.id, i.key, i.content_hash, i.body, i.media_type, i.meta, i.packed)
+            for e, i in zip(entries, intents, strict=True)
+        ],
+        stamp,
+    )
     return entries
 
 

@@ -33,6 +33,7 @@ class Body(NamedTuple):
     data: bytes
     media_type: str
     meta: dict[str, Any]
+    packed: bytes | None = None  # ``data`` as ``bodies.pack`` keeps it, when the caller packed it already
 
 
 def keep(store: Store, items: Sequence[Body], stamp: str) -> None:
@@ -49,7 +50,7 @@ def keep(store: Store, items: Sequence[Body], stamp: str) -> None:
                 stamp,
                 b.media_type,
                 orjson.dumps(b.meta, default=str, option=_NON_STR).decode(),
-                b"" if (b.key, b.content_hash) in holders else pack(b.data),
+                b"" if (b.key, b.content_hash) in holders else b.packed if b.packed is not None else pack(b.data),
                 holders.get((b.key, b.content_hash)),
             )
             for b in items
