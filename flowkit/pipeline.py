@@ -299,7 +299,9 @@ def _feeder(loop: _Loop, process: Process[T], consumes: Collection[str] | None) 
         except Exception as exc:  # a bug: this record fails (exit 70), the stream goes on
             loop.failed(item, internal(item, exc))
             return True
-        held.extend(encoded)
+        # one buffer per record: orjson hands each output a buffer of at least 4 KiB, so a record's
+        # many small outputs (push-stock: one per stock line) held until the commit would cost 4 KiB each
+        held.append(b"".join(encoded))
         tally.ok += 1
         return True
 

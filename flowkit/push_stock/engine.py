@@ -38,7 +38,6 @@ Key = tuple[str, str]
 SUCCESS = MSG_SUCCESS.split("{qty}")[0]
 SUPERSEDED_1 = MSG_SUPERSEDED.split("{qty}")[0]
 SUPERSEDED_2 = MSG_SUPERSEDED.split("{qty}")[1].split("{last_seq}")[0]
-CACHE_SKUS = 100_000  # SKUs whose ledger entries stay in memory during a run (about 30 MB)
 Decision = tuple[dict[str, Any], "stock.Applied | None"]
 
 
@@ -63,9 +62,7 @@ class Engine:
         self.default_source, self.command, self.warn = default_source, command, warn
         self.counts: Counter[str] = Counter()
         self._part_failed: dict[str, bool] = {}
-        self._cache: dict[Key, stock.Entry] = {}
         self._plain = self.calc.adjustment == "none" and not self.calc.allow_negative
-        self._fetched: set[str] = set()
         self._txn: ExitStack | None = None  # the open transaction of the messages decided since the last commit
 
     def process(self, msg: Message) -> list[Record]:
@@ -82,12 +79,8 @@ class Engine:
         is full the transaction is committed and the chunk sent: its records follow.
         """
         self._begin()
-        try:
-            with stock.savepoint(self.store):
-                decisions = self._message(msg)
-        except BaseException:
-            self._forget()
-            raise
+        with stock.savepoint(self.store):
+            decisions = self._message(msg)
         out = self._results(msg, decisions)
         if self.sender is not None and len(self.sender.pending) >= self.sender.chunk_size:
             self.commit()
@@ -98,21 +91,13 @@ class Engine:
         """Commit the messages decided since the last commit (one transaction)."""
         txn, self._txn = self._txn, None
         if txn is not None:
-            try:
-                txn.close()
-            except BaseException:
-                self._forget()
-                raise
+            txn.close()
 
     def _begin(self) -> None:
         if self._txn is None:
             txn = ExitStack()
             txn.enter_context(self.store.transaction())
             self._txn = txn
-
-    def _forget(self) -> None:
-        self._cache.clear()  # it may hold figures of undone writes
-        self._fetched.clear()
 
     def _results(self, msg: Message, decisions: list[Decision]) -> list[Record]:
         if self.sender is not None:
@@ -202,21 +187,14 @@ class Engine:
         return out
 
     def _view(self, valid: list[Line]) -> dict[Key, stock.Entry]:
-        """The ledger entries for these lines' keys: cached for the run (the run holds the
-        target's lock), fresh from the store and overlaid with unconfirmed lines when sending."""
+        """The ledger entries for these lines' keys, read for this message alone (so memory stays
+        bounded by the message, and the store's page cache is the one cache); overlaid with
+        unconfirmed lines when sending. Reads inside the open transaction see its writes."""
+        view = stock.ledger(self.store, self.target, {ln.sku for ln in valid})
         if self.sender is not None:
-            view = stock.ledger(self.store, self.target, {ln.sku for ln in valid})
             for key, (seq, qty) in self.sender.overlay(valid).items():
                 view[key] = (seq, qty, (view[key][2] + " " if key in view else "") + str(seq))
-            return view
-        missing = {ln.sku for ln in valid if ln.sku not in self._fetched}
-        if missing:
-            if len(self._fetched) > CACHE_SKUS:
-                self._cache.clear()
-                self._fetched.clear()
-            self._cache.update(stock.ledger(self.store, self.target, missing))
-            self._fetched.update(missing)
-        return self._cache
+        return view
 
     def _decide(self, msg: Message, parsed: list[Line | str]) -> list[Decision]:
         valid = [p for p in parsed if isinstance(p, Line)]

@@ -24,7 +24,7 @@ Key = tuple[str, str]
 Entry = tuple[int, int, str]  # last_seq, qty, history
 # (sku, source, seq, qty, received, message_seq)
 Applied = tuple[str, str, int, int, int, int | None]
-_BATCH = 900
+_BATCH = 900  # host parameters per IN list (sqlite before 3.32 allows 999)
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -70,15 +70,17 @@ def mark_processed(store: Store, target: str, message_seq: int, result: dict[str
 
 
 def ledger(store: Store, target: str, skus: Iterable[str]) -> dict[Key, Entry]:
-    """(sku, source) -> (last_seq, qty, history) for the given SKUs."""
+    """(sku, source) -> (last_seq, qty, history) for the given SKUs (plain tuples: no Row per entry)."""
+    cursor = store.conn.cursor()
+    cursor.row_factory = None
     found: dict[Key, Entry] = {}
     for part in _chunks(sorted(set(skus))):
         marks = ",".join("?" * len(part))
-        for sku, source, seq, qty, history in store.conn.execute(
+        rows = cursor.execute(
             f"SELECT sku, source, last_seq, qty, history FROM stock_ledger WHERE target = ? AND sku IN ({marks})",
             (target, *part),
-        ):
-            found[(sku, source)] = (seq, qty, history)
+        )
+        found.update({(sku, source): (seq, qty, history) for sku, source, seq, qty, history in rows})
     return found
 
 
