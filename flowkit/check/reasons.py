@@ -20,4 +20,4 @@ def reason(exc: FlowkitError, timeout: float | None = None) -> str:
     if exc.exit_code != ExitCode.TEMPFAIL:
         return message
     said = words(exc, timeout)
-    return message if said is None or said in message else said
+    return message if said is None else said

@@ -28,6 +28,7 @@ from typing import Any
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, FlowkitError, RecordError, TempFailError, UnavailableError
+from flowkit.reasons import words
 from flowkit.records import Record
 from flowkit.secrets import redact_text
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, secret
@@ -116,7 +117,9 @@ class Email:
                 f"{where}: authentication failed ({exc.smtp_code})", hint="check username and password"
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
-            raise TempFailError(redact_text(f"{where}: cannot connect: {exc}"), hint="rerun later") from exc
+            raise TempFailError(
+                redact_text(f"{where}: cannot connect: {words(exc, self.timeout) or exc}"), hint="rerun later"
+            ) from exc
 
     def _connect(self, where: str) -> smtplib.SMTP:
         if self.tls == "ssl":

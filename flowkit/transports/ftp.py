@@ -20,6 +20,7 @@ from typing import Any
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError, TempFailError, UnavailableError
+from flowkit.reasons import words
 from flowkit.records import Record
 from flowkit.transports import names
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, remote_path, secret
@@ -98,7 +99,7 @@ class Ftp:
             raise UnavailableError(f"ftp {self.username}@{where}: refused: {exc}", hint="check username and password") from exc
         except (OSError, EOFError, ftplib.Error) as exc:
             ftp.close()
-            raise TempFailError(f"ftp {where}: cannot connect: {exc}", hint="rerun later") from exc
+            raise TempFailError(f"ftp {where}: cannot connect: {words(exc, self.timeout) or exc}", hint="rerun later") from exc
         self.ftp = ftp
 
     def _path(self, name: str) -> str:

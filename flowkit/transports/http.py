@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError, TempFailError, UnavailableError
+from flowkit.reasons import words
 from flowkit.records import Record
 from flowkit.secrets import SECRET_HEADERS, follow, redact_headers, redact_text, remember, remember_basic, remember_url
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, secret
@@ -166,7 +167,9 @@ class Http:
                 raise UnavailableError(
                     redact_text(f"{shown}: TLS certificate not trusted: {exc}"), hint="set ca_file for a private CA"
                 ) from exc
-            raise Transient(redact_text(f"{method} {shown}: cannot connect: {exc or type(exc).__name__}")) from exc
+            raise Transient(
+                redact_text(f"{method} {shown}: cannot connect: {words(exc, self.timeout) or exc or type(exc).__name__}")
+            ) from exc
         except httpx.TransportError as exc:  # sent, but no (complete) answer
             raise OutcomeUnknown(redact_text(f"{method} {shown}: no answer ({type(exc).__name__}: {exc})")) from exc
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError, TempFailError, UnavailableError
+from flowkit.reasons import words
 from flowkit.records import Record
 from flowkit.transports import names
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, remote_path, secret
@@ -131,7 +132,9 @@ class Sftp:
             raise
         except (paramiko.SSHException, OSError, EOFError) as exc:
             client.close()
-            raise TempFailError(f"sftp {self.host}:{self.port}: cannot connect: {exc}", hint="rerun later") from exc
+            raise TempFailError(
+                f"sftp {self.host}:{self.port}: cannot connect: {words(exc, self.timeout) or exc}", hint="rerun later"
+            ) from exc
         self.client = client
         self.sftp.get_channel().settimeout(self.timeout)
 
