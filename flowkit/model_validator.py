@@ -4,12 +4,14 @@ Written by ``python -m flowkit.model`` from flowkit/schemas/order.schema.json.
 """
 
 # ruff: noqa
+# fmt: off
 from __future__ import annotations
 
 import re
 from typing import Any
 
 from flowkit.validation import date_time_ok, in_enum, short, type_name
+from flowkit.validation_fast import Matches
 
 SCHEMA_DIGEST = "6a83e83ec356cbc2685a291fffda5227"
 _M = object()
@@ -337,9 +339,155 @@ K506 = "expected boolean, got "
 K508 = "expected string or null, got "
 K509 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$").search
 K510 = " is not valid (RFC 3339; UTC with Z preferred, offsets are converted to UTC on output)"
+K511 = frozenset(("flowkit.order/1",))
+K512: frozenset[Any] = frozenset()
+K513 = frozenset(("id", "name", "type"))
+K514 = frozenset(("channel", "store", "system"))
+K515 = frozenset(("id", "name"))
+K516 = frozenset(
+    (
+        "approved",
+        "cancelled",
+        "delivered",
+        "draft",
+        "failed",
+        "in_production",
+        "on_hold",
+        "partially_shipped",
+        "payment_pending",
+        "pending",
+        "printed",
+        "shipped",
+    )
+)
+K517 = Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$", True)
+K518 = frozenset(("on_hold", "reason", "until"))
+K519 = Matches("^[A-Z]{3}$", False)
+K520 = frozenset(("company", "email", "first_name", "group", "id", "is_guest", "last_name", "phone"))
+K521 = Matches("^[A-Z]{2}$", False)
+K522 = frozenset(
+    (
+        "city",
+        "company",
+        "country_code",
+        "district",
+        "email",
+        "first_name",
+        "identity_number",
+        "last_name",
+        "lines",
+        "phone",
+        "postal_code",
+        "region",
+        "region_code",
+        "tax_id",
+        "tax_office",
+    )
+)
+K523 = frozenset(("carrier", "deliver_by", "dispatch_by", "instructions", "method_code", "method_name"))
+K524 = Matches("^-?[0-9]+(\\.[0-9]+)?$", False)
+K525 = frozenset(("discount", "grand_total", "prices_include_tax", "shipping", "subtotal", "tax"))
+K526 = frozenset(("amount", "code", "line_ids", "name"))
+K527: frozenset[Any] = frozenset()
+K528 = frozenset(("name", "value"))
+K529 = frozenset(("height_mm", "pages", "width_mm"))
+K530 = frozenset(("area", "content_type", "hash", "role", "url"))
+K531 = frozenset(("type", "url"))
+K532: frozenset[Any] = frozenset()
+K533 = frozenset(("actor_id", "at", "info", "status", "status_id"))
+K534 = frozenset(
+    (
+        "approval_history",
+        "assets",
+        "attribute_summary",
+        "attributes",
+        "delivery_type",
+        "description",
+        "discount_amount",
+        "documents",
+        "external_refs",
+        "extra_data",
+        "history",
+        "id",
+        "line_number",
+        "name",
+        "print",
+        "product_ref",
+        "quantity",
+        "quantity_shipped",
+        "row_total",
+        "row_total_incl_tax",
+        "sku",
+        "source_status",
+        "status",
+        "supplier",
+        "tax_amount",
+        "tax_rate",
+        "unit_price",
+        "unit_price_incl_tax",
+    )
+)
+K535 = frozenset(
+    (
+        "amount",
+        "authorization_expires_at",
+        "authorization_request_id",
+        "capture_request_id",
+        "capture_transaction_id",
+        "currency",
+        "method",
+        "platform_transaction_id",
+        "purchase_order_number",
+        "status",
+        "transacted_at",
+        "transaction_id",
+    )
+)
+K536 = frozenset(("code", "url"))
+K537 = frozenset(("line_id", "quantity"))
+K538 = frozenset(("carrier", "documents", "id", "lines", "method_code", "service", "shipped_at", "status", "tracking"))
+K539 = frozenset(("customer", "internal"))
+K540: frozenset[Any] = frozenset()
+K541 = frozenset(("exported", "exported_at"))
+K542 = frozenset(
+    (
+        "approval_history",
+        "billing_address",
+        "created_at",
+        "currency",
+        "customer",
+        "discounts",
+        "documents",
+        "external_refs",
+        "extra_data",
+        "history",
+        "hold",
+        "id",
+        "lines",
+        "notes",
+        "number",
+        "payments",
+        "placed_at",
+        "po_number",
+        "schema",
+        "shipments",
+        "shipping",
+        "shipping_address",
+        "source",
+        "source_status",
+        "status",
+        "supplier",
+        "sync",
+        "tags",
+        "totals",
+        "updated_at",
+    )
+)
 
 
 def d__root(v: Any, p: Any, out: list[Any]) -> None:
+    if f__root(v):
+        return  # valid: no problem to name
     if type(v) is not dict:
         out.append((p, K1 + type_name(v)))
     elif True:
@@ -1285,3 +1433,39 @@ def d_shipment(v: Any, p: Any, out: list[Any]) -> None:
             elif True:
                 for v481, v482 in enumerate(v479):
                     d_document(v482, ((p, "documents"), v481), out)
+
+
+def f__root(v: Any) -> bool:
+    return bool(((type(v) is dict and "schema" in v and "number" in v and "lines" in v and ((x1 := v.get("schema", _M)) is _M or ((type(x1) is str and x1 in K511))) and ((x2 := v.get("id", _M)) is _M or (type(x2) in (str, type(None)))) and ((x3 := v.get("number", _M)) is _M or ((type(x3) is str and (type(x3) is not str or len(x3) >= 1)))) and ((x4 := v.get("external_refs", _M)) is _M or ((type(x4) is dict and all((type(x5) is str) for x5 in x4.values())))) and ((x7 := v.get("source", _M)) is _M or (x7 is None or ((type(x7) is dict and ((x8 := x7.get("system", _M)) is _M or (type(x8) in (str, type(None)))) and ((x9 := x7.get("channel", _M)) is _M or (x9 is None or ((type(x9) is dict and ((x10 := x9.get("id", _M)) is _M or (type(x10) in (str, type(None)))) and ((x11 := x9.get("name", _M)) is _M or (type(x11) in (str, type(None)))) and ((x12 := x9.get("type", _M)) is _M or (type(x12) in (str, type(None)))))))) and ((x13 := x7.get("store", _M)) is _M or (type(x13) in (str, type(None)))))))) and ((x14 := v.get("supplier", _M)) is _M or (x14 is None or ((type(x14) is dict and ((x15 := x14.get("id", _M)) is _M or (type(x15) in (str, type(None)))) and ((x16 := x14.get("name", _M)) is _M or (type(x16) in (str, type(None)))))))) and ((x17 := v.get("status", _M)) is _M or ((x17 is None or (type(x17) is str and x17 in K516)))) and ((x18 := v.get("source_status", _M)) is _M or (type(x18) in (str, type(None)))) and ((x19 := v.get("hold", _M)) is _M or (x19 is None or ((type(x19) is dict and "on_hold" in x19 and ((x20 := x19.get("on_hold", _M)) is _M or (type(x20) is bool)) and ((x21 := x19.get("reason", _M)) is _M or (type(x21) in (str, type(None)))) and ((x22 := x19.get("until", _M)) is _M or (x22 is None or ((type(x22) is str and (type(x22) is not str or x22 in K517 or K517.match(x22)))))))))) and ((x23 := v.get("tags", _M)) is _M or ((type(x23) is list and all((type(x24) is str) for x24 in x23)))) and ((x25 := v.get("placed_at", _M)) is _M or (x25 is None or ((type(x25) is str and (type(x25) is not str or x25 in K517 or K517.match(x25)))))) and ((x26 := v.get("created_at", _M)) is _M or (x26 is None or ((type(x26) is str and (type(x26) is not str or x26 in K517 or K517.match(x26)))))) and ((x27 := v.get("updated_at", _M)) is _M or (x27 is None or ((type(x27) is str and (type(x27) is not str or x27 in K517 or K517.match(x27)))))) and ((x28 := v.get("currency", _M)) is _M or (x28 is None or ((type(x28) is str and (type(x28) is not str or x28 in K519 or K519.match(x28)))))) and ((x29 := v.get("po_number", _M)) is _M or (type(x29) in (str, type(None)))) and ((x30 := v.get("customer", _M)) is _M or (x30 is None or ((type(x30) is dict and ((x31 := x30.get("id", _M)) is _M or (type(x31) in (str, type(None)))) and ((x32 := x30.get("email", _M)) is _M or (type(x32) in (str, type(None)))) and ((x33 := x30.get("first_name", _M)) is _M or (type(x33) in (str, type(None)))) and ((x34 := x30.get("last_name", _M)) is _M or (type(x34) in (str, type(None)))) and ((x35 := x30.get("phone", _M)) is _M or (type(x35) in (str, type(None)))) and ((x36 := x30.get("company", _M)) is _M or (type(x36) in (str, type(None)))) and ((x37 := x30.get("is_guest", _M)) is _M or (type(x37) in (bool, type(None)))) and ((x38 := x30.get("group", _M)) is _M or (type(x38) in (str, type(None)))))))) and ((x39 := v.get("billing_address", _M)) is _M or (x39 is None or f_address(x39))) and ((x56 := v.get("shipping_address", _M)) is _M or (x56 is None or f_address(x56))) and ((x57 := v.get("shipping", _M)) is _M or (x57 is None or ((type(x57) is dict and ((x58 := x57.get("method_code", _M)) is _M or (type(x58) in (str, type(None)))) and ((x59 := x57.get("method_name", _M)) is _M or (type(x59) in (str, type(None)))) and ((x60 := x57.get("carrier", _M)) is _M or (type(x60) in (str, type(None)))) and ((x61 := x57.get("instructions", _M)) is _M or (type(x61) in (str, type(None)))) and ((x62 := x57.get("deliver_by", _M)) is _M or (x62 is None or ((type(x62) is str and (type(x62) is not str or x62 in K517 or K517.match(x62)))))) and ((x63 := x57.get("dispatch_by", _M)) is _M or (x63 is None or ((type(x63) is str and (type(x63) is not str or x63 in K517 or K517.match(x63)))))))))) and ((x64 := v.get("totals", _M)) is _M or (x64 is None or ((type(x64) is dict and ((x65 := x64.get("subtotal", _M)) is _M or (x65 is None or ((type(x65) is str and (type(x65) is not str or x65 in K524 or K524.match(x65)))))) and ((x66 := x64.get("discount", _M)) is _M or (x66 is None or ((type(x66) is str and (type(x66) is not str or x66 in K524 or K524.match(x66)))))) and ((x67 := x64.get("shipping", _M)) is _M or (x67 is None or ((type(x67) is str and (type(x67) is not str or x67 in K524 or K524.match(x67)))))) and ((x68 := x64.get("tax", _M)) is _M or (x68 is None or ((type(x68) is str and (type(x68) is not str or x68 in K524 or K524.match(x68)))))) and ((x69 := x64.get("grand_total", _M)) is _M or (x69 is None or ((type(x69) is str and (type(x69) is not str or x69 in K524 or K524.match(x69)))))) and ((x70 := x64.get("prices_include_tax", _M)) is _M or (type(x70) in (bool, type(None)))))))) and ((x71 := v.get("discounts", _M)) is _M or ((type(x71) is list and all(((type(x72) is dict and ((x73 := x72.get("code", _M)) is _M or (type(x73) in (str, type(None)))) and ((x74 := x72.get("name", _M)) is _M or (type(x74) in (str, type(None)))) and ((x75 := x72.get("amount", _M)) is _M or (x75 is None or ((type(x75) is str and (type(x75) is not str or x75 in K524 or K524.match(x75)))))) and ((x76 := x72.get("line_ids", _M)) is _M or ((type(x76) is list and all((type(x77) is str) for x77 in x76)))))) for x72 in x71)))) and ((x78 := v.get("lines", _M)) is _M or ((type(x78) is list and all(map(f_line, x78))))) and ((x128 := v.get("payments", _M)) is _M or ((type(x128) is list and all(map(f_payment, x128))))) and ((x141 := v.get("history", _M)) is _M or ((type(x141) is list and all(map(f_history_item, x141))))) and ((x142 := v.get("approval_history", _M)) is _M or ((type(x142) is list and all(map(f_history_item, x142))))) and ((x143 := v.get("shipments", _M)) is _M or ((type(x143) is list and all(map(f_shipment, x143))))) and ((x159 := v.get("documents", _M)) is _M or ((type(x159) is list and all(map(f_document, x159))))) and ((x160 := v.get("notes", _M)) is _M or (x160 is None or ((type(x160) is dict and ((x161 := x160.get("customer", _M)) is _M or (type(x161) in (str, type(None)))) and ((x162 := x160.get("internal", _M)) is _M or ((type(x162) is list and all((type(x163) is str) for x163 in x162)))))))) and ((x164 := v.get("extra_data", _M)) is _M or ((type(x164) is dict and all((type(x165) is str) for x165 in x164.values())))) and ((x167 := v.get("sync", _M)) is _M or (x167 is None or ((type(x167) is dict and ((x168 := x167.get("exported", _M)) is _M or (type(x168) is bool)) and ((x169 := x167.get("exported_at", _M)) is _M or (x169 is None or ((type(x169) is str and (type(x169) is not str or x169 in K517 or K517.match(x169)))))))))))))
+
+
+def f_address(v: Any) -> bool:
+    return bool(((type(v) is dict and ((x40 := v.get("first_name", _M)) is _M or (type(x40) in (str, type(None)))) and ((x41 := v.get("last_name", _M)) is _M or (type(x41) in (str, type(None)))) and ((x42 := v.get("company", _M)) is _M or (type(x42) in (str, type(None)))) and ((x43 := v.get("lines", _M)) is _M or ((type(x43) is list and all((type(x44) is str) for x44 in x43)))) and ((x45 := v.get("city", _M)) is _M or (type(x45) in (str, type(None)))) and ((x46 := v.get("region", _M)) is _M or (type(x46) in (str, type(None)))) and ((x47 := v.get("region_code", _M)) is _M or (type(x47) in (str, type(None)))) and ((x48 := v.get("district", _M)) is _M or (type(x48) in (str, type(None)))) and ((x49 := v.get("postal_code", _M)) is _M or (type(x49) in (str, type(None)))) and ((x50 := v.get("country_code", _M)) is _M or (x50 is None or ((type(x50) is str and (type(x50) is not str or x50 in K521 or K521.match(x50)))))) and ((x51 := v.get("email", _M)) is _M or (type(x51) in (str, type(None)))) and ((x52 := v.get("phone", _M)) is _M or (type(x52) in (str, type(None)))) and ((x53 := v.get("tax_id", _M)) is _M or (type(x53) in (str, type(None)))) and ((x54 := v.get("tax_office", _M)) is _M or (type(x54) in (str, type(None)))) and ((x55 := v.get("identity_number", _M)) is _M or (type(x55) in (str, type(None)))))))
+
+
+def f_line(v: Any) -> bool:
+    return bool(((type(v) is dict and "id" in v and "sku" in v and "quantity" in v and ((x79 := v.get("id", _M)) is _M or (type(x79) is str)) and ((x80 := v.get("line_number", _M)) is _M or ((type(x80) in (int, type(None)) and (x80 is None or (type(x80) not in (int, float) or x80 >= 0))))) and ((x81 := v.get("external_refs", _M)) is _M or ((type(x81) is dict and all((type(x82) is str) for x82 in x81.values())))) and ((x84 := v.get("sku", _M)) is _M or (type(x84) is str)) and ((x85 := v.get("product_ref", _M)) is _M or (type(x85) in (str, type(None)))) and ((x86 := v.get("name", _M)) is _M or (type(x86) in (str, type(None)))) and ((x87 := v.get("description", _M)) is _M or (type(x87) in (str, type(None)))) and ((x88 := v.get("quantity", _M)) is _M or ((type(x88) is int and (type(x88) not in (int, float) or x88 >= 0)))) and ((x89 := v.get("quantity_shipped", _M)) is _M or ((type(x89) in (int, type(None)) and (x89 is None or (type(x89) not in (int, float) or x89 >= 0))))) and ((x90 := v.get("status", _M)) is _M or (type(x90) in (str, type(None)))) and ((x91 := v.get("source_status", _M)) is _M or (type(x91) in (str, type(None)))) and ((x92 := v.get("unit_price", _M)) is _M or (x92 is None or ((type(x92) is str and (type(x92) is not str or x92 in K524 or K524.match(x92)))))) and ((x93 := v.get("unit_price_incl_tax", _M)) is _M or (x93 is None or ((type(x93) is str and (type(x93) is not str or x93 in K524 or K524.match(x93)))))) and ((x94 := v.get("tax_rate", _M)) is _M or (x94 is None or ((type(x94) is str and (type(x94) is not str or x94 in K524 or K524.match(x94)))))) and ((x95 := v.get("tax_amount", _M)) is _M or (x95 is None or ((type(x95) is str and (type(x95) is not str or x95 in K524 or K524.match(x95)))))) and ((x96 := v.get("discount_amount", _M)) is _M or (x96 is None or ((type(x96) is str and (type(x96) is not str or x96 in K524 or K524.match(x96)))))) and ((x97 := v.get("row_total", _M)) is _M or (x97 is None or ((type(x97) is str and (type(x97) is not str or x97 in K524 or K524.match(x97)))))) and ((x98 := v.get("row_total_incl_tax", _M)) is _M or (x98 is None or ((type(x98) is str and (type(x98) is not str or x98 in K524 or K524.match(x98)))))) and ((x99 := v.get("attributes", _M)) is _M or ((type(x99) is list and all(map(f_attribute, x99))))) and ((x102 := v.get("attribute_summary", _M)) is _M or (type(x102) in (str, type(None)))) and ((x103 := v.get("delivery_type", _M)) is _M or (type(x103) in (str, type(None)))) and ((x104 := v.get("print", _M)) is _M or (x104 is None or ((type(x104) is dict and ((x105 := x104.get("pages", _M)) is _M or ((type(x105) in (int, type(None)) and (x105 is None or (type(x105) not in (int, float) or x105 >= 0))))) and ((x106 := x104.get("width_mm", _M)) is _M or (x106 is None or ((type(x106) is str and (type(x106) is not str or x106 in K524 or K524.match(x106)))))) and ((x107 := x104.get("height_mm", _M)) is _M or (x107 is None or ((type(x107) is str and (type(x107) is not str or x107 in K524 or K524.match(x107)))))))))) and ((x108 := v.get("assets", _M)) is _M or ((type(x108) is list and all(map(f_asset, x108))))) and ((x114 := v.get("documents", _M)) is _M or ((type(x114) is list and all(map(f_document, x114))))) and ((x117 := v.get("extra_data", _M)) is _M or ((type(x117) is dict and all((type(x118) is str) for x118 in x117.values())))) and ((x120 := v.get("history", _M)) is _M or ((type(x120) is list and all(map(f_history_item, x120))))) and ((x126 := v.get("approval_history", _M)) is _M or ((type(x126) is list and all(map(f_history_item, x126))))) and ((x127 := v.get("supplier", _M)) is _M or (type(x127) in (str, type(None)))))))
+
+
+def f_attribute(v: Any) -> bool:
+    return bool(((type(v) is dict and "name" in v and ((x100 := v.get("name", _M)) is _M or (type(x100) is str)) and ((x101 := v.get("value", _M)) is _M or (type(x101) in (str, type(None)))))))
+
+
+def f_asset(v: Any) -> bool:
+    return bool(((type(v) is dict and "role" in v and "url" in v and ((x109 := v.get("role", _M)) is _M or (type(x109) is str)) and ((x110 := v.get("area", _M)) is _M or (type(x110) in (str, type(None)))) and ((x111 := v.get("url", _M)) is _M or (type(x111) is str)) and ((x112 := v.get("content_type", _M)) is _M or (type(x112) in (str, type(None)))) and ((x113 := v.get("hash", _M)) is _M or (type(x113) in (str, type(None)))))))
+
+
+def f_document(v: Any) -> bool:
+    return bool(((type(v) is dict and "type" in v and "url" in v and ((x115 := v.get("type", _M)) is _M or (type(x115) is str)) and ((x116 := v.get("url", _M)) is _M or (type(x116) is str)))))
+
+
+def f_history_item(v: Any) -> bool:
+    return bool(((type(v) is dict and "at" in v and "status" in v and ((x121 := v.get("at", _M)) is _M or ((type(x121) is str and (type(x121) is not str or x121 in K517 or K517.match(x121))))) and ((x122 := v.get("status", _M)) is _M or (type(x122) is str)) and ((x123 := v.get("status_id", _M)) is _M or (type(x123) in (int, type(None)))) and ((x124 := v.get("actor_id", _M)) is _M or (type(x124) in (str, type(None)))) and ((x125 := v.get("info", _M)) is _M or (type(x125) in (str, type(None)))))))
+
+
+def f_payment(v: Any) -> bool:
+    return bool(((type(v) is dict and ((x129 := v.get("method", _M)) is _M or (type(x129) in (str, type(None)))) and ((x130 := v.get("transaction_id", _M)) is _M or (type(x130) in (str, type(None)))) and ((x131 := v.get("capture_transaction_id", _M)) is _M or (type(x131) in (str, type(None)))) and ((x132 := v.get("authorization_request_id", _M)) is _M or (type(x132) in (str, type(None)))) and ((x133 := v.get("capture_request_id", _M)) is _M or (type(x133) in (str, type(None)))) and ((x134 := v.get("platform_transaction_id", _M)) is _M or (type(x134) in (str, type(None)))) and ((x135 := v.get("purchase_order_number", _M)) is _M or (type(x135) in (str, type(None)))) and ((x136 := v.get("currency", _M)) is _M or (x136 is None or ((type(x136) is str and (type(x136) is not str or x136 in K519 or K519.match(x136)))))) and ((x137 := v.get("amount", _M)) is _M or (x137 is None or ((type(x137) is str and (type(x137) is not str or x137 in K524 or K524.match(x137)))))) and ((x138 := v.get("authorization_expires_at", _M)) is _M or (x138 is None or ((type(x138) is str and (type(x138) is not str or x138 in K517 or K517.match(x138)))))) and ((x139 := v.get("transacted_at", _M)) is _M or (x139 is None or ((type(x139) is str and (type(x139) is not str or x139 in K517 or K517.match(x139)))))) and ((x140 := v.get("status", _M)) is _M or (type(x140) in (str, type(None)))))))
+
+
+def f_shipment(v: Any) -> bool:
+    return bool(((type(v) is dict and ((x144 := v.get("id", _M)) is _M or (type(x144) in (str, type(None)))) and ((x145 := v.get("status", _M)) is _M or (type(x145) in (str, type(None)))) and ((x146 := v.get("carrier", _M)) is _M or (type(x146) in (str, type(None)))) and ((x147 := v.get("service", _M)) is _M or (type(x147) in (str, type(None)))) and ((x148 := v.get("method_code", _M)) is _M or (type(x148) in (str, type(None)))) and ((x149 := v.get("shipped_at", _M)) is _M or (x149 is None or ((type(x149) is str and (type(x149) is not str or x149 in K517 or K517.match(x149)))))) and ((x150 := v.get("tracking", _M)) is _M or ((type(x150) is list and all(((type(x151) is dict and "code" in x151 and ((x152 := x151.get("code", _M)) is _M or (type(x152) is str)) and ((x153 := x151.get("url", _M)) is _M or (type(x153) in (str, type(None)))))) for x151 in x150)))) and ((x154 := v.get("lines", _M)) is _M or ((type(x154) is list and all(((type(x155) is dict and "line_id" in x155 and "quantity" in x155 and ((x156 := x155.get("line_id", _M)) is _M or (type(x156) is str)) and ((x157 := x155.get("quantity", _M)) is _M or ((type(x157) is int and (type(x157) not in (int, float) or x157 >= 0)))))) for x155 in x154)))) and ((x158 := v.get("documents", _M)) is _M or ((type(x158) is list and all(map(f_document, x158))))))))

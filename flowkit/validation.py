@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from flowkit.validation_fast import FastGenerator, Matches
+
 SUPPORTED = {
     "type",
     "properties",
@@ -84,6 +86,7 @@ class _Generator:
             "short": short,
             "date_time_ok": date_time_ok,
             "in_enum": in_enum,
+            "Matches": Matches,
             "_M": object(),
             "Any": Any,
         }
@@ -219,15 +222,25 @@ class _Generator:
         return out
 
 
-def _generated(schema: Mapping[str, Any]) -> _Generator:
+def _generated(schema: Mapping[str, Any], fast_path: bool = True) -> _Generator:
+    """The problem-collecting functions (``d_*``), and the fast path ``d__root`` asks first (``f_*``)."""
     generator = _Generator(schema)
     generator.function("d__root", schema)
+    if not fast_path:
+        return generator
+    fast = FastGenerator(generator.defs, generator.const, generator.functions)
+    fast.function("f__root", schema)
+    head, *body = generator.functions["d__root"]
+    generator.functions["d__root"] = [head, "    if f__root(v):", "        return  # valid: no problem to name", *body]
     return generator
 
 
-def compile_schema(schema: Mapping[str, Any]) -> Validator:
-    """A function ``check(value, path, out)`` appending ``(path, message)`` for every problem."""
-    generator = _generated(schema)
+def compile_schema(schema: Mapping[str, Any], *, fast_path: bool = True) -> Validator:
+    """A function ``check(value, path, out)`` appending ``(path, message)`` for every problem.
+
+    ``fast_path=False`` leaves out the fast path (``flowkit.validation_fast``), to test it against the full walk.
+    """
+    generator = _generated(schema, fast_path)
     source = "\n".join(line for lines in generator.functions.values() for line in lines)
     exec(compile(source, "<flowkit schema>", "exec"), generator.env)
     validator: Validator = generator.env["d__root"]
@@ -244,6 +257,8 @@ def _lit(value: Any) -> str:
     if isinstance(value, frozenset):
         names = sorted("type(None)" if v is type(None) else v.__name__ if isinstance(v, type) else _lit(v) for v in value)
         return f"frozenset(({', '.join(names)}{',' if len(names) == 1 else ''}))" if names else "frozenset()"
+    if isinstance(value, Matches):
+        return f"Matches({_lit(value.pattern)}, {value.date_time})"
     if callable(value):  # a compiled pattern's search
         return f"re.compile({_lit(value.__self__.pattern)}).search"
     return repr(value)
@@ -251,7 +266,7 @@ def _lit(value: Any) -> str:
 
 def _constant(name: str, value: Any) -> str:
     """``NAME = value``, a collection too long for one line written one item a line (as ruff format does)."""
-    if value == frozenset():
+    if type(value) is frozenset and not value:
         return f"{name}: frozenset[Any] = frozenset()"
     line = f"{name} = {_lit(value)}"
     if len(line) <= 130 or not isinstance(value, (tuple, frozenset)):
@@ -275,12 +290,14 @@ def module_source(schema: Mapping[str, Any], *, digest: str, doc: str) -> str:
         f'"""{doc}"""',
         "",
         "# ruff: noqa",
+        "# fmt: off",
         "from __future__ import annotations",
         "",
         "import re",
         "from typing import Any",
         "",
         "from flowkit.validation import date_time_ok, in_enum, short, type_name",
+        "from flowkit.validation_fast import Matches",
         "",
         f"SCHEMA_DIGEST = {_lit(digest)}",
         "_M = object()",

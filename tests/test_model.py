@@ -187,3 +187,60 @@ def test_a_body_orjson_cannot_write_is_never_trusted() -> None:
     record = _record({"number": "1", "n": 1 << 70})
     record["meta"][model.STAMP_KEY] = "flowkit.order/1:"
     assert not model.trusted(record)
+
+
+BAD_VALUES: list[Any] = [
+    None,
+    0,
+    -1,
+    1.5,
+    True,
+    "",
+    "x",
+    "12.5.1",
+    "-",
+    "2026-02-30T10:00:00Z",
+    "2026-03-14",
+    [],
+    {},
+    ["x"],
+    {"a": 1},
+]
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> Any:
+    yield path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield from _paths(item, (*path, key))
+
+
+def _replaced(order: Any, path: tuple[Any, ...], value: Any) -> Any:
+    copy = orjson.loads(orjson.dumps(order))
+    node = copy
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return copy
+
+
+def test_the_fast_path_vouches_for_valid_orders_only() -> None:
+    """The compiled validator asks a fast boolean check first; it may refuse a valid order, never pass an invalid one."""
+    from flowkit import model_validator
+    from flowkit.validation import compile_schema
+
+    full_walk = compile_schema(model.schema(), fast_path=False)
+    checked = vouched = 0
+    for path in ORDERS:
+        order = orjson.loads(path.read_bytes())
+        assert model_validator.f__root(order), f"{path.stem}: a valid sample misses the fast path"
+        for where in list(_paths(order))[1:]:
+            for value in BAD_VALUES:
+                mutated = _replaced(order, where, value)
+                problems: list[Any] = []
+                full_walk(mutated, (), problems)
+                if model_validator.f__root(mutated):
+                    vouched += 1
+                    assert not problems, f"fast path passed {where} = {value!r}: {problems[0]}"
+                checked += 1
+    assert checked > 5000 and vouched > 0  # both branches were taken

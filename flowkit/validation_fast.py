@@ -1,0 +1,169 @@
+"""The fast path of a compiled JSON Schema: one boolean expression per object, true only for a valid value.
+
+``flowkit.validation`` compiles a schema into functions that collect every
+problem with its JSON path. Most values are valid, and for them a plain
+``and`` of type tests (one ``dict.get`` per member, no path, no list of
+problems) answers at about half the cost. So the validator first asks
+``f__root(value)``; only a value it does not vouch for is walked by the
+problem-collecting functions, which alone decide what is wrong.
+
+The fast path may be stricter than the schema, never looser: where it is
+unsure (an enum of mixed types is left to ``in_enum``; a keyword it does not
+know) it answers ``False`` and the full walk decides. tests/test_model.py
+checks that mutated orders it vouches for have no problem, and that the
+sample and realistic orders take it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+STRUCTURED = frozenset({"properties", "items", "additionalProperties"})
+_TYPES: dict[str, tuple[str, ...]] = {
+    "string": ("str",),
+    "integer": ("int",),
+    "number": ("int", "float"),
+    "boolean": ("bool",),
+    "null": ("type(None)",),
+    "object": ("dict",),
+    "array": ("list",),
+}
+
+
+class Matches(set[str]):
+    """The strings seen to pass a ``pattern`` (and to be a date-time, with ``date_time``); ``match`` remembers them.
+
+    Most values repeat (prices, sizes, timestamps of one batch), and a set lookup costs a
+    fraction of a regex search and a date parse. At most ``LIMIT`` strings are kept.
+    """
+
+    LIMIT = 4096
+
+    def __init__(self, pattern: str | None, date_time: bool = False) -> None:
+        super().__init__()
+        import re
+
+        self.pattern = pattern
+        self.date_time = date_time
+        self.search = re.compile(pattern).search if pattern is not None else None
+
+    def match(self, value: str) -> bool:
+        from flowkit.validation import date_time_ok
+
+        if self.search is not None and self.search(value) is None:
+            return False
+        if self.date_time and not date_time_ok(value):
+            return False
+        if len(self) < self.LIMIT:
+            self.add(value)
+        return True
+
+
+class FastGenerator:
+    """Writes ``f_NAME(v) -> bool`` functions into ``functions``; ``const`` names a constant (as the full generator's)."""
+
+    def __init__(self, defs: Mapping[str, Any], const: Callable[[Any], str], functions: dict[str, list[str]]) -> None:
+        self.defs = defs
+        self.const = const
+        self.functions = functions
+        self.counter = 0
+        self.seen: dict[tuple[str | None, bool], str] = {}  # one Matches per pattern and format
+
+    def var(self) -> str:
+        self.counter += 1
+        return f"x{self.counter}"
+
+    def function(self, name: str, node: Mapping[str, Any]) -> str:
+        if name not in self.functions:
+            self.functions[name] = []  # reserved first: a recursive $ref calls it by name
+            self.functions[name] = [f"def {name}(v: Any) -> bool:", f"    return bool({self.expr(node, 'v')})"]
+        return name
+
+    def expr(self, node: Mapping[str, Any], x: str) -> str:
+        """An expression over the name ``x``, true only when its value is valid against ``node``."""
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            target = self.defs[name]
+            if not STRUCTURED & target.keys():
+                return self.expr(target, x)  # scalar definitions are inlined
+            return f"{self.function('f_' + name, target)}({x})"
+        if "anyOf" in node:
+            other = next(o for o in node["anyOf"] if o != {"type": "null"})
+            return f"({x} is None or {self.expr(other, x)})"
+        parts: list[str] = []
+        if "enum" in node or "const" in node:
+            parts.append(self.enum(list(node["enum"]) if "enum" in node else [node["const"]], x))
+        if "type" in node:
+            parts.append(self.typed(node, x))
+        return "(" + " and ".join(parts) + ")" if parts else "True"
+
+    def enum(self, allowed: list[Any], x: str) -> str:
+        strings = [a for a in allowed if type(a) is str]
+        if len(strings) + allowed.count(None) != len(allowed):
+            return f"in_enum({x}, {self.const(tuple(allowed))})"
+        test = f"(type({x}) is str and {x} in {self.const(frozenset(strings))})"
+        return f"({x} is None or {test})" if None in allowed else test
+
+    def typed(self, node: Mapping[str, Any], x: str) -> str:
+        names = [node["type"]] if isinstance(node["type"], str) else list(node["type"])
+        kinds = list(dict.fromkeys(k for n in names for k in _TYPES[n]))
+        test = f"type({x}) is {kinds[0]}" if len(kinds) == 1 else f"type({x}) in ({', '.join(kinds)})"
+        checks = self.scalar(node, x)
+        if "items" in node:
+            checks.append(self.items(node["items"], x))
+        if "properties" in node or "additionalProperties" in node:
+            checks += self.members(node, x)
+        if not checks:
+            return test
+        inner = " and ".join(checks)
+        if "type(None)" in kinds:
+            inner = f"({x} is None or {inner})"
+        return f"({test} and {inner})"
+
+    def scalar(self, node: Mapping[str, Any], x: str) -> list[str]:
+        out = []
+        if "pattern" in node or node.get("format") == "date-time":
+            key = (node.get("pattern"), node.get("format") == "date-time")
+            if key not in self.seen:
+                self.seen[key] = self.const(Matches(*key))
+            seen = self.seen[key]
+            out.append(f"(type({x}) is not str or {x} in {seen} or {seen}.match({x}))")
+        if "minimum" in node:
+            out.append(f"(type({x}) not in (int, float) or {x} >= {node['minimum']!r})")
+        if "minLength" in node:
+            out.append(f"(type({x}) is not str or len({x}) >= {int(node['minLength'])})")
+        return out
+
+    def items(self, item: Mapping[str, Any], x: str) -> str:
+        """Every item of the array ``x`` (its type already tested)."""
+        if "$ref" in item and STRUCTURED & self.defs[item["$ref"].rsplit("/", 1)[-1]].keys():
+            name = item["$ref"].rsplit("/", 1)[-1]
+            return f"all(map({self.function('f_' + name, self.defs[name])}, {x}))"
+        i = self.var()
+        return f"all({self.expr(item, i)} for {i} in {x})"
+
+    def members(self, node: Mapping[str, Any], v: str) -> list[str]:
+        """The member tests of the object ``v`` (its type already tested)."""
+        parts = [f"{_q(name)} in {v}" for name in node.get("required", ())]
+        for name, sub in node.get("properties", {}).items():
+            x = self.var()
+            parts.append(f"(({x} := {v}.get({_q(name)}, _M)) is _M or {self.expr(sub, x)})")
+        extra = node.get("additionalProperties", True)
+        known = self.const(frozenset(node.get("properties", {})))
+        if extra is False:
+            parts.append(f"{v}.keys() <= {known}")
+        elif extra is not True:
+            j, k = self.var(), self.var()
+            test = self.expr(extra, j)
+            parts.append(
+                f"all({test} for {j} in {v}.values())"
+                if not node.get("properties")
+                else f"all({test} for {k}, {j} in {v}.items() if {k} not in {known})"
+            )
+        return parts
+
+
+def _q(name: str) -> str:
+    """A member name as a Python string literal."""
+    return f'"{name}"' if name.isidentifier() or name.replace(".", "").replace("-", "").isalnum() else repr(name)
