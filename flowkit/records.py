@@ -36,8 +36,8 @@ INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 """The integers a record may hold: sqlite's (and most receivers') signed 64 bits."""
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19  # the shortest integer outside the range has 19 digits
-_NUMBER_TOKEN = re.compile(rb"(?:^|[:,\[\s])-?0{19}")  # ... as a JSON number, not inside a string such as a hash
-_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')  # translate() deletes all but brackets and quotes
+_NUMBER_START = frozenset(b":,[ \t\r\n")  # what stands before a JSON number (after its sign)
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"\\')  # translate() keeps brackets, quotes, backslashes
 _STRING = re.compile(rb'"[^"]*"')
 _STEP = [1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256)]
 
@@ -263,14 +263,14 @@ def _within_depth(name: str, items: Iterator[Item]) -> Iterator[Item]:
 def _line_limits(line: bytes, value: Any) -> str | None:
     """Why a parsed line breaks the record contract's limits (``check_limits``), or None.
 
-    Counting brackets and looking for 19 digits in a row are C-speed scans (a regex took
+    Reading the brackets and looking for 19 digits in a row are C-speed scans (a regex took
     six times as long as parsing the line): a line that could not break a limit is never walked.
     Only a line with such digits (one in thirty realistic orders, in hex hashes) is searched for
-    them where a number starts (a regex), before the value is walked and the line read again.
+    them where a number starts, before the value is walked and the line read again.
     """
     digits = line.translate(_DIGITS)
-    long_number = _LONG_NUMBER in digits and _NUMBER_TOKEN.search(digits) is not None
-    deep = line.count(b"[") + line.count(b"{") > MAX_DEPTH and _nests_too_deep(line)
+    long_number = _LONG_NUMBER in digits and _number_at(digits)
+    deep = _nests_too_deep(line)
     if not deep and not long_number:
         return None
     problem = check_limits(value)
@@ -285,17 +285,38 @@ def _line_limits(line: bytes, value: Any) -> str | None:
     return problem
 
 
+def _number_at(digits: bytes) -> bool:
+    """Whether a run of 19 digits (``digits``: the line with every digit made 0) starts a JSON number,
+    not the middle of a string such as a hash (a regex for it walked every byte: milliseconds a line)."""
+    at = digits.find(_LONG_NUMBER)
+    while at != -1:
+        before = at - 1 if at and digits[at - 1] != 0x2D else at - 2  # 0x2D: the sign
+        if before < 0 or digits[before] in _NUMBER_START:
+            return True
+        at = digits.find(_LONG_NUMBER, at + 19)
+    return False
+
+
 def _nests_too_deep(text: bytes) -> bool:
     """Whether the (valid) JSON ``text`` nests more than ``MAX_DEPTH`` arrays and objects, read at C speed.
 
     A realistic order has hundreds of brackets but nests six deep; walking its values took three
-    times as long as parsing it. Escapes go first, then everything but brackets and quotes, then
-    the strings (brackets in them are text). Each pass that drops the empty ``[]`` and ``{}`` pairs
-    then removes one or two levels; past ``MAX_DEPTH // 2`` passes the levels are counted exactly.
+    times as long as parsing it. All but brackets and quotes is dropped (a line with no more
+    brackets than ``MAX_DEPTH`` is done), then the strings (brackets in them are text), after the
+    escapes when one stands before a quote. Each pass that drops the empty ``[]`` and ``{}``
+    pairs then removes one or two levels; past ``MAX_DEPTH // 2`` passes they are counted exactly.
     """
-    if b"\\" in text and b'\\"' in text:  # only an escape before a quote can move a string's end
-        text = text.replace(b"\\\\", b"").replace(b'\\"', b"")
-    brackets = text.translate(None, _NOT_STRUCTURE).replace(b'""', b"")  # adjacent quotes: no bracket between
+    kept = text.translate(None, _NOT_STRUCTURE)
+    if len(kept) - kept.count(b'"') - kept.count(b"\\") <= MAX_DEPTH:  # too few brackets to nest that deep
+        return False
+    if b'\\"' in kept:  # an escaped quote, or an escape at a string's end: only the first moves where one ends
+        if b"\\\\" in text:
+            text = text.replace(b"\\\\", b"")  # escaped backslashes first: one may stand before a closing quote
+        parts = text.split(b'\\"')
+        if len(parts) > 1:
+            kept = b"".join(part.translate(None, _NOT_STRUCTURE) for part in parts)
+    brackets = kept.translate(None, b"\\")
+    brackets = brackets.replace(b'""', b"")  # adjacent quotes: no bracket between
     if b'"' in brackets:
         brackets = _STRING.sub(b"", brackets)
     rest = brackets
