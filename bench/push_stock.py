@@ -35,6 +35,7 @@ minutes per round on a 2-core machine):
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import sqlite3
@@ -174,22 +175,29 @@ def flowkit(data: Path, db: Path) -> tuple[float, float, float, float]:
     return timed([sys.executable, "-m", "flowkit", "--state", str(db), "-q", "push-stock", str(data), "--target", "bench"])
 
 
-def contents(db: Path) -> tuple[list[tuple[object, ...]], ...]:
-    """What both stores must hold alike: the ledger, the applied events, the processed messages."""
+def contents(db: Path) -> str:
+    """A digest of what both stores must hold alike: the ledger, the applied events, the processed messages
+    (read row by row, so this process stays small: a child's peak RSS counts the parent it was forked from)."""
+    digest = hashlib.sha256()
     conn = sqlite3.connect(db)
     try:
-        return (
-            conn.execute(
-                "SELECT sku, source, last_seq, qty, received, message_seq, history FROM stock_ledger ORDER BY sku"
-            ).fetchall(),
-            conn.execute("SELECT key, detail FROM events WHERE event = 'stock-applied' ORDER BY id").fetchall(),
-            conn.execute("SELECT message_seq, result FROM processed_messages WHERE kind = 'stock' ORDER BY 1").fetchall(),
-        )
+        for sql in (
+            "SELECT sku, source, last_seq, qty, received, message_seq, history FROM stock_ledger ORDER BY sku, source",
+            "SELECT key, detail FROM events WHERE event = 'stock-applied' ORDER BY id",
+            "SELECT message_seq, result FROM processed_messages WHERE kind = 'stock' ORDER BY message_seq",
+        ):
+            for row in conn.execute(sql):
+                digest.update(repr(row).encode())
     finally:
         conn.close()
+    return digest.hexdigest()
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--write"]:
+        path, lines, skus, per_message = sys.argv[2:6]
+        generate(Path(path), int(lines), int(skus), int(per_message))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--skus", type=int, help="distinct SKUs (default: lines / 5)")
@@ -204,7 +212,10 @@ def main() -> int:
     print(f"lines {args.lines:,} over {skus:,} SKUs, {args.per_message:,} lines per message, {args.rounds} round(s)")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "stock.ndjson"
-        generate(data, args.lines, skus, args.per_message)
+        # generated in a child: the seqs of a million lines would stay in this process's peak RSS,
+        # which every child forked from it starts with
+        sizes = [str(args.lines), str(skus), str(args.per_message)]
+        subprocess.run([sys.executable, __file__, "--write", str(data), *sizes], check=True)
         same = True
         for round_no in range(args.rounds):
             took = {}
