@@ -253,11 +253,22 @@ def _is_utf8(data: bytes) -> bool:
 def _within_depth(name: str, items: Iterator[Item]) -> Iterator[Item]:
     """A decoder's items, a record nested deeper than ``MAX_DEPTH`` turned into a bad line."""
     for item in items:
-        if isinstance(item, dict) and _too_deep(item, MAX_DEPTH):
+        if isinstance(item, dict) and _decoded_too_deep(item):
             key = item.get("key")
             yield BadLine(name, f"nested deeper than {MAX_DEPTH} levels", key if isinstance(key, str) else None)
         else:
             yield item
+
+
+def _decoded_too_deep(item: Record) -> bool:
+    """Whether a decoded record nests deeper than ``MAX_DEPTH``: read on its JSON text at C speed (walking
+    a stock message of 1,000 lines took eight times as long as encoding it); what orjson cannot encode
+    (deeper than it goes, an integer beyond 64 bits) is walked."""
+    try:
+        text = orjson.dumps(item)
+    except orjson.JSONEncodeError:
+        return _too_deep(item, MAX_DEPTH)
+    return _nests_too_deep(text)
 
 
 def _line_limits(line: bytes, value: Any) -> str | None:
