@@ -229,3 +229,22 @@ def test_help_imports_no_heavy_module() -> None:
 def test_from_dir_takes_no_files(invoke: Invoke, tmp_path: Path) -> None:
     result = invoke(["push-stock", "--target", "web", "--from-dir", str(tmp_path), "x.json"])
     assert result.exit_code == 2 and "--from-dir" in result.stderr
+
+
+def test_messages_of_one_run_see_the_ledger_the_earlier_ones_left(invoke: Invoke, state_path: Path) -> None:
+    # one input, so one transaction: each message reads the ledger inside it, with the writes of those before
+    filler = [line(f"SKU-{n:04d}", n, n) for n in range(1, 2000)]
+    text = msg(1, line("MUG", 10, 5), *filler) + msg(2, line("MUG", 3, 4), line("MUG", 10, 5), line("CAP", 1, 9))
+    text += msg(3, line("CAP", 2, 8), line("MUG", 12, 7))
+    result = push(invoke, text)
+    assert result.exit_code == 0, result.stderr
+    outcome = [(b["sku"], b["seq"], b["result"]) for b in bodies(result.stdout) if not b["sku"].startswith("SKU-")]
+    assert outcome == [
+        ("MUG", 5, "success"),
+        ("MUG", 4, "superseded"),
+        ("MUG", 5, "duplicate"),
+        ("CAP", 9, "success"),
+        ("CAP", 8, "superseded"),
+        ("MUG", 7, "success"),
+    ]
+    assert ledger(state_path)[("MUG", "default")] == (7, 12) and ledger(state_path)[("CAP", "default")] == (9, 1)
