@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from flowkit.errors import ExitCode, RecordError
 
@@ -55,8 +54,7 @@ JsonPath = tuple[Any, ...]  # (parent path, member name or index); rendered only
 ROOT: JsonPath = ()
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One validation problem: where (a JSON path) and what."""
 
     where: JsonPath
