@@ -17,10 +17,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
-from flowkit.validation_fast import FastGenerator, Matches
+from flowkit.validation_fast import FastGenerator, Matches, date_time_ok
 
 SUPPORTED = {
     "type",
@@ -67,15 +66,6 @@ def short(value: Any) -> str:
 def in_enum(value: Any, allowed: tuple[Any, ...]) -> bool:
     """JSON equality: ``true`` is not ``1``."""
     return any(a == value and (type(a) is bool) == (type(value) is bool) for a in allowed)
-
-
-def date_time_ok(value: str) -> bool:
-    """A real date and time that can be expressed in UTC (not 2026-02-30, not year 0)."""
-    try:
-        datetime.fromisoformat(value).astimezone(UTC)
-    except (ValueError, OverflowError):
-        return False
-    return True
 
 
 class _Generator:
@@ -296,8 +286,8 @@ def module_source(schema: Mapping[str, Any], *, digest: str, doc: str) -> str:
         "import re",
         "from typing import Any",
         "",
-        "from flowkit.validation import date_time_ok, in_enum, short, type_name",
-        "from flowkit.validation_fast import Matches",
+        "from flowkit.validation import in_enum, short, type_name",
+        "from flowkit.validation_fast import Matches, date_time_ok",
         "",
         f"SCHEMA_DIGEST = {_lit(digest)}",
         "_M = object()",

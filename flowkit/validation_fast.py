@@ -17,6 +17,7 @@ sample and realistic orders take it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 STRUCTURED = frozenset({"properties", "items", "additionalProperties"})
@@ -29,6 +30,15 @@ _TYPES: dict[str, tuple[str, ...]] = {
     "object": ("dict",),
     "array": ("list",),
 }
+
+
+def date_time_ok(value: str) -> bool:
+    """A real date and time that can be expressed in UTC (not 2026-02-30, not year 0)."""
+    try:
+        datetime.fromisoformat(value).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 class Matches(set[str]):
@@ -49,8 +59,6 @@ class Matches(set[str]):
         self.search = re.compile(pattern).search if pattern is not None else None
 
     def match(self, value: str) -> bool:
-        from flowkit.validation import date_time_ok
-
         if self.search is not None and self.search(value) is None:
             return False
         if self.date_time and not date_time_ok(value):
