@@ -15,6 +15,9 @@ import click
 from flowkit.cli.signals import Interrupted
 from flowkit.errors import FlowkitError, PartialError
 
+ARGV = "flowkit.argv"
+"""ctx.meta key of the root context: the command line as given (the root group keeps it, the run log shows it)."""
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -187,7 +190,6 @@ class _Outcome:
 
 def _command_line(ctx: click.Context) -> list[str]:
     """The run's command line as given (``flowkit`` options included), passwords and secrets masked."""
-    from flowkit.cli.groups import ARGV
     from flowkit.secrets import redact_text, remember_url
 
     argv = [str(a) for a in ctx.find_root().meta.get(ARGV, ctx.args or [])]

@@ -20,14 +20,14 @@ from typing import Any, NoReturn
 
 import click
 
+from flowkit.cli.app import ARGV
 from flowkit.cli.registry import COMMANDS, load, load_command, subcommands
 from flowkit.cli.signals import Interrupted, handle_signals
 from flowkit.errors import FlowkitError, UsageError
 
-# ctx.meta keys (shared by every context of one run): the path of the command about to run,
-# and the command line as given (the run log keeps it, secrets masked).
+# ctx.meta key (shared by every context of one run): the path of the command about to run.
+# ARGV (cli/app.py) keeps the command line as given (the run log keeps it, secrets masked).
 _RUNNING = "flowkit.command_path"
-ARGV = "flowkit.argv"
 
 
 class OneLineUsageError(click.UsageError):
