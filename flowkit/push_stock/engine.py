@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flowkit.push_stock.adjust import Calculator
 from flowkit.push_stock.model import (
@@ -23,8 +23,10 @@ from flowkit.push_stock.model import (
     MSG_UNCHANGED,
     Line,
     Message,
+    Plain,
     body,
     parse_all,
+    parse_plain,
 )
 from flowkit.records import JSON_TYPE, MARK, Record
 from flowkit.store import stock
@@ -122,15 +124,17 @@ class Engine:
         ]
 
     def _message(self, msg: Message) -> list[Decision]:
-        parsed = parse_all(
-            msg.lines, default_source=self.default_source, need_seq=self.snapshot is None, catalogue=self.catalogue
-        )
         self.counts["messages"] += msg.final
         if msg.message_seq is not None and self.snapshot != "full":
             at = stock.message_processed(self.store, self.target, msg.message_seq)
             if at is not None:
-                return self._replayed(msg, parsed, at)
-        decisions = self._decide(msg, parsed)
+                return self._replayed(msg, self._parse(msg), at)
+        if self._plain and self.snapshot is None:
+            parsed, top = parse_plain(msg.lines, default_source=self.default_source, catalogue=self.catalogue)
+            view = self._view({(p[0], p[1]) for p in parsed if type(p) is tuple})
+            decisions = _plain_decisions(msg, parsed, view, top, self.target)
+        else:
+            decisions = self._decide(msg, self._parse(msg))
         outcome = Counter(b["result"] for b, _ in decisions)
         failed = self._part_failed.pop(msg.key, False) or outcome["failure"] > 0
         if not msg.final:
@@ -186,25 +190,26 @@ class Engine:
             out.append((result, None))
         return out
 
-    def _view(self, valid: list[Line]) -> dict[Key, stock.Entry]:
-        """The ledger entries for these lines' keys, read for this message alone (so memory stays
-        bounded by the message, and the store's page cache is the one cache); overlaid with
+    def _parse(self, msg: Message) -> list[Line | str]:
+        return parse_all(msg.lines, default_source=self.default_source, need_seq=self.snapshot is None, catalogue=self.catalogue)
+
+    def _view(self, keys: set[Key]) -> dict[Key, stock.Entry]:
+        """The ledger entries for these (sku, source) keys, read for this message alone (so memory
+        stays bounded by the message, and the store's page cache is the one cache); overlaid with
         unconfirmed lines when sending. Reads inside the open transaction see its writes."""
-        view = stock.ledger(self.store, self.target, {ln.sku for ln in valid})
+        view = stock.ledger(self.store, self.target, {sku for sku, _ in keys})
         if self.sender is not None:
-            for key, (seq, qty) in self.sender.overlay(valid).items():
+            for key, (seq, qty) in self.sender.overlay(keys).items():
                 view[key] = (seq, qty, (view[key][2] + " " if key in view else "") + str(seq))
         return view
 
     def _decide(self, msg: Message, parsed: list[Line | str]) -> list[Decision]:
         valid = [p for p in parsed if isinstance(p, Line)]
-        view = self._view(valid)
+        view = self._view({(ln.sku, ln.source) for ln in valid})
         top: dict[Key, int] = {}
         for ln in valid:
             if ln.seq is not None and ln.seq > top.get((ln.sku, ln.source), -1):
                 top[(ln.sku, ln.source)] = ln.seq
-        if self._plain and self.snapshot is None:
-            return _plain_decisions(msg, parsed, view, top, self.target)
         seen: set[tuple[str, str, int]] = set()
         out: list[Decision] = []
         for raw, line in zip(msg.lines, parsed, strict=True):
@@ -249,7 +254,7 @@ class Engine:
 
 
 def _plain_decisions(
-    msg: Message, parsed: list[Line | str], view: dict[Key, stock.Entry], top: dict[Key, int], target: str
+    msg: Message, parsed: list[Plain | str], view: dict[Key, stock.Entry], top: dict[Key, int], target: str
 ) -> list[Decision]:
     """The rules of ``Engine._one`` for the common case (no adjustment, no snapshot), in one tight loop."""
     out: list[Decision] = []
@@ -258,8 +263,7 @@ def _plain_decisions(
         if type(line) is str:
             append((body(None, raw, mseq, target, "failure", line), None))
             continue
-        assert isinstance(line, Line) and line.seq is not None
-        sku, source, seq, received = line.sku, line.source, line.seq, line.qty
+        sku, source, received, seq = cast(Plain, line)
         key, tag, qty = (sku, source), (sku, source, seq), received if received >= 0 else 0
         last = view.get(key)
         result = {

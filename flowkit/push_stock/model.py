@@ -43,6 +43,10 @@ class Line:
     last_order_exported: str | None
 
 
+Plain = tuple[str, str, int, int]
+"""A valid line that carries its seq, as push-stock's common case reads it: (sku, source, qty, seq)."""
+
+
 def as_int(value: Any) -> int | None:
     """An integer from a JSON number or a decimal string; None when it is not one."""
     if isinstance(value, bool):
@@ -68,7 +72,7 @@ def seq_from_name(name: str) -> int | None:
 
 
 def parse_line(raw: Any, *, default_source: str, need_seq: bool, catalogue: frozenset[str] | None) -> Line | str:
-    """A valid Line, or the reason the line fails (``parse_all`` takes the common well-typed line inline first)."""
+    """A valid Line, or the reason the line fails (``parse_all`` and ``parse_plain`` take the common line first)."""
     if not isinstance(raw, Mapping):
         return "a stock line must be an object"
     sku = raw.get("sku")
@@ -115,29 +119,61 @@ def normal_time(stamp: str) -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _well_typed(raw: Any, default_source: str, catalogue: frozenset[str] | None) -> Plain | None:
+    """The common line that needs no other check (integers in range, a clean SKU, no
+    ``last_order_exported``) as (sku, source, qty, seq); None sends it to ``parse_line``."""
+    if type(raw) is not dict or "last_order_exported" in raw:
+        return None
+    sku, qty, seq, source = raw.get("sku"), raw.get("qty"), raw.get("seq"), raw.get("source") or default_source
+    if (
+        type(sku) is str
+        and type(qty) is int
+        and type(seq) is int
+        and 0 <= seq <= INT_MAX
+        and INT_MIN <= qty <= INT_MAX
+        and type(source) is str
+        and sku
+        and (catalogue is None or sku in catalogue)
+        and not sku[0].isspace()
+        and not sku[-1].isspace()
+    ):
+        return sku, source, qty, seq
+    return None
+
+
 def parse_all(lines: list[Any], *, default_source: str, need_seq: bool, catalogue: frozenset[str] | None) -> list[Line | str]:
-    """``parse_line`` over a message's lines, with the common well-typed line checked inline."""
+    """``parse_line`` over a message's lines, the common well-typed line taken first."""
     out: list[Line | str] = []
-    append = out.append
     for raw in lines:
-        if type(raw) is dict and "last_order_exported" not in raw:
-            sku, qty, seq, source = raw.get("sku"), raw.get("qty"), raw.get("seq"), raw.get("source") or default_source
-            if (
-                type(sku) is str
-                and type(qty) is int
-                and type(seq) is int
-                and 0 <= seq <= INT_MAX
-                and qty <= INT_MAX
-                and type(source) is str
-                and sku
-                and (catalogue is None or sku in catalogue)
-                and not sku[0].isspace()
-                and not sku[-1].isspace()
-            ):
-                append(Line(sku, source, qty, seq, None))
-                continue
-        append(parse_line(raw, default_source=default_source, need_seq=need_seq, catalogue=catalogue))
+        plain = _well_typed(raw, default_source, catalogue)
+        if plain is None:
+            out.append(parse_line(raw, default_source=default_source, need_seq=need_seq, catalogue=catalogue))
+        else:
+            out.append(Line(*plain, None))
     return out
+
+
+def parse_plain(
+    lines: list[Any], *, default_source: str, catalogue: frozenset[str] | None
+) -> tuple[list[Plain | str], dict[tuple[str, str], int]]:
+    """The lines of a message that must carry a seq as ``Plain`` tuples (or the reason a line fails),
+    and the highest seq per (sku, source) among them: push-stock's common case, with no ``Line`` per line."""
+    out: list[Plain | str] = []
+    top: dict[tuple[str, str], int] = {}
+    for raw in lines:
+        plain = _well_typed(raw, default_source, catalogue)
+        if plain is None:
+            line = parse_line(raw, default_source=default_source, need_seq=True, catalogue=catalogue)
+            if type(line) is str:
+                out.append(line)
+                continue
+            assert isinstance(line, Line) and line.seq is not None  # need_seq: a valid line has one
+            plain = (line.sku, line.source, line.qty, line.seq)
+        out.append(plain)
+        key = (plain[0], plain[1])
+        if plain[3] > top.get(key, -1):
+            top[key] = plain[3]
+    return out, top
 
 
 def cutoff(days: float) -> str:

@@ -11,13 +11,13 @@ with the same message_seq.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from flowkit.errors import RecordError
-from flowkit.push_stock.model import Line, Message
+from flowkit.push_stock.model import Message
 from flowkit.records import JSON_TYPE, XML_TYPE, Record, make_record
 from flowkit.store import stock
 
@@ -65,9 +65,8 @@ class Sender:
         self.sent = self.failed = self.failed_lines = 0
         self.error_codes: list[int] = []
 
-    def overlay(self, lines: Sequence[Line]) -> dict[tuple[str, str], tuple[int, int]]:
-        """Accepted but unconfirmed figures, so later lines are decided against them."""
-        keys = {(ln.sku, ln.source) for ln in lines}
+    def overlay(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
+        """Accepted but unconfirmed figures of these (sku, source) keys, so later lines are decided against them."""
         return {k: v for k, v in self._overlay.items() if k in keys}
 
     def register(self, msg: Message, accepted: int, failed: bool) -> None:
