@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from flowkit.apply_rules.actions import Outcome
-from flowkit.apply_rules.common import channel_of, line_supplier, lines_of, quantity, supplier_of, table_at, table_of
+from flowkit.apply_rules.common import channel_of, lines_of, quantity, supplier_of, table_at, table_of
 from flowkit.apply_rules.maps import Maps
 from flowkit.errors import ConfigError
 
@@ -82,20 +82,24 @@ def apply_maps(out: Outcome, maps: Maps) -> list[str]:
     if maps.sku is None and maps.shipping is None and not maps.routing:
         return []
     unmanaged: list[str] = []
-    routes: list[str] = []
-    for line in lines_of(out.order):
-        entry = maps.sku_entry(line) if maps.sku is not None else None
-        if maps.sku is not None and entry is None:
-            unmanaged.append(str(line.get("sku")))
-        if entry is not None and line.get("product_ref") != entry.product_id:
-            if line.get("product_ref"):
-                table_at(line, "extra_data")["SourceProductRef"] = str(line["product_ref"])
-            line["product_ref"] = entry.product_id
-        if maps.routing:
-            line["delivery_type"] = maps.route(line, entry)
-            routes.append(line["delivery_type"])
-    if maps.routing and maps.tag_prefix:
-        out.add_tags(tuple(maps.tag_prefix + r for r in dict.fromkeys(routes)))
+    routes: dict[str, None] = {}
+    skus, routing, route = maps.sku, maps.routing, maps.route
+    for line in lines_of(out.order):  # a realistic order has dozens of lines: the lookups are local
+        entry = None
+        if skus is not None:
+            sku = str(line.get("sku"))
+            entry = maps.sku_entry(line) if sku in skus else None
+            if entry is None:
+                unmanaged.append(sku)
+            elif line.get("product_ref") != entry.product_id:
+                if line.get("product_ref"):
+                    table_at(line, "extra_data")["SourceProductRef"] = str(line["product_ref"])
+                line["product_ref"] = entry.product_id
+        if routing:
+            kind = line["delivery_type"] = route(line, entry)
+            routes[kind] = None
+    if routing and maps.tag_prefix:
+        out.add_tags(tuple(maps.tag_prefix + r for r in routes))
     if maps.shipping is not None:
         _map_shipping(out, maps)
     return unmanaged
@@ -175,8 +179,14 @@ def _disabled(order: dict[str, Any], meta: dict[str, Any], checks: Checks) -> st
     source = meta.get("source") or table_of(order.get("source")).get("system")
     if source is not None and str(source) in checks.disabled_sources:
         return f"source {source}"
-    suppliers = [supplier_of(order, meta), *(line_supplier(line) for line in lines_of(order))]
-    for supplier in suppliers:
-        if supplier is not None and supplier in checks.disabled_suppliers:
+    disabled = checks.disabled_suppliers
+    supplier = supplier_of(order, meta)
+    if supplier is not None and supplier in disabled:
+        return f"supplier {supplier}"
+    for line in lines_of(order):  # as line_supplier reads each, inlined
+        supplier = line.get("supplier")
+        if supplier.__class__ is dict:
+            supplier = supplier.get("id")
+        if supplier is not None and str(supplier) in disabled:
             return f"supplier {supplier}"
     return None
