@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -49,7 +50,11 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bare_apply_rules import LEVEL, SCHEMA
 from _data import order_records, write_records
+
+from flowkit.store import orders
+from flowkit.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -92,14 +97,14 @@ when.channel = "web"
 
 def run(args: list[str], source: Path, sink: Path, env: dict[str, str]) -> tuple[float, float]:
     """(wall, CPU) seconds of one child reading ``source`` on stdin and writing ``sink``."""
-    with source.open("rb") as stdin, sink.open("wb") as stdout:
+    with source.open("rb") as stdin, sink.open("wb") as stdout, tempfile.TemporaryFile() as stderr:
         started = time.perf_counter()
-        child = subprocess.Popen(args, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=env)
+        child = subprocess.Popen(args, stdin=stdin, stdout=stdout, stderr=stderr, env=env)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
-    error = child.stderr.read().decode() if child.stderr else ""
-    if status != 0:
-        sys.exit(f"failed ({status >> 8}): {' '.join(args)}\n{error[-800:]}")
+        if status != 0:
+            stderr.seek(0)
+            sys.exit(f"failed ({status >> 8}): {' '.join(args)}\n{stderr.read().decode()[-800:]}")
     return wall, usage.ru_utime + usage.ru_stime
 
 
@@ -110,20 +115,13 @@ def stores(folder: Path, kind: str, count: int, env: dict[str, str]) -> dict[str
     subprocess.run(init, input=b"", capture_output=True, env=env, check=True)
     queued, bare = folder / "queued.db", folder / "queued-bare.db"
     shutil.copyfile(empty, queued)
-    from flowkit.store import orders
-    from flowkit.store.db import Store
-
     store = Store(queued)
     records = list(order_records(count, kind))
     with store.transaction():
         orders.insert_new(store, [(r["body"], "queued") for r in records], source="bench", command="query-orders")
     store.close()
-    import sqlite3
-
     conn = sqlite3.connect(bare)
     conn.execute("PRAGMA journal_mode = WAL")
-    from _bare_apply_rules import LEVEL, SCHEMA
-
     conn.execute(SCHEMA)
     rows = [
         (
