@@ -106,6 +106,17 @@ def test_bad_json_line_is_reported_and_the_rest_goes_on(invoke: Invoke) -> None:
     assert result.exit_code == 1
 
 
+@pytest.mark.parametrize(("levels", "bad"), [(120, False), (125, True), (300, True)])
+def test_a_message_nested_past_the_record_limit_is_bad_input(invoke: Invoke, levels: int, bad: bool) -> None:
+    # a message record nests three levels (record, body, lines) above a line's fields; 300 is deeper than orjson goes
+    deep = "[" * levels + "]" * levels
+    text = msg(1, line("MUG", 1, 1)) + f'{{"message_seq": 2, "lines": [{{"sku": {deep}, "qty": 1, "seq": 2}}]}}\n'
+    result = push(invoke, text)
+    assert result.exit_code == 1, result.stderr  # the first message is applied either way
+    assert ("<stdin>: nested deeper than 128 levels" in result.stderr) is bad
+    assert [b["result"] for b in bodies(result.stdout)] == ["success"] + ([] if bad else ["failure"])
+
+
 def _order(store: Store, number: str, sku: str, qty: int, status: str = "approved") -> None:
     order = {"number": number, "status": status, "lines": [{"id": "1", "sku": sku, "quantity": qty}]}
     with store.transaction():
