@@ -14,6 +14,7 @@ then prints one line on stderr and exits 128 + the signal (130, 143).
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from typing import Any, NoReturn
@@ -104,7 +105,7 @@ class RootGroup(Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = load_command(cmd_name)
-        return None if command is None else _logs_first(command)
+        return None if command is None else _ready_first(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
@@ -150,7 +151,13 @@ class RootGroup(Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        """click's ``main``; in standalone mode a ``FlowkitError`` or a signal becomes one line on stderr and its exit code."""
+        """click's ``main``; in standalone mode a ``FlowkitError`` or a signal becomes one line on stderr and its exit code.
+
+        The modules loaded so far (click, the CLI) live until exit: frozen (``gc.freeze``), the
+        cyclic garbage collector's full passes of the start-up (ours, then the command's imports)
+        no longer walk them.
+        """
+        gc.freeze()
         with handle_signals():
             try:
                 return super().main(args, prog_name, complete_var, standalone_mode, **extra)
@@ -165,22 +172,24 @@ class RootGroup(Group):
                 sys.exit(exc.exit_code)
 
 
-_LOGGING: set[click.Command] = set()  # the commands whose callback applies the log setup first
+_READY: set[click.Command] = set()  # the commands whose callback gets the run ready first
 
 
-def _logs_first(command: click.Command) -> click.Command:
-    """``command`` with a callback that first applies the root's log setup (``flowkit.log.ready``).
+def _ready_first(command: click.Command) -> click.Command:
+    """``command`` with a callback that first applies the root's log setup (and freezes what is loaded, as ``main``).
 
-    A help page or a usage error ends before any callback runs, so they never pay for logging.
+    A help page or a usage error ends before any callback runs, so they never pay for logging
+    (``flowkit.log.ready``).
     """
-    if command not in _LOGGING:
-        _LOGGING.add(command)
+    if command not in _READY:
+        _READY.add(command)
         run = command.callback
 
         @functools.wraps(run or _nothing)
         def callback(*args: Any, **kwargs: Any) -> Any:
             from flowkit import log
 
+            gc.freeze()  # the command's module and options, as main's freeze
             log.ready()
             return None if run is None else run(*args, **kwargs)
 
