@@ -38,7 +38,6 @@ everything that can fail, so a record that raises has queued nothing.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -130,6 +129,12 @@ def error_record(record: Record, command: str, exc: FlowkitError) -> Record:
 
 
 _first_error: list[str] = []  # the first record error of this process's run, for the run log
+
+
+def _sqlite_error(exc: Exception) -> bool:
+    """Whether ``exc`` is a ``sqlite3.Error``; a run that never imported sqlite3 (render, transform) has none to meet."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return sqlite3 is not None and isinstance(exc, sqlite3.Error)
 
 
 def report(where: str, message: str) -> None:
@@ -294,9 +299,11 @@ def _feeder(loop: _Loop, process: Process[T], consumes: Collection[str] | None) 
         except RecordError as exc:
             loop.failed(item, exc)
             return True
-        except (FlowkitError, sqlite3.Error):  # a sqlite error is the store's environment: it stops the run
+        except FlowkitError:
             raise
         except Exception as exc:  # a bug: this record fails (exit 70), the stream goes on
+            if _sqlite_error(exc):  # a sqlite error is the store's environment: it stops the run
+                raise
             loop.failed(item, internal(item, exc))
             return True
         # one buffer per record: orjson hands each output a buffer of at least 4 KiB, so a record's
