@@ -18,7 +18,7 @@ same payload NDJSON, rounds interleaved and alternating which side goes first:
    loopback OpenSSH sshd over one connection. Bar: ratio <= 1.3. Skipped
    when sshd or sftp is missing (scripts/test-servers.sh installs them).
 
-Usage: python bench/deliver.py [--orders N] [--repeat R] [--only hotfolder|sftp]
+Usage: python bench/deliver.py [--orders N] [--repeat R] [--sftp-repeat R] [--only hotfolder|sftp]
 """
 
 from __future__ import annotations
@@ -156,7 +156,8 @@ def summarise(stage: str, kind: str, rounds: list[dict[str, tuple[float, float]]
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000, help="payloads per set (default 1000)")
-    parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds per comparison")
+    parser.add_argument("--repeat", type=int, default=5, help="interleaved hotfolder rounds (fsync times vary several-fold)")
+    parser.add_argument("--sftp-repeat", type=int, default=3, help="SFTP rounds")
     parser.add_argument("--only", choices=("hotfolder", "sftp"))
     parser.add_argument("--dir", default=None, help="where the work folder goes (default: $TMPDIR)")
     args = parser.parse_args()
@@ -174,7 +175,7 @@ def main() -> int:
             try:
                 for kind, source in sources.items():
                     files = files_of(source, work / f"{kind}-files")
-                    rounds = [sftp_round(server, source, files, work, f"{kind}{i}") for i in range(args.repeat)]
+                    rounds = [sftp_round(server, source, files, work, f"{kind}{i}") for i in range(args.sftp_repeat)]
                     figures.append(("deliver-sftp", kind, summarise("sftp", kind, rounds, SFTP_BAR), SFTP_BAR))
             finally:
                 server.stop()
