@@ -68,6 +68,15 @@ def in_enum(value: Any, allowed: tuple[Any, ...]) -> bool:
     return any(a == value and (type(a) is bool) == (type(value) is bool) for a in allowed)
 
 
+def _const_key(value: Any) -> Any:
+    """What makes two constants the same (type-exact: ``(1,)`` is not ``(True,)``), or None when never shared."""
+    if isinstance(value, (str, tuple, frozenset)):
+        return (type(value), value, tuple(map(type, value)) if isinstance(value, tuple) else None)
+    if callable(value) and hasattr(value, "__self__") and hasattr(value.__self__, "pattern"):
+        return ("search", value.__self__.pattern)
+    return None  # a Matches set is per pattern already (validation_fast), and mutable
+
+
 class _Generator:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.defs: Mapping[str, Any] = root.get("$defs", {})
@@ -81,12 +90,19 @@ class _Generator:
             "Any": Any,
         }
         self.functions: dict[str, list[str]] = {}
+        self.consts: dict[Any, str] = {}
         self.counter = 0
 
     def const(self, value: Any) -> str:
+        """The name of a constant holding ``value`` (one per distinct string, tuple, set or pattern)."""
+        key = _const_key(value)
+        if key is not None and key in self.consts:
+            return self.consts[key]
         self.counter += 1
         name = f"K{self.counter}"
         self.env[name] = value
+        if key is not None:
+            self.consts[key] = name
         return name
 
     def var(self) -> str:
