@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import io
-import itertools
 import os
 import re
 import select
@@ -23,6 +22,11 @@ from typing import IO, Any, BinaryIO
 import orjson
 
 from flowkit.errors import InputError, UsageError
+from flowkit.limits import INT_MAX as INT_MAX
+from flowkit.limits import INT_MIN as INT_MIN
+from flowkit.limits import MAX_DEPTH as MAX_DEPTH
+from flowkit.limits import check_limits as check_limits
+from flowkit.limits import line_limits, nests_too_deep, too_deep
 
 Record = dict[str, Any]
 Peekable = io.BufferedReader  # a binary stream with peek()
@@ -30,17 +34,6 @@ MARK = "record/1"
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml"
 _MARK_RE = re.compile(rb'^\{[^\n]*"flowkit"\s*:\s*"record/')
-MAX_DEPTH = 128
-"""Arrays and objects one record line (or raw JSON document) may nest: orjson encodes at most 254."""
-INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
-"""The integers a record may hold: sqlite's (and most receivers') signed 64 bits."""
-_DIGITS = bytes.maketrans(b"123456789", b"000000000")
-_LONG_NUMBER = b"0" * 19  # the shortest integer outside the range has 19 digits
-_NUMBER_START = frozenset(b":,[ \t\r\n")  # what stands before a JSON number (after its sign)
-_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"\\')  # translate() keeps brackets, quotes, backslashes
-_STRING = re.compile(rb'"[^"]*"')
-_ESCAPE = re.compile(rb"\\.", re.DOTALL)
-_STEP = [1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256)]
 
 
 def make_record(kind: str, key: str, body: Any, *, type: str = JSON_TYPE, meta: dict[str, Any] | None = None) -> Record:
@@ -208,7 +201,7 @@ class Reader:
             except orjson.JSONDecodeError as exc:
                 yield BadLine(f"{name}:{lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
-            problem = check_record(value) or _line_limits(line, value)
+            problem = check_record(value) or line_limits(line, value)
             if problem:
                 key = value.get("key") if isinstance(value, dict) else None
                 yield BadLine(f"{name}:{lineno}", problem, key if isinstance(key, str) else None)
@@ -227,7 +220,7 @@ class Reader:
                 body = orjson.loads(data)
             except orjson.JSONDecodeError as exc:
                 raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
-            problem = _line_limits(data, body)
+            problem = line_limits(data, body)
             if problem:
                 raise InputError(f"{name}: {problem}")
             media = JSON_TYPE
@@ -268,119 +261,8 @@ def _decoded_too_deep(item: Record) -> bool:
     try:
         text = orjson.dumps(item)
     except orjson.JSONEncodeError:
-        return _too_deep(item, MAX_DEPTH)
-    return _nests_too_deep(text)
-
-
-def _line_limits(line: bytes, value: Any) -> str | None:
-    """Why a parsed line breaks the record contract's limits (``check_limits``), or None.
-
-    Reading the brackets and looking for 19 digits in a row are C-speed scans (a regex took
-    six times as long as parsing the line): a line that could not break a limit is never walked.
-    Only a line with such digits (one in thirty realistic orders, in hex hashes) is searched for
-    them where a number starts, before the value is walked and the line read again.
-    """
-    digits = line.translate(_DIGITS)
-    long_number = _LONG_NUMBER in digits and _number_at(digits)
-    deep = _nests_too_deep(line)
-    if not deep and not long_number:
-        return None
-    problem = check_limits(value)
-    if problem is None and long_number:
-        # orjson reads an integer beyond 2^64 as a float: read such a line again, exactly, to see it
-        import json
-
-        try:
-            problem = check_limits(json.loads(line))
-        except (ValueError, RecursionError):
-            problem = None
-    return problem
-
-
-def _number_at(digits: bytes) -> bool:
-    """Whether a run of 19 digits (``digits``: the line with every digit made 0) starts a JSON number,
-    not the middle of a string such as a hash (a regex for it walked every byte: milliseconds a line)."""
-    at = digits.find(_LONG_NUMBER)
-    while at != -1:
-        before = at - 1 if at and digits[at - 1] != 0x2D else at - 2  # 0x2D: the sign
-        if before < 0 or digits[before] in _NUMBER_START:
-            return True
-        at = digits.find(_LONG_NUMBER, at + 19)
-    return False
-
-
-def _escaped_quote(text: bytes) -> bool:
-    """Whether the JSON ``text`` has an escaped quote: its escapes read one by one (a line has a few
-    dozen; a search for the two bytes took four times as long, quotes being everywhere)."""
-    at = text.find(b"\\")
-    while at != -1:
-        if text[at + 1] == 0x22:  # the quote
-            return True
-        at = text.find(b"\\", at + 2)
-    return False
-
-
-def _nests_too_deep(text: bytes) -> bool:
-    """Whether the (valid) JSON ``text`` nests more than ``MAX_DEPTH`` arrays and objects, read at C speed.
-
-    A realistic order has hundreds of brackets but nests six deep; walking its values took three
-    times as long as parsing it. All but brackets and quotes is dropped (a line with no more
-    brackets than ``MAX_DEPTH`` is done), then the strings (brackets in them are text), after the
-    escapes when one stands before a quote. Each pass that drops the empty ``[]`` and ``{}``
-    pairs then removes one or two levels; past ``MAX_DEPTH // 2`` passes they are counted exactly.
-    """
-    kept = text.translate(None, _NOT_STRUCTURE)
-    if len(kept) - kept.count(b'"') - kept.count(b"\\") <= MAX_DEPTH:  # too few brackets to nest that deep
-        return False
-    if b'\\"' in kept and _escaped_quote(text):  # only an escaped quote moves where a string ends
-        kept = _ESCAPE.sub(b"", text).translate(None, _NOT_STRUCTURE)
-    brackets = kept.translate(None, b"\\")
-    brackets = brackets.replace(b'""', b"")  # adjacent quotes: no bracket between
-    if b'"' in brackets:
-        brackets = _STRING.sub(b"", brackets)
-    rest = brackets
-    for _ in range(MAX_DEPTH // 2):
-        if not rest:
-            return False
-        rest = rest.replace(b"[]", b"").replace(b"{}", b"")
-    return bool(rest) and max(itertools.accumulate(map(_STEP.__getitem__, brackets))) > MAX_DEPTH
-
-
-def check_limits(value: Any) -> str | None:
-    """Why ``value`` nests deeper than ``MAX_DEPTH`` or holds an integer outside ``INT_MIN..INT_MAX``, or None."""
-    if _too_deep(value, MAX_DEPTH):
-        return f"nested deeper than {MAX_DEPTH} levels"
-    path = _big_integer(value)
-    if path is not None:
-        return f"integer out of range at {path} (flowkit reads integers from -2^63 to 2^63-1; send larger ones as strings)"
-    return None
-
-
-def _too_deep(value: Any, room: int) -> bool:
-    """Whether ``value`` nests more than ``room`` arrays and objects."""
-    if isinstance(value, dict):
-        value = value.values()
-    elif not isinstance(value, list):
-        return False
-    if room == 0:
-        return True
-    return any(isinstance(v, (dict, list)) and _too_deep(v, room - 1) for v in value)
-
-
-def _big_integer(value: Any, path: str = "$") -> str | None:
-    """The JSON path of the first integer outside ``INT_MIN..INT_MAX`` in ``value`` (depth already bounded)."""
-    if isinstance(value, dict):
-        pairs: Any = ((f"{path}.{k}" if k.isidentifier() else f"{path}[{orjson.dumps(k).decode()}]", v) for k, v in value.items())
-    elif isinstance(value, list):
-        pairs = ((f"{path}[{i}]", v) for i, v in enumerate(value))
-    else:
-        return path if type(value) is int and not INT_MIN <= value <= INT_MAX else None
-    for where, v in pairs:
-        if isinstance(v, (dict, list)) or type(v) is int:
-            found = _big_integer(v, where)
-            if found is not None:
-                return found
-    return None
+        return too_deep(item, MAX_DEPTH)
+    return nests_too_deep(text)
 
 
 def check_record(value: Any) -> str | None:

@@ -1,5 +1,5 @@
-"""The reader's C-speed limit screens: the nesting check agrees with walking the parsed value, and
-a long integer is found wherever a number starts while digits inside strings are not walked."""
+"""The reader's C-speed limit screens (flowkit/limits.py): the nesting check agrees with walking the parsed value,
+and a long integer is found wherever a number starts while digits inside strings are not walked."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from flowkit import records
+from flowkit import limits
 from flowkit.errors import InputError
-from flowkit.records import MAX_DEPTH, Reader, _nests_too_deep, _too_deep
+from flowkit.limits import MAX_DEPTH, nests_too_deep, too_deep
+from flowkit.records import Reader
 
 # strings full of what the check strips: brackets, quotes, backslashes and their escapes
 TEXT = st.text(alphabet=st.sampled_from('[]{}"\\ab\n\u00e9'), max_size=8)
@@ -41,16 +42,16 @@ def nest(depth: int, kinds: list[bool], leaf: Any) -> Any:
 @example(depth=MAX_DEPTH, kinds=[False], leaf={}, extra=None)
 def test_text_check_agrees_with_the_walk(depth: int, kinds: list[bool], leaf: Any, extra: Any) -> None:
     value = {"body": nest(depth, kinds, leaf), "extra": extra, "after": "]]]]"}
-    expected = _too_deep(value, MAX_DEPTH)
-    assert _nests_too_deep(orjson.dumps(value)) is expected
-    assert _nests_too_deep(json.dumps(value, indent=1).encode()) is expected  # escaped non-ASCII, whitespace
+    expected = too_deep(value, MAX_DEPTH)
+    assert nests_too_deep(orjson.dumps(value)) is expected
+    assert nests_too_deep(json.dumps(value, indent=1).encode()) is expected  # escaped non-ASCII, whitespace
 
 
 def test_brackets_inside_strings_are_text() -> None:
     shallow = orjson.dumps({"a": "[" * (MAX_DEPTH + 5), "b": "]" * 300, "c": '\\"[[[['})
-    assert _nests_too_deep(shallow) is False
+    assert nests_too_deep(shallow) is False
     deep = orjson.dumps(nest(MAX_DEPTH + 1, [True, False], "]]]]]"))
-    assert _nests_too_deep(deep) is True
+    assert nests_too_deep(deep) is True
 
 
 @pytest.mark.parametrize(
@@ -70,5 +71,5 @@ def test_a_long_integer_is_found_wherever_a_number_starts(tmp_path: Path, text: 
 
 def test_long_digit_runs_inside_strings_are_not_walked(monkeypatch: pytest.MonkeyPatch) -> None:
     line = orjson.dumps({"asset": {"hash": "ab" + "1234567890" * 3, "url": "https://x/1234567890123456789012.pdf"}})
-    monkeypatch.setattr(records, "check_limits", lambda value: pytest.fail("walked"))
-    assert records._line_limits(line, orjson.loads(line)) is None
+    monkeypatch.setattr(limits, "check_limits", lambda value: pytest.fail("walked"))
+    assert limits.line_limits(line, orjson.loads(line)) is None
