@@ -10,16 +10,43 @@ The lines' formats are in ``flowkit.log_format``.
 from __future__ import annotations
 
 import sys
+from typing import Any
+
+from flowkit.log_line import context, json_line
+
+__all__ = ["context", "emit", "is_json", "json_line", "ready", "setup"]
 
 _pending: tuple[int, str] | None = None
+_format = "text"
 
 
 def setup(verbosity: int, fmt: str) -> None:
     """Configure the ``flowkit`` logger; ``verbosity`` -1 quiet, 0 warnings, 1 info, 2 debug."""
-    global _pending
+    global _pending, _format
     _pending = (verbosity, fmt)
+    _format = fmt
+    context.update(command=None, run=None)
     if "logging" in sys.modules:
         ready()
+
+
+def is_json() -> bool:
+    """True under ``--log-format json`` (or ``[log] format = "json"``): every stderr line is a JSON object."""
+    return _format == "json"
+
+
+def emit(text: str, *, event: str, level: str = "info", **fields: Any) -> None:
+    """One line on stderr: ``text`` as it is, or under ``--log-format json`` one JSON object.
+
+    The object's fixed fields are ``ts``, ``level``, ``command``, ``run``, ``event`` and
+    ``msg`` (``text``, secrets masked), then ``fields`` as given (``key``, ``destination``,
+    ``exit_code``, counts as numbers); None values are left out.
+    """
+    if _format != "json":
+        print(text, file=sys.stderr, flush=True)
+        return
+    sys.stderr.write(json_line(text, event=event, level=level, **fields) + "\n")
+    sys.stderr.flush()
 
 
 def ready() -> None:

@@ -8,28 +8,25 @@ installs them.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 _STD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: ts, level, logger, msg and any ``extra=`` fields."""
+    """One JSON object per line, the fields of every flowkit JSON line (``log.json_line``) and any ``extra=``."""
 
     def format(self, record: logging.LogRecord) -> str:
-        import json  # here: a run that logs nothing does not pay for it
+        from flowkit.log_line import json_line
 
-        out: dict[str, Any] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created)),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "msg": record.getMessage(),
-        }
+        fields: dict[str, Any] = {"event": "log", "logger": record.name}
         for name, value in vars(record).items():
             if name not in _STD_ATTRS and not name.startswith("_"):
-                out[name] = value
-        return json.dumps(out, default=str, ensure_ascii=False)
+                fields[name] = value
+        if record.exc_text:
+            fields["traceback"] = record.exc_text
+        event = str(fields.pop("event"))
+        return json_line(record.getMessage(), event=event, level=record.levelname.lower(), created=record.created, **fields)
 
 
 class Redacting(logging.Filter):

@@ -137,11 +137,13 @@ def _sqlite_error(exc: Exception) -> bool:
     return sqlite3 is not None and isinstance(exc, sqlite3.Error)
 
 
-def report(where: str, message: str) -> None:
+def report(where: str, message: str, *, key: str | None = None, exit_code: int | None = None) -> None:
     """One line on stderr naming the failing record (the first one is also kept for ``state runs``)."""
+    from flowkit import log
+
     if not _first_error:
         _first_error.append(f"{where}: {message}")
-    print(f"flowkit: {where}: {message}", file=sys.stderr, flush=True)
+    log.emit(f"flowkit: {where}: {message}", event="record-failed", level="error", key=key, exit_code=exit_code)
 
 
 def first_error(reset: bool = False) -> str | None:
@@ -199,7 +201,8 @@ class _Loop:
             self.tally.ok += 1
         else:
             if not getattr(slot.error, "quiet", False):
-                report(f"record {slot.record['key']!r}", slot.error.format_message())
+                key = slot.record["key"]
+                report(f"record {key!r}", slot.error.format_message(), key=key, exit_code=slot.error.exit_code)
             self.tally.failed += 1
             self.tally.codes.append(slot.error.exit_code)
             if not slot.outputs:
@@ -222,7 +225,7 @@ class _Loop:
         if self.reader.mode == "raw":
             self.flush()
             raise InputError(str(item))
-        report(item.where, item.message)
+        report(item.where, item.message, key=item.key, exit_code=int(ExitCode.DATAERR))
         self.tally.failed += 1
         self.tally.codes.append(int(ExitCode.DATAERR))
         if self.bad_lines is not None:
@@ -235,7 +238,7 @@ class _Loop:
         if self.reader.mode == "raw":
             self.flush()
             raise exc
-        report(f"record {item['key']!r}", exc.format_message())
+        report(f"record {item['key']!r}", exc.format_message(), key=item["key"], exit_code=exc.exit_code)
         self.held.append(self.writer.encode(error_record(item, self.command, exc)))
         self.tally.failed += 1
         self.tally.codes.append(exc.exit_code)

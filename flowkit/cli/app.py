@@ -100,6 +100,9 @@ class App:
         store = self.store()
         ctx = click.get_current_context()
         run_id = store.start_run(command, _command_line(ctx), target)
+        from flowkit import log
+
+        log.context.update(command=command, run=run_id)
         status, outcome = "ok", _Outcome()
         _pipeline_first_error(reset=True)
         try:
@@ -111,10 +114,11 @@ class App:
             raise
         except BrokenPipeError:  # the next command exited first (click then exits 1 quietly)
             status = "broken-pipe"
-            click.echo(
+            log.emit(
                 f"flowkit: {command}: the next command of the pipeline stopped reading; what this run did "
                 "is recorded (flowkit state runs), the rest is done by the next run",
-                err=True,
+                event="broken-pipe",
+                level="warning",
             )
             raise
         except Interrupted as exc:  # SIGINT/SIGTERM: the root group says so and exits 130/143
@@ -153,7 +157,8 @@ class App:
                 raise
             logging.getLogger("flowkit").info("%s run %d: its end (%s) was not logged: %s", command, run_id, status, exc)
             return
-        logging.getLogger("flowkit").info("%s run %d finished: %s %s", command, run_id, status, counts)
+        extra = {"event": "run-finished", "status": status, "exit_code": outcome.exit_code, "counts": counts}
+        logging.getLogger("flowkit").info("%s run %d finished: %s", command, run_id, status, extra=extra)
 
     @property
     def metrics_path(self) -> Path | None:
@@ -176,7 +181,9 @@ class App:
             write(path, store)
         except Exception as exc:  # monitoring never fails a run: said, and the collector sees a stale file
             message = exc.format_message() if isinstance(exc, FlowkitError) else f"{type(exc).__name__}: {exc}"
-            click.echo(f"flowkit: warning: the metrics were not written: {message}", err=True)
+            from flowkit import log
+
+            log.emit(f"flowkit: warning: the metrics were not written: {message}", event="metrics-not-written", level="warning")
 
 
 class _Outcome:

@@ -23,10 +23,12 @@ def is_tty(stream: Any) -> bool:
 
 
 def human() -> bool:
-    """True when stderr is a terminal and the user did not ask for quiet."""
+    """True when stderr is a terminal, the user did not ask for quiet, and log lines are not JSON."""
+    from flowkit import log
+
     ctx = click.get_current_context(silent=True)
     quiet = bool(ctx and ctx.obj is not None and getattr(ctx.obj, "verbosity", 0) < 0)
-    return not quiet and is_tty(sys.stderr)
+    return not quiet and not log.is_json() and is_tty(sys.stderr)
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, to_stdout: bool = False) -> None:
@@ -56,9 +58,14 @@ def progress(items: Iterable[T], *, label: str, total: int | None = None) -> Ite
             bar.advance(task)
 
 
-def summary(text: str) -> None:
-    """A one-line summary on stderr (unless quiet)."""
+def summary(text: str, **fields: Any) -> None:
+    """The end-of-run summary on stderr (unless quiet): one line, or a JSON object with ``fields``
+
+    (``counts``, ``destination``, …) under ``--log-format json``.
+    """
     ctx = click.get_current_context(silent=True)
     if ctx and ctx.obj is not None and getattr(ctx.obj, "verbosity", 0) < 0:
         return
-    click.echo(text, err=True)
+    from flowkit import log
+
+    log.emit(text, event="summary", **fields)

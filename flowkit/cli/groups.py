@@ -39,7 +39,10 @@ class OneLineUsageError(click.UsageError):
         self.path = path
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"flowkit: error: {self.format_message()} (see '{self.path} --help')", err=True)
+        from flowkit import log
+
+        text = f"flowkit: error: {self.format_message()} (see '{self.path} --help')"
+        log.emit(text, event="usage-error", level="error", exit_code=2)
 
 
 class Group(click.Group):
@@ -66,6 +69,9 @@ class Group(click.Group):
         name, command, rest = super().resolve_command(ctx, args)
         if name is not None:
             ctx.meta[_RUNNING] = f"{ctx.command_path} {name}"
+            from flowkit import log
+
+            log.context["command"] = ctx.meta[_RUNNING].split(" ", 1)[-1]  # "deliver", "state runs"
         return name, command, rest
 
 
@@ -168,7 +174,9 @@ class RootGroup(Group):
             except Interrupted as exc:
                 if not standalone_mode:
                     raise
-                click.echo(exc.line(), err=True)
+                from flowkit import log
+
+                log.emit(exc.line(), event="interrupted", level="error", exit_code=exc.exit_code, signal=exc.name)
                 sys.exit(exc.exit_code)
 
 
@@ -239,5 +247,7 @@ def _one_line(exc: click.UsageError) -> OneLineUsageError:
 
 def fail(exc: FlowkitError) -> NoReturn:
     """Print ``exc`` as flowkit's one error line on stderr and exit with its code."""
-    click.echo(f"flowkit: error: {exc.format_message()}", err=True)
+    from flowkit import log
+
+    log.emit(f"flowkit: error: {exc.format_message()}", event="error", level="error", exit_code=int(exc.exit_code))
     sys.exit(exc.exit_code)

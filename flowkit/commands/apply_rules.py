@@ -26,7 +26,15 @@ def _rules_path(ctx: click.Context, value: str | None) -> Path:
 
 
 def _say(line: str) -> None:
-    click.echo(line, err=True)
+    from flowkit import log
+
+    log.emit(line, event="explain")
+
+
+def _alert(line: str) -> None:
+    from flowkit import log
+
+    log.emit(line, event="alert", level="warning")
 
 
 def _order_key(body: Any, stem: str) -> str:
@@ -81,7 +89,7 @@ def command(
         explain=_say if explain else None,
         dry_run=dry_run,
         drop_held=drop_held,
-        alerts_to=_say if mode == "raw" else None,
+        alerts_to=_alert if mode == "raw" else None,
         share_body=mode == "record" and not writer.pretty,
     )
     ctx.call_on_close(sender.close)

@@ -76,7 +76,9 @@ def init(path: str | None, force: bool) -> None:
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)
-    click.echo(f"wrote {target}", err=True)
+    from flowkit import log
+
+    log.emit(f"wrote {target}", event="config-written")
 
 
 @command.command("reference")
@@ -116,11 +118,13 @@ def check() -> None:
     if config.path is None:
         raise ConfigError("no config file found", hint="name one with --config or create ./flowkit.toml")
     problems = validate(config, secrets=True)
+    from flowkit import log
+
     for problem in problems:
-        click.echo(f"flowkit: {problem}", err=True)
+        log.emit(f"flowkit: {problem}", event="config-problem", level="error")
     if problems:
         raise ConfigError(f"{config.path}: {len(problems)} problem(s)")
-    click.echo(f"{config.path}: ok", err=True)
+    log.emit(f"{config.path}: ok", event="config-ok")
 
 
 @command.command("show")

@@ -71,5 +71,5 @@ def command(
     lock = exclusive(app.state_path, lock_name(deliverer.destination), wait=app.lock_timeout if wait is None else wait)
     with lock, app.run("deliver", counts, target=deliverer.destination):
         tally, line = deliver_all(deliverer, reader, writer, counts)
-        summary(line)
+        summary(line, destination=deliverer.destination, counts=dict(counts))
         finish(tally)

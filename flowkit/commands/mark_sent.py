@@ -53,5 +53,6 @@ def command(files: tuple[str, ...], max_attempts: int | None, no_source: bool) -
         finally:
             core.close()
             exports.add_history(app.store(), COMMAND, None, core.counts)
-        summary("mark-sent: " + (", ".join(f"{k} {v}" for k, v in core.counts.items() if v) or "nothing to do"))
+        text = ", ".join(f"{k} {v}" for k, v in core.counts.items() if v) or "nothing to do"
+        summary(f"mark-sent: {text}", counts=dict(core.counts))
         pipeline.finish(tally)

@@ -164,5 +164,7 @@ def _summary(target: str, counts: dict[str, int], console: Any) -> None:
     parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in kinds if counts.get(k) or k != "unchanged")
     console.summary(
         f"push-stock: target {target}: {parts} ({counts.get('messages', 0)} message(s), "
-        f"{counts.get('duplicate_messages', 0)} duplicate)"
+        f"{counts.get('duplicate_messages', 0)} duplicate)",
+        target=target,
+        counts=dict(counts),
     )

@@ -114,7 +114,9 @@ def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float)
 
     def on_error(item: Fetched, exc: FlowkitError) -> Record:
         """One line on stderr naming the document, and an error record in its place."""
-        click.echo(f"flowkit: {exc.format_message()}", err=True)
+        from flowkit import log
+
+        log.emit(f"flowkit: {exc.format_message()}", event="record-failed", level="error", key=item.key, exit_code=exc.exit_code)
         stub = make_record("order", item.key or item.where, None, meta={"source": name})
         return pipeline.error_record(stub, COMMAND, exc)
 

@@ -132,5 +132,7 @@ def command(ctx: click.Context, /, files: tuple[str, ...], example: str | None, 
     if reader.mode == "raw" and renderer.last_skip:
         key, reason = renderer.last_skip
         hint = " (--include-held renders held orders)" if reason.startswith("on hold") else ""
-        click.echo(f"flowkit: order {key} skipped: {reason}{hint}", err=True)
+        from flowkit import log
+
+        log.emit(f"flowkit: order {key} skipped: {reason}{hint}", event="skipped", level="warning", key=key)
     pipeline.finish(tally)

@@ -36,7 +36,8 @@ class Apply:
             body = outputs[0]["body"]
             seq = body["message_seq"]
             where = f"message {seq}" if seq is not None else f"record {record['key']!r}"
-            report(where + (f" (order {body['order']!r})" if body["order"] else ""), body["message"])
+            text = where + (f" (order {body['order']!r})" if body["order"] else "")
+            report(text, body["message"], key=record["key"], exit_code=body.get("exit_code"))
             self.failed += 1
         return outputs
 
