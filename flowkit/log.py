@@ -14,17 +14,18 @@ from typing import Any
 
 from flowkit.log_line import context, json_line
 
-__all__ = ["context", "emit", "is_json", "json_line", "ready", "setup"]
+__all__ = ["context", "emit", "for_people", "is_json", "json_line", "ready", "setup"]
 
 _pending: tuple[int, str] | None = None
 _format = "text"
+_verbosity = 0
 
 
 def setup(verbosity: int, fmt: str) -> None:
     """Configure the ``flowkit`` logger; ``verbosity`` -1 quiet, 0 warnings, 1 info, 2 debug."""
-    global _pending, _format
+    global _pending, _format, _verbosity
     _pending = (verbosity, fmt)
-    _format = fmt
+    _format, _verbosity = fmt, verbosity
     context.update(command=None, run=None)
     if "logging" in sys.modules:
         ready()
@@ -33,6 +34,11 @@ def setup(verbosity: int, fmt: str) -> None:
 def is_json() -> bool:
     """True under ``--log-format json`` (or ``[log] format = "json"``): every stderr line is a JSON object."""
     return _format == "json"
+
+
+def for_people() -> bool:
+    """True unless ``-q`` or JSON log lines: decoration (progress, tables) may be drawn on a terminal."""
+    return _verbosity >= 0 and _format != "json"
 
 
 def emit(text: str, *, event: str, level: str = "info", **fields: Any) -> None:

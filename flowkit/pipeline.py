@@ -172,6 +172,7 @@ class _Loop:
     ) -> None:
         self.reader, self.writer, self.command, self.window = reader, writer, command, window
         self.tally, self.bad_lines = tally, bad_lines
+        self.progress: Any = None  # flowkit.progress.Display on a terminal, updated at each commit
         self.held: list[bytes] = []  # outputs waiting for the next commit, encoded
         self.slots: list[tuple[int, Pending]] = []  # places in ``held`` that the commit fills
         self.flushing = False
@@ -187,6 +188,8 @@ class _Loop:
         self.held.clear()
         self.slots.clear()
         self.flushing = False
+        if self.progress is not None:
+            self.progress.update(self.tally.ok + self.tally.failed + self.tally.passed)
 
     def settle(self, slot: Pending) -> bytes:
         """A filled slot's outputs, encoded; a failure is named on stderr and counted."""
@@ -263,21 +266,28 @@ def run(
     """
     loop = _Loop(reader, writer, command, window, Tally() if tally is None else tally, bad_lines)
     one = _feeder(loop, process, consumes)
-    if window is None:
-        for item in reader:
-            one(item)
-            loop.flush()
-        return loop.tally
+    from flowkit import progress
+
+    loop.progress = progress.for_run(command)
     try:
-        _windows(reader, window, one, loop.flush)
-    except BaseException:
-        # A failure that stops the run (a store or destination down, Ctrl-C, a bug) keeps what
-        # the records before it did: their writes are committed, their outputs written (a staged
-        # window's work is not started on the way out).
-        loop.drop()
-        raise
-    loop.flush()
-    return loop.tally
+        if window is None:
+            for item in reader:
+                one(item)
+                loop.flush()
+            return loop.tally
+        try:
+            _windows(reader, window, one, loop.flush)
+        except BaseException:
+            # A failure that stops the run (a store or destination down, Ctrl-C, a bug) keeps what
+            # the records before it did: their writes are committed, their outputs written (a staged
+            # window's work is not started on the way out).
+            loop.drop()
+            raise
+        loop.flush()
+        return loop.tally
+    finally:
+        if loop.progress is not None:
+            loop.progress.close()
 
 
 def _feeder(loop: _Loop, process: Process[T], consumes: Collection[str] | None) -> Callable[[T | BadLine], bool]:
