@@ -39,14 +39,23 @@ def _commands(tmp: Path) -> dict[str, tuple[list[str], int]]:
     shutil.copytree(SAMPLES / "orders", inbox)
     stock = tmp / "stock.ndjson"
     stock.write_text(
-        "\n".join(json.dumps({"message_seq": 500 + i, "lines": [{"sku": f"S{i}", "qty": i, "seq": 1}]}) for i in range(40)) + "\n",
+        "\n".join(json.dumps({"message_seq": 500 + i, "lines": [{"sku": f"S{i}", "qty": i, "seq": 1}]}) for i in range(40))
+        + "\n",
         encoding="utf-8",
     )
     return {
         "deliver": (["deliver", "--to", (tmp / "out").as_uri() + "/", str(_payloads(tmp / "p.ndjson", 40))], 40),
         "push-stock": (["push-stock", "--target", "web", str(stock)], 40),
         "query-orders": (["query-orders", "--source", str(inbox)], len(list(inbox.glob("*.json")))),
-        "import-shipment": (["import-shipment", "--orders", str(SAMPLES / "shipments" / "orders.ndjson"), str(SAMPLES / "shipments" / "despatch.ndjson")], 0),
+        "import-shipment": (
+            [
+                "import-shipment",
+                "--orders",
+                str(SAMPLES / "shipments" / "orders.ndjson"),
+                str(SAMPLES / "shipments" / "despatch.ndjson"),
+            ],
+            0,
+        ),
     }
 
 
@@ -90,6 +99,8 @@ def test_a_terminal_sees_progress_and_a_pipe_does_not(tmp_path: Path, name: str)
     assert " records" in terminal and "0:00:" in terminal  # a count of records and the elapsed time
     if count:
         assert f"{count:,} records" in terminal, terminal[-500:]
+    if name in ("deliver", "push-stock"):  # the summary: one shape, a table of the counts on a terminal
+        assert "result" in terminal and "count" in terminal and f"{name}" in terminal.rsplit("records", 1)[-1]
 
     piped = subprocess.run(
         [sys.executable, "-m", "flowkit", "--state", str(tmp_path / "piped.db"), *args],

@@ -59,12 +59,17 @@ def progress(items: Iterable[T], *, label: str, total: int | None = None) -> Ite
 
 
 def summary(text: str, **fields: Any) -> None:
-    """The end-of-run summary on stderr (unless quiet): one line, or a JSON object with ``fields``
+    """The end-of-run summary on stderr (unless quiet), one shape for every command.
 
-    (``counts``, ``destination``, …) under ``--log-format json``.
+    One line on a pipe; a table of ``counts`` titled by that line on a terminal; a JSON
+    object with ``fields`` (``counts``, ``destination``, …) under ``--log-format json``.
     """
     ctx = click.get_current_context(silent=True)
     if ctx and ctx.obj is not None and getattr(ctx.obj, "verbosity", 0) < 0:
+        return
+    counts = fields.get("counts")
+    if counts and human():  # a person at a terminal: the same figures as a table, titled by the line
+        table(text, ("result", "count"), [(name, f"{value:,}") for name, value in counts.items() if isinstance(value, int)])
         return
     from flowkit import log
 

@@ -157,14 +157,11 @@ def _safe(name: str) -> str:
 
 def _summary(target: str, counts: dict[str, int], console: Any) -> None:
     kinds = ("success", "duplicate", "superseded", "unchanged", "failure")
-    if console.human():
-        rows = [(k, counts.get(k, 0)) for k in (*kinds, "messages", "duplicate_messages")]
-        console.table(f"push-stock: target {target}", ("result", "count"), rows)
-        return
     parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in kinds if counts.get(k) or k != "unchanged")
+    shown = {k: counts.get(k, 0) for k in (*kinds, "messages", "duplicate_messages")}
     console.summary(
         f"push-stock: target {target}: {parts} ({counts.get('messages', 0)} message(s), "
         f"{counts.get('duplicate_messages', 0)} duplicate)",
         target=target,
-        counts=dict(counts),
+        counts=shown,
     )
