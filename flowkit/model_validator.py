@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flowkit.validation import in_enum, short, type_name
-from flowkit.validation_fast import Matches, date_time_ok
+from flowkit.validation_fast import Matches, date_time_ok, in_enum, short, type_name
 
 SCHEMA_DIGEST = "6a83e83ec356cbc2685a291fffda5227"
 _M = object()

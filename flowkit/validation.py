@@ -14,12 +14,11 @@ typical order at a few microseconds per hundred values.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flowkit.validation_fast import FastGenerator, Matches, date_time_ok
+from flowkit.validation_fast import FastGenerator, Matches, date_time_ok, in_enum, short, type_name
 
 SUPPORTED = {
     "type",
@@ -50,22 +49,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
     "array": (list,),
 }
-_PYTHON_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array"}
 Validator = Callable[[Any, tuple[Any, ...], list[tuple[tuple[Any, ...], str]]], None]
-
-
-def type_name(value: Any) -> str:
-    return "null" if value is None else _PYTHON_NAMES.get(type(value), type(value).__name__)
-
-
-def short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def in_enum(value: Any, allowed: tuple[Any, ...]) -> bool:
-    """JSON equality: ``true`` is not ``1``."""
-    return any(a == value and (type(a) is bool) == (type(value) is bool) for a in allowed)
 
 
 def _const_key(value: Any) -> Any:
@@ -302,8 +286,7 @@ def module_source(schema: Mapping[str, Any], *, digest: str, doc: str) -> str:
         "import re",
         "from typing import Any",
         "",
-        "from flowkit.validation import in_enum, short, type_name",
-        "from flowkit.validation_fast import Matches, date_time_ok",
+        "from flowkit.validation_fast import Matches, date_time_ok, in_enum, short, type_name",
         "",
         f"SCHEMA_DIGEST = {_lit(digest)}",
         "_M = object()",

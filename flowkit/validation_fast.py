@@ -11,7 +11,8 @@ The fast path may be stricter than the schema, never looser: where it is
 unsure (an enum of mixed types is left to ``in_enum``; a keyword it does not
 know) it answers ``False`` and the full walk decides. tests/test_model.py
 checks that mutated orders it vouches for have no problem, and that the
-sample and realistic orders take it.
+sample and realistic orders take it. The helpers the generated code calls live
+here too, so a compiled validator loads this module and not the compiler.
 """
 
 from __future__ import annotations
@@ -30,6 +31,28 @@ _TYPES: dict[str, tuple[str, ...]] = {
     "object": ("dict",),
     "array": ("list",),
 }
+
+
+_PYTHON_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array"}
+
+
+# ---- what the generated code calls (a compiled validator imports this module, not the compiler) ----------------
+
+
+def type_name(value: Any) -> str:
+    return "null" if value is None else _PYTHON_NAMES.get(type(value), type(value).__name__)
+
+
+def short(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def in_enum(value: Any, allowed: tuple[Any, ...]) -> bool:
+    """JSON equality: ``true`` is not ``1``."""
+    return any(a == value and (type(a) is bool) == (type(value) is bool) for a in allowed)
 
 
 def date_time_ok(value: str) -> bool:
