@@ -217,3 +217,17 @@ def test_a_migration_stopped_half_way_keeps_nothing_and_runs_again(state_path: P
     store = Store(state_path)  # the next open migrates it all
     assert [exports.document(store, o["number"]) for o in made] == [(o, "inbox") for o in made]
     assert {r[0] for r in store.conn.execute("SELECT typeof(document) FROM orders")} == {"blob"}
+
+
+def test_bodies_are_zstd_and_the_zlib_bodies_of_earlier_versions_still_read() -> None:
+    import zlib
+
+    body = json.dumps({"lines": [{"sku": f"SKU-{i}", "quantity": i} for i in range(200)]}).encode()
+    kept = pack(body)
+    assert kept[:4] == b"\x28\xb5\x2f\xfd" and len(kept) < len(body) // 4  # a zstd frame, much smaller
+    assert unpack(kept) == body
+    for level in (1, 3, 9):  # what a store written before zstd holds: zlib streams of any window size
+        packer = zlib.compressobj(level, zlib.DEFLATED, 12 if level == 1 else 15)
+        older = packer.compress(body) + packer.flush()
+        assert unpack(older) == body
+    assert unpack(pack(b"small")) == b"small" and pack(b"small") == RAW + b"small"

@@ -1,7 +1,7 @@
 """A payload's bytes, content hash and packed copy, worked out on a worker thread while the next records are read.
 
 deliver hashes every body (the ledger's content hash) and keeps it packed
-(``store.bodies.pack``) with its intent. zlib and sha256 let other threads run
+(``store.bodies.pack``) with its intent. zstd and sha256 let other threads run
 while they work, so one worker thread does both for the records of a window as
 they arrive, while the main thread reads and parses the records after them;
 the window takes the results, in order, when it is sent. Nothing is written

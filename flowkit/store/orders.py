@@ -5,7 +5,7 @@ with held and cancelled as side states. Each change is one transaction that
 also appends to the order's event log.
 
 An order's body (column ``document``) is its compact JSON as orjson writes it,
-kept deflated by ``bodies.pack`` (zlib level ``LEVEL``); ``content_hash`` is the
+kept compressed by ``bodies.pack`` (zstd level ``LEVEL``); ``content_hash`` is the
 sha256 of that JSON. Rows written before migration 0009 held the JSON as text
 (keys sorted, which their hash was taken over): ``decode`` reads both forms.
 The canonical ``id`` has its own column (``order_id``) for the SQL that needs it.
