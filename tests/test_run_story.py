@@ -62,10 +62,14 @@ def test_a_good_run_exits_zero_with_no_error(invoke: Invoke) -> None:
     assert run["args"][-3:] == ["apply-rules", "--rules", str(rules)] and "--state" in run["args"]
 
 
-def test_tables_wrap_long_values_instead_of_cutting_them(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tables_wrap_long_values_instead_of_cutting_them(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     stamp, number = "2026-12-04T20:36:03.123456Z", "300000001234567890123"
-    console.table("runs", ("id", "started", "ended", "key", "status", "counts"), [(1, stamp, stamp, number, "ok", "{}")], to_stdout=True)
+    console.table(
+        "runs", ("id", "started", "ended", "key", "status", "counts"), [(1, stamp, stamp, number, "ok", "{}")], to_stdout=True
+    )
     out = capsys.readouterr().out
     assert "…" not in out
     columns: dict[int, str] = {}
@@ -74,3 +78,13 @@ def test_tables_wrap_long_values_instead_of_cutting_them(capsys: pytest.CaptureF
             for index, cell in enumerate(line.split("│")):
                 columns[index] = columns.get(index, "") + cell.strip()
     assert columns[2] == stamp and columns[3] == stamp and columns[4] == number
+
+
+def test_state_show_names_the_rule_behind_a_hold(invoke: Invoke) -> None:
+    order = json.loads((Path(__file__).parent.parent / "samples" / "orders" / "1203.json").read_text())
+    rules = Path(__file__).parent.parent / "samples" / "demo-rules.toml"
+    result = invoke(["apply-rules", "--rules", str(rules)], input=record_line("order", "1203", order))
+    assert result.exit_code == 0, result.output
+    story = json.loads(invoke(["state", "show", "1203", "--json"]).stdout)
+    held = [e for e in story["events"] if e["event"] == "held"]
+    assert held and held[0]["detail"] == {"reason": "Held for review", "rule": "hold quantities over 4 of business cards"}

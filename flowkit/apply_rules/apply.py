@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 COMMAND = "apply-rules"
 YOUNG = 300_000  # objects a run may allocate (net) between two runs of the cyclic collector (see ``roomy_collector``)
-Decide = Callable[[dict[str, Any], dict[str, Any], str, str], bytes]  # returns the order's JSON as the store keeps it
+Decide = Callable[[dict[str, Any], dict[str, Any], str, str, str | None], bytes]  # the order's JSON as the store keeps it
 Say = Callable[[str], None]
 
 
@@ -137,12 +137,12 @@ class Applier:
         hold = out.order.get("hold")
         reason = hold.get("reason") if isinstance(hold, dict) else None  # an order held before may have none
         if out.cancel is not None:
-            return self.decide(out.order, meta, "cancelled", out.cancel[1])
+            return self.decide(out.order, meta, "cancelled", out.cancel[1], out.cancel[0])
         if any(by == "check:duplicate" for by, _ in out.holds):
             duplicate = next(why for by, why in out.holds if by == "check:duplicate")
-            return self.decide(out.order, meta, "duplicate", str(reason or duplicate))
+            return self.decide(out.order, meta, "duplicate", str(reason or duplicate), "check:duplicate")
         if out.holds:
-            return self.decide(out.order, meta, "held", str(reason or out.holds[0][1]))
+            return self.decide(out.order, meta, "held", str(reason or out.holds[0][1]), out.holds[0][0])
         return None
 
 
@@ -236,10 +236,10 @@ class StoreWindow:
             ]
         )
 
-    def decide(self, order: dict[str, Any], meta: dict[str, Any], status: str, reason: str) -> bytes:
-        """Queue a hold or cancel; the order's JSON is encoded here, once, for the store and the output."""
+    def decide(self, order: dict[str, Any], meta: dict[str, Any], status: str, reason: str, rule: str | None = None) -> bytes:
+        """Queue a hold or cancel (and the rule or check behind it); the order's JSON is encoded here, once."""
         kept = self.encode(order)
-        self.queued.append((order, status, reason, str(meta.get("source") or COMMAND), kept))
+        self.queued.append((order, status, reason, str(meta.get("source") or COMMAND), kept, rule))
         return kept
 
     def commit(self) -> None:

@@ -115,6 +115,7 @@ def insert_new(
     source: str,
     command: str,
     reasons: dict[str, str] | None = None,
+    rules: dict[str, str] | None = None,
 ) -> None:
     """Record a batch of orders not in the store yet, each with its (new) export status, in a few statements.
 
@@ -122,7 +123,8 @@ def insert_new(
     the record it writes). The caller knows, inside its transaction, that none of the numbers is stored
     (a plain INSERT: a stored one fails loudly). Each order gets the "fetched" event ``upsert`` writes,
     then one event for its export status unless it is "pending". ``reasons``: number -> hold/cancel
-    reason, kept as ``set_export_status`` keeps it (the row's ``hold_reason`` and the status event's detail).
+    reason, kept as ``set_export_status`` keeps it (the row's ``hold_reason`` and the status event's detail);
+    ``rules``: number -> the rule or check that decided it, named in that event.
     """
     stamp = now()
     reasons = reasons or {}
@@ -139,7 +141,9 @@ def insert_new(
         lines.extend(_line_rows(order, number))
         events.append((number, command, "fetched", {"source": source, "hash": digest}))
         if export_status != "pending":
-            events.append((number, command, export_status, {"reason": reason} if reason else None))
+            rule = (rules or {}).get(number)
+            detail = {k: v for k, v in (("reason", reason), ("rule", rule)) if v}
+            events.append((number, command, export_status, detail or None))
     conn = store.conn
     conn.executemany(_INSERT, rows)
     conn.executemany(_LINES, lines)

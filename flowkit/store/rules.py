@@ -23,7 +23,12 @@ STOCK_CACHE = 100_000  # SKUs whose stock is kept in memory at once
 CHUNK = 500  # numbers per IN (...) query, under any sqlite's limit on bound parameters
 _KNOWN = "SELECT number, export_status, channel, order_id, source FROM orders"  # order_id: the canonical id (0009)
 # (order, status, reason, source[, the order's JSON as orders.encode gives it, when the caller has it])
-Decision = tuple[dict[str, Any], str, str, str] | tuple[dict[str, Any], str, str, str, bytes]
+# (order, status, reason, source[, its JSON as stored[, the rule or check that decided it]])
+Decision = (
+    tuple[dict[str, Any], str, str, str]
+    | tuple[dict[str, Any], str, str, str, bytes]
+    | tuple[dict[str, Any], str, str, str, bytes, str | None]
+)
 
 
 class RulesView:
@@ -161,13 +166,19 @@ def record_decisions(store: Store, decisions: list[Decision], *, command: str) -
             batch = [item for item in new.values() if item[3] == source]
             orders.insert_new(
                 store,
-                [(item[0], item[1], *item[4:]) for item in batch],
+                [(item[0], item[1], *item[4:5]) for item in batch],
                 source=source,
                 command=command,
                 reasons={str(item[0]["number"]): item[2] for item in batch},
+                rules={str(item[0]["number"]): str(item[5]) for item in batch if len(item) > 5 and item[5]},
             )
         known.update({number: (item[1], item[2]) for number, item in new.items()})
         _record_later(store, later, known, command)
+
+
+def _detail(reason: str | None, rule: str | None) -> dict[str, str]:
+    """An event's detail: the reason and the rule (or check) behind it, when known."""
+    return {k: v for k, v in (("reason", reason), ("rule", rule)) if v}
 
 
 _MOVE = """UPDATE orders SET export_status = ?, hold_reason = ?, updated_at = ?, tags = ?,
@@ -180,19 +191,20 @@ def _record_later(store: Store, later: list[Decision], known: dict[str, tuple[st
     events: list[tuple[str, str, str, Any]] = []
     moves: list[tuple[Any, ...]] = []
     stamp = now()
-    for order, status, reason, *_ in later:
+    for order, status, reason, *rest in later:
+        rule = str(rest[2]) if len(rest) > 2 and rest[2] else None  # (source, kept JSON, rule) after the reason
         number = str(order["number"])
         stored, stored_reason = known.get(number, (None, None))
         if status == "duplicate":
-            events.append((number, command, "duplicate-held", {"reason": reason}))
+            events.append((number, command, "duplicate-held", _detail(reason, rule)))
         elif stored == "exported":
-            events.append((number, command, f"{status}-after-export", {"reason": reason}))
+            events.append((number, command, f"{status}-after-export", _detail(reason, rule)))
         elif (stored, stored_reason) != (status, reason):
             if status not in orders.EXPORT_STATUSES:
                 raise ValueError(f"unknown export status {status!r}")
             tags = json.dumps(order.get("tags") or [], ensure_ascii=False)
             moves.append((status, reason, stamp, tags, status, stamp, number))
-            events.append((number, command, status, {"reason": reason} if reason else None))
+            events.append((number, command, status, _detail(reason, rule) or None))
             known[number] = (status, reason)
     store.conn.executemany(_MOVE, moves)
     store.add_events(store.conn, events, at=stamp)
