@@ -165,3 +165,20 @@ def test_hostile_names_over_sftp(
     """NUL, control characters, 1,000 characters, ``..`` and absolute names: sanitised, jailed; reruns are duplicates."""
     remote = folder(sshd_server, tmp_path)
     check_names(invoke, state_path, ["--to", "mis"], remote, sftp_config(sshd_server, remote, tmp_config))
+
+
+def test_a_refused_destination_exits_69_even_beside_duplicates(
+    invoke: Invoke, sshd_server: Sshd, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
+    remote = folder(sshd_server, tmp_path)
+    config = sftp_config(sshd_server, remote, tmp_config)
+    first = invoke(["deliver", "--to", "mis"], input=payload("1"), config=config)
+    assert first.exit_code == 0, first.stderr
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    config.write_text(config.read_text().replace(str(sshd_server.known_hosts), str(empty)))
+    # "1" is already there (a duplicate, decided by the ledger without connecting); "2" meets the refusal
+    result = invoke(["deliver", "--to", "mis"], input=payload("1") + payload("2"), config=config)
+    assert result.exit_code == 69, result.stderr  # the refusal, not 1 ("some records failed")
+    statuses = {r["key"]: r["body"]["status"] for r in records(result.stdout)}
+    assert statuses == {"1": "duplicate", "2": "failed"}
