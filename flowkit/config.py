@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flowkit.config_keys import OLD_KEYS, as_read
 from flowkit.errors import ConfigError
 
 _REF = r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
@@ -71,11 +72,15 @@ class Config:
     path: Path | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
     text: str = ""
+    notes: tuple[str, ...] = ()  # warnings for the run: keys spelt the old way
 
-    def __init__(self, path: Path | None = None, data: Mapping[str, Any] | None = None, text: str = "") -> None:
+    def __init__(
+        self, path: Path | None = None, data: Mapping[str, Any] | None = None, text: str = "", notes: tuple[str, ...] = ()
+    ) -> None:
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "data", {} if data is None else data)
         object.__setattr__(self, "text", text)
+        object.__setattr__(self, "notes", notes)
 
     @property
     def base_dir(self) -> Path:
@@ -83,7 +88,7 @@ class Config:
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name, {})
-        return dict(value) if isinstance(value, Mapping) else {}
+        return as_read(name, value) if isinstance(value, Mapping) else {}
 
     def named(self, kind: str, name: str) -> dict[str, Any]:
         """A named ``[sources.NAME]``/``[destinations.NAME]`` table, or ConfigError."""
@@ -101,7 +106,7 @@ class Config:
             name = meta.get(meta_key)
             entry = self.section(kind).get(str(name)) if name is not None else None
             if isinstance(entry, Mapping) and isinstance(entry.get(command), Mapping):
-                merged.update(entry[command])
+                merged.update(as_read(command, entry[command]))
         return merged
 
     def resolve_path(self, value: str) -> Path:
@@ -156,6 +161,12 @@ def load(explicit: str | None = None) -> Config:
         secrets.forget()
         secrets.remember_config(config.data)
     problems = validate(config)
+    if config.data and any(old in config.text for keys in OLD_KEYS.values() for old in keys):
+        from dataclasses import replace
+
+        from flowkit.config_check import old_spellings
+
+        config = replace(config, notes=tuple(old_spellings(config)))
     if len(problems) > 1:
         raise ConfigError(f"{problems[0]} (and {len(problems) - 1} more; run 'flowkit config check')")
     if problems:

@@ -65,6 +65,24 @@ def problems(config: Config, *, secrets: bool = False) -> list[str]:
     return checker.found
 
 
+def old_spellings(config: Config) -> list[str]:
+    """A warning for each key spelt the old way (``extra_data_exclude`` for ``exclude_extra``)."""
+    checker = Checker(config)
+    checker.top(config.data)
+    return checker.notes
+
+
+def _new_spelling(path: KeyPath) -> str | None:
+    """The key an old spelling stands for, in a command's table or a supplier's/channel's command table."""
+    if len(path) == 2:
+        command = path[0]
+    elif len(path) == 4 and path[0] in ("suppliers", "channels"):
+        command = path[2]
+    else:
+        return None
+    return schema.DEPRECATED.get(command, {}).get(path[-1].replace("-", "_"))
+
+
 def dotted(path: KeyPath) -> str:
     return ".".join(path)
 
@@ -86,18 +104,14 @@ class Checker:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.found: list[str] = []
+        self.notes: list[str] = []  # not problems: keys spelt the old way
         self.secrets: list[tuple[KeyPath, Any]] = []
 
     def problem(self, path: KeyPath, message: str) -> None:
         self.found.append(f"{self.config.where(*path)}: {message}")
 
     def unknown(self, path: KeyPath, known: Iterable[str], what: str = "key") -> None:
-        aliases = schema.ALIASES.get(path[0], {}) if len(path) == 2 else {}
-        flag = path[-1].replace("-", "_")
-        if flag in aliases:
-            hint = f" (did you mean '{aliases[flag]}', the key of --{flag.replace('_', '-')}?)"
-        else:
-            hint = suggest(path[-1], known, schema.DOCS.get(path[0], "docs/config.md"))
+        hint = suggest(path[-1], known, schema.DOCS.get(path[0], "docs/config.md"))
         self.problem(path, f"unknown {what} '{dotted(path)}'{hint}")
 
     def top(self, data: Mapping[str, Any]) -> None:
@@ -141,6 +155,12 @@ class Checker:
             if key is None:
                 spelt = keys.get(str(raw).replace("-", "_"))
                 key = spelt if spelt is not None and spelt.option else None
+            if key is None and (new := _new_spelling(sub)) is not None:
+                key = keys.get(new)  # the old spelling of a key: read as the key (a note says so)
+                self.notes.append(
+                    f"{self.config.where(*sub)}: '{dotted(sub)}' is the old spelling of '{new}' "
+                    f"(the key of --{new.replace('_', '-')}); it is still read, write '{new}'"
+                )
             if key is None:
                 (on_unknown or self.unknown)(sub, keys)
             elif key.needs is not None and not _needs_met(key.needs, settings, keys):

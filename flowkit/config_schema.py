@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flowkit.config_keys import OLD_KEYS
+
 
 class Key:
     """One config key: its kind (see ``config_check.KINDS``), allowed values and nested keys.
@@ -227,9 +229,9 @@ RENDER: Table = {
     "history": opt("bool"),
     "approval_history": opt("bool"),
     "extra_data": opt("bool"),
-    "extra_data_exclude": opt("strings"),
-    "products": opt("strings"),
-    "attributes": opt("strings"),
+    "exclude_extra": opt("strings"),
+    "product": opt("strings"),
+    "attribute": opt("strings"),
     "assets": opt("bool"),
     "job_ticket": opt("bool"),
     "invoice": opt("bool"),
@@ -262,21 +264,21 @@ COMMANDS: Mapping[str, Table] = {
         "explain": opt("bool"),
         "dry_run": opt("bool"),
         "drop_held": opt("bool"),
-        "records_out": opt("bool"),
+        "records": opt("bool"),
         **RULES_TABLES,
     },
     "render": RENDER,
     "transform": {
         **TRANSFORM_PER_RECORD,
-        "params": opt("strings"),
-        "from_meta": opt("strings"),
+        "param": opt("strings"),
+        "param_from_meta": opt("strings"),
         "output": OUTPUT,
         "max_document_size": Key("size"),
         "allow_read": STRINGS,
     },
     "deliver": {
-        "target": opt(),
-        "name_template": opt(),
+        "to": opt(),
+        "name": opt(),
         "force": opt("bool"),
         "retry_failed": opt("bool"),
         "max_attempts": opt("int"),
@@ -297,13 +299,13 @@ COMMANDS: Mapping[str, Table] = {
         "quotes": opt(),
         "unsent_order_cutoff_days": opt("number"),
         "active_quote_cutoff_days": opt("number"),
-        "unsent_order_statuses": opt("strings"),
+        "unsent_order_status": opt("strings"),
         "allow_negative": opt("bool"),
         "catalogue": opt(),
         "default_source": opt(),
     },
     "import-shipment": {
-        "order_files": opt("strings"),
+        "orders": opt("strings"),
         "target": opt(),
         "postback": opt("string", "magento", "gelato", "infigo", "json"),
         "ship_all_remaining": opt("bool"),
@@ -318,15 +320,9 @@ COMMANDS: Mapping[str, Table] = {
 NOT_IN_CONFIG: Mapping[str, tuple[tuple[str, ...], str]] = {
     "render": (("example", "output"), "it steers the command run, not the payload"),
 }
-# A command-line flag whose config key is another name: command -> {flag key: option key}.
-ALIASES: Mapping[str, Mapping[str, str]] = {
-    "render": {"exclude_extra": "extra_data_exclude", "product": "products", "attribute": "attributes"},
-    "transform": {"param": "params", "param_from_meta": "from_meta"},
-    "deliver": {"to": "target", "name": "name_template"},
-    "push-stock": {"unsent_order_status": "unsent_order_statuses"},
-    "import-shipment": {"orders": "order_files"},
-    "apply-rules": {"records": "records_out"},
-}
+# The old spellings of keys that are now their command-line flag: command -> {old key: key}
+# (``flowkit.config.FLAG_KEYS``); still read, with a warning.
+DEPRECATED = OLD_KEYS
 
 # Per-supplier and per-channel tables -----------------------------------------------------
 

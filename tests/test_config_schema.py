@@ -14,6 +14,7 @@ from conftest import Invoke
 
 from flowkit import config_schema as schema
 from flowkit.cli import load_command
+from flowkit.config_keys import FLAG_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWKIT = ROOT / "flowkit"
@@ -49,7 +50,6 @@ MISTAKES = [
         '[destinations.y]\ntype = "hotfolder"\npath = "o"\nconflict = "fial"\n',
         ":4: unknown value for 'destinations.y.conflict' (did you mean 'fail'?; known: replace, ignore, rename, fail)",
     ),
-    ('[deliver]\nto = "mis"\n', ":2: unknown key 'deliver.to' (did you mean 'target', the key of --to?)"),
     ("[deliver]\nbase-delay = 1\n", ":2: unknown key 'deliver.base-delay' (did you mean 'base_delay'?)"),
     ("[rendr]\npayment = true\n", ":1: unknown table 'rendr' (did you mean 'render'?)"),
     ("[channels.web.render]\npaymnet = true\n", ":2: unknown key 'channels.web.render.paymnet' (did you mean 'payment'?)"),
@@ -219,7 +219,8 @@ def test_command_tables_are_the_commands_options(command: str) -> None:
     cmd = load_command(command)
     assert cmd is not None
     options = [p for p in cmd.params if isinstance(p, click.Option) and p.name]
-    table = schema.COMMANDS[command]
+    read_as = dict(FLAG_KEYS.get(command, {}))  # a key spelt as its flag -> the option's parameter name
+    table = {read_as.get(k, k): v for k, v in schema.COMMANDS[command].items()}
     refused = set(schema.NOT_IN_CONFIG.get(command, ((), ""))[0])
     assert {k for k, v in table.items() if v.option} | refused == {str(p.name) for p in options}
     flag_values: dict[str, set[str]] = {}
@@ -238,7 +239,7 @@ def test_command_tables_are_the_commands_options(command: str) -> None:
         assert (table[name].kind, table[name].choices or ()) == (kind, choices or table[name].choices), name
     for name, values in flag_values.items():
         assert set(table[name].choices) == values, name
-    assert dict(schema.ALIASES.get(command, {})) == aliases
+    assert read_as == aliases  # every option whose flag is not its parameter name has its flag as config key
 
 
 def _literals(*modules: str) -> set[str]:
@@ -271,7 +272,8 @@ def test_render_table_is_render_options() -> None:
     from flowkit.commands.render import COMMAND_PARAMS
     from flowkit.formats.options import RenderOptions
 
-    assert set(schema.RENDER) == {f.name for f in fields(RenderOptions)}
+    read_as = FLAG_KEYS["render"]  # a key spelt as its flag is read under the option's field name
+    assert {read_as.get(k, k) for k in schema.RENDER} == {f.name for f in fields(RenderOptions)}
     assert set(schema.NOT_IN_CONFIG["render"][0]) == set(COMMAND_PARAMS) - {"files"}
 
 
@@ -282,7 +284,8 @@ def test_rules_tables_match_checks_and_maps() -> None:
     assert set(schema.CHECKS) == set(checks.CHECK_KEYS)
     assert schema.CHECKS["reasons"].keys is not None and set(schema.CHECKS["reasons"].keys) == set(checks.REASONS)
     assert set(schema.MAPS) <= _literals("apply_rules/maps.py") and set(schema.ROUTING) <= _literals("apply_rules/maps.py")
-    assert set(schema.COMMANDS["apply-rules"]) == set(COMMAND_KEYS)
+    read_as = FLAG_KEYS["apply-rules"]
+    assert {read_as.get(k, k) for k in schema.COMMANDS["apply-rules"]} == set(COMMAND_KEYS)
 
 
 def _read_by(module: str) -> set[str]:
@@ -389,3 +392,25 @@ def test_documented_config_examples_pass_the_schema(where: str, text: str) -> No
     if {"rules", "when", "checks", "maps"} & set(data):
         pytest.skip("a rules file, not a config")
     assert validate(Config(path=Path(where), data=data, text=text)) == []
+
+
+def test_a_key_is_spelt_as_its_flag_and_the_old_spelling_still_works_with_a_warning(
+    invoke: Invoke, tmp_config: Write, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    new = tmp_config(f'[deliver]\nto = "{out.as_uri()}/"\nname = "{{key}}.txt"\n[render]\nexclude_extra = ["secret.*"]\n')
+    checked = invoke(["config", "check"], config=new)
+    assert checked.exit_code == 0 and "warning" not in checked.stderr, checked.stderr
+    payload = '{"flowkit":"record/1","kind":"payload","key":"A1","type":"text/plain","meta":{},"body":"x"}\n'
+    sent = invoke(["deliver"], input=payload, config=new)  # --to and --name from [deliver] to / name
+    assert sent.exit_code == 0 and (out / "A1.txt").read_text() == "x", sent.stderr
+    assert "warning" not in sent.stderr
+
+    old = tmp_config(f'[deliver]\ntarget = "{out.as_uri()}/"\nname_template = "{{key}}.old"\n')
+    sent = invoke(["deliver"], input=payload.replace("A1", "A2"), config=old)
+    assert sent.exit_code == 0 and (out / "A2.old").exists(), sent.stderr
+    assert "'deliver.target' is the old spelling of 'to' (the key of --to); it is still read, write 'to'" in sent.stderr
+    assert "'deliver.name_template' is the old spelling of 'name'" in sent.stderr
+    checked = invoke(["config", "check"], config=old)
+    assert checked.exit_code == 0, checked.stderr

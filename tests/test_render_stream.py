@@ -118,9 +118,9 @@ def test_raw_malformed_json_names_line(invoke: Invoke) -> None:
 @pytest.fixture
 def overrides(tmp_config: Callable[[str], Path]) -> Path:
     return tmp_config(
-        '[render]\nextra_data_exclude = ["_.*"]\n'
+        '[render]\nexclude_extra = ["_.*"]\n'
         "[channels.web.render]\npayment = true\n"
-        '[channels.b2b.render]\nformat = "json"\nextra_data_exclude = ["Internal\\\\..*", "_.*"]\n'
+        '[channels.b2b.render]\nformat = "json"\nexclude_extra = ["Internal\\\\..*", "_.*"]\n'
         "[suppliers.sup-print-02.render]\nhistory = true\n"
     )
 

@@ -94,6 +94,8 @@ def cli(
     if not quiet and not verbose:
         app.verbosity = {"error": -1, "warning": 0, "info": 1, "debug": 2}.get(str(settings.get("level")), 0)
     log.setup(app.verbosity, log_format)
+    for note in app.loaded.notes:  # keys spelt the old way: read, and said once per run
+        log.emit(f"flowkit: warning: {note}", event="deprecated", level="warning")
     ctx.default_map = _default_map(app)
     ctx.obj = app
 
@@ -105,5 +107,6 @@ def _default_map(app: App) -> dict[str, dict[str, object]]:
     out: dict[str, dict[str, object]] = {}
     for name, table in app.loaded.data.items():
         if isinstance(table, dict) and name not in ("sources", "destinations", "suppliers", "channels", "metrics"):
-            out[name] = {k.replace("-", "_"): v for k, v in table.items() if not isinstance(v, dict)}
+            read = app.loaded.section(name)  # flag-spelt keys under the option's parameter name
+            out[name] = {k.replace("-", "_"): v for k, v in read.items() if not isinstance(v, dict)}
     return out

@@ -18,6 +18,7 @@ import orjson
 
 from flowkit import model
 from flowkit.config import Config
+from flowkit.config_keys import as_read
 from flowkit.formats.options import RenderOptions, build
 from flowkit.records import JSON_TYPE, XML_TYPE, Record, Writer, body_bytes, derive, is_json_type
 
@@ -102,7 +103,7 @@ class Renderer:
             entry = self.config.section(kind).get(name) if name else None
             if isinstance(entry, Mapping) and isinstance(entry.get("render"), Mapping):
                 where = self.config.where(kind, str(name), "render")
-                yield entry["render"], f"{where}: [{kind}.{name}.render]"
+                yield as_read("render", entry["render"]), f"{where}: [{kind}.{name}.render]"
 
     def __call__(self, record: Record) -> Iterator[Record]:
         order = model.checked(record)  # validated here unless a stamp vouches for exactly this body
