@@ -31,11 +31,15 @@ def _closed_port() -> int:
 def _order(number: str) -> str:
     body = json.loads((SAMPLES / "orders" / "1204.json").read_text(encoding="utf-8"))
     body["number"] = number
-    return json.dumps({"flowkit": "record/1", "kind": "order", "key": number, "type": "application/json", "meta": {}, "body": body})
+    return json.dumps(
+        {"flowkit": "record/1", "kind": "order", "key": number, "type": "application/json", "meta": {}, "body": body}
+    )
 
 
 def _payload(key: str) -> str:
-    return json.dumps({"flowkit": "record/1", "kind": "payload", "key": key, "type": "application/xml", "meta": {}, "body": "<o/>"})
+    return json.dumps(
+        {"flowkit": "record/1", "kind": "payload", "key": key, "type": "application/xml", "meta": {}, "body": "<o/>"}
+    )
 
 
 def _cases(tmp: Path) -> list[tuple[str, list[str], str, int]]:
@@ -73,7 +77,12 @@ def test_every_stderr_line_is_a_json_object(tmp_path: Path, index: int) -> None:
     prefix = ["--log-format", "json", "-v", "--state", str(tmp_path / "state.db")]
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
     done = subprocess.run(
-        [sys.executable, "-m", "flowkit", *prefix, *args], input=stdin.encode(), capture_output=True, env=env, timeout=60, cwd=tmp_path
+        [sys.executable, "-m", "flowkit", *prefix, *args],
+        input=stdin.encode(),
+        capture_output=True,
+        env=env,
+        timeout=60,
+        cwd=tmp_path,
     )
     assert done.returncode == expected, done.stderr.decode()
     lines = done.stderr.decode().splitlines()
