@@ -73,9 +73,9 @@ def command(
         tally, line = deliver_all(deliverer, reader, writer, counts)
         summary(line, destination=deliverer.destination, counts=dict(counts))
         down = deliverer.down
-        if down is not None and tally.codes and set(tally.codes) == {int(down.exit_code)}:
-            # Every failure is the destination down or refusing us: its code, even beside duplicates or
-            # payloads sent before it went (a cron script tells 69 "fix credentials" from 1 "bad data").
+        if down is not None and down.exit_code != 75 and tally.codes and set(tally.codes) == {int(down.exit_code)}:
+            # Every failure is the destination refusing us: its code, even beside duplicates or payloads
+            # sent before (a cron script tells 69 "fix credentials" from 1 "bad data"); all-75 is finish's.
             from flowkit.errors import PartialError
 
             raise PartialError(f"{tally.failed} record(s) not sent, {tally.ok} done").with_code(down.exit_code)
