@@ -36,7 +36,7 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, 
     from rich.console import Console
     from rich.table import Table
 
-    grid = Table(title=title, title_justify="left")
+    grid = Table(title=title or None, title_justify="left")
     for column in columns:
         grid.add_column(column, overflow="fold")  # wrapped, never cut: ids and times are read in full
     for row in rows:
@@ -61,16 +61,15 @@ def progress(items: Iterable[T], *, label: str, total: int | None = None) -> Ite
 def summary(text: str, **fields: Any) -> None:
     """The end-of-run summary on stderr (unless quiet), one shape for every command.
 
-    One line on a pipe; a table of ``counts`` titled by that line on a terminal; a JSON
+    One line on a pipe; on a terminal that line and a table of ``counts``; a JSON
     object with ``fields`` (``counts``, ``destination``, …) under ``--log-format json``.
     """
     ctx = click.get_current_context(silent=True)
     if ctx and ctx.obj is not None and getattr(ctx.obj, "verbosity", 0) < 0:
         return
     counts = fields.get("counts")
-    if counts and human():  # a person at a terminal: the same figures as a table, titled by the line
-        table(text, ("result", "count"), [(name, f"{value:,}") for name, value in counts.items() if isinstance(value, int)])
-        return
     from flowkit import log
 
     log.emit(text, event="summary", **fields)
+    if counts and human():  # a person at a terminal: the line, then the same figures as a table
+        table("", ("result", "count"), [(name, f"{value:,}") for name, value in counts.items() if isinstance(value, int)])
