@@ -600,3 +600,18 @@ def test_a_done_file_the_full_disk_refused_takes_its_data_file_back(
         assert sorted(p.name for p in mount.iterdir()) == ["A.xml", "A.xml.done"]  # written once, with its done file
     finally:
         subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_pass_through_records_keep_their_place_without_splitting_the_window(invoke: Invoke, tmp_path: Path) -> None:
+    """apply-rules' alerts between the payloads: one window, the results and the alerts in input order."""
+    out = tmp_path / "out"
+    out.mkdir()
+    lines = ""
+    for n in range(1, 41):
+        lines += record_line("payload", f"O{n}", f"<o>{n}</o>", type="application/xml")
+        lines += record_line("alert", f"O{n}", {"message": f"order O{n} is large"})
+    result = invoke(["-v", "deliver", "--to", out.as_uri() + "/"], input=lines)
+    assert result.exit_code == 0, result.stderr
+    got = [(r["kind"], r["key"]) for r in records(result.stdout)]
+    assert got == [(kind, f"O{n}") for n in range(1, 41) for kind in ("result", "alert")]
+    assert len(list(out.iterdir())) == 40

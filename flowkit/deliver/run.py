@@ -87,9 +87,10 @@ class Staging:
 
     ``process`` queues a payload and returns its ``Pending`` result; ``commit`` hands the
     window to ``Deliverer.deliver_many`` (intents committed in one transaction before any
-    side effect, ``put_many``, outcomes committed after) and fills the results. A
-    pass-through record, a bad line or a repeated key closes the window first; so do a
-    full window (``Deliverer.window`` records) and an input that has nothing more to read yet.
+    side effect, ``put_many``, outcomes committed after) and fills the results. A bad
+    line or a repeated key closes the window first (a pass-through record keeps its
+    place in the output without closing it); so do a full window (``Deliverer.window``
+    records) and an input that has nothing more to read yet.
     A queued payload is hashed and packed on a worker thread (``ahead.Ahead``) while the
     next records are read; ``close`` stops the worker.
     """
@@ -107,7 +108,10 @@ class Staging:
         pass
 
     def closes(self, item: Record | BadLine) -> bool:
-        return isinstance(item, BadLine) or item["kind"] not in CONSUMES or item["key"] in self.keys
+        # A pass-through record (apply-rules' alerts between the payloads) joins the window's place in the
+        # output like any other: closing on it made windows of one payload, two fsyncs and two transactions
+        # each, on a stream with an alert per order.
+        return isinstance(item, BadLine) or item["key"] in self.keys and item["kind"] in CONSUMES
 
     def process(self, record: Record) -> Pending:
         if self.ahead is not None:
