@@ -10,11 +10,14 @@ The lines' formats are in ``flowkit.log_format``.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    import logging
 
 from flowkit.log_line import context, json_line
 
-__all__ = ["context", "emit", "for_people", "is_json", "json_line", "ready", "setup"]
+__all__ = ["LOG", "context", "emit", "for_people", "is_json", "json_line", "logger", "ready", "setup"]
 
 _pending: tuple[int, str] | None = None
 _format = "text"
@@ -55,10 +58,32 @@ def emit(text: str, *, event: str, level: str = "info", **fields: Any) -> None:
     sys.stderr.flush()
 
 
-def ready() -> None:
-    """Apply the configuration ``setup`` was given, if it is not applied yet."""
+class _Lazy:
+    """The ``flowkit`` logger, configured on first use (``LOG``): a run that logs nothing never imports logging."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(logger(), name)
+
+
+LOG = cast("logging.Logger", _Lazy())
+
+
+def logger() -> logging.Logger:
+    """The ``flowkit`` logger, with the setup applied."""
+    import logging
+
+    ready(force=True)
+    return logging.getLogger("flowkit")
+
+
+def ready(force: bool = False) -> None:
+    """Apply the configuration ``setup`` was given, if it is not applied yet.
+
+    The root group calls it before a command runs; until ``logging`` is in use (a library
+    imported it, or ``LOG`` was used) it waits, so a run that logs nothing never imports it.
+    """
     global _pending
-    if _pending is None:
+    if _pending is None or (not force and "logging" not in sys.modules):
         return
     verbosity, fmt = _pending
     _pending = None

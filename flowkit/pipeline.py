@@ -37,16 +37,14 @@ everything that can fail, so a record that raises has queued nothing.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 from flowkit.errors import ExitCode, FlowkitError, InputError, InternalError, PartialError, RecordError
+from flowkit.log import LOG as log
 from flowkit.records import BadLine, Record, Writer, derive, make_record
-
-log = logging.getLogger("flowkit")
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -139,11 +137,11 @@ def _sqlite_error(exc: Exception) -> bool:
 
 def report(where: str, message: str, *, key: str | None = None, exit_code: int | None = None) -> None:
     """One line on stderr naming the failing record (the first one is also kept for ``state runs``)."""
-    from flowkit import log
+    from flowkit import log as flog
 
     if not _first_error:
         _first_error.append(f"{where}: {message}")
-    log.emit(f"flowkit: {where}: {message}", event="record-failed", level="error", key=key, exit_code=exit_code)
+    flog.emit(f"flowkit: {where}: {message}", event="record-failed", level="error", key=key, exit_code=exit_code)
 
 
 def first_error(reset: bool = False) -> str | None:

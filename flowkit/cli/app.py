@@ -148,17 +148,17 @@ class App:
     @staticmethod
     def _finish(store: Store, run_id: int, command: str, status: str, counts: dict[str, Any], outcome: _Outcome) -> None:
         """Log the run's end; a store that fails now (full, read-only) is reported only when the run went well."""
-        import logging
+        from flowkit.log import LOG
 
         try:
             store.finish_run(run_id, status, counts, exit_code=outcome.exit_code, error=outcome.error)
         except FlowkitError as exc:
             if status == "ok":
                 raise
-            logging.getLogger("flowkit").info("%s run %d: its end (%s) was not logged: %s", command, run_id, status, exc)
+            LOG.info("%s run %d: its end (%s) was not logged: %s", command, run_id, status, exc)
             return
         extra = {"event": "run-finished", "status": status, "exit_code": outcome.exit_code, "counts": counts}
-        logging.getLogger("flowkit").info("%s run %d finished: %s", command, run_id, status, extra=extra)
+        LOG.info("%s run %d finished: %s", command, run_id, status, extra=extra)
 
     @property
     def metrics_path(self) -> Path | None:

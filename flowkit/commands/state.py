@@ -142,9 +142,9 @@ def purge(days: float | None) -> None:
       flowkit state purge --older-than 90
     """
     import json
-    import logging
 
     from flowkit.cli.app import get_app
+    from flowkit.log import LOG
 
     app = get_app()
     if days is None:
@@ -152,7 +152,7 @@ def purge(days: float | None) -> None:
         if days is None:
             raise click.UsageError("give --older-than DAYS or set state.retention_days in the config")
     deleted = app.store().purge(float(days))
-    logging.getLogger("flowkit").info("state purge: older than %g days, deleted %s", days, deleted)
+    LOG.info("state purge: older than %g days, deleted %s", days, deleted)
     click.echo(json.dumps({"deleted": deleted}))
 
 

@@ -20,7 +20,6 @@ files) before any record of the batch is written.
 from __future__ import annotations
 
 import gc
-import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -31,13 +30,13 @@ from typing import Any
 import orjson
 
 from flowkit.errors import FlowkitError, InputError
+from flowkit.log import LOG as log
 from flowkit.pipeline import Input, Pending, StagedWindow, run
 from flowkit.records import BadLine, Record, Writer, make_record
 from flowkit.sources import Fetched, Query, Source
 from flowkit.sources.common import timestamp
 from flowkit.store import Store, exports, orders
 
-log = logging.getLogger("flowkit")
 COMMAND = "query-orders"
 SKIP_UNSENT = frozenset({"exported", "dead", "cancelled", "held"})
 YOUNG = 100_000  # objects the cyclic collector lets a run allocate (net) between collections (see ``Run.emit``)

@@ -12,19 +12,18 @@ Each change is one transaction with its event. A source call still owed
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from flowkit.config import Config
 from flowkit.errors import ExitCode, FlowkitError, RecordError
+from flowkit.log import LOG as log
 from flowkit.records import Record
 from flowkit.secrets import scrub
 from flowkit.sources import Source, open_source
 from flowkit.store import Store, exports, orders
 
-log = logging.getLogger("flowkit")
 COMMAND = "mark-sent"
 CONSUMES = ("result", "error")
 

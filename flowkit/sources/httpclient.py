@@ -15,17 +15,16 @@ origin is refused (69) naming both origins, before anything is sent there.
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from typing import Any
 
 from flowkit.config import resolve_secret
 from flowkit.errors import ConfigError, InputError, TempFailError, UnavailableError
+from flowkit.log import LOG as log
 from flowkit.reasons import words
 from flowkit.secrets import SECRET_KEY, follow, origin, redact_text, remember, remember_basic, remember_url
 
-log = logging.getLogger("flowkit")
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
