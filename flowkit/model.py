@@ -117,7 +117,7 @@ def stamp(meta: dict[str, Any], body: Any) -> None:
 def trusted(record: Mapping[str, Any]) -> bool:
     """Whether the record carries a stamp of exactly its body (so the body was validated as it is)."""
     mark = (record.get("meta") or {}).get(STAMP_KEY)
-    return type(mark) is str and mark == _digest(record["body"])
+    return type(mark) is str and mark != "" and mark == _digest(record["body"])
 
 
 def _digest(body: Any) -> str:
