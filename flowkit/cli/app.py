@@ -130,7 +130,9 @@ class App:
             if mapped is None:
                 status = "crashed"
                 if not isinstance(exc, (BrokenPipeError, SystemExit, GeneratorExit)):
-                    outcome.exit_code, outcome.error = 70, f"{type(exc).__name__}: {exc}"
+                    from flowkit.secrets import redact_text
+
+                    outcome.exit_code, outcome.error = 70, redact_text(f"{type(exc).__name__}: {exc}")
                 raise
             status = f"error:{mapped.exit_code}"
             outcome.exit_code, outcome.error = int(mapped.exit_code), mapped.format_message()
