@@ -48,7 +48,7 @@ def _legacy_hash(document: Any) -> str:
 
 
 def decode(kept: bytes | str | None) -> Any:
-    """A stored body as its JSON value: deflated (``pack``), or text from before migration 0009; None when empty."""
+    """A stored body as its JSON value: compressed (``pack``), or text from before migration 0009; None when empty."""
     if not kept:
         return None
     if isinstance(kept, str):

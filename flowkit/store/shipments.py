@@ -51,7 +51,7 @@ def order_row(store: Store, number: str, *, document: bool = False) -> dict[str,
     """The order's status and hold columns, its source's hold flag and note (``on_hold`` 1/0, ``hold_note``),
     and its document as JSON text if asked (None when the store does not know the order).
 
-    The hold is read from the stored body (deflated since migration 0009, so in Python, not SQL).
+    The hold is read from the stored body (compressed since migration 0009, so in Python, not SQL).
     """
     row = store.conn.execute(
         "SELECT number, status, export_status, hold_reason, document FROM orders WHERE number = ?", (number,)

@@ -1,12 +1,12 @@
--- Order bodies kept deflated (store/orders.py, store/bodies.py): ~34 KB of
--- JSON text per realistic order becomes ~4.5 KB. The canonical `id`, which
+-- Order bodies kept compressed (store/orders.py, store/bodies.py): ~34 KB of
+-- JSON text per realistic order becomes ~3.8 KB. The canonical `id`, which
 -- apply-rules looked up with json_extract(document, '$.id'), gets a column of
--- its own, since SQL cannot read inside a deflated body.
+-- its own, since SQL cannot read inside a compressed body.
 --
 -- Existing rows are packed in place by flowkit_pack(), the Python function
--- store/db.py registers while it migrates (the same pack as new rows: zlib
--- with a window sized to the body). sqlite streams the rows through it one at
--- a time, so memory stays flat whatever the store's size, and the whole
+-- store/db.py registers while it migrates (the same pack as new rows: zstd).
+-- sqlite streams the rows through it one at a time, so memory stays flat
+-- whatever the store's size, and the whole
 -- migration is one transaction: stopped half-way, nothing of it is kept and
 -- the next open does it again. A row it has not packed (text) still reads.
 -- The file does not shrink by itself: the pages freed are reused by the rows
