@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 from flowkit.log_line import context, json_line
 
-__all__ = ["LOG", "context", "emit", "for_people", "is_json", "json_line", "logger", "ready", "setup"]
+__all__ = ["LOG", "context", "emit", "for_people", "is_json", "json_line", "logger", "ready", "setup", "use_format"]
 
 _pending: tuple[int, str] | None = None
 _format = "text"
@@ -32,6 +32,12 @@ def setup(verbosity: int, fmt: str) -> None:
     context.update(command=None, run=None)
     if "logging" in sys.modules:
         ready()
+
+
+def use_format(fmt: str) -> None:
+    """Set the line format before ``setup`` runs (a usage error found while the root options are parsed)."""
+    global _format
+    _format = fmt
 
 
 def is_json() -> bool:

@@ -140,7 +140,9 @@ def report(where: str, message: str, *, key: str | None = None, exit_code: int |
     from flowkit import log as flog
 
     if not _first_error:
-        _first_error.append(f"{where}: {message}")
+        from flowkit.secrets import redact_text
+
+        _first_error.append(redact_text(f"{where}: {message}"))
     flog.emit(f"flowkit: {where}: {message}", event="record-failed", level="error", key=key, exit_code=exit_code)
 
 
@@ -174,12 +176,15 @@ class _Loop:
         self.held: list[bytes] = []  # outputs waiting for the next commit, encoded
         self.slots: list[tuple[int, Pending]] = []  # places in ``held`` that the commit fills
         self.flushing = False
+        self.committing = False  # inside window.commit() (a failure there is the window's, not the write's)
 
     def flush(self) -> None:
         """Commit the window, then write the held outputs (pending ones filled by the commit) in order."""
         self.flushing = True
         if self.window is not None:
+            self.committing = True
             self.window.commit()
+            self.committing = False
         for index, slot in self.slots:
             self.held[index] = self.settle(slot)
         self.writer.put(self.held)
@@ -211,12 +216,26 @@ class _Loop:
         return encoded
 
     def drop(self) -> None:
-        """A stopping failure: a staged window's open work is dropped, any other window kept (committed, written)."""
-        if self.flushing:  # a commit that failed, or the write after it, is not tried again
+        """A stopping failure: a staged window's open work is dropped, any other window kept (committed, written).
+
+        A staged window that keeps its pass-through records (deliver's ``keeps_passed``) still
+        writes them, in order, when its work is dropped or its commit failed: they were done.
+        """
+        staged = isinstance(self.window, StagedWindow)
+        passed = staged and getattr(self.window, "keeps_passed", False)
+        if self.flushing and not (passed and self.committing):  # a failed write is not tried again
             return
         try:
-            if isinstance(self.window, StagedWindow):
-                self.window.discard()
+            if staged:
+                if not self.flushing:
+                    cast(StagedWindow[Any], self.window).discard()
+                if passed:
+                    pending = {index for index, _ in self.slots}
+                    kept = [out for index, out in enumerate(self.held) if index not in pending and out]
+                    self.held.clear()
+                    self.slots.clear()
+                    if kept:
+                        self.writer.put(kept)
             else:
                 self.flush()
         except Exception as exc:  # the first error is the one reported; say this one too
@@ -275,13 +294,13 @@ def run(
             return loop.tally
         try:
             _windows(reader, window, one, loop.flush)
+            loop.flush()  # the last window
         except BaseException:
             # A failure that stops the run (a store or destination down, Ctrl-C, a bug) keeps what
             # the records before it did: their writes are committed, their outputs written (a staged
             # window's work is not started on the way out).
             loop.drop()
             raise
-        loop.flush()
         return loop.tally
     finally:
         if loop.progress is not None:

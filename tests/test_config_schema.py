@@ -414,3 +414,15 @@ def test_a_key_is_spelt_as_its_flag_and_the_old_spelling_still_works_with_a_warn
     assert "'deliver.name_template' is the old spelling of 'name'" in sent.stderr
     checked = invoke(["config", "check"], config=old)
     assert checked.exit_code == 0, checked.stderr
+    quiet = invoke(["-q", "deliver"], input=payload.replace("A1", "A3"), config=old)
+    assert quiet.exit_code == 0 and "old spelling" not in quiet.stderr  # -q: cron mails nothing
+
+
+def test_the_environment_variable_is_spelt_as_the_flag_too(invoke: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    payload = '{"flowkit":"record/1","kind":"payload","key":"E1","type":"text/plain","meta":{},"body":"x"}\n'
+    sent = invoke(["deliver"], input=payload, env={"FLOWKIT_DELIVER_TO": out.as_uri() + "/"})
+    assert sent.exit_code == 0 and (out / "E1.txt").exists(), sent.stderr
+    older = invoke(["deliver"], input=payload.replace("E1", "E2"), env={"FLOWKIT_DELIVER_TARGET": out.as_uri() + "/"})
+    assert older.exit_code == 0 and (out / "E2.txt").exists(), older.stderr

@@ -615,3 +615,25 @@ def test_pass_through_records_keep_their_place_without_splitting_the_window(invo
     got = [(r["kind"], r["key"]) for r in records(result.stdout)]
     assert got == [(kind, f"O{n}") for n in range(1, 41) for kind in ("result", "alert")]
     assert len(list(out.iterdir())) == 40
+
+
+def test_a_pass_through_record_survives_a_window_whose_sending_stops_the_run(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowkit.deliver.core import Deliverer
+    from flowkit.errors import TempFailError
+
+    def down(self: Deliverer, records: list[object], prepared: object = None) -> list[object]:
+        raise TempFailError("the destination went away mid-run")
+
+    monkeypatch.setattr(Deliverer, "deliver_many", down)
+    out = tmp_path / "out"
+    out.mkdir()
+    lines = record_line("payload", "1203", "<o/>", type="application/xml")
+    lines += record_line("alert", "1203", {"message": "large order"})
+    lines += record_line("payload", "1204", "<o/>", type="application/xml")
+    given = tmp_path / "payloads.ndjson"  # a file: all three are read into one window before it is sent
+    given.write_text(lines, encoding="utf-8")
+    result = invoke(["deliver", "--to", out.as_uri() + "/", str(given)])
+    assert result.exit_code == 75, result.stderr
+    assert [(r["kind"], r["key"]) for r in records(result.stdout)] == [("alert", "1203")]  # done, so written

@@ -68,10 +68,11 @@ def _cases(tmp: Path) -> list[tuple[str, list[str], str, int]]:
         ("config check", ["--config", str(broken), "config", "check"], "", 78),
         ("check", ["check", down], "", 75),
         ("deliver", ["deliver", "--no-such-option"], "", 2),
+        ("nosuch", ["nosuch"], "", 2),  # found before the root options are applied: JSON too
     ]
 
 
-@pytest.mark.parametrize("index", range(17))
+@pytest.mark.parametrize("index", range(18))
 def test_every_stderr_line_is_a_json_object(tmp_path: Path, index: int) -> None:
     name, args, stdin, expected = _cases(tmp_path)[index]
     prefix = ["--log-format", "json", "-v", "--state", str(tmp_path / "state.db")]

@@ -286,3 +286,17 @@ backoff = 0.01
     # unreachable is temporary for a source as for a destination (75), the cause in words
     assert gone.exit_code == 75 and f"127.0.0.1:{closed}/api/i1/orders/" in gone.stderr
     assert "cannot connect: connection refused after 2 attempt(s)" in gone.stderr
+
+
+def test_an_untrusted_certificate_is_a_refusal_not_an_outage(invoke: Invoke, https_server: Any, tmp_path: Path) -> None:
+    """TLS verification failing is 69 at once (a configuration to fix), not 75 after retries like a host that is down."""
+    config = tmp_path / "tls.toml"
+    config.write_text(
+        f'[sources.shop]\ntype = "http"\npreset = "magento2"\nbase_url = "{https_server.base}"\n'
+        'token = "t0ken-for-the-test"\nretries = 2\nbackoff = 0.01\n',
+        encoding="utf-8",
+    )
+    result = invoke(["query-orders", "--source", "shop"], config=config)
+    assert result.exit_code == 69, result.stderr
+    assert "TLS certificate not trusted" in result.stderr and "SSL_CERT_FILE" in result.stderr
+    assert "attempt(s)" not in result.stderr  # not retried

@@ -88,3 +88,23 @@ def test_state_show_names_the_rule_behind_a_hold(invoke: Invoke) -> None:
     story = json.loads(invoke(["state", "show", "1203", "--json"]).stdout)
     held = [e for e in story["events"] if e["event"] == "held"]
     assert held and held[0]["detail"] == {"reason": "Held for review", "rule": "hold quantities over 4 of business cards"}
+
+
+def test_a_bug_outside_the_record_loop_is_one_line_and_exit_70(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowkit.deliver import run as deliver_run
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(deliver_run, "deliver_all", broken)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = invoke(["deliver", "--to", out.as_uri() + "/"], input=record_line("payload", "1", "<o/>", type="application/xml"))
+    assert result.exit_code == 70
+    assert result.stderr.strip() == (
+        "flowkit: error: internal error (ValueError: a bug); please report it (run with -vv for the traceback)"
+    )
+    run = _runs(invoke)[0]
+    assert (run["status"], run["exit_code"]) == ("crashed", 70)

@@ -94,7 +94,7 @@ def cli(
     if not quiet and not verbose:
         app.verbosity = {"error": -1, "warning": 0, "info": 1, "debug": 2}.get(str(settings.get("level")), 0)
     log.setup(app.verbosity, log_format)
-    for note in app.loaded.notes:  # keys spelt the old way: read, and said once per run
+    for note in app.loaded.notes if app.verbosity >= 0 else ():  # keys spelt the old way: read, said once a run
         log.emit(f"flowkit: warning: {note}", event="deprecated", level="warning")
     ctx.default_map = _default_map(app)
     ctx.obj = app

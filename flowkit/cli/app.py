@@ -114,6 +114,7 @@ class App:
             raise
         except BrokenPipeError:  # the next command exited first (click then exits 1 quietly)
             status = "broken-pipe"
+            outcome.exit_code = 1
             log.emit(
                 f"flowkit: {command}: the next command of the pipeline stopped reading; what this run did "
                 "is recorded (flowkit state runs), the rest is done by the next run",
@@ -160,7 +161,7 @@ class App:
             LOG.info("%s run %d: its end (%s) was not logged: %s", command, run_id, status, exc)
             return
         extra = {"event": "run-finished", "status": status, "exit_code": outcome.exit_code, "counts": counts}
-        LOG.info("%s run %d finished: %s", command, run_id, status, extra=extra)
+        LOG.info("%s run %d finished: %s %s", command, run_id, status, counts, extra=extra)
 
     @property
     def metrics_path(self) -> Path | None:
@@ -185,7 +186,10 @@ class App:
             message = exc.format_message() if isinstance(exc, FlowkitError) else f"{type(exc).__name__}: {exc}"
             from flowkit import log
 
-            log.emit(f"flowkit: warning: the metrics were not written: {message}", event="metrics-not-written", level="warning")
+            if self.verbosity >= 0:
+                log.emit(
+                    f"flowkit: warning: the metrics were not written: {message}", event="metrics-not-written", level="warning"
+                )
 
 
 class _Outcome:

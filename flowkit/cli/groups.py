@@ -121,6 +121,7 @@ class RootGroup(Group):
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
         argv = list(args)  # before click parses (and consumes) them
+        _early_log_format(argv)
         if parent is None and extra.get("terminal_width") is None:
             extra["terminal_width"] = help_width()
         try:
@@ -178,6 +179,15 @@ class RootGroup(Group):
 
                 log.emit(exc.line(), event="interrupted", level="error", exit_code=exc.exit_code, signal=exc.name)
                 sys.exit(exc.exit_code)
+            except Exception as exc:  # a bug outside the record loop: one line and 70, the traceback at -vv
+                if not standalone_mode:
+                    raise
+                from flowkit.errors import InternalError
+                from flowkit.log import LOG
+
+                LOG.debug("internal error", exc_info=exc)
+                text = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+                fail(InternalError(f"internal error ({text}); please report it (run with -vv for the traceback)"))
 
 
 _READY: set[click.Command] = set()  # the commands whose callback gets the run ready first
@@ -229,6 +239,25 @@ def help_width() -> int | None:
         except (AttributeError, ValueError, OSError):
             columns = 80
     return max(min(columns, 80) - 2, 50)
+
+
+def _early_log_format(argv: list[str]) -> None:
+    """``--log-format json`` (or ``FLOWKIT_LOG_FORMAT``) applied before the root options are parsed.
+
+    A usage error in the root options or the command name is found before ``log.setup`` runs;
+    its line must be JSON too when JSON was asked for.
+    """
+    fmt = os.environ.get("FLOWKIT_LOG_FORMAT") or "text"
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--log-format" and index + 1 < len(argv):
+            fmt = argv[index + 1]
+        elif arg.startswith("--log-format="):
+            fmt = arg.split("=", 1)[1]
+    from flowkit import log
+
+    log.use_format("json" if fmt == "json" else "text")
 
 
 def _store_error(ctx: click.Context, exc: Exception) -> FlowkitError | None:

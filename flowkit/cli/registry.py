@@ -78,7 +78,27 @@ def load(module: str) -> click.Command:
 def load_command(name: str) -> click.Command | None:
     """The click command of top-level command ``name``, or None when there is none."""
     entry = COMMANDS.get(name)
-    return None if entry is None else load(entry.module)
+    return None if entry is None else _flag_envvars(name, load(entry.module))
+
+
+def _flag_envvars(name: str, command: click.Command) -> click.Command:
+    """An option whose flag is not its parameter's name reads ``FLOWKIT_<COMMAND>_<FLAG>`` too.
+
+    One spelling: ``FLOWKIT_DELIVER_TO`` for ``--to`` as ``[deliver] to``; click's own variable
+    (the parameter's name, ``FLOWKIT_DELIVER_TARGET``) is still read after it.
+    """
+    import click
+
+    from flowkit.config_keys import FLAG_KEYS
+
+    flags = FLAG_KEYS.get(name)
+    if flags:
+        prefix = "FLOWKIT_" + name.upper().replace("-", "_")
+        for param in command.params:
+            flag = next((f for f, p in flags.items() if p == param.name), None)
+            if flag is not None and isinstance(param, click.Option) and param.envvar is None:
+                param.envvar = f"{prefix}_{flag.upper()}"
+    return command
 
 
 def subcommands(group: str) -> Mapping[str, str]:

@@ -96,6 +96,7 @@ class Staging:
     """
 
     lookahead = 1  # nothing to look up ahead: the window reads its keys' ledger rows when it is sent
+    keeps_passed = True  # a pass-through record in the window is written even when the window is dropped
 
     def __init__(self, deliverer: Deliverer) -> None:
         self.deliverer = deliverer

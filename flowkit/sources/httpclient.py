@@ -120,7 +120,13 @@ class JsonClient:
             except httpx.TimeoutException:
                 problem = "timed out"
             except httpx.TransportError as exc:
-                problem = f"cannot connect: {words(exc) or ' '.join(str(exc).split()) or type(exc).__name__}"
+                said = words(exc)
+                if said is not None and said.startswith("TLS certificate not trusted"):  # a refusal: no retry, 69
+                    raise UnavailableError(
+                        f"{method} {self.show(url)}: {said}",
+                        hint="install the server's CA (SSL_CERT_FILE) or fix its certificate",
+                    ) from exc
+                problem = f"cannot connect: {said or ' '.join(str(exc).split()) or type(exc).__name__}"
             shown = redact_text(str(response.url) if response is not None else url)
             if response is not None:
                 log.debug("%s %s -> HTTP %d", method, shown, response.status_code)
