@@ -7,10 +7,9 @@ through the transport interface.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -250,23 +249,11 @@ class StoreWindow:
         self.view.refresh()
 
 
-@contextmanager
-def roomy_collector() -> Iterator[None]:
-    """The cyclic collector's young generation made larger than a window of orders, for the run.
+def roomy_collector() -> AbstractContextManager[None]:
+    """The collector's young generation larger than a window of held orders, for the run (``pipeline.roomy_collector``)."""
+    from flowkit.pipeline import roomy_collector as roomy
 
-    A window holds the orders whose holds wait for its commit (up to ``commit_every``, ~400
-    objects each for a realistic order): the collector, run every 700 new objects, rescanned
-    them over and over while the next orders were parsed (~20% of a realistic run). Parsed JSON
-    holds no cycles and a window's orders are freed at its commit; what lived before the run is
-    frozen out of the scans, and something that keeps growing is still collected.
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(YOUNG, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
+    return roomy(YOUNG)
 
 
 def check_destinations(ruleset: RuleSet, config: Config) -> None:

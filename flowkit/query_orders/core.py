@@ -19,7 +19,6 @@ files) before any record of the batch is written.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -31,7 +30,7 @@ import orjson
 
 from flowkit.errors import FlowkitError, InputError
 from flowkit.log import LOG as log
-from flowkit.pipeline import Input, Pending, StagedWindow, run
+from flowkit.pipeline import Input, Pending, StagedWindow, roomy_collector, run
 from flowkit.records import BadLine, Record, Writer, make_record
 from flowkit.sources import Fetched, Query, Source
 from flowkit.sources.common import timestamp
@@ -164,18 +163,8 @@ class Run:
         documents: Input[Item] = Documents(self)
         window: StagedWindow[Item] = self
         self._shared = not writer.pretty  # an indented record re-encodes its body to indent it too
-        # A batch holds up to 100 parsed orders (~400 objects each for a realistic one): the cyclic
-        # collector, run every 700 new objects, rescanned them a few times over while the next were
-        # parsed (~20% of a run). Parsed JSON holds no cycles and a batch's objects are freed when it
-        # is written, so the young generation is made larger than a batch, with what lived before the
-        # run (modules, config) frozen out of the scans; something that grows is still collected.
-        thresholds = gc.get_threshold()
-        gc.freeze()
-        gc.set_threshold(YOUNG, *thresholds[1:])
-        try:
+        with roomy_collector(YOUNG):  # larger than a batch of parsed orders (pipeline.roomy_collector)
             run(documents, writer, self.process, consumes=None, command=COMMAND, window=window)
-        finally:
-            gc.set_threshold(*thresholds)
 
     @property
     def lookahead(self) -> int:
