@@ -72,6 +72,8 @@ def queue(folder: Path, number: Callable[[str], int | None] = first_number) -> l
     """The message files waiting in ``folder``, in numeric order."""
     try:
         entries = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    except FileNotFoundError as exc:
+        raise InputError(f"inbox folder {folder} does not exist") from exc
     except OSError as exc:
         raise InputError(f"{folder}: cannot read the inbox: {exc.strerror}") from exc
 

@@ -255,3 +255,9 @@ def test_a_chunk_left_in_flight_is_settled_by_the_next_run(invoke: Invoke, state
     assert "settled 2 chunk(s)" in result.stderr
     assert [m["message_seq"] for m in sent(out)] == [1, 2]
     assert ledger(state_path, "shop") == {("MUG", "default"): (4, 9), ("CAP", "default"): (2, 1)}
+
+
+def test_a_missing_inbox_folder_is_the_same_error_as_for_import_shipment(invoke: Invoke, tmp_path: Path) -> None:
+    for args in (["push-stock", "--target", "web"], ["import-shipment"]):
+        missing = invoke([*args, "--from-dir", str(tmp_path / "nope")])
+        assert missing.exit_code == 65 and f"inbox folder {tmp_path / 'nope'} does not exist" in missing.stderr

@@ -1,4 +1,4 @@
-"""Option decorators shared by commands (input files, output mode)."""
+"""Option decorators shared by commands (input files, output mode, inbox mode)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,38 @@ def output_mode(func: F) -> F:
     """``--raw`` / ``--records`` force the output mode (default: follows the input)."""
     func = click.option("--records", "output", flag_value="record", help="Write NDJSON records even for a raw document.")(func)
     return click.option("--raw", "output", flag_value="raw", help="Write plain documents (bodies) instead of records.")(func)
+
+
+def inbox_options(*, order: str, batch_size: int, max_attempts: int) -> Callable[[F], F]:
+    """``--from-dir``, ``--batch-size``, ``--max-attempts``: one inbox mode (``flowkit.inbox``), each command's defaults.
+
+    A folder that does not exist is the inbox's own error (65, naming it), as for every command.
+    """
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--max-attempts",
+            type=click.IntRange(min=1),
+            default=max_attempts,
+            show_default=True,
+            help="Inbox mode: failed runs before a file is parked in failed/.",
+        )(func)
+        func = click.option(
+            "--batch-size",
+            type=click.IntRange(min=1),
+            default=batch_size,
+            show_default=True,
+            help="Inbox mode: at most this many files per run.",
+        )(func)
+        return click.option(
+            "--from-dir",
+            "from_dir",
+            type=click.Path(file_okay=False),
+            metavar="DIR",
+            help=f"Inbox mode: process the message files in DIR in {order} order.",
+        )(func)
+
+    return decorate
 
 
 def choose_mode(input_mode: str, forced: str | None) -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from flowkit.cli.options import input_files
+from flowkit.cli.options import inbox_options, input_files
 
 if TYPE_CHECKING:
     from flowkit.import_shipment.core import Options
@@ -42,26 +42,7 @@ POSTBACKS = ("magento", "gelato", "infigo", "json")
 @click.option(
     "--ship-all-remaining", is_flag=True, help="A message with no lines ships every unit that remains (default: refused)."
 )
-@click.option(
-    "--from-dir",
-    "from_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Inbox mode: process message files from this folder in numeric order.",
-)
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=100,
-    show_default=True,
-    help="Inbox mode: at most this many files per run.",
-)
-@click.option(
-    "--max-attempts",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Inbox mode: failed runs before a file is parked in failed/.",
-)
+@inbox_options(order="numeric (the first number of the name)", batch_size=100, max_attempts=5)
 @click.option("--raw", "raw", is_flag=True, help="Write bodies only (one JSON per line), not records.")
 def command(
     files: tuple[str, ...],
@@ -69,7 +50,7 @@ def command(
     target: str,
     postback: str | None,
     ship_all_remaining: bool,
-    from_dir: Path | None,
+    from_dir: str | None,
     batch_size: int,
     max_attempts: int,
     raw: bool,
@@ -108,7 +89,7 @@ def command(
         if only_orders:  # --orders on a terminal with no messages: just record the orders
             return
         if from_dir is not None:
-            tally = _inbox(from_dir, writer, options, batch_size, max_attempts)
+            tally = _inbox(Path(from_dir), writer, options, batch_size, max_attempts)
         else:
             from flowkit.import_shipment.stream import run_files
 
@@ -117,7 +98,7 @@ def command(
         finish(tally)
 
 
-def _check_usage(files: tuple[str, ...], order_files: tuple[str, ...], from_dir: Path | None) -> bool:
+def _check_usage(files: tuple[str, ...], order_files: tuple[str, ...], from_dir: str | None) -> bool:
     """Refuse contradictory inputs; True when there is nothing to do but load ``--orders``."""
     if from_dir is not None and files:
         raise click.UsageError("give message FILEs or --from-dir, not both")
@@ -154,12 +135,9 @@ def _load_orders(paths: tuple[str, ...]) -> int:
 
 def _inbox(folder: Path, writer: Writer, options: Options, batch_size: int, max_attempts: int) -> Tally:
     from flowkit.cli.app import get_app
-    from flowkit.errors import InputError
     from flowkit.import_shipment.stream import run_inbox
     from flowkit.store.lock import exclusive
 
     app = get_app()
-    if not folder.is_dir():
-        raise InputError(f"inbox folder {folder} does not exist")
     with exclusive(app.state_path, "import-shipment", wait=app.lock_timeout):
         return run_inbox(app.store(), folder, writer, options, batch_size=batch_size, max_attempts=max_attempts)

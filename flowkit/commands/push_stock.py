@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from flowkit.cli.app import get_app
-from flowkit.cli.options import input_files
+from flowkit.cli.options import inbox_options, input_files
 
 ADJUSTMENTS = ("none", "unsent_orders", "unsent_orders_and_quotes")
 
@@ -47,26 +47,7 @@ ADJUSTMENTS = ("none", "unsent_orders", "unsent_orders_and_quotes")
     flag_value="incremental",
     help="Input is a snapshot: send only SKUs whose quantity changed since the last confirmed push, assigning sequence ids.",
 )
-@click.option(
-    "--from-dir",
-    type=click.Path(file_okay=False, exists=True),
-    metavar="DIR",
-    help="Inbox mode: process the message files in DIR in numeric message_seq order.",
-)
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=50,
-    show_default=True,
-    help="Inbox mode: at most this many message files per run.",
-)
-@click.option(
-    "--max-attempts",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="Inbox mode: runs a failing message is retried before it is parked in failed/.",
-)
+@inbox_options(order="numeric message_seq", batch_size=50, max_attempts=3)
 @click.option(
     "--adjustment",
     type=click.Choice(ADJUSTMENTS),
