@@ -234,7 +234,7 @@ class Deliverer:
             try:
                 receipt = self.transport.put(step.name, step.data, step.record)
             except RecordError as exc:
-                wait = self._retry_wait(exc, tries, entry.attempts)
+                wait = self.policy.retry_wait(exc, tries, entry.attempts)
                 if wait is None:
                     return self._failed(step.record, entry, exc)
                 if isinstance(exc, OutcomeUnknown) and self._arrived(entry, step.record):
@@ -278,7 +278,7 @@ class Deliverer:
             for (index, step), entry, result in zip(sends, entries, results, strict=False):
                 if isinstance(result, Receipt):
                     out[index] = self._delivered(step.record, entry, result)
-                elif self._retry_wait(result, 1, entry.attempts) is not None:
+                elif self.policy.retry_wait(result, 1, entry.attempts) is not None:
                     again.append((index, step, entry, result))
                 else:
                     out[index] = self._failed(step.record, entry, result)
@@ -291,7 +291,7 @@ class Deliverer:
 
     def _retry_window(self, again: list[tuple[int, Send, ledger.Entry, RecordError]]) -> dict[int, Outcome]:
         """Transient failures of a window: one backoff, then one by one (lost replies checked first)."""
-        waits = [self._retry_wait(exc, 1, entry.attempts) or 0.0 for _, _, entry, exc in again]
+        waits = [self.policy.retry_wait(exc, 1, entry.attempts) or 0.0 for _, _, entry, exc in again]
         if waits:
             self.sleep(max(waits))
         out: dict[int, Outcome] = {}
@@ -337,11 +337,6 @@ class Deliverer:
                 withdraw(self.store, back)
         finally:
             self.pending = None
-
-    def _retry_wait(self, exc: RecordError, tries: int, attempts: int) -> float | None:
-        if exc.exit_code != ExitCode.TEMPFAIL or tries >= self.policy.retries or attempts >= self.policy.max_attempts:
-            return None
-        return self.policy.delay(tries, getattr(exc, "retry_after", None))
 
     def _arrived(self, entry: ledger.Entry, record: Record) -> bool:
         try:

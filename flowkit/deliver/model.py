@@ -6,7 +6,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
-from flowkit.errors import FlowkitError
+from flowkit.errors import ExitCode, FlowkitError, RecordError
 from flowkit.records import JSON_TYPE, Record, derive
 from flowkit.store import delivery as ledger
 
@@ -28,6 +28,12 @@ class Policy:
             return float(retry_after) if retry_after <= self.max_delay else None
         ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         return ceiling * random.uniform(0.5, 1.0)
+
+    def retry_wait(self, exc: RecordError, tries: int, attempts: int) -> float | None:
+        """Seconds to wait before trying again in this run, or None: not temporary, or out of tries or attempts."""
+        if exc.exit_code != ExitCode.TEMPFAIL or tries >= self.retries or attempts >= self.max_attempts:
+            return None
+        return self.delay(tries, getattr(exc, "retry_after", None))
 
 
 @dataclass
