@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
@@ -379,27 +378,6 @@ def _chunks(reader: Input[T], window: Window[T]) -> Iterator[list[T | BadLine]]:
             size = window.lookahead
     if items:
         yield items
-
-
-@contextmanager
-def roomy_collector(young: int) -> Iterator[None]:
-    """The cyclic collector's young generation made ``young`` objects large, for a run.
-
-    A window of parsed orders (~400 objects each for a realistic order) waits for its commit;
-    the collector, run every 700 new objects, rescanned it over and over while the next orders
-    were parsed (~20% of a realistic run of query-orders or apply-rules). Parsed JSON holds no
-    cycles and a window's objects are freed at its commit; what lived before the run is frozen
-    out of the scans, and something that keeps growing is still collected.
-    """
-    import gc
-
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(young, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 def finish(tally: Tally) -> None:

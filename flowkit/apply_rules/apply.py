@@ -250,8 +250,8 @@ class StoreWindow:
 
 
 def roomy_collector() -> AbstractContextManager[None]:
-    """The collector's young generation larger than a window of held orders, for the run (``pipeline.roomy_collector``)."""
-    from flowkit.pipeline import roomy_collector as roomy
+    """The collector's young generation larger than a window of held orders, for the run (``flowkit.collector``)."""
+    from flowkit.collector import roomy_collector as roomy
 
     return roomy(YOUNG)
 

@@ -28,9 +28,10 @@ from typing import Any
 
 import orjson
 
+from flowkit.collector import roomy_collector
 from flowkit.errors import FlowkitError, InputError
 from flowkit.log import LOG as log
-from flowkit.pipeline import Input, Pending, StagedWindow, roomy_collector, run
+from flowkit.pipeline import Input, Pending, StagedWindow, run
 from flowkit.records import BadLine, Record, Writer, make_record
 from flowkit.sources import Fetched, Query, Source
 from flowkit.sources.common import timestamp
@@ -163,7 +164,7 @@ class Run:
         documents: Input[Item] = Documents(self)
         window: StagedWindow[Item] = self
         self._shared = not writer.pretty  # an indented record re-encodes its body to indent it too
-        with roomy_collector(YOUNG):  # larger than a batch of parsed orders (pipeline.roomy_collector)
+        with roomy_collector(YOUNG):  # larger than a batch of parsed orders (flowkit.collector)
             run(documents, writer, self.process, consumes=None, command=COMMAND, window=window)
 
     @property
