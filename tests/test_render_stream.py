@@ -11,6 +11,8 @@ import orjson
 import pytest
 from conftest import ROOT, Invoke, record_line, records
 
+from flowkit import __version__
+
 ORDERS = ROOT / "samples" / "orders"
 
 
@@ -42,6 +44,7 @@ def test_record_mode_keeps_key_and_meta(invoke: Invoke) -> None:
         "filename": "1203.xml",
         "channel": "web",
         "supplier": "sup-print-01",
+        "rendered": {"format": "xml", "version": __version__},  # provenance (flowkit.provenance)
     }
     held = out[3]["body"]
     assert held["status"] == "skipped" and held["reason"] == "on hold: artwork awaiting customer approval"

@@ -286,10 +286,16 @@ def test_per_supplier_and_channel_stylesheets_from_config(invoke: Invoke, tmp_pa
     result = invoke(["transform"], input=lines, config=config)
     assert result.exit_code == 0, result.stderr
     outs = records(result.stdout)
-    assert [o["meta"]["transform"] for o in outs] == ["identity.xsl", "params.xsl", "json-out.xsl", "params.xsl"]
+    # meta.transform: the steps, each stylesheet shown relative to the config file's folder
+    assert [[s["stylesheet"] for s in o["meta"]["transform"]] for o in outs] == [
+        ["identity.xsl"],
+        ["params.xsl"],
+        ["json-out.xsl"],
+        ["params.xsl"],
+    ]
     assert outs[1]["body"] == "hello 1203 via none" and outs[2]["body"] == {"number": "1203", "lines": 1}
     flag = invoke(["transform", "--xslt", str(HERE / "identity.xsl")], input=lines, config=config)
-    assert {o["meta"]["transform"] for o in records(flag.stdout)} == {"identity.xsl"}
+    assert {o["meta"]["transform"][-1]["stylesheet"].rpartition("/")[2] for o in records(flag.stdout)} == {"identity.xsl"}
 
 
 def test_record_without_a_route_fails_alone(invoke: Invoke, tmp_config) -> None:

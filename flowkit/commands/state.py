@@ -69,6 +69,11 @@ def show(key: str, as_json: bool) -> None:
     if data["deliveries"]:
         columns = ("destination", "status", "attempts", "remote_ref", "updated_at", "error")
         table(f"deliveries of {key}", columns, [[d[c] for c in columns] for d in data["deliveries"]], to_stdout=True)
+        from flowkit.provenance import shown_rows
+
+        made = shown_rows(data["deliveries"])  # how each delivered payload was made (render, transform)
+        if made:
+            table(f"provenance of {key}", ("destination", "step", "made with", "sha256", "params"), made, to_stdout=True)
     if data["shipments"]:
         shipped = [
             (

@@ -96,11 +96,13 @@ def command(
         return
     from flowkit.errors import RecordError
     from flowkit.pipeline import finish, run
+    from flowkit.provenance import Steps
     from flowkit.records import Reader
     from flowkit.transform.core import CONSUMES, EncodedWriter, Engine, check_file_sizes, parse_params, router
 
     found = _settings()
     options = {"params": parse_params(params), "param_from_meta": from_meta, "max_bytes": found["max_bytes"]}
+    options["steps"] = Steps(get_app().config.base_dir)  # meta.transform: config paths relative to its folder
     routes = None if _given(ctx) else router(get_app().config)
     if routes is not None:
         engine = Engine(routes=routes, allow_read=found["allow_read"], **options)

@@ -5,7 +5,8 @@ Each message is one transaction: dedupe by (kind ``shipment``, target,
 one shipment per source, advance shipped quantities and the order status,
 mark the message processed and append to the order's story. Any refusal
 rolls the transaction back, so a failed message writes nothing and can be
-resent.
+resent; its one trace is a ``rejected`` event in the order's story, written
+afterwards (``store.rejections``) and never marking the message processed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from flowkit.import_shipment.errors import BadMessage
 from flowkit.import_shipment.messages import Message, parse
 from flowkit.records import Record, make_record
-from flowkit.store import Store
+from flowkit.store import Store, rejections
 from flowkit.store import shipments as ledger
 
 COMMAND = "import-shipment"
@@ -59,12 +60,15 @@ def apply(store: Store, record: Record, options: Options) -> tuple[list[Record],
         message = parse(record["body"], record.get("type", "application/json"))
     except BadMessage as exc:
         body = _body(exc.seq, exc.order, Outcome("failure", str(exc)), options)
+        if exc.order:
+            _rejected(store, exc.order, exc.seq, str(exc), options)
         return [make_record("shipment-result", exc.order or record["key"], body, meta=_meta(record, options))], False
     try:
         with store.transaction():
             outcome = _apply(store, message, options)
     except Refused as exc:
         outcome = Outcome("failure", str(exc), lines=exc.lines)
+        _rejected(store, message.order, message.message_seq, str(exc), options)
     meta = _meta(record, options)
     out = [make_record("shipment-result", message.order, _body(message.message_seq, message.order, outcome, options), meta=meta)]
     if options.postback and outcome.result == "success":
@@ -77,6 +81,11 @@ def apply(store: Store, record: Record, options: Options) -> tuple[list[Record],
             for sid, shipment in outcome.shipments
         ]
     return out, outcome.result != "failure"
+
+
+def _rejected(store: Store, number: str, seq: int | None, reason: str, options: Options) -> None:
+    """The refusal in the order's story (the message itself wrote nothing and may be resent)."""
+    rejections.note(store, number, COMMAND, {"message_seq": seq, "target": options.target, "reason": reason})
 
 
 def _meta(record: Record, options: Options) -> dict[str, Any]:

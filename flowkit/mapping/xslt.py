@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -119,6 +120,7 @@ class Stylesheet:
             data = self.path.read_bytes()
         except OSError as exc:
             raise ConfigError(f"{self.path}: cannot read stylesheet: {exc.strerror}") from exc
+        self.sha256 = hashlib.sha256(data).hexdigest()  # of the bytes compiled: the run's provenance (meta.transform)
         roots = (self.path.resolve().parent, *allow_read)
         safe = xmlsafe.parser(resolver=xmlsafe.jail_resolver(roots))
         try:

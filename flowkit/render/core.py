@@ -20,6 +20,7 @@ from flowkit import model
 from flowkit.config import Config
 from flowkit.config_keys import as_read
 from flowkit.formats.options import RenderOptions, build
+from flowkit.provenance import rendered
 from flowkit.records import JSON_TYPE, XML_TYPE, Record, Writer, body_bytes, derive, is_json_type
 
 ASCII_CHARSET = "us-ascii"
@@ -81,6 +82,7 @@ class Renderer:
         self.config = config or Config()
         self.flags = dict(flags or {})
         self._cache: dict[tuple[str | None, str | None], RenderOptions] = {}
+        self._rendered: dict[int, dict[str, Any]] = {}  # meta.rendered per options in _cache (by identity)
         self.last_skip: tuple[str, str] | None = None  # (key, reason), for raw mode's message
 
     def check_flags(self) -> None:
@@ -124,6 +126,7 @@ class Renderer:
                 return
         body, media, ext = payload(order, options, lines)
         extra: dict[str, Any] = {"format": options.format, "filename": f"{record['key']}.{ext}"}
+        extra["rendered"] = self._rendered.get(id(options)) or self._rendered.setdefault(id(options), rendered(options))
         if options.escape_non_ascii and options.format != "orderflow":
             extra["charset"] = ASCII_CHARSET
         out = derive(record, "payload", body, type=media, **extra)

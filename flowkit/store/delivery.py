@@ -22,6 +22,7 @@ import orjson
 
 from flowkit.secrets import redact_text
 from flowkit.store import delivery_bodies as kept
+from flowkit.store import provenance
 from flowkit.store.db import Store, now
 
 _NON_STR = orjson.OPT_NON_STR_KEYS
@@ -110,15 +111,10 @@ def begin_attempt(
     """
     stamp = now()
     with store.transaction() as tx:
+        (origin,) = provenance.ids(store, [meta])
         row = tx.execute(
-            """INSERT INTO deliveries (key, destination, content_hash, status, attempts, filename, size,
-                                       run_id, created_at, updated_at)
-               VALUES (?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?)
-               ON CONFLICT (key, destination, content_hash) DO UPDATE SET status = 'sending',
-                   attempts = attempts + 1, filename = excluded.filename, run_id = excluded.run_id,
-                   updated_at = excluded.updated_at
-               RETURNING *""",
-            (key, destination, content_hash, filename, len(body), store.run_id, stamp, stamp),
+            _UPSERT + " RETURNING *",
+            (key, destination, content_hash, filename, len(body), store.run_id, stamp, stamp, origin),
         ).fetchone()
         entry = _entry(row)
         kept.keep(store, [kept.Body(entry.id, key, content_hash, body, media_type, meta, packed)], stamp)
@@ -126,16 +122,17 @@ def begin_attempt(
 
 
 _UPSERT = """INSERT INTO deliveries (key, destination, content_hash, status, attempts, filename, size,
-                                     run_id, created_at, updated_at)
-             VALUES (?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?)
+                                     run_id, created_at, updated_at, provenance_id)
+             VALUES (?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (key, destination, content_hash) DO UPDATE SET status = 'sending',
                  attempts = attempts + 1, filename = excluded.filename, run_id = excluded.run_id,
-                 updated_at = excluded.updated_at"""
+                 updated_at = excluded.updated_at,
+                 provenance_id = COALESCE(excluded.provenance_id, provenance_id)"""
 
 
 _INSERT = """INSERT INTO deliveries (id, key, destination, content_hash, status, attempts, filename, size,
-                                     run_id, created_at, updated_at)
-             VALUES (?, ?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?)"""
+                                     run_id, created_at, updated_at, provenance_id)
+             VALUES (?, ?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?, ?)"""
 
 
 class Intent(NamedTuple):
@@ -165,6 +162,7 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
     """
     stamp, conn = now(), store.conn
     out: list[Entry | None] = [None] * len(intents)
+    origins = provenance.ids(store, [i.meta for i in intents])  # where each payload came from (render, transform)
     fresh = [n for n, i in enumerate(intents) if i.fresh]
     if fresh:
         top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM deliveries").fetchone()[0]
@@ -183,6 +181,7 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
                         store.run_id,
                         stamp,
                         stamp,
+                        origins[n],
                     )
                     for m, n in enumerate(fresh)
                 ],
@@ -196,18 +195,18 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
             out[n] = Entry(
                 top + 1 + m, i.key, destination, i.content_hash, "sending", 1, i.filename, len(i.body), None, None, None, stamp
             )
-    seen = [i for i, e in zip(intents, out, strict=True) if e is None]
+    seen = [(i, origin) for i, e, origin in zip(intents, out, origins, strict=True) if e is None]
     if seen:
         conn.executemany(
             _UPSERT,
-            [(i.key, destination, i.content_hash, i.filename, len(i.body), store.run_id, stamp, stamp) for i in seen],
+            [(i.key, destination, i.content_hash, i.filename, len(i.body), store.run_id, stamp, stamp, o) for i, o in seen],
         )
         cur = conn.cursor()
         cur.row_factory = None  # plain tuples: the rest of the row is the intent's own
         cur.execute(
             """SELECT key, content_hash, id, attempts, size, remote_ref, error, error_code FROM deliveries
                WHERE key IN (SELECT value FROM json_each(?)) AND destination = ?""",
-            (json.dumps([i.key for i in seen]), destination),
+            (json.dumps([i.key for i, _ in seen]), destination),
         )
         found = {(row[0], row[1]): row[2:] for row in cur}
         for n, i in enumerate(intents):
@@ -360,11 +359,17 @@ def body(store: Store, entry_id: int) -> tuple[str, dict[str, Any], bytes] | Non
 
 
 def history(store: Store, key: str) -> list[dict[str, Any]]:
-    """Every delivery of ``key`` (all destinations) with the archived response."""
-    rows = store.conn.execute("SELECT * FROM deliveries WHERE key = ? ORDER BY id", (key,))
+    """Every delivery of ``key`` (all destinations) with the archived response and the payload's provenance."""
+    rows = store.conn.execute(
+        """SELECT d.*, p.detail AS provenance FROM deliveries d LEFT JOIN provenance p ON p.id = d.provenance_id
+           WHERE d.key = ? ORDER BY d.id""",
+        (key,),
+    )
     out = []
     for row in rows:
         item = dict(row)
         item["response"] = json.loads(item["response"]) if item["response"] else None
+        item.pop("provenance_id", None)
+        item["provenance"] = json.loads(item["provenance"]) if item["provenance"] else None
         out.append(item)
     return out

@@ -20,6 +20,7 @@ from flowkit.errors import ConfigError, FlowkitError, RecordError, UsageError
 from flowkit.mapping import xmlsafe
 from flowkit.mapping.jolt import MappingFailed
 from flowkit.mapping.xslt import TransformFailed
+from flowkit.provenance import Steps, file_sha256
 from flowkit.records import MARK, Record, Writer, derive, is_json_type
 
 CONSUMES = ("payload",)
@@ -48,7 +49,9 @@ class Engine:
     # Per-record choice (meta -> (xslt, jolt)) from [suppliers.X.transform]/[channels.X.transform].
     routes: Route | None = None
     allow_read: tuple[Path, ...] = ()
+    steps: Steps = field(default_factory=Steps)  # meta.transform's steps (paths shown relative to steps.base)
     _compiled: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _digests: dict[str, str] = field(default_factory=dict)  # Jolt spec path -> sha256, read once per run
 
     @classmethod
     def build(cls, *, xslt: str | None, jolt: str | None, allow_read: Sequence[Path] = (), **options: Any) -> Engine:
@@ -115,7 +118,8 @@ class Engine:
                 max_bytes=self.max_bytes,
                 strip_blanks=sheet.strips_all,
             )
-            output = sheet.apply(doc, self.parameters(record))
+            params = self.parameters(record)
+            output = sheet.apply(doc, params)
         except TransformFailed as exc:
             raise RecordError(f"{sheet.name}: {exc}") from exc
         del doc  # free the input tree before building the output record
@@ -137,7 +141,7 @@ class Engine:
                 "format": extension,
                 "filename": _rename(record, extension),
                 "encoding": output.encoding,
-                "transform": sheet.name,
+                "transform": Steps.chained(meta, self.steps.step("stylesheet", str(sheet.path), sheet.sha256, params)),
             },
             "body": body,
         }
@@ -150,6 +154,8 @@ class Engine:
             body = chain.apply(record["body"], context)
         except MappingFailed as exc:
             raise RecordError(f"{chain.where}: {exc}") from exc
+        digest = self._digests.get(chain.where) or self._digests.setdefault(chain.where, file_sha256(chain.where))
+        step = self.steps.step("spec", chain.where, digest, context)
         return derive(
             record,
             "payload",
@@ -157,7 +163,7 @@ class Engine:
             type="application/json",
             format="json",
             filename=_rename(record, "json"),
-            transform=os.path.basename(chain.where),
+            transform=Steps.chained(record.get("meta", {}), step),
         )
 
 
