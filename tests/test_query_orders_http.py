@@ -56,18 +56,21 @@ def test_omnitron_pages_and_merges_sub_resources(invoke: Invoke, config: Path, a
     result = run(invoke, config, "--source", "omni", "--unsent")
     assert result.exit_code == 0, result.stderr
     out = records(result.stdout)
-    # 6 orders; OMN-6003 is already sent (server-side is_send filter), OMN-6005 is cancelled (status 100 filtered
-    # by the preset's status=400 list parameter).
+    # 7 orders; OMN-6003 is already sent (server-side is_send filter); OMN-6005 (cancelled, 100) and OMN-6007
+    # (cancellation waiting, 50) are read, the list having no "not cancelled" filter, and kept out by query-orders.
     assert [r["key"] for r in out] == ["OMN-6001", "OMN-6002", "OMN-6004", "OMN-6006"]
     lists = [p for m, p in api.requests if p.startswith("/api/i1/orders/")]
-    assert len(lists) == 2 and "is_send=False" in lists[0] and "limit=2" in lists[0] and "offset=2" in lists[1]
+    assert len(lists) == 3 and "is_send=False" in lists[0] and "limit=2" in lists[0] and "offset=2" in lists[1]
+    assert "status" not in lists[0]
     order = out[0]["body"]
     assert [(li["sku"], li["quantity"]) for li in order["lines"]] == [("MUG-WHT-330", 2), ("CAL-A3-2026", 1)]
     assert order["discounts"][0]["code"] == "HAZIRAN"
     assert order["external_refs"] == {"akinon.pk": "6001"}
     assert out[0]["meta"] == {"channel": "3", "source": "omni"}
-    item_pages = [p for m, p in api.requests if p.startswith("/api/v1/order_item/") and "order=6001" in p]
+    item_pages = [p for m, p in api.requests if p.startswith("/api/v1/order_items/?") and "order_id=6001" in p]
     assert len(item_pages) == 2  # items of one order span two pages: the next link was followed
+    details = [p for m, p in api.requests if p.startswith("/api/v1/order_items/6001")]
+    assert details == ["/api/v1/order_items/60010/", "/api/v1/order_items/60011/", "/api/v1/order_items/60012/"]
 
 
 def test_channel_filter_goes_to_the_server(invoke: Invoke, config: Path, api: Api) -> None:
@@ -81,7 +84,8 @@ def test_a_500_in_the_middle_is_retried(invoke: Invoke, config: Path, api: Api) 
     api.faults["/api/v1/orders_integration/6002/"] = [500, 503]
     result = invoke(["-v", "query-orders", "--source", "omni"], config=config, env=ENV)
     assert result.exit_code == 0, result.stderr
-    assert [r["key"] for r in records(result.stdout)] == ["OMN-6001", "OMN-6002", "OMN-6003", "OMN-6004", "OMN-6006"]
+    keys = ["OMN-6001", "OMN-6002", "OMN-6003", "OMN-6004", "OMN-6006", "OMN-6007"]  # not --unsent: 6007 is held
+    assert [r["key"] for r in records(result.stdout)] == keys
     assert "HTTP 500, retrying (1 of 2 retries)" in result.stderr and "(3 of 2" not in result.stderr
 
 
@@ -178,7 +182,8 @@ def test_rate_limit_spaces_requests(invoke: Invoke, config: Path, tmp_config: An
     started = time.monotonic()
     result = invoke(["query-orders", "--source", "slow", "--channel", "4"], config=limited, env=ENV)
     assert result.exit_code == 0, result.stderr
-    assert len(api.requests) == 5 and time.monotonic() - started >= 4 / 40
+    # the list, then per order (OMN-6002, and the cancelled OMN-6005) detail, 2 pages of items, 3 item details, discounts
+    assert len(api.requests) == 15 and time.monotonic() - started >= 14 / 40
 
 
 def test_missing_token_reference_is_a_config_error(invoke: Invoke, config: Path, api: Api) -> None:
@@ -248,7 +253,7 @@ def test_a_missing_detail_fails_that_order_and_a_403_stops_the_run(invoke: Invok
         ("order", "OMN-6006"),
     ]
     assert "HTTP 404" in result.stderr
-    api.faults["/api/v1/order_item/"] = [403]
+    api.faults["/api/v1/order_items/"] = [403]
     stopped = run(invoke, config, "--source", "omni", "--number", "OMN-6001", "--raw")
     assert stopped.exit_code == 69 and "refused, HTTP 403" in stopped.stderr and stopped.stdout == ""
 

@@ -8,21 +8,30 @@ temporary (exit 75: the destination was down), and after ``max_attempts`` the or
 dead; ``dead`` is dead; ``unknown`` and ``skipped`` leave it as it is.
 Each change is one transaction with its event. A source call still owed
 (it failed) is retried by the next run before the stream is read.
+
+Write-back: when the source's mark-sent call takes values from the destination's
+answer (``{response.…}`` in ``[sources.X.mark_sent]``, see ``sources/writeback.py``),
+the result's ``response`` (the JSON an HTTP destination answered, kept by deliver)
+is kept in the order's story with the result, so a retry by a later run uses it too.
+A value missing from it fails that order's call (65) and leaves it owed; nothing is sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowkit.config import Config
 from flowkit.errors import ExitCode, FlowkitError, RecordError
 from flowkit.log import LOG as log
 from flowkit.records import Record
 from flowkit.secrets import scrub
-from flowkit.sources import Source, open_source
+from flowkit.sources import open_source
 from flowkit.store import Store, exports, orders
+
+if TYPE_CHECKING:
+    from flowkit.sources.httpsource import HttpSource
 
 COMMAND = "mark-sent"
 CONSUMES = ("result", "error")
@@ -45,7 +54,7 @@ class MarkSent:
             "not_orders": 0,
         }
     )
-    _sources: dict[str, Source | None] = field(default_factory=dict)
+    _sources: dict[str, HttpSource | None] = field(default_factory=dict)
 
     def process(self, record: Record) -> Iterator[Record]:
         number = record["key"]
@@ -61,12 +70,15 @@ class MarkSent:
             detail["sent"] = False
         if record["kind"] == "error":
             detail["error"] = body.get("error")
+        response = body.get("response") if status in ("delivered", "duplicate") else None
+        if response is not None and self.writes_back(number):
+            detail["response"] = response  # kept in the story: a retry of the source call by a later run needs it
         detail = scrub(detail)  # the events keep no secret an upstream message carried
         new = self.apply(number, status, known, detail)
         yield {**record, "meta": {**record.get("meta", {}), "export_status": new}}
         owed = exports.marks(self.store, number)
         if new == "exported" and self.call_source and owed is not None and owed["state"] == "pending":
-            self.tell_source(number)
+            self.tell_source(number, detail.get("response"))
 
     def apply(self, number: str, status: str, known: tuple[str, int], detail: dict[str, Any]) -> str:
         """Move the order along its lifecycle for one result; returns its export status afterwards."""
@@ -110,32 +122,50 @@ class MarkSent:
     def source_of(self, number: str) -> str | None:
         return exports.source(self.store, number)
 
-    def mark_call(self, number: str) -> Source | None:
+    def mark_call(self, number: str) -> HttpSource | None:
         """The order's source, when it has a mark-sent call configured."""
         name = self.source_of(number)
         if name is None or name not in self.config.section("sources"):
             return None
         if name not in self._sources:
-            from flowkit.sources.httpsource import has_mark_sent
+            from flowkit.sources.httpsource import HttpSource, has_mark_sent
 
             spec = self.config.section("sources")[name]
             wanted = spec.get("type", "http") == "http" and has_mark_sent(spec)
-            self._sources[name] = open_source(self.config, name, store=self.store) if wanted else None
+            source = open_source(self.config, name, store=self.store) if wanted else None
+            self._sources[name] = source if isinstance(source, HttpSource) else None
         return self._sources[name]
 
-    def tell_source(self, number: str) -> None:
+    def writes_back(self, number: str) -> bool:
+        """Whether the order's source call takes values from the destination's answer (``{response.…}``)."""
+        source = self.mark_call(number) if self.call_source else None
+        return source is not None and "{response" in str(source.spec.get("mark_sent"))
+
+    def kept_response(self, number: str) -> Any:
+        """The destination's answer kept with the order's latest delivered result (for a retried source call)."""
+        for event in reversed(self.store.events(number)):
+            detail = event.get("detail")
+            if event["event"] in ("result-delivered", "result-duplicate") and isinstance(detail, dict) and "response" in detail:
+                return detail["response"]
+        return None
+
+    def tell_source(self, number: str, response: Any = None) -> None:
         """Call the source's mark-sent; a failure stays owed and is retried next run."""
+        from flowkit.sources.writeback import Missing
+
         source = self.mark_call(number)
         found = exports.document(self.store, number)
         if source is None or found is None:
             return
+        if response is None and self.writes_back(number):
+            response = self.kept_response(number)
         try:
-            ref = source.mark_sent(found[0])
+            ref = source.mark_sent(found[0], response)
         except FlowkitError as exc:
             exports.settle_mark(self.store, number, command=COMMAND, ref=None, error=exc.format_message())
             raise RecordError(
                 f"exported, but telling source {source.name!r} failed (will retry): {exc.format_message()}",
-                code=ExitCode.TEMPFAIL,
+                code=ExitCode.DATAERR if isinstance(exc, Missing) else ExitCode.TEMPFAIL,
             ) from exc
         exports.settle_mark(self.store, number, command=COMMAND, ref=ref, error=None)
 

@@ -1,9 +1,12 @@
 """The ``http`` source: a paginated REST API described in the config (see docs/sources.md).
 
 List pages (page number, offset/limit or next link), then per order an
-optional detail call and sub-resource calls merged into one document, then
+optional detail call and sub-resource calls (each row with its own detail call
+when the sub-resource has a ``detail_path``) merged into one document, then
 the source's mapping. Query filters go to the server where the config names
 a parameter for them; query-orders checks every filter again on the result.
+``invoiced_only`` (Magento 2: open orders with an invoice, state ``processing``
+and ``total_invoiced`` > 0) goes to the server too and is checked again here.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError, InputError
+from flowkit.log import LOG as log
 from flowkit.secrets import redact_text
 from flowkit.sources.base import Fetched, Query
 from flowkit.sources.httpclient import HttpRefusedError
@@ -22,6 +26,8 @@ from flowkit.sources.mapping import Mapping, apply_mapping, resolve
 from flowkit.sources.presets import PRESETS, effective
 
 PAGINATION = ("none", "page", "offset", "next")
+# invoiced_only: Magento's "open invoiced orders", as searchCriteria filter groups (ANDed)
+INVOICED = (("state", "processing", "eq"), ("total_invoiced", "0", "gt"))
 
 
 def fill(template: str, context: dict[str, Any], where: str) -> str:
@@ -34,6 +40,15 @@ def fill(template: str, context: dict[str, Any], where: str) -> str:
 
 def has_mark_sent(spec: dict[str, Any]) -> bool:
     return bool(spec.get("mark_sent") or PRESETS.get(str(spec.get("preset")), {}).get("mark_sent"))
+
+
+def invoiced(item: dict[str, Any]) -> bool:
+    """A Magento order the ``invoiced_only`` filter keeps: open (``processing``) with something invoiced."""
+    try:
+        total = float(item.get("total_invoiced") or 0)
+    except (TypeError, ValueError):
+        total = 0.0
+    return item.get("state") == "processing" and total > 0
 
 
 @dataclass
@@ -57,6 +72,8 @@ class HttpSource:
                 raise ConfigError(f"{where}: sources.{name} (http) needs {key!r}")
         if merged["pagination"] not in PAGINATION:
             raise ConfigError(f"{where}: pagination must be one of {', '.join(PAGINATION)}")
+        if merged.get("invoiced_only") and merged["query_style"] != "magento":
+            raise ConfigError(f'{where}: sources.{name}: invoiced_only needs query_style = "magento" (a Magento 2 API)')
         mapping = resolve(str(merged["mapping"]), base_dir=config.base_dir, where=where)
         return cls(name, merged, where, mapping, bool(merged.get("carry_over", False)))
 
@@ -87,7 +104,7 @@ class HttpSource:
         }
         names = spec["filter_params"]
         if spec["query_style"] == "magento":
-            return params + _magento_filters(names, wanted)
+            return params + _magento_filters(names, wanted, INVOICED if spec.get("invoiced_only") else ())
         for key, values in wanted.items():
             if names.get(key) and values:
                 params.append((str(names[key]), ",".join(str(v) for v in values)))
@@ -189,8 +206,15 @@ class HttpSource:
                 rows += (_dig(data, field_name) if field_name and isinstance(data, dict) else data) or []
                 url = _dig(data, "next") if isinstance(data, dict) and field_name else None
                 params = {}
+            if sub.get("detail_path"):  # each row's own detail call, merged over the row
+                rows = [self.row_detail(str(sub["detail_path"]), row) if isinstance(row, dict) else row for row in rows]
             doc[str(sub["name"])] = rows
         return doc
+
+    def row_detail(self, path: str, row: dict[str, Any]) -> dict[str, Any]:
+        """A sub-resource row with its detail merged in (placeholders from the row, e.g. ``{pk}``)."""
+        detail = self.client.get(fill(path, {**self.spec, **row}, self.where))
+        return {**row, **detail} if isinstance(detail, dict) else row
 
     def fetch(self, query: Query) -> Iterator[Fetched]:
         for items in self.pages(query):
@@ -198,6 +222,9 @@ class HttpSource:
                 if not isinstance(item, dict):
                     continue
                 key = str(item.get(self.spec["id_field"], "?"))
+                if self.spec.get("invoiced_only") and not invoiced(item):  # the server's filter, checked again
+                    log.info("source %s: order %s skipped: not an open invoiced order (invoiced_only)", self.name, key)
+                    continue
                 where = f"source {self.name} order {key}"
                 try:
                     order = apply_mapping(self.mapping, self.document(item), where)
@@ -214,16 +241,23 @@ class HttpSource:
     def done(self, item: Fetched, ok: bool) -> None:
         return None
 
-    def mark_sent(self, order: dict[str, Any]) -> str | None:
-        """Tell the source ``order`` was exported (the configured call); returns the HTTP status."""
-        call = self.spec.get("mark_sent")
-        if not call:
+    def mark_sent(self, order: dict[str, Any], response: Any = None) -> str | None:
+        """Tell the source ``order`` was exported (the configured calls, see ``writeback``); what it answered.
+
+        ``response`` is the JSON the delivery's destination answered, for ``{response.…}`` values.
+        Every value is resolved before the first call: a missing one sends nothing.
+        """
+        if not self.spec.get("mark_sent"):
             return None
-        context = {**self.spec, "number": order["number"], "refs": order.get("external_refs") or {}, "order": order}
-        url = fill(str(call["path"]), context, self.where)
-        method = str(call.get("method", "PATCH")).upper()
-        _data, response = self.client.request(method, url, json=call.get("json"))
-        return redact_text(f"{method} {response.url} {response.status_code}")
+        from flowkit.sources.writeback import calls
+
+        planned = calls(self.spec, order, response, f"source {self.name} mark-sent of order {order['number']}")
+        shown = ""
+        for call in planned:
+            _data, answer = self.client.request(call.method, call.path, json=call.body)
+            shown = f"{call.method} {answer.url} {answer.status_code}"
+        more = f" (and {len(planned) - 1} item call(s))" if len(planned) > 1 else ""
+        return redact_text(shown + more)
 
 
 def _text(value: Any) -> str:
@@ -236,10 +270,19 @@ def _dig(data: Any, dotted: str) -> Any:
     return data
 
 
-def _magento_filters(names: dict[str, Any], wanted: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """searchCriteria filter groups (ANDed); several values of one filter become condition ``in``."""
+def _magento_filters(
+    names: dict[str, Any], wanted: dict[str, list[str]], fixed: tuple[tuple[str, str, str], ...] = ()
+) -> list[tuple[str, str]]:
+    """searchCriteria filter groups (ANDed): ``fixed`` (field, value, condition) first, then the query's filters.
+
+    Several values of one filter become condition ``in``.
+    """
     out: list[tuple[str, str]] = []
     group = 0
+    for field_name, value, condition in fixed:
+        prefix = f"searchCriteria[filter_groups][{group}][filters][0]"
+        out += [(f"{prefix}[field]", field_name), (f"{prefix}[value]", value), (f"{prefix}[condition_type]", condition)]
+        group += 1
     for key, values in wanted.items():
         if not names.get(key) or not values:
             continue

@@ -1,8 +1,13 @@
 """Built-in settings for known order APIs; a source's own keys override its preset's.
 
-``omnitron``: Akinon Omnitron, Integrator order flow (unsent approved orders,
-detail + items + discount items merged, PATCH ``is_send`` once exported).
-``magento2``: Magento 2 REST ``/V1/orders`` with ``searchCriteria`` paging.
+``omnitron``: Akinon Omnitron, Integrator order flow: orders not yet sent
+(``is_send=False``; the list has no "not cancelled" filter, so cancelled and
+cancellation-waiting orders are read and query-orders keeps them out: see
+docs/architecture.md), detail + items (``/order_items/?order_id=`` and each
+item's detail) + discount items merged, PATCH ``is_send`` once exported, and
+the ERP's ids written to the items when ``mark_sent.items.body`` asks for them.
+``magento2``: Magento 2 REST ``/V1/orders`` with ``searchCriteria`` paging,
+open invoiced orders only (``invoiced_only``) unless told otherwise.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "auth": "token",
         "prefix": "/api/v1",
         "list_path": "/api/i1/orders/",
-        "list_params": {"status": "400"},
+        "list_params": {},
         "unsent_params": {"is_send": "False"},
         "filter_params": {"channel": "channel", "number": "number", "since": "date_placed__gte"},
         "items_field": "results",
@@ -27,9 +32,10 @@ PRESETS: dict[str, dict[str, Any]] = {
         "subresources": [
             {
                 "name": "order_items",
-                "path": "{prefix}/order_item/detailed_integration/",
-                "params": {"order": "{pk}"},
+                "path": "{prefix}/order_items/",
+                "params": {"order_id": "{pk}"},
                 "items_field": "results",
+                "detail_path": "{prefix}/order_items/{pk}/",  # placeholders from the item row: its pk
             },
             {
                 "name": "discount_items",
@@ -39,7 +45,13 @@ PRESETS: dict[str, dict[str, Any]] = {
             },
         ],
         "mapping": "omnitron",
-        "mark_sent": {"method": "PATCH", "path": "{prefix}/orders/{refs[akinon.pk]}/", "json": {"is_send": True}},
+        "mark_sent": {
+            "method": "PATCH",
+            "path": "{prefix}/orders/{refs[akinon.pk]}/",
+            "body": {"is_send": True},  # the only order field Omnitron lets you PATCH
+            # other fields go to the items; no call unless the source gives ``mark_sent.items.body``
+            "items": {"method": "PATCH", "path": "{prefix}/order_items/{item}/", "each": "akinon.item_pks"},
+        },
     },
     "magento2": {
         "auth": "bearer",
@@ -55,6 +67,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "total_field": "total_count",
         "id_field": "entity_id",
         "mapping": "magento2",
+        "invoiced_only": True,  # the extension exports "only open invoiced orders"
     },
 }
 
@@ -85,10 +98,16 @@ DEFAULTS: dict[str, Any] = {
     "verify": True,
     "query_style": "params",
     "headers": {},
+    "invoiced_only": False,
 }
 
 
 def effective(spec: dict[str, Any]) -> dict[str, Any]:
     """Defaults < preset < the source's own keys."""
     preset = PRESETS.get(str(spec.get("preset", "")), {}) if spec.get("preset") else {}
-    return {**DEFAULTS, **preset, **spec}
+    out = {**DEFAULTS, **preset, **spec}
+    if isinstance(spec.get("mark_sent"), dict):  # the source's mark_sent keys over the preset's, not instead
+        from flowkit.sources.writeback import merged
+
+        out["mark_sent"] = merged(preset.get("mark_sent"), spec["mark_sent"])
+    return out

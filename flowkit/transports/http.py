@@ -32,7 +32,16 @@ from flowkit.config import Config
 from flowkit.errors import ConfigError, ExitCode, RecordError, TempFailError, UnavailableError
 from flowkit.reasons import words
 from flowkit.records import Record
-from flowkit.secrets import SECRET_HEADERS, follow, redact_headers, redact_text, remember, remember_basic, remember_url
+from flowkit.secrets import (
+    SECRET_HEADERS,
+    follow,
+    redact_headers,
+    redact_text,
+    remember,
+    remember_basic,
+    remember_url,
+    scrub,
+)
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient, option, secret
 
 if TYPE_CHECKING:
@@ -40,6 +49,7 @@ if TYPE_CHECKING:
 
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 ARCHIVE_LIMIT = 65536
+ANSWER_LIMIT = 16384  # bytes of a JSON answer carried in the result record (``response``), for mark-sent's write-back
 
 
 def render_url(template: str, record: Record, filename: str) -> str:
@@ -184,8 +194,11 @@ class Http:
 
     def put(self, name: str, data: bytes, record: Record) -> Receipt:
         url = render_url(self.url, record, name)
-        if self.exists_url and self._exists(record, name):
-            return Receipt(redact_text(f"exists {render_url(self.exists_url, record, name)}"), {"exists": True})
+        if self.exists_url:
+            there, found = self._check(record, name)
+            if there:
+                detail: dict[str, Any] = {"exists": True, **answer(found)}
+                return Receipt(redact_text(f"exists {render_url(self.exists_url, record, name)}"), detail)
         headers = {
             "Content-Type": self.content_type or str(record.get("type") or "application/octet-stream"),
             self.key_header: idempotency_key(str(record["key"]), data),
@@ -194,6 +207,7 @@ class Http:
         detail = archive(response, data, self.secret_headers)
         code = response.status_code
         if (code in self.success) if self.success else 200 <= code < 300:
+            detail.update(answer(response))
             return Receipt(redact_text(f"{code} {response.headers.get('location') or url}"), detail)
         message = redact_text(f"{self.method} {url}: HTTP {code} {response.reason_phrase}: {response.text[:200]}")
         if code == 429 or code >= 500:
@@ -204,6 +218,10 @@ class Http:
 
     def _exists(self, record: Record, name: str) -> bool:
         """The exists-check: True when the destination already has this record."""
+        return self._check(record, name)[0]
+
+    def _check(self, record: Record, name: str) -> tuple[bool, Any]:
+        """The exists-check: whether the destination has this record, and its answer (when it has)."""
         assert self.exists_url is not None
         url = render_url(self.exists_url, record, name)
         response = self._request(str(self.spec.get("exists_method", "GET")).upper(), url)
@@ -212,19 +230,19 @@ class Http:
         if code in (self.spec.get("exists_stop_status") or []):
             raise RecordError(f"exists-check {url}: HTTP {code}: stopping", code=ExitCode.UNAVAILABLE)
         if code in (self.spec.get("exists_missing_status") or [404]):
-            return False
+            return False, None
         if code == 429 or code >= 500:
             raise Transient(f"exists-check {url}: HTTP {code}", retry_after=retry_after(response.headers.get("retry-after")))
         if not 200 <= code < 300:
             raise RecordError(f"exists-check {url}: unexpected HTTP {code}", code=ExitCode.DATAERR)
         path = self.spec.get("exists_path")
         if not path:
-            return True
+            return True, response
         try:
             value = dig(response.json(), str(path))
         except ValueError:
             raise RecordError(f"exists-check {url}: response is not JSON", code=ExitCode.DATAERR) from None
-        return value not in (None, [], {}, "") and value != self.spec.get("exists_not_found")
+        return value not in (None, [], {}, "") and value != self.spec.get("exists_not_found"), response
 
     def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
         if not self.exists_url or record is None:
@@ -264,6 +282,23 @@ def endpoint(template: str, key: str) -> str:
     """A URL template with ``{key}``/``{filename}`` filled with ``key``, cut before any other placeholder."""
     url = template.replace("{key}", quote(key, safe="")).replace("{filename}", quote(key, safe=""))
     return url.split("{", 1)[0]
+
+
+def answer(response: httpx.Response | None) -> dict[str, Any]:
+    """``{"json": …}``: the destination's JSON answer, when it is JSON and at most ``ANSWER_LIMIT`` bytes; else ``{}``.
+
+    Deliver puts it in the result record (``response``), where ``query-orders mark-sent`` can
+    write values of it back to the order's source (the ERP's ids). Strings are redacted.
+    """
+    if response is None or len(response.content) > ANSWER_LIMIT:
+        return {}
+    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        return {}
+    try:
+        return {"json": scrub(response.json())}
+    except ValueError:
+        return {}
 
 
 def archive(response: httpx.Response, data: bytes, secret_headers: set[str]) -> dict[str, Any]:
