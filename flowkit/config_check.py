@@ -122,6 +122,14 @@ class Checker:
                 self.named(name, value)
             else:
                 self.unknown((name,), [*schema.TOP, *schema.NAMED], "table")
+        self.routes(data)
+
+    def routes(self, data: Mapping[str, Any]) -> None:
+        """Each deliver route names a [destinations.NAME] (or is a URL, or a template over the record)."""
+        from flowkit.routes import problems
+
+        for path, message in problems(data):
+            self.problem(path, message)
 
     def named(self, kind: str, value: Any) -> None:
         if not isinstance(value, Mapping):
@@ -255,9 +263,7 @@ class Checker:
 
     def not_per_record(self, path: KeyPath, keys: Table) -> None:
         command, key = path[2], path[-1].replace("-", "_")
-        if command == "deliver" and key in ("to", "target"):
-            self.problem(path, f"'{dotted(path)}' is not read: {schema.ROUTING_NOTE}")
-        elif key in schema.COMMANDS[command]:
+        if key in schema.COMMANDS[command]:
             self.problem(
                 path, f"'{dotted(path)}' is only read in [{command}], not per supplier or channel (read here: {', '.join(keys)})"
             )

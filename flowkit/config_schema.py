@@ -243,7 +243,7 @@ RENDER: Table = {
     "orderflow_operation": opt("string", "insert", "update", "merge"),
 }
 TRANSFORM_PER_RECORD: Table = {"xslt": opt(), "jolt": opt()}
-DELIVER_PER_RECORD: Table = {"filename": STR}
+DELIVER_PER_RECORD: Table = {"filename": STR, "to": STR}  # to: the route of the supplier's/channel's records
 
 COMMANDS: Mapping[str, Table] = {
     "query-orders": {
@@ -336,9 +336,6 @@ LABEL: Table = {"name": STR}  # a name for people reading the file
 SUPPLIER: Table = {**LABEL, "enabled": BOOL, "disabled": BOOL}
 CHANNEL: Table = LABEL
 ENTITIES: Mapping[str, Table] = {"suppliers": SUPPLIER, "channels": CHANNEL}
-ROUTING_NOTE = (
-    "per-supplier and per-channel destination routing does not exist; run one 'flowkit deliver --to NAME' per destination"
-)
 
 TOP: Mapping[str, Table] = {"state": STATE, "log": LOG, "metrics": METRICS, **COMMANDS}
 NAMED = ("sources", "destinations", "suppliers", "channels")

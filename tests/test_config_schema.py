@@ -42,8 +42,8 @@ MISTAKES = [
         ":4: unknown key 'destinations.y.conflct' (did you mean 'conflict'?)",
     ),
     (
-        '[suppliers.acme.deliver]\nto = "mis"\n',
-        ":2: 'suppliers.acme.deliver.to' is not read: per-supplier and per-channel destination routing does not exist",
+        '[destinations.mis]\ntype = "hotfolder"\npath = "o"\n[suppliers.acme.deliver]\nto = "mjs"\n',
+        ":5: 'suppliers.acme.deliver.to' names an unknown destination 'mjs': there is no [destinations.mjs] (did you mean 'mis'?)",
     ),
     ('[sources.x]\ntype = "dri"\npath = "in"\n', ":2: unknown source type in 'sources.x.type' (did you mean 'dir'?"),
     (

@@ -5,10 +5,17 @@ Example: flowkit render orders.ndjson | flowkit deliver --to mis-sftp
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
+from click.core import ParameterSource
 
 from flowkit.cli.app import get_app
 from flowkit.cli.options import choose_mode, input_files, output_mode
+
+if TYPE_CHECKING:
+    from flowkit.cli.app import App
+    from flowkit.routes import Routes
 
 
 @click.command("deliver")
@@ -16,9 +23,10 @@ from flowkit.cli.options import choose_mode, input_files, output_mode
 @click.option(
     "--to",
     "target",
-    required=True,
     metavar="NAME_OR_URL",
-    help="A [destinations.NAME] table, or a URL: file:///dir/, sftp://user@host:port/dir/, ftp(s)://…, https://…, smtp(s)://…",
+    help="A [destinations.NAME] table, or a URL: file:///dir/, sftp://user@host:port/dir/, ftp(s)://…, https://…, smtp(s)://…;"
+    " or a template naming a table per record, e.g. '{meta.supplier}'. Without it, the config's routes pick per record"
+    " ([suppliers.X.deliver] to, then [channels.X.deliver] to, then [deliver] to).",
 )
 @click.option(
     "--name",
@@ -38,7 +46,7 @@ from flowkit.cli.options import choose_mode, input_files, output_mode
 @output_mode
 def command(
     files: tuple[str, ...],
-    target: str,
+    target: str | None,
     name_template: str | None,
     force: bool,
     retry_failed: bool,
@@ -56,27 +64,54 @@ def command(
     Example:
       flowkit deliver --to file:///srv/hotfolder/ --name '{key}.xml' samples/deliver/payloads.ndjson
       flowkit deliver --to mis-sftp --retry-failed
+      flowkit deliver --to '{meta.supplier}' payloads.ndjson     # a [destinations.NAME] per supplier
+      flowkit deliver payloads.ndjson                           # routes from [suppliers.X.deliver] to, …
     """
     from flowkit.cli.console import summary
-    from flowkit.deliver.run import build, deliver_all, lock_name
-    from flowkit.pipeline import finish
+    from flowkit.deliver.run import finish_run
     from flowkit.records import Reader, Writer
-    from flowkit.store.lock import exclusive
 
     app = get_app()
-    deliverer = build(app.config, app.store(), target, name_template=name_template, force=force, max_attempts=max_attempts)
+    routes = _routes(app, target)
     reader = None if retry_failed else Reader(files, raw_kind="payload")
     writer = Writer(mode=choose_mode(reader.mode if reader else "record", output))
     counts: dict[str, int] = {}
-    lock = exclusive(app.state_path, lock_name(deliverer.destination), wait=app.lock_timeout if wait is None else wait)
-    with lock, app.run("deliver", counts, target=deliverer.destination):
-        tally, line = deliver_all(deliverer, reader, writer, counts)
-        summary(line, destination=deliverer.destination, counts=dict(counts))
-        down = deliverer.down
-        if down is not None and down.exit_code != 75 and tally.codes and set(tally.codes) == {int(down.exit_code)}:
-            # Every failure is the destination refusing us: its code, even beside duplicates or payloads
-            # sent before (a cron script tells 69 "fix credentials" from 1 "bad data"); all-75 is finish's.
-            from flowkit.errors import PartialError
+    wait = app.lock_timeout if wait is None else wait
+    options: dict[str, Any] = {"name_template": name_template, "force": force, "max_attempts": max_attempts}
+    if routes.single is not None:  # one destination for every record: its lock first, as always
+        from flowkit.deliver.run import build, deliver_all, lock_name
+        from flowkit.store.lock import exclusive
 
-            raise PartialError(f"{tally.failed} record(s) not sent, {tally.ok} done").with_code(down.exit_code)
-        finish(tally)
+        deliverer = build(app.config, app.store(), routes.single, **options)
+        with (
+            exclusive(app.state_path, lock_name(deliverer.destination), wait=wait),
+            app.run("deliver", counts, target=deliverer.destination),
+        ):
+            tally, line = deliver_all(deliverer, reader, writer, counts)
+            summary(line, destination=deliverer.destination, counts=dict(counts))
+            finish_run(tally, [deliverer.down] if deliverer.down else [])
+        return
+    from flowkit.deliver.lanes import Router, deliver_routed, downs
+
+    with Router(app.config, app.store(), app.state_path, routes, wait, options) as router, app.run("deliver", counts):
+        tally, lines = deliver_routed(router, reader, writer, counts)
+        for text, destination, per in lines:  # one summary per destination
+            summary(text, **({"destination": destination} if destination else {}), counts=per)
+        finish_run(tally, downs(router))
+
+
+def _routes(app: App, target: str | None) -> Routes:
+    """The run's routes: ``--to`` as given (command line or environment) beats the config's."""
+    from flowkit.routes import Routes, check_template, is_template
+
+    ctx = click.get_current_context()
+    given = ctx.get_parameter_source("target") in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    routes = Routes.from_config(app.config.data, target if given else None)
+    if routes.empty:
+        raise click.UsageError(
+            "Missing option '--to' (or a route in the config: [suppliers.NAME.deliver] to, [channels.NAME.deliver] to "
+            "or [deliver] to)"
+        )
+    if routes.explicit and is_template(routes.explicit) and (why := check_template(routes.explicit)):
+        raise click.BadParameter(why, param_hint="'--to'")
+    return routes

@@ -100,7 +100,7 @@ class Deliverer:
             except FlowkitError as exc:
                 if exc is not self.down:
                     raise
-                steps.append(self._unreached(record, known.get(record["key"])))
+                steps.append(self.unreached(record, known.get(record["key"])))
                 unreached.append(record)
         sends = [(index, step) for index, step in enumerate(steps) if isinstance(step, Send)]
         try:
@@ -110,15 +110,15 @@ class Deliverer:
         except FlowkitError as exc:
             if exc is not self.down:
                 raise
-            done = {index: self._unreached(step.record, known.get(step.record["key"])) for index, step in sends}
+            done = {index: self.unreached(step.record, known.get(step.record["key"])) for index, step in sends}
             unreached += [step.record for _, step in sends]
-        self._note_unreached(unreached)
+        self.note_unreached(unreached)
         out: list[Outcome | RecordError] = []
         for index, step in enumerate(steps):
             out.append(done[index] if isinstance(step, Send) else step)
         return out
 
-    def _unreached(self, record: Record, rows: list[ledger.Entry] | None) -> Outcome:
+    def unreached(self, record: Record, rows: list[ledger.Entry] | None) -> Outcome:
         """A record not sent because the destination could not be reached: failed, no attempt counted."""
         assert self.down is not None
         self.counts["failed"] += 1
@@ -127,7 +127,7 @@ class Deliverer:
         outcome.quiet = self.counts["not sent"] > 1  # stderr names the first; the summary counts them all
         return outcome
 
-    def _note_unreached(self, records: list[Record]) -> None:
+    def note_unreached(self, records: list[Record]) -> None:
         """One event per record kept from the destination, so ``state show`` tells the outage."""
         if not records or self.down is None:
             return
@@ -394,5 +394,5 @@ class Deliverer:
         except FlowkitError as exc:
             if exc is not self.down:
                 raise
-            self._note_unreached([record])
-            return self._unreached(record, [entry])
+            self.note_unreached([record])
+            return self.unreached(record, [entry])

@@ -12,17 +12,17 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
 from flowkit import pipeline
 from flowkit.config import Config
-from flowkit.deliver.ahead import Ahead
+from flowkit.deliver.ahead import Ahead, Prepared
 from flowkit.deliver.core import CONSUMES, Deliverer
 from flowkit.deliver.model import Outcome, Policy, summary
-from flowkit.errors import RecordError
-from flowkit.pipeline import Pending, Tally
+from flowkit.errors import FlowkitError, RecordError
+from flowkit.pipeline import Pending, Tally, finish
 from flowkit.records import BadLine, Reader, Record, Writer, is_json_type, make_record
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
@@ -82,6 +82,17 @@ def lock_name(dest: str) -> str:
     return f"deliver-{safe}-{hashlib.sha256(dest.encode()).hexdigest()[:8]}"
 
 
+class Sender(Protocol):
+    """What ``Staging`` sends a window through: one ``Deliverer``, or ``lanes.Router`` (one per destination)."""
+
+    @property
+    def window(self) -> int: ...
+
+    def deliver_many(
+        self, records: list[Record], prepared: list[Prepared | BaseException] | None = None
+    ) -> list[Outcome | RecordError]: ...
+
+
 class Staging:
     """``pipeline.StagedWindow`` for deliver: a window of payloads with distinct keys, sent at commit.
 
@@ -98,12 +109,15 @@ class Staging:
     lookahead = 1  # nothing to look up ahead: the window reads its keys' ledger rows when it is sent
     keeps_passed = True  # a pass-through record in the window is written even when the window is dropped
 
-    def __init__(self, deliverer: Deliverer) -> None:
+    def __init__(self, deliverer: Sender) -> None:
         self.deliverer = deliverer
-        self.commit_every = deliverer.window
         self.queued: list[Pending] = []
         self.keys: set[str] = set()  # the window's keys
         self.ahead = Ahead() if deliverer.window > 1 else None
+
+    @property
+    def commit_every(self) -> int:
+        return self.deliverer.window  # a router's grows as its destinations are first used
 
     def prepare(self, items: list[Record | BadLine]) -> None:
         pass
@@ -212,3 +226,17 @@ def deliver_all(
         deliverer.close()
         counts.update({**tally.as_dict(), **deliverer.counts})
     return tally, summary(deliverer.destination, deliverer.counts)
+
+
+def finish_run(tally: Tally, downs: list[FlowkitError]) -> None:
+    """The run's exit: when every failure is one destination refusing us (69), that code; else ``pipeline.finish``.
+
+    A refusal wins even beside duplicates or payloads sent before (a cron script tells 69 "fix
+    credentials" from 1 "bad data"); all-75 is finish's ("all failures are temporary").
+    """
+    refused = {int(down.exit_code) for down in downs if down.exit_code != 75}
+    if tally.codes and len(set(tally.codes)) == 1 and tally.codes[0] in refused:
+        from flowkit.errors import PartialError
+
+        raise PartialError(f"{tally.failed} record(s) not sent, {tally.ok} done").with_code(tally.codes[0])
+    finish(tally)
