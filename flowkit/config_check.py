@@ -122,6 +122,7 @@ class Checker:
                 self.named(name, value)
             else:
                 self.unknown((name,), [*schema.TOP, *schema.NAMED], "table")
+        self.alert_destination(data)
         self.routes(data)
 
     def routes(self, data: Mapping[str, Any]) -> None:
@@ -130,6 +131,24 @@ class Checker:
 
         for path, message in problems(data):
             self.problem(path, message)
+
+    def alert_destination(self, data: Mapping[str, Any]) -> None:
+        """``[alerts] to`` names a ``[destinations.NAME]`` of this file, or is a destination URL."""
+        alerts = data.get("alerts")
+        to = alerts.get("to") if isinstance(alerts, Mapping) else None
+        if not isinstance(to, str):
+            return
+        if "://" in to:
+            scheme = to.split(":", 1)[0].lower()
+            if scheme not in schema.SCHEMES:
+                hint = suggest(scheme, schema.SCHEMES, "docs/destinations.md")
+                self.problem(("alerts", "to"), f"unknown URL scheme in 'alerts.to'{hint}")
+            return
+        destinations = data.get("destinations")
+        known = [str(name) for name in destinations] if isinstance(destinations, Mapping) else []
+        if to not in known:
+            hint = suggest(to, known, "docs/destinations.md") if known else ""
+            self.problem(("alerts", "to"), f"'alerts.to' names no [destinations] table of this file{hint}")
 
     def named(self, kind: str, value: Any) -> None:
         if not isinstance(value, Mapping):

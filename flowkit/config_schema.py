@@ -61,6 +61,8 @@ def one_of(*choices: str) -> Key:
 STATE: Table = {"path": STR, "lock_timeout": NUM, "busy_timeout": NUM, "retention_days": INT}
 LOG: Table = {"level": one_of("error", "warning", "info", "debug"), "format": one_of("text", "json")}
 METRICS: Table = {"file": STR}
+# [alerts]: one alert per run to a destination (flowkit/alerts.py); `to` must name a [destinations.NAME] or be a URL.
+ALERTS: Table = {"to": STR, "on": Key("strings", ("dead", "failed", "held")), "min_interval": NUM}
 
 # Sources -------------------------------------------------------------------------------
 
@@ -337,6 +339,6 @@ SUPPLIER: Table = {**LABEL, "enabled": BOOL, "disabled": BOOL}
 CHANNEL: Table = LABEL
 ENTITIES: Mapping[str, Table] = {"suppliers": SUPPLIER, "channels": CHANNEL}
 
-TOP: Mapping[str, Table] = {"state": STATE, "log": LOG, "metrics": METRICS, **COMMANDS}
+TOP: Mapping[str, Table] = {"state": STATE, "log": LOG, "metrics": METRICS, "alerts": ALERTS, **COMMANDS}
 NAMED = ("sources", "destinations", "suppliers", "channels")
 DOCS = {"sources": "docs/sources.md", "destinations": "docs/destinations.md"}

@@ -5,7 +5,8 @@ in their name (so 99 comes before 100, never as text; files without a number
 last), at most ``batch_size`` a run. Each file is read whole before anything
 in it is processed: a file with a malformed line, or that cannot be decoded,
 is unreadable. A file handled without error moves to ``done/``. A file that
-errors stays for the next run and counts an attempt in the state store; at
+errors stays for the next run and counts an attempt in the state store (an
+``attempt-failed`` event, which ``[alerts]`` tells of); at
 ``max_attempts`` (at once for an unreadable file when the command's policy
 says so) it is parked in ``failed/`` with a ``NAME.error`` note beside it and
 no longer blocks the others. Every move is an event (key ``inbox:NAME``).
@@ -132,8 +133,10 @@ def run(
             unreadable = isinstance(exc, Unreadable)
             error = exc.format_message()
             warn(path.name, error)
-            with store.transaction():
+            with store.transaction() as conn:
                 attempts = policy.ledger(store, key, path.name, "pending", error)
+                detail = {"folder": str(folder), "error": error, "attempt": attempts, "max_attempts": max_attempts}
+                store.add_event(conn, f"inbox:{path.name}", policy.command, "attempt-failed", detail)
             outcome.codes.append(int(ExitCode.DATAERR) if unreadable else exc.exit_code)
             outcome.unreadable += unreadable
             if attempts >= max_attempts or (unreadable and policy.park_unreadable):

@@ -5,10 +5,10 @@ After each run that logs itself (``state runs``), ``--metrics-file PATH`` (or
 (the destination or source it ran against) the last run's end, duration, exit
 code and counts, the end of its last success and of its last run that
 delivered something; the deliveries not delivered by destination and status;
-the orders by export status. The whole file is derived from the store, so the
-commands of one pipeline can share it: each writes the full picture, written
-to a temporary file beside it and renamed, so the collector never reads half
-a file. Format: https://prometheus.io/docs/instrumenting/exposition_formats/
+the orders by export status; the runs whose alert (``[alerts]``) waits to be
+sent. The whole file is derived from the store, so the commands of one
+pipeline can share it: each writes the full picture, written to a temporary
+file beside it and renamed, so the collector never reads half a file. Format: https://prometheus.io/docs/instrumenting/exposition_formats/
 """
 
 from __future__ import annotations
@@ -101,7 +101,11 @@ def render(store: Store) -> str:
     known = dict(metrics.orders(store))
     for status in _EXPORT_STATUSES:
         orders.add(known.get(status, 0), export_status=status)
-    families = (last_end, duration, exit_code, success, delivered, records, open_, orders)
+    from flowkit.store.alerts import waiting
+
+    alerts = _Family("flowkit_alerts_pending", "gauge", "Runs whose alert ([alerts]) no send has confirmed yet.")
+    alerts.add(waiting(store))
+    families = (last_end, duration, exit_code, success, delivered, records, open_, orders, alerts)
     return "\n".join(line for family in families if family.samples for line in family.lines()) + "\n"
 
 

@@ -134,7 +134,9 @@ def test_inbox_retries_then_parks_failed_messages(invoke: Invoke, tmp_path: Path
     code, out, err = inbox(invoke, folder, "--max-attempts", "2")
     assert code == 65 and "1.json: parked in failed/ after 2 attempt(s)" in err
     assert (folder / "failed" / "1.json").exists()
-    assert "1 message(s) failed (after 2 attempt(s))" in (folder / "failed" / "1.json.error").read_text()
+    note = (folder / "failed" / "1.json.error").read_text()
+    first = "message 1 (order '200001'): Order \"200001\" does not exist."
+    assert note == f"1 message(s) failed; the first: {first} (after 2 attempt(s))\n"
     code, out, _ = inbox(invoke, folder, "--max-attempts", "2")
     assert code == 0 and out == []
 

@@ -146,6 +146,7 @@ class App:
                 # records failed: the first one says why (and the summary how many)
                 outcome.error = first if outcome.error is None else f"{first} ({outcome.error})"
             self._finish(store, run_id, command, status, counts, outcome)
+            self._alert(store, run_id, command, target, status, counts, outcome)
             self._metrics(store)
 
     @staticmethod
@@ -162,6 +163,17 @@ class App:
             return
         extra = {"event": "run-finished", "status": status, "exit_code": outcome.exit_code, "counts": counts}
         LOG.info("%s run %d finished: %s %s", command, run_id, status, counts, extra=extra)
+
+    def _alert(
+        self, store: Store, run_id: int, command: str, target: str | None, status: str, counts: dict[str, Any], outcome: _Outcome
+    ) -> None:
+        """The run's alert, when ``[alerts]`` asks for one (flowkit/alerts.py): it never changes how the run ends."""
+        if self.config_error is not None or not self.loaded.section("alerts"):
+            return
+        from flowkit.alerts import RunEnd, after_run
+
+        end = RunEnd(run_id, command, target, status, outcome.exit_code, dict(counts))
+        after_run(self.loaded, store, end, warn=self.verbosity >= 0)
 
     @property
     def metrics_path(self) -> Path | None:

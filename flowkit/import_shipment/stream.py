@@ -29,6 +29,7 @@ class Apply:
     def __init__(self, store: Store, options: Options) -> None:
         self.store, self.options = store, options
         self.failed = 0
+        self.first: str | None = None  # the first failure since reset (an inbox file's, for its error note and alert)
 
     def __call__(self, record: Record) -> list[Record]:
         outputs, ok = apply(self.store, record, self.options)
@@ -39,6 +40,7 @@ class Apply:
             text = where + (f" (order {body['order']!r})" if body["order"] else "")
             report(text, body["message"], key=record["key"], exit_code=body.get("exit_code"))
             self.failed += 1
+            self.first = self.first or f"{text}: {body['message']}"
         return outputs
 
 
@@ -64,11 +66,13 @@ def run_inbox(store: Store, folder: Path, writer: Writer, options: Options, *, b
     process = Apply(store, options)
 
     def handle(path: Path) -> None:
+        process.first = None
         tally = _run(inbox.reader(path, decoder("shipment")), writer, process)
         total.ok, total.passed = total.ok + tally.ok, total.passed + tally.passed
         total.failed, total.codes = total.failed + tally.failed, total.codes + tally.codes
         if tally.failed:
-            raise InputError(f"{tally.failed} message(s) failed")
+            first = f"; the first: {process.first}" if process.first else ""
+            raise InputError(f"{tally.failed} message(s) failed{first}")
 
     outcome = inbox.run(folder, handle, store=store, policy=POLICY, batch_size=batch_size, max_attempts=max_attempts, warn=report)
     total.failed += outcome.unreadable

@@ -27,7 +27,12 @@ from flowkit.errors import ConfigError, FlowkitError, TempFailError
 
 # (table, time column) pairs that `state purge` may thin out. Never list
 # sequences, processed message ids, dedupe keys or unprocessed work here.
-PURGEABLE: list[tuple[str, str]] = [("runs", "ended_at"), ("events", "at"), ("delivery_bodies", "at")]
+PURGEABLE: list[tuple[str, str]] = [
+    ("runs", "ended_at"),
+    ("events", "at"),
+    ("delivery_bodies", "at"),
+    ("alerts", "sent_at"),  # sent alerts only: a pending one has no sent_at
+]
 # Rows retention never takes, whatever their age: the kept body of a delivery that can still be
 # retried (failed, unknown, or in flight) is the only copy `deliver --retry-failed` can resend.
 KEEP: dict[str, str] = {
