@@ -153,10 +153,10 @@ def describe(key: str, command: str, event: str, detail: dict[str, Any]) -> dict
     if event == "dead" and "destination" in detail:
         return {"key": key, "what": f"delivery to {detail['destination']}", "reason": reason}
     if event == "dead":
-        return {"key": key, "what": f"order, {command} gave up", "reason": reason}
+        return {"key": key, "what": f"order given up by {command}", "reason": reason}
     rule = f" (rule: {detail['rule']})" if detail.get("rule") else ""
     what = "order held as a duplicate" if event == "duplicate-held" else "order held"
-    return {"key": key, "what": what, "reason": reason + rule}
+    return {"key": key, "what": f"{what} by {command}", "reason": reason + rule}
 
 
 def deliver(config: Config, store: Store, chosen: Settings, *, warn: bool = True) -> dict[str, int]:

@@ -116,8 +116,10 @@ def test_held_orders_are_posted_as_json_to_an_http_destination(invoke: Invoke, t
         0,
         {"held": 1},
     )
-    assert run["lines"] == [{"on": "held", "key": "1203", "what": "order held", "reason": "Held for review (rule: big)"}]
-    assert "  held   1203  order held: Held for review (rule: big)" in alert["text"]
+    assert run["lines"] == [
+        {"on": "held", "key": "1203", "what": "order held by apply-rules", "reason": "Held for review (rule: big)"}
+    ]
+    assert "  held   1203  order held by apply-rules: Held for review (rule: big)" in alert["text"]
 
 
 def test_a_failed_inbox_import_is_told_then_its_parking(invoke: Invoke, tmp_config: Write, tmp_path: Path) -> None:
@@ -237,3 +239,48 @@ def test_config_check_refuses_an_unknown_alert_destination(invoke: Invoke, tmp_c
     assert result.exit_code == 78 and f"{bad_on}:7: unknown value for 'alerts.on'" in result.stderr
     url = tmp_config('[alerts]\nto = "file:///tmp/alerts/"\n')
     assert invoke(["config", "check"], config=url).exit_code == 0
+
+
+def test_a_pipeline_alerts_once_per_run_mark_sent_included(
+    invoke: Invoke, tmp_config: Write, http_server: Any, tmp_path: Path
+) -> None:
+    config = tmp_config(
+        f'[sources.shop]\ntype = "dir"\npath = "{ROOT / "samples" / "orders"}"\n\n'
+        + erp_destination(http_server)
+        + '[destinations.ops-folder]\ntype = "hotfolder"\npath = "alerts"\n\n[alerts]\nto = "ops-folder"\n'
+    )
+    http_server.state.script["/orders/1203"] = [(400, {}, "sku unknown")]
+    orders = invoke(["query-orders", "--source", "shop", "--unsent"], config=config)
+    payloads = invoke(["render"], input=orders.stdout, config=config)
+    results = invoke(["deliver", "--to", "erp"], input=payloads.stdout, config=config)
+    marked = invoke(["query-orders", "mark-sent", "--no-source"], input=results.stdout, config=config)
+    assert (orders.exit_code, results.exit_code, marked.exit_code) == (0, 1, 0), marked.stderr
+    folder = tmp_path / "alerts"
+    assert sorted(p.name for p in folder.iterdir()) == ["flowkit-alert-run-1.json", "flowkit-alert-run-2.json",
+                                                        "flowkit-alert-run-3.json"]  # fmt: skip
+    told = {n: json.loads((folder / f"flowkit-alert-run-{n}.json").read_text())["runs"][0] for n in (1, 2, 3)}
+    assert told[1]["command"] == "query-orders" and told[1]["lines"][0]["key"] == "1205"  # on hold at the source
+    assert told[1]["lines"][0]["what"] == "order held by query-orders"
+    assert [(ln["key"], ln["what"]) for ln in told[2]["lines"]] == [("1203", "delivery to erp")]
+    [line] = told[3]["lines"]
+    assert (told[3]["command"], line["on"], line["key"], line["what"]) == (
+        "mark-sent",
+        "dead",
+        "1203",
+        "order given up by mark-sent",
+    )
+    assert "HTTP 400" in line["reason"] and "s3cret-pw" not in json.dumps(told)
+
+
+def test_a_push_stock_inbox_file_that_fails_is_told(invoke: Invoke, tmp_config: Write, tmp_path: Path) -> None:
+    folder = tmp_path / "stock"
+    folder.mkdir()
+    (folder / "message-1.json").write_text('{"not": "stock"\n')
+    config = tmp_config('[destinations.ops-folder]\ntype = "hotfolder"\npath = "alerts"\n\n[alerts]\nto = "ops-folder"\n')
+    result = invoke(["push-stock", "--target", "web", "--from-dir", str(folder)], config=config)
+    assert result.exit_code == 65
+    alert = json.loads((tmp_path / "alerts" / "flowkit-alert-run-1.json").read_text())
+    assert alert["subject"] == "flowkit alert: push-stock web run 1: 1 failed"
+    [line] = alert["runs"][0]["lines"]
+    assert (line["key"], line["what"]) == ("message-1.json", "push-stock inbox file, attempt 1 of 3, kept for the next run")
+    assert "invalid JSON" in line["reason"]
