@@ -161,16 +161,22 @@ def describe(key: str, command: str, event: str, detail: dict[str, Any]) -> dict
 
 def deliver(config: Config, store: Store, chosen: Settings, *, warn: bool = True) -> dict[str, int]:
     """Send the pending alerts as one message, unless another run is sending or ``min_interval`` says wait."""
+    if not ledger.waiting(store):  # the common case: nothing to send, no lock taken
+        return {}
+    from contextlib import ExitStack
+
+    from flowkit.errors import TempFailError
     from flowkit.store.lock import exclusive
 
     wait = float(config.section("state").get("lock_timeout", 10))
-    try:
-        with exclusive(store.path, "alerts", wait=wait):
-            return _send_pending(config, store, chosen, warn=warn)
-    except FlowkitError as exc:
-        if "holds the lock" not in exc.format_message():
-            raise
-        return {"alerts_pending": ledger.waiting(store)}  # the other run sends them, or the next one
+    with ExitStack() as held:
+        try:
+            held.enter_context(exclusive(store.path, "alerts", wait=wait))
+        except TempFailError:  # another run is sending: it, or the next run, takes these too
+            counts = {"alerts_pending": ledger.waiting(store)}
+        else:
+            counts = _send_pending(config, store, chosen, warn=warn)
+    return counts
 
 
 def _send_pending(config: Config, store: Store, chosen: Settings, *, warn: bool) -> dict[str, int]:

@@ -284,3 +284,25 @@ def test_a_push_stock_inbox_file_that_fails_is_told(invoke: Invoke, tmp_config: 
     [line] = alert["runs"][0]["lines"]
     assert (line["key"], line["what"]) == ("message-1.json", "push-stock inbox file, attempt 1 of 3, kept for the next run")
     assert "invalid JSON" in line["reason"]
+
+
+def test_a_run_that_finds_another_sending_leaves_its_alert_to_the_next(
+    invoke: Invoke, tmp_config: Write, tmp_path: Path, state_path: Path
+) -> None:
+    from flowkit.store.lock import exclusive
+
+    rules = tmp_config('[checks]\nduplicate = false\n[[rules]]\nname = "all"\nhold = "Review"\nwhen.any_line_quantity = ">= 1"\n',
+                       name="rules.toml")  # fmt: skip
+    config = tmp_config(
+        '[state]\nlock_timeout = 0.2\n\n[destinations.ops-folder]\ntype = "hotfolder"\npath = "alerts"\n\n'
+        '[alerts]\nto = "ops-folder"\n'
+    )
+    with exclusive(state_path, "alerts", wait=1):  # another run is sending alerts
+        held = invoke(["apply-rules", "--rules", str(rules), ORDER], config=config)
+    assert held.exit_code == 0 and held.stderr == ""
+    assert not (tmp_path / "alerts").exists()
+    assert last_run(invoke, "apply-rules")["counts"]["alerts_pending"] == 1
+    again = invoke(["apply-rules", "--rules", str(rules), ORDER], config=config)  # held before: nothing new
+    assert again.exit_code == 0
+    alert = json.loads((tmp_path / "alerts" / "flowkit-alert-run-1.json").read_text())  # named after the latest it tells
+    assert [run["run"] for run in alert["runs"]] == [1]
