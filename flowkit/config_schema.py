@@ -74,7 +74,10 @@ EXPORT_STATUSES = ("pending", "queued", "exported", "failed", "dead", "held", "c
 
 DIR_SOURCE: Table = {"path": STR, "mapping": STR, "move_processed": BOOL, "carry_over": BOOL, "pattern": STR}
 STORE_SOURCE: Table = {"export_status": Key("strings", EXPORT_STATUSES)}
-SUBRESOURCE: Table = {"name": STR, "path": STR, "params": TABLE, "items_field": STR}
+SUBRESOURCE: Table = {"name": STR, "path": STR, "params": TABLE, "items_field": STR, "detail_path": STR}
+# query-orders mark-sent's source calls (sources/writeback.py): the order's, and one per item first
+MARK_ITEMS: Table = {"method": STR, "path": STR, "body": Key("any"), "each": STR}
+MARK_SENT: Table = {"method": STR, "path": STR, "body": Key("any"), "json": Key("any"), "items": Key("table", keys=MARK_ITEMS)}
 HTTP_SOURCE: Table = {
     "preset": one_of(*PRESETS),
     "url": STR,
@@ -105,7 +108,8 @@ HTTP_SOURCE: Table = {
     "id_field": STR,
     "detail_path": STR,
     "subresources": Key("tables", keys=SUBRESOURCE),
-    "mark_sent": Key("table", keys={"method": STR, "path": STR, "json": Key("any")}),
+    "mark_sent": Key("table", keys=MARK_SENT),
+    "invoiced_only": BOOL,
     "rate_limit": NUM,
     "retries": INT,
     "backoff": NUM,

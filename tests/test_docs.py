@@ -100,6 +100,11 @@ SERVERS: dict[tuple[str, str], str] = {
         "docs/commands/import-shipment.md",
         "flowkit import-shipment --from-dir /srv/wms/outbox --batch-size 200 --postback magento | flowkit deliver --to shop",
     ): "http",
+    (
+        "docs/sources.md",
+        "flowkit query-orders --source shop --number 1203 | flowkit render --format json"
+        " | flowkit deliver --to erp | jq -c '.body.response | keys'",
+    ): "http",
 }
 
 
@@ -119,6 +124,10 @@ EXPECT: dict[tuple[str, str], Expect] = {
     ("docs/config.md", "flowkit --config bad.toml config check"): Expect(status=78, stdout=False),
     ("docs/config.md", "flowkit config init flowkit.toml"): Expect(stdout=False, stderr="wrote flowkit.toml"),
     ("docs/config.md", "flowkit --config flowkit.toml config check"): Expect(stdout=False, stderr="ok"),
+    (
+        "docs/sources.md",
+        "OMNITRON_TOKEN=t0ken MAGENTO_TOKEN=t0ken flowkit --config samples/presets.toml config check",
+    ): Expect(stdout=False, stderr="samples/presets.toml: ok"),
     # "resends the kept bodies of failed and unknown deliveries": none failed before it here
     ("docs/commands/deliver.md", "flowkit deliver --to erp --retry-failed"): Expect(stdout=None),
     # no order delivered yet at that point of the recipe

@@ -352,7 +352,10 @@ class Deliverer:
             status = "duplicate"
         elif detail.get("conflict") == "ignored":
             status = "skipped"
-        return self._done(record, status, done)
+        outcome = self._done(record, status, done)
+        if "json" in detail:  # the destination's JSON answer (transports/http.answer), for mark-sent's write-back
+            outcome.result["body"]["response"] = detail["json"]
+        return outcome
 
     def _failed(self, record: Record, entry: ledger.Entry, exc: RecordError) -> Outcome:
         message = exc.format_message()
