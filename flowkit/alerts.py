@@ -89,7 +89,7 @@ def after_run(config: Config, store: Store, end: RunEnd, *, warn: bool = True) -
             ledger.note(store, end.run_id, counts)
     except Exception as exc:  # the store failing now (or a bug here): said, and the run's outcome stands
         if warn:
-            _warn(f"the alert of run {end.run_id} was not kept: {_reason(exc)}", chosen.to)
+            _warn(f"the alert of run {end.run_id} stopped: {_reason(exc)} (its events are in the state store)", chosen.to)
 
 
 def collect(store: Store, end: RunEnd, on: tuple[str, ...]) -> dict[str, Any] | None:
