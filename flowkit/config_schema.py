@@ -321,6 +321,16 @@ COMMANDS: Mapping[str, Table] = {
         "raw": opt("bool"),
         "carrier_codes": TABLE,
     },
+    "import-status": {
+        "orders": opt("strings"),
+        "target": opt(),
+        "postback": opt("string", "magento", "infigo", "gelato", "json"),
+        "from_dir": opt(),
+        "batch_size": opt("int"),
+        "max_attempts": opt("int"),
+        "raw": opt("bool"),
+        "magento_statuses": TABLE,  # production status -> Magento status code (commands/import_status.py)
+    },
 }
 # Click options a command refuses from its config table: (names, why).
 NOT_IN_CONFIG: Mapping[str, tuple[tuple[str, ...], str]] = {

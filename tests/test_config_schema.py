@@ -257,6 +257,7 @@ CONFIG_READERS = {
     "deliver": ("deliver/run.py",),
     "push-stock": (),
     "import-shipment": ("commands/import_shipment.py",),
+    "import-status": ("commands/import_status.py",),
 }
 
 

@@ -101,6 +101,15 @@ SERVERS: dict[tuple[str, str], str] = {
         "flowkit import-shipment --from-dir /srv/wms/outbox --batch-size 200 --postback magento | flowkit deliver --to shop",
     ): "http",
     (
+        "docs/commands/import-status.md",
+        "flowkit import-status --postback magento samples/statuses/magento-statuses.ndjson | flowkit deliver --to shop-status",
+    ): "http",
+    (
+        "docs/commands/import-status.md",
+        "flowkit import-status --from-dir /srv/print/status --batch-size 50 --max-attempts 3 --target leeds-print"
+        " --postback magento | flowkit deliver --to shop-status",
+    ): "http",
+    (
         "docs/sources.md",
         "flowkit query-orders --source shop --number 1203 | flowkit render --format json"
         " | flowkit deliver --to erp | jq -c '.body.response | keys'",
@@ -151,6 +160,8 @@ SETUP: dict[str, str] = {
     # the inbox folders of push-stock --from-dir and import-shipment --from-dir
     "docs/commands/push-stock.md": "mkdir -p inbox/stock && cp samples/stock/message-1001.json "
     "samples/stock/late-1000.json inbox/stock/",
+    "docs/commands/import-status.md": "mkdir -p /srv/print/status && cp samples/statuses/magento-statuses.ndjson"
+    " /srv/print/status/600-statuses.ndjson",
     "docs/commands/import-shipment.md": "mkdir -p /srv/wms/outbox && cp samples/shipments/despatch.ndjson"
     " /srv/wms/outbox/despatch-88002.ndjson",
     # payloads.ndjson and results.ndjson of the mark-sent examples: two rendered orders, delivered
@@ -317,6 +328,10 @@ method = "PUT"
 [destinations.shop]
 type = "http"
 url = "{base}/shop/V1/order/{{meta.magento_order_id}}/ship"
+
+[destinations.shop-status]
+type = "http"
+url = "{base}/shop/V1/orders/{{meta.magento_order_id}}/comments"
 """)
     return "\n".join(parts)
 

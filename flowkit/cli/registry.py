@@ -52,6 +52,10 @@ COMMANDS: Mapping[str, Entry] = {
         "flowkit.commands.import_shipment",
         "Apply shipment messages (JSON, NDJSON, records, OrderFlow SOAP, GelatoConnect postbacks).",
     ),
+    "import-status": Entry(
+        "flowkit.commands.import_status",
+        "Apply production status messages to orders, in order, and write the postbacks for the shop.",
+    ),
     "state": Entry(
         "flowkit.commands.state",
         "Inspect and maintain the sqlite state store.",

@@ -21,7 +21,7 @@ def story(number: str) -> dict[str, Any]:
     """Everything the store knows about ``number``: order row, deliveries, shipments and event log."""
     from flowkit.cli.app import get_app
     from flowkit.errors import InputError
-    from flowkit.store import delivery, orders, shipments
+    from flowkit.store import delivery, orders, shipments, statuses
 
     store = get_app().store()
     order = orders.get(store, number)
@@ -36,6 +36,7 @@ def story(number: str) -> dict[str, Any]:
         "order": order,
         "deliveries": sent,
         "shipments": shipments.for_order(store, number),
+        "statuses": statuses.for_order(store, number),  # production status, whole order then lines (import-status)
         "events": events,
     }
 
@@ -87,6 +88,9 @@ def show(key: str, as_json: bool) -> None:
             for s in data["shipments"]
         ]
         table(f"shipments for {key}", ("id", "shipped", "source", "courier", "tracking", "lines"), shipped, to_stdout=True)
+    if data["statuses"]:
+        made = [(s["item"] or "(order)", s["status"], s["at"], s["target"], s["message_seq"]) for s in data["statuses"]]
+        table(f"production status of {key}", ("item", "status", "at", "target", "message"), made, to_stdout=True)
     rows = [(e["at"], e["command"], e["event"], json.dumps(e["detail"]) if e["detail"] else "") for e in data["events"]]
     table(f"events for {key}", ("at", "command", "event", "detail"), rows, to_stdout=True)
 

@@ -71,7 +71,7 @@ def from_json(body: dict[str, Any], *, form: str = "json") -> Message:
         raise BadMessage("'lines' must be a list", order=order, seq=seq)
     lines = [_line(item, index, order, seq) for index, item in enumerate(raw_lines, 1)]
     try:
-        tracking = _tracking(body.get("tracking"), body.get("tracking_url"))
+        tracking = tracking_numbers(body.get("tracking"), body.get("tracking_url"))
         shipped = normalise_date(body.get("date_shipped"))
     except ValueError as exc:
         raise BadMessage(str(exc), order=order, seq=seq) from exc
@@ -95,7 +95,10 @@ def from_gelato(body: dict[str, Any]) -> Message:
     seq = _seq(body.get("message_seq"), order, derive_from=body)
     if str(body.get("status")) != "shipped":
         raise BadMessage(
-            f"GelatoConnect status {body.get('status')!r} is not a shipment (expected 'shipped')", order=order, seq=seq
+            f"GelatoConnect status {body.get('status')!r} is not a shipment (expected 'shipped'; "
+            "production statuses go to 'flowkit import-status')",
+            order=order,
+            seq=seq,
         )
     items = body.get("items") or []
     if not isinstance(items, list):
@@ -107,7 +110,7 @@ def from_gelato(body: dict[str, Any]) -> Message:
         qty = None if item.get("quantity") is None else _qty(item["quantity"], f"items[{index}]", order, seq)
         lines.append(Line(sku=None, line_id=str(item["orderItemId"]), qty=qty))
     try:
-        tracking = _tracking(body.get("trackingCode"), body.get("trackingLink"))
+        tracking = tracking_numbers(body.get("trackingCode"), body.get("trackingLink"))
         shipped = normalise_date(body.get("timestamp"))
     except ValueError as exc:
         raise BadMessage(str(exc), order=order, seq=seq) from exc
@@ -172,7 +175,7 @@ def _line(item: Any, index: int, order: str, seq: int) -> Line:
     return Line(sku=sku, line_id=line_id, qty=qty, source=_text(item.get("source")) or DEFAULT_SOURCE)
 
 
-def _tracking(value: Any, url: Any) -> list[tuple[str, str | None]]:
+def tracking_numbers(value: Any, url: Any) -> list[tuple[str, str | None]]:
     """Tracking numbers from a string (comma separated), a list of strings, or ``{code, url}`` objects."""
     items = value if isinstance(value, list) else [] if value in (None, "") else [value]
     out: list[tuple[str, str | None]] = []

@@ -36,19 +36,42 @@ class Ctx:
         self.message, self.id, self.shipment, self.status = message, shipment_id, shipment, status
         self.document = document or {}
         self.carrier_codes = carrier_codes
-        self.doc_lines = {str(ln.get("id")): ln for ln in self.document.get("lines") or [] if isinstance(ln, dict)}
+        self.doc_lines = document_lines(self.document)
 
     def ref(self, line_id: str, name: str) -> Any:
         """A line's external reference (e.g. ``magento.item_id``), else its line id."""
-        refs = self.doc_lines.get(line_id, {}).get("external_refs") or {}
-        return refs.get(name) or line_id
+        return line_ref(self.doc_lines, line_id, name)
 
     def order_ref(self, name: str) -> Any:
-        return (self.document.get("external_refs") or {}).get(name) or self.message.order
+        return order_ref(self.document, name, self.message.order)
 
 
-def _number(value: Any) -> Any:
+# Shared with import-status's postbacks: the order document's references, numbers, file names.
+def document_lines(document: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The order document's lines by id (for ``line_ref``)."""
+    lines = (document or {}).get("lines") or []
+    return {str(ln.get("id")): ln for ln in lines if isinstance(ln, dict)}
+
+
+def line_ref(doc_lines: Mapping[str, Mapping[str, Any]], line_id: str, name: str) -> Any:
+    """A line's external reference ``name`` (e.g. ``magento.item_id``), else its line id."""
+    refs = doc_lines.get(line_id, {}).get("external_refs") or {}
+    return refs.get(name) or line_id
+
+
+def order_ref(document: Mapping[str, Any] | None, name: str, default: Any) -> Any:
+    """The order's external reference ``name`` (e.g. ``magento.entity_id``), else ``default``."""
+    return ((document or {}).get("external_refs") or {}).get(name) or default
+
+
+def as_number(value: Any) -> Any:
+    """A digit string as the integer Magento's ids are (short enough to be exact), else as it is."""
     return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 16 else value
+
+
+def file_stem(order: str) -> str:
+    """The order number made safe for a file name."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", order)
 
 
 def magento(ctx: Ctx) -> dict[str, Any]:
@@ -56,7 +79,7 @@ def magento(ctx: Ctx) -> dict[str, Any]:
     title = " ".join(x for x in (s.courier, s.service) if x) or "Shipment"
     carrier = ctx.carrier_codes.get(s.courier or "", "custom")
     body: dict[str, Any] = {
-        "items": [{"order_item_id": _number(ctx.ref(lid, "magento.item_id")), "qty": qty} for lid, _, qty in s.lines],
+        "items": [{"order_item_id": as_number(ctx.ref(lid, "magento.item_id")), "qty": qty} for lid, _, qty in s.lines],
         "notify": s.notify,
         "tracks": [{"track_number": code, "title": title, "carrier_code": carrier} for code, _ in s.tracking],
         "arguments": {"extension_attributes": {"source_code": s.source}},
@@ -134,7 +157,7 @@ def postback_record(
 ) -> Record:
     """The ``payload`` record for one shipment in the ``kind`` form."""
     ctx = Ctx(message, shipment_id, shipment, document, status, carrier_codes)
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", message.order)
+    safe = file_stem(message.order)
     extra = {
         "format": "json",
         "postback": kind,
