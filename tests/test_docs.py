@@ -139,6 +139,10 @@ EXPECT: dict[tuple[str, str], Expect] = {
     ): Expect(stdout=False, stderr="samples/presets.toml: ok"),
     # "resends the kept bodies of failed and unknown deliveries": none failed before it here
     ("docs/commands/deliver.md", "flowkit deliver --to erp --retry-failed"): Expect(stdout=None),
+    # a late message for an order shipped in full: refused (65), its failure result on stdout
+    ("docs/commands/import-shipment.md", "flowkit import-shipment samples/shipments/late-300045.json"): Expect(
+        status=65, stderr="already fully shipped"
+    ),
     # no order delivered yet at that point of the recipe
     (
         "docs/recipes/debug-one-order.md",
