@@ -69,7 +69,7 @@ ALERTS: Table = {"to": STR, "on": Key("strings", ("dead", "failed", "held")), "m
 SOURCE_TYPES = ("dir", "http", "store")
 PRESETS = ("omnitron", "magento2")
 PRESET_AUTH = {"magento2": "bearer", "omnitron": "token"}  # the preset's auth, for ``needs``
-SOURCE_COMMON: Table = {"type": one_of(*SOURCE_TYPES), "enabled": BOOL, "disabled": BOOL}
+SOURCE_COMMON: Table = {"type": one_of(*SOURCE_TYPES), "enabled": BOOL, "disabled": BOOL, "paused": BOOL}
 EXPORT_STATUSES = ("pending", "queued", "exported", "failed", "dead", "held", "cancelled")
 
 DIR_SOURCE: Table = {"path": STR, "mapping": STR, "move_processed": BOOL, "carry_over": BOOL, "pattern": STR}
@@ -256,6 +256,7 @@ COMMANDS: Mapping[str, Table] = {
         "source": opt(),
         "unsent": opt("bool"),
         "channel": opt(),
+        "supplier": opt(),
         "status": opt(),
         "since": opt(),
         "number": opt(),
@@ -349,8 +350,8 @@ PER_RECORD: Mapping[str, Table] = {
     "deliver": DELIVER_PER_RECORD,
 }
 LABEL: Table = {"name": STR}  # a name for people reading the file
-SUPPLIER: Table = {**LABEL, "enabled": BOOL, "disabled": BOOL}
-CHANNEL: Table = LABEL
+SUPPLIER: Table = {**LABEL, "enabled": BOOL, "disabled": BOOL, "paused": BOOL}
+CHANNEL: Table = {**LABEL, "paused": BOOL}
 ENTITIES: Mapping[str, Table] = {"suppliers": SUPPLIER, "channels": CHANNEL}
 
 TOP: Mapping[str, Table] = {"state": STATE, "log": LOG, "metrics": METRICS, "alerts": ALERTS, **COMMANDS}

@@ -148,6 +148,8 @@ EXPECT: dict[tuple[str, str], Expect] = {
         "docs/recipes/debug-one-order.md",
         "flowkit state show 2000000141 | jq -c '.deliveries[] | [.destination, .status, .attempts, .remote_ref]'",
     ): Expect(stdout=None),
+    # a paused source is not fetched: one line on stderr, nothing on stdout
+    ("docs/pause.md", "flowkit query-orders --source shop --unsent"): Expect(stdout=False, stderr="source 'shop' is paused"),
     # the post-script step prints dead orders: none here
     (
         "docs/recipes/script-step.md",

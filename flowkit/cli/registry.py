@@ -3,10 +3,11 @@
 Modules load only when their command runs or shows its own help, so
 ``flowkit --help`` imports none of them; tests/test_cli.py checks that each
 summary is still the command's own short help. A module holds one click
-command named ``command``; a group's own subcommands stay in its module, and
-those another module contributes (the command that owns the data, such as
-deliver's ``state sent``) are listed here, so no command module imports
-another and no group is a special case.
+command named ``command`` (siblings of it are named ``module:ATTR``); a
+group's own subcommands stay in its module, and those another module
+contributes (the command that owns the data, such as deliver's ``state
+sent``) are listed here, so no command module imports another and no group
+is a special case.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ COMMANDS: Mapping[str, Entry] = {
             "exports": "flowkit.commands.state_exports",
             "sent": "flowkit.commands.deliver_state",
             "stock": "flowkit.commands.stock_state",
+            "pause": "flowkit.commands.state_pause",
+            "resume": "flowkit.commands.state_pause:resume",
+            "paused": "flowkit.commands.state_pause:paused",
         },
     ),
     "config": Entry("flowkit.commands.config", "Write a starter config, check one, or show the effective config."),
@@ -74,8 +78,9 @@ COMMANDS: Mapping[str, Entry] = {
 
 
 def load(module: str) -> click.Command:
-    """The click command of a command module (its ``command`` attribute)."""
-    command: click.Command = import_module(module).command
+    """The click command of a command module: its ``command`` attribute, or ``ATTR`` for ``module:ATTR``."""
+    path, _, attr = module.partition(":")
+    command: click.Command = getattr(import_module(path), attr or "command")
     return command
 
 

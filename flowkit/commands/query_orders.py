@@ -34,6 +34,7 @@ def _source_name(given: str | None) -> str:
 @click.option("--source", metavar="NAME|DIR", help="A [sources.NAME] from the config, or a folder of order files.")
 @click.option("--unsent", is_flag=True, help="Only orders not exported yet (store status and the source's flag).")
 @click.option("--channel", metavar="IDS", help="Only these channels (comma list of ids or names).")
+@click.option("--supplier", metavar="IDS", help="Only these suppliers (comma list of ids or names).")
 @click.option(
     "--status",
     metavar="STATUSES",
@@ -60,6 +61,7 @@ def command(
     source: str | None,
     unsent: bool,
     channel: str | None,
+    supplier: str | None,
     status: str | None,
     since: str | None,
     number: str | None,
@@ -91,6 +93,7 @@ def command(
     query = Query(
         number=number,
         channels=_split(channel),
+        suppliers=_split(supplier),
         statuses=_split(status),
         since=parse_since(since),
         unsent=unsent,
@@ -103,6 +106,7 @@ def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float)
     from flowkit import pipeline
     from flowkit.errors import FlowkitError
     from flowkit.query_orders.core import COMMAND, Run
+    from flowkit.query_orders.pause import Pauses
     from flowkit.records import Record, Writer, make_record
     from flowkit.sources import Fetched, open_source
     from flowkit.store import exports
@@ -121,7 +125,8 @@ def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float)
         return pipeline.error_record(stub, COMMAND, exc)
 
     writer = Writer(mode="raw" if raw else "record", pretty=True if raw else None)
-    run = Run(source, store, query, queue=not raw, dry=dry, requeue_after=requeue_after, on_error=on_error)
+    pauses = Pauses.load(app.config, store)  # paused sources, channels and suppliers: not emitted
+    run = Run(source, store, query, queue=not raw, dry=dry, requeue_after=requeue_after, on_error=on_error, pauses=pauses)
     if dry:  # a look changes nothing, so it neither waits on the lock nor enters the run log
         try:
             run.emit(writer)

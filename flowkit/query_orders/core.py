@@ -32,6 +32,7 @@ from flowkit.collector import roomy_collector
 from flowkit.errors import FlowkitError, InputError
 from flowkit.log import LOG as log
 from flowkit.pipeline import Input, Pending, StagedWindow, run
+from flowkit.query_orders.pause import Pauses, names
 from flowkit.records import BadLine, Record, Writer, make_record
 from flowkit.sources import Fetched, Query, Source
 from flowkit.sources.common import timestamp
@@ -61,6 +62,8 @@ def excluded(order: dict[str, Any], query: Query) -> str | None:
     """Why ``order`` does not match the query's filters (None when it does)."""
     if query.number is not None and order["number"] != query.number:
         return "number"
+    if query.suppliers and not (set(names(order.get("supplier"))) & set(query.suppliers)):
+        return "supplier"
     channel = (order.get("source") or {}).get("channel") or {}
     if query.channels and not ({str(channel.get("id")), str(channel.get("name"))} & set(query.channels)):
         return "channel"
@@ -146,6 +149,7 @@ class Run:
     dry: bool = False  # decide as a real run would, then roll every change back and move no file
     requeue_after: float = 600.0
     on_error: Callable[[Fetched, FlowkitError], Record | None] = lambda item, exc: None
+    pauses: Pauses = field(default_factory=Pauses)  # paused source, channels, suppliers (pause.py)
     batch: int = 100
     counts: dict[str, int] = field(default_factory=lambda: {"emitted": 0, "failed": 0, "skipped": 0})
     seen: set[str] = field(default_factory=set)
@@ -161,11 +165,14 @@ class Run:
 
     def emit(self, writer: Writer) -> None:
         """Run the query through the record loop, writing each batch's records once it is settled."""
+        if self.pauses.skips_source(self):  # a paused source is not even fetched
+            return
         documents: Input[Item] = Documents(self)
         window: StagedWindow[Item] = self
         self._shared = not writer.pretty  # an indented record re-encodes its body to indent it too
         with roomy_collector(YOUNG):  # larger than a batch of parsed orders (flowkit.collector)
             run(documents, writer, self.process, consumes=None, command=COMMAND, window=window)
+        self.pauses.finish(self)
 
     @property
     def lookahead(self) -> int:
@@ -215,8 +222,8 @@ class Run:
                     self.source.done(item, False)
                 bad = self.on_error(item, item.error or InputError(f"{item.where}: no order"))
                 slot.done(*([] if bad is None else [bad]))
-            elif not self.dry and item.order is not None and excluded(item.order, self.query) is None:
-                self.source.done(item, True)  # an order another query asks for stays in the inbox
+            elif not self.dry and item.order and excluded(item.order, self.query) is None and not self.pauses.keeps(item):
+                self.source.done(item, True)  # an order another query asks for, or a paused one, stays in the inbox
         self._batch = []
 
     def discard(self) -> None:
@@ -246,6 +253,8 @@ class Run:
         known = self._status(str(number)) if fresh else exports.status(self.store, number)
         if order.get("status") == "cancelled":
             return self.cancelled(order, known)
+        if self.pauses.holds_back(self, order, known, fresh=fresh, settled=SKIP_UNSENT):  # recorded, not emitted
+            return None
         queue_new = known is None and self.queue and not (order.get("hold") or {}).get("on_hold")
         if fresh and queue_new:  # inserted with the batch, before any record of it is written
             data = orders.encode(order)  # once: the stored body, its hash and the record's body

@@ -19,6 +19,7 @@ class Query:
 
     number: str | None = None
     channels: tuple[str, ...] = ()
+    suppliers: tuple[str, ...] = ()  # ids or names; checked on the mapped order only
     statuses: tuple[str, ...] = ()
     since: str | None = None
     unsent: bool = False
