@@ -129,6 +129,7 @@ def test_unknown_order_fails_writes_nothing_and_can_be_resent(invoke: Invoke, st
     assert payloads(records(result.stdout)) == []
     assert count(state_path, "SELECT COUNT(*) FROM processed_messages WHERE kind = 'status'") == 0
     assert count(state_path, "SELECT COUNT(*) FROM order_statuses") == 0
+    assert invoke(["state", "show", "999999"]).exit_code == 65  # not even a story for a number nobody has
     order = json.loads(Path(ORDERS).read_text().splitlines()[0])
     order["key"] = order["body"]["number"] = "999999"
     (tmp_path / "late.ndjson").write_text(json.dumps(order) + "\n")
@@ -151,6 +152,12 @@ def test_unknown_line_and_bad_status_are_failures(invoke: Invoke, state_path: Pa
     assert messages[2] == "time 'yesterday' is not a date (YYYY-MM-DD) or RFC 3339 date-time"
     assert err.count("flowkit: message") == 3
     assert count(state_path, "SELECT COUNT(*) FROM processed_messages WHERE kind = 'status'") == 1
+    rejected = [e["detail"] for e in story(invoke, "100045")["events"] if e["event"] == "rejected"]
+    assert [(r["message_seq"], r["reason"].split(" (")[0]) for r in rejected] == [
+        (8, "unknown status 'folded'"),
+        (9, "time 'yesterday' is not a date"),
+    ]
+    assert [e["event"] for e in story(invoke, "GC-7d41e2")["events"]][-1] == "rejected"  # the unknown line
 
 
 def test_late_and_backward_statuses_are_stale(invoke: Invoke) -> None:

@@ -6,7 +6,9 @@ and can be resent); then, for the whole order or for each line the message
 names, compare it with what was applied before (``stale``). A status is
 applied where it is news, and the message is stale where it is not: the
 store's rows advance, the message id is marked processed and the order's
-story gets one event, whatever the outcome but a failure.
+story gets one event named after the outcome. A failure is not marked
+processed; its one trace is a ``rejected`` event on a known order's story
+(``store.rejections``), so a corrected resend is applied.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from flowkit.import_shipment.errors import BadMessage
 from flowkit.import_status.messages import CANCELLED, STAGES, Message, parse
 from flowkit.records import Record, make_record
-from flowkit.store import Store
+from flowkit.store import Store, rejections
 from flowkit.store import shipments as orders_ledger
 from flowkit.store import statuses as ledger
 
@@ -38,7 +40,7 @@ class Options:
 
 
 class Refused(Exception):
-    """The message names an order or line the store does not know: a failure, nothing written."""
+    """The message names an order or line the store does not know: a failure that writes nothing but its story line."""
 
 
 @dataclass
@@ -58,12 +60,15 @@ def apply(store: Store, record: Record, options: Options) -> tuple[list[Record],
         message = parse(record["body"])
     except BadMessage as exc:
         body = _body(None, exc.seq, exc.order, Outcome("failure", str(exc)), options)
+        if exc.order:
+            _rejected(store, exc.order, exc.seq, str(exc), options)
         return [make_record("status-result", exc.order or record["key"], body, meta=meta)], False
     try:
         with store.transaction():
             outcome = _apply(store, message, options)
     except Refused as exc:
         outcome = Outcome("failure", str(exc))
+        _rejected(store, message.order, message.message_seq, str(exc), options)
     out = [
         make_record(
             "status-result", message.order, _body(message, message.message_seq, message.order, outcome, options), meta=meta
@@ -79,6 +84,11 @@ def apply(store: Store, record: Record, options: Options) -> tuple[list[Record],
         else:
             out.append(posted)
     return out, outcome.result != "failure"
+
+
+def _rejected(store: Store, number: str, seq: int | None, reason: str, options: Options) -> None:
+    """The refusal in the order's story, as import-shipment's (not for an unknown order: that writes nothing)."""
+    rejections.note(store, number, COMMAND, {"message_seq": seq, "target": options.target, "reason": reason})
 
 
 def _body(message: Message | None, seq: int | None, order: str | None, outcome: Outcome, options: Options) -> dict[str, Any]:

@@ -54,7 +54,7 @@ class Apply:
         body = outputs[0]["body"]
         self.results[body["result"]] += 1
         if body["result"] in ("stale", "duplicate", "ignored"):  # said with -v; the result record and the story keep it
-            LOG.info("flowkit: message %s (order %r): %s", body["message_seq"], body["order"], body["message"])
+            LOG.info("import-status: message %s (order %r): %s", body["message_seq"], body["order"], body["message"])
         if not ok:
             seq = body["message_seq"]
             where = f"message {seq}" if seq is not None else f"record {record['key']!r}"
