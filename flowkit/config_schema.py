@@ -69,7 +69,7 @@ ALERTS: Table = {"to": STR, "on": Key("strings", ("dead", "failed", "held")), "m
 SOURCE_TYPES = ("dir", "http", "store")
 PRESETS = ("omnitron", "magento2")
 PRESET_AUTH = {"magento2": "bearer", "omnitron": "token"}  # the preset's auth, for ``needs``
-SOURCE_COMMON: Table = {"type": one_of(*SOURCE_TYPES), "enabled": BOOL, "disabled": BOOL, "paused": BOOL}
+SOURCE_COMMON: Table = {"type": one_of(*SOURCE_TYPES), "enabled": BOOL, "disabled": BOOL, "paused": BOOL, "ready": STR}
 EXPORT_STATUSES = ("pending", "queued", "exported", "failed", "dead", "held", "cancelled")
 
 DIR_SOURCE: Table = {"path": STR, "mapping": STR, "move_processed": BOOL, "carry_over": BOOL, "pattern": STR}
@@ -263,6 +263,7 @@ COMMANDS: Mapping[str, Table] = {
         "limit": opt("int"),
         "raw": opt("bool"),
         "requeue_after": opt("number"),
+        "ready": opt(),  # also per source: [sources.NAME] ready (query_orders/readiness.py)
         "dry_run": opt("bool"),
         "max_attempts": INT,  # read by `query-orders mark-sent`
     },

@@ -55,6 +55,11 @@ def _source_name(given: str | None) -> str:
     metavar="SECONDS",
     help="With --unsent, re-emit an order queued but never exported only after SECONDS.",
 )
+@click.option(
+    "--ready",
+    metavar="CHECKS",
+    help="Emit only orders ready: paid, files (comma list; none: no check). The others stay pending, the reason on stderr.",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -69,6 +74,7 @@ def command(
     raw: bool,
     dry_run: bool,
     requeue_after: float,
+    ready: str | None,
 ) -> None:
     """Emit the orders of a source as flowkit.order/1 records (cancelled orders excluded).
 
@@ -99,14 +105,15 @@ def command(
         unsent=unsent,
         limit=1 if raw else limit,
     )
-    _run(_source_name(source), query, raw=raw, dry=dry_run, requeue_after=requeue_after)
+    _run(_source_name(source), query, raw=raw, dry=dry_run, requeue_after=requeue_after, ready=ready)
 
 
-def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float) -> None:
+def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float, ready: str | None) -> None:
     from flowkit import pipeline
     from flowkit.errors import FlowkitError
     from flowkit.query_orders.core import COMMAND, Run
     from flowkit.query_orders.pause import Pauses
+    from flowkit.query_orders.readiness import Gate, checks_for
     from flowkit.records import Record, Writer, make_record
     from flowkit.sources import Fetched, open_source
     from flowkit.store import exports
@@ -114,6 +121,9 @@ def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float)
 
     app = get_app()
     store = app.store()
+    given = click.get_current_context().get_parameter_source("ready")
+    configured = given in (click.core.ParameterSource.DEFAULT, click.core.ParameterSource.DEFAULT_MAP)
+    checks = checks_for(ready, from_config=configured, config=app.config, source=name)
     source = open_source(app.config, name, store=store)
 
     def on_error(item: Fetched, exc: FlowkitError) -> Record:
@@ -127,6 +137,7 @@ def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float)
     writer = Writer(mode="raw" if raw else "record", pretty=True if raw else None)
     pauses = Pauses.load(app.config, store)  # paused sources, channels and suppliers: not emitted
     run = Run(source, store, query, queue=not raw, dry=dry, requeue_after=requeue_after, on_error=on_error, pauses=pauses)
+    run.gate = Gate(checks) if checks else None  # --ready: not ready orders stay pending
     if dry:  # a look changes nothing, so it neither waits on the lock nor enters the run log
         try:
             run.emit(writer)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -37,6 +37,9 @@ from flowkit.records import BadLine, Record, Writer, make_record
 from flowkit.sources import Fetched, Query, Source
 from flowkit.sources.common import timestamp
 from flowkit.store import Store, exports, orders
+
+if TYPE_CHECKING:
+    from flowkit.query_orders.readiness import Gate
 
 COMMAND = "query-orders"
 SKIP_UNSENT = frozenset({"exported", "dead", "cancelled", "held"})
@@ -149,6 +152,7 @@ class Run:
     dry: bool = False  # decide as a real run would, then roll every change back and move no file
     requeue_after: float = 600.0
     on_error: Callable[[Fetched, FlowkitError], Record | None] = lambda item, exc: None
+    gate: Gate | None = None  # --ready: an order not ready stays pending, not emitted (readiness.py)
     pauses: Pauses = field(default_factory=Pauses)  # paused source, channels, suppliers (pause.py)
     batch: int = 100
     counts: dict[str, int] = field(default_factory=lambda: {"emitted": 0, "failed": 0, "skipped": 0})
@@ -170,8 +174,14 @@ class Run:
         documents: Input[Item] = Documents(self)
         window: StagedWindow[Item] = self
         self._shared = not writer.pretty  # an indented record re-encodes its body to indent it too
-        with roomy_collector(YOUNG):  # larger than a batch of parsed orders (flowkit.collector)
-            run(documents, writer, self.process, consumes=None, command=COMMAND, window=window)
+        if self.gate is not None:
+            self.counts.setdefault("not_ready", 0)
+        try:
+            with roomy_collector(YOUNG):  # larger than a batch of parsed orders (flowkit.collector)
+                run(documents, writer, self.process, consumes=None, command=COMMAND, window=window)
+        finally:
+            if self.gate is not None:
+                self.gate.close()
         self.pauses.finish(self)
 
     @property
@@ -182,6 +192,8 @@ class Run:
 
     def prepare(self, items: list[Item | BadLine]) -> None:
         """Open the batch's transaction and read the export statuses of its orders in one query."""
+        if self.gate is not None:  # the readiness checks (HTTP, files) run before the transaction opens
+            self.gate.prepare(items, self.query, self.store, excluded)
         self._tx = self.store.transaction(keep=not self.dry)
         self._tx.__enter__()
         numbers = [str(i.order["number"]) for i in items if isinstance(i, Fetched) and i.order]
@@ -256,6 +268,8 @@ class Run:
         if self.pauses.holds_back(self, order, known, fresh=fresh, settled=SKIP_UNSENT):  # recorded, not emitted
             return None
         queue_new = known is None and self.queue and not (order.get("hold") or {}).get("on_hold")
+        if queue_new and self.gate is not None and self.gate.reason(order) is not None:
+            queue_new = False  # not ready: recorded pending, held back below
         if fresh and queue_new:  # inserted with the batch, before any record of it is written
             data = orders.encode(order)  # once: the stored body, its hash and the record's body
             self._new.append((order, "queued", data))
@@ -285,6 +299,8 @@ class Run:
             ):
                 self.skip("queued-recently")
                 return None
+        if self.gate is not None and self.gate.holds(order, self.counts):  # not ready: not emitted, not queued
+            return None
         if self.queue and state in ("pending", "failed", "queued"):
             orders.set_export_status(self.store, number, "queued", command=COMMAND)
         self.counts["emitted"] += 1
