@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Invoke, records
+from conftest import Invoke, record_line, records
 from query_orders_api import MAGENTO_TOKEN, OMNI_TOKEN, Api, serve
 
 ENV = {"OMNI_TOKEN": OMNI_TOKEN, "SHOP_TOKEN": MAGENTO_TOKEN}
@@ -250,6 +250,17 @@ def test_a_missing_id_sends_nothing_and_is_retried_with_the_kept_answer(
     assert retried.exit_code == 0, retried.stderr
     assert {i["extra_field"]["erp_order_id"] for i in api.omni[6002]["order_items"]} == {"ERP-77"}
     assert api.omni[6002]["is_send"] is True
+
+
+def test_the_sources_own_body_replaces_the_presets(invoke: Invoke, server: tuple[str, Api], tmp_config: Any, api: Api) -> None:
+    """``json``, the older spelling of ``body``, still overrides the preset's body (here to unmark an order)."""
+    config = tmp_config(sources(server, "\n[sources.omni.mark_sent]\njson = { is_send = false }\n"))
+    api.omni[6002]["is_send"] = True
+    assert keys(invoke, config, "--source", "omni", "--number", "OMN-6002") == ["OMN-6002"]
+    done = record_line("result", "OMN-6002", {"key": "OMN-6002", "status": "delivered", "destination": "mis"})
+    marked = invoke(["query-orders", "mark-sent"], input=done, config=config, env=ENV)
+    assert marked.exit_code == 0, marked.stderr
+    assert [p for m, p in api.requests if m == "PATCH"] == ["/api/v1/orders/6002/"] and api.omni[6002]["is_send"] is False
 
 
 def test_no_answer_to_write_back_from_is_a_clear_failure(

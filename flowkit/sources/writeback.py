@@ -160,6 +160,7 @@ def merged(preset: dict[str, Any] | None, own: dict[str, Any] | None) -> dict[st
     out = {**preset, **own}
     if isinstance(preset.get("items"), dict) and isinstance(own.get("items"), dict):
         out["items"] = {**preset["items"], **own["items"]}
-    if "body" in own and "json" in preset and "json" not in own:
-        out.pop("json")  # the source's body replaces the preset's (older spelling)
+    for mine, theirs in (("body", "json"), ("json", "body")):  # either spelling of the source's body wins
+        if mine in own and theirs not in own:
+            out.pop(theirs, None)
     return out
