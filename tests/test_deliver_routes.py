@@ -4,12 +4,18 @@ HTTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import os
+import random
+import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from conftest import Invoke, record_line, records
 from servers.sshd import Sshd
 
@@ -320,3 +326,56 @@ def test_a_lock_that_sorts_before_one_held_is_not_waited_for(
         )
         assert time.monotonic() - started >= 0.5
     assert [status for *_, status in outputs(waited.stdout)] == ["delivered", "failed"]
+
+
+def routed_batch(tmp_path: Path, n: int) -> tuple[Path, Path, list[str]]:
+    """``n`` payloads alternating suppliers a and b, routed to the hotfolders a/ and b/ (``conflict = "fail"``)."""
+    config = tmp_path / "flowkit.toml"
+    config.write_text(
+        "".join(
+            f'[destinations.{d}]\ntype = "hotfolder"\npath = "{tmp_path / d}"\nconflict = "fail"\n'
+            f'[suppliers.{d}.deliver]\nto = "{d}"\n'
+            for d in "ab"
+        )
+    )
+    source = tmp_path / "batch.ndjson"
+    source.write_text("".join(payload(f"K{i:04d}", "ab"[i % 2]) for i in range(n)))
+    cmd = [sys.executable, "-m", "flowkit", "--state", str(tmp_path / "state.db"), "--config", str(config), "-q"]
+    return config, source, [*cmd, "deliver", "--name", "{key}.xml", "--wait", "60", str(source)]
+
+
+def check_each_once(tmp_path: Path, n: int) -> None:
+    for d, first in (("a", 0), ("b", 1)):
+        assert sorted(p.name for p in (tmp_path / d).iterdir()) == [f"K{i:04d}.xml" for i in range(first, n, 2)]
+    conn = sqlite3.connect(tmp_path / "state.db")
+    rows = conn.execute("SELECT key, destination, status FROM deliveries ORDER BY key").fetchall()
+    conn.close()
+    assert rows == [(f"K{i:04d}", "ab"[i % 2], "delivered") for i in range(n)]
+
+
+@pytest.mark.slow
+def test_a_routed_run_survives_kill_9(tmp_path: Path) -> None:
+    from test_deliver_kill import kill_at_random
+
+    n = 1000
+    _, _, cmd = routed_batch(tmp_path, n)
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    rng = random.Random(17)
+    assert sum(kill_at_random(cmd, rng, env) for _ in range(6)) == 6  # each cut short, none had finished
+    final = subprocess.run(cmd, check=False, capture_output=True, env=env, timeout=120)
+    assert final.returncode == 0, final.stderr.decode()
+    statuses = [orjson.loads(line)["body"]["status"] for line in final.stdout.splitlines()]
+    assert len(statuses) == n and set(statuses) <= {"delivered", "duplicate"}
+    check_each_once(tmp_path, n)
+    assert not list(tmp_path.glob("[ab]/.*.part"))
+
+
+def test_two_concurrent_routed_runs_never_double_deliver(tmp_path: Path) -> None:
+    n = 300
+    _, _, cmd = routed_batch(tmp_path, n)
+    runs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    done = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err.decode() for _, err in done]
+    statuses = [orjson.loads(line)["body"]["status"] for out, _ in done for line in out.splitlines()]
+    assert statuses.count("delivered") == n and statuses.count("duplicate") == n
+    check_each_once(tmp_path, n)

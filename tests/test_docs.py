@@ -65,7 +65,7 @@ NOT_RUN_FILES: dict[str, str] = {
 NOT_RUN: dict[tuple[str, str], str] = {
     (
         "docs/commands/deliver.md",
-        "flowkit deliver --to NAME_OR_URL [--name TEMPLATE] [--force] [--retry-failed]"
+        "flowkit deliver [--to NAME_OR_URL|TEMPLATE] [--name TEMPLATE] [--force] [--retry-failed]"
         " [--max-attempts N] [--wait SECONDS] [--raw|--records] [FILE]...",
     ): SYNOPSIS,
     (
@@ -139,6 +139,9 @@ EXPECT: dict[tuple[str, str], Expect] = {
     ): Expect(stdout=False, stderr="samples/presets.toml: ok"),
     # "resends the kept bodies of failed and unknown deliveries": none failed before it here
     ("docs/commands/deliver.md", "flowkit deliver --to erp --retry-failed"): Expect(stdout=None),
+    ("docs/routing.md", "flowkit --config samples/deliver/routes.toml deliver --retry-failed"): Expect(
+        stdout=False, stderr="deliver: nothing to do"
+    ),
     # a late message for an order shipped in full: refused (65), its failure result on stdout
     ("docs/commands/import-shipment.md", "flowkit import-shipment samples/shipments/late-300045.json"): Expect(
         status=65, stderr="already fully shipped"

@@ -187,13 +187,8 @@ class Deliverer:
         except RecordError:
             there = None
         if there:
-            done = ledger.finish(
-                self.store,
-                entry,
-                "delivered",
-                remote_ref=entry.remote_ref or entry.filename,
-                response={"reconciled": True},
-            )
+            ref = entry.remote_ref or entry.filename
+            done = ledger.finish(self.store, entry, "delivered", remote_ref=ref, response={"reconciled": True})
             self.counts["reconciled"] += 1
             return self._done(record, "delivered", done)
         if there is False or getattr(self.transport, "resend_unknown", False):

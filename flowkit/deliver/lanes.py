@@ -37,6 +37,7 @@ from flowkit.routes import Routes, is_url
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
 from flowkit.store.lock import exclusive
+from flowkit.transports import destination
 
 DEFAULT_WINDOW = 256  # before any destination is known: the hotfolder's
 
@@ -159,7 +160,8 @@ class RoutedRetries:
     def __iter__(self) -> Iterator[Retry | BadLine]:
         routes = self.router.routes
         for name in sorted(set(routes.known) | {n for n in routes.named() if is_url(n)}):
-            if ledger.retryable(self.router.store, self.router.built(name).deliverer.destination):
+            # its ledger name (the URL without password), without building it: only those with rows are built
+            if ledger.retryable(self.router.store, str(destination(self.router.config, name)["name"])):
                 self.current = self.router.lane(name)
                 yield from Retries(self.current.deliverer)
 
