@@ -254,6 +254,29 @@ def test_per_item_statuses(invoke: Invoke) -> None:
     assert rows == {"gi-1": "shipped", "gi-2": "printed"}
 
 
+def test_a_partial_cancel_leaves_the_line_going(invoke: Invoke) -> None:
+    """GelatoConnect cancels some units of a line with items[].quantity: only a whole line cancelled is final."""
+    text = gelato("GC-7d41e2", "cancelled", "2026-11-20T09:00:00Z", items=[{"orderItemId": "gi-1", "quantity": 5}])
+    text += gelato("GC-7d41e2", "cancelled", "2026-11-20T09:00:00Z", items=[{"orderItemId": "gi-2", "quantity": 20}])
+    text += gelato("GC-7d41e2", "printed", "2026-11-20T12:00:00Z", items=[{"orderItemId": "gi-1"}, {"orderItemId": "gi-2"}])
+    code, out, err = status(invoke, text, "--postback", "gelato")
+    assert code == 0, err
+    assert [(b["result"], b["items"], b["stale_items"]) for b in results(out)] == [
+        ("success", ["gi-1"], []),
+        ("success", ["gi-2"], []),
+        ("success", ["gi-1"], ["gi-2"]),
+    ]
+    assert [p["body"].get("items") for p in payloads(out)] == [
+        [{"orderItemId": "gi-1", "quantity": 5}],
+        [{"orderItemId": "gi-2", "quantity": 20}],
+        [{"orderItemId": "gi-1"}],
+    ]
+    code, out, _ = status(
+        invoke, gelato("GC-7d41e2", "printed", "2026-11-20T12:00:00Z", items=[{"orderItemId": "gi-1", "quantity": 0}])
+    )
+    assert code == 65 and results(out)[0]["message"] == "items[1]: quantity must be a whole number above 0, not 0"
+
+
 def test_the_story_tells_every_message(invoke: Invoke) -> None:
     code, out, err = status(invoke, (SAMPLES / "gelato-statuses.ndjson").read_text())
     assert code == 0, err

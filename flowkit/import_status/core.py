@@ -139,12 +139,17 @@ def _apply(store: Store, message: Message, options: Options) -> Outcome:
         ledger.mark_processed(store, target, seq, "stale")
         store.add_event(store.conn, number, COMMAND, "stale", {**detail, "items": message.items, "reason": reason})
         return Outcome("stale", text, stale=stale_items)
+    ordered = {ln["line_id"]: ln["quantity"] for ln in lines}
     for scope in fresh:
-        ledger.advance(store, number, scope, message.status, STAGES[message.status], message.at, target, seq)
+        stage = STAGES[message.status]
+        if stage == CANCELLED and message.quantities.get(scope, ordered.get(scope, 0)) < ordered.get(scope, 0):
+            stage = 0  # a partial cancel (some units of the line): the line goes on with the rest
+        ledger.advance(store, number, scope, message.status, stage, message.at, target, seq)
     ledger.mark_processed(store, target, seq, "success")
     applied = [scope for scope in fresh if scope != ledger.ORDER]
     extra = {
         "items": applied,
+        "quantities": {item: qty for item, qty in message.quantities.items() if item in applied},
         "stale_items": stale_items,
         "message": message.message,
         "tracking": [code for code, _ in message.tracking],

@@ -47,6 +47,7 @@ class Message:
     sent_status: str  # as the sender spelt it
     at: str | None = None  # when the status happened, RFC 3339 UTC with milliseconds (comparable as text)
     items: list[str] = field(default_factory=list)  # order line ids; empty: the whole order
+    quantities: dict[str, int] = field(default_factory=dict)  # line id -> the units it is for, when the sender said
     message: str | None = None
     tracking: list[tuple[str, str | None]] = field(default_factory=list)
     notify: bool = False
@@ -71,13 +72,15 @@ def from_json(body: dict[str, Any]) -> Message:
     order = _order(body.get("order", body.get("number")), "order")
     seq = _seq(body.get("message_seq"), order)
     status = _status(body.get("status"), order, seq)
+    items = _items(body.get("items"), ("line_id", "orderItemId"), order, seq)
     return Message(
         message_seq=seq,
         order=order,
         status=status,
         sent_status=str(body.get("status")),
         at=_time(body.get("at", body.get("timestamp")), order, seq),
-        items=_items(body.get("items"), ("line_id", "orderItemId"), order, seq),
+        items=list(items),
+        quantities=_given(items),
         message=_text(body.get("message", body.get("comment"))),
         tracking=_tracking(body.get("tracking"), body.get("tracking_url"), order, seq),
         notify=_flag(body.get("notify")),
@@ -88,13 +91,15 @@ def from_gelato(body: dict[str, Any]) -> Message:
     """A GelatoConnect status postback; it carries no message id, so one is derived from its content."""
     order = _order(body.get("orderId"), "orderId")
     seq = derived_seq(body) if body.get("message_seq") is None else _seq(body["message_seq"], order)
+    items = _items(body.get("items"), ("orderItemId",), order, seq)
     return Message(
         message_seq=seq,
         order=order,
         status=_status(body.get("status"), order, seq),
         sent_status=str(body.get("status")),
         at=_time(body.get("timestamp"), order, seq),
-        items=_items(body.get("items"), ("orderItemId",), order, seq),
+        items=list(items),
+        quantities=_given(items),
         message=_text(body.get("message")),
         tracking=_tracking(body.get("trackingCode"), body.get("trackingLink"), order, seq),
         form="gelato",
@@ -158,19 +163,29 @@ def _status(value: Any, order: str, seq: int) -> str:
     return name
 
 
-def _items(value: Any, names: tuple[str, ...], order: str, seq: int) -> list[str]:
-    """The order line ids a message names (``items[].line_id`` or ``orderItemId``), in order, once each."""
+def _items(value: Any, names: tuple[str, ...], order: str, seq: int) -> dict[str, int | None]:
+    """The order line ids a message names (``items[].line_id`` or ``orderItemId``), in order, once each, with the
+    ``quantity`` given (None: the whole line)."""
     if value is None:
-        return []
+        return {}
     if not isinstance(value, list):
         raise BadMessage("'items' must be a list", order=order, seq=seq)
-    ids: list[str] = []
+    items: dict[str, int | None] = {}
     for index, item in enumerate(value, 1):
         found = next((item.get(n) for n in names if isinstance(item, dict) and item.get(n) not in (None, "")), None)
         if found is None or isinstance(found, bool | dict | list):
             raise BadMessage(f"items[{index}]: '{names[0]}' missing", order=order, seq=seq)
-        ids.append(str(found).strip())
-    return list(dict.fromkeys(ids))
+        qty = item.get("quantity", item.get("qty"))
+        if isinstance(qty, str) and qty.strip().isdecimal():
+            qty = int(qty.strip())
+        if qty is not None and (isinstance(qty, bool) or not isinstance(qty, int) or not 0 < qty <= INT_MAX):
+            raise BadMessage(f"items[{index}]: quantity must be a whole number above 0, not {qty!r}", order=order, seq=seq)
+        items.setdefault(str(found).strip(), qty)
+    return items
+
+
+def _given(items: dict[str, int | None]) -> dict[str, int]:
+    return {item: qty for item, qty in items.items() if qty is not None}
 
 
 def _time(value: Any, order: str, seq: int) -> str | None:

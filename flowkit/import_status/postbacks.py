@@ -64,7 +64,8 @@ class Ctx:
         self.document = applied.document or {}
         self.doc_lines = document_lines(self.document)
         sku = {ln["line_id"]: ln["sku"] for ln in applied.lines}
-        self.items = [(item, sku.get(item)) for item in applied.items]  # (line id, sku); empty: the whole order
+        # (line id, sku, units or None for the whole line); empty: the whole order
+        self.items = [(item, sku.get(item), applied.message.quantities.get(item)) for item in applied.items]
 
     def order_ref(self, name: str) -> Any:
         return order_ref(self.document, name, self.message.order)
@@ -73,7 +74,7 @@ class Ctx:
         """One line for a person: the status, the lines it is for, the sender's words, the tracking numbers."""
         text = LABELS[self.status]
         if self.items:
-            text += " (" + ", ".join(sku or item for item, sku in self.items) + ")"
+            text += " (" + ", ".join((sku or item) + (f" x{qty}" if qty else "") for item, sku, qty in self.items) + ")"
         if self.message.message:
             text += ": " + self.message.message
         if self.message.tracking:
@@ -104,7 +105,10 @@ def infigo(ctx: Ctx) -> dict[str, Any] | None:
         "Message": ctx.message.message,
         "TrackingNumber": tracking[0][0] if tracking else None,
         "TrackingUrl": next((url for _, url in tracking if url), None),
-        "OrderLines": [{"OrderLineId": line_ref(ctx.doc_lines, item, "infigo.line_id"), "Sku": sku} for item, sku in ctx.items],
+        "OrderLines": [
+            {"OrderLineId": line_ref(ctx.doc_lines, item, "infigo.line_id"), "Sku": sku, "Quantity": qty}
+            for item, sku, qty in ctx.items
+        ],
     }
 
 
@@ -121,7 +125,10 @@ def gelato(ctx: Ctx) -> dict[str, Any] | None:
         "trackingLink": next((url for _, url in tracking if url), None),
     }
     if ctx.items:
-        body["items"] = [{"orderItemId": line_ref(ctx.doc_lines, item, "gelato.item_id")} for item, _ in ctx.items]
+        body["items"] = [
+            {"orderItemId": line_ref(ctx.doc_lines, item, "gelato.item_id"), **({"quantity": qty} if qty else {})}
+            for item, _, qty in ctx.items
+        ]
     return body
 
 
@@ -136,7 +143,7 @@ def plain(ctx: Ctx) -> dict[str, Any] | None:
         "message_seq": m.message_seq,
         "message_id": m.message_id,
         "target": ctx.target,
-        "items": [{"line_id": item, "sku": sku} for item, sku in ctx.items],
+        "items": [{"line_id": item, "sku": sku, "quantity": qty} for item, sku, qty in ctx.items],
         "tracking": [{"code": code, "url": url} for code, url in m.tracking],
     }
 
