@@ -131,7 +131,7 @@ class Routes:
         meta = record.get("meta") or {}
         for kind, meta_key in KINDS:
             value = meta.get(meta_key)
-            route = self.tables[kind].get(str(value)) if value is not None else None
+            route = self.tables.get(kind, {}).get(str(value)) if value is not None else None
             if route is not None:
                 return self._fill(route, record, f"[{kind}.{value}.deliver] to")
         if self.default:

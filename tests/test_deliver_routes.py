@@ -237,7 +237,7 @@ def blocked(folder: Path) -> None:
 
 
 def test_a_failing_destination_does_not_block_the_others_and_retry_failed_covers_every_destination(
-    invoke: Invoke, tmp_path: Path, tmp_config: Write, sshd_server: Sshd, http_server: Any
+    invoke: Invoke, tmp_path: Path, tmp_config: Write, state_path: Path, sshd_server: Sshd, http_server: Any
 ) -> None:
     config = routed_config(tmp_config, tmp_path, sshd_server, http_server.base)
     blocked(tmp_path / "mis")
@@ -253,12 +253,17 @@ def test_a_failing_destination_does_not_block_the_others_and_retry_failed_covers
         ("result", "5", "printco", "delivered"),
     ]
     (tmp_path / "mis" / "web").unlink()
+    with exclusive(state_path, lock_name("erp"), wait=1):  # another run holds erp: mis is retried, erp waits its turn
+        busy = invoke(["deliver", "--retry-failed", "--wait", "0.2"], config=config)
+    assert busy.exit_code == 75, busy.stderr
+    assert outputs(busy.stdout) == [("result", "4", "erp", "failed"), ("result", "1", "mis", "delivered")]
+    assert records(busy.stdout)[0]["body"]["error"].startswith("not sent: another flowkit deliver-erp-")
     retried = invoke(["deliver", "--retry-failed"], config=config)  # no --to: every destination's failed rows
     assert retried.exit_code == 0, retried.stderr
-    assert sorted(outputs(retried.stdout)) == [("result", "1", "mis", "delivered"), ("result", "4", "erp", "delivered")]
+    assert outputs(retried.stdout) == [("result", "4", "erp", "delivered")]
     assert (tmp_path / "mis" / "web" / "1.xml").read_text() == '<order number="1"/>'
     assert http_server.state.creates["/orders/4"] == 1
-    assert "deliver to erp: 1 delivered" in retried.stderr and "deliver to mis: 1 delivered" in retried.stderr
+    assert "deliver to erp: 1 delivered" in retried.stderr and "deliver to mis" not in retried.stderr
     nothing = invoke(["deliver", "--retry-failed"], config=config)
     assert nothing.exit_code == 0 and nothing.stdout == ""
     assert "deliver: nothing to do" in nothing.stderr

@@ -50,6 +50,11 @@ class Lane:
     locked: bool = False
     blocked: FlowkitError | None = None
 
+    @property
+    def lock(self) -> str:
+        """Its lock's name, the same for every run (and the order locks are taken in)."""
+        return lock_name(self.deliverer.destination)
+
     def not_sent(self, records: list[Record]) -> list[Outcome | RecordError]:
         """Records kept from a destination whose lock another run holds: failed, no attempt counted."""
         assert self.blocked is not None
@@ -97,10 +102,10 @@ class Router:
         """The lane of destination ``name``, built and locked on first use."""
         lane = self.built(name)
         if not lane.locked and lane.blocked is None:
-            held = [other for other, each in self.lanes.items() if each.locked]
-            wait = self.wait if all(other < name for other in held) else 0.0  # never wait out of order: no deadlock
+            held = [each.lock for each in self.lanes.values() if each.locked]
+            wait = self.wait if all(other < lane.lock for other in held) else 0.0  # never wait out of order: no deadlock
             try:
-                self.locks.enter_context(exclusive(self.state_path, lock_name(lane.deliverer.destination), wait=wait))
+                self.locks.enter_context(exclusive(self.state_path, lane.lock, wait=wait))
                 lane.locked = True
             except TempFailError as exc:
                 lane.blocked = exc
@@ -118,7 +123,7 @@ class Router:
             except RecordError as exc:
                 self.unrouted += 1
                 out[n] = exc
-        for name in sorted(groups):
+        for name in sorted(groups, key=lambda name: self.built(name).lock):  # the order locks are waited for in
             lane, indexes = self.lane(name), groups[name]
             if lane.blocked is not None:
                 results = lane.not_sent([records[i] for i in indexes])
@@ -150,7 +155,7 @@ class RoutedRetries:
     """``pipeline.Input`` for ``--retry-failed`` without one ``--to``: every destination's failed deliveries.
 
     The destinations are the config's ``[destinations.NAME]`` tables and the URLs routes name,
-    in sorted order (so their locks are taken in order); each is retried as ``--to NAME --retry-failed``.
+    in the order of their locks (so a wait never goes down it); each is retried as ``--to NAME --retry-failed``.
     """
 
     router: Router
@@ -158,10 +163,11 @@ class RoutedRetries:
     current: Lane | None = None  # the lane whose deliveries are being read (each is processed as it is read)
 
     def __iter__(self) -> Iterator[Retry | BadLine]:
-        routes = self.router.routes
-        for name in sorted(set(routes.known) | {n for n in routes.named() if is_url(n)}):
-            # its ledger name (the URL without password), without building it: only those with rows are built
-            if ledger.retryable(self.router.store, str(destination(self.router.config, name)["name"])):
+        routes, config = self.router.routes, self.router.config
+        # each one's ledger name (a URL's without password), found without building it: only those with rows are
+        ledger_names = {name: str(destination(config, name)["name"]) for name in {*routes.known, *filter(is_url, routes.named())}}
+        for name in sorted(ledger_names, key=lambda name: lock_name(ledger_names[name])):  # locks taken in order
+            if ledger.retryable(self.router.store, ledger_names[name]):
                 self.current = self.router.lane(name)
                 yield from Retries(self.current.deliverer)
 
