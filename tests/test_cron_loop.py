@@ -193,10 +193,11 @@ def http_source(preset: str, base: str) -> str:
 
 
 def expected_http(api: Api, preset: str) -> set[str]:
-    """What the API holds that is exportable: not sent yet, not cancelled (Omnitron 100)."""
+    """What the API holds that is exportable: Omnitron's not sent yet and approved (cancelled 100 stays out,
+    cancellation-waiting 50 is held); Magento's open invoiced orders (the preset's default, invoiced_only)."""
     if preset == "omnitron":
         return {o["number"] for o in api.omni.values() if not o["is_send"] and o["status"] == "400"}
-    return {o["increment_id"] for o in api.magento}
+    return {o["increment_id"] for o in api.magento if o["state"] == "processing" and (o.get("total_invoiced") or 0) > 0}
 
 
 def check_run(result: subprocess.CompletedProcess[str], code: int = 0) -> None:
