@@ -290,6 +290,15 @@ def truncate(path: Path, size: int) -> None:
 
 
 PAGE = 4096
+
+
+def root_page(path: Path, table: str) -> int:
+    """The byte offset of ``table``'s root page (a page that holds rows, wherever the schema puts it)."""
+    with sqlite3.connect(path) as conn:
+        (page,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    return (int(page) - 1) * PAGE
+
+
 # name -> damage to the main file (a checkpointed store, no WAL); sqlite notices each at open or on first read of the page
 MAIN_DAMAGE: dict[str, Callable[[Path], None]] = {
     "header garbage": lambda p: overwrite(p, 0, random.Random(1).randbytes(100)),
@@ -298,7 +307,8 @@ MAIN_DAMAGE: dict[str, Callable[[Path], None]] = {
     "truncated mid-page": lambda p: truncate(p, p.stat().st_size - PAGE // 2),
     "second page garbage": lambda p: overwrite(p, PAGE, random.Random(2).randbytes(PAGE)),
     "middle page garbage": lambda p: overwrite(p, p.stat().st_size // 2 // PAGE * PAGE, random.Random(3).randbytes(PAGE)),
-    "middle page zeroed": lambda p: overwrite(p, p.stat().st_size // 2 // PAGE * PAGE + 100, b"\0" * (PAGE - 100)),
+    # the cells of a page with rows, its header kept (the middle of the file may be an empty index's page)
+    "rows page zeroed": lambda p: overwrite(p, root_page(p, "deliveries") + 100, b"\0" * (PAGE - 100)),
     "schema page garbage": lambda p: overwrite(p, 100, random.Random(4).randbytes(PAGE - 100)),
 }
 # At open (page 1) every command sees it.

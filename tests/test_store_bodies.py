@@ -108,10 +108,15 @@ def test_an_old_store_is_packed_in_place_and_every_reader_still_works(state_path
     for order in made:
         insert_old_way(state_path, order, export_status="held" if order is made[1] else "queued")
     before = used_pages(state_path)
+    empty = state_path.with_name("empty.db")
+    old_store(empty, monkeypatch)
+    schema_pages = used_pages(empty)
+    Store(empty).close()
+    schema_pages = used_pages(empty) - schema_pages  # what the later migrations' empty tables take, rows or not
 
     store = Store(state_path)  # migrates: 0009 packs the rows in place
     assert store.version == max(m[0] for m in db.migrations())
-    assert used_pages(state_path) * 2 < before  # the pages the text took are free for the next rows
+    assert (used_pages(state_path) - schema_pages) * 2 < before  # the pages the text took are free for the next rows
     rows = store.conn.execute("SELECT number, typeof(document), length(document), order_id FROM orders ORDER BY number")
     for (number, kind, size, order_id), order in zip(rows, made, strict=True):
         assert (number, kind, order_id) == (order["number"], "blob", order["id"])
