@@ -67,9 +67,14 @@ Decode = Callable[[str, "Peekable", bytes], Iterator[Item]]
 """A decoder: (input name, stream positioned at its first non-blank byte, that byte) -> items."""
 
 
+def stdin_is_terminal() -> bool:
+    """True when nothing is piped in (stdin closed or a terminal): a command must not wait on it."""
+    return sys.stdin is None or sys.stdin.isatty()
+
+
 def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO]]:
     if not paths or list(paths) == ["-"]:
-        if sys.stdin is None or sys.stdin.isatty():
+        if stdin_is_terminal():
             raise UsageError("no input: name a FILE or pipe data into stdin (refusing to wait on a terminal)")
         return [("<stdin>", sys.stdin.buffer)]
     out: list[tuple[str, BinaryIO]] = []

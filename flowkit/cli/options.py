@@ -53,5 +53,17 @@ def inbox_options(*, order: str, batch_size: int, max_attempts: int) -> Callable
     return decorate
 
 
+def messages_or_orders_only(files: tuple[str, ...], order_files: tuple[str, ...], from_dir: str | None) -> bool:
+    """Refuse contradictory inputs of a message command; True when there is nothing to do but load ``--orders``."""
+    from flowkit.records import stdin_is_terminal
+
+    if from_dir is not None and files:
+        raise click.UsageError("give message FILEs or --from-dir, not both")
+    waiting = not files and from_dir is None and stdin_is_terminal()
+    if waiting and not order_files:
+        raise click.UsageError("no input: name a FILE or pipe messages into stdin (refusing to wait on a terminal)")
+    return waiting
+
+
 def choose_mode(input_mode: str, forced: str | None) -> str:
     return forced or input_mode

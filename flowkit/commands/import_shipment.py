@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from flowkit.cli.options import inbox_options, input_files
+from flowkit.cli.options import inbox_options, input_files, messages_or_orders_only
 
 if TYPE_CHECKING:
     from flowkit.import_shipment.core import Options
@@ -70,11 +70,12 @@ def command(
     """
     from flowkit.cli.app import get_app
     from flowkit.import_shipment.core import Options
+    from flowkit.import_shipment.decode import record_orders
     from flowkit.pipeline import finish
     from flowkit.records import Writer
 
     app = get_app()
-    only_orders = _check_usage(files, order_files, from_dir)
+    only_orders = messages_or_orders_only(files, order_files, from_dir)
     options = Options(
         target=target,
         postback=postback,
@@ -85,7 +86,7 @@ def command(
     writer = Writer(mode="raw" if raw else "record", pretty=False)
     with app.run("import-shipment", counts, target=target):
         if order_files:
-            counts["orders_loaded"] = _load_orders(order_files)
+            counts["orders_loaded"] = record_orders(app.store(), order_files, "import-shipment")
         if only_orders:  # --orders on a terminal with no messages: just record the orders
             return
         if from_dir is not None:
@@ -98,39 +99,9 @@ def command(
         finish(tally)
 
 
-def _check_usage(files: tuple[str, ...], order_files: tuple[str, ...], from_dir: str | None) -> bool:
-    """Refuse contradictory inputs; True when there is nothing to do but load ``--orders``."""
-    if from_dir is not None and files:
-        raise click.UsageError("give message FILEs or --from-dir, not both")
-    waiting = not files and from_dir is None and _terminal_stdin()
-    if waiting and not order_files:
-        raise click.UsageError("no input: name a FILE or pipe messages into stdin (refusing to wait on a terminal)")
-    return waiting
-
-
-def _terminal_stdin() -> bool:
-    import sys
-
-    return sys.stdin is None or sys.stdin.isatty()
-
-
 def _carrier_codes(section: dict[str, object]) -> dict[str, str]:
     table = section.get("carrier_codes") or {}
     return {str(k): str(v) for k, v in table.items()} if isinstance(table, dict) else {}
-
-
-def _load_orders(paths: tuple[str, ...]) -> int:
-    """Record canonical orders from files (one transaction for all, so a bad file loads none)."""
-    from flowkit.cli.app import get_app
-    from flowkit.import_shipment.decode import orders as read_orders
-    from flowkit.store import orders
-
-    store = get_app().store()
-    loaded = list(read_orders(paths))
-    with store.transaction():
-        for where, order in loaded:
-            orders.upsert(store, order, source=f"file:{where}", command="import-shipment")
-    return len(loaded)
 
 
 def _inbox(folder: Path, writer: Writer, options: Options, batch_size: int, max_attempts: int) -> Tally:

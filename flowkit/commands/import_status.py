@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from flowkit.cli.options import inbox_options, input_files
+from flowkit.cli.options import inbox_options, input_files, messages_or_orders_only
 
 if TYPE_CHECKING:
     from flowkit.import_status.stream import Apply
@@ -65,24 +65,21 @@ def command(
       flowkit import-status --from-dir inbox/ --postback magento | flowkit deliver --to shop-status
     """
     from flowkit.cli.app import get_app
+    from flowkit.import_shipment.decode import record_orders
     from flowkit.import_status.core import Options
     from flowkit.import_status.stream import Apply, run_files
     from flowkit.pipeline import finish
     from flowkit.records import Writer
 
     app = get_app()
-    if from_dir is not None and files:
-        raise click.UsageError("give message FILEs or --from-dir, not both")
-    only_orders = not files and from_dir is None and _terminal_stdin()
-    if only_orders and not orders:
-        raise click.UsageError("no input: name a FILE or pipe messages into stdin (refusing to wait on a terminal)")
+    only_orders = messages_or_orders_only(files, orders, from_dir)
     section = app.config.section("import-status")
     options = Options(target=target, postback=postback, magento_statuses=_table(section.get("magento_statuses")))
     counts: dict[str, int] = {}
     writer = Writer(mode="raw" if raw else "record", pretty=False)
     with app.run("import-status", counts, target=target):
         if orders:
-            counts["orders_loaded"] = _load_orders(orders)
+            counts["orders_loaded"] = record_orders(app.store(), orders, "import-status")
         if only_orders:  # --orders on a terminal with no messages: just record the orders
             return
         process = Apply(app.store(), options)
@@ -95,28 +92,8 @@ def command(
         finish(tally)
 
 
-def _terminal_stdin() -> bool:
-    import sys
-
-    return sys.stdin is None or sys.stdin.isatty()
-
-
 def _table(value: object) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-
-
-def _load_orders(paths: tuple[str, ...]) -> int:
-    """Record canonical orders from files (one transaction for all, so a bad file loads none)."""
-    from flowkit.cli.app import get_app
-    from flowkit.import_shipment.decode import orders as read_orders
-    from flowkit.store import orders
-
-    store = get_app().store()
-    loaded = list(read_orders(paths))
-    with store.transaction():
-        for where, order in loaded:
-            orders.upsert(store, order, source=f"file:{where}", command="import-status")
-    return len(loaded)
 
 
 def _inbox(folder: Path, writer: Writer, process: Apply, batch_size: int, max_attempts: int) -> Tally:

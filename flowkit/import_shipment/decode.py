@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from flowkit.errors import InputError
+
+if TYPE_CHECKING:
+    from flowkit.store import Store
+
 from flowkit.records import XML_TYPE, BadLine, Decode, Item, Peekable, Reader, Record, check_record, make_record
 
 
@@ -97,3 +101,14 @@ def orders(paths: Sequence[str]) -> Iterator[tuple[str, dict[str, Any]]]:
             if not isinstance(body.get("lines", []), list):
                 raise InputError(f"{where}: 'lines' must be a list")
             yield os.path.basename(path), body
+
+
+def record_orders(store: Store, paths: Sequence[str], command: str) -> int:
+    """Record the canonical orders of ``--orders`` files in the store (one transaction: a bad file loads none)."""
+    from flowkit.store import orders as stored
+
+    loaded = list(orders(paths))
+    with store.transaction():
+        for where, order in loaded:
+            stored.upsert(store, order, source=f"file:{where}", command=command)
+    return len(loaded)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowkit.store import orders
+from flowkit.store import messages, orders
 from flowkit.store.db import Store, now
 
 KIND = "shipment"
@@ -33,18 +33,11 @@ class NewShipment:
 
 def processed(store: Store, target: str, message_seq: int) -> str | None:
     """The recorded result of a shipment message already processed, else None."""
-    row = store.conn.execute(
-        "SELECT result FROM processed_messages WHERE kind = ? AND target = ? AND message_seq = ?",
-        (KIND, target, message_seq),
-    ).fetchone()
-    return None if row is None else str(row["result"] or "success")
+    return messages.processed(store, KIND, target, message_seq)
 
 
 def mark_processed(store: Store, target: str, message_seq: int, result: str) -> None:
-    store.conn.execute(
-        "INSERT INTO processed_messages (kind, target, message_seq, processed_at, result) VALUES (?, ?, ?, ?, ?)",
-        (KIND, target, message_seq, now(), result),
-    )
+    messages.mark_processed(store, KIND, target, message_seq, result)
 
 
 def order_row(store: Store, number: str, *, document: bool = False) -> dict[str, Any] | None:

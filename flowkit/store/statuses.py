@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flowkit.store import messages
 from flowkit.store.db import Store, now
 
 KIND = "status"
@@ -19,18 +20,11 @@ ORDER = ""  # the ``item`` of the whole order's row
 
 def processed(store: Store, target: str, message_seq: int) -> str | None:
     """The recorded result of a status message already processed, else None."""
-    row = store.conn.execute(
-        "SELECT result FROM processed_messages WHERE kind = ? AND target = ? AND message_seq = ?",
-        (KIND, target, message_seq),
-    ).fetchone()
-    return None if row is None else str(row["result"] or "success")
+    return messages.processed(store, KIND, target, message_seq)
 
 
 def mark_processed(store: Store, target: str, message_seq: int, result: str) -> None:
-    store.conn.execute(
-        "INSERT INTO processed_messages (kind, target, message_seq, processed_at, result) VALUES (?, ?, ?, ?, ?)",
-        (KIND, target, message_seq, now(), result),
-    )
+    messages.mark_processed(store, KIND, target, message_seq, result)
 
 
 def current(store: Store, number: str) -> dict[str, dict[str, Any]]:
