@@ -378,9 +378,16 @@ def test_a_routed_run_survives_kill_9(tmp_path: Path) -> None:
 def test_two_concurrent_routed_runs_never_double_deliver(tmp_path: Path) -> None:
     n = 300
     _, _, cmd = routed_batch(tmp_path, n)
-    runs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
-    done = [run.communicate(timeout=120) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], [err.decode() for _, err in done]
-    statuses = [orjson.loads(line)["body"]["status"] for out, _ in done for line in out.splitlines()]
+    # Each run's output goes to a file, never a pipe read after the other run's: the run that takes the locks
+    # writes its first window's results (over a pipe's 64 KiB) while holding them, and a pipe nobody reads yet
+    # would keep it there while the other run waits --wait for each lock (two locks: 120 s, the old timeout).
+    logs = [(tmp_path / f"out{i}.ndjson", tmp_path / f"err{i}.txt") for i in range(2)]
+    runs = []
+    for stdout, stderr in logs:
+        with stdout.open("wb") as out_file, stderr.open("wb") as err_file:
+            runs.append(subprocess.Popen(cmd, stdout=out_file, stderr=err_file))
+    codes = [run.wait(timeout=120) for run in runs]
+    assert codes == [0, 0], [err.read_text() for _, err in logs]
+    statuses = [orjson.loads(line)["body"]["status"] for out, _ in logs for line in out.read_bytes().splitlines()]
     assert statuses.count("delivered") == n and statuses.count("duplicate") == n
     check_each_once(tmp_path, n)
