@@ -1,0 +1,408 @@
+"""The compiled validator of the canonical product schema (flowkit.product/1); generated, do not edit.
+
+Written by ``python -m flowkit.product_model`` from flowkit/schemas/product.schema.json.
+"""
+
+# ruff: noqa
+# fmt: off
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flowkit.validation_fast import Matches, date_time_ok, in_enum, short, type_name
+
+SCHEMA_DIGEST = "1fe52854cfacf8750e15ffb57651436c"
+_M = object()
+K1 = "expected object, got "
+K3 = " is not one of: flowkit.product/1"
+K4 = ("flowkit.product/1",)
+K6 = frozenset((str, type(None)))
+K7 = "expected string or null, got "
+K9 = "expected string, got "
+K13 = " is not one of: simple, configurable, bundle, grouped, virtual, downloadable, other, null"
+K14 = ("simple", "configurable", "bundle", "grouped", "virtual", "downloadable", "other", None)
+K17 = " is not one of: enabled, disabled, null"
+K18 = ("enabled", "disabled", None)
+K22: frozenset[Any] = frozenset()
+K24 = "expected object or null, got "
+K28 = re.compile("^[0-9]+(\\.[0-9]+)?$").search
+K29 = ' is not valid (a non-negative decimal string, e.g. "0.25")'
+K31 = " is not one of: kg, g, lb, oz, null"
+K32 = ("kg", "g", "lb", "oz", None)
+K38 = " is not one of: mm, cm, m, in, null"
+K39 = ("mm", "cm", "m", "in", None)
+K41 = "expected array, got "
+K47 = re.compile("^-?[0-9]+(\\.[0-9]+)?$").search
+K48 = ' is not valid (decimal string, e.g. "12.50")'
+K51 = re.compile("^[A-Z]{3}$").search
+K52 = " is not valid (pattern ^[A-Z]{3}$)"
+K69 = frozenset((int, type(None)))
+K70 = "expected integer or null, got "
+K79 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$").search
+K80 = " is not valid (RFC 3339; UTC with Z preferred)"
+K85 = frozenset(("flowkit.product/1",))
+K86 = frozenset(("bundle", "configurable", "downloadable", "grouped", "other", "simple", "virtual"))
+K87 = frozenset(("disabled", "enabled"))
+K88 = frozenset(("store", "system"))
+K89 = Matches("^[0-9]+(\\.[0-9]+)?$", False)
+K90 = frozenset(("g", "kg", "lb", "oz"))
+K91 = frozenset(("cm", "in", "m", "mm"))
+K92 = frozenset(("height", "length", "unit", "width"))
+K93 = frozenset(("type", "value"))
+K94 = Matches("^-?[0-9]+(\\.[0-9]+)?$", False)
+K95 = Matches("^[A-Z]{3}$", False)
+K96 = frozenset(("name", "value"))
+K97 = frozenset(("label", "position", "role", "url"))
+K98 = frozenset(("attributes", "children"))
+K99 = Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$", True)
+K100 = frozenset(
+    (
+        "attributes",
+        "barcodes",
+        "categories",
+        "created_at",
+        "currency",
+        "description",
+        "dimensions",
+        "external_refs",
+        "extra_data",
+        "id",
+        "images",
+        "name",
+        "price",
+        "price_incl_tax",
+        "schema",
+        "sku",
+        "source",
+        "source_type",
+        "status",
+        "tax_class",
+        "type",
+        "updated_at",
+        "variants",
+        "weight",
+        "weight_unit",
+    )
+)
+
+
+def d__root(v: Any, p: Any, out: list[Any]) -> None:
+    if f__root(v):
+        return  # valid: no problem to name
+    if type(v) is not dict:
+        out.append((p, K1 + type_name(v)))
+    elif True:
+        if "schema" not in v:
+            out.append(((p, "schema"), "required member missing"))
+        if "sku" not in v:
+            out.append(((p, "sku"), "required member missing"))
+        v2 = v.get("schema", _M)
+        if v2 is not _M:
+            if not in_enum(v2, K4):
+                out.append(((p, "schema"), short(v2) + K3))
+        v5 = v.get("id", _M)
+        if v5 is not _M:
+            if type(v5) not in K6:
+                out.append(((p, "id"), K7 + type_name(v5)))
+        v8 = v.get("sku", _M)
+        if v8 is not _M:
+            if type(v8) is not str:
+                out.append(((p, "sku"), K9 + type_name(v8)))
+            elif True:
+                if type(v8) is str and len(v8) < 1:
+                    out.append(((p, "sku"), "shorter than 1 character(s)"))
+        v10 = v.get("name", _M)
+        if v10 is not _M:
+            if type(v10) not in K6:
+                out.append(((p, "name"), K7 + type_name(v10)))
+        v11 = v.get("description", _M)
+        if v11 is not _M:
+            if type(v11) not in K6:
+                out.append(((p, "description"), K7 + type_name(v11)))
+        v12 = v.get("type", _M)
+        if v12 is not _M:
+            if not in_enum(v12, K14):
+                out.append(((p, "type"), short(v12) + K13))
+        v15 = v.get("source_type", _M)
+        if v15 is not _M:
+            if type(v15) not in K6:
+                out.append(((p, "source_type"), K7 + type_name(v15)))
+        v16 = v.get("status", _M)
+        if v16 is not _M:
+            if not in_enum(v16, K18):
+                out.append(((p, "status"), short(v16) + K17))
+        v19 = v.get("external_refs", _M)
+        if v19 is not _M:
+            if type(v19) is not dict:
+                out.append(((p, "external_refs"), K1 + type_name(v19)))
+            elif True:
+                for v20, v21 in v19.items():
+                    if v20 not in K22:
+                        if type(v21) is not str:
+                            out.append((((p, "external_refs"), v20), K9 + type_name(v21)))
+        v23 = v.get("source", _M)
+        if v23 is not _M:
+            if v23 is not None:
+                if type(v23) is not dict:
+                    out.append(((p, "source"), K24 + type_name(v23)))
+                elif True:
+                    v25 = v23.get("system", _M)
+                    if v25 is not _M:
+                        if type(v25) not in K6:
+                            out.append((((p, "source"), "system"), K7 + type_name(v25)))
+                    v26 = v23.get("store", _M)
+                    if v26 is not _M:
+                        if type(v26) not in K6:
+                            out.append((((p, "source"), "store"), K7 + type_name(v26)))
+        v27 = v.get("weight", _M)
+        if v27 is not _M:
+            if v27 is not None:
+                if type(v27) is not str:
+                    out.append(((p, "weight"), K7 + type_name(v27)))
+                elif True:
+                    if type(v27) is str and (not K28(v27)):
+                        out.append(((p, "weight"), short(v27) + K29))
+        v30 = v.get("weight_unit", _M)
+        if v30 is not _M:
+            if not in_enum(v30, K32):
+                out.append(((p, "weight_unit"), short(v30) + K31))
+        v33 = v.get("dimensions", _M)
+        if v33 is not _M:
+            if v33 is not None:
+                d_dimensions(v33, (p, "dimensions"), out)
+        v40 = v.get("barcodes", _M)
+        if v40 is not _M:
+            if type(v40) is not list:
+                out.append(((p, "barcodes"), K41 + type_name(v40)))
+            elif True:
+                for v42, v43 in enumerate(v40):
+                    d_barcode(v43, ((p, "barcodes"), v42), out)
+        v46 = v.get("price", _M)
+        if v46 is not _M:
+            if v46 is not None:
+                if type(v46) is not str:
+                    out.append(((p, "price"), K7 + type_name(v46)))
+                elif True:
+                    if type(v46) is str and (not K47(v46)):
+                        out.append(((p, "price"), short(v46) + K48))
+        v49 = v.get("price_incl_tax", _M)
+        if v49 is not _M:
+            if v49 is not None:
+                if type(v49) is not str:
+                    out.append(((p, "price_incl_tax"), K7 + type_name(v49)))
+                elif True:
+                    if type(v49) is str and (not K47(v49)):
+                        out.append(((p, "price_incl_tax"), short(v49) + K48))
+        v50 = v.get("currency", _M)
+        if v50 is not _M:
+            if v50 is not None:
+                if type(v50) is not str:
+                    out.append(((p, "currency"), K7 + type_name(v50)))
+                elif True:
+                    if type(v50) is str and (not K51(v50)):
+                        out.append(((p, "currency"), short(v50) + K52))
+        v53 = v.get("tax_class", _M)
+        if v53 is not _M:
+            if type(v53) not in K6:
+                out.append(((p, "tax_class"), K7 + type_name(v53)))
+        v54 = v.get("attributes", _M)
+        if v54 is not _M:
+            if type(v54) is not list:
+                out.append(((p, "attributes"), K41 + type_name(v54)))
+            elif True:
+                for v55, v56 in enumerate(v54):
+                    d_attribute(v56, ((p, "attributes"), v55), out)
+        v59 = v.get("categories", _M)
+        if v59 is not _M:
+            if type(v59) is not list:
+                out.append(((p, "categories"), K41 + type_name(v59)))
+            elif True:
+                for v60, v61 in enumerate(v59):
+                    if type(v61) is not str:
+                        out.append((((p, "categories"), v60), K9 + type_name(v61)))
+        v62 = v.get("images", _M)
+        if v62 is not _M:
+            if type(v62) is not list:
+                out.append(((p, "images"), K41 + type_name(v62)))
+            elif True:
+                for v63, v64 in enumerate(v62):
+                    d_image(v64, ((p, "images"), v63), out)
+        v71 = v.get("variants", _M)
+        if v71 is not _M:
+            if v71 is not None:
+                d_variants(v71, (p, "variants"), out)
+        v78 = v.get("created_at", _M)
+        if v78 is not _M:
+            if v78 is not None:
+                if type(v78) is not str:
+                    out.append(((p, "created_at"), K7 + type_name(v78)))
+                elif True:
+                    if type(v78) is str and (not K79(v78) or not date_time_ok(v78)):
+                        out.append(((p, "created_at"), short(v78) + K80))
+        v81 = v.get("updated_at", _M)
+        if v81 is not _M:
+            if v81 is not None:
+                if type(v81) is not str:
+                    out.append(((p, "updated_at"), K7 + type_name(v81)))
+                elif True:
+                    if type(v81) is str and (not K79(v81) or not date_time_ok(v81)):
+                        out.append(((p, "updated_at"), short(v81) + K80))
+        v82 = v.get("extra_data", _M)
+        if v82 is not _M:
+            if type(v82) is not dict:
+                out.append(((p, "extra_data"), K1 + type_name(v82)))
+            elif True:
+                for v83, v84 in v82.items():
+                    if v83 not in K22:
+                        if type(v84) is not str:
+                            out.append((((p, "extra_data"), v83), K9 + type_name(v84)))
+
+
+def d_dimensions(v: Any, p: Any, out: list[Any]) -> None:
+    if type(v) is not dict:
+        out.append((p, K1 + type_name(v)))
+    elif True:
+        v34 = v.get("length", _M)
+        if v34 is not _M:
+            if v34 is not None:
+                if type(v34) is not str:
+                    out.append(((p, "length"), K7 + type_name(v34)))
+                elif True:
+                    if type(v34) is str and (not K28(v34)):
+                        out.append(((p, "length"), short(v34) + K29))
+        v35 = v.get("width", _M)
+        if v35 is not _M:
+            if v35 is not None:
+                if type(v35) is not str:
+                    out.append(((p, "width"), K7 + type_name(v35)))
+                elif True:
+                    if type(v35) is str and (not K28(v35)):
+                        out.append(((p, "width"), short(v35) + K29))
+        v36 = v.get("height", _M)
+        if v36 is not _M:
+            if v36 is not None:
+                if type(v36) is not str:
+                    out.append(((p, "height"), K7 + type_name(v36)))
+                elif True:
+                    if type(v36) is str and (not K28(v36)):
+                        out.append(((p, "height"), short(v36) + K29))
+        v37 = v.get("unit", _M)
+        if v37 is not _M:
+            if not in_enum(v37, K39):
+                out.append(((p, "unit"), short(v37) + K38))
+
+
+def d_barcode(v: Any, p: Any, out: list[Any]) -> None:
+    if type(v) is not dict:
+        out.append((p, K1 + type_name(v)))
+    elif True:
+        if "type" not in v:
+            out.append(((p, "type"), "required member missing"))
+        if "value" not in v:
+            out.append(((p, "value"), "required member missing"))
+        v44 = v.get("type", _M)
+        if v44 is not _M:
+            if type(v44) is not str:
+                out.append(((p, "type"), K9 + type_name(v44)))
+        v45 = v.get("value", _M)
+        if v45 is not _M:
+            if type(v45) is not str:
+                out.append(((p, "value"), K9 + type_name(v45)))
+            elif True:
+                if type(v45) is str and len(v45) < 1:
+                    out.append(((p, "value"), "shorter than 1 character(s)"))
+
+
+def d_attribute(v: Any, p: Any, out: list[Any]) -> None:
+    if type(v) is not dict:
+        out.append((p, K1 + type_name(v)))
+    elif True:
+        if "name" not in v:
+            out.append(((p, "name"), "required member missing"))
+        v57 = v.get("name", _M)
+        if v57 is not _M:
+            if type(v57) is not str:
+                out.append(((p, "name"), K9 + type_name(v57)))
+        v58 = v.get("value", _M)
+        if v58 is not _M:
+            if type(v58) not in K6:
+                out.append(((p, "value"), K7 + type_name(v58)))
+
+
+def d_image(v: Any, p: Any, out: list[Any]) -> None:
+    if type(v) is not dict:
+        out.append((p, K1 + type_name(v)))
+    elif True:
+        if "url" not in v:
+            out.append(((p, "url"), "required member missing"))
+        if "role" not in v:
+            out.append(((p, "role"), "required member missing"))
+        v65 = v.get("url", _M)
+        if v65 is not _M:
+            if type(v65) is not str:
+                out.append(((p, "url"), K9 + type_name(v65)))
+            elif True:
+                if type(v65) is str and len(v65) < 1:
+                    out.append(((p, "url"), "shorter than 1 character(s)"))
+        v66 = v.get("role", _M)
+        if v66 is not _M:
+            if type(v66) is not str:
+                out.append(((p, "role"), K9 + type_name(v66)))
+        v67 = v.get("label", _M)
+        if v67 is not _M:
+            if type(v67) not in K6:
+                out.append(((p, "label"), K7 + type_name(v67)))
+        v68 = v.get("position", _M)
+        if v68 is not _M:
+            if type(v68) not in K69:
+                out.append(((p, "position"), K70 + type_name(v68)))
+            elif True and v68 is not None:
+                if type(v68) in (int, float) and v68 < 0:
+                    out.append(((p, "position"), f"{v68} is below the minimum 0"))
+
+
+def d_variants(v: Any, p: Any, out: list[Any]) -> None:
+    if type(v) is not dict:
+        out.append((p, K1 + type_name(v)))
+    elif True:
+        v72 = v.get("attributes", _M)
+        if v72 is not _M:
+            if type(v72) is not list:
+                out.append(((p, "attributes"), K41 + type_name(v72)))
+            elif True:
+                for v73, v74 in enumerate(v72):
+                    if type(v74) is not str:
+                        out.append((((p, "attributes"), v73), K9 + type_name(v74)))
+        v75 = v.get("children", _M)
+        if v75 is not _M:
+            if type(v75) is not list:
+                out.append(((p, "children"), K41 + type_name(v75)))
+            elif True:
+                for v76, v77 in enumerate(v75):
+                    if type(v77) is not str:
+                        out.append((((p, "children"), v76), K9 + type_name(v77)))
+
+
+def f__root(v: Any) -> bool:
+    return bool(((type(v) is dict and "schema" in v and "sku" in v and ((x1 := v.get("schema", _M)) is _M or ((type(x1) is str and x1 in K85))) and ((x2 := v.get("id", _M)) is _M or (type(x2) in (str, type(None)))) and ((x3 := v.get("sku", _M)) is _M or ((type(x3) is str and (type(x3) is not str or len(x3) >= 1)))) and ((x4 := v.get("name", _M)) is _M or (type(x4) in (str, type(None)))) and ((x5 := v.get("description", _M)) is _M or (type(x5) in (str, type(None)))) and ((x6 := v.get("type", _M)) is _M or ((x6 is None or (type(x6) is str and x6 in K86)))) and ((x7 := v.get("source_type", _M)) is _M or (type(x7) in (str, type(None)))) and ((x8 := v.get("status", _M)) is _M or ((x8 is None or (type(x8) is str and x8 in K87)))) and ((x9 := v.get("external_refs", _M)) is _M or ((type(x9) is dict and all((type(x10) is str) for x10 in x9.values())))) and ((x12 := v.get("source", _M)) is _M or (x12 is None or ((type(x12) is dict and ((x13 := x12.get("system", _M)) is _M or (type(x13) in (str, type(None)))) and ((x14 := x12.get("store", _M)) is _M or (type(x14) in (str, type(None)))))))) and ((x15 := v.get("weight", _M)) is _M or (x15 is None or ((type(x15) is str and (type(x15) is not str or x15 in K89 or K89.match(x15)))))) and ((x16 := v.get("weight_unit", _M)) is _M or ((x16 is None or (type(x16) is str and x16 in K90)))) and ((x17 := v.get("dimensions", _M)) is _M or (x17 is None or f_dimensions(x17))) and ((x22 := v.get("barcodes", _M)) is _M or ((type(x22) is list and all(map(f_barcode, x22))))) and ((x25 := v.get("price", _M)) is _M or (x25 is None or ((type(x25) is str and (type(x25) is not str or x25 in K94 or K94.match(x25)))))) and ((x26 := v.get("price_incl_tax", _M)) is _M or (x26 is None or ((type(x26) is str and (type(x26) is not str or x26 in K94 or K94.match(x26)))))) and ((x27 := v.get("currency", _M)) is _M or (x27 is None or ((type(x27) is str and (type(x27) is not str or x27 in K95 or K95.match(x27)))))) and ((x28 := v.get("tax_class", _M)) is _M or (type(x28) in (str, type(None)))) and ((x29 := v.get("attributes", _M)) is _M or ((type(x29) is list and all(map(f_attribute, x29))))) and ((x32 := v.get("categories", _M)) is _M or ((type(x32) is list and all((type(x33) is str) for x33 in x32)))) and ((x34 := v.get("images", _M)) is _M or ((type(x34) is list and all(map(f_image, x34))))) and ((x39 := v.get("variants", _M)) is _M or (x39 is None or f_variants(x39))) and ((x44 := v.get("created_at", _M)) is _M or (x44 is None or ((type(x44) is str and (type(x44) is not str or x44 in K99 or K99.match(x44)))))) and ((x45 := v.get("updated_at", _M)) is _M or (x45 is None or ((type(x45) is str and (type(x45) is not str or x45 in K99 or K99.match(x45)))))) and ((x46 := v.get("extra_data", _M)) is _M or ((type(x46) is dict and all((type(x47) is str) for x47 in x46.values())))))))
+
+
+def f_dimensions(v: Any) -> bool:
+    return bool(((type(v) is dict and ((x18 := v.get("length", _M)) is _M or (x18 is None or ((type(x18) is str and (type(x18) is not str or x18 in K89 or K89.match(x18)))))) and ((x19 := v.get("width", _M)) is _M or (x19 is None or ((type(x19) is str and (type(x19) is not str or x19 in K89 or K89.match(x19)))))) and ((x20 := v.get("height", _M)) is _M or (x20 is None or ((type(x20) is str and (type(x20) is not str or x20 in K89 or K89.match(x20)))))) and ((x21 := v.get("unit", _M)) is _M or ((x21 is None or (type(x21) is str and x21 in K91)))))))
+
+
+def f_barcode(v: Any) -> bool:
+    return bool(((type(v) is dict and "type" in v and "value" in v and ((x23 := v.get("type", _M)) is _M or (type(x23) is str)) and ((x24 := v.get("value", _M)) is _M or ((type(x24) is str and (type(x24) is not str or len(x24) >= 1)))))))
+
+
+def f_attribute(v: Any) -> bool:
+    return bool(((type(v) is dict and "name" in v and ((x30 := v.get("name", _M)) is _M or (type(x30) is str)) and ((x31 := v.get("value", _M)) is _M or (type(x31) in (str, type(None)))))))
+
+
+def f_image(v: Any) -> bool:
+    return bool(((type(v) is dict and "url" in v and "role" in v and ((x35 := v.get("url", _M)) is _M or ((type(x35) is str and (type(x35) is not str or len(x35) >= 1)))) and ((x36 := v.get("role", _M)) is _M or (type(x36) is str)) and ((x37 := v.get("label", _M)) is _M or (type(x37) in (str, type(None)))) and ((x38 := v.get("position", _M)) is _M or ((type(x38) in (int, type(None)) and (x38 is None or (type(x38) not in (int, float) or x38 >= 0))))))))
+
+
+def f_variants(v: Any) -> bool:
+    return bool(((type(v) is dict and ((x40 := v.get("attributes", _M)) is _M or ((type(x40) is list and all((type(x41) is str) for x41 in x40)))) and ((x42 := v.get("children", _M)) is _M or ((type(x42) is list and all((type(x43) is str) for x43 in x42)))))))
