@@ -150,7 +150,7 @@ def read(explicit: str | None = None) -> Config:
 
 
 def load(explicit: str | None = None) -> Config:
-    """Find, parse and check the config; ConfigError names the first problem and counts the others.
+    """Find, parse and check the config; a ConfigError names every problem (up to ``flowkit.problems.CAP``).
 
     Its secrets become known to the redaction of every output (``flowkit.secrets``).
     """
@@ -167,10 +167,10 @@ def load(explicit: str | None = None) -> Config:
         from flowkit.config_check import old_spellings
 
         config = replace(config, notes=tuple(old_spellings(config)))
-    if len(problems) > 1:
-        raise ConfigError(f"{problems[0]} (and {len(problems) - 1} more; run 'flowkit config check')")
     if problems:
-        raise ConfigError(problems[0])
+        from flowkit.problems import refuse
+
+        refuse(str(config.path), problems)  # several: each on a line of its own, then the error line
     return config
 
 

@@ -25,9 +25,14 @@ class ExitCode(IntEnum):
 
 
 class FlowkitError(Exception):
-    """Base of all flowkit user errors."""
+    """Base of all flowkit user errors.
+
+    ``problem_lines``: a config's or rules file's problems (``file:line: …``, at most
+    ``flowkit.problems.CAP``), printed one a line before the error line, which counts them.
+    """
 
     exit_code: int = int(ExitCode.DATAERR)
+    problem_lines: tuple[str, ...] = ()
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.hint = hint
@@ -100,10 +105,22 @@ class RecordError(FlowkitError):
     data, 69 for a refusing destination, 75 for a transient failure).
     """
 
-    def __init__(self, message: str, *, code: int = ExitCode.DATAERR, hint: str | None = None, quiet: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int = ExitCode.DATAERR,
+        hint: str | None = None,
+        quiet: bool = False,
+        problems: tuple[tuple[str, str], ...] = (),
+        problem_count: int = 0,
+    ) -> None:
         super().__init__(message, hint=hint)
         self.with_code(code)
         self.quiet = quiet  # already told on stderr (one line for many records of one cause): not named again
+        # (JSON path, message) of the first problems (flowkit.problems.CAP), and how many there are in all
+        self.problems = problems
+        self.problem_count = problem_count or len(problems)
 
 
 class InternalError(RecordError):

@@ -94,13 +94,19 @@ def validate(order: Any) -> list[Problem]:
 
 
 def check(order: Any, key: str | None = None) -> dict[str, Any]:
-    """Return ``order`` when valid, else raise a RecordError naming key and JSON path."""
+    """Return ``order`` when valid, else raise a RecordError naming the key and every problem's JSON path.
+
+    The first ``flowkit.problems.CAP`` problems are named (``flowkit.problems.summary``), the count says the rest.
+    """
     problems = validate(order)
     if not problems:
         return order  # type: ignore[no-any-return]
+    from flowkit.problems import CAP, summary
+
     name = key if key is not None else (order.get("number") if isinstance(order, dict) else None)
-    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-    raise RecordError(f"order {name!s} is not a valid {SCHEMA_ID}: {problems[0]}{more}", code=ExitCode.DATAERR)
+    pairs = tuple((p.path, p.message) for p in problems[:CAP])  # a path is rendered only for those named
+    message = summary(f"order {name!s} is not a valid {SCHEMA_ID}", [f"{p}: {m}" for p, m in pairs], len(problems))
+    raise RecordError(message, code=ExitCode.DATAERR, problems=pairs, problem_count=len(problems))
 
 
 def checked(record: Mapping[str, Any]) -> dict[str, Any]:

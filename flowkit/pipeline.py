@@ -38,12 +38,13 @@ everything that can fail, so a record that raises has queued nothing.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 from flowkit.errors import ExitCode, FlowkitError, InputError, InternalError, PartialError, RecordError
 from flowkit.log import LOG as log
+from flowkit.problems import record_fields
 from flowkit.records import BadLine, Record, Writer, derive, make_record
 
 T = TypeVar("T")
@@ -123,6 +124,7 @@ class Tally:
 def error_record(record: Record, command: str, exc: FlowkitError) -> Record:
     """The error record that stands in for ``record`` downstream."""
     body = {"error": exc.format_message(), "exit_code": exc.exit_code, "command": command, "kind": record["kind"]}
+    body.update(record_fields(getattr(exc, "problems", ()), getattr(exc, "problem_count", 0)))  # flowkit.problems
     return derive(record, "error", body)
 
 
@@ -135,15 +137,18 @@ def _sqlite_error(exc: Exception) -> bool:
     return sqlite3 is not None and isinstance(exc, sqlite3.Error)
 
 
-def report(where: str, message: str, *, key: str | None = None, exit_code: int | None = None) -> None:
-    """One line on stderr naming the failing record (the first one is also kept for ``state runs``)."""
+def report(
+    where: str, message: str, *, key: str | None = None, exit_code: int | None = None, problems: Sequence[tuple[str, str]] = ()
+) -> None:
+    """One line on stderr naming the failing record (the first one is kept for ``state runs``), its ``problems`` in JSON."""
     from flowkit import log as flog
 
     if not _first_error:
         from flowkit.secrets import redact_text
 
         _first_error.append(redact_text(f"{where}: {message}"))
-    flog.emit(f"flowkit: {where}: {message}", event="record-failed", level="error", key=key, exit_code=exit_code)
+    listed = record_fields(problems).get("problems") if problems and flog.is_json() else None
+    flog.emit(f"flowkit: {where}: {message}", event="record-failed", level="error", key=key, exit_code=exit_code, problems=listed)
 
 
 def first_error(reset: bool = False) -> str | None:
@@ -207,8 +212,8 @@ class _Loop:
             self.tally.ok += 1
         else:
             if not getattr(slot.error, "quiet", False):
-                key = slot.record["key"]
-                report(f"record {key!r}", slot.error.format_message(), key=key, exit_code=slot.error.exit_code)
+                key, error = slot.record["key"], slot.error
+                report(f"record {key!r}", error.format_message(), key=key, exit_code=error.exit_code, problems=error.problems)
             self.tally.failed += 1
             self.tally.codes.append(slot.error.exit_code)
             if not slot.outputs:
@@ -245,11 +250,12 @@ class _Loop:
         if self.reader.mode == "raw":
             self.flush()
             raise InputError(str(item))
-        report(item.where, item.message, key=item.key, exit_code=int(ExitCode.DATAERR))
+        report(item.where, item.message, key=item.key, exit_code=int(ExitCode.DATAERR), problems=item.problems)
         self.tally.failed += 1
         self.tally.codes.append(int(ExitCode.DATAERR))
         if self.bad_lines is not None:
             body = {"error": str(item), "exit_code": int(ExitCode.DATAERR), "command": self.command, "kind": self.bad_lines}
+            body.update(record_fields(item.problems))
             self.held.append(self.writer.encode(make_record("error", item.key or item.where, body)))
 
     def failed(self, item: Any, exc: RecordError) -> None:
@@ -258,7 +264,7 @@ class _Loop:
         if self.reader.mode == "raw":
             self.flush()
             raise exc
-        report(f"record {item['key']!r}", exc.format_message(), key=item["key"], exit_code=exc.exit_code)
+        report(f"record {item['key']!r}", exc.format_message(), key=item["key"], exit_code=exc.exit_code, problems=exc.problems)
         self.held.append(self.writer.encode(error_record(item, self.command, exc)))
         self.tally.failed += 1
         self.tally.codes.append(exc.exit_code)

@@ -52,11 +52,12 @@ def is_json_type(media_type: str) -> bool:
 
 @dataclass
 class BadLine:
-    """A malformed input line: where it is and what is wrong."""
+    """A malformed input line: where it is and what is wrong (``problems``: each (JSON path, message), if known)."""
 
     where: str
     message: str
     key: str | None = None
+    problems: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -206,13 +207,12 @@ class Reader:
             except orjson.JSONDecodeError as exc:
                 yield BadLine(f"{name}:{lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
-            problem = check_record(value) or line_limits(line, value)
-            if problem:
-                key = value.get("key") if isinstance(value, dict) else None
-                yield BadLine(f"{name}:{lineno}", problem, key if isinstance(key, str) else None)
+            if _is_record(value) and (problem := line_limits(line, value)) is None:
+                value.setdefault("meta", {})
+                yield value
                 continue
-            value.setdefault("meta", {})
-            yield value
+            bad = bad_record(f"{name}:{lineno}", value)
+            yield bad if bad is not None else BadLine(f"{name}:{lineno}", str(problem), value["key"])
 
     def _raw(self, name: str, stream: Peekable, first: bytes) -> Record:
         data = stream.read()
@@ -271,22 +271,59 @@ def _decoded_too_deep(item: Record) -> bool:
 
 
 def check_record(value: Any) -> str | None:
-    """Why ``value`` is not a valid record line, or None when it is."""
+    """Why ``value`` is not a valid record line (every problem, with its JSON path), or None when it is."""
+    return None if _is_record(value) else _said(record_problems(value))
+
+
+def bad_record(where: str, value: Any) -> BadLine | None:
+    """The bad line ``value`` is when it breaks the record contract (naming every problem), else None."""
+    if _is_record(value):
+        return None
+    problems = record_problems(value)
+    key = value.get("key") if isinstance(value, dict) else None
+    return BadLine(where, _said(problems), key if isinstance(key, str) else None, problems)
+
+
+def _is_record(value: Any) -> bool:
+    """The record contract's fast path: true only for a valid record line (``record_problems`` says what is wrong)."""
+    return (
+        isinstance(value, dict)
+        and value.get("flowkit") == MARK
+        and isinstance(value.get("kind"), str)
+        and isinstance(value.get("key"), str)
+        and isinstance(media := value.get("type"), str)
+        and "body" in value
+        and isinstance(value.get("meta", {}), dict)
+        and (is_json_type(media) or isinstance(value["body"], str))
+    )
+
+
+def record_problems(value: Any) -> tuple[tuple[str, str], ...]:
+    """Every way ``value`` breaks the record contract, as (JSON path, message) pairs; empty for a record line."""
     if not isinstance(value, dict):
-        return "a record line must be a JSON object"
+        from flowkit.validation_fast import type_name
+
+        return (("$", f"expected an object, got {type_name(value)}"),)
     mark = value.get("flowkit")
-    if mark != MARK:
-        return f"unsupported record version {mark!r} (this flowkit reads {MARK!r})"
-    for field in ("kind", "key", "type"):
-        if not isinstance(value.get(field), str):
-            return f"record field {field!r} missing or not a string"
+    if mark != MARK:  # another contract: its other members mean nothing here
+        return (("$.flowkit", f"unsupported record version {mark!r} (this flowkit reads {MARK!r})"),)
+    found = [
+        (f"$.{field}", "missing or not a string") for field in ("kind", "key", "type") if not isinstance(value.get(field), str)
+    ]
     if "body" not in value:
-        return "record field 'body' missing"
+        found.append(("$.body", "missing"))
+    elif isinstance(value.get("type"), str) and not is_json_type(value["type"]) and not isinstance(value["body"], str):
+        found.append(("$.body", f"must be a string for type {value['type']!r}"))
     if not isinstance(value.get("meta", {}), dict):
-        return "record field 'meta' must be an object"
-    if not is_json_type(value["type"]) and not isinstance(value["body"], str):
-        return f"record of type {value['type']!r} must have a string body"
-    return None
+        found.append(("$.meta", "must be an object"))
+    return tuple(found)
+
+
+def _said(problems: Sequence[tuple[str, str]]) -> str:
+    """The bad line's message: every problem (``flowkit.problems.summary``)."""
+    from flowkit.problems import summary
+
+    return summary("not a valid record/1 line", [f"{path}: {message}" for path, message in problems])
 
 
 class Writer:

@@ -105,11 +105,9 @@ def test_all_problems_listed_at_once(invoke: Invoke, tmp_config: Write) -> None:
     lines = result.stderr.splitlines()
     assert [line.split(":")[2] for line in lines[:-1]] == ["3", "6", "7", "10"]
     assert lines[-1] == f"flowkit: error: {path}: 4 problem(s)"
-    result = invoke(["deliver", "--to", "y"], config=path)
+    result = invoke(["deliver", "--to", "y"], config=path)  # any other command lists them all the same way
     assert result.exit_code == 78
-    assert result.stderr.strip() == (
-        f"flowkit: error: {lines[0].removeprefix('flowkit: ')} (and 3 more; run 'flowkit config check')"
-    )
+    assert result.stderr.splitlines() == lines
 
 
 def test_values_are_never_echoed(invoke: Invoke, tmp_config: Write) -> None:
@@ -258,6 +256,7 @@ CONFIG_READERS = {
     "push-stock": (),
     "import-shipment": ("commands/import_shipment.py",),
     "import-status": ("commands/import_status.py",),
+    "receive": ("receive/config.py",),
 }
 
 

@@ -71,7 +71,12 @@ def test_check_names_key_and_counts_problems() -> None:
         model.check(order, "1203")
     assert caught.value.exit_code == 65
     assert caught.value.format_message() == (
-        "order 1203 is not a valid flowkit.order/1: $.number: expected string, got integer (and 1 more problem(s))"
+        "order 1203 is not a valid flowkit.order/1 (2 problems): $.number: expected string, got integer; "
+        "$.lines[0].quantity: -1 is below the minimum 0"
+    )
+    assert caught.value.problems == (
+        ("$.number", "expected string, got integer"),
+        ("$.lines[0].quantity", "-1 is below the minimum 0"),
     )
 
 

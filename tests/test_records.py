@@ -70,11 +70,11 @@ def test_malformed_lines_name_file_line_and_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("value", "problem"),
     [
-        ([], "must be a JSON object"),
-        ({"flowkit": "record/1", "key": "k", "type": "t", "body": 1}, "'kind'"),
-        ({"flowkit": "record/1", "kind": "o", "key": "k", "type": "application/json"}, "'body' missing"),
-        ({"flowkit": "record/1", "kind": "o", "key": "k", "type": "text/plain", "body": {}}, "string body"),
-        ({"flowkit": "record/1", "kind": "o", "key": "k", "type": "x", "body": "", "meta": 3}, "'meta'"),
+        ([], "$: expected an object, got array"),
+        ({"flowkit": "record/1", "key": "k", "type": "t", "body": 1}, "$.kind: missing or not a string"),
+        ({"flowkit": "record/1", "kind": "o", "key": "k", "type": "application/json"}, "$.body: missing"),
+        ({"flowkit": "record/1", "kind": "o", "key": "k", "type": "text/plain", "body": {}}, "$.body: must be a string"),
+        ({"flowkit": "record/1", "kind": "o", "key": "k", "type": "x", "body": "", "meta": 3}, "$.meta: must be an object"),
     ],
 )
 def test_check_record(value: object, problem: str) -> None:

@@ -12,7 +12,6 @@ from typing import Any, Protocol
 from flowkit.apply_rules.actions import Outcome
 from flowkit.apply_rules.common import channel_of, lines_of, quantity, supplier_of, table_at, table_of
 from flowkit.apply_rules.maps import Maps
-from flowkit.errors import ConfigError
 
 REASONS = {
     "duplicate": "Duplicate Order",
@@ -48,21 +47,23 @@ class Checks:
     stock_target: str | None = None
 
 
-def validate(table: Mapping[str, Any], where: Callable[[str], str]) -> None:
-    """Check one layer's ``checks`` table (rules file or config)."""
+def problems(table: Mapping[str, Any], where: Callable[[str], str]) -> list[str]:
+    """Every problem of one layer's ``checks`` table (rules file or config), each naming its ``file:line``."""
+    found = []
     for key, value in table.items():
         if key not in CHECK_KEYS:
-            raise ConfigError(f"{where(key)}: unknown key 'checks.{key}' (known: {', '.join(CHECK_KEYS)})")
-        if key in REASONS and not isinstance(value, bool):
-            raise ConfigError(f"{where(key)}: 'checks.{key}' must be true or false")
-        if key in LIST_KEYS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise ConfigError(f"{where(key)}: 'checks.{key}' must be a list of strings")
-        if key == "stock_target" and not isinstance(value, str):
-            raise ConfigError(f"{where(key)}: 'checks.stock_target' must be a string")
-        if key == "reasons" and not (
+            found.append(f"{where(key)}: unknown key 'checks.{key}' (known: {', '.join(CHECK_KEYS)})")
+        elif key in REASONS and not isinstance(value, bool):
+            found.append(f"{where(key)}: 'checks.{key}' must be true or false")
+        elif key in LIST_KEYS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            found.append(f"{where(key)}: 'checks.{key}' must be a list of strings")
+        elif key == "stock_target" and not isinstance(value, str):
+            found.append(f"{where(key)}: 'checks.stock_target' must be a string")
+        elif key == "reasons" and not (
             isinstance(value, Mapping) and set(value) <= set(REASONS) and all(isinstance(v, str) and v for v in value.values())
         ):
-            raise ConfigError(f"{where(key)}: 'checks.reasons' maps {', '.join(REASONS)} to non-empty strings")
+            found.append(f"{where(key)}: 'checks.reasons' maps {', '.join(REASONS)} to non-empty strings")
+    return found
 
 
 def build(table: Mapping[str, Any], disabled_sources: set[str], disabled_suppliers: set[str]) -> Checks:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flowkit.apply_rules.actions import ACTIONS, Action
+from flowkit.apply_rules.checks import problems as check_problems
 from flowkit.apply_rules.common import RuleError
 from flowkit.apply_rules.compiled import Rule, Runner, rule_test, runner
 from flowkit.apply_rules.conditions import Namespace, compile_when
@@ -47,34 +48,49 @@ def load(path: Path) -> RuleSet:
 
 
 def parse(text: str, path: Path | None = None) -> RuleSet:
+    """Parse and compile a rules file; every problem is named (``file:line``, rule, key), then it is refused (exit 78)."""
     import tomllib
+
+    from flowkit.problems import refuse
 
     name = str(path) if path else "<rules>"
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{name}: invalid TOML: {exc}") from exc
+    problems: list[tuple[int, str]] = []  # (line, problem): named in the file's order
+
+    def problem(line: int | None, message: str) -> None:
+        problems.append((line or 0, f"{_where(name, line)}: {message}"))
+
     for key in data:
         if key not in TOP_KEYS:
-            raise ConfigError(f"{_where(name, locate(text, (key,)))}: unknown key {key!r} (known: {', '.join(TOP_KEYS)})")
+            problem(locate(text, (key,)), f"unknown key {key!r} (known: {', '.join(TOP_KEYS)})")
     for key in ("checks", "maps"):
         if not isinstance(data.get(key, {}), Mapping):
-            raise ConfigError(f"{_where(name, locate(text, (key,)))}: [{key}] must be a table")
+            problem(locate(text, (key,)), f"[{key}] must be a table")
+    checks = data["checks"] if isinstance(data.get("checks"), Mapping) else {}
+    for key in checks:  # its [checks] too (settings.py checks the config's)
+        line = locate(text, ("checks", key))
+        problems += [(line or 0, found) for found in check_problems({key: checks[key]}, {key: _where(name, line)}.__getitem__)]
     raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list) or not all(isinstance(r, Mapping) for r in raw_rules):
-        raise ConfigError(f"{_where(name, locate(text, ('rules',)))}: 'rules' must be an array of tables ([[rules]])")
+        problem(locate(text, ("rules",)), "'rules' must be an array of tables ([[rules]])")
+        raw_rules = []
     rules: list[Rule] = []
     seen: set[str] = set()
     ns = Namespace()
     for index, spec in enumerate(raw_rules):
         try:
             rule = compile_rule(spec, seen, ns)
-        except RuleError as exc:
+        except RuleErrors as exc:
             label = spec.get("name") if isinstance(spec.get("name"), str) else f"#{index + 1}"
-            where = _where(name, locate_rule_key(text, index, exc.key))
-            raise ConfigError(f"{where}: rule {label!r}: key '{exc.key}': {exc.message}") from exc
+            for error in exc.errors:
+                problem(locate_rule_key(text, index, error.key), f"rule {label!r}: key '{error.key}': {error.message}")
+            continue
         if rule is not None:
             rules.append(rule)
+    refuse(name, [said for _, said in sorted(problems, key=lambda found: found[0])])
     return RuleSet(path, tuple(rules), runner(rules, ns), dict(data.get("checks", {})), dict(data.get("maps", {})), text, ns)
 
 
@@ -86,33 +102,70 @@ def with_tests(ruleset: RuleSet) -> RuleSet:
     return replace(ruleset, rules=tests)
 
 
+class RuleErrors(RuleError):
+    """Every problem of one rule (``errors``); as a ``RuleError`` it is the first of them."""
+
+    def __init__(self, errors: list[RuleError]) -> None:
+        super().__init__(errors[0].key, errors[0].message)
+        self.errors = errors
+
+
 def compile_rule(spec: Mapping[str, Any], seen: set[str], ns: Namespace) -> Rule | None:
-    """Compile one ``[[rules]]`` table (None when ``enabled = false``)."""
+    """Compile one ``[[rules]]`` table (None when ``enabled = false``); ``RuleErrors`` names all its problems."""
+    errors: list[RuleError] = []
     rule_name = spec.get("name")
     if not isinstance(rule_name, str) or not rule_name.strip():
-        raise RuleError("name", "every rule needs a non-empty name")
-    if rule_name in seen:
-        raise RuleError("name", "another rule already has this name")
-    seen.add(rule_name)
+        errors.append(RuleError("name", "every rule needs a non-empty name"))
+    elif rule_name in seen:
+        errors.append(RuleError("name", "another rule already has this name"))
+    else:
+        seen.add(rule_name)
     for key in ("enabled", "stop"):
         if not isinstance(spec.get(key, False), bool):
-            raise RuleError(key, "must be true or false")
+            errors.append(RuleError(key, "must be true or false"))
     when = spec.get("when", {})
-    misplaced = [k for k in when if k in ACTIONS] if isinstance(when, Mapping) else []
-    if misplaced:
-        raise RuleError(f"when.{misplaced[0]}", "is an action, not a condition: write actions before [rules.when]")
-    expr, why = compile_when(when, ns)
+    if isinstance(when, Mapping):
+        misplaced = [k for k in when if k in ACTIONS]
+        errors += [RuleError(f"when.{k}", "is an action, not a condition: write actions before [rules.when]") for k in misplaced]
+        when = {k: v for k, v in when.items() if k not in ACTIONS}
+    expr, why = _when(when, ns, errors)
+    actions = _actions(spec, errors)
+    if not any(key in ACTIONS for key in spec):
+        errors.append(RuleError("name", f"a rule needs at least one action ({', '.join(ACTIONS)})"))
+    if errors:
+        raise RuleErrors(errors)
+    if spec.get("enabled", True) is False:
+        return None
+    return Rule(str(rule_name), expr, why, tuple(actions), bool(spec.get("stop", False)))
+
+
+def _when(when: Any, ns: Namespace, errors: list[RuleError]) -> tuple[str, str]:
+    """The compiled ``when``; when it fails, each of its conditions is compiled alone to name every bad one."""
+    try:
+        return compile_when(when, ns)
+    except RuleError as first:
+        found = []
+        for name, value in when.items() if isinstance(when, Mapping) else ():
+            try:
+                compile_when({name: value}, ns)
+            except RuleError as exc:
+                found.append(exc)
+        errors += found or [first]
+        return "True", "always"
+
+
+def _actions(spec: Mapping[str, Any], errors: list[RuleError]) -> list[tuple[str, Action]]:
+    """The rule's actions, compiled; a bad action or an unknown key joins ``errors``."""
     actions: list[tuple[str, Action]] = []
     for key, value in spec.items():
         if key in ACTIONS:
-            actions.append((f"{key} {_brief(value)}", ACTIONS[key](value, key)))
+            try:
+                actions.append((f"{key} {_brief(value)}", ACTIONS[key](value, key)))
+            except RuleError as exc:
+                errors.append(exc)
         elif key not in RULE_KEYS:
-            raise RuleError(key, f"unknown key (conditions go under 'when'; actions: {', '.join(ACTIONS)})")
-    if not actions:
-        raise RuleError("name", f"a rule needs at least one action ({', '.join(ACTIONS)})")
-    if spec.get("enabled", True) is False:
-        return None
-    return Rule(rule_name, expr, why, tuple(actions), bool(spec.get("stop", False)))
+            errors.append(RuleError(key, f"unknown key (conditions go under 'when'; actions: {', '.join(ACTIONS)})"))
+    return actions
 
 
 def _brief(value: Any) -> str:

@@ -46,8 +46,12 @@ class Settings:
             kind: {str(n) for n, e in config.section(kind).items() if _disabled(e)} for kind in ("sources", "suppliers")
         }
         self._cache: dict[tuple[str | None, str | None], tuple[checks_mod.Checks, maps_mod.Maps]] = {}
-        for layer in [*self.base, *self.overrides.values()]:
-            checks_mod.validate(layer[0], _checks_where(layer[2]))
+        from flowkit.problems import refuse
+
+        found = [
+            p for layer in [*self.base, *self.overrides.values()] for p in checks_mod.problems(layer[0], _checks_where(layer[2]))
+        ]
+        refuse("apply-rules' [checks] tables", found)  # all of them at once (exit 78)
         self.for_meta({})  # compile the defaults now, so bad maps fail before any input is read
         for kind, name in self.overrides:
             self.for_meta({kind[:-1]: name})

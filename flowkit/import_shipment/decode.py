@@ -20,7 +20,7 @@ from flowkit.errors import InputError
 if TYPE_CHECKING:
     from flowkit.store import Store
 
-from flowkit.records import XML_TYPE, BadLine, Decode, Item, Peekable, Reader, Record, check_record, make_record
+from flowkit.records import XML_TYPE, BadLine, Decode, Item, Peekable, Reader, Record, bad_record, make_record
 
 
 def decoder(kind: str) -> Decode:
@@ -74,10 +74,9 @@ def _lines(name: str, stream: Peekable, kind: str, stem: str, meta: dict[str, An
 
 def _item(value: Any, where: str, kind: str, stem: str, meta: dict[str, Any]) -> Item:
     if isinstance(value, dict) and "flowkit" in value:
-        problem = check_record(value)
-        if problem:
-            key = value.get("key")
-            return BadLine(where, problem, key if isinstance(key, str) else None)
+        bad = bad_record(where, value)
+        if bad is not None:
+            return bad
         value.setdefault("meta", {})
         return value
     if not isinstance(value, dict):

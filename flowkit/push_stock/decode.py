@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 from flowkit.push_stock.model import BEYOND, Message, as_int, in_range, seq_from_name
-from flowkit.records import BadLine, Item, Peekable, Record, check_record
+from flowkit.records import BadLine, Item, Peekable, Record, bad_record
 
 PART = 5000
 CSV_COLUMNS = ("sku", "qty", "seq", "source")
@@ -102,9 +102,9 @@ def _message_of(value: Any, where: str) -> Message | Item:
     meta: dict[str, Any] = {}
     key = None
     if isinstance(value, Mapping) and "flowkit" in value:
-        problem = check_record(value)
-        if problem:
-            return BadLine(where, problem)
+        bad = bad_record(where, value)
+        if bad is not None:
+            return bad
         if value["kind"] != "stock":
             return dict(value)
         meta, key, value = dict(value.get("meta") or {}), value["key"], value["body"]
