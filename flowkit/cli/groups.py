@@ -275,8 +275,18 @@ def _one_line(exc: click.UsageError) -> OneLineUsageError:
 
 
 def fail(exc: FlowkitError) -> NoReturn:
-    """Print ``exc`` as flowkit's one error line on stderr and exit with its code."""
+    """Print ``exc`` as flowkit's one error line on stderr (after its ``problem_lines``) and exit with its code."""
     from flowkit import log
+    from flowkit.problems import record_fields
 
-    log.emit(f"flowkit: error: {exc.format_message()}", event="error", level="error", exit_code=int(exc.exit_code))
+    if exc.problem_lines:  # a config's or rules file's problems, one a line, as 'flowkit config check' prints them
+        from flowkit.secrets import redact_text
+
+        for line in exc.problem_lines:
+            log.emit(f"flowkit: {redact_text(line)}", event="config-problem", level="error")
+    problems = getattr(exc, "problems", ()) if log.is_json() else ()  # a raw document's, each with its JSON path
+    listed = record_fields(problems).get("problems") if problems else None
+    log.emit(
+        f"flowkit: error: {exc.format_message()}", event="error", level="error", exit_code=int(exc.exit_code), problems=listed
+    )
     sys.exit(exc.exit_code)
