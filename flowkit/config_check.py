@@ -42,6 +42,7 @@ KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "string_or_strings": (lambda v: isinstance(v, str) or _is_strings(v), "a string or a list of strings"),
     "table": (lambda v: isinstance(v, Mapping), "a table"),
     "tables": (lambda v: isinstance(v, list) and all(isinstance(i, Mapping) for i in v), "a list of tables"),
+    "named": (lambda v: isinstance(v, Mapping) and all(isinstance(i, Mapping) for i in v.values()), "a table of named tables"),
     "size": (lambda v: _is_int(v) or isinstance(v, str), 'a size (bytes, or a string such as "16MiB")'),
     "any": (lambda v: True, "anything"),
 }
@@ -212,7 +213,10 @@ class Checker:
                     break
         if key.secret:
             self.secrets.append((path, item))
-        if key.keys is not None:
+        if key.keys is not None and key.kind == "named":  # [x.NAME] tables, each checked against key.keys
+            for name, entry in item.items():
+                self.table((*path, str(name)), entry, key.keys)
+        elif key.keys is not None:
             for entry in item if isinstance(item, list) else [item]:
                 self.table(path, entry, key.keys)
 

@@ -248,6 +248,15 @@ RENDER: Table = {
     "orderflow_type": opt("string", "order", "product"),
     "orderflow_operation": opt("string", "insert", "update", "merge"),
 }
+RECEIVE_ROUTE: Table = {
+    "path": STR,
+    "inbox": STR,
+    "kind": one_of("order", "stock", "shipment", "status", "message"),
+    "auth": one_of("none", "bearer", "hmac-sha256"),
+    "secret": Key(secret=True, needs=("auth", ("bearer", "hmac-sha256"))),
+    "signature_header": Key(needs=("auth", ("hmac-sha256",))),
+    "max_body_size": INT,
+}
 TRANSFORM_PER_RECORD: Table = {"xslt": opt(), "jolt": opt()}
 DELIVER_PER_RECORD: Table = {"filename": STR, "to": STR}  # to: the route of the supplier's/channel's records
 
@@ -333,10 +342,20 @@ COMMANDS: Mapping[str, Table] = {
         "raw": opt("bool"),
         "magento_statuses": TABLE,  # production status -> Magento status code (commands/import_status.py)
     },
+    "receive": {
+        "listen": opt(),
+        "inbox": opt(),
+        "read_timeout": opt("number"),
+        "max_body_size": opt("int"),
+        "max_connections": opt("int"),
+        "rate_limit": opt("number"),
+        "routes": Key("named", keys=RECEIVE_ROUTE),  # [receive.routes.NAME] (flowkit/receive/config.py)
+    },
 }
 # Click options a command refuses from its config table: (names, why).
 NOT_IN_CONFIG: Mapping[str, tuple[tuple[str, ...], str]] = {
     "render": (("example", "output"), "it steers the command run, not the payload"),
+    "receive": (("check",), "it steers the command run"),
 }
 # The old spellings of keys that are now their command-line flag: command -> {old key: key}
 # (``flowkit.config.FLAG_KEYS``); still read, with a warning.

@@ -57,6 +57,9 @@ COMMANDS: Mapping[str, Entry] = {
         "flowkit.commands.import_status",
         "Apply production status messages to orders, in order, and write the postbacks for the shop.",
     ),
+    "receive": Entry(
+        "flowkit.commands.receive", "Receive pushed orders, stock, shipment and status messages over HTTP into inbox folders."
+    ),
     "state": Entry(
         "flowkit.commands.state",
         "Inspect and maintain the sqlite state store.",
