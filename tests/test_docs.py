@@ -127,6 +127,11 @@ class Expect:
 
 
 EXPECT: dict[tuple[str, str], Expect] = {
+    # one order of two is invalid: its error record's problems on stdout, the other rendered, exit 1
+    (
+        "docs/formats/error-record.md",
+        "flowkit render --format json samples/invalid/orders.ndjson | jq -c 'select(.kind == \"error\") | .body.problems[]'",
+    ): Expect(status=1, stderr="(5 problems): $.number: expected string, got integer; $.placed_at: "),
     # "nothing on stdout, a note on stderr"
     ("docs/commands/render.md", "flowkit render samples/orders/1205.json"): Expect(stdout=False, stderr="hold"),
     # the transcript (its output lines are compared too); SETUP writes its bad.toml
