@@ -25,8 +25,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from flowkit.errors import ExitCode, RecordError
-
 SCHEMA_ID = "flowkit.order/1"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "order.schema.json"
 STAMP_KEY = "validated"
@@ -101,12 +99,10 @@ def check(order: Any, key: str | None = None) -> dict[str, Any]:
     problems = validate(order)
     if not problems:
         return order  # type: ignore[no-any-return]
-    from flowkit.problems import CAP, summary
+    from flowkit.problems import record_error
 
     name = key if key is not None else (order.get("number") if isinstance(order, dict) else None)
-    pairs = tuple((p.path, p.message) for p in problems[:CAP])  # a path is rendered only for those named
-    message = summary(f"order {name!s} is not a valid {SCHEMA_ID}", [f"{p}: {m}" for p, m in pairs], len(problems))
-    raise RecordError(message, code=ExitCode.DATAERR, problems=pairs, problem_count=len(problems))
+    raise record_error(f"order {name!s} is not a valid {SCHEMA_ID}", problems)
 
 
 def checked(record: Mapping[str, Any]) -> dict[str, Any]:

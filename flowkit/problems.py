@@ -20,6 +20,10 @@ answers first, and only an order it refuses is walked to name its problems.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flowkit.errors import RecordError
 
 CAP = 20
 """The most problems named at once (the count always says how many there are)."""
@@ -75,3 +79,15 @@ def refuse(where: str, problems: Sequence[str]) -> None:
     error = ConfigError(f"{where}: {len(problems)} problem(s)")
     error.problem_lines = tuple(problems[:CAP])
     raise error
+
+
+def record_error(what: str, problems: Sequence[Any]) -> RecordError:
+    """The ``RecordError`` (exit 65) of a value with validation ``problems`` (each with ``path`` and ``message``).
+
+    Its message is ``summary(what, …)``; the first ``CAP`` become its ``problems`` (a path is rendered for those only).
+    """
+    from flowkit.errors import ExitCode, RecordError
+
+    pairs = tuple((problem.path, problem.message) for problem in problems[:CAP])
+    message = summary(what, [f"{path}: {text}" for path, text in pairs], len(problems))
+    return RecordError(message, code=ExitCode.DATAERR, problems=pairs, problem_count=len(problems))

@@ -21,7 +21,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flowkit.errors import ExitCode, RecordError
 from flowkit.model import ROOT, Problem
 
 SCHEMA_ID = "flowkit.product/1"
@@ -82,9 +81,10 @@ def check(product: Any, key: str | None = None) -> dict[str, Any]:
     problems = validate(product)
     if not problems:
         return product  # type: ignore[no-any-return]
+    from flowkit.problems import record_error
+
     name = key if key is not None else (product.get("sku") if isinstance(product, dict) else None)
-    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-    raise RecordError(f"product {name!s} is not a valid {SCHEMA_ID}: {problems[0]}{more}", code=ExitCode.DATAERR)
+    raise record_error(f"product {name!s} is not a valid {SCHEMA_ID}", problems)  # every problem, as an order's
 
 
 def fingerprint(product: dict[str, Any]) -> str:

@@ -52,8 +52,10 @@ def test_problems_name_the_json_path_and_the_key() -> None:
     with pytest.raises(RecordError) as caught:
         product_model.check(product)
     message = caught.value.format_message()
-    assert message.startswith("product FLY-A5-350 is not a valid flowkit.product/1: $.weight: expected string or null")
-    assert message.endswith("(and 2 more problem(s))") and caught.value.exit_code == 65
+    assert message.startswith(
+        "product FLY-A5-350 is not a valid flowkit.product/1 (3 problems): $.weight: expected string or null"
+    )
+    assert [path for path, _ in caught.value.problems] == paths and caught.value.exit_code == 65
 
 
 def test_the_fingerprint_ignores_the_source_s_timestamp_and_nothing_else() -> None:
