@@ -5,8 +5,8 @@ limits (``flowkit.limits``: nesting depth, 64-bit integers); XML goes through
 the project's hardened parser (``flowkit.mapping.xmlsafe``: no DOCTYPE, so no
 entity expansion and no XXE, no network, libxml2's depth limit). An order
 route takes JSON objects (the ``dir`` source reads one order per file or per
-NDJSON line). A stock message's ``message_seq`` is read so the file name can
-carry it (push-stock's inbox takes files in that order).
+NDJSON line). A stock message's ``message_seq`` (an NDJSON body's first) is
+read so the file name can carry it (push-stock's inbox takes files in that order).
 """
 
 from __future__ import annotations
@@ -74,9 +74,8 @@ def check(data: bytes, content_type: str | None, kind: str) -> Checked:
         return Checked(XML, _xml(data, kind))
     if fmt == NDJSON:
         lines = [(n, line) for n, line in enumerate(data.splitlines(), 1) if line.strip()]
-        for lineno, line in lines:
-            _json(line, kind, f"line {lineno}: ")
-        return Checked(NDJSON)
+        values = [_json(line, kind, f"line {lineno}: ") for lineno, line in lines]
+        return Checked(NDJSON, _message_seq(values[0]) if kind == "stock" else None)  # push-stock: the first message's
     value = _json(data, kind, "")
     return Checked(JSON, _message_seq(value) if kind == "stock" else None)
 
