@@ -77,6 +77,10 @@ NOT_RUN: dict[tuple[str, str], str] = {
         "docs/commands/transform.md",
         "flowkit transform test [--ignore-whitespace] [--schema FILE] [--junit FILE] [--update] PATH...",
     ): SYNOPSIS,
+    (
+        "docs/commands/apply-rules.md",
+        "flowkit apply-rules test [--rules RULES.toml] [--junit FILE] [--update] PATH...",
+    ): SYNOPSIS,
 }
 
 # Lines that need a server: run against the suite's local ones (tests/servers/), skipped without them.
@@ -183,7 +187,9 @@ SETUP: dict[str, str] = {
     " > payloads.ndjson && flowkit deliver --to mis < payloads.ndjson"
     " > results.ndjson",
     # ci.md's mappings/ as the recipe lays it out ("samples/transform/ follows this layout"), committed
-    "docs/recipes/ci.md": "cp -r samples/transform mappings && git add mappings && git commit -qm mappings",
+    # and its rules-cases/ beside the reader's rules.toml and apply-rules/ (samples' own layout)
+    "docs/recipes/ci.md": "cp -r samples/transform mappings && cp -r samples/rules-cases rules-cases"
+    " && git add mappings rules-cases && git commit -qm mappings",
 }
 
 RECIPES = ("docs/recipes/ci.md", "docs/recipes/debug-one-order.md", "docs/recipes/script-step.md")

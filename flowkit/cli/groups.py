@@ -75,13 +75,28 @@ class Group(click.Group):
         return name, command, rest
 
 
+class Files(click.Argument):
+    """A ``CommandGroup``'s own ``[FILE]...``, left out of its subcommands' usage lines."""
+
+    def get_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return []
+
+
 class CommandGroup(Group):
     """A command that runs on its own (``transform [FILE]...``) unless its first argument names a subcommand.
 
     Its own arguments would swallow a subcommand's name and arguments, so when
     the first argument is a subcommand none are parsed as its own, and
-    ``invoke`` dispatches as a group does.
+    ``invoke`` dispatches as a group does. ``usage`` is its usage line (both
+    forms); its ``Files`` argument stays out of the subcommands' usage lines.
     """
+
+    def __init__(self, *args: Any, usage: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.usage = usage
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [self.usage] if self.usage else super().collect_usage_pieces(ctx)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] in self.commands:

@@ -1,5 +1,7 @@
 """Apply import-workflow rules to orders: hold, cancel, tag, set, note, alert; map SKUs and shipping.
 
+``apply-rules test`` runs golden cases (an order in, the expected decision out) for CI.
+
 Example: flowkit query-orders --unsent | flowkit apply-rules --rules rules.toml | flowkit render
 """
 
@@ -11,6 +13,7 @@ from typing import Any
 import click
 
 from flowkit.cli.app import get_app
+from flowkit.cli.groups import CommandGroup, Files
 
 COMMAND = "apply-rules"
 
@@ -43,8 +46,13 @@ def _order_key(body: Any, stem: str) -> str:
     return stem
 
 
-@click.command(COMMAND)
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.group(
+    COMMAND,
+    cls=CommandGroup,
+    usage="[OPTIONS] [FILE]...  |  flowkit apply-rules test [OPTIONS] PATH...",
+    invoke_without_command=True,
+)
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True), cls=Files)
 @click.option("--rules", "rules", metavar="RULES.toml", help="The rules file (default: [apply-rules] rules).")
 @click.option("--explain", is_flag=True, help="Per order, which rules and checks matched and why (stderr).")
 @click.option("--dry-run", "dry_run", is_flag=True, help="Do not record holds/cancels in the state store.")
@@ -72,6 +80,8 @@ def command(
     Example:
       flowkit apply-rules --rules samples/rules.toml --explain samples/apply-rules/1203.json
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from flowkit import pipeline
     from flowkit.apply_rules.apply import build, roomy_collector
     from flowkit.records import Reader, Writer
@@ -98,3 +108,40 @@ def command(
         tally = pipeline.run(reader, writer=writer, process=applier, consumes=("order",), command=COMMAND, window=window)
         counts.update(tally.as_dict())
         pipeline.finish(tally)  # inside the run: the run log keeps the exit code and the first error
+
+
+@command.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--rules", "rules", metavar="RULES.toml", help="The rules file (default: [apply-rules] rules).")
+@click.option("--junit", metavar="FILE", type=click.Path(dir_okay=False), help="Write a JUnit XML report.")
+@click.option("--update", is_flag=True, help="Rewrite the expected decisions with the actual ones.")
+@click.pass_context
+def test(ctx: click.Context, paths: tuple[str, ...], rules: str | None, junit: str | None, update: bool) -> None:
+    """Run golden rules cases: the order NAME.in.json through the rules vs the decision NAME.out.json.
+
+    The decision holds the rules matched, holds and reasons, cancel, tags,
+    notes, changed fields and alerts. Settings (meta, expect_error, state)
+    come from apply-rules.toml in the case's folder, overlaid by NAME.toml.
+    Nothing is recorded or delivered. Prints a diff per failing case and exits 1 when
+    any fails, 65 for a bad case file, 78 for a bad rules file (see
+    docs/commands/apply-rules.md).
+
+    \b
+    Example:
+      flowkit apply-rules test --rules samples/rules.toml samples/rules-cases --junit build/rules-junit.xml
+    """
+    from flowkit.apply_rules import cases, loader
+    from flowkit.golden import finish, run_all, write_junit
+
+    if rules is None and ctx.parent is not None:  # [apply-rules] rules, relative to the config file
+        path = _rules_path(ctx.parent, ctx.parent.params.get("rules"))
+    else:
+        path = _rules_path(ctx, rules)
+    runner = cases.Runner(loader.load(path), get_app().config, update=update)
+    found = cases.discover([Path(p) for p in paths])
+    if not found:
+        raise click.UsageError(f"no cases (NAME.in.json) under {', '.join(paths)}")
+    results = run_all([cases.load(case) for case in found], runner.run, click.echo)
+    if junit:
+        write_junit(Path(junit), results, command="apply-rules")
+    finish(results, "apply-rules", click.echo)

@@ -11,22 +11,8 @@ from typing import Any
 import click
 
 from flowkit.cli.app import get_app
-from flowkit.cli.groups import CommandGroup
+from flowkit.cli.groups import CommandGroup, Files
 from flowkit.cli.options import choose_mode, output_mode
-
-
-class _Files(click.Argument):
-    """``[FILE]...``, left out of the subcommands' usage line."""
-
-    def get_usage_pieces(self, ctx: click.Context) -> list[str]:
-        return []
-
-
-class _TransformGroup(CommandGroup):
-    """A command that also has subcommands: ``transform [FILE]...`` or ``transform test PATH...``."""
-
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
-        return ["[OPTIONS] [FILE]...  |  flowkit transform test [OPTIONS] PATH..."]
 
 
 def _from_config(ctx: click.Context, name: str, value: str | None) -> str | None:
@@ -49,7 +35,12 @@ def _settings() -> dict[str, Any]:
     return settings(config.section("transform"), config.base_dir)
 
 
-@click.group("transform", cls=_TransformGroup, invoke_without_command=True)
+@click.group(
+    "transform",
+    cls=CommandGroup,
+    usage="[OPTIONS] [FILE]...  |  flowkit transform test [OPTIONS] PATH...",
+    invoke_without_command=True,
+)
 @click.option("--xslt", metavar="STYLESHEET", type=click.Path(dir_okay=False), help="XSLT 1.0 stylesheet for XML payloads.")
 @click.option("--jolt", metavar="SPEC", type=click.Path(dir_okay=False), help="Jolt spec (JSON array) for JSON payloads.")
 @click.option(
@@ -66,7 +57,7 @@ def _settings() -> dict[str, Any]:
     metavar="NAME",
     help="Pass the record's meta value NAME as the parameter NAME (repeatable).",
 )
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True), cls=_Files)
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True), cls=Files)
 @output_mode
 @click.pass_context
 def command(
@@ -143,9 +134,8 @@ def test(paths: tuple[str, ...], ignore_whitespace: bool, schema: str | None, ju
     Example:
       flowkit transform test samples/transform/cases --junit build/transform-junit.xml
     """
-    from flowkit.errors import PartialError
+    from flowkit.golden import finish, write_junit
     from flowkit.transform.cases import discover, run_cases
-    from flowkit.transform.junit import write_junit
 
     found = _settings()
     cases = discover([Path(p) for p in paths])
@@ -161,8 +151,5 @@ def test(paths: tuple[str, ...], ignore_whitespace: bool, schema: str | None, ju
         echo=click.echo,
     )
     if junit:
-        write_junit(Path(junit), results)
-    failed = [r for r in results if not r.ok]
-    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    if failed:
-        raise PartialError(f"{len(failed)} of {len(results)} transform case(s) failed")
+        write_junit(Path(junit), results, command="transform")
+    finish(results, "transform", click.echo)

@@ -11,15 +11,15 @@ error the case must raise).
 from __future__ import annotations
 
 import time
-import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from flowkit import golden
 from flowkit.errors import FlowkitError, RecordError
+from flowkit.golden import Case, Result
 from flowkit.records import make_record
 from flowkit.transform import compare
 from flowkit.transform.core import Engine
@@ -28,62 +28,13 @@ KEYS = {"xslt", "jolt", "params", "meta", "param_from_meta", "schema", "ignore_w
 PATH_KEYS = ("xslt", "jolt", "schema")
 
 
-@dataclass
-class Case:
-    name: str
-    input: Path
-
-    @property
-    def folder(self) -> Path:
-        return self.input.parent
-
-    @property
-    def stem(self) -> str:
-        return self.input.name.rsplit(".in.", 1)[0]
-
-    def expected(self) -> Path | None:
-        found = sorted(self.folder.glob(f"{self.stem}.out.*"))
-        return found[0] if found else None
-
-
-@dataclass
-class Result:
-    case: Case
-    ok: bool
-    message: str = ""
-    diff: str = ""
-    seconds: float = 0.0
-    updated: bool = False
-    problems: list[str] = field(default_factory=list)
-
-
 def discover(paths: Iterable[Path]) -> list[Case]:
     """Cases under folders (recursively) or named directly, in a stable order."""
-    inputs: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            inputs += sorted(p for p in path.rglob("*.in.*") if p.suffix in (".xml", ".json"))
-        elif ".in." in path.name:
-            inputs.append(path)
-    seen: dict[Path, Case] = {}
-    for item in inputs:
-        case = Case(name=str(item.parent / item.name.rsplit(".in.", 1)[0]), input=item)
-        seen.setdefault(item.resolve(), case)
-    return list(seen.values())
+    return golden.discover(paths, (".xml", ".json"))
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise FlowkitError(f"{path}: cannot read case settings: {exc}") from exc
-    unknown = sorted(set(data) - KEYS)
-    if unknown:
-        raise FlowkitError(f"{path}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KEYS))})")
-    for key in PATH_KEYS:
-        if isinstance(data.get(key), str):
-            data[key] = str((path.parent / data[key]).resolve())
-    return data
+    return golden.read_settings(path, KEYS, PATH_KEYS)[0]
 
 
 def case_settings(case: Case) -> dict[str, Any]:
@@ -205,15 +156,4 @@ def _serialize(out: dict[str, Any]) -> bytes:
 
 def run_cases(cases: list[Case], *, echo: Callable[[str], Any], **options: Any) -> list[Result]:
     """Run every case, echoing PASS/FAIL lines and diffs; return the results."""
-    runner = Runner(**options)
-    results = []
-    for case in cases:
-        result = runner.run(case)
-        results.append(result)
-        status = "UPDATED" if result.updated else ("PASS" if result.ok else "FAIL")
-        echo(f"{status} {case.name}" + (f": {result.message}" if result.message and not result.ok else ""))
-        if result.diff:
-            echo(result.diff)
-        for problem in result.problems:
-            echo(f"  invalid: {problem}")
-    return results
+    return golden.run_all(cases, Runner(**options).run, echo)

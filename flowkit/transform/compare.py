@@ -6,15 +6,13 @@ XML is compared in canonical form (C14N); JSON structurally; anything else
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
-from flowkit.errors import ConfigError, InputError
+from flowkit import golden
+from flowkit.errors import ConfigError
 from flowkit.mapping import xmlsafe
 
 if TYPE_CHECKING:
@@ -60,11 +58,7 @@ def _text(data: bytes, *, ignore_whitespace: bool) -> str:
 
 
 def _json(data: bytes, where: str) -> str:
-    try:
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{where}: invalid JSON: {exc}") from exc
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode("utf-8")
+    return golden.json_text(golden.parse_json(data, where))
 
 
 def normal_form(data: bytes, kind: str, where: str, *, ignore_whitespace: bool) -> str:
@@ -79,10 +73,7 @@ def diff(expected: bytes, actual: bytes, kind: str, *, names: tuple[str, str], i
     """A unified diff of the normal forms, or None when they are equal."""
     want = normal_form(expected, kind, names[0], ignore_whitespace=ignore_whitespace)
     got = normal_form(actual, kind, names[1], ignore_whitespace=ignore_whitespace)
-    if want == got:
-        return None
-    lines = difflib.unified_diff(want.splitlines(), got.splitlines(), names[0], names[1], lineterm="")
-    return "\n".join(lines)
+    return golden.unified(want, got, names)
 
 
 def validator(path: str | Path) -> Validator:
