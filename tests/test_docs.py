@@ -64,6 +64,16 @@ NOT_RUN_FILES: dict[str, str] = {
 # Single lines not run here, with the reason: (file, the line on one line) -> reason.
 NOT_RUN: dict[tuple[str, str], str] = {
     (
+        "docs/commands/receive.md",
+        "flowkit receive [--listen HOST:PORT] [--inbox DIR] [--read-timeout SECONDS] [--max-body-size BYTES]"
+        " [--max-connections N] [--rate-limit N] [--check]",
+    ): SYNOPSIS,
+    (
+        "docs/commands/receive.md",
+        "SHOP_WEBHOOK_SECRET=s3cret WMS_TOKEN=t0ken PRINT_WEBHOOK_SECRET=s3cret flowkit --config samples/receive.toml"
+        " receive --inbox /srv/flowkit/inbox",
+    ): "starts the receiver, which runs until stopped (tests/test_receive.py runs it with real clients); option-checked",
+    (
         "docs/commands/deliver.md",
         "flowkit deliver [--to NAME_OR_URL|TEMPLATE] [--name TEMPLATE] [--force] [--retry-failed]"
         " [--max-attempts N] [--wait SECONDS] [--raw|--records] [FILE]...",
@@ -173,6 +183,10 @@ EXPECT: dict[tuple[str, str], Expect] = {
 
 # What a doc's examples take for granted, made before its lines run (cwd: the workspace; /tmp and /srv moved).
 SETUP: dict[str, str] = {
+    # what receive kept in its stock and shipments inboxes, under the names it gives
+    "docs/commands/receive.md": "mkdir -p /srv/flowkit/inbox/stock /srv/flowkit/inbox/shipments"
+    " && cp samples/stock/late-1000.json /srv/flowkit/inbox/stock/stock-1796441410199229-1000.json"
+    " && cp samples/shipments/despatch.ndjson /srv/flowkit/inbox/shipments/shipment-1796441410199230.ndjson",
     # the transcript's bad.toml: an unknown key on line 3
     "docs/config.md": "printf '[log]\\nlevel = \"info\"\\ncolour = true\\n' > bad.toml",
     # the inbox folders of push-stock --from-dir and import-shipment --from-dir
