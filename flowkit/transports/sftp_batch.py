@@ -1,171 +1,208 @@
 # mypy: disable-error-code="import-untyped"
-"""Pipelined SFTP uploads: a window of files in three round trips instead of four per file.
+"""Pipelined SFTP uploads: a window of files in flight together, each file's next step sent as soon as its last is answered.
 
-Round 1 opens every ``.NAME.part``; round 2 writes each file, asks its size
-(FSTAT) and closes it; round 3 renames (``posix-rename@openssh.com``) only the
-files whose size matched. The server handles requests in order, so nothing is
-renamed before its size was checked. Uses paramiko's request/response layer
-(``_async_request``/``_read_response``), as paramiko's own prefetching does.
+Each file goes OPEN ``.NAME.part`` (create, truncate); once its handle is
+back, its WRITEs, an FSTAT and the CLOSE; once all of those are answered,
+and only if every write succeeded and FSTAT reported the whole size, the
+``posix-rename@openssh.com`` onto NAME. So nothing is renamed before its size
+was checked, whatever order a server answers in, and the files of a window
+move on independently: the server always has the next file's bytes while it
+answers for the one before (a window in three rounds left it idle between them).
+
+Requests are encoded and answers read here, on the session's channel, in
+bulk (paramiko's request objects and its reads of one answer at a time cost
+more than the upload). paramiko's ``SFTPClient`` stays usable afterwards: the
+request ids come from its counter, under its lock, and a window reads exactly
+the answers to its own requests. Requests made while answers are handled are
+sent together once nothing more can be read without waiting.
 """
 
 from __future__ import annotations
 
 import posixpath
+import struct
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 from flowkit.errors import RecordError
 from flowkit.records import Record
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient
 
-CHUNK = 32768
+CHUNK = 32768  # bytes per WRITE: the size every server takes (OpenSSH's own client sends these)
 Item = tuple[str, bytes, Record]
 Result = Receipt | RecordError
 
+_OPEN, _CLOSE, _WRITE, _FSTAT, _EXTENDED = 3, 4, 6, 8, 200  # SFTP v3 request types
+_STATUS, _HANDLE, _ATTRS = 101, 102, 105  # and answers
+_CREATE = (0x02 | 0x08 | 0x10).to_bytes(4, "big")  # WRITE | CREAT | TRUNC
+_NO_ATTRS = bytes(4)
+_RENAME = b"\x00\x00\x00\x18posix-rename@openssh.com"
+_HEAD = struct.Struct(">IBI")  # length, type, request id
+_U32 = struct.Struct(">I")
+_U64 = struct.Struct(">Q")
 
-class _Sink:
-    """Collects the responses paramiko dispatches to a request's owner."""
 
-    def __init__(self) -> None:
-        self.responses: dict[int, tuple[int, Any]] = {}
-
-    def _async_response(self, t: int, msg: Any, num: int) -> None:
-        self.responses[num] = (t, msg)
+def _string(data: bytes) -> bytes:
+    return _U32.pack(len(data)) + data
 
 
-def _status(t: int, msg: Any) -> str | None:
-    """None when a response is SSH_FX_OK (or not a status), else the server's message."""
-    from paramiko.sftp import CMD_STATUS, SFTP_OK
+class _File:
+    """One upload's progress through the window."""
 
-    if t != CMD_STATUS:
+    __slots__ = ("data", "handle", "path", "problems", "renaming", "result", "size", "temp", "waiting")
+
+    def __init__(self, path: str, data: bytes) -> None:
+        self.path, self.data = path, data
+        self.temp = posixpath.join(posixpath.dirname(path), f".{posixpath.basename(path)}.part")
+        self.handle = b""
+        self.waiting = 0  # requests sent and not answered yet
+        self.problems: list[str] = []
+        self.size: int | None = None  # as FSTAT reported it
+        self.renaming = False
+        self.result: Result | None = None
+
+
+def _status(kind: int, body: bytes) -> str | None:
+    """None for SSH_FX_OK, else the server's message (``body``: the answer after its id)."""
+    if kind != _STATUS:
+        return f"unexpected answer (type {kind})"
+    code = _U32.unpack_from(body)[0]
+    if code == 0:
         return None
-    code = msg.get_int()
-    return None if code == SFTP_OK else f"{msg.get_text()} (status {code})"
+    size = _U32.unpack_from(body, 4)[0] if len(body) >= 8 else 0
+    return f"{body[8 : 8 + size].decode('utf-8', 'replace')} (status {code})"
 
 
 class Pipeline:
-    """One window of uploads over an open paramiko SFTPClient."""
+    """One window of uploads over an open paramiko ``SFTPClient``."""
 
     def __init__(self, sftp: Any) -> None:
         self.sftp = sftp
-        self.sink = _Sink()
+        self.channel = sftp.sock
+        self.step = max(1024, int(getattr(self.channel, "out_max_packet_size", CHUNK)) - 64)  # what one channel send takes
+        self.out: list[bytes] = []
+        self.inbox = b""
+        self.asked: dict[int, tuple[_File, int]] = {}  # request id -> (file, request type)
 
-    def _send(self, t: int, *args: Any) -> int:
-        return int(self.sftp._async_request(self.sink, t, *args))
+    def ask(self, file: _File, kind: int, *parts: bytes) -> None:
+        """Queue one request for ``file`` (sent at the next ``flush``)."""
+        sftp = self.sftp
+        with sftp._lock:
+            num = sftp.request_number
+            sftp.request_number = num + 1
+        self.out.append(_HEAD.pack(5 + sum(map(len, parts)), kind, num))
+        self.out.extend(parts)
+        self.asked[num] = (file, kind)
+        file.waiting += 1
 
-    @contextmanager
-    def corked(self) -> Iterator[None]:
-        """Queue the requests made inside and write them at the end in one go.
+    def flush(self) -> None:
+        """Send what is queued, in full SSH packets."""
+        if not self.out:
+            return
+        blob = b"".join(self.out)
+        self.out.clear()
+        channel, step, offset = self.channel, self.step, 0
+        while offset < len(blob):
+            sent = channel.send(blob[offset : offset + step])
+            if sent <= 0:
+                raise EOFError("sftp channel closed")
+            offset += sent
 
-        SFTP is a byte stream, so a round's requests travel in a few full SSH
-        packets instead of one packet (cipher, MAC, syscall) per request. On an
-        exception nothing is written; the caller drops the connection.
-        """
-        queued: list[bytes] = []
-        self.sftp._write_all = queued.append  # shadows SFTPClient._write_all for this round
+    def answers(self) -> Iterator[tuple[int, int, bytes]]:
+        """(request id, answer type, rest of the answer): at least one (waiting for it), then all already received."""
+        given = False
+        while True:
+            inbox, at = self.inbox, 0
+            while len(inbox) - at >= 5:
+                size = _U32.unpack_from(inbox, at)[0]
+                if len(inbox) - at - 4 < size:
+                    break
+                body = inbox[at + 4 : at + 4 + size]
+                at += 4 + size
+                if size < 5:
+                    raise EOFError("sftp: malformed answer")
+                given = True
+                yield _U32.unpack_from(body, 1)[0], body[0], body[5:]
+            self.inbox = inbox[at:]
+            if given and not self.channel.recv_ready():
+                return
+            chunk = self.channel.recv(65536)
+            if not chunk:
+                raise EOFError("sftp channel closed")
+            self.inbox += chunk
+
+    def open(self, file: _File) -> None:
+        self.ask(file, _OPEN, _string(file.temp.encode()), _CREATE, _NO_ATTRS)
+
+    def answer(self, num: int, kind: int, body: bytes) -> None:
+        """Take one answer; queue what its file does next."""
         try:
-            yield
-        finally:
-            del self.sftp._write_all
-        self.sftp._write_all(b"".join(queued))
+            file, asked = self.asked.pop(num)
+        except KeyError:
+            raise EOFError(f"sftp: answer to a request never made (#{num})") from None
+        file.waiting -= 1
+        if asked == _OPEN:
+            if kind == _HANDLE:
+                file.handle = _string(body[4 : 4 + _U32.unpack_from(body)[0]])
+                self.write_check_close(file)
+            else:
+                file.result = Transient(f"sftp {file.temp}: cannot open: {_status(kind, body) or 'no handle'}")
+            return
+        if asked == _EXTENDED:
+            problem = _status(kind, body)
+            file.result = (
+                Transient(f"sftp rename {file.path}: {problem}") if problem else Receipt(file.path, {"size": len(file.data)})
+            )
+            return
+        if asked == _FSTAT and kind == _ATTRS:
+            file.size = _U64.unpack_from(body, 4)[0] if _U32.unpack_from(body)[0] & 1 else None
+        elif (problem := _status(kind, body)) is not None:
+            file.problems.append(problem)
+        if file.waiting == 0:
+            self.settle(file)
 
-    def _wait(self, nums: Sequence[int]) -> None:
-        responses = self.sink.responses
-        for num in nums:
-            while num not in responses:
-                self.sftp._read_response()
+    def write_check_close(self, file: _File) -> None:
+        data, handle = file.data, file.handle
+        for offset in range(0, len(data), CHUNK):
+            piece = data[offset : offset + CHUNK]
+            self.ask(file, _WRITE, handle, _U64.pack(offset), _U32.pack(len(piece)), piece)
+        self.ask(file, _FSTAT, handle)
+        self.ask(file, _CLOSE, handle)
 
-    def _take(self, num: int) -> tuple[int, Any]:
-        return self.sink.responses.pop(num)
-
-    def open_all(self, temps: Sequence[str]) -> list[bytes | str]:
-        """Handles, or the error text, for each temp path (truncating or creating it)."""
-        from paramiko.sftp import CMD_HANDLE, CMD_OPEN, SFTP_FLAG_CREATE, SFTP_FLAG_TRUNC, SFTP_FLAG_WRITE
-        from paramiko.sftp_attr import SFTPAttributes
-
-        flags = SFTP_FLAG_WRITE | SFTP_FLAG_CREATE | SFTP_FLAG_TRUNC
-        with self.corked():
-            nums = [self._send(CMD_OPEN, path, flags, SFTPAttributes()) for path in temps]
-        self._wait(nums)
-        out: list[bytes | str] = []
-        for num in nums:
-            t, msg = self._take(num)
-            out.append(msg.get_binary() if t == CMD_HANDLE else (_status(t, msg) or "no handle"))
-        return out
-
-    def write_check_close(self, handle: bytes, data: bytes) -> list[int]:
-        """Queue the writes, an FSTAT and the CLOSE of one file; the request numbers."""
-        from paramiko.sftp import CMD_CLOSE, CMD_FSTAT, CMD_WRITE, int64
-
-        nums = [
-            self._send(CMD_WRITE, handle, int64(offset), data[offset : offset + CHUNK]) for offset in range(0, len(data), CHUNK)
-        ]
-        return [*nums, self._send(CMD_FSTAT, handle), self._send(CMD_CLOSE, handle)]
-
-    def verify(self, nums: Sequence[int], size: int) -> str | None:
-        """None when every write succeeded and FSTAT reports ``size``, else why not."""
-        from paramiko.sftp import CMD_ATTRS
-        from paramiko.sftp_attr import SFTPAttributes
-
-        *writes, fstat, close = nums
-        problems = [p for p in (_status(*self._take(n)) for n in writes) if p]
-        t, msg = self._take(fstat)
-        seen = SFTPAttributes._from_msg(msg).st_size if t == CMD_ATTRS else None
-        problems += [p for p in (_status(*self._take(close)),) if p]
-        if seen != size:
-            problems.append(f"size check failed ({seen} of {size} bytes)")
-        return "; ".join(problems) or None
-
-    def rename_all(self, pairs: Sequence[tuple[str, str]]) -> list[str | None]:
-        from paramiko.sftp import CMD_EXTENDED
-
-        with self.corked():
-            nums = [self._send(CMD_EXTENDED, "posix-rename@openssh.com", old, new) for old, new in pairs]
-        self._wait(nums)
-        return [_status(*self._take(n)) for n in nums]
+    def settle(self, file: _File) -> None:
+        """A file written and closed: renamed when its writes succeeded and its size is right."""
+        if file.size != len(file.data):
+            file.problems.append(f"size check failed ({file.size} of {len(file.data)} bytes)")
+        if file.problems:
+            file.result = Transient(f"sftp {file.temp}: {'; '.join(file.problems)}")
+            return
+        file.renaming = True
+        self.ask(file, _EXTENDED, _RENAME, _string(file.temp.encode()), _string(file.path.encode()))
 
 
 def put_many(sftp: Any, paths: Sequence[str], items: Sequence[Item]) -> list[Result]:
     """Upload ``items`` to ``paths`` (absolute remote names); one result per item, in order."""
     pipe = Pipeline(sftp)
-    temps = [posixpath.join(posixpath.dirname(p), f".{posixpath.basename(p)}.part") for p in paths]
-    results: list[Result | None] = [None] * len(items)
-    renaming: list[int] = []
+    files = [_File(path, item[1]) for path, item in zip(paths, items, strict=True)]
     try:
-        handles = pipe.open_all(temps)
-        queued: dict[int, list[int]] = {}
-        with pipe.corked():
-            for index, handle in enumerate(handles):
-                if isinstance(handle, str):
-                    results[index] = Transient(f"sftp {temps[index]}: cannot open: {handle}")
-                else:
-                    queued[index] = pipe.write_check_close(handle, items[index][1])
-        pipe._wait([n for nums in queued.values() for n in nums])
-        for index, nums in queued.items():
-            problem = pipe.verify(nums, len(items[index][1]))
-            if problem:
-                results[index] = Transient(f"sftp {temps[index]}: {problem}")
-            else:
-                renaming.append(index)
-        answers = pipe.rename_all([(temps[i], paths[i]) for i in renaming])
-        for index, problem in zip(renaming, answers, strict=False):
-            results[index] = (
-                Transient(f"sftp rename {paths[index]}: {problem}")
-                if problem
-                else Receipt(paths[index], {"size": len(items[index][1])})
-            )
+        for file in files:
+            pipe.open(file)
+        pipe.flush()
+        while pipe.asked:
+            for answer in pipe.answers():
+                pipe.answer(*answer)
+            pipe.flush()
     except Exception as exc:  # connection lost mid-window
         from paramiko.ssh_exception import SSHException
 
         if not isinstance(exc, (OSError, EOFError, SSHException)):
             raise
-        for index in range(len(items)):
-            if results[index] is None:
-                kind = OutcomeUnknown if index in renaming else Transient
-                results[index] = kind(f"sftp {paths[index]}: connection lost: {exc}")
-        raise Broken(results) from exc
-    return [r if r is not None else Transient("sftp: no answer") for r in results]
+        for file in files:
+            if file.result is None:
+                kind = OutcomeUnknown if file.renaming else Transient
+                file.result = kind(f"sftp {file.path}: connection lost: {exc}")
+        raise Broken([file.result for file in files]) from exc
+    return [file.result if file.result is not None else Transient("sftp: no answer") for file in files]
 
 
 class Broken(Exception):
