@@ -337,3 +337,42 @@ def test_an_address_in_use_is_69(receiver: Receiver, tmp_path: Path) -> None:
     command = [sys.executable, "-m", "flowkit", "--config", str(receiver.config), "receive", "--listen", address]
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=30)
     assert done.returncode == 69 and f"cannot listen on {address}" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_expect_100_continue_only_once_the_route_token_and_size_are_good(receiver: Receiver) -> None:
+    body = b'{"message_seq": 5, "lines": []}'
+    head = f"POST /stock HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {SECRET}\r\nContent-Type: application/json\r\n"
+    with receiver.connect() as sock:
+        sock.sendall(f"{head}Expect: 100-continue\r\nContent-Length: {len(body)}\r\n\r\n".encode())
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(body)
+        assert b"HTTP/1.1 202 Accepted" in read_answer(sock)
+    with receiver.connect() as sock:  # too big: refused at once, no 100 Continue, the body never asked for
+        sock.sendall(f"{head}Expect: 100-continue\r\nContent-Length: 99999999\r\n\r\n".encode())
+        assert read_answer(sock).startswith(b"HTTP/1.1 413")
+
+
+def test_json_log_lines(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    config = tmp_path / "receive.toml"
+    config.write_text(ROUTES, encoding="utf-8")
+    body = b'{"message_seq": 6, "lines": []}'
+    headers = {**bearer(), "Idempotency-Key": "j1"}
+    command = [sys.executable, "-m", "flowkit", "--config", str(config), "--log-format", "json", "-v", "receive"]
+    with subprocess.Popen([*command, "--listen", "127.0.0.1:0"], cwd=tmp_path, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stderr is not None
+        first = orjson.loads(proc.stderr.readline())
+        assert first["event"] == "listening" and first["command"] == "receive"
+        for _ in range(3):  # the routes
+            assert orjson.loads(proc.stderr.readline())["event"] == "route"
+        for _ in range(2):
+            assert httpx.post(first["url"] + "/stock", content=body, headers=headers).status_code == 202
+        proc.terminate()
+        lines = [orjson.loads(line) for line in proc.stderr.read().splitlines()]
+        assert proc.wait(30) == 0
+    posts = [line for line in lines if line["event"] == "post"]
+    assert [p["status"] for p in posts] == [202, 202] and "replayed" not in posts[0] and posts[1]["replayed"] is True
+    assert posts[0]["route"] == "stock" and posts[0]["client"] == "127.0.0.1" and posts[0]["bytes"] == len(body)
+    assert lines[-1]["event"] == "stopped" and lines[-1]["counts"]["replayed"] == 1

@@ -68,6 +68,7 @@ def command(
 
     import orjson
 
+    from flowkit import log
     from flowkit.cli.app import get_app
     from flowkit.cli.signals import Interrupted
     from flowkit.receive import run
@@ -75,6 +76,7 @@ def command(
     from flowkit.receive.report import Report
 
     app = get_app()
+    log.context.update(command="receive")  # JSON log lines name it (no run of the store: the receiver opens none)
     host, port = parse_listen(listen)
     table = routes(app.config, inbox, max_body_size)
     settings = Settings(host, port, table, read_timeout, max_connections, rate_limit)

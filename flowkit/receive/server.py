@@ -105,6 +105,10 @@ class ReceiveServer(ThreadingHTTPServer):
 
         error = sys.exc_info()[1]
         self.report.error(500, "-", client_address[0], f"{type(error).__name__}: {error}")
+        if self.report.verbosity >= 2:  # -vv: the traceback of what is a bug
+            import traceback
+
+            traceback.print_exc()
 
     def service_actions(self) -> None:
         """Between polls of the listening socket: the hourly sweep of old Idempotency-Key records."""
