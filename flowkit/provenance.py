@@ -87,20 +87,29 @@ class Steps:
     def __init__(self, base: Path | None = None) -> None:
         self.base = base
         self._steps: dict[tuple[Any, ...], dict[str, Any]] = {}
-        self._last: tuple[str, str, str, Mapping[str, Any], dict[str, Any]] | None = None
+        self._last: tuple[str, str, str, tuple[str, str] | None, Mapping[str, Any], dict[str, Any]] | None = None
 
-    def step(self, kind: str, path: str, sha256: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """The step for file ``path`` (``kind`` "stylesheet" or "spec") run with ``params``."""
+    def step(
+        self, kind: str, path: str, sha256: str, params: Mapping[str, Any], context: tuple[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The step for file ``path`` (``kind`` "stylesheet" or "spec") run with ``params``.
+
+        ``context``: a Jolt context file's (path, sha256), kept as ``context`` and ``context_sha256``
+        (its values are not copied into every record).
+        """
         last = self._last
-        if last is not None and last[3] is params and last[:3] == (kind, path, sha256):
-            return last[4]  # the run's fixed --param values: the same dict record after record
-        key = (kind, path, sha256, *((k, v if isinstance(v, str) else repr(v)) for k, v in params.items()))
+        if last is not None and last[4] is params and last[:4] == (kind, path, sha256, context):
+            return last[5]  # the run's fixed --param values: the same dict record after record
+        key = (kind, path, sha256, context, *((k, v if isinstance(v, str) else repr(v)) for k, v in params.items()))
         found = self._steps.get(key)
         if found is None:
             if len(self._steps) >= CACHE_LIMIT:
                 self._steps.clear()
-            found = self._steps[key] = {kind: shown_path(path, self.base), "sha256": sha256, "params": safe_params(params)}
-        self._last = (kind, path, sha256, params, found)
+            found = {kind: shown_path(path, self.base), "sha256": sha256, "params": safe_params(params)}
+            if context is not None:
+                found.update(context=shown_path(context[0], self.base), context_sha256=context[1])
+            self._steps[key] = found
+        self._last = (kind, path, sha256, context, params, found)
         return found
 
     @staticmethod
@@ -130,6 +139,7 @@ def shown_rows(deliveries: list[dict[str, Any]]) -> list[tuple[str, str, str, st
             if isinstance(step, Mapping):
                 kind = "stylesheet" if "stylesheet" in step else "spec"
                 params = " ".join(f"{k}={_text(v)}" for k, v in (step.get("params") or {}).items())
+                params = f"context={step['context']} {params}".rstrip() if step.get("context") else params
                 rows.append((where, f"transform ({kind})", str(step.get(kind) or ""), str(step.get("sha256") or ""), params))
     return rows
 
@@ -139,4 +149,8 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
+    if isinstance(value, dict):  # a --param-json object
+        import json
+
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return str(value)

@@ -82,7 +82,11 @@ NOT_RUN: dict[tuple[str, str], str] = {
         "docs/commands/transform.md",
         "flowkit transform --xslt STYLESHEET [--param NAME=VALUE]... [--param-from-meta NAME]... [FILE]...",
     ): SYNOPSIS,
-    ("docs/commands/transform.md", "flowkit transform --jolt SPEC.json [--param NAME=VALUE]... [FILE]..."): SYNOPSIS,
+    (
+        "docs/commands/transform.md",
+        "flowkit transform --jolt SPEC.json [--param NAME=VALUE]... [--param-json NAME=JSON]... [--context FILE.json]"
+        " [--jolt-strict] [FILE]...",
+    ): SYNOPSIS,
     (
         "docs/commands/transform.md",
         "flowkit transform test [--ignore-whitespace] [--schema FILE] [--junit FILE] [--update] PATH...",

@@ -180,10 +180,15 @@ def test_jolt_empty_chain_is_refused(invoke: Invoke) -> None:
     assert "the Jolt chain is empty" in result.stderr
 
 
-def test_jolt_unknown_function_is_an_error(invoke: Invoke) -> None:
-    result = invoke(["transform", "--jolt", str(HERE / "unknown-fn.jolt.json"), str(HERE / "order.json")])
-    assert result.exit_code == 78
-    assert "Unknown modify function 'toShouty'" in result.stderr
+def test_jolt_unknown_function_runs_as_in_jolt_and_strict_refuses_it(invoke: Invoke) -> None:
+    spec = HERE / "unknown-fn.jolt.json"
+    result = invoke(["transform", "--jolt", str(spec), str(HERE / "order.json")])
+    assert result.exit_code == 0, result.stderr
+    assert records(result.stdout) == records((HERE / "order.json").read_text())  # no value: "name" is not written
+    assert f"WARNING: {spec}: $[0].spec.name: unknown modify function 'toShouty' gives no value" in result.stderr
+    strict = invoke(["transform", "--jolt", str(spec), "--jolt-strict", str(HERE / "order.json")])
+    assert strict.exit_code == 78
+    assert f"{spec}: $[0].spec.name: unknown modify function 'toShouty'" in strict.stderr
 
 
 def test_jolt_spec_json_error_names_line(invoke: Invoke, tmp_path: Path) -> None:

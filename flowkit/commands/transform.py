@@ -28,6 +28,23 @@ def _given(ctx: click.Context) -> bool:
     return any(ctx.get_parameter_source(name) in explicit for name in ("xslt", "jolt"))
 
 
+def _jolt_options(ctx: click.Context, context: str | None, param_json: tuple[str, ...], strict: bool) -> dict[str, Any]:
+    """The Jolt context's typed parts (--context, --param-json) and --jolt-strict, as Engine options."""
+    from flowkit.mapping.jolt_context import ContextFile, parse_param_json
+
+    typed = ("param_json", "context", "jolt_strict")
+    given = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    named = [f"--{n.replace('_', '-')}" for n in typed if ctx.params.get(n) and ctx.get_parameter_source(n) in given]
+    if named and ctx.params.get("xslt") and not ctx.params.get("jolt"):  # [transform]'s Jolt keys do not stop an XSLT run
+        raise click.UsageError(f"{' and '.join(named)}: for a Jolt spec's context; a stylesheet takes --param strings")
+    found = None
+    if context:  # a path from [transform] is relative to the config file, and a bad file there is a config error
+        configured = ctx.get_parameter_source("context") == click.core.ParameterSource.DEFAULT_MAP
+        option = "[transform] context" if configured else "--context"
+        found = ContextFile.load(str(_from_config(ctx, "context", context)), option=option, from_config=configured)
+    return {"param_json": parse_param_json(param_json), "context_file": found, "jolt_strict": strict}
+
+
 def _settings() -> dict[str, Any]:
     from flowkit.transform.core import settings
 
@@ -57,6 +74,23 @@ def _settings() -> dict[str, Any]:
     metavar="NAME",
     help="Pass the record's meta value NAME as the parameter NAME (repeatable).",
 )
+@click.option(
+    "--param-json",
+    multiple=True,
+    metavar="NAME=JSON",
+    help="Jolt: put a JSON value (number, list, object...) in the context as NAME (repeatable).",
+)
+@click.option(
+    "--context",
+    metavar="FILE.json",
+    type=click.Path(dir_okay=False),
+    help="Jolt: a JSON object file whose values form the context (^NAME, ^NAME.path).",
+)
+@click.option(
+    "--jolt-strict",
+    is_flag=True,
+    help="Refuse a Jolt spec that names an unknown modify function (by default it runs as in Jolt, with a warning).",
+)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True), cls=Files)
 @output_mode
 @click.pass_context
@@ -66,6 +100,9 @@ def command(
     jolt: str | None,
     params: tuple[str, ...],
     from_meta: tuple[str, ...],
+    param_json: tuple[str, ...],
+    context: str | None,
+    jolt_strict: bool,
     files: tuple[str, ...],
     output: str | None,
 ) -> None:
@@ -81,6 +118,8 @@ def command(
       flowkit transform --xslt samples/transform/lines-csv.xsl samples/transform/cases/csv/order-1204.in.xml
       flowkit transform --jolt samples/transform/gelato-order.jolt.json --param shipmentMethod=express \\
           samples/transform/cases/gelato/order-1203.in.json
+      flowkit transform --jolt samples/transform/gelato-order.jolt.json --context samples/transform/gelato-context.json \\
+          --param-json 'productUids={"V789": "cards_pf_a6"}' samples/transform/cases/gelato/order-1203.in.json
       flowkit render --format xml | flowkit transform --xslt mis.xsl --param-from-meta supplier
     """
     if ctx.invoked_subcommand is not None:
@@ -94,6 +133,7 @@ def command(
     found = _settings()
     options = {"params": parse_params(params), "param_from_meta": from_meta, "max_bytes": found["max_bytes"]}
     options["steps"] = Steps(get_app().config.base_dir)  # meta.transform: config paths relative to its folder
+    options.update(_jolt_options(ctx, context, param_json, jolt_strict))
     routes = None if _given(ctx) else router(get_app().config)
     if routes is not None:
         engine = Engine(routes=routes, allow_read=found["allow_read"], **options)

@@ -77,7 +77,7 @@ def jolt_mapping(path: Path, where: str) -> Mapping:
 
     if not path.is_file():
         raise ConfigError(f"{where}: cannot read mapping spec {path}: no such file")
-    spec = load_json(path)  # the same wrapper as `transform --jolt`: empty chains, unknown functions refused
+    spec = load_json(path)  # the same wrapper as `transform --jolt`: empty chains refused, unknown functions as in Jolt
     chain = JoltChain(spec if isinstance(spec, list) else [spec], where=f"{where}: mapping spec {path}")
 
     def apply(doc: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from flowkit.config import Config
 from flowkit.errors import ConfigError, FlowkitError, RecordError, UsageError
 from flowkit.mapping import xmlsafe
 from flowkit.mapping.jolt import MappingFailed
+from flowkit.mapping.jolt_context import ContextFile
 from flowkit.mapping.xslt import TransformFailed
 from flowkit.provenance import Steps, file_sha256
 from flowkit.records import MARK, Record, Writer, derive, is_json_type
@@ -50,6 +51,10 @@ class Engine:
     routes: Route | None = None
     allow_read: tuple[Path, ...] = ()
     steps: Steps = field(default_factory=Steps)  # meta.transform's steps (paths shown relative to steps.base)
+    # Jolt only: typed context values (--param-json, a --context file) and strict unknown functions.
+    param_json: dict[str, Any] = field(default_factory=dict)
+    context_file: ContextFile | None = None
+    jolt_strict: bool = False
     _compiled: dict[tuple[str, str], Any] = field(default_factory=dict)
     _digests: dict[str, str] = field(default_factory=dict)  # Jolt spec path -> sha256, read once per run
 
@@ -60,7 +65,13 @@ class Engine:
             raise UsageError("name exactly one of --xslt STYLESHEET or --jolt SPEC")
         if xslt:
             return cls(xslt=compile_xslt(xslt, tuple(allow_read)), allow_read=tuple(allow_read), **options)
-        return cls(jolt=compile_jolt(str(jolt)), allow_read=tuple(allow_read), **options)
+        return cls(jolt=compile_jolt(str(jolt), options.get("jolt_strict", False)), allow_read=tuple(allow_read), **options)
+
+    def __post_init__(self) -> None:
+        both = sorted(set(self.params) & set(self.param_json))
+        if both:
+            raise UsageError(f"{both[0]!r} is given by both --param and --param-json: keep one")
+        self._jolt_params: dict[str, Any] = {**self.params, **self.param_json}
 
     def select(self, record: Record) -> tuple[Any, Any]:
         """The compiled stylesheet or chain for this record (compiled once per file)."""
@@ -76,7 +87,7 @@ class Engine:
         key = ("xslt", str(xslt)) if xslt else ("jolt", str(jolt))
         if key not in self._compiled:
             try:
-                made = compile_xslt(key[1], self.allow_read) if xslt else compile_jolt(key[1])
+                made = compile_xslt(key[1], self.allow_read) if xslt else compile_jolt(key[1], self.jolt_strict)
             except FlowkitError as exc:
                 raise RecordError(exc.format_message(), code=exc.exit_code) from exc
             self._compiled[key] = made
@@ -149,13 +160,17 @@ class Engine:
     def _jolt_record(self, record: Record, chain: Any) -> Record:
         if not is_json_type(record["type"]):
             raise RecordError(f"record {record['key']!r} is {record['type']}; --jolt needs a JSON payload")
-        context = {**self.params, **{n: record.get("meta", {}).get(n) for n in self.param_from_meta}}
+        shown = self._jolt_params  # what provenance shows: the parameters, not a context file's values
+        if self.param_from_meta:
+            shown = {**shown, **{n: record.get("meta", {}).get(n) for n in self.param_from_meta}}
+        context = {**self.context_file.values, **shown} if self.context_file else shown
         try:
             body = chain.apply(record["body"], context)
         except MappingFailed as exc:
             raise RecordError(f"{chain.where}: {exc}") from exc
         digest = self._digests.get(chain.where) or self._digests.setdefault(chain.where, file_sha256(chain.where))
-        step = self.steps.step("spec", chain.where, digest, context)
+        from_file = (self.context_file.path, self.context_file.sha256) if self.context_file else None
+        step = self.steps.step("spec", chain.where, digest, shown, from_file)
         return derive(
             record,
             "payload",
@@ -206,10 +221,10 @@ def compile_xslt(path: str, allow_read: tuple[Path, ...]) -> Any:
     return Stylesheet(path, allow_read=allow_read)
 
 
-def compile_jolt(path: str) -> Any:
+def compile_jolt(path: str, strict: bool = False) -> Any:
     from flowkit.mapping.jolt import JoltChain
 
-    return JoltChain.from_file(path)
+    return JoltChain.from_file(path, strict=strict)
 
 
 def _rename(record: Record, extension: str) -> str:
