@@ -19,6 +19,7 @@ FLAG_KEYS: Mapping[str, Mapping[str, str]] = {
     "push-stock": {"unsent_order_status": "unsent_order_statuses"},
     "import-shipment": {"orders": "order_files"},
     "apply-rules": {"records": "records_out"},
+    "query-products": {"all": "all_", "type": "type_"},
 }
 OLD_KEYS: Mapping[str, Mapping[str, str]] = {c: {old: new for new, old in m.items()} for c, m in FLAG_KEYS.items()}
 

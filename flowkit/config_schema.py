@@ -276,6 +276,17 @@ COMMANDS: Mapping[str, Table] = {
         "dry_run": opt("bool"),
         "max_attempts": INT,  # read by `query-orders mark-sent`
     },
+    "query-products": {
+        "source": opt(),
+        "changed": opt("bool"),
+        "sku": opt(),
+        "all": opt("bool"),
+        "type": opt(),
+        "limit": opt("int"),
+        "raw": opt("bool"),
+        "dry_run": opt("bool"),
+        "requeue_after": opt("number"),
+    },
     "apply-rules": {
         "rules": opt(),
         "explain": opt("bool"),

@@ -249,6 +249,7 @@ def _literals(*modules: str) -> set[str]:
 # Modules that read each command table's keys that are no click option.
 CONFIG_READERS = {
     "query-orders": ("commands/mark_sent.py",),
+    "query-products": (),
     "apply-rules": ("apply_rules/settings.py",),
     "render": (),
     "transform": ("transform/core.py",),

@@ -38,6 +38,10 @@ COMMANDS: Mapping[str, Entry] = {
         "Emit the orders of a source as flowkit.order/1 records (cancelled orders excluded).",
         {"mark-sent": "flowkit.commands.mark_sent"},
     ),
+    "query-products": Entry(
+        "flowkit.commands.query_products",
+        "Emit the products of a source as flowkit.product/1 records (simple products by default).",
+    ),
     "apply-rules": Entry(
         "flowkit.commands.apply_rules", "Apply the rules of RULES.toml to order records (other kinds pass through)."
     ),

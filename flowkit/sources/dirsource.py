@@ -20,13 +20,13 @@ import orjson
 from flowkit.config import Config
 from flowkit.errors import ConfigError, FlowkitError, InputError
 from flowkit.sources.base import Fetched, Query
-from flowkit.sources.mapping import Mapping, apply_mapping, resolve
+from flowkit.sources.mapping import Mapping, MapsOrders, apply_mapping, resolve
 
 SUFFIXES = (".json", ".xml", ".ndjson")
 
 
 @dataclass
-class DirSource:
+class DirSource(MapsOrders):
     name: str
     path: Path
     mapping: Mapping
@@ -106,12 +106,12 @@ class DirSource:
                     raise InputError(f"{at}: invalid JSON: {exc.msg}") from exc
             if not isinstance(doc, dict):
                 raise InputError(f"{where}: an order file must hold a JSON object or XML element")
-            order = apply_mapping(self.mapping, doc, where)
+            order = apply_mapping(self.mapping, doc, where, self.check, self.what)
         except FlowkitError as exc:
             if not str(exc.format_message()).startswith(where.split(":")[0]):
                 exc = InputError(f"{where}: {exc.format_message()}")
             return Fetched(where, error=exc, key=_stem(path), extra=extra)
-        return Fetched(where, order=order, key=order["number"], extra=extra)
+        return Fetched(where, order=order, key=order[self.key_field], extra=extra)
 
     def done(self, item: Fetched, ok: bool) -> None:
         """Move the file to done/ (or failed/) once its last order is handled."""

@@ -22,7 +22,7 @@ from flowkit.log import LOG as log
 from flowkit.secrets import redact_text
 from flowkit.sources.base import Fetched, Query
 from flowkit.sources.httpclient import HttpRefusedError
-from flowkit.sources.mapping import Mapping, apply_mapping, resolve
+from flowkit.sources.mapping import Mapping, MapsOrders, apply_mapping, resolve
 from flowkit.sources.presets import PRESETS, effective
 
 PAGINATION = ("none", "page", "offset", "next")
@@ -52,7 +52,7 @@ def invoiced(item: dict[str, Any]) -> bool:
 
 
 @dataclass
-class HttpSource:
+class HttpSource(MapsOrders):
     name: str
     spec: dict[str, Any]
     where: str
@@ -227,7 +227,7 @@ class HttpSource:
                     continue
                 where = f"source {self.name} order {key}"
                 try:
-                    order = apply_mapping(self.mapping, self.document(item), where)
+                    order = apply_mapping(self.mapping, self.document(item), where, self.check, self.what)
                 except InputError as exc:
                     yield Fetched(where, error=exc, key=key)
                     continue
@@ -236,7 +236,7 @@ class HttpSource:
                         raise
                     yield Fetched(where, error=InputError(exc.format_message()), key=key)
                     continue
-                yield Fetched(where, order=order, key=order["number"])
+                yield Fetched(where, order=order, key=order[self.key_field])
 
     def done(self, item: Fetched, ok: bool) -> None:
         return None

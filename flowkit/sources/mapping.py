@@ -133,12 +133,30 @@ def check_order(order: Any, where: str) -> dict[str, Any]:
     return order
 
 
-def apply_mapping(mapping: Mapping, doc: dict[str, Any], where: str) -> dict[str, Any]:
-    """Map ``doc``; a document the mapping cannot read is bad input naming ``where``, not a crash."""
+class MapsOrders:
+    """What a source's documents are mapped to and keyed by: orders, by number (query-products' sources,
+    sources/products.py, say products, by SKU)."""
+
+    what = "order"
+    key_field = "number"
+
+    def check(self, mapped: Any, where: str) -> dict[str, Any]:
+        return check_order(mapped, where)
+
+
+def apply_mapping(
+    mapping: Mapping,
+    doc: dict[str, Any],
+    where: str,
+    check: Callable[[Any, str], dict[str, Any]] = check_order,
+    what: str = "order",
+) -> dict[str, Any]:
+    """Map ``doc`` and ``check`` the result (query-products passes its own, ``what`` = product); a document
+    the mapping cannot read is bad input naming ``where``, not a crash."""
     try:
         order = mapping(doc)
     except AmountError as exc:
         raise InputError(f"{where}: {exc.at(doc)}") from exc
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise InputError(f"{where}: cannot map this order document: {exc.__class__.__name__}: {exc}") from exc
-    return check_order(order, where)
+        raise InputError(f"{where}: cannot map this {what} document: {exc.__class__.__name__}: {exc}") from exc
+    return check(order, where)

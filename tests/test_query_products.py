@@ -1,0 +1,187 @@
+"""query-products: products from a folder, a Magento-shaped API on 127.0.0.1 and a Jolt mapping, and their
+export lifecycle in the store (pending -> queued -> exported | failed, create vs update)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Invoke, records
+from products_api import TOKEN, Api, serve
+
+ROOT = Path(__file__).parent.parent
+SAMPLES = ROOT / "samples" / "products"
+ENV = {"SHOP_TOKEN": TOKEN}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, Api]]:
+    yield from serve()
+
+
+@pytest.fixture
+def api(server: tuple[str, Api]) -> Api:
+    server[1].reset()
+    return server[1]
+
+
+@pytest.fixture
+def config(server: tuple[str, Api], tmp_config: Any) -> Path:
+    path: Path = tmp_config(f"""
+[sources.shop]
+type = "http"
+preset = "magento2"
+base_url = "{server[0]}"
+token = "${{SHOP_TOKEN}}"
+page_size = 3
+retries = 1
+backoff = 0.01
+""")
+    return path
+
+
+def query(invoke: Invoke, config: Path | None, *args: str) -> Any:
+    return invoke(["query-products", *args], config=config, env=ENV)
+
+
+def keys(result: Any) -> list[str]:
+    assert result.exit_code == 0, result.stderr
+    return [r["key"] for r in records(result.stdout)]
+
+
+def test_a_folder_of_products_simple_ones_by_default(invoke: Invoke) -> None:
+    result = query(invoke, None, "--source", str(SAMPLES), "--changed")
+    out = records(result.stdout)
+    assert result.exit_code == 0, result.stderr
+    assert [r["key"] for r in out] == ["BC-85x55-400", "FLY-A5-170", "FLY-A5-350", "POS-A2-GLOSS"]  # FLY-A5 is configurable
+    first = out[0]
+    assert first["kind"] == "product" and first["body"]["schema"] == "flowkit.product/1"
+    assert first["meta"]["operation"] == "create" and first["meta"]["type"] == "simple"
+    assert first["meta"]["product_hash"].startswith("sha256:")
+    every = keys(query(invoke, None, "--source", str(SAMPLES), "--all", "--type", "any", "--dry-run"))
+    assert "FLY-A5" in every and len(every) == 5
+    configurable = keys(query(invoke, None, "--source", str(SAMPLES), "--all", "--type", "configurable"))
+    assert configurable == ["FLY-A5"]
+
+
+def test_one_product_by_hand(invoke: Invoke) -> None:
+    result = query(invoke, None, "--source", str(SAMPLES), "--sku", "FLY-A5-350", "--raw")
+    assert result.exit_code == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["sku"] == "FLY-A5-350" and body["weight"] == "2.9"
+    missing = query(invoke, None, "--source", str(SAMPLES), "--sku", "NOPE", "--raw")
+    assert missing.exit_code == 65 and "product NOPE not found" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "say which products: --changed, --sku SKUS or --all"),
+        (("--all", "--changed"), "--all takes every product"),
+        (("--raw", "--changed"), "--raw prints one product"),
+        (("--changed", "--type", "simpel"), "--type 'simpel'"),
+    ],
+)
+def test_usage_errors(invoke: Invoke, args: tuple[str, ...], message: str) -> None:
+    result = query(invoke, None, "--source", str(SAMPLES), *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_the_magento_api_filters_type_and_sku_on_the_server_and_pages(invoke: Invoke, config: Path, api: Api) -> None:
+    first = query(invoke, config, "--source", "shop", "--changed")
+    assert first.exit_code == 0, first.stderr
+    out = records(first.stdout)
+    simple = [sku for sku, p in api.products.items() if p["type_id"] == "simple"]
+    assert [r["key"] for r in out] == simple  # the configurable and the virtual product stay at the server
+    assert all(
+        "searchCriteria[filter_groups][0][filters][0][field]=type_id" in u.replace("%5B", "[").replace("%5D", "]")
+        for u in api.requests
+    )
+    assert len(api.requests) == 3  # 7 products, 3 a page
+    body = out[0]["body"]
+    assert body["images"][0]["url"] == f"{config_base(config)}/media/catalog/product/f/l/fly-a5-350.jpg"
+    assert body["weight"] == "2.9" and body["barcodes"] == [{"type": "ean", "value": "5060000100400"}]
+    api.requests.clear()
+    two = keys(query(invoke, config, "--source", "shop", "--sku", "NB-A5-DOT,POS-A1-GLOSS", "--dry-run"))
+    assert two == ["POS-A1-GLOSS", "NB-A5-DOT"] and len(api.requests) == 1
+    asked = api.requests[0].replace("%5B", "[").replace("%5D", "]").replace("%2C", ",")
+    assert "[field]=sku" in asked and "[value]=NB-A5-DOT,POS-A1-GLOSS" in asked and "[condition_type]=in" in asked
+    every = keys(query(invoke, config, "--source", "shop", "--all", "--type", "any", "--dry-run"))
+    assert set(every) == set(api.products)
+
+
+def config_base(config: Path) -> str:
+    return next(line.split('"')[1] for line in config.read_text().splitlines() if line.startswith("base_url"))
+
+
+def test_a_refusing_or_failing_api(invoke: Invoke, config: Path, api: Api) -> None:
+    api.faults = [503, 503]
+    failing = query(invoke, config, "--source", "shop", "--changed")
+    assert failing.exit_code == 75 and "HTTP 503 after 2 attempt(s)" in failing.stderr
+    bad = invoke(["query-products", "--source", "shop", "--changed"], config=config, env={"SHOP_TOKEN": "wrong"})
+    assert bad.exit_code == 69 and "refused, HTTP 401" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_jolt_user_mapping_and_a_bad_document(invoke: Invoke, tmp_path: Path, tmp_config: Any) -> None:
+    folder = tmp_path / "pim"
+    folder.mkdir()
+    rows = [{"code": "LBL-100x50", "title": "Labels 100 x 50 mm, roll of 1000", "kg": "0.8", "gtin": "5060000000054"}]
+    rows.append({"code": "LBL-50x25", "title": "Labels 50 x 25 mm", "kg": 0.3})  # a number: not a decimal string
+    (folder / "export.ndjson").write_text("".join(json.dumps(r) + "\n" for r in rows) + "{not json\n")
+    spec = [
+        {
+            "operation": "shift",
+            "spec": {"code": "sku", "title": "name", "kg": "weight", "gtin": "barcodes[0].value"},
+        },
+        {"operation": "default", "spec": {"weight_unit": "kg", "barcodes[]": {"0": {"type": "ean13"}}}},
+    ]
+    (tmp_path / "pim-products.json").write_text(json.dumps(spec))
+    config = tmp_config(f'[sources.pim]\ntype = "dir"\npath = "{folder}"\nmapping = "pim-products.json"\n')
+    result = query(invoke, config, "--source", "pim", "--changed")
+    assert result.exit_code == 1  # two documents failed, one emitted
+    out = records(result.stdout)
+    assert [(r["kind"], r["key"]) for r in out] == [("product", "LBL-100x50"), ("error", "export"), ("error", "export")]
+    good = out[0]["body"]
+    assert (good["name"], good["weight"], good["weight_unit"]) == ("Labels 100 x 50 mm, roll of 1000", "0.8", "kg")
+    assert good["barcodes"] == [{"type": "ean13", "value": "5060000000054"}]
+    assert "export.ndjson:2: product LBL-50x25 is not a valid flowkit.product/1" in result.stderr
+    assert "$.weight: expected string or null, got number" in result.stderr
+    assert "export.ndjson:3:2: invalid JSON" in result.stderr
+
+
+def test_a_product_folder_must_not_move_its_files(invoke: Invoke, tmp_config: Any) -> None:
+    config = tmp_config(f'[sources.cat]\ntype = "dir"\npath = "{SAMPLES}"\nmove_processed = true\n')
+    result = query(invoke, config, "--source", "cat", "--changed")
+    assert result.exit_code == 78 and "move_processed would hide the products it moves" in result.stderr
+
+
+def state(state_path: Path, sku: str) -> dict[str, Any]:
+    conn = sqlite3.connect(state_path)
+    conn.row_factory = sqlite3.Row
+    row = conn.execute("SELECT * FROM products WHERE sku = ?", (sku,)).fetchone()
+    events = [r["event"] for r in conn.execute("SELECT event FROM events WHERE key = ? ORDER BY id", (sku,))]
+    conn.close()
+    return {**dict(row), "events": events}
+
+
+def test_a_change_is_what_the_fingerprint_says_not_the_timestamp(
+    invoke: Invoke, config: Path, api: Api, state_path: Path
+) -> None:
+    assert len(keys(query(invoke, config, "--source", "shop", "--changed"))) == 7
+    before = state(state_path, "NB-A5-DOT")
+    assert before["export_status"] == "queued" and before["operation"] == "create"
+    api.products["NB-A5-DOT"]["updated_at"] = "2025-06-01 08:00:00"  # saved again, nothing changed
+    keys(query(invoke, config, "--source", "shop", "--sku", "NB-A5-DOT", "--changed"))
+    assert state(state_path, "NB-A5-DOT")["content_hash"] == before["content_hash"]
+    assert "changed" not in state(state_path, "NB-A5-DOT")["events"]
+    api.products["NB-A5-DOT"]["weight"] = 0.33  # changed, the timestamp left as it was
+    api.products["NB-A5-DOT"]["updated_at"] = "2025-06-01 08:00:00"
+    assert keys(query(invoke, config, "--source", "shop", "--sku", "NB-A5-DOT", "--dry-run")) == ["NB-A5-DOT"]
+    assert state(state_path, "NB-A5-DOT")["content_hash"] == before["content_hash"]  # a dry run recorded nothing
+    keys(query(invoke, config, "--source", "shop", "--sku", "NB-A5-DOT"))
+    after = state(state_path, "NB-A5-DOT")
+    assert after["content_hash"] != before["content_hash"] and after["events"][-2:] == ["changed", "queued"]
