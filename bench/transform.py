@@ -15,13 +15,15 @@ The documents are real payloads: N order records made from samples/orders/1203.j
    that is impossible). It runs on a subset and is compared by docs/s.
 4. Large documents (run first): a 200 MB XML file is refused by the default
    size limit before it is read; the peak memory of that run is printed.
+5. The Saxon engine (``--engine saxon``, when saxonche is installed): the same
+   N records through the same stylesheet, interleaved with run 1, as a ratio
+   to it: wall time and the peak memory (RSS) of the whole process.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -83,24 +85,39 @@ def check_outputs(path: Path, count: int, first_doc: str) -> None:
     assert bodies[0].encode("utf-8") == bare, "flowkit and the bare loop disagree on the first document"
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run_flowkit(records: Path, out: Path) -> tuple[float, float]:
-    """Wall and CPU seconds of the whole flowkit process (startup included)."""
-    started, cpu = time.perf_counter(), _children_cpu()
+def run_flowkit(records: Path, out: Path, engine: str = "libxslt", peaks: list[int] | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of the whole flowkit process (startup included); its peak RSS (bytes) into ``peaks``."""
+    started = time.perf_counter()
     with records.open("rb") as stdin, out.open("wb") as stdout:
-        subprocess.run(
-            [*FLOWKIT, "transform", "--xslt", str(SHEET), "--param-from-meta", "supplier"],
+        child = subprocess.Popen(
+            [*FLOWKIT, "transform", "--engine", engine, "--xslt", str(SHEET), "--param-from-meta", "supplier"],
             stdin=stdin,
             stdout=stdout,
-            check=True,
             cwd=ROOT,
             env=ENV,
         )
-    return time.perf_counter() - started, _children_cpu() - cpu
+        peak = 0
+        while True:  # the child's own high-water mark (ru_maxrss would count this process's pages it forked with)
+            peak = max(peak, _high_water(child.pid))
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            time.sleep(0.02)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    assert child.returncode == 0, f"flowkit transform --engine {engine} exited {child.returncode}"
+    if peaks is not None:
+        peaks.append(peak)
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime
+
+
+def _high_water(pid: int) -> int:
+    """VmHWM of a running process, in bytes (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            line = next((x for x in status if x.startswith("VmHWM:")), "VmHWM: 0 kB")
+    except OSError:
+        return 0
+    return int(line.split()[1]) * 1024
 
 
 def run_lxml(docs: list[str], out: Path) -> tuple[float, float]:
@@ -113,6 +130,49 @@ def run_lxml(docs: list[str], out: Path) -> tuple[float, float]:
             result = xslt(etree.fromstring(doc.encode("utf-8")), supplier=supplier)
             stdout.write(bytes(result))
     return time.perf_counter() - started, time.process_time() - cpu
+
+
+def has_saxon() -> bool:
+    try:
+        import saxonche  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def check_saxon(path: Path, count: int, libxslt_out: Path) -> None:
+    """Every Saxon output is a payload, and the first says what libxslt's says (Saxon indents differently)."""
+    with path.open("rb") as lines:
+        bodies = [orjson.loads(line) for line in lines]
+    assert len(bodies) == count and all(b["kind"] == "payload" for b in bodies), "saxon wrote errors or too few records"
+    with libxslt_out.open("rb") as lines:
+        first = orjson.loads(lines.readline())["body"]
+    flat = etree.XMLParser(remove_blank_text=True)
+
+    def canonical(text: str) -> bytes:
+        return etree.tostring(etree.fromstring(text.encode("utf-8"), flat), method="c14n")
+
+    assert canonical(bodies[0]["body"]) == canonical(first), "saxon and libxslt disagree on the first document"
+
+
+def saxon_rows(args: argparse.Namespace, folder: Path, flow: list[tuple[float, float]], flow_peaks: list[int]) -> None:
+    """The --engine saxon run against the libxslt run of the same records, as ratios."""
+    if not has_saxon():
+        print("saxon engine: saxonche not installed (pip install 'flowkit-orders[saxon]'); comparison skipped")
+        return
+    run_flowkit(folder / "warm.ndjson", folder / "warm.out", "saxon")
+    saxon, peaks = [(9e9, 9e9)], []
+    for _ in range(args.rounds):
+        saxon.append(run_flowkit(folder / "in.ndjson", folder / "saxon.out", "saxon", peaks))
+        flow.append(run_flowkit(folder / "in.ndjson", folder / "flowkit.out", "libxslt", flow_peaks))  # interleaved
+    check_saxon(folder / "saxon.out", args.count, folder / "flowkit.out")
+    (sax_wall, sax_cpu), (flow_wall, _) = [(min(w for w, _ in r), min(c for _, c in r)) for r in (saxon, flow)]
+    sax_peak, flow_peak = min(peaks), min(flow_peaks)
+    print(f"flowkit saxon  : wall {sax_wall:6.2f} s  cpu {sax_cpu:6.2f} s  {args.count / sax_wall:6.0f} docs/s")
+    print(f"peak RSS       : libxslt {flow_peak / 2**20:5.0f} MiB  saxon {sax_peak / 2**20:5.0f} MiB")
+    print(f"saxon / libxslt: {sax_wall / flow_wall:.1f}x the wall time, {sax_peak / flow_peak:.1f}x the peak memory")
+    print(f"RATIO transform-saxon-time sample {sax_wall / flow_wall:.2f} 6")
+    print(f"RATIO transform-saxon-memory sample {sax_peak / flow_peak:.2f} 8")
 
 
 def ensure_xsltproc() -> str | None:
@@ -174,10 +234,10 @@ def main() -> None:
         with (folder / "in.ndjson").open("rb") as records:  # warm-up: caches flowkit's bytecode
             (folder / "warm.ndjson").write_bytes(b"".join(line for _, line in zip(range(200), records, strict=False)))
         run_flowkit(folder / "warm.ndjson", folder / "warm.out")
-        bare, flow = [(9e9, 9e9)], [(9e9, 9e9)]
+        bare, flow, flow_peaks = [(9e9, 9e9)], [(9e9, 9e9)], []
         for _ in range(args.rounds):  # interleaved, best of each: the box may be shared
             bare.append(run_lxml(docs, folder / "lxml.out"))
-            flow.append(run_flowkit(folder / "in.ndjson", folder / "flowkit.out"))
+            flow.append(run_flowkit(folder / "in.ndjson", folder / "flowkit.out", peaks=flow_peaks))
         check_outputs(folder / "flowkit.out", args.count, docs[0])
         (bare_wall, bare_cpu), (flow_wall, flow_cpu) = [(min(w for w, _ in r), min(c for _, c in r)) for r in (bare, flow)]
         size = sum(map(len, docs)) // len(docs)
@@ -187,6 +247,7 @@ def main() -> None:
         print(
             f"flowkit / bare lxml: {bare_wall / flow_wall:.0%} by wall time, {bare_cpu / flow_cpu:.0%} by CPU time (bar: >= 85%)"
         )
+        saxon_rows(args, folder, flow, flow_peaks)
         flow = flow_wall
         xsltproc = ensure_xsltproc()
         if xsltproc is None:

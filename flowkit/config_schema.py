@@ -257,7 +257,7 @@ RECEIVE_ROUTE: Table = {
     "signature_header": Key(needs=("auth", ("hmac-sha256",))),
     "max_body_size": INT,
 }
-TRANSFORM_PER_RECORD: Table = {"xslt": opt(), "jolt": opt()}
+TRANSFORM_PER_RECORD: Table = {"xslt": opt(), "jolt": opt(), "engine": opt("string", "libxslt", "saxon")}
 DELIVER_PER_RECORD: Table = {"filename": STR, "to": STR}  # to: the route of the supplier's/channel's records
 
 COMMANDS: Mapping[str, Table] = {

@@ -80,7 +80,7 @@ NOT_RUN: dict[tuple[str, str], str] = {
     ): SYNOPSIS,
     (
         "docs/commands/transform.md",
-        "flowkit transform --xslt STYLESHEET [--param NAME=VALUE]... [--param-from-meta NAME]... [FILE]...",
+        "flowkit transform --xslt STYLESHEET [--engine libxslt|saxon] [--param NAME=VALUE]... [--param-from-meta NAME]... [FILE]...",
     ): SYNOPSIS,
     (
         "docs/commands/transform.md",
@@ -89,7 +89,7 @@ NOT_RUN: dict[tuple[str, str], str] = {
     ): SYNOPSIS,
     (
         "docs/commands/transform.md",
-        "flowkit transform test [--ignore-whitespace] [--schema FILE] [--junit FILE] [--update] PATH...",
+        "flowkit transform test [--engine libxslt|saxon] [--ignore-whitespace] [--schema FILE] [--junit FILE] [--update] PATH...",
     ): SYNOPSIS,
     (
         "docs/commands/apply-rules.md",

@@ -11,7 +11,7 @@ import pytest
 from test_cli import all_commands
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("lxml", "paramiko", "rich", "httpx", "jolt", "cryptography", "sqlite3")
+HEAVY = ("lxml", "paramiko", "rich", "httpx", "jolt", "cryptography", "sqlite3", "saxonche")
 
 PROBE = """
 import json, sys

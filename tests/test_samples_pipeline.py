@@ -192,6 +192,9 @@ CASE_INPUTS = {
     "jobsheet/order-1206.in.xml": "1206.xml",
     "mis/order-1203.in.xml": "1203.xml",
     "mis/order-1204.in.xml": "1204.xml",
+    "dispatch-plan/order-1203.in.xml": "1203.xml",
+    "dispatch-plan/order-1204-max-lines.in.xml": "1204.xml",
+    "dispatch-plan/order-1206.in.xml": "1206.xml",
 }
 
 

@@ -1,4 +1,9 @@
-"""Each XML/XSLT attack is refused: entity expansion, XXE, depth, size, jail escapes, writes."""
+"""Each XML/XSLT attack is refused: entity expansion, XXE, depth, size, jail escapes, writes.
+
+The tests that take ``engine`` run on both XSLT engines (libxslt and Saxon); the Saxon-only
+attacks (environment variables, unparsed-text, xsl:result-document, static expressions) are in
+tests/test_transform_saxon_security.py.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import ClassVar
 
 import pytest
 from conftest import DATA, Invoke, record_line, records
+from saxon_engine import require_saxon
 
 HERE = DATA / "transform"
 SECRET = "s3cr3t-outside-the-jail"
@@ -70,6 +76,18 @@ def jail(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture(params=["libxslt", "saxon"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """The XSLT engine a test runs on: every attack must be refused by both."""
+    if request.param == "saxon":
+        require_saxon()
+    return str(request.param)
+
+
+def _xslt(engine: str, sheet: Path) -> list[str]:
+    return ["transform", "--engine", engine, "--xslt", str(sheet)]
+
+
 def _sheet(folder: Path, body: str, name: str = "s.xsl", extra_ns: str = "") -> Path:
     path = folder / name
     path.write_text(
@@ -84,35 +102,35 @@ def _payload(xml: str, key: str = "1203") -> str:
     return record_line("payload", key, xml, {}, "application/xml")
 
 
-def test_billion_laughs_is_refused(invoke: Invoke) -> None:
-    result = invoke(["transform", "--xslt", str(HERE / "identity.xsl")], input=_payload(BILLION_LAUGHS))
+def test_billion_laughs_is_refused(invoke: Invoke, engine: str) -> None:
+    result = invoke(_xslt(engine, HERE / "identity.xsl"), input=_payload(BILLION_LAUGHS))
     assert result.exit_code == 65
     assert "DOCTYPE refused" in result.stderr and "billion laughs" in result.stderr
     assert records(result.stdout)[0]["kind"] == "error"
 
 
-def test_quadratic_blowup_is_refused(invoke: Invoke) -> None:
+def test_quadratic_blowup_is_refused(invoke: Invoke, engine: str) -> None:
     big = "x" * 50_000
     doc = f'<?xml version="1.0"?>\n<!DOCTYPE q [<!ENTITY a "{big}">]>\n<Order>{"&a;" * 5_000}</Order>'
-    result = invoke(["transform", "--xslt", str(HERE / "identity.xsl")], input=_payload(doc))
+    result = invoke(_xslt(engine, HERE / "identity.xsl"), input=_payload(doc))
     assert result.exit_code == 65
     assert "DOCTYPE refused" in result.stderr
     assert len(result.stdout) < 2_000
 
 
-def test_xxe_file_is_refused(invoke: Invoke, jail: Path) -> None:
+def test_xxe_file_is_refused(invoke: Invoke, jail: Path, engine: str) -> None:
     secret = jail.parent / "outside" / "secret.xml"
     doc = f'<!DOCTYPE o [<!ENTITY x SYSTEM "file://{secret}">]><Order><Number>&x;</Number></Order>'
-    result = invoke(["transform", "--xslt", str(HERE / "identity.xsl")], input=_payload(doc))
+    result = invoke(_xslt(engine, HERE / "identity.xsl"), input=_payload(doc))
     assert result.exit_code == 65
     assert "DOCTYPE refused" in result.stderr
     assert SECRET not in result.stdout
 
 
-def test_xxe_network_is_refused_without_a_request(invoke: Invoke, http_server: tuple[str, list[str]]) -> None:
+def test_xxe_network_is_refused_without_a_request(invoke: Invoke, http_server: tuple[str, list[str]], engine: str) -> None:
     url, hits = http_server
     doc = f'<?xml version="1.0"?><!DOCTYPE o SYSTEM "{url}/dtd"><Order>&x;</Order>'
-    result = invoke(["transform", "--xslt", str(HERE / "identity.xsl")], input=_payload(doc))
+    result = invoke(_xslt(engine, HERE / "identity.xsl"), input=_payload(doc))
     assert result.exit_code == 65
     assert "DOCTYPE refused" in result.stderr
     assert hits == []
@@ -129,22 +147,22 @@ def test_parser_itself_resolves_no_entity_even_without_the_prescan(jail: Path) -
     assert SECRET not in etree.tostring(root).decode()
 
 
-def test_too_deep_nesting_is_refused(invoke: Invoke) -> None:
+def test_too_deep_nesting_is_refused(invoke: Invoke, engine: str) -> None:
     doc = "<a>" * 300 + "</a>" * 300
-    result = invoke(["transform", "--xslt", str(HERE / "identity.xsl")], input=_payload(doc))
+    result = invoke(_xslt(engine, HERE / "identity.xsl"), input=_payload(doc))
     assert result.exit_code == 65
     assert "nesting deeper than 256 levels refused" in result.stderr
 
 
-def test_document_over_the_size_limit_is_refused_before_reading(invoke: Invoke, tmp_config, tmp_path: Path) -> None:
+def test_document_over_the_size_limit_is_refused_before_reading(invoke: Invoke, tmp_config, tmp_path: Path, engine: str) -> None:
     config = tmp_config('[transform]\nmax_document_size = "1KiB"\n')
     big = tmp_path / "big.xml"
     big.write_text("<Order>" + "x" * 4096 + "</Order>")
-    result = invoke(["transform", "--xslt", str(HERE / "identity.xsl"), str(big)], config=config)
+    result = invoke([*_xslt(engine, HERE / "identity.xsl"), str(big)], config=config)
     assert result.exit_code == 65
     assert "document is 4.0 KiB, over the limit of 1.0 KiB ([transform] max_document_size)" in result.stderr
     records_in = _payload("<Order>" + "x" * 4096 + "</Order>")
-    result = invoke(["transform", "--xslt", str(HERE / "identity.xsl")], input=records_in, config=config)
+    result = invoke(_xslt(engine, HERE / "identity.xsl"), input=records_in, config=config)
     assert result.exit_code == 65 and "over the limit of 1.0 KiB" in result.stderr
 
 
@@ -156,14 +174,13 @@ def test_document_inside_the_jail_is_readable(invoke: Invoke, jail: Path) -> Non
 
 
 @pytest.mark.parametrize("href", ["../outside/secret.xml", "{secret}", "file://{secret}"])
-def test_document_outside_the_jail_is_refused(invoke: Invoke, jail: Path, href: str) -> None:
+def test_document_outside_the_jail_is_refused(invoke: Invoke, jail: Path, href: str, engine: str) -> None:
     secret = jail.parent / "outside" / "secret.xml"
     sheet = _sheet(jail, '<xsl:value-of select="document($href)"/>')
-    result = invoke(
-        ["transform", "--xslt", str(sheet), "--param", "href=" + href.format(secret=secret)], input=_payload("<Order/>")
-    )
+    result = invoke([*_xslt(engine, sheet), "--param", "href=" + href.format(secret=secret)], input=_payload("<Order/>"))
     assert result.exit_code == 65
-    assert "read outside the allowed folders refused" in result.stderr
+    refusal = "read outside the allowed folders refused" if engine == "libxslt" else "the saxon engine reads no file or URL"
+    assert refusal in result.stderr and "refused" in result.stderr
     assert SECRET not in result.stdout
 
 
@@ -177,30 +194,35 @@ def test_allow_read_config_opens_a_folder(invoke: Invoke, jail: Path, tmp_config
     assert records(result.stdout)[0]["body"] == SECRET
 
 
-def test_document_over_the_network_is_refused(invoke: Invoke, jail: Path, http_server: tuple[str, list[str]]) -> None:
+def test_document_over_the_network_is_refused(
+    invoke: Invoke, jail: Path, http_server: tuple[str, list[str]], engine: str
+) -> None:
     url, hits = http_server
     sheet = _sheet(jail, '<xsl:value-of select="document($href)"/>')
-    result = invoke(["transform", "--xslt", str(sheet), "--param", f"href={url}/order.xml"], input=_payload("<Order/>"))
+    result = invoke([*_xslt(engine, sheet), "--param", f"href={url}/order.xml"], input=_payload("<Order/>"))
     assert result.exit_code == 65
     assert "refused" in result.stderr
     assert "from-the-network" not in result.stdout
     assert hits == []
 
 
-def test_exsl_document_write_is_refused(invoke: Invoke, jail: Path, tmp_path: Path) -> None:
+def test_exsl_document_write_is_refused(invoke: Invoke, jail: Path, tmp_path: Path, engine: str) -> None:
     target = tmp_path / "written.txt"
     sheet = _sheet(
         jail,
         f'<exsl:document href="{target}" method="text">pwned</exsl:document>ok',
         extra_ns='xmlns:exsl="http://exslt.org/common" extension-element-prefixes="exsl"',
     )
-    result = invoke(["transform", "--xslt", str(sheet)], input=_payload("<Order/>"))
+    result = invoke(_xslt(engine, sheet), input=_payload("<Order/>"))
     assert result.exit_code == 65
-    assert "File write for" in result.stderr and "refused" in result.stderr
+    if engine == "libxslt":
+        assert "File write for" in result.stderr and "refused" in result.stderr
+    else:  # Saxon-HE has no exsl:document; its xsl:result-document is refused too (test_transform_saxon_security.py)
+        assert "s.xsl: line 1: XTDE1450 Unknown extension instruction <exsl:document>" in result.stderr
     assert not target.exists()
 
 
-def test_include_outside_the_jail_is_refused_at_compile_time(invoke: Invoke, jail: Path) -> None:
+def test_include_outside_the_jail_is_refused_at_compile_time(invoke: Invoke, jail: Path, engine: str) -> None:
     outside = jail.parent / "outside" / "evil.xsl"
     outside.write_text('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"/>')
     sheet = jail / "inc.xsl"
@@ -208,7 +230,7 @@ def test_include_outside_the_jail_is_refused_at_compile_time(invoke: Invoke, jai
         '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
         '<xsl:include href="../outside/evil.xsl"/></xsl:stylesheet>'
     )
-    result = invoke(["transform", "--xslt", str(sheet)], input=_payload("<Order/>"))
+    result = invoke(_xslt(engine, sheet), input=_payload("<Order/>"))
     assert result.exit_code == 78
     assert "read outside the allowed folders refused" in result.stderr
 
@@ -221,18 +243,20 @@ def test_entities_in_a_jailed_lookup_file_stay_unexpanded(invoke: Invoke, jail: 
     assert SECRET not in result.stdout
 
 
-def test_a_record_stream_file_larger_than_the_limit_is_read_record_by_record(invoke: Invoke, tmp_config, tmp_path: Path) -> None:
+def test_a_record_stream_file_larger_than_the_limit_is_read_record_by_record(
+    invoke: Invoke, tmp_config, tmp_path: Path, engine: str
+) -> None:
     config = tmp_config('[transform]\nmax_document_size = "1KiB"\n')
     stream = tmp_path / "records.ndjson"
     stream.write_text("".join(_payload(f"<Order><Number>{i}</Number></Order>", str(i)) for i in range(40)))
     assert stream.stat().st_size > 1024
-    result = invoke(["transform", "--xslt", str(HERE / "identity.xsl"), str(stream)], config=config)
+    result = invoke([*_xslt(engine, HERE / "identity.xsl"), str(stream)], config=config)
     assert result.exit_code == 0, result.stderr
     assert len(records(result.stdout)) == 40
 
 
 def test_an_output_encoding_python_does_not_know_fails_each_record_of_that_stylesheet(
-    invoke: Invoke, tmp_path: Path, tmp_config
+    invoke: Invoke, tmp_path: Path, tmp_config, engine: str
 ) -> None:
     """libxslt accepts ``UCS-2``, Python has no codec for it: not a LookupError traceback but exit 65 for
     the records that stylesheet transforms (named, with the xsl:output line), the others transformed."""
@@ -247,7 +271,7 @@ def test_an_output_encoding_python_does_not_know_fails_each_record_of_that_style
         record_line("payload", key, "<Order/>", {"channel": channel}, "application/xml")
         for key, channel in (("1", "web"), ("2", "pos"), ("3", "web"))
     )
-    result = invoke(["transform"], input=data, config=config)
+    result = invoke(["transform", "--engine", engine], input=data, config=config)  # --engine: every route on it
     assert "Traceback" not in result.stderr
     assert result.exit_code == 1, result.stderr
     message = (

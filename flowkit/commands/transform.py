@@ -45,6 +45,14 @@ def _jolt_options(ctx: click.Context, context: str | None, param_json: tuple[str
     return {"param_json": parse_param_json(param_json), "context_file": found, "jolt_strict": strict}
 
 
+ENGINES = ("libxslt", "saxon")  # flowkit.transform.core.ENGINES, spelt here so --help imports no core
+
+
+def _explicit(ctx: click.Context, name: str) -> bool:
+    """True when option ``name`` came from the command line or the environment, not from the config."""
+    return ctx.get_parameter_source(name) in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+
+
 def _settings() -> dict[str, Any]:
     from flowkit.transform.core import settings
 
@@ -58,7 +66,17 @@ def _settings() -> dict[str, Any]:
     usage="[OPTIONS] [FILE]...  |  flowkit transform test [OPTIONS] PATH...",
     invoke_without_command=True,
 )
-@click.option("--xslt", metavar="STYLESHEET", type=click.Path(dir_okay=False), help="XSLT 1.0 stylesheet for XML payloads.")
+@click.option(
+    "--xslt",
+    metavar="STYLESHEET",
+    type=click.Path(dir_okay=False),
+    help="XSLT stylesheet (1.0; 3.0 with --engine saxon) for XML payloads.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    help="XSLT engine: libxslt (XSLT 1.0, the default) or saxon (XSLT 3.0, Saxon-HE: pip install 'flowkit-orders[saxon]').",
+)
 @click.option("--jolt", metavar="SPEC", type=click.Path(dir_okay=False), help="Jolt spec (JSON array) for JSON payloads.")
 @click.option(
     "--param",
@@ -98,6 +116,7 @@ def command(
     ctx: click.Context,
     xslt: str | None,
     jolt: str | None,
+    engine: str | None,
     params: tuple[str, ...],
     from_meta: tuple[str, ...],
     param_json: tuple[str, ...],
@@ -121,6 +140,7 @@ def command(
       flowkit transform --jolt samples/transform/gelato-order.jolt.json --context samples/transform/gelato-context.json \\
           --param-json 'productUids={"V789": "cards_pf_a6"}' samples/transform/cases/gelato/order-1203.in.json
       flowkit render --format xml | flowkit transform --xslt mis.xsl --param-from-meta supplier
+      flowkit transform --engine saxon --xslt samples/transform/dispatch-plan-3.xsl samples/transform/cases/mis/order-1203.in.xml
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -134,17 +154,18 @@ def command(
     options = {"params": parse_params(params), "param_from_meta": from_meta, "max_bytes": found["max_bytes"]}
     options["steps"] = Steps(get_app().config.base_dir)  # meta.transform: config paths relative to its folder
     options.update(_jolt_options(ctx, context, param_json, jolt_strict))
-    routes = None if _given(ctx) else router(get_app().config)
+    options["engine"] = engine or "libxslt"
+    routes = None if _given(ctx) else router(get_app().config, engine if _explicit(ctx, "engine") else None)
     if routes is not None:
-        engine = Engine(routes=routes, allow_read=found["allow_read"], **options)
+        transformer = Engine(routes=routes, allow_read=found["allow_read"], **options)
     else:
         xslt, jolt = _from_config(ctx, "xslt", xslt), _from_config(ctx, "jolt", jolt)
-        engine = Engine.build(xslt=xslt, jolt=jolt, allow_read=found["allow_read"], **options)
-    check_file_sizes(files, engine.max_bytes)
+        transformer = Engine.build(xslt=xslt, jolt=jolt, allow_read=found["allow_read"], **options)
+    check_file_sizes(files, transformer.max_bytes)
     reader = Reader(files, raw_kind="payload")
     writer = EncodedWriter(mode=choose_mode(reader.mode, output))
     try:
-        tally = run(reader, writer, engine.process, consumes=CONSUMES, command="transform")
+        tally = run(reader, writer, transformer.process, consumes=CONSUMES, command="transform")
     except RecordError as exc:  # raw mode: name the document
         where = files[0] if files and files[0] != "-" else "<stdin>"
         raise RecordError(f"{where}: {exc.format_message()}", code=exc.exit_code) from exc
@@ -162,17 +183,23 @@ def command(
 )
 @click.option("--junit", metavar="FILE", type=click.Path(dir_okay=False), help="Write a JUnit XML report.")
 @click.option("--update", is_flag=True, help="Rewrite the expected files with the actual outputs.")
-def test(paths: tuple[str, ...], ignore_whitespace: bool, schema: str | None, junit: str | None, update: bool) -> None:
+@click.option(
+    "--engine", type=click.Choice(ENGINES), help="Run every XSLT case on this engine (default: the case's engine, else libxslt)."
+)
+def test(
+    paths: tuple[str, ...], ignore_whitespace: bool, schema: str | None, junit: str | None, update: bool, engine: str | None
+) -> None:
     """Run golden transform cases: NAME.in.* through the case's stylesheet or spec vs NAME.out.*.
 
     A case is NAME.in.xml (or .json) beside NAME.out.EXT; settings (xslt or
-    jolt, params, meta, schema) come from NAME.toml, else transform.toml in
+    jolt, engine, params, meta, schema) come from NAME.toml, else transform.toml in
     the case's folder. Prints a unified diff per failing case and exits 1
     when any case fails (see docs/commands/transform.md).
 
     \b
     Example:
       flowkit transform test samples/transform/cases --junit build/transform-junit.xml
+      flowkit transform test --engine saxon --ignore-whitespace samples/transform/cases/mis
     """
     from flowkit.golden import finish, write_junit
     from flowkit.transform.cases import discover, run_cases
@@ -188,6 +215,7 @@ def test(paths: tuple[str, ...], ignore_whitespace: bool, schema: str | None, ju
         update=update,
         allow_read=found["allow_read"],
         max_bytes=found["max_bytes"],
+        engine=engine,
         echo=click.echo,
     )
     if junit:

@@ -4,8 +4,9 @@ Convention: ``NAME.in.xml`` or ``NAME.in.json`` is a case; ``NAME.out.EXT`` is
 its expected output; settings come from ``transform.toml`` in the case's folder
 overlaid by ``NAME.toml`` (paths relative to the TOML file): ``xslt`` or
 ``jolt``, ``params`` (table), ``meta`` (table), ``param_from_meta`` (list),
-``schema``, ``ignore_whitespace`` and ``expect_error`` (a substring of the
-error the case must raise).
+``schema``, ``ignore_whitespace``, ``expect_error`` (a substring of the
+error the case must raise) and ``engine`` (``saxon`` for XSLT 3.0; a file
+that names a stylesheet pins its engine, libxslt unless it says so).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from flowkit.records import make_record
 from flowkit.transform import compare
 from flowkit.transform.core import Engine
 
-KEYS = {"xslt", "jolt", "params", "meta", "param_from_meta", "schema", "ignore_whitespace", "expect_error"}
+KEYS = {"xslt", "jolt", "params", "meta", "param_from_meta", "schema", "ignore_whitespace", "expect_error", "engine"}
 PATH_KEYS = ("xslt", "jolt", "schema")
 
 
@@ -46,6 +47,7 @@ def case_settings(case: Case) -> dict[str, Any]:
             if "xslt" in found or "jolt" in found:
                 merged.pop("xslt", None)
                 merged.pop("jolt", None)
+                merged.pop("engine", None)
             merged.update(found)
     if "xslt" not in merged and "jolt" not in merged:
         raise FlowkitError(f"{case.input}: no xslt or jolt in {case.stem}.toml or transform.toml")
@@ -56,21 +58,32 @@ class Runner:
     """Runs cases, compiling each stylesheet or spec once across cases."""
 
     def __init__(
-        self, *, ignore_whitespace: bool, schema: str | None, update: bool, allow_read: tuple[Path, ...], max_bytes: int
+        self,
+        *,
+        ignore_whitespace: bool,
+        schema: str | None,
+        update: bool,
+        allow_read: tuple[Path, ...],
+        max_bytes: int,
+        engine: str | None = None,
     ) -> None:
+        self.xslt_engine = engine  # transform test --engine: every XSLT case on it
         self.ignore_whitespace = ignore_whitespace
         self.schema = schema
         self.update = update
         self.allow_read = allow_read
         self.max_bytes = max_bytes
-        self._compiled: dict[tuple[str, str], Any] = {}
+        self._compiled: dict[tuple[str, str, str], Any] = {}
         self._validators: dict[str, compare.Validator] = {}
 
     def engine(self, settings: dict[str, Any]) -> Engine:
         kind = "xslt" if "xslt" in settings else "jolt"
-        key = (kind, settings[kind])
+        engine = self.xslt_engine or str(settings.get("engine", "libxslt"))
+        key = (kind, settings[kind], engine)
         if key not in self._compiled:
-            self._compiled[key] = Engine.build(xslt=settings.get("xslt"), jolt=settings.get("jolt"), allow_read=self.allow_read)
+            self._compiled[key] = Engine.build(
+                xslt=settings.get("xslt"), jolt=settings.get("jolt"), allow_read=self.allow_read, engine=engine
+            )
         built = self._compiled[key]
         params = {str(k): str(v) for k, v in dict(settings.get("params", {})).items()}
         return Engine(

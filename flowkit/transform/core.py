@@ -25,6 +25,7 @@ from flowkit.provenance import Steps, file_sha256
 from flowkit.records import MARK, Record, Writer, derive, is_json_type
 
 CONSUMES = ("payload",)
+LIBXSLT, ENGINES = "libxslt", ("libxslt", "saxon")  # --engine: libxslt (XSLT 1.0) or Saxon-HE (XSLT 3.0)
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -55,7 +56,8 @@ class Engine:
     param_json: dict[str, Any] = field(default_factory=dict)
     context_file: ContextFile | None = None
     jolt_strict: bool = False
-    _compiled: dict[tuple[str, str], Any] = field(default_factory=dict)
+    engine: str = LIBXSLT  # the XSLT engine of --xslt (--engine, [transform] engine); routes carry their own
+    _compiled: dict[tuple[str, ...], Any] = field(default_factory=dict)
     _digests: dict[str, str] = field(default_factory=dict)  # Jolt spec path -> sha256, read once per run
 
     @classmethod
@@ -64,7 +66,8 @@ class Engine:
         if bool(xslt) == bool(jolt):
             raise UsageError("name exactly one of --xslt STYLESHEET or --jolt SPEC")
         if xslt:
-            return cls(xslt=compile_xslt(xslt, tuple(allow_read)), allow_read=tuple(allow_read), **options)
+            sheet = compile_xslt(xslt, tuple(allow_read), options.get("engine", LIBXSLT))
+            return cls(xslt=sheet, allow_read=tuple(allow_read), **options)
         return cls(jolt=compile_jolt(str(jolt), options.get("jolt_strict", False)), allow_read=tuple(allow_read), **options)
 
     def __post_init__(self) -> None:
@@ -77,17 +80,17 @@ class Engine:
         """The compiled stylesheet or chain for this record (compiled once per file)."""
         if self.routes is None:
             return self.xslt, self.jolt
-        xslt, jolt = self.routes(record.get("meta", {}))
+        xslt, jolt, engine = self.routes(record.get("meta", {}))
         if bool(xslt) == bool(jolt):
             raise RecordError(
                 "no stylesheet or spec for this record: give --xslt/--jolt, or set xslt or jolt in "
                 "[transform] or its [suppliers.X.transform]/[channels.X.transform]",
                 code=78,
             )
-        key = ("xslt", str(xslt)) if xslt else ("jolt", str(jolt))
+        key = ("xslt", str(xslt), engine) if xslt else ("jolt", str(jolt))
         if key not in self._compiled:
             try:
-                made = compile_xslt(key[1], self.allow_read) if xslt else compile_jolt(key[1], self.jolt_strict)
+                made = compile_xslt(key[1], self.allow_read, engine) if xslt else compile_jolt(key[1], self.jolt_strict)
             except FlowkitError as exc:
                 raise RecordError(exc.format_message(), code=exc.exit_code) from exc
             self._compiled[key] = made
@@ -142,6 +145,7 @@ class Engine:
                 raise RecordError(f"{sheet.name} declares JSON output but wrote invalid JSON: {exc}") from exc
         extension = output.extension
         meta = record.get("meta", {})
+        step = _with_engine(self.steps.step("stylesheet", str(sheet.path), sheet.sha256, params), sheet)
         return {
             "flowkit": MARK,
             "kind": "payload",
@@ -152,7 +156,7 @@ class Engine:
                 "format": extension,
                 "filename": _rename(record, extension),
                 "encoding": output.encoding,
-                "transform": Steps.chained(meta, self.steps.step("stylesheet", str(sheet.path), sheet.sha256, params)),
+                "transform": Steps.chained(meta, step),
             },
             "body": body,
         }
@@ -182,43 +186,61 @@ class Engine:
         )
 
 
-Route = Callable[[Mapping[str, Any]], tuple[str | None, str | None]]
+Route = Callable[[Mapping[str, Any]], tuple[str | None, str | None, str]]
 
 
-def router(config: Config) -> Route | None:
-    """Per-record (xslt, jolt) from [suppliers.X.transform]/[channels.X.transform], or None without such tables.
+def router(config: Config, engine: str | None = None) -> Route | None:
+    """Per-record (xslt, jolt, engine) from [suppliers.X.transform]/[channels.X.transform], or None without such tables.
 
     The most specific table that names ``xslt`` or ``jolt`` wins (channel over
-    supplier over ``[transform]``); paths are relative to the config file.
+    supplier over ``[transform]``); paths are relative to the config file. The
+    engine is ``engine`` (--engine on the command line) when given, else that
+    of the most specific table naming one that is not less specific than the
+    stylesheet's own (a table that names a stylesheet pins its engine), else libxslt.
     """
     tables = [("suppliers", "supplier"), ("channels", "channel")]
     if not any(
         isinstance(entry, Mapping)
         and isinstance(entry.get("transform"), Mapping)
-        and ({"xslt", "jolt"} & set(entry["transform"]))
+        and ({"xslt", "jolt", "engine"} & set(entry["transform"]))
         for kind, _ in tables
         for entry in config.section(kind).values()
     ):
         return None
 
-    def route(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    def route(meta: Mapping[str, Any]) -> tuple[str | None, str | None, str]:
         chosen: Mapping[str, Any] = config.section("transform")
+        pinned = chosen.get("engine", LIBXSLT)
         for kind, meta_key in tables:
             entry = config.section(kind).get(str(meta.get(meta_key)))
             table = entry.get("transform") if isinstance(entry, Mapping) else None
             if isinstance(table, Mapping) and {"xslt", "jolt"} & set(table):
-                chosen = table
+                chosen, pinned = table, LIBXSLT
+            if isinstance(table, Mapping) and "engine" in table:
+                pinned = table["engine"]
         paths = [chosen.get(k) for k in ("xslt", "jolt")]
         xslt, jolt = (str(config.resolve_path(p)) if isinstance(p, str) and p else None for p in paths)
-        return xslt, jolt
+        return xslt, jolt, engine or str(pinned)
 
     return route
 
 
-def compile_xslt(path: str, allow_read: tuple[Path, ...]) -> Any:
+def compile_xslt(path: str, allow_read: tuple[Path, ...], engine: str = LIBXSLT) -> Any:
+    if engine not in ENGINES:
+        raise ConfigError(f"engine {engine!r} is not one of {', '.join(ENGINES)}")
+    if engine == "saxon":
+        from flowkit.mapping.saxon import SaxonStylesheet
+
+        return SaxonStylesheet(path, allow_read=allow_read)
     from flowkit.mapping.xslt import Stylesheet
 
     return Stylesheet(path, allow_read=allow_read)
+
+
+def _with_engine(step: dict[str, Any], sheet: Any) -> dict[str, Any]:
+    """meta.transform's step names the engine when it is not libxslt (its bytes differ: see docs/architecture.md)."""
+    engine = getattr(sheet, "engine", LIBXSLT)
+    return step if engine == LIBXSLT else {**step, "engine": engine}
 
 
 def compile_jolt(path: str, strict: bool = False) -> Any:
