@@ -4,13 +4,14 @@ export lifecycle in the store (pending -> queued -> exported | failed, create vs
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Invoke, records
+from conftest import Invoke, record_line, records
 from products_api import TOKEN, Api, serve
 
 ROOT = Path(__file__).parent.parent
@@ -185,3 +186,90 @@ def test_a_change_is_what_the_fingerprint_says_not_the_timestamp(
     keys(query(invoke, config, "--source", "shop", "--sku", "NB-A5-DOT"))
     after = state(state_path, "NB-A5-DOT")
     assert after["content_hash"] != before["content_hash"] and after["events"][-2:] == ["changed", "queued"]
+
+
+def results(out: list[dict[str, Any]], status: dict[str, str]) -> str:
+    """deliver's result records for the emitted products (status by SKU, default delivered), meta carried along."""
+    lines = []
+    for record in out:
+        sku = record["key"]
+        body = {"key": sku, "destination": "wms", "status": status.get(sku, "delivered"), "attempts": 1}
+        if body["status"] == "failed":
+            body.update(error="HTTP 422: unknown barcode", exit_code=69)
+        lines.append(record_line("result", sku, body, meta=record["meta"]))
+    return "".join(lines)
+
+
+def test_mark_sent_exported_failed_and_the_next_runs(invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "catalogue"
+    shutil.copytree(SAMPLES, folder)
+    first = records(query(invoke, None, "--source", str(folder), "--changed").stdout)
+    marked = invoke(["query-products", "mark-sent"], input=results(first, {"FLY-A5-170": "failed"}))
+    assert marked.exit_code == 0, marked.stderr
+    statuses = {r["key"]: r["meta"]["export_status"] for r in records(marked.stdout)}
+    assert statuses == {"BC-85x55-400": "exported", "FLY-A5-170": "failed", "FLY-A5-350": "exported", "POS-A2-GLOSS": "exported"}
+    failed = state(state_path, "FLY-A5-170")
+    assert failed["last_error"] == "HTTP 422: unknown barcode (exit 69)" and failed["attempts"] == 1
+    assert state(state_path, "FLY-A5-350")["exported_at"] is not None
+    again = records(query(invoke, None, "--source", str(folder), "--changed").stdout)
+    assert [(r["key"], r["meta"]["operation"]) for r in again] == [("FLY-A5-170", "create")]  # failed: goes again
+    invoke(["query-products", "mark-sent"], input=results(again, {}))
+    assert keys(query(invoke, None, "--source", str(folder), "--changed")) == []  # everything exported
+    doc = json.loads((folder / "FLY-A5-350.json").read_text())
+    doc["weight"] = "3.1"
+    (folder / "FLY-A5-350.json").write_text(json.dumps(doc))
+    changed = records(query(invoke, None, "--source", str(folder), "--changed").stdout)
+    assert [(r["key"], r["meta"]["operation"]) for r in changed] == [("FLY-A5-350", "update")]
+    assert "resend" not in changed[0]["meta"]
+    history = records(invoke(["state", "exports", "--products", "--json"]).stdout)
+    assert [(h["command"], h["emitted"], h["delivered"], h["failed"]) for h in history][:3] == [
+        ("query-products", 1, 0, 0),
+        ("query-products", 0, 0, 0),
+        ("query-products mark-sent", 0, 1, 0),
+    ]
+    assert history[-1]["created"] == 4 and history[-2] == {**history[-2], "delivered": 3, "failed": 1}
+
+
+def test_a_product_changed_while_its_delivery_was_on_its_way(invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "catalogue"
+    shutil.copytree(SAMPLES, folder)
+    first = records(query(invoke, None, "--source", str(folder), "--sku", "FLY-A5-350").stdout)
+    doc = json.loads((folder / "FLY-A5-350.json").read_text())
+    doc["price"] = "26.00"
+    (folder / "FLY-A5-350.json").write_text(json.dumps(doc))
+    assert keys(query(invoke, None, "--source", str(folder), "--sku", "FLY-A5-350", "--dry-run")) == ["FLY-A5-350"]
+    keys(query(invoke, None, "--source", str(folder), "--all"))  # records the change (pending), queues it again
+    marked = records(invoke(["query-products", "mark-sent"], input=results(first, {})).stdout)
+    assert marked[0]["meta"]["export_status"] == "pending"  # the older version went out: the change is still owed
+    row = state(state_path, "FLY-A5-350")
+    assert row["exported_hash"] == first[0]["meta"]["product_hash"] != row["content_hash"]
+    assert row["events"][-1] == "exported-older-version"
+    again = records(query(invoke, None, "--source", str(folder), "--changed").stdout)
+    assert [(r["key"], r["meta"]["operation"], r["body"]["price"]) for r in again if r["key"] == "FLY-A5-350"] == [
+        ("FLY-A5-350", "update", "26.00")
+    ]
+
+
+def test_reset_products(invoke: Invoke, state_path: Path) -> None:
+    out = records(query(invoke, None, "--source", str(SAMPLES), "--changed").stdout)
+    invoke(["query-products", "mark-sent"], input=results(out, {}))
+    assert keys(query(invoke, None, "--source", str(SAMPLES), "--changed")) == []
+    one = invoke(["state", "reset-products", "--sku", "FLY-A5-350,NOPE", "--reason", "WMS lost it"])
+    assert one.exit_code == 0 and json.loads(one.stdout) == {"reset": 1, "skus": ["FLY-A5-350"]}
+    assert "product NOPE is not known to the store" in one.stderr
+    again = records(query(invoke, None, "--source", str(SAMPLES), "--changed").stdout)
+    assert [(r["key"], r["meta"]["operation"], r["meta"].get("resend")) for r in again] == [("FLY-A5-350", "update", True)]
+    invoke(["query-products", "mark-sent"], input=results(again, {}))
+    assert state(state_path, "FLY-A5-350")["resend"] == 0  # exported again: resend cleared
+    every = invoke(["state", "reset-products", "--all"])
+    assert json.loads(every.stdout) == {"reset": 4}
+    assert len(keys(query(invoke, None, "--source", str(SAMPLES), "--changed"))) == 4
+    none = invoke(["state", "reset-products", "--sku", "NOPE"])
+    assert none.exit_code == 65 and "none of the SKUs is known" in none.stderr
+    usage = invoke(["state", "reset-products"])
+    assert usage.exit_code == 2 and "--sku SKUS or --all" in usage.stderr
+    story = json.loads(invoke(["state", "show", "FLY-A5-350", "--json"]).stdout)
+    assert story["product"]["export_status"] == "queued" and "document" not in story["product"]
+    assert [e["event"] for e in story["events"]].count("reset") == 2
+    resets = [h["reset"] for h in records(invoke(["state", "exports", "--products", "--json"]).stdout)]
+    assert resets == [0, 0, 4, 0, 0, 1, 0, 0, 0]  # newest first: a reset of nothing, a run, the reset of all, ...

@@ -41,6 +41,7 @@ COMMANDS: Mapping[str, Entry] = {
     "query-products": Entry(
         "flowkit.commands.query_products",
         "Emit the products of a source as flowkit.product/1 records (simple products by default).",
+        {"mark-sent": "flowkit.commands.products_mark_sent"},
     ),
     "apply-rules": Entry(
         "flowkit.commands.apply_rules", "Apply the rules of RULES.toml to order records (other kinds pass through)."
@@ -75,6 +76,7 @@ COMMANDS: Mapping[str, Entry] = {
             "pause": "flowkit.commands.state_pause",
             "resume": "flowkit.commands.state_pause:resume",
             "paused": "flowkit.commands.state_pause:paused",
+            "reset-products": "flowkit.commands.state_products",
         },
     ),
     "config": Entry("flowkit.commands.config", "Write a starter config, check one, or show the effective config."),

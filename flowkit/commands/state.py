@@ -21,19 +21,21 @@ def story(number: str) -> dict[str, Any]:
     """Everything the store knows about ``number``: order row, deliveries, shipments and event log."""
     from flowkit.cli.app import get_app
     from flowkit.errors import InputError
-    from flowkit.store import delivery, orders, shipments, statuses
+    from flowkit.store import delivery, orders, products, shipments, statuses
 
     store = get_app().store()
     order = orders.get(store, number)
     events = store.events(number)
     sent = delivery.history(store, number)
-    if order is None and not events and not sent:
+    product = products.get(store, number)  # a SKU query-products knows: its export state
+    if order is None and product is None and not events and not sent:
         raise InputError(f"nothing known about {number!r} in {store.path}")
     if order is not None:
         order.pop("document", None)
     return {
         "key": number,
         "order": order,
+        **({"product": {k: v for k, v in product.items() if k != "document"}} if product else {}),
         "deliveries": sent,
         "shipments": shipments.for_order(store, number),
         "statuses": statuses.for_order(store, number),  # production status, whole order then lines (import-status)
