@@ -293,3 +293,53 @@ def test_a_stylesheet_is_called_only_from_the_thread_that_compiled_it(jail: Path
     thread.join()
     assert [type(f).__name__ for f in failures] == ["RuntimeError"]
     assert "runs only on the thread that compiled it" in str(failures[0])
+
+
+def test_a_module_doctype_is_refused_even_without_the_prescan(jail: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saxon's stylesheet parser would expand it (its parser features cover source documents only): flowkit's parser
+    sees the DOCTYPE as well as its prescan does."""
+    from flowkit.errors import ConfigError
+    from flowkit.mapping import xmlsafe
+    from flowkit.mapping.saxon import SaxonStylesheet
+
+    secret = jail.parent / "outside" / "secret.xml"
+    (jail / "dtd.xsl").write_text(
+        f'<!DOCTYPE x [<!ENTITY e SYSTEM "{secret.as_uri()}">]>'
+        '<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+        '<xsl:variable name="leak">&e;</xsl:variable></xsl:stylesheet>'
+    )
+    sheet = _sheet(jail, '<xsl:value-of select="$leak"/>', top='<xsl:include href="dtd.xsl"/>')
+    monkeypatch.setattr(xmlsafe, "has_doctype", lambda data: False)
+    with pytest.raises(ConfigError, match="dtd.xsl: DOCTYPE refused in a stylesheet"):
+        SaxonStylesheet(sheet)
+
+
+def test_saxon_compiles_the_modules_flowkit_checked_not_what_is_on_disk_later(
+    invoke: Invoke, jail: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module swapped between flowkit's check and Saxon's read (a race) is not what compiles: Saxon reads
+    flowkit's private copies of the checked bytes."""
+    from flowkit.mapping.saxon import SaxonStylesheet
+
+    secret = jail.parent / "outside" / "secret.xml"
+    lib = jail / "lib.xsl"
+    lib.write_text(
+        '<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+        '<xsl:variable name="leak" select="\'checked\'"/></xsl:stylesheet>'
+    )
+    sheet = _sheet(jail, '<xsl:value-of select="$leak"/>', top='<xsl:include href="lib.xsl"/>')
+    compile_at = SaxonStylesheet._compile_at
+
+    def swapped(self: SaxonStylesheet, base: Path) -> object:
+        lib.write_text(
+            f'<!DOCTYPE x [<!ENTITY e SYSTEM "{secret.as_uri()}">]>'
+            '<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+            '<xsl:variable name="leak">&e;</xsl:variable></xsl:stylesheet>'
+        )
+        return compile_at(self, base)
+
+    monkeypatch.setattr(SaxonStylesheet, "_compile_at", swapped)
+    result = invoke([*SAXON, "--xslt", str(sheet)], input=_payload())
+    assert result.exit_code == 0, result.stderr
+    assert records(result.stdout)[0]["body"] == "checked"
+    assert SECRET not in result.stdout

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 ENGINE = "saxon"
 FEATURE = "http://saxon.sf.net/feature/"
+# Saxon's own XML parser refuses a DOCTYPE too (what flowkit checked is what Saxon parses; this is the second line)
+NO_DOCTYPE = FEATURE + "parserFeature?uri=http%3A//apache.org/xml/features/disallow-doctype-decl"
 MEDIA = {
     "xml": "application/xml",
     "html": "text/html",
@@ -110,10 +112,12 @@ def _errors(text: str) -> list[tuple[str, int, str]]:
 
 
 def _url_path(href: str, base: Path) -> str:
-    """The file a module's href names, relative hrefs against the including module (as Saxon resolves them)."""
+    """The file a module's relative href names, against the including module (as Saxon resolves it)."""
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href) and not href.startswith("file:"):
         raise xmlsafe.AccessDenied(f"network and URL access refused: {href}")
-    path = urllib.parse.unquote(urllib.parse.urlparse(href).path if href.startswith("file:") else href)
+    path = urllib.parse.unquote(href)
+    if href.startswith("file:") or os.path.isabs(path):  # Saxon reads flowkit's copies: see SaxonStylesheet._compile
+        raise xmlsafe.AccessDenied(f"an absolute href is refused by the saxon engine (make it relative): {href}")
     return os.path.join(base.parent, path)
 
 
@@ -135,6 +139,7 @@ class _Modules:
     def __init__(self, path: Path, roots: tuple[Path, ...]) -> None:
         self.roots = tuple(os.path.realpath(root) for root in roots)
         self.paths: list[Path] = []
+        self.data: dict[Path, bytes] = {}  # each module's bytes as checked: what Saxon compiles
         self._seen: set[str] = set()
         docs = self._load(path)
         self.main = docs[0]
@@ -156,6 +161,9 @@ class _Modules:
         except etree.XMLSyntaxError as exc:
             line, column = exc.position
             raise ConfigError(f"{path}:{line}:{column}: stylesheet is not well-formed XML: {exc.msg}") from exc
+        if doc.docinfo.doctype or doc.docinfo.internalDTD is not None:  # the parser's view, beside the prescan
+            raise ConfigError(f"{path}: DOCTYPE refused in a stylesheet")
+        self.data[path] = data
         self.paths.append(path)
         self._seen.add(os.path.realpath(path))
         docs = [doc]
@@ -192,6 +200,19 @@ class _Modules:
                     "(Saxon evaluates it while it reads them): keep static expressions to single-module stylesheets"
                 )
 
+    @property
+    def main_data(self) -> bytes:
+        return self.data[self.paths[0]]
+
+    def mirror(self, folder: Path) -> Path:
+        """The modules' checked bytes under ``folder``, at their own absolute paths (relative hrefs resolve the same):
+        Saxon reads these, so a module changed on disk after flowkit checked it is never what compiles."""
+        for path, data in self.data.items():
+            copy = folder / path.relative_to(path.anchor)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(data)
+        return folder / self.paths[0].relative_to(self.paths[0].anchor)
+
     def named(self, module: str) -> Path:
         """The module Saxon names by its file name (the main stylesheet when it names none)."""
         return next((p for p in self.paths if module and p.name == module), self.paths[0])
@@ -208,12 +229,13 @@ class SaxonStylesheet:
         self.name = self.path.name
         module = saxonche()
         self._modules = _Modules(Path(os.path.abspath(self.path)), (Path(os.path.abspath(self.path)).parent, *allow_read))
-        self.sha256 = hashlib.sha256(self._modules.paths[0].read_bytes()).hexdigest()
+        self.sha256 = hashlib.sha256(self._modules.main_data).hexdigest()
         self._thread = threading.get_ident()
         self._captured = _Captured()
         self._error = module.PySaxonApiError
         self._processor = module.PySaxonProcessor(license=False)
         self._processor.set_configuration_property(FEATURE + "allow-external-functions", "false")
+        self._processor.set_configuration_property(NO_DOCTYPE, "true")
         reads = "file" if len(self._modules.paths) > 1 else ""  # only the jailed modules, only while compiling
         self._processor.set_configuration_property(FEATURE + "allowedProtocols", reads)
         try:
@@ -230,13 +252,18 @@ class SaxonStylesheet:
             self._executable.set_property("!encoding", "UTF-8")  # Python gets text; re-encoded in ``_output``
 
     def _compile(self) -> Any:
+        if len(self._modules.paths) == 1:
+            return self._compile_at(self._modules.paths[0])
+        with tempfile.TemporaryDirectory(prefix="flowkit-saxon-") as folder:  # 0700: flowkit's own copies
+            return self._compile_at(self._modules.mirror(Path(folder)))
+
+    def _compile_at(self, base: Path) -> Any:
         main = self._modules.main
-        data = self._modules.paths[0].read_bytes()
-        text = data.decode(main.docinfo.encoding or "utf-8").lstrip("\ufeff")
+        text = self._modules.main_data.decode(main.docinfo.encoding or "utf-8").lstrip("\ufeff")
         if text.startswith("<?xml"):
             text = text[text.index("?>") + 2 :]  # Saxon reads text, not bytes: the declaration (same line count) goes
         builder = self._processor.new_document_builder()
-        builder.set_base_uri(self._modules.paths[0].as_uri())
+        builder.set_base_uri(base.as_uri())
         builder.set_line_numbering(True)
         try:
             with self._captured:
