@@ -244,6 +244,7 @@ RENDER: Table = {
     "packing_slip": opt("bool"),
     "escape_non_ascii": opt("bool"),
     "include_held": opt("bool"),
+    "include_image": opt("bool"),
     "indent": opt("bool"),
     "orderflow_type": opt("string", "order", "product"),
     "orderflow_operation": opt("string", "insert", "update", "merge"),

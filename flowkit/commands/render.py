@@ -74,6 +74,11 @@ def explicit_flags(ctx: click.Context) -> dict[str, Any]:
     help="Write every non-ASCII character as &#NNN; (XML) or \\uXXXX (JSON).",
 )
 @click.option("--include-held", is_flag=True, default=False, help="Render held orders too (default: skip them).")
+@click.option(
+    "--include-image/--no-include-image",
+    default=False,
+    help="Products: add the image URLs (OrderFlow: the main one as imageReference).",
+)
 @click.option("--indent/--compact", default=True, help="Indented documents (default) or one line.")
 @click.option(
     "--orderflow-type",
@@ -104,13 +109,16 @@ def command(ctx: click.Context, /, files: tuple[str, ...], example: str | None, 
     format and filename). A plain order document in gives the plain payload
     out. Held orders become a 'skipped' result unless --include-held. Options
     come from [render], then [channels.X.render] / [suppliers.X.render], then
-    flags.
+    flags. Product records (query-products) become the standard product
+    payload or OrderFlow's product import, create or update as their
+    meta.operation says.
 
     \b
     Example:
       flowkit render samples/orders/1203.json --payment --history
       flowkit query-orders --unsent | flowkit render --format json | flowkit deliver --to mis
       flowkit render --example xml > example.xml
+      flowkit render --format orderflow --include-image samples/products/FLY-A5-350.json
     """
     from flowkit import pipeline
     from flowkit.errors import ConfigError
@@ -128,7 +136,7 @@ def command(ctx: click.Context, /, files: tuple[str, ...], example: str | None, 
         return
     reader = Reader(files, raw_kind="order", raw_key=order_key)
     writer = RenderWriter(mode=choose_mode(reader.mode, output), indent=bool(ctx.params["indent"]))
-    tally = pipeline.run(reader, writer, renderer, consumes=("order",), command="render")
+    tally = pipeline.run(reader, writer, renderer, consumes=("order", "product"), command="render")
     if reader.mode == "raw" and renderer.last_skip:
         key, reason = renderer.last_skip
         hint = " (--include-held renders held orders)" if reason.startswith("on hold") else ""

@@ -135,6 +135,27 @@ NAMES: dict[str, tuple[str | None, str]] = {
     "payment_amount": ("Amount", "amount"),
     "authorization_expires_at": ("AuthorizationExpirationDateUtc", "authorizationExpirationDateUtc"),
     "transacted_at": ("TransactionDateUtc", "transactionDateUtc"),
+    # products (flowkit.product/1, formats/product.py), under <Product>
+    "product": ("Product", "product"),
+    "operation": ("Operation", "operation"),
+    "source_type": ("SourceType", "sourceType"),
+    "weight": ("Weight", "weight"),
+    "weight_unit": ("WeightUnit", "weightUnit"),
+    "dimensions": ("Dimensions", "dimensions"),
+    "length": ("Length", "length"),
+    "width": ("Width", "width"),
+    "height": ("Height", "height"),
+    "unit": ("Unit", "unit"),
+    "barcodes": ("Barcodes", "barcodes"),
+    "price": ("Price", "price"),
+    "price_incl_tax": ("PriceInclTax", "priceInclTax"),
+    "tax_class": ("TaxClass", "taxClass"),
+    "categories": ("Categories", "categories"),
+    "variants": ("Variants", "variants"),
+    "children": ("Children", "children"),
+    "images": ("Images", "images"),
+    "label": ("Label", "label"),
+    "position": ("Position", "position"),
 }
 
 # list field: XML element of each item
@@ -152,6 +173,10 @@ ITEMS: dict[str, str] = {
     "history": "HistoryItem",
     "approval_history": "HistoryItem",
     "payments": "Payment",
+    "barcodes": "Barcode",
+    "categories": "Category",
+    "children": "Child",
+    "images": "Image",
 }
 
 XML: dict[str, str | None] = {field: names[0] for field, names in NAMES.items()}

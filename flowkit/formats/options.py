@@ -41,6 +41,7 @@ class RenderOptions:
     packing_slip: bool = True
     escape_non_ascii: bool = False
     include_held: bool = False
+    include_image: bool = False
     indent: bool = True
     orderflow_type: str = "order"
     orderflow_operation: str = "insert"

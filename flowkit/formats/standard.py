@@ -357,17 +357,17 @@ def _xml_list(parts: list[str], field: str, items: list[Any], pad: str, step: st
         parts.append(pad + _CLOSE[field])
 
 
-def to_xml(node: Tree, *, indent: bool = True, escape_non_ascii: bool = False) -> str:
-    """The tree as an XML document rooted at ``<Order>`` (always well-formed).
+def to_xml(node: Tree, *, indent: bool = True, escape_non_ascii: bool = False, root: str = "order") -> str:
+    """The tree as an XML document rooted at ``<Order>`` (``root``: the field of another, ``product``; always well-formed).
 
     Characters XML 1.0 cannot carry (most C0 controls, lone surrogates) become
     U+FFFD; with ``escape_non_ascii`` every non-ASCII character is written as
     a character reference (``&#233;``).
     """
     pad, step = ("\n", "  ") if indent else ("", "")
-    parts: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>', pad + _OPEN["order"]]
+    parts: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>', pad + _OPEN[root]]
     _xml_dict(parts, node, pad + step, step)
-    parts.append(pad + _CLOSE["order"] + "\n")
+    parts.append(pad + _CLOSE[root] + "\n")
     text = "".join(parts)
     if escape_non_ascii and not text.isascii():
         text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")

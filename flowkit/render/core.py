@@ -27,8 +27,8 @@ ASCII_CHARSET = "us-ascii"
 
 
 def order_key(body: Any, stem: str) -> str:
-    """The key of a raw order document: its number, else the file name."""
-    number = body.get("number") if isinstance(body, dict) else None
+    """The key of a raw order document: its number (a product's SKU), else the file name."""
+    number = (body.get("number") or body.get("sku")) if isinstance(body, dict) else None
     return str(number) if isinstance(number, (str, int)) and str(number) else stem
 
 
@@ -108,6 +108,9 @@ class Renderer:
                 yield as_read("render", entry["render"]), f"{where}: [{kind}.{name}.render]"
 
     def __call__(self, record: Record) -> Iterator[Record]:
+        if record["kind"] == "product" or is_product(record.get("body")):  # a product record, or a raw product document
+            yield self.product(record)
+            return
         order = model.checked(record)  # validated here unless a stamp vouches for exactly this body
         meta = _routing(record, order)
         options = self.options(meta)
@@ -125,15 +128,36 @@ class Renderer:
                 yield skipped(record, "no line matches the product filter", meta)
                 return
         body, media, ext = payload(order, options, lines)
-        extra: dict[str, Any] = {"format": options.format, "filename": f"{record['key']}.{ext}"}
-        extra["rendered"] = self._rendered.get(id(options)) or self._rendered.setdefault(id(options), rendered(options))
-        if options.escape_non_ascii and options.format != "orderflow":
-            extra["charset"] = ASCII_CHARSET
-        out = derive(record, "payload", body, type=media, **extra)
+        out = self.payload_record(record, options, body, media, ext)
         out["meta"].pop(model.STAMP_KEY, None)  # it vouched for the order body, not for the payload
         for name, value in meta.items():
             out["meta"].setdefault(name, value)
         yield out
+
+    def payload_record(self, record: Record, options: RenderOptions, body: Any, media: str, ext: str) -> Record:
+        """The payload record of ``record``: meta gains format, filename, rendered (and charset)."""
+        extra: dict[str, Any] = {"format": options.format, "filename": f"{record['key']}.{ext}"}
+        extra["rendered"] = self._rendered.get(id(options)) or self._rendered.setdefault(id(options), rendered(options))
+        if options.escape_non_ascii and options.format != "orderflow":
+            extra["charset"] = ASCII_CHARSET
+        return derive(record, "payload", body, type=media, **extra)
+
+    def product(self, record: Record) -> Record:
+        """A flowkit.product/1 record's payload (formats/product.py); meta.operation picks create or update."""
+        from flowkit import product_model
+        from flowkit.formats.product import payload as product_payload
+
+        options = self.options({})  # a product has no channel or supplier: [render] and the flags
+        product = product_model.check(record["body"], record["key"])
+        operation = (record.get("meta") or {}).get("operation")
+        chosen = self.flags.get("orderflow_operation")  # given on the command line: wins over meta.operation
+        body, media, ext = product_payload(product, options, operation, chosen)
+        return self.payload_record(record, options, body, media, ext)
+
+
+def is_product(body: Any) -> bool:
+    """Whether a raw document is a flowkit.product/1 (render reads products and orders alike)."""
+    return isinstance(body, dict) and body.get("schema") == "flowkit.product/1"
 
 
 def _str(value: Any) -> str | None:
