@@ -4,8 +4,12 @@ export lifecycle in the store (pending -> queued -> exported | failed, create vs
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,7 @@ from products_api import TOKEN, Api, serve
 ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "samples" / "products"
 ENV = {"SHOP_TOKEN": TOKEN}
+BIN = str(Path(sys.executable).parent)
 
 
 @pytest.fixture(scope="module")
@@ -273,3 +278,102 @@ def test_reset_products(invoke: Invoke, state_path: Path) -> None:
     assert [e["event"] for e in story["events"]].count("reset") == 2
     resets = [h["reset"] for h in records(invoke(["state", "exports", "--products", "--json"]).stdout)]
     assert resets == [0, 0, 4, 0, 0, 1, 0, 0, 0]  # newest first: a reset of nothing, a run, the reset of all, ...
+
+
+# -- the loop, as cron runs it: real processes, the Magento-shaped API, render, deliver to a hotfolder ---------------
+
+PIPELINE = (
+    "flowkit query-products --source shop --changed | flowkit render --format orderflow --include-image"
+    " | flowkit deliver --to wms | flowkit query-products mark-sent"
+)
+
+
+class Loop:
+    """A working folder: flowkit.toml (the shop's API, a hotfolder wms), a state store beside it."""
+
+    def __init__(self, work: Path, base: str) -> None:
+        self.work, self.out = work, work / "wms"
+        self.out.mkdir()
+        (work / "flowkit.toml").write_text(
+            f'[sources.shop]\ntype = "http"\npreset = "magento2"\nbase_url = "{base}"\ntoken = "${{SHOP_TOKEN}}"\n'
+            f'page_size = 4\n\n[destinations.wms]\ntype = "hotfolder"\npath = "wms"\nfilename = "{{key}}.xml"\n\n'
+            '[state]\npath = "state.db"\n'
+        )
+        self.env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HOME": str(work), **ENV}
+        self.env["FLOWKIT_CONFIG"] = str(work / "flowkit.toml")
+        self.env.pop("FLOWKIT_STATE", None)
+
+    def run(self, script: str = PIPELINE) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-o", "pipefail", "-c", script], cwd=self.work, env=self.env, capture_output=True, text=True, timeout=120
+        )
+
+    def files(self) -> dict[str, int]:
+        """Delivered file stem -> modification time (a new delivery replaces the file and moves its time)."""
+        return {p.stem: p.stat().st_mtime_ns for p in self.out.iterdir() if p.is_file() and not p.name.startswith(".")}
+
+    def operation(self, sku: str) -> str:
+        text = (self.out / f"{sku}.xml").read_text(encoding="utf-8")
+        return str(etree_attr(text, "operation"))
+
+    def state(self, sku: str) -> dict[str, Any]:
+        return state(self.work / "state.db", sku)
+
+
+def etree_attr(text: str, name: str) -> str | None:
+    from lxml import etree
+
+    found = etree.fromstring(text.encode()).find("import")
+    return None if found is None else found.get(name)
+
+
+def test_the_product_export_loop(tmp_path: Path, api: Api, server: tuple[str, Api]) -> None:
+    loop = Loop(tmp_path, server[0])
+    simple = {sku for sku, p in api.products.items() if p["type_id"] == "simple"}
+    first = loop.run()
+    assert first.returncode == 0, first.stderr
+    files = loop.files()
+    assert set(files) == simple  # every simple product, none of the others
+    assert {loop.operation(sku) for sku in simple} == {"insert"}  # created
+    assert all(loop.state(sku)["export_status"] == "exported" for sku in simple)
+    assert "imageReference=http://127.0.0.1:" in (loop.out / "NB-A5-DOT.xml").read_text()
+
+    again = loop.run()
+    assert again.returncode == 0 and again.stdout == "" and loop.files() == files  # nothing to send
+
+    api.products["NB-A5-DOT"]["weight"] = 0.33  # one product's weight changes
+    time.sleep(0.01)
+    changed = loop.run()
+    assert changed.returncode == 0, changed.stderr
+    after = loop.files()
+    assert {sku for sku in after if after[sku] != files[sku]} == {"NB-A5-DOT"}  # exactly it
+    assert loop.operation("NB-A5-DOT") == "update" and "weight=0.33\n" in (loop.out / "NB-A5-DOT.xml").read_text()
+
+    api.products["FLY-A6-350"]["weight"] = 3.0  # a change whose delivery fails: its file's name is taken by a folder
+    (loop.out / "FLY-A6-350.xml").unlink()
+    (loop.out / "FLY-A6-350.xml").mkdir()
+    (loop.out / "FLY-A6-350.xml" / "keep").write_text("")
+    failing = loop.run()
+    assert failing.returncode != 0 and "Traceback" not in failing.stderr
+    row = loop.state("FLY-A6-350")
+    assert row["export_status"] == "failed" and row["last_error"] and row["attempts"] == 1
+    shutil.rmtree(loop.out / "FLY-A6-350.xml")
+    retried = loop.run()  # it goes again on the next run, and only it
+    assert retried.returncode == 0, retried.stderr
+    assert loop.state("FLY-A6-350")["export_status"] == "exported" and loop.operation("FLY-A6-350") == "update"
+    assert "weight=3\n" in (loop.out / "FLY-A6-350.xml").read_text()
+    before = loop.files()
+
+    reset = loop.run("flowkit state reset-products --all")
+    assert reset.returncode == 0 and json.loads(reset.stdout) == {"reset": 7}
+    time.sleep(0.01)
+    again = loop.run()
+    assert again.returncode == 0, again.stderr
+    now = loop.files()
+    assert all(now[sku] != before[sku] for sku in simple)  # every product sent again, though the WMS has each
+    assert {loop.operation(sku) for sku in simple} == {"update"}
+    assert loop.run().stdout == "" and loop.files() == now  # and then nothing
+    history = [json.loads(line) for line in loop.run("flowkit state exports --products --json").stdout.splitlines()]
+    runs = [(h["command"], h["emitted"], h["created"], h["updated"], h["delivered"], h["failed"]) for h in history]
+    assert runs[::-1][:2] == [("query-products", 7, 7, 0, 0, 0), ("query-products mark-sent", 0, 0, 0, 7, 0)]
+    assert ("query-products mark-sent", 0, 0, 0, 0, 1) in runs and ("state reset-products", 0, 0, 0, 0, 0) in runs

@@ -162,7 +162,7 @@ class Deliverer:
         if rows is None:
             rows = ledger.entries(self.store, record["key"], self.destination)
         same = next((r for r in rows if r.content_hash == digest), None)
-        if not self.policy.force:
+        if not self.policy.force and not (record.get("meta") or {}).get("resend"):  # query-products after a reset
             if same is not None and same.status == "delivered":
                 return self._done(record, "duplicate", same)
             if self.policy.once_per_key and any(r.status == "delivered" for r in rows):
