@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 shaped like Magento 2's product API, ``GET /rest/V1/products``.
+"""A real HTTP server on 127.0.0.1 shaped like Magento 2's product API, ``GET /rest/V1/products``
+(and, for a whole shop, its orders: ``GET /rest/V1/orders`` as tests/query_orders_api.py serves them).
 
 It answers as Magento does: bearer auth, ``searchCriteria`` filter groups
 applied server-side (groups ANDed, the filters of a group ORed, conditions
@@ -19,9 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from query_orders_api import _matches
+import query_orders_api
+from query_orders_api import MAGENTO_TOKEN, _matches
 
-TOKEN = "magento-products-token"
+TOKEN = MAGENTO_TOKEN  # one shop: its orders (tests/query_orders_api.py's) and its products
 
 
 def catalogue() -> dict[str, dict[str, Any]]:
@@ -93,6 +95,7 @@ class Api:
 
     def reset(self) -> None:
         self.products = catalogue()
+        self.shop = query_orders_api.Api()  # GET /rest/V1/orders: the Magento orders of tests/query_orders_api.py
         self.faults: list[int] = []
         self.requests: list[str] = []
         self.lock = threading.Lock()
@@ -137,9 +140,12 @@ def handler_for(api: Api) -> type[BaseHTTPRequestHandler]:
                 return self.send(fault, {"message": "injected"})
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 return self.send(401, {"message": "The consumer isn't authorized to access %resources."})
+            query = {k: v[0] for k, v in parse_qs(split.query).items()}
+            if split.path == "/rest/V1/orders":
+                return self.send(*query_orders_api.magento(api.shop, query))
             if split.path != "/rest/V1/products":
                 return self.send(404, {"message": "Request does not match any route."})
-            self.send(200, listing(api, {k: v[0] for k, v in parse_qs(split.query).items()}))
+            self.send(200, listing(api, query))
 
         def send(self, status: int, data: Any) -> None:
             body = json.dumps(data).encode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -377,3 +378,32 @@ def test_the_product_export_loop(tmp_path: Path, api: Api, server: tuple[str, Ap
     runs = [(h["command"], h["emitted"], h["created"], h["updated"], h["delivered"], h["failed"]) for h in history]
     assert runs[::-1][:2] == [("query-products", 7, 7, 0, 0, 0), ("query-products mark-sent", 0, 0, 0, 7, 0)]
     assert ("query-products mark-sent", 0, 0, 0, 0, 1) in runs and ("state reset-products", 0, 0, 0, 0, 0) in runs
+
+
+def recipe(marker: str) -> str:
+    """The fenced ``bash`` block of docs/recipes/cron.md that contains ``marker``, exactly as written."""
+    text = (ROOT / "docs" / "recipes" / "cron.md").read_text(encoding="utf-8")
+    return next(block for block in re.findall(r"```bash\n(.*?)```", text, re.S) if marker in block)
+
+
+def test_the_cron_recipe_products_then_orders(tmp_path: Path, api: Api, server: tuple[str, Api]) -> None:
+    """cron.md's "products then orders" job, verbatim, against one Magento-shaped shop and a hotfolder wms."""
+    loop = Loop(tmp_path, server[0])
+    job = tmp_path / "export-products-then-orders"
+    job.write_text(recipe("export-products-then-orders"))
+    job.chmod(0o755)
+
+    def cron() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(job)], cwd=tmp_path, env=loop.env, capture_output=True, text=True, timeout=120)
+
+    first = cron()
+    assert first.returncode == 0, first.stderr
+    simple = {sku for sku, p in api.products.items() if p["type_id"] == "simple"}
+    orders = {o["increment_id"] for o in api.shop.magento if o["state"] == "processing" and o.get("total_invoiced")}
+    files = loop.files()
+    assert set(files) == simple | orders and len(orders) == 3
+    assert {etree_attr((loop.out / f"{n}.xml").read_text(), "type") for n in orders} == {"order"}
+    assert all(loop.state(sku)["export_status"] == "exported" for sku in simple)
+    again = cron()
+    assert again.returncode == 0, again.stderr
+    assert loop.files() == files  # nothing sent twice

@@ -76,17 +76,20 @@ class DirSource(MapsOrders):
         return self._one(path, path, data, last=True)
 
     def _lines(self, path: str) -> Iterator[Fetched]:
-        """The orders of an NDJSON file, one per non-blank line."""
+        """The orders of an NDJSON file, one per non-blank line, read as they are wanted (memory stays flat
+        for a catalogue of a million products); the last of them says the file is done."""
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            handle = open(path, "rb")  # noqa: SIM115 - held open while the generator runs
         except OSError as exc:
             yield _unreadable(path, exc)
             return
-        lines = data.splitlines()
-        for lineno, line in enumerate(lines, 1):
-            if line.strip():
-                yield self._one(path, f"{path}:{lineno}", line, last=lineno == len(lines))
+        with handle:
+            numbered = ((n, line) for n, line in enumerate(handle, 1) if line.strip())
+            ahead = next(numbered, None)
+            while ahead is not None:
+                lineno, line = ahead
+                ahead = next(numbered, None)
+                yield self._one(path, f"{path}:{lineno}", line, last=ahead is None)
 
     def _one(self, path: str, where: str, data: bytes, *, last: bool) -> Fetched:
         extra = {"path": path, "last": last}
