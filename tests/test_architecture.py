@@ -21,7 +21,18 @@ import pytest
 FLOWKIT = Path(__file__).resolve().parent.parent / "flowkit"
 CLI_LAYER = frozenset({"cli", "commands", "__main__"})
 HOMES = frozenset(
-    {"query_orders", "apply_rules", "render", "transform", "deliver", "push_stock", "import_shipment", "import_status", "receive"}
+    {
+        "query_orders",
+        "query_products",
+        "apply_rules",
+        "render",
+        "transform",
+        "deliver",
+        "push_stock",
+        "import_shipment",
+        "import_status",
+        "receive",
+    }
 )
 
 
