@@ -67,3 +67,20 @@ def messages_or_orders_only(files: tuple[str, ...], order_files: tuple[str, ...]
 
 def choose_mode(input_mode: str, forced: str | None) -> str:
     return forced or input_mode
+
+
+def comma_list(value: str | None) -> tuple[str, ...]:
+    """A comma-list option's values (``"a, b,,c"`` -> ``("a", "b", "c")``)."""
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def source_name(given: str | None) -> str:
+    """``--source NAME``, else the only configured source (a usage error when there are several or none)."""
+    if given:
+        return given
+    from flowkit.cli.app import get_app
+
+    sources = list(get_app().config.section("sources"))
+    if len(sources) == 1:
+        return sources[0]
+    raise click.UsageError("name a source with --source NAME (or a folder); configured: " + (", ".join(sources) or "none"))

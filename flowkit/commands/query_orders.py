@@ -11,23 +11,11 @@ import click
 
 from flowkit.cli.app import get_app
 from flowkit.cli.groups import Group
+from flowkit.cli.options import comma_list, source_name
 from flowkit.errors import InputError
 
 if TYPE_CHECKING:
     from flowkit.sources import Query
-
-
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
-
-
-def _source_name(given: str | None) -> str:
-    if given:
-        return given
-    sources = list(get_app().config.section("sources"))
-    if len(sources) == 1:
-        return sources[0]
-    raise click.UsageError("name a source with --source NAME (or a folder); configured: " + (", ".join(sources) or "none"))
 
 
 @click.group("query-orders", cls=Group, invoke_without_command=True)
@@ -98,14 +86,14 @@ def command(
 
     query = Query(
         number=number,
-        channels=_split(channel),
-        suppliers=_split(supplier),
-        statuses=_split(status),
+        channels=comma_list(channel),
+        suppliers=comma_list(supplier),
+        statuses=comma_list(status),
         since=parse_since(since),
         unsent=unsent,
         limit=1 if raw else limit,
     )
-    _run(_source_name(source), query, raw=raw, dry=dry_run, requeue_after=requeue_after, ready=ready)
+    _run(source_name(source), query, raw=raw, dry=dry_run, requeue_after=requeue_after, ready=ready)
 
 
 def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float, ready: str | None) -> None:

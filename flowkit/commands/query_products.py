@@ -11,6 +11,7 @@ import click
 
 from flowkit.cli.app import get_app
 from flowkit.cli.groups import Group
+from flowkit.cli.options import comma_list, source_name
 
 if TYPE_CHECKING:
     from flowkit.query_products.core import Wanted
@@ -19,23 +20,10 @@ if TYPE_CHECKING:
 TYPES = ("simple", "configurable", "bundle", "grouped", "virtual", "downloadable", "other")
 
 
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
-
-
-def _source_name(given: str | None) -> str:
-    if given:
-        return given
-    sources = list(get_app().config.section("sources"))
-    if len(sources) == 1:
-        return sources[0]
-    raise click.UsageError("name a source with --source NAME (or a folder); configured: " + (", ".join(sources) or "none"))
-
-
 def _types(value: str) -> tuple[str, ...]:
     if value.strip() == "any":
         return ()
-    types = _split(value)
+    types = comma_list(value)
     unknown = [t for t in types if t not in TYPES]
     if unknown or not types:
         raise click.UsageError(f"--type {value!r}: a comma list of {', '.join(TYPES)}, or any")
@@ -87,7 +75,7 @@ def command(
     """
     if ctx.invoked_subcommand is not None:
         return
-    skus = _split(sku)
+    skus = comma_list(sku)
     if not (changed or all_ or skus):
         raise click.UsageError("say which products: --changed, --sku SKUS or --all")
     if all_ and (changed or skus):
@@ -99,7 +87,7 @@ def command(
 
     query = ProductQuery(skus=skus, types=_types(type_), limit=1 if raw else limit)
     wanted = Wanted(changed=changed, all=all_, requeue_after=requeue_after)
-    _run(_source_name(source), query, wanted, raw=raw, dry=dry_run)
+    _run(source_name(source), query, wanted, raw=raw, dry=dry_run)
 
 
 def _run(name: str, query: ProductQuery, wanted: Wanted, *, raw: bool, dry: bool) -> None:

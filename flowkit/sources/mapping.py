@@ -62,17 +62,21 @@ def builtin(name: str) -> Mapping:
     raise KeyError(name)
 
 
-def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+def overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` laid over ``base`` (a skeleton): nested objects merged, everything else replaced."""
     for key, value in top.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _overlay(base[key], value)
+            overlay(base[key], value)
         else:
             base[key] = value
     return base
 
 
-def jolt_mapping(path: Path, where: str) -> Mapping:
-    """A mapping from a user's Jolt spec file; its output overlays the canonical skeleton."""
+def jolt_spec(path: Path, where: str) -> Mapping:
+    """A user's Jolt spec file as a function: a document in, the object the spec makes out.
+
+    A spec that fails on a document, or makes no object of it, is bad input naming the file.
+    """
     from flowkit.mapping.jolt import JoltChain, MappingFailed, load_json
 
     if not path.is_file():
@@ -87,14 +91,25 @@ def jolt_mapping(path: Path, where: str) -> Mapping:
             raise InputError(f"mapping {path.name} failed: {exc}") from exc
         if not isinstance(out, dict):
             raise InputError(f"mapping {path.name} produced {type(out).__name__}, not an object")
+        return out
+
+    return apply
+
+
+def jolt_mapping(path: Path, where: str) -> Mapping:
+    """A mapping from a user's Jolt spec file; its output overlays the canonical skeleton."""
+    spec = jolt_spec(path, where)
+
+    def apply(doc: dict[str, Any]) -> dict[str, Any]:
+        out = spec(doc)
         number = s(out.get("number"))
         if not number:
             raise InputError(f"mapping {path.name} produced no 'number'")
-        order = _overlay(order_skeleton(number), out)
+        order = overlay(order_skeleton(number), out)
         order["number"] = number
         lines = order["lines"] if isinstance(order["lines"], list) else []
         order["lines"] = [
-            _overlay(line_skeleton(s(line.get("id")) or str(n), n), line)
+            overlay(line_skeleton(s(line.get("id")) or str(n), n), line)
             for n, line in enumerate(lines, 1)
             if isinstance(line, dict)
         ]

@@ -18,7 +18,7 @@ from typing import Any
 from flowkit.errors import ConfigError, FlowkitError, InputError
 from flowkit.product_model import SCHEMA_ID, skeleton
 from flowkit.sources.common import s
-from flowkit.sources.mapping import Mapping
+from flowkit.sources.mapping import Mapping, jolt_spec, overlay
 
 BUILTIN = ("canonical", "magento2")
 
@@ -48,35 +48,16 @@ def _canonical(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _overlay(base[key], value)
-        else:
-            base[key] = value
-    return base
-
-
 def jolt_mapping(path: Path, where: str) -> Mapping:
     """A product mapping from a user's Jolt spec file; its output overlays the canonical product skeleton."""
-    from flowkit.mapping.jolt import JoltChain, MappingFailed, load_json
-
-    if not path.is_file():
-        raise ConfigError(f"{where}: cannot read mapping spec {path}: no such file")
-    spec = load_json(path)
-    chain = JoltChain(spec if isinstance(spec, list) else [spec], where=f"{where}: mapping spec {path}")
+    spec = jolt_spec(path, where)
 
     def apply(doc: dict[str, Any]) -> dict[str, Any]:
-        try:
-            out = chain.apply(doc)
-        except MappingFailed as exc:
-            raise InputError(f"mapping {path.name} failed: {exc}") from exc
-        if not isinstance(out, dict):
-            raise InputError(f"mapping {path.name} produced {type(out).__name__}, not an object")
+        out = spec(doc)
         sku = s(out.get("sku"))
         if not sku:
             raise InputError(f"mapping {path.name} produced no 'sku'")
-        return {**_overlay(skeleton(sku), out), "sku": sku}
+        return {**overlay(skeleton(sku), out), "sku": sku}
 
     return apply
 
