@@ -39,18 +39,25 @@ class Ahead:
         self._jobs: SimpleQueue[Record | None] = SimpleQueue()
         self._done: SimpleQueue[Prepared | BaseException] = SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._closed = False
+        self._lock = threading.Lock()  # submit may come from the thread reading ahead (``readahead``)
 
     def submit(self, record: Record) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="deliver-prepare", daemon=True)
-            self._thread.start()
-        self._jobs.put(record)
+        with self._lock:
+            if self._closed:  # a record read ahead after the run stopped: never taken
+                return
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="deliver-prepare", daemon=True)
+                self._thread.start()
+            self._jobs.put(record)
 
     def take(self, count: int) -> list[Prepared | BaseException]:
         """The next ``count`` results (an exception in place of a record ``prepare`` failed on)."""
         return [self._done.get() for _ in range(count)]
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
         if self._thread is not None:
             self._jobs.put(None)
             self._thread.join()

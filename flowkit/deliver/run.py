@@ -21,6 +21,7 @@ from flowkit.config import Config
 from flowkit.deliver.ahead import Ahead, Prepared
 from flowkit.deliver.core import CONSUMES, Deliverer
 from flowkit.deliver.model import Outcome, Policy, summary
+from flowkit.deliver.readahead import ReadAhead
 from flowkit.errors import FlowkitError, RecordError
 from flowkit.pipeline import Pending, Tally, finish
 from flowkit.records import BadLine, Reader, Record, Writer, is_json_type, make_record
@@ -93,6 +94,9 @@ class Sender(Protocol):
     ) -> list[Outcome | RecordError]: ...
 
 
+FIRST_WINDOW = 8  # records in a run's first window (the next ones: the destination's window)
+
+
 class Staging:
     """``pipeline.StagedWindow`` for deliver: a window of payloads with distinct keys, sent at commit.
 
@@ -103,7 +107,8 @@ class Staging:
     place in the output without closing it); so do a full window (``Deliverer.window``
     records) and an input that has nothing more to read yet.
     A queued payload is hashed and packed on a worker thread (``ahead.Ahead``) while the
-    next records are read; ``close`` stops the worker.
+    next records are read; ``close`` stops the worker. When the input is read ahead
+    (``readahead``), payloads go to that worker as they are read (``early``), not as queued.
     """
 
     lookahead = 1  # nothing to look up ahead: the window reads its keys' ledger rows when it is sent
@@ -114,10 +119,14 @@ class Staging:
         self.queued: list[Pending] = []
         self.keys: set[str] = set()  # the window's keys
         self.ahead = Ahead() if deliverer.window > 1 else None
+        self.early = False  # payloads are handed to ``ahead`` as they are read (``submit``), not in ``process``
+        self.committed = 0  # windows sent so far
 
     @property
     def commit_every(self) -> int:
-        return self.deliverer.window  # a router's grows as its destinations are first used
+        # a router's window grows as its destinations are first used; a run's first window is small, so the
+        # first send (and the connection it opens) starts before a whole window has been read
+        return self.deliverer.window if self.committed else min(self.deliverer.window, FIRST_WINDOW)
 
     def prepare(self, items: list[Record | BadLine]) -> None:
         pass
@@ -128,8 +137,13 @@ class Staging:
         # each, on a stream with an alert per order.
         return isinstance(item, BadLine) or item["key"] in self.keys and item["kind"] in CONSUMES
 
+    def submit(self, item: Record | BadLine) -> None:
+        """Hand a payload to the worker as it is read (the records ``process`` will get, in the same order)."""
+        if self.ahead is not None and not isinstance(item, BadLine) and item["kind"] in CONSUMES:
+            self.ahead.submit(item)
+
     def process(self, record: Record) -> Pending:
-        if self.ahead is not None:
+        if self.ahead is not None and not self.early:
             self.ahead.submit(record)
         slot = Pending(record)
         self.queued.append(slot)
@@ -140,6 +154,7 @@ class Staging:
         if not self.queued:
             return
         prepared = self.ahead.take(len(self.queued)) if self.ahead is not None else None
+        self.committed += 1
         self.queued, queued = [], self.queued
         outcomes = self.deliverer.deliver_many([slot.record for slot in queued], prepared)
         for slot, outcome in zip(queued, outcomes, strict=True):
@@ -207,6 +222,15 @@ def rebuild(key: str, media: str, meta: dict[str, Any], data: bytes) -> Record:
     return make_record("payload", key, body, type=media, meta=dict(meta))
 
 
+def read_ahead(reader: Reader, staging: Staging) -> Reader | ReadAhead:
+    """The input read a window ahead on a worker thread (``readahead``) when records go out in windows,
+    each payload hashed and packed as soon as it is read."""
+    if staging.ahead is None:
+        return reader
+    staging.early = True
+    return ReadAhead(reader, staging.deliverer.window, staging.submit)
+
+
 def deliver_all(
     deliverer: Deliverer, reader: Reader | None, writer: Writer, counts: MutableMapping[str, int]
 ) -> tuple[Tally, str]:
@@ -218,8 +242,9 @@ def deliver_all(
             pipeline.run(retries, writer, retries.process, consumes=None, command="deliver", tally=tally)
         else:
             staging = Staging(deliverer)
+            source = read_ahead(reader, staging)
             try:
-                pipeline.run(reader, writer, staging.process, consumes=CONSUMES, command="deliver", window=staging, tally=tally)
+                pipeline.run(source, writer, staging.process, consumes=CONSUMES, command="deliver", window=staging, tally=tally)
             finally:
                 staging.close()
     finally:

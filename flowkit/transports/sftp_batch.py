@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import posixpath
 import struct
+from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ from flowkit.records import Record
 from flowkit.transports.base import OutcomeUnknown, Receipt, Transient
 
 CHUNK = 32768  # bytes per WRITE: the size every server takes (OpenSSH's own client sends these)
+BURST = 1 << 18  # bytes sent between two looks at the answers (renames go out while the next files are written)
 Item = tuple[str, bytes, Record]
 Result = Receipt | RecordError
 
@@ -80,7 +82,7 @@ class Pipeline:
         self.sftp = sftp
         self.channel = sftp.sock
         self.step = max(1024, int(getattr(self.channel, "out_max_packet_size", CHUNK)) - 64)  # what one channel send takes
-        self.out: list[bytes] = []
+        self.out: deque[bytes] = deque()  # requests queued, not sent yet
         self.inbox = b""
         self.asked: dict[int, tuple[_File, int]] = {}  # request id -> (file, request type)
 
@@ -95,22 +97,29 @@ class Pipeline:
         self.asked[num] = (file, kind)
         file.waiting += 1
 
-    def flush(self) -> None:
-        """Send what is queued, in full SSH packets."""
-        if not self.out:
-            return
-        blob = b"".join(self.out)
-        self.out.clear()
-        channel, step, offset = self.channel, self.step, 0
-        while offset < len(blob):
-            sent = channel.send(blob[offset : offset + step])
-            if sent <= 0:
+    def flush(self, limit: int = BURST) -> None:
+        """Send about ``limit`` bytes of what is queued, in full SSH packets (the rest stays queued)."""
+        out, channel, step, sent = self.out, self.channel, self.step, 0
+        while out and sent < limit:
+            parts, size = [], 0
+            while out and size < step:
+                piece = out.popleft()
+                if len(piece) > step - size:
+                    out.appendleft(piece[step - size :])
+                    piece = piece[: step - size]
+                parts.append(piece)
+                size += len(piece)
+            packet = b"".join(parts)
+            taken = channel.send(packet)
+            if taken <= 0:
                 raise EOFError("sftp channel closed")
-            offset += sent
+            if taken < len(packet):
+                out.appendleft(packet[taken:])
+            sent += taken
 
-    def answers(self) -> Iterator[tuple[int, int, bytes]]:
-        """(request id, answer type, rest of the answer): at least one (waiting for it), then all already received."""
-        given = False
+    def answers(self, wait: bool = True) -> Iterator[tuple[int, int, bytes]]:
+        """(request id, answer type, rest of the answer) for every answer received: when ``wait``, at least one."""
+        given = not wait
         while True:
             inbox, at = self.inbox, 0
             while len(inbox) - at >= 5:
@@ -187,11 +196,10 @@ def put_many(sftp: Any, paths: Sequence[str], items: Sequence[Item]) -> list[Res
     try:
         for file in files:
             pipe.open(file)
-        pipe.flush()
         while pipe.asked:
-            for answer in pipe.answers():
-                pipe.answer(*answer)
             pipe.flush()
+            for answer in pipe.answers(wait=not pipe.out):
+                pipe.answer(*answer)
     except Exception as exc:  # connection lost mid-window
         from paramiko.ssh_exception import SSHException
 
