@@ -13,8 +13,9 @@ Requests are encoded and answers read here, on the session's channel, in
 bulk (paramiko's request objects and its reads of one answer at a time cost
 more than the upload). paramiko's ``SFTPClient`` stays usable afterwards: the
 request ids come from its counter, under its lock, and a window reads exactly
-the answers to its own requests. Requests made while answers are handled are
-sent together once nothing more can be read without waiting.
+the answers to its own requests. Queued requests go out in full SSH packets,
+256 KiB at a time between looks at the answers, so a file's rename is not held
+behind megabytes of the files after it.
 """
 
 from __future__ import annotations
