@@ -164,12 +164,14 @@ class Run:
         if query.skus and sku not in query.skus:
             self.skip("sku")
             return None
-        data, digest = orjson.dumps(product), fingerprint(product)
+        digest, data = fingerprint(product), b""  # its JSON once it is needed: an unchanged product's never is
         state = self._known.get(sku)
         if state is None:
+            data = orjson.dumps(product)
             self._new.append((product, data, digest))
             state = products.Known(digest, "pending", None, False, now())
         elif state.content_hash != digest:
+            data = orjson.dumps(product)
             products.changed(self.store, product, data, digest, source=self.source.name, command=COMMAND)
             state = state._replace(content_hash=digest, export_status="pending", updated_at=now())
         else:
@@ -188,7 +190,8 @@ class Run:
         meta["product_hash"] = digest
         if state.resend:
             meta["resend"] = True  # reset by hand: deliver sends it even where the same payload was delivered
-        return make_record("product", sku, orjson.Fragment(data) if self._shared else product, meta=meta)
+        body = orjson.Fragment(data or orjson.dumps(product)) if self._shared else product
+        return make_record("product", sku, body, meta=meta)
 
     def chosen(self, sku: str, state: products.Known) -> bool:
         """Whether the lifecycle filters emit a product in ``state`` (counted as skipped when not)."""
