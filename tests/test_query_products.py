@@ -407,3 +407,21 @@ def test_the_cron_recipe_products_then_orders(tmp_path: Path, api: Api, server: 
     again = cron()
     assert again.returncode == 0, again.stderr
     assert loop.files() == files  # nothing sent twice
+
+
+def test_a_product_queued_by_a_pipeline_still_running_is_left_to_it(invoke: Invoke, state_path: Path) -> None:
+    """Queued by a pipeline whose process group still lives: --changed leaves it alone, until --requeue-after."""
+    assert keys(query(invoke, None, "--source", str(SAMPLES), "--sku", "FLY-A5-350")) == ["FLY-A5-350"]
+    other = subprocess.Popen(["sleep", "30"], start_new_session=True)  # another pipeline, still running
+    try:
+        conn = sqlite3.connect(state_path)
+        with conn:
+            conn.execute("UPDATE runs SET pgid = ? WHERE command = 'query-products'", (other.pid,))
+        conn.close()
+        assert keys(query(invoke, None, "--source", str(SAMPLES), "--sku", "FLY-A5-350", "--changed")) == []
+        late = query(invoke, None, "--source", str(SAMPLES), "--sku", "FLY-A5-350", "--changed", "--requeue-after", "0")
+        assert keys(late) == ["FLY-A5-350"]
+    finally:
+        other.kill()
+        other.wait()
+    assert keys(query(invoke, None, "--source", str(SAMPLES), "--sku", "FLY-A5-350", "--changed")) == ["FLY-A5-350"]
