@@ -39,7 +39,7 @@ def command(files: tuple[str, ...]) -> None:
     )
     with app.run(COMMAND, core.counts):
         try:
-            tally = pipeline.run(reader, Writer(mode="record"), core.process, consumes=CONSUMES, command=COMMAND)
+            tally = pipeline.run(reader, Writer(mode="record"), core.process, consumes=CONSUMES, command=COMMAND, window=core)
         finally:
             products.add_history(app.store(), COMMAND, None, core.counts)
         text = ", ".join(f"{k} {v}" for k, v in core.counts.items() if v) or "nothing to do"
