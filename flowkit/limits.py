@@ -21,9 +21,9 @@ INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19  # the shortest integer outside the range has 19 digits
 _NUMBER_START = frozenset(b":,[ \t\r\n")  # what stands before a JSON number (after its sign)
-_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"\\')  # translate() keeps brackets, quotes, backslashes
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')  # translate() keeps brackets and quotes
+_QUOTE_OR_BACKSLASH = frozenset(b'"\\')
 _STRING = re.compile(rb'"[^"]*"')
-_ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _STEP = [1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256)]
 
 
@@ -64,15 +64,22 @@ def _number_at(digits: bytes) -> bool:
     return False
 
 
-def _escaped_quote(text: bytes) -> bool:
-    """Whether the JSON ``text`` has an escaped quote: its escapes read one by one (a line has a few
-    dozen; a search for the two bytes took four times as long, quotes being everywhere)."""
+def _unescaped(text: bytes) -> bytes:
+    """The JSON ``text`` without its escaped quotes and backslashes, the only escapes that could be taken for a
+    string's end: its escapes read one by one (a line has a few dozen; a search for the two bytes ``\\"``
+    took as long as reading all the structure)."""
+    parts: list[bytes] = []
+    start = 0
     at = text.find(b"\\")
     while at != -1:
-        if text[at + 1] == 0x22:  # the quote
-            return True
+        if text[at + 1] in _QUOTE_OR_BACKSLASH:
+            parts.append(text[start:at])
+            start = at + 2
         at = text.find(b"\\", at + 2)
-    return False
+    if not parts:
+        return text
+    parts.append(text[start:])
+    return b"".join(parts)
 
 
 def nests_too_deep(text: bytes) -> bool:
@@ -80,19 +87,25 @@ def nests_too_deep(text: bytes) -> bool:
 
     A realistic order has hundreds of brackets but nests six deep; walking its values took three
     times as long as parsing it. All but brackets and quotes is dropped (a line with no more
-    brackets than ``MAX_DEPTH`` is done), then the strings (brackets in them are text), after the
-    escapes when one stands before a quote. Each pass that drops the empty ``[]`` and ``{}``
-    pairs then removes one or two levels; past ``MAX_DEPTH // 2`` passes they are counted exactly.
+    brackets than ``MAX_DEPTH`` is done), after the escaped quotes and backslashes when there are
+    some (they are text), then the strings (brackets in them are text). Most strings hold no
+    bracket: when every quote left has its partner right next to it, the quotes alone are dropped
+    (removing the thousands of ``""`` one by one cost as much as all the rest). Each pass that
+    drops the empty ``[]`` and ``{}`` pairs then removes one or two levels; past ``MAX_DEPTH // 2``
+    passes they are counted exactly.
     """
     kept = text.translate(None, _NOT_STRUCTURE)
-    if len(kept) - kept.count(b'"') - kept.count(b"\\") <= MAX_DEPTH:  # too few brackets to nest that deep
+    quotes = kept.count(b'"')
+    if len(kept) - quotes <= MAX_DEPTH:  # too few brackets to nest that deep
         return False
-    if b'\\"' in kept and _escaped_quote(text):  # only an escaped quote moves where a string ends
-        kept = _ESCAPE.sub(b"", text).translate(None, _NOT_STRUCTURE)
-    brackets = kept.translate(None, b"\\")
-    brackets = brackets.replace(b'""', b"")  # adjacent quotes: no bracket between
-    if b'"' in brackets:
-        brackets = _STRING.sub(b"", brackets)
+    if b"\\" in text and (plain := _unescaped(text)) is not text:  # an escaped quote is text, not a string's end
+        kept = plain.translate(None, _NOT_STRUCTURE)
+        quotes = kept.count(b'"')
+    # The quotes now open and close strings in turn. When every one pairs with its neighbour
+    # (scanning left to right), each string is "" here: no bracket inside one. Else adjacent
+    # quotes are dropped (no bracket between), then what is left of the strings.
+    every_string_empty = kept.count(b'""') * 2 == quotes
+    brackets = kept.translate(None, b'"') if every_string_empty else _STRING.sub(b"", kept.replace(b'""', b""))
     rest = brackets
     for _ in range(MAX_DEPTH // 2):
         if not rest:

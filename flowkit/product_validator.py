@@ -44,19 +44,20 @@ K80 = " is not valid (RFC 3339; UTC with Z preferred)"
 K85 = frozenset(("flowkit.product/1",))
 K86 = frozenset(("bundle", "configurable", "downloadable", "grouped", "other", "simple", "virtual"))
 K87 = frozenset(("disabled", "enabled"))
-K88 = frozenset(("store", "system"))
-K89 = Matches("^[0-9]+(\\.[0-9]+)?$", False)
-K90 = frozenset(("g", "kg", "lb", "oz"))
-K91 = frozenset(("cm", "in", "m", "mm"))
-K92 = frozenset(("height", "length", "unit", "width"))
-K93 = frozenset(("type", "value"))
-K94 = Matches("^-?[0-9]+(\\.[0-9]+)?$", False)
-K95 = Matches("^[A-Z]{3}$", False)
-K96 = frozenset(("name", "value"))
-K97 = frozenset(("label", "position", "role", "url"))
-K98 = frozenset(("attributes", "children"))
-K99 = Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$", True)
-K100 = frozenset(
+K88 = frozenset((str,))
+K89 = frozenset(("store", "system"))
+K90 = Matches("^[0-9]+(\\.[0-9]+)?$", False)
+K91 = frozenset(("g", "kg", "lb", "oz"))
+K92 = frozenset(("cm", "in", "m", "mm"))
+K93 = frozenset(("height", "length", "unit", "width"))
+K94 = frozenset(("type", "value"))
+K95 = Matches("^-?[0-9]+(\\.[0-9]+)?$", False)
+K96 = Matches("^[A-Z]{3}$", False)
+K97 = frozenset(("name", "value"))
+K98 = frozenset(("label", "position", "role", "url"))
+K99 = frozenset(("attributes", "children"))
+K100 = Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$", True)
+K101 = frozenset(
     (
         "attributes",
         "barcodes",
@@ -385,24 +386,24 @@ def d_variants(v: Any, p: Any, out: list[Any]) -> None:
 
 
 def f__root(v: Any) -> bool:
-    return bool(((type(v) is dict and "schema" in v and "sku" in v and ((x1 := v.get("schema", _M)) is _M or ((type(x1) is str and x1 in K85))) and ((x2 := v.get("id", _M)) is _M or (type(x2) in (str, type(None)))) and ((x3 := v.get("sku", _M)) is _M or ((type(x3) is str and (type(x3) is not str or len(x3) >= 1)))) and ((x4 := v.get("name", _M)) is _M or (type(x4) in (str, type(None)))) and ((x5 := v.get("description", _M)) is _M or (type(x5) in (str, type(None)))) and ((x6 := v.get("type", _M)) is _M or ((x6 is None or (type(x6) is str and x6 in K86)))) and ((x7 := v.get("source_type", _M)) is _M or (type(x7) in (str, type(None)))) and ((x8 := v.get("status", _M)) is _M or ((x8 is None or (type(x8) is str and x8 in K87)))) and ((x9 := v.get("external_refs", _M)) is _M or ((type(x9) is dict and all((type(x10) is str) for x10 in x9.values())))) and ((x12 := v.get("source", _M)) is _M or (x12 is None or ((type(x12) is dict and ((x13 := x12.get("system", _M)) is _M or (type(x13) in (str, type(None)))) and ((x14 := x12.get("store", _M)) is _M or (type(x14) in (str, type(None)))))))) and ((x15 := v.get("weight", _M)) is _M or (x15 is None or ((type(x15) is str and (type(x15) is not str or x15 in K89 or K89.match(x15)))))) and ((x16 := v.get("weight_unit", _M)) is _M or ((x16 is None or (type(x16) is str and x16 in K90)))) and ((x17 := v.get("dimensions", _M)) is _M or (x17 is None or f_dimensions(x17))) and ((x22 := v.get("barcodes", _M)) is _M or ((type(x22) is list and all(map(f_barcode, x22))))) and ((x25 := v.get("price", _M)) is _M or (x25 is None or ((type(x25) is str and (type(x25) is not str or x25 in K94 or K94.match(x25)))))) and ((x26 := v.get("price_incl_tax", _M)) is _M or (x26 is None or ((type(x26) is str and (type(x26) is not str or x26 in K94 or K94.match(x26)))))) and ((x27 := v.get("currency", _M)) is _M or (x27 is None or ((type(x27) is str and (type(x27) is not str or x27 in K95 or K95.match(x27)))))) and ((x28 := v.get("tax_class", _M)) is _M or (type(x28) in (str, type(None)))) and ((x29 := v.get("attributes", _M)) is _M or ((type(x29) is list and all(map(f_attribute, x29))))) and ((x32 := v.get("categories", _M)) is _M or ((type(x32) is list and all((type(x33) is str) for x33 in x32)))) and ((x34 := v.get("images", _M)) is _M or ((type(x34) is list and all(map(f_image, x34))))) and ((x39 := v.get("variants", _M)) is _M or (x39 is None or f_variants(x39))) and ((x44 := v.get("created_at", _M)) is _M or (x44 is None or ((type(x44) is str and (type(x44) is not str or x44 in K99 or K99.match(x44)))))) and ((x45 := v.get("updated_at", _M)) is _M or (x45 is None or ((type(x45) is str and (type(x45) is not str or x45 in K99 or K99.match(x45)))))) and ((x46 := v.get("extra_data", _M)) is _M or ((type(x46) is dict and all((type(x47) is str) for x47 in x46.values())))))))
+    return bool(((type(v) is dict and "schema" in v and "sku" in v and ((x1 := v.get("schema", _M)) is _M or ((type(x1) is str and x1 in K85))) and ((x2 := v.get("id", _M)) is _M or ((x2 is None or type(x2) is str))) and ((x3 := v.get("sku", _M)) is _M or ((type(x3) is str and (len(x3) >= 1)))) and ((x4 := v.get("name", _M)) is _M or ((x4 is None or type(x4) is str))) and ((x5 := v.get("description", _M)) is _M or ((x5 is None or type(x5) is str))) and ((x6 := v.get("type", _M)) is _M or ((x6 is None or (type(x6) is str and x6 in K86)))) and ((x7 := v.get("source_type", _M)) is _M or ((x7 is None or type(x7) is str))) and ((x8 := v.get("status", _M)) is _M or ((x8 is None or (type(x8) is str and x8 in K87)))) and ((x9 := v.get("external_refs", _M)) is _M or ((type(x9) is dict and set(map(type, x9.values())) <= K88))) and ((x10 := v.get("source", _M)) is _M or (x10 is None or ((type(x10) is dict and ((x11 := x10.get("system", _M)) is _M or ((x11 is None or type(x11) is str))) and ((x12 := x10.get("store", _M)) is _M or ((x12 is None or type(x12) is str))))))) and ((x13 := v.get("weight", _M)) is _M or (x13 is None or ((type(x13) is str and (x13 in K90 or K90.match(x13)))))) and ((x14 := v.get("weight_unit", _M)) is _M or ((x14 is None or (type(x14) is str and x14 in K91)))) and ((x15 := v.get("dimensions", _M)) is _M or (x15 is None or f_dimensions(x15))) and ((x20 := v.get("barcodes", _M)) is _M or ((type(x20) is list and all(map(f_barcode, x20))))) and ((x23 := v.get("price", _M)) is _M or (x23 is None or ((type(x23) is str and (x23 in K95 or K95.match(x23)))))) and ((x24 := v.get("price_incl_tax", _M)) is _M or (x24 is None or ((type(x24) is str and (x24 in K95 or K95.match(x24)))))) and ((x25 := v.get("currency", _M)) is _M or (x25 is None or ((type(x25) is str and (x25 in K96 or K96.match(x25)))))) and ((x26 := v.get("tax_class", _M)) is _M or ((x26 is None or type(x26) is str))) and ((x27 := v.get("attributes", _M)) is _M or ((type(x27) is list and all(map(f_attribute, x27))))) and ((x30 := v.get("categories", _M)) is _M or ((type(x30) is list and set(map(type, x30)) <= K88))) and ((x31 := v.get("images", _M)) is _M or ((type(x31) is list and all(map(f_image, x31))))) and ((x36 := v.get("variants", _M)) is _M or (x36 is None or f_variants(x36))) and ((x39 := v.get("created_at", _M)) is _M or (x39 is None or ((type(x39) is str and (x39 in K100 or K100.match(x39)))))) and ((x40 := v.get("updated_at", _M)) is _M or (x40 is None or ((type(x40) is str and (x40 in K100 or K100.match(x40)))))) and ((x41 := v.get("extra_data", _M)) is _M or ((type(x41) is dict and set(map(type, x41.values())) <= K88))))))
 
 
 def f_dimensions(v: Any) -> bool:
-    return bool(((type(v) is dict and ((x18 := v.get("length", _M)) is _M or (x18 is None or ((type(x18) is str and (type(x18) is not str or x18 in K89 or K89.match(x18)))))) and ((x19 := v.get("width", _M)) is _M or (x19 is None or ((type(x19) is str and (type(x19) is not str or x19 in K89 or K89.match(x19)))))) and ((x20 := v.get("height", _M)) is _M or (x20 is None or ((type(x20) is str and (type(x20) is not str or x20 in K89 or K89.match(x20)))))) and ((x21 := v.get("unit", _M)) is _M or ((x21 is None or (type(x21) is str and x21 in K91)))))))
+    return bool(((type(v) is dict and ((x16 := v.get("length", _M)) is _M or (x16 is None or ((type(x16) is str and (x16 in K90 or K90.match(x16)))))) and ((x17 := v.get("width", _M)) is _M or (x17 is None or ((type(x17) is str and (x17 in K90 or K90.match(x17)))))) and ((x18 := v.get("height", _M)) is _M or (x18 is None or ((type(x18) is str and (x18 in K90 or K90.match(x18)))))) and ((x19 := v.get("unit", _M)) is _M or ((x19 is None or (type(x19) is str and x19 in K92)))))))
 
 
 def f_barcode(v: Any) -> bool:
-    return bool(((type(v) is dict and "type" in v and "value" in v and ((x23 := v.get("type", _M)) is _M or (type(x23) is str)) and ((x24 := v.get("value", _M)) is _M or ((type(x24) is str and (type(x24) is not str or len(x24) >= 1)))))))
+    return bool(((type(v) is dict and "type" in v and "value" in v and ((x21 := v.get("type", _M)) is _M or ((type(x21) is str))) and ((x22 := v.get("value", _M)) is _M or ((type(x22) is str and (len(x22) >= 1)))))))
 
 
 def f_attribute(v: Any) -> bool:
-    return bool(((type(v) is dict and "name" in v and ((x30 := v.get("name", _M)) is _M or (type(x30) is str)) and ((x31 := v.get("value", _M)) is _M or (type(x31) in (str, type(None)))))))
+    return bool(((type(v) is dict and "name" in v and ((x28 := v.get("name", _M)) is _M or ((type(x28) is str))) and ((x29 := v.get("value", _M)) is _M or ((x29 is None or type(x29) is str))))))
 
 
 def f_image(v: Any) -> bool:
-    return bool(((type(v) is dict and "url" in v and "role" in v and ((x35 := v.get("url", _M)) is _M or ((type(x35) is str and (type(x35) is not str or len(x35) >= 1)))) and ((x36 := v.get("role", _M)) is _M or (type(x36) is str)) and ((x37 := v.get("label", _M)) is _M or (type(x37) in (str, type(None)))) and ((x38 := v.get("position", _M)) is _M or ((type(x38) in (int, type(None)) and (x38 is None or (type(x38) not in (int, float) or x38 >= 0))))))))
+    return bool(((type(v) is dict and "url" in v and "role" in v and ((x32 := v.get("url", _M)) is _M or ((type(x32) is str and (len(x32) >= 1)))) and ((x33 := v.get("role", _M)) is _M or ((type(x33) is str))) and ((x34 := v.get("label", _M)) is _M or ((x34 is None or type(x34) is str))) and ((x35 := v.get("position", _M)) is _M or ((x35 is None or type(x35) is int and (x35 >= 0)))))))
 
 
 def f_variants(v: Any) -> bool:
-    return bool(((type(v) is dict and ((x40 := v.get("attributes", _M)) is _M or ((type(x40) is list and all((type(x41) is str) for x41 in x40)))) and ((x42 := v.get("children", _M)) is _M or ((type(x42) is list and all((type(x43) is str) for x43 in x42)))))))
+    return bool(((type(v) is dict and ((x37 := v.get("attributes", _M)) is _M or ((type(x37) is list and set(map(type, x37)) <= K88))) and ((x38 := v.get("children", _M)) is _M or ((type(x38) is list and set(map(type, x38)) <= K88))))))

@@ -42,8 +42,9 @@ def make_record(kind: str, key: str, body: Any, *, type: str = JSON_TYPE, meta: 
 
 
 def derive(record: Record, kind: str, body: Any, *, type: str = JSON_TYPE, **meta: Any) -> Record:
-    """A new record for the same key, keeping ``meta`` and adding ``meta`` entries."""
-    return make_record(kind, record["key"], body, type=type, meta={**record.get("meta", {}), **meta})
+    """A new record for the same key, keeping ``meta`` and adding ``meta`` entries (``make_record``, one copy of meta)."""
+    merged = {**record.get("meta", {}), **meta}
+    return {"flowkit": MARK, "kind": kind, "key": str(record["key"]), "type": type, "meta": merged, "body": body}
 
 
 def is_json_type(media_type: str) -> bool:
@@ -114,6 +115,11 @@ class Reader:
     A command that reads message formats of its own passes ``decode`` (see
     ``Decode``): each non-empty input is then handed to it, already opened and
     sniffed, and its items are the stream (record mode).
+
+    ``vouch`` (``flowkit.model.vouched_body``) finds a record line's body that
+    a stamp vouches for: its bytes are not screened for the limits again (the
+    stamp was given only within them), and ``vouched(record)`` says so for the
+    record the reader yielded last.
     """
 
     def __init__(
@@ -123,11 +129,14 @@ class Reader:
         raw_kind: str = "document",
         raw_key: Callable[[Any, str], str] | None = None,
         decode: Decode | None = None,
+        vouch: Callable[[bytes, Record], int] | None = None,
     ) -> None:
         self._inputs = _open_all(paths)
         self._raw_kind = raw_kind
         self._raw_key = raw_key
         self._decode = decode
+        self._vouch = vouch
+        self._vouched: Record | None = None  # the last record read whose body a stamp vouched for
         self._first: tuple[Peekable, bytes] | None = None
         name, stream = self._inputs[0]
         self._first = _sniff(stream)
@@ -207,12 +216,25 @@ class Reader:
             except orjson.JSONDecodeError as exc:
                 yield BadLine(f"{name}:{lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
-            if _is_record(value) and (problem := line_limits(line, value)) is None:
+            if _is_record(value) and (problem := self._limits(line, value)) is None:
                 value.setdefault("meta", {})
                 yield value
                 continue
             bad = bad_record(f"{name}:{lineno}", value)
             yield bad if bad is not None else BadLine(f"{name}:{lineno}", str(problem), value["key"])
+
+    def _limits(self, line: bytes, value: Record) -> str | None:
+        """``line_limits`` of a record line; a body its stamp vouches for (``vouch``) is left out."""
+        at = -1 if self._vouch is None else self._vouch(line, value)
+        if at < 0:
+            self._vouched = None
+            return line_limits(line, value)
+        self._vouched = value
+        return line_limits(line[:at] + b"}", value)  # the record without its body
+
+    def vouched(self, record: Record) -> bool:
+        """Whether ``record`` is the record read last and a stamp vouches for its body as read (see ``vouch``)."""
+        return record is self._vouched
 
     def _raw(self, name: str, stream: Peekable, first: bytes) -> Record:
         data = stream.read()

@@ -34,6 +34,7 @@ _TYPES: dict[str, tuple[str, ...]] = {
 
 
 _PYTHON_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array"}
+_PYTHON: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "dict": dict, "list": list}
 
 
 # ---- what the generated code calls (a compiled validator imports this module, not the compiler) ----------------
@@ -137,37 +138,57 @@ class FastGenerator:
         return f"({x} is None or {test})" if None in allowed else test
 
     def typed(self, node: Mapping[str, Any], x: str) -> str:
+        """``x is None or`` (when null is allowed) one type test, then the checks (no type test again
+        where one type is allowed: these tests run for every value of every order)."""
         names = [node["type"]] if isinstance(node["type"], str) else list(node["type"])
         kinds = list(dict.fromkeys(k for n in names for k in _TYPES[n]))
-        test = f"type({x}) is {kinds[0]}" if len(kinds) == 1 else f"type({x}) in ({', '.join(kinds)})"
-        checks = self.scalar(node, x)
+        nullable = "type(None)" in kinds
+        kinds = [k for k in kinds if k != "type(None)"]
+        if not kinds:
+            return f"({x} is None)"
+        test = f"type({x}) is {kinds[0]}" if len(kinds) == 1 else f"type({x}) in {self.kinds(kinds)}"
+        checks = self.scalar(node, x, kinds)
         if "items" in node:
             checks.append(self.items(node["items"], x))
         if "properties" in node or "additionalProperties" in node:
             checks += self.members(node, x)
-        if not checks:
-            return test
-        inner = " and ".join(checks)
-        if "type(None)" in kinds:
-            inner = f"({x} is None or {inner})"
-        return f"({test} and {inner})"
+        inner = " and ".join([test, *checks])
+        return f"({x} is None or {inner})" if nullable else f"({inner})"
 
-    def scalar(self, node: Mapping[str, Any], x: str) -> list[str]:
+    def types_of(self, node: Mapping[str, Any], values: str) -> str:
+        """Every one of ``values`` has a type ``node`` (a bare ``type``) allows: one set of their types, at C speed."""
+        names = [node["type"]] if isinstance(node["type"], str) else list(node["type"])
+        allowed = frozenset(type(None) if k == "type(None)" else _PYTHON[k] for n in names for k in _TYPES[n])
+        return f"set(map(type, {values})) <= {self.const(allowed)}"
+
+    def kinds(self, kinds: list[str]) -> str:
+        """A constant set of the Python types named (``int``, ``float``...)."""
+        return self.const(frozenset(_PYTHON[k] for k in kinds))
+
+    def scalar(self, node: Mapping[str, Any], x: str, kinds: list[str]) -> list[str]:
+        """The checks of a value whose type is one of ``kinds``; a check that applies to one type guards itself
+        with a type test only when other types are allowed too."""
+        only_str, numbers = kinds == ["str"], set(kinds) <= {"int", "float"}
         out = []
         if "pattern" in node or node.get("format") == "date-time":
             key = (node.get("pattern"), node.get("format") == "date-time")
             if key not in self.seen:
                 self.seen[key] = self.const(Matches(*key))
             seen = self.seen[key]
-            out.append(f"(type({x}) is not str or {x} in {seen} or {seen}.match({x}))")
+            guard = "" if only_str else f"type({x}) is not str or "
+            out.append(f"({guard}{x} in {seen} or {seen}.match({x}))")
         if "minimum" in node:
-            out.append(f"(type({x}) not in (int, float) or {x} >= {node['minimum']!r})")
+            guard = "" if numbers else f"type({x}) not in {self.kinds(['int', 'float'])} or "
+            out.append(f"({guard}{x} >= {node['minimum']!r})")
         if "minLength" in node:
-            out.append(f"(type({x}) is not str or len({x}) >= {int(node['minLength'])})")
+            guard = "" if only_str else f"type({x}) is not str or "
+            out.append(f"({guard}len({x}) >= {int(node['minLength'])})")
         return out
 
     def items(self, item: Mapping[str, Any], x: str) -> str:
         """Every item of the array ``x`` (its type already tested)."""
+        if item.keys() == {"type"}:
+            return self.types_of(item, x)
         if "$ref" in item and STRUCTURED & self.defs[item["$ref"].rsplit("/", 1)[-1]].keys():
             name = item["$ref"].rsplit("/", 1)[-1]
             return f"all(map({self.function('f_' + name, self.defs[name])}, {x}))"
@@ -184,6 +205,8 @@ class FastGenerator:
         known = self.const(frozenset(node.get("properties", {})))
         if extra is False:
             parts.append(f"{v}.keys() <= {known}")
+        elif extra is not True and not node.get("properties") and extra.keys() == {"type"}:
+            parts.append(self.types_of(extra, f"{v}.values()"))
         elif extra is not True:
             j, k = self.var(), self.var()
             test = self.expr(extra, j)

@@ -120,7 +120,7 @@ def command(ctx: click.Context, /, files: tuple[str, ...], example: str | None, 
       flowkit render --example xml > example.xml
       flowkit render --format orderflow --include-image samples/products/FLY-A5-350.json
     """
-    from flowkit import pipeline
+    from flowkit import model, pipeline
     from flowkit.errors import ConfigError
     from flowkit.records import Reader
     from flowkit.render.core import Renderer, RenderWriter, order_key
@@ -134,7 +134,8 @@ def command(ctx: click.Context, /, files: tuple[str, ...], example: str | None, 
     if example:
         sys.stdout.buffer.write(example_payload(example, renderer.options({})))
         return
-    reader = Reader(files, raw_kind="order", raw_key=order_key)
+    reader = Reader(files, raw_kind="order", raw_key=order_key, vouch=model.vouched_body)
+    renderer.vouched = reader.vouched
     writer = RenderWriter(mode=choose_mode(reader.mode, output), indent=bool(ctx.params["indent"]))
     tally = pipeline.run(reader, writer, renderer, consumes=("order", "product"), command="render")
     if reader.mode == "raw" and renderer.last_skip:
