@@ -9,8 +9,10 @@ reading the same NDJSON file and writing payload records:
 - ``flowkit render`` (XML) against a bare script building the same XML with
   lxml (bench/_bare_render.py xml);
 - both flowkit runs again on the same records carrying the validation stamp
-  (``flowkit.model.stamp``, as query-orders writes them): the order is then
-  not validated again.
+  (``flowkit.model.stamp``, as a validating upstream flowkit command would
+  write them; none does yet): the stamp is checked on the body's bytes as
+  read, and the order is neither validated nor screened for the record
+  limits again.
 
 Held orders are rendered too (``--include-held``), as the baselines do. It
 checks the baselines' payloads equal flowkit's for the first orders, and prints
