@@ -180,6 +180,16 @@ class RootGroup(Group):
         no longer walk them.
         """
         gc.freeze()
+        try:
+            return self._main(args, prog_name, complete_var, standalone_mode, **extra)
+        except SystemExit as exc:
+            from flowkit.records import input_abandoned
+
+            if input_abandoned():  # a reader thread still blocked on stdin would make shutdown abort
+                _exit_now(exc.code)
+            raise
+
+    def _main(self, args: Any, prog_name: str | None, complete_var: str | None, standalone_mode: bool, **extra: Any) -> Any:
         with handle_signals():
             try:
                 return super().main(args, prog_name, complete_var, standalone_mode, **extra)
@@ -203,6 +213,17 @@ class RootGroup(Group):
                 LOG.debug("internal error", exc_info=exc)
                 text = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
                 fail(InternalError(f"internal error ({text}); please report it (run with -vv for the traceback)"))
+
+
+def _exit_now(code: object) -> NoReturn:
+    """Flush stdout and stderr and end the process at once with ``code`` (``SystemExit``'s meaning)."""
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the next command closed the pipe, or the stream is closed
+            pass
+    os._exit(status)
 
 
 _READY: set[click.Command] = set()  # the commands whose callback gets the run ready first

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from queue import Queue
 from typing import Any
 
-from flowkit.records import BadLine, Reader, Record
+from flowkit.records import BadLine, Reader, Record, abandon_input
 
 _END = object()
 
@@ -58,11 +58,17 @@ class ReadAhead:
     def close(self) -> None:
         """Stop the worker: it returns after its next item, which the emptied queue has room for.
 
-        Not waited for: it may be waiting on a producer that has stalled; it is a daemon.
+        Not waited for long: it may be waiting on a producer that has stalled (it is a daemon, and the
+        CLI ends a process whose input is still being read without waiting for it: ``records.abandon_input``).
         """
         self._stop.set()
         while not self._queue.empty():
             self._queue.get_nowait()
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            thread.join(0.05)
+            if thread.is_alive():
+                abandon_input("deliver-read")
 
     def _work(self) -> None:
         reader, queue, stop, seen = self.reader, self._queue, self._stop, self.seen
