@@ -21,6 +21,7 @@ from typing import IO, Any, BinaryIO
 
 import orjson
 
+from flowkit import stdin
 from flowkit.errors import InputError, UsageError
 from flowkit.limits import INT_MAX as INT_MAX
 from flowkit.limits import INT_MIN as INT_MIN
@@ -69,31 +70,9 @@ Decode = Callable[[str, "Peekable", bytes], Iterator[Item]]
 """A decoder: (input name, stream positioned at its first non-blank byte, that byte) -> items."""
 
 
-_ABANDONED: list[str] = []  # inputs a worker thread may still be blocked reading (see ``abandon_input``)
-
-
-def abandon_input(name: str) -> None:
-    """Say that a worker thread may still be blocked reading ``name`` as the command ends.
-
-    Python's shutdown would then wait for that read's lock on stdin and abort (exit 134); the CLI
-    ends such a process with ``os._exit`` after flushing its output instead (``input_abandoned``).
-    """
-    _ABANDONED.append(name)
-
-
-def input_abandoned() -> bool:
-    """True when a worker may still be reading the process's own stdin (not a test's stand-in for it)."""
-    return bool(_ABANDONED) and sys.stdin is sys.__stdin__
-
-
-def stdin_is_terminal() -> bool:
-    """True when nothing is piped in (stdin closed or a terminal): a command must not wait on it."""
-    return sys.stdin is None or sys.stdin.isatty()
-
-
 def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO]]:
     if not paths or list(paths) == ["-"]:
-        if stdin_is_terminal():
+        if stdin.is_terminal():
             raise UsageError("no input: name a FILE or pipe data into stdin (refusing to wait on a terminal)")
         return [("<stdin>", sys.stdin.buffer)]
     out: list[tuple[str, BinaryIO]] = []

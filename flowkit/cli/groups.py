@@ -183,7 +183,7 @@ class RootGroup(Group):
         try:
             return self._main(args, prog_name, complete_var, standalone_mode, **extra)
         except SystemExit as exc:
-            from flowkit.records import input_abandoned
+            from flowkit.stdin import input_abandoned
 
             if input_abandoned():  # a reader thread still blocked on stdin would make shutdown abort
                 _exit_now(exc.code)

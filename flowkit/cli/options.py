@@ -55,7 +55,7 @@ def inbox_options(*, order: str, batch_size: int, max_attempts: int) -> Callable
 
 def messages_or_orders_only(files: tuple[str, ...], order_files: tuple[str, ...], from_dir: str | None) -> bool:
     """Refuse contradictory inputs of a message command; True when there is nothing to do but load ``--orders``."""
-    from flowkit.records import stdin_is_terminal
+    from flowkit.stdin import is_terminal as stdin_is_terminal
 
     if from_dir is not None and files:
         raise click.UsageError("give message FILEs or --from-dir, not both")

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator
 from queue import Queue
 from typing import Any
 
-from flowkit.records import BadLine, Reader, Record, abandon_input
+from flowkit.records import BadLine, Reader, Record
+from flowkit.stdin import abandon_input
 
 _END = object()
 
@@ -59,7 +60,7 @@ class ReadAhead:
         """Stop the worker: it returns after its next item, which the emptied queue has room for.
 
         Not waited for long: it may be waiting on a producer that has stalled (it is a daemon, and the
-        CLI ends a process whose input is still being read without waiting for it: ``records.abandon_input``).
+        CLI ends a process whose input is still being read without waiting for it: ``flowkit.stdin.abandon_input``).
         """
         self._stop.set()
         while not self._queue.empty():
