@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import query_orders_api
 from query_orders_api import MAGENTO_TOKEN, _matches
+from servers.quiet import QuietHTTPServer
 
 TOKEN = MAGENTO_TOKEN  # one shop: its orders (tests/query_orders_api.py's) and its products
 
@@ -163,7 +164,7 @@ def handler_for(api: Api) -> type[BaseHTTPRequestHandler]:
 
 def serve() -> Iterator[tuple[str, Api]]:
     api = Api()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(api))
+    server = QuietHTTPServer(("127.0.0.1", 0), handler_for(api))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -20,10 +20,12 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from servers.quiet import QuietHTTPServer
 
 MAPPINGS = Path(__file__).parent / "data" / "query_orders" / "mappings"
 OMNI_TOKEN = "omni-test-token"
@@ -323,7 +325,7 @@ def handler_for(api: Api) -> type[BaseHTTPRequestHandler]:
 
 def serve() -> Iterator[tuple[str, Api]]:
     api = Api()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(api))
+    server = QuietHTTPServer(("127.0.0.1", 0), handler_for(api))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

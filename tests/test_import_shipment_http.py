@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 from conftest import DATA, Invoke, records
+from servers.quiet import QuietHTTPServer
 
 from flowkit.config import Config
 from flowkit.records import body_bytes
@@ -48,7 +49,7 @@ class Shop(BaseHTTPRequestHandler):
 @pytest.fixture
 def shop() -> Iterator[str]:
     Shop.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Shop)
+    server = QuietHTTPServer(("127.0.0.1", 0), Shop)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

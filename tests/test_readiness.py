@@ -13,12 +13,13 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Invoke, record_line, records
+from servers.quiet import QuietHTTPServer
 
 from flowkit.query_orders.readiness import parse, shown, unpaid
 
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE_ORDER = ROOT / "samples" / "orders" / "1203.json"
 
 
-class Assets(ThreadingHTTPServer):
+class Assets(QuietHTTPServer):
     """Output files over HTTP: ``files`` answer 200 (206 to a ranged GET), the others 404.
 
     Paths in ``no_head`` answer HEAD with 405; ``delay`` seconds pass before each answer.

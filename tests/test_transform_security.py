@@ -16,6 +16,7 @@ from typing import ClassVar
 import pytest
 from conftest import DATA, Invoke, record_line, records
 from saxon_engine import require_saxon
+from servers.quiet import QuietHTTPServer
 
 HERE = DATA / "transform"
 SECRET = "s3cr3t-outside-the-jail"
@@ -57,7 +58,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 def http_server() -> Iterator[tuple[str, list[str]]]:
     """A real HTTP server on loopback that records every request it receives."""
     _Recorder.hits = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    server = QuietHTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.hits

@@ -16,9 +16,11 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from servers.quiet import QuietHTTPServer
 
 
 @dataclass
@@ -105,7 +107,7 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = _handle
 
 
-class Server(ThreadingHTTPServer):
+class Server(QuietHTTPServer):
     daemon_threads = True
 
     def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
