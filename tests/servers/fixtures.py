@@ -92,3 +92,24 @@ def smtp_server(smtp_server_session: tuple[Any, Any]) -> tuple[Any, Any]:
     """(controller, mailbox), the mailbox emptied for this test."""
     smtp_server_session[1].envelopes.clear()
     return smtp_server_session
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A PostgreSQL cluster for the session; missing binaries fail the test (CI installs them), never skip."""
+    from servers import postgres
+
+    try:
+        server = postgres.start()
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: Any) -> Iterator[str]:
+    """The URL of a fresh, empty database for this test, dropped (WITH FORCE) afterwards."""
+    url: str = pg_server.create_database()
+    yield url
+    pg_server.drop_database(url)
