@@ -17,10 +17,13 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowkit.config_keys import OLD_KEYS, as_read
 from flowkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from flowkit.store.location import PgUrl
 
 _REF = r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
 
@@ -114,11 +117,30 @@ class Config:
         path = Path(os.path.expanduser(value))
         return path if path.is_absolute() else self.base_dir / path
 
-    def state_path(self, override: str | None = None) -> Path:
-        if override:
-            return Path(override)
-        configured = self.section("state").get("path")
-        return self.resolve_path(configured) if configured else user_state_dir() / "state.db"
+    def state_path(self, override: str | None = None) -> Path | PgUrl:
+        """The state store: ``--state``, else ``[state] url``, else ``[state] path``, else the user's state folder.
+
+        A ``postgresql://`` URL is a PostgreSQL database (``flowkit.store.location``); any other value is a sqlite file.
+        """
+        section = self.section("state")
+        value, where = override, "--state"
+        if not value and section.get("url"):
+            value, where = str(section["url"]), self.where("state", "url")
+        elif not value and section.get("path"):
+            value, where = str(section["path"]), self.where("state", "path")
+        if value:
+            from flowkit.store.location import is_url, parse
+
+            if is_url(value):
+                password = section.get("password")
+                return parse(
+                    value,
+                    password=None if password is None else str(password),
+                    where=where,
+                    resolve=lambda secret: str(resolve_secret(secret, where=where)),
+                )
+            return Path(value) if override else self.resolve_path(value)
+        return user_state_dir() / "state.db"
 
     def where(self, *keys: str) -> str:
         """``file:line`` of a dotted key, for messages (never the value)."""

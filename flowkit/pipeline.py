@@ -132,9 +132,12 @@ _first_error: list[str] = []  # the first record error of this process's run, fo
 
 
 def _sqlite_error(exc: Exception) -> bool:
-    """Whether ``exc`` is a ``sqlite3.Error``; a run that never imported sqlite3 (render, transform) has none to meet."""
-    sqlite3 = sys.modules.get("sqlite3")
-    return sqlite3 is not None and isinstance(exc, sqlite3.Error)
+    """Whether ``exc`` is a store's error (``sqlite3.Error``, ``psycopg.Error``); a run that never imported either has none."""
+    for name in ("sqlite3", "psycopg"):
+        module = sys.modules.get(name)
+        if module is not None and isinstance(exc, module.Error):
+            return True
+    return False
 
 
 def report(

@@ -193,13 +193,23 @@ PURE = frozenset(
 
 
 def store_functions() -> dict[str, ast.FunctionDef]:
-    """The public module-level functions of flowkit/store/ by ``module.name``: db.py's Store, lock.py and health.py
-    (which looks at a store's file without opening it as a Store) work on a path, before any Store exists."""
+    """The public module-level functions of flowkit/store/ by ``module.name``: db.py's Store, lock.py, health.py
+    (which looks at a store's file without opening it as a Store) and the engines (sqlite.py, postgres.py, with
+    location.py and failures.py) work on a path or URL, before any Store exists."""
     return {
         f"{module.rpartition('.')[2]}.{node.name}": node
         for module, tree in modules().items()
         if module.startswith("flowkit.store.")
-        and module not in ("flowkit.store.db", "flowkit.store.lock", "flowkit.store.health")
+        and module
+        not in (
+            "flowkit.store.db",
+            "flowkit.store.lock",
+            "flowkit.store.health",
+            "flowkit.store.sqlite",
+            "flowkit.store.postgres",
+            "flowkit.store.location",
+            "flowkit.store.failures",
+        )
         for node in tree.body
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
     }

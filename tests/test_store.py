@@ -49,7 +49,7 @@ def test_failed_migration_leaves_version_unchanged(state_path: Path, monkeypatch
 
     current = migrations()
     broken = [*current, (current[-1][0] + 1, "9999_broken.sql", "CREATE TABLE x (a); SELECT * FROM nope;")]
-    monkeypatch.setattr(db, "migrations", lambda: broken)
+    monkeypatch.setattr(db, "migrations", lambda engine="sqlite": broken)
     with pytest.raises(Exception, match="migration 9999_broken.sql failed"):
         Store(state_path)
     conn = sqlite3.connect(state_path)

@@ -15,6 +15,7 @@ import pytest
 from conftest import Invoke
 
 import flowkit.store.db as db
+import flowkit.store.sqlite as sqlite_engine
 from flowkit.query_orders.core import Run, order_record
 from flowkit.records import Writer
 from flowkit.sources import Query
@@ -52,7 +53,7 @@ def old_store(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A store at schema version 8 (the real migrations up to 0008), as flowkit before 0009 left it."""
     older = [m for m in db.migrations() if m[0] <= 8]
     with monkeypatch.context() as patch:
-        patch.setattr(db, "migrations", lambda: older)
+        patch.setattr(db, "migrations", lambda engine="sqlite": older)
         store = Store(path)
         assert store.version == 8
         store.close()
@@ -213,7 +214,7 @@ def test_a_migration_stopped_half_way_keeps_nothing_and_runs_again(state_path: P
         return pack(value.encode(), level=orders_store.LEVEL)
 
     with monkeypatch.context() as patch:
-        patch.setattr(db, "_pack_text", failing)
+        patch.setattr(sqlite_engine, "_pack_text", failing)
         with pytest.raises(Exception, match="migration 0009_order_bodies_packed.sql failed"):
             Store(state_path)
     with sqlite3.connect(state_path) as conn:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from flowkit.config import Config
     from flowkit.errors import ConfigError
     from flowkit.store import Store
+    from flowkit.store.location import PgUrl
 
 
 class App:
@@ -58,7 +59,7 @@ class App:
         return self.loaded
 
     @property
-    def state_path(self) -> Path:
+    def state_path(self) -> Path | PgUrl:
         return self.config.state_path(self.state_override)
 
     def store(self) -> Store:
@@ -75,9 +76,7 @@ class App:
         """``exc`` as the flowkit error of the opened store (one line naming the file), when it is one."""
         if self._store is None:
             return None
-        from flowkit.store.db import store_error
-
-        return store_error(self._store.path, exc)
+        return self._store.error(exc)
 
     @property
     def lock_timeout(self) -> float:

@@ -297,8 +297,8 @@ def _early_log_format(argv: list[str]) -> None:
 
 
 def _store_error(ctx: click.Context, exc: Exception) -> FlowkitError | None:
-    """``exc`` as the open state store's flowkit error, when it is a sqlite error of a failing store."""
-    if type(exc).__module__ != "sqlite3":
+    """``exc`` as the open state store's flowkit error, when it is a sqlite or PostgreSQL error of a failing store."""
+    if not type(exc).__module__.startswith(("sqlite3", "psycopg")):
         return None
     from flowkit.cli.app import App
 

@@ -36,6 +36,7 @@ from flowkit.records import BadLine, Reader, Record, Writer
 from flowkit.routes import Routes, is_url
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
+from flowkit.store.location import PgUrl
 from flowkit.store.lock import exclusive
 from flowkit.transports import destination
 
@@ -69,7 +70,7 @@ class Router:
 
     config: Config
     store: Store
-    state_path: Path
+    state_path: Path | PgUrl
     routes: Routes
     wait: float
     options: dict[str, Any] = field(default_factory=dict)  # name_template, force, max_attempts for ``run.build``

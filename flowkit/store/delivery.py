@@ -72,7 +72,7 @@ def prepare(store: Store) -> None:
     default threshold every few hundred records. Durability is unchanged
     (commits are in the WAL either way); the last close checkpoints the rest.
     """
-    store.conn.execute("PRAGMA wal_autocheckpoint = 4000")
+    store.tune(wal_autocheckpoint=4000)
 
 
 def entries_for(store: Store, keys: Sequence[str], destination: str) -> dict[str, list[Entry]]:

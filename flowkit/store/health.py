@@ -11,7 +11,10 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flowkit.store.db import CORRUPT_CODES, migrations, writable
+from flowkit.errors import FlowkitError
+from flowkit.store.db import migrations
+from flowkit.store.location import PgUrl
+from flowkit.store.sqlite import CORRUPT_CODES, writable
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The tables that keep work from being done twice; a check counts their rows, a recovery must keep them.
@@ -27,7 +30,7 @@ LEDGERS: dict[str, str] = {
 class Health:
     """What ``check`` found: facts about the store, and the problems (none when it is healthy)."""
 
-    path: Path
+    path: Path | PgUrl
     found: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     newer: bool = False  # a schema newer than this flowkit's
@@ -37,11 +40,14 @@ class Health:
         return not self.problems
 
 
-def check(path: Path, *, max_errors: int = 20) -> Health:
+def check(path: Path | PgUrl, *, max_errors: int = 20) -> Health:
     """Check the store at ``path`` without changing it: header, ``PRAGMA integrity_check``, schema, writability.
 
     Opened with plain sqlite (no migration, no WAL switch), so a damaged file is looked at, never repaired.
+    A PostgreSQL store is checked by ``check_database``.
     """
+    if isinstance(path, PgUrl):
+        return check_database(path)
     health = Health(path)
     if not path.exists():
         health.problems.append(f"no state store at {path} (the first run creates it; check --state and state.path)")
@@ -118,3 +124,52 @@ def _check_open(conn: sqlite3.Connection, health: Health, max_errors: int) -> No
 
 def _created_tables(sql: str) -> list[str]:
     return re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", sql, flags=re.IGNORECASE)
+
+
+def check_database(url: PgUrl) -> Health:
+    """Check a PostgreSQL store without changing it: reachable, writable, schema version and tables, ledger rows.
+
+    The server checks its own pages (checksums, ``amcheck``); this looks at what flowkit relies on.
+    """
+    from flowkit.store.postgres import connect
+
+    health = Health(url)
+    try:
+        conn = connect(url, timeout=10, application="flowkit state check")
+    except FlowkitError as exc:
+        health.problems.append(f"cannot connect: {exc.message}")
+        return health
+    try:
+        server = conn.execute("SHOW server_version").fetchone()[0]
+        health.found.append(f"database {url}: PostgreSQL {server}")
+        if conn.execute("SHOW transaction_read_only").fetchone()[0] == "on":
+            health.problems.append("read-only: the server or the role takes no writes (a standby?); runs exit 78")
+        tables = {
+            row[0]
+            for row in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+        }
+        version = 0
+        if "flowkit_schema" in tables:
+            version = int(conn.execute("SELECT COALESCE(MAX(version), 0) FROM flowkit_schema").fetchone()[0])
+        available = migrations("postgresql")
+        known = max((m[0] for m in available), default=0)
+        if version > known:
+            health.newer = True
+            health.problems.append(f"schema version {version} is newer than this flowkit knows ({known}): upgrade flowkit")
+        elif version < known:
+            health.found.append(f"schema version {version} (the next run migrates it to {known})")
+        else:
+            health.found.append(f"schema version {version} (current)")
+        for number, name, sql in available:
+            missing = [t for t in _created_tables(sql) if t not in tables]
+            if number <= version and missing:
+                health.problems.append(f"schema: table(s) {', '.join(missing)} of migration {name} missing")
+        for table, what in LEDGERS.items():
+            if table in tables:
+                count = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                health.found.append(f"{table}: {count} row(s), {what}")
+    except Exception as exc:  # the server went away or refused a read
+        health.problems.append(f"unreadable: {' '.join(str(exc).split())}")
+    finally:
+        conn.close()
+    return health

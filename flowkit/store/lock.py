@@ -1,8 +1,10 @@
 """Cross-process locks so two cron runs of one command never overlap.
 
-A lock is ``flock`` on a file beside the state store: the kernel releases it
-when the holder dies (even by SIGKILL), so a killed run never leaves a stale
-lock behind.
+A lock is ``flock`` on a file beside a sqlite state store: the kernel releases
+it when the holder dies (even by SIGKILL), so a killed run never leaves a stale
+lock behind. On a PostgreSQL store it is a session advisory lock of the
+database (``store/postgres.py``), held by a connection of its own: the server
+releases it when that connection ends, also when its host dies.
 """
 
 from __future__ import annotations
@@ -16,12 +18,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flowkit.errors import ConfigError, FlowkitError, TempFailError
+from flowkit.store.location import PgUrl, lock_file
 
 
 @contextmanager
-def exclusive(state_path: Path, name: str, *, wait: float = 10.0) -> Iterator[None]:
+def exclusive(state_path: Path | PgUrl, name: str, *, wait: float = 10.0) -> Iterator[None]:
     """Hold lock ``name`` for the block; after ``wait`` seconds give up with exit 75."""
-    lock_path = state_path.with_name(f"{state_path.name}.{name}.lock")
+    if isinstance(state_path, PgUrl):
+        from flowkit.store.postgres import advisory
+
+        with advisory(state_path, name, wait=wait):
+            yield
+        return
+    lock_path = lock_file(state_path, name)
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)

@@ -35,10 +35,10 @@ class RulesView:
     """Read-only look-ups the built-in checks need (implements rules.checks.StoreView)."""
 
     def __init__(self, store: Store) -> None:
-        self.conn = store.conn
+        self.store, self.conn = store, store.conn
         self._plain = store.conn.cursor()  # tuples, not sqlite3.Row: this runs once per order
         self._plain.row_factory = None
-        self._stock_sql = _stock_query(self.conn)
+        self._stock_sql = _stock_query(store)
         self._stock: dict[tuple[str, str | None], float | None] = {}  # read once per SKU until refresh()
         self._version: int | None = None
         self._window: set[str] = set()  # numbers prefetch() read the rows of
@@ -111,12 +111,12 @@ class RulesView:
     def refresh(self) -> None:
         """Forget the cached stock when another process committed to the store since the last call.
 
-        ``PRAGMA data_version`` changes with every commit of another connection (push-stock's,
+        The store's data version (sqlite's ``PRAGMA data_version``) changes with every commit of another connection (push-stock's,
         say) and never with this connection's own, so between two calls stock reads are served
         from memory, and an empty ledger (or release list) is not asked at all; apply-rules calls this after
         each commit (every 256 records at most, sooner when the input pauses).
         """
-        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        version = self.store.data_version()
         if version != self._version:
             self._stock.clear()
             self._version = version
@@ -132,9 +132,9 @@ class RulesView:
         return self.conn.execute("SELECT 1 FROM order_releases WHERE number = ?", (number,)).fetchone() is not None
 
 
-def _stock_query(conn: sqlite3.Connection) -> tuple[str, bool] | None:
+def _stock_query(store: Store) -> tuple[str, bool] | None:
     """The SUM query over ``stock_ledger`` when that table exists with usable columns."""
-    columns = {row["name"] for row in conn.execute("PRAGMA table_info(stock_ledger)")}
+    columns = store.columns("stock_ledger")
     qty = next((c for c in QTY_COLUMNS if c in columns), None)
     if "sku" not in columns or qty is None:
         return None

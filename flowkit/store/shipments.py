@@ -83,7 +83,7 @@ def record(store: Store, number: str, target: str, message_seq: int, shipment: N
     cur = conn.execute(
         """INSERT INTO shipments (number, target, message_seq, source, courier, service, shipped_at, comment,
                                   notify, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (
             number,
             target,
@@ -97,7 +97,7 @@ def record(store: Store, number: str, target: str, message_seq: int, shipment: N
             now(),
         ),
     )
-    shipment_id = int(cur.lastrowid or 0)
+    shipment_id = int(cur.fetchone()[0])
     conn.executemany(
         "INSERT INTO shipment_lines (shipment_id, line_id, sku, quantity) VALUES (?, ?, ?, ?)",
         [(shipment_id, line_id, sku, qty) for line_id, sku, qty in shipment.lines],

@@ -49,8 +49,7 @@ def savepoint(store: Store) -> Iterator[None]:
 def tune_for_bulk(store: Store) -> None:
     """Connection settings for a long run of writes: a 24 MB page cache and a WAL
     checkpoint every 10,000 pages (fewer fsyncs); they end with the connection."""
-    store.conn.execute("PRAGMA cache_size = -24576")
-    store.conn.execute("PRAGMA wal_autocheckpoint = 10000")
+    store.tune(cache_size=-24576, wal_autocheckpoint=10000)
 
 
 def message_processed(store: Store, target: str, message_seq: int) -> str | None:
