@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -36,8 +37,31 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+PG_STATE = os.environ.get("FLOWKIT_TEST_STATE", "sqlite") == "postgresql"  # the store tests' second engine
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: looks at the sqlite file itself; skipped on PostgreSQL")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if PG_STATE:
+        skip = pytest.mark.skip(reason="sqlite's own (FLOWKIT_TEST_STATE=postgresql)")
+        for item in items:
+            if item.get_closest_marker("sqlite_only"):
+                item.add_marker(skip)
+
+
 @pytest.fixture
-def state_path(tmp_path: Path) -> Path:
+def state_path(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    """The test's state store: a sqlite file, or with FLOWKIT_TEST_STATE=postgresql a fresh database (a PgUrl).
+
+    Either way ``str()`` of it is what ``--state`` takes and ``Store(it)`` opens it.
+    """
+    if PG_STATE:
+        from flowkit.store.location import parse
+
+        return parse(request.getfixturevalue("pg_url"))
     return tmp_path / "state.db"
 
 

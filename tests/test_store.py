@@ -1,10 +1,9 @@
-"""The sqlite state store: file mode, WAL, migrations, runs, events, locks, purge."""
+"""The state store: file mode, WAL, migrations, runs, events, locks, purge (on both engines but the file's own)."""
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ ORDER = {
 }
 
 
+@pytest.mark.sqlite_only
 def test_new_store_is_private_wal_and_migrated(state_path: Path) -> None:
     store = Store(state_path)
     assert oct(os.stat(state_path).st_mode & 0o777) == "0o600"
@@ -44,17 +44,21 @@ def test_new_store_is_private_wal_and_migrated(state_path: Path) -> None:
 
 
 def test_failed_migration_leaves_version_unchanged(state_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    Store(state_path).close()
+    store = Store(state_path)
+    dialect = store.dialect
+    store.close()
     import flowkit.store.db as db
 
-    current = migrations()
-    broken = [*current, (current[-1][0] + 1, "9999_broken.sql", "CREATE TABLE x (a); SELECT * FROM nope;")]
+    current = migrations(dialect)
+    broken = [*current, (current[-1][0] + 1, "9999_broken.sql", "CREATE TABLE x (a INTEGER); SELECT * FROM nope;")]
     monkeypatch.setattr(db, "migrations", lambda engine="sqlite": broken)
     with pytest.raises(Exception, match="migration 9999_broken.sql failed"):
         Store(state_path)
-    conn = sqlite3.connect(state_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == current[-1][0]
-    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'x'").fetchone()[0] == 0
+    monkeypatch.undo()
+    store = Store(state_path)  # the schema as it was: the version before the broken one, no table x
+    assert store.version == current[-1][0]
+    assert store.columns("x") == set()
+    store.close()
 
 
 def test_runs_and_events(state_path: Path) -> None:
@@ -113,7 +117,10 @@ def test_lock_excludes_second_process_then_times_out(state_path: Path) -> None:
             sys.executable,
             "-c",
             "import sys,time\nfrom pathlib import Path\nfrom flowkit.store.lock import exclusive\n"
-            f"with exclusive(Path({str(state_path)!r}), 'deliver'):\n    print('held', flush=True)\n    time.sleep(30)",
+            "from flowkit.store.location import is_url, parse\n"
+            f"state = {str(state_path)!r}\n"
+            "with exclusive(parse(state) if is_url(state) else Path(state), 'deliver'):\n"
+            "    print('held', flush=True)\n    time.sleep(30)",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -125,7 +132,7 @@ def test_lock_excludes_second_process_then_times_out(state_path: Path) -> None:
             with exclusive(state_path, "deliver", wait=0.3):
                 pass
         assert info.value.exit_code == 75 and time.monotonic() - started >= 0.3
-        holder.kill()  # SIGKILL: the kernel releases the flock
+        holder.kill()  # SIGKILL: the kernel releases the flock (the server, the session's advisory lock)
         holder.wait()
         with exclusive(state_path, "deliver", wait=2):
             pass
@@ -155,10 +162,13 @@ def test_state_cli_show_runs_purge(invoke: Invoke, state_path: Path) -> None:
 
 
 def test_store_from_a_newer_flowkit_is_refused(state_path: Path) -> None:
-    Store(state_path).close()
-    conn = sqlite3.connect(state_path)
-    conn.execute("PRAGMA user_version = 999")
-    conn.close()
+    store = Store(state_path)
+    if store.dialect == "sqlite":  # where each engine keeps its schema version
+        store.conn.execute("PRAGMA user_version = 999")
+    else:
+        with store.transaction() as conn:
+            conn.execute("UPDATE flowkit_schema SET version = 999")
+    store.close()
     with pytest.raises(Exception, match="schema version 999, newer than this flowkit knows") as info:
         Store(state_path)
     assert info.value.exit_code == 78

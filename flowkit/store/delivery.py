@@ -125,9 +125,9 @@ _UPSERT = """INSERT INTO deliveries (key, destination, content_hash, status, att
                                      run_id, created_at, updated_at, provenance_id)
              VALUES (?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (key, destination, content_hash) DO UPDATE SET status = 'sending',
-                 attempts = attempts + 1, filename = excluded.filename, run_id = excluded.run_id,
+                 attempts = deliveries.attempts + 1, filename = excluded.filename, run_id = excluded.run_id,
                  updated_at = excluded.updated_at,
-                 provenance_id = COALESCE(excluded.provenance_id, provenance_id)"""
+                 provenance_id = COALESCE(excluded.provenance_id, deliveries.provenance_id)"""
 
 
 _INSERT = """INSERT INTO deliveries (id, key, destination, content_hash, status, attempts, filename, size,

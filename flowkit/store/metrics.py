@@ -24,7 +24,7 @@ def runs(store: Store) -> list[dict[str, Any]]:
                    AND s.exit_code = 0) AS last_success,
                (SELECT MAX(d.ended_at) FROM runs d
                  WHERE d.command = r.command AND COALESCE(d.target, '') = COALESCE(r.target, '')
-                   AND d.exit_code IS NOT NULL AND json_extract(d.counts, '$.delivered') > 0) AS last_delivered
+                   AND d.exit_code IS NOT NULL AND CAST(json_extract(d.counts, '$.delivered') AS BIGINT) > 0) AS last_delivered
           FROM runs r
          WHERE r.id IN (SELECT MAX(id) FROM runs WHERE ended_at IS NOT NULL GROUP BY command, COALESCE(target, ''))
          ORDER BY r.command, target

@@ -4,7 +4,7 @@ Imported only when the state is a ``postgresql://`` URL (psycopg 3 is the
 optional extra ``flowkit[postgres]``). The ledgers' SQL is written once, in
 the subset both engines read; ``translate`` turns the few sqlite spellings
 left into PostgreSQL's (``?`` and ``?N`` parameters, ``INSERT OR IGNORE``,
-``json_each``, two-argument ``MAX``/``MIN``, a negative ``substr``).
+``json_each``, ``json_extract(column, '$.name')``, two-argument ``MAX``/``MIN``, a negative ``substr``).
 
 Semantics are sqlite's, across hosts, by the database's own locks:
 
@@ -102,6 +102,7 @@ _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|%|\?(\d*)")
 _OR_IGNORE = re.compile(r"\bINSERT\s+OR\s+IGNORE\s+INTO\b", re.I)
 _RETURNING = re.compile(r"\sRETURNING\s", re.I)
 _JSON_EACH = re.compile(r"\bjson_each\((\?\d*)\)", re.I)
+_JSON_FIELD = re.compile(r"\bjson_extract\(([\w.]+), '\$\.(\w+)'\)", re.I)
 _PAIR = re.compile(r"\b(MAX|MIN)\(([^(),]+),([^(),]+)\)", re.I)
 _TAIL = re.compile(r"\bsubstr\(([^;]+?), -(\d+)\)", re.I)
 
@@ -114,6 +115,7 @@ def translate(sql: str, with_params: bool) -> tuple[str, tuple[int, ...] | None]
     without, the text goes as written.
     """
     sql = _JSON_EACH.sub(r"json_array_elements_text(\1::json)", sql)
+    sql = _JSON_FIELD.sub(r"(\1::json ->> '\2')", sql)  # as text: compare it after a CAST, as sqlite reads too
     if _OR_IGNORE.search(sql):
         sql = _OR_IGNORE.sub("INSERT INTO", sql)
         returning = _RETURNING.search(sql)
@@ -262,6 +264,14 @@ class Connection:
 
     def close(self) -> None:
         self.raw.close()
+
+    def __del__(self) -> None:  # like sqlite3's: a connection nobody holds any more is closed, quietly
+        raw = getattr(self, "raw", None)
+        if raw is not None and not raw.closed:
+            try:
+                raw.close()
+            except Exception:
+                pass
 
 
 def connect(url: PgUrl, *, timeout: float, application: str = "flowkit") -> Any:

@@ -150,8 +150,8 @@ def inbox_outcome(store: Store, folder: str, name: str, status: str, error: str 
     store.conn.execute(
         """INSERT INTO shipment_inbox (folder, name, attempts, last_error, status, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT(folder, name) DO UPDATE SET attempts = attempts + excluded.attempts,
-               last_error = COALESCE(excluded.last_error, last_error), status = excluded.status,
+           ON CONFLICT(folder, name) DO UPDATE SET attempts = shipment_inbox.attempts + excluded.attempts,
+               last_error = COALESCE(excluded.last_error, shipment_inbox.last_error), status = excluded.status,
                updated_at = excluded.updated_at""",
         (folder, name, failed, error, status, now()),
     )

@@ -41,8 +41,9 @@ def advance(store: Store, number: str, item: str, status: str, stage: int, at: s
         """INSERT INTO order_statuses (number, item, status, stage, at, target, message_seq, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(number, item) DO UPDATE SET status = excluded.status,
-               stage = MAX(stage, excluded.stage),
-               at = CASE WHEN at IS NULL OR excluded.at > at THEN excluded.at ELSE at END,
+               stage = MAX(order_statuses.stage, excluded.stage),
+               at = CASE WHEN order_statuses.at IS NULL OR excluded.at > order_statuses.at THEN excluded.at
+                         ELSE order_statuses.at END,
                target = excluded.target, message_seq = excluded.message_seq, updated_at = excluded.updated_at""",
         (number, item, status, stage, at, target, seq, now()),
     )
@@ -64,8 +65,8 @@ def inbox_outcome(store: Store, folder: str, name: str, status: str, error: str 
     conn.execute(
         """INSERT INTO status_inbox (folder, name, attempts, last_error, status, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT(folder, name) DO UPDATE SET attempts = attempts + excluded.attempts,
-               last_error = COALESCE(excluded.last_error, last_error), status = excluded.status,
+           ON CONFLICT(folder, name) DO UPDATE SET attempts = status_inbox.attempts + excluded.attempts,
+               last_error = COALESCE(excluded.last_error, status_inbox.last_error), status = excluded.status,
                updated_at = excluded.updated_at""",
         (folder, name, 1 if error is not None else 0, error, status, now()),
     )

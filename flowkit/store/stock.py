@@ -219,8 +219,8 @@ def inbox_record(store: Store, folder: str, name: str, status: str, error: str |
     failed = 1 if error is not None else 0
     store.conn.execute(
         """INSERT INTO stock_inbox (folder, name, attempts, status, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (folder, name) DO UPDATE SET attempts = attempts + excluded.attempts,
-               status = excluded.status, last_error = COALESCE(excluded.last_error, last_error),
+           ON CONFLICT (folder, name) DO UPDATE SET attempts = stock_inbox.attempts + excluded.attempts,
+               status = excluded.status, last_error = COALESCE(excluded.last_error, stock_inbox.last_error),
                updated_at = excluded.updated_at""",
         (folder, name, failed, status, error, now()),
     )
