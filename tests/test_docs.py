@@ -54,6 +54,10 @@ from flowkit.cli import cli
 LOOP = "covered by tests/test_cron_loop.py (the README pipeline and cron job, end to end); option-checked here"
 SYNOPSIS = "a synopsis (placeholders); option-checked only"
 GENERATED = "docs/commands.md"  # from --help by cog: its examples are option-checked, the pages run them
+SCALE_OUT = (
+    "needs a PostgreSQL server (db.example.com): tests/test_state_migrate.py::test_the_scale_out_page_runs_as_written"
+    " runs this line"
+)
 
 # Files none of whose lines run here, with the reason (their lines are still option-checked).
 NOT_RUN_FILES: dict[str, str] = {
@@ -95,6 +99,18 @@ NOT_RUN: dict[tuple[str, str], str] = {
         "docs/commands/apply-rules.md",
         "flowkit apply-rules test [--rules RULES.toml] [--junit FILE] [--update] PATH...",
     ): SYNOPSIS,
+    # docs/scale-out.md: run as written against the suite's PostgreSQL (libpq's PGHOSTADDR) by tests/test_state_migrate.py
+    ("docs/scale-out.md", "flowkit state migrate --from ~/.local/state/flowkit/state.db"): SCALE_OUT,
+    ("docs/scale-out.md", "flowkit state check"): SCALE_OUT,
+    ("docs/scale-out.md", "flowkit state show 1203"): SCALE_OUT,
+    (
+        "docs/scale-out.md",
+        "flowkit state migrate --from postgresql://flowkit@db.example.com/flowkit --to state-copy.db",
+    ): SCALE_OUT,
+    ("docs/scale-out.md", "flowkit state migrate --from ~/.local/state/flowkit/state.db --force"): (
+        "needs a PostgreSQL server and a run still going: "
+        "tests/test_state_migrate.py::test_runs_still_going_are_named_and_force_copies_anyway runs this line"
+    ),
 }
 
 # Lines that need a server: run against the suite's local ones (tests/servers/), skipped without them.

@@ -37,9 +37,10 @@ __all__ = ["COMMANDS", "cli", "load_command"]
 @click.option(
     "--state",
     "state_path",
-    metavar="PATH",
+    metavar="PATH|URL",
     envvar="FLOWKIT_STATE",
-    help="State store file (default: state.path from the config, then the user state dir).",
+    help="State store: a sqlite file or a postgresql:// URL (default: state.url or state.path from the config,"
+    " then the user state dir).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")

@@ -77,6 +77,7 @@ COMMANDS: Mapping[str, Entry] = {
             "resume": "flowkit.commands.state_pause:resume",
             "paused": "flowkit.commands.state_pause:paused",
             "reset-products": "flowkit.commands.state_products",
+            "migrate": "flowkit.commands.state_migrate",
         },
     ),
     "config": Entry("flowkit.commands.config", "Write a starter config, check one, or show the effective config."),
