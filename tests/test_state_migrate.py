@@ -272,6 +272,23 @@ def test_a_row_the_database_refuses_leaves_every_table_empty(work: Path, pg_url:
     assert set(pg_counts(pg_url).values()) == {0}
 
 
+def test_text_kept_as_bytes_and_bytes_kept_as_text_land_as_the_database_types_them(work: Path, pg_url: str) -> None:
+    """sqlite holds either in any column; PostgreSQL's TEXT takes text and its BYTEA bytes."""
+    with sqlite3.connect(work / "state.db") as conn:
+        conn.execute(
+            "INSERT INTO events (key, at, command, event, detail) VALUES ('9001', '2026-01-01', 'test', 'noted', ?)",
+            ('{"café": 1}'.encode(),),
+        )
+        conn.execute(
+            "INSERT INTO products (sku, content_hash, document, fetched_at, updated_at)"
+            " VALUES ('SKU-1', 'h', '{\"sku\": \"SKU-1\"}', '2026-01-01', '2026-01-01')"
+        )
+    assert migrate(work, "--from", "state.db", "--to", pg_url).returncode == 0
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT detail FROM events WHERE key = '9001'").fetchone() == ('{"café": 1}',)
+        assert conn.execute("SELECT document FROM products").fetchone() == (b'{"sku": "SKU-1"}',)
+
+
 def test_the_password_is_never_shown(work: Path, pg_url: str) -> None:
     parts = conninfo_to_dict(pg_url)
     with_secret = f"postgresql://postgres:{SECRET}@{parts['host']}:{parts['port']}/{parts['dbname']}"
@@ -287,6 +304,22 @@ def test_the_password_is_never_shown(work: Path, pg_url: str) -> None:
     for done in (first, refused, back):
         assert SECRET not in done.stdout + done.stderr and pg_url in done.stdout + done.stderr
     assert SECRET not in ok(work, "flowkit state runs --limit 100", env_for(work, pg_url)).stdout
+
+
+def test_a_database_that_sorts_text_otherwise_is_said(work: Path, pg_server: Any) -> None:
+    """A database made without the page's LC_COLLATE 'C' (here ICU's root locale): copied, with a warning."""
+    url = pg_server.url("icu_order")
+    with psycopg.connect(pg_server.url(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE icu_order TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'und'")
+    try:
+        done = migrate(work, "--from", "state.db", "--to", url)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.splitlines()[0] == (
+            f"flowkit: warning: state migrate: {url} sorts text by 'und', not byte by byte as sqlite does, so listings"
+            " may come in another order (create the database with LC_COLLATE 'C' from template0: docs/scale-out.md)"
+        )
+    finally:
+        pg_server.drop_database(url)
 
 
 def test_a_missing_source_file_is_said_and_not_created(work: Path, pg_url: str) -> None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from flowkit.cli.app import App
+    from flowkit.store import Store
     from flowkit.store.location import PgUrl
 
 
@@ -52,9 +53,9 @@ def command(source: str, target: str | None, force: bool) -> None:
     import json
 
     from flowkit import log
-    from flowkit.errors import TempFailError, UsageError
+    from flowkit.errors import UsageError
     from flowkit.store import Store
-    from flowkit.store.transfer import copy, running
+    from flowkit.store.transfer import copy
 
     app = get_app()
     origin, destination = _location(app, source, "--from"), app.state_path if target is None else _location(app, target, "--to")
@@ -63,29 +64,50 @@ def command(source: str, target: str | None, force: bool) -> None:
     timeout = float(app.config.section("state").get("busy_timeout", 10))
     old = Store(origin, busy_timeout=timeout)
     try:
-        going = running(old)
-        if going and not force:
-            first = going[0]
-            raise TempFailError(
-                f"state migrate: {len(going)} run(s) of {origin} still going on this host "
-                f"({first['command']}, pid {first['pid']}, started {first['started_at']}); their work would not be copied",
-                hint="stop the cron jobs and let the runs end, or give --force",
-            )
+        _still_going(old, force)
         new = Store(destination, busy_timeout=timeout)
         try:
+            _warn_of_order(app, new)
             copied = copy(old, new, told=lambda table, rows: _told(app, table, rows))
         finally:
             new.close()
     finally:
         old.close()
     if app.verbosity >= 0:
-        log.emit(
-            f"flowkit: state migrate: {sum(copied.values())} rows in {len(copied)} tables copied from {origin} "
-            f"to {destination}; every count matches",
-            event="migrate-done",
-            rows=sum(copied.values()),
-        )
+        total = sum(copied.values())
+        text = f"{total} rows in {len(copied)} tables copied from {origin} to {destination}; every count matches"
+        log.emit(f"flowkit: state migrate: {text}", event="migrate-done", rows=total)
     click.echo(json.dumps({"from": str(origin), "to": str(destination), "copied": copied}))
+
+
+def _still_going(store: Store, force: bool) -> None:
+    """Refuse (75) a source with runs still going on this host, unless ``force``."""
+    from flowkit.errors import TempFailError
+    from flowkit.store.transfer import running
+
+    going = running(store)
+    if going and not force:
+        first = going[0]
+        raise TempFailError(
+            f"state migrate: {len(going)} run(s) of {store.path} still going on this host "
+            f"({first['command']}, pid {first['pid']}, started {first['started_at']}); their work would not be copied",
+            hint="stop the cron jobs and let the runs end, or give --force",
+        )
+
+
+def _warn_of_order(app: App, store: Store) -> None:
+    """Say so when the target sorts text otherwise than sqlite (a database not created with the C collation)."""
+    from flowkit import log
+    from flowkit.store.transfer import text_order
+
+    collation = text_order(store)
+    if collation is not None and app.verbosity >= 0:
+        log.emit(
+            f"flowkit: warning: state migrate: {store.path} sorts text by {collation!r}, not byte by byte as sqlite does, "
+            "so listings may come in another order (create the database with LC_COLLATE 'C' from template0: docs/scale-out.md)",
+            event="migrate-collation",
+            level="warning",
+        )
 
 
 def _told(app: App, table: str, rows: int) -> None:

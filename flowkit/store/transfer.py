@@ -82,6 +82,17 @@ def running(store: Store) -> list[dict[str, Any]]:
     return [dict(row) for row in rows if row["pid"] and _alive(int(row["pid"]))]
 
 
+def text_order(store: Store) -> str | None:
+    """None when the store sorts text byte by byte, as sqlite does; else the collation it sorts by instead."""
+    if store.dialect == "sqlite":
+        return None
+    row = store.conn.execute("SELECT 'B' < 'a' AS bytewise, * FROM pg_database WHERE datname = current_database()").fetchone()
+    if row["bytewise"]:
+        return None
+    found = dict(row)  # an ICU locale has its name in datlocale (PostgreSQL 17) or daticulocale (15, 16)
+    return str(found.get("datlocale") or found.get("daticulocale") or found["datcollate"])
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -144,13 +155,11 @@ def _copy_table(store: Store, target: Store, table: str) -> int:
     if SQLITE_ROWID in want and SQLITE_ROWID not in have and store.dialect == "sqlite":
         columns.append(SQLITE_ROWID)  # the order lines were written in, which the ledgers read back by
     listed = ", ".join(_quote(c) for c in columns)
-    batches = _read(store, f"SELECT {listed} FROM {_quote(table)}")
+    batches = _read(store, f"SELECT {_selected(store, target, table, columns)} FROM {_quote(table)}")
+    rows = (row for batch in batches for row in batch)
     try:
-        if target.dialect == "postgresql":  # its columns are typed: text where it keeps text, bytes where bytes
-            kinds = tuple(column in _bytea_columns(target, table) for column in columns)
-            rows = (_fit(row, kinds, table) for batch in batches for row in batch)
+        if target.dialect == "postgresql":
             return _copy_in(target, f"COPY {_quote(table)} ({listed}) FROM STDIN", rows)
-        rows = (row for batch in batches for row in batch)  # sqlite's columns take either, as they came
         return _insert(target, f"INSERT INTO {_quote(table)} ({listed}) VALUES ({', '.join('?' * len(columns))})", rows)
     except FlowkitError:
         raise
@@ -184,32 +193,21 @@ def _read(store: Store, sql: str) -> Generator[Sequence[Sequence[Any]], None, No
         cursor.close()
 
 
-def _fit(row: Sequence[Any], blobs: tuple[bool, ...], table: str) -> Sequence[Any]:
-    """The row with text where the target keeps text and bytes where it keeps bytes (sqlite's hold either anywhere)."""
-    for value, blob in zip(row, blobs, strict=True):
-        if isinstance(value, str) if blob else isinstance(value, bytes):
-            return tuple(_as(v, b, table) for v, b in zip(row, blobs, strict=True))
-    return row
+def _selected(store: Store, target: Store, table: str, columns: list[str]) -> str:
+    """The source's columns as the target keeps them.
 
-
-def _as(value: Any, blob: bool, table: str) -> Any:
-    if blob and isinstance(value, str):
-        return value.encode("utf-8")
-    if not blob and isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(f"state migrate: table {table}: bytes that are not UTF-8 text in a text column") from None
-    return value
-
-
-def _bytea_columns(target: Store, table: str) -> set[str]:
+    A sqlite column holds text or bytes whatever its declared type (an order's packed document
+    sits in a TEXT column); PostgreSQL's are typed, so from sqlite into PostgreSQL each value is
+    read as the target column's type: bytes for BYTEA, text for TEXT (sqlite's CAST, no copy in Python).
+    """
+    if not (store.dialect == "sqlite" and target.dialect == "postgresql"):
+        return ", ".join(_quote(c) for c in columns)
     rows = target.conn.execute(
-        "SELECT column_name FROM information_schema.columns"
-        " WHERE table_schema = current_schema() AND table_name = ? AND data_type = 'bytea'",
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?",
         (table,),
     )
-    return {str(row[0]) for row in rows}
+    cast = {str(name): {"bytea": "BLOB", "text": "TEXT"}.get(str(kind)) for name, kind in rows}
+    return ", ".join(f"CAST({_quote(c)} AS {cast[c]})" if cast.get(c) else _quote(c) for c in columns)
 
 
 def _copy_in(target: Store, sql: str, rows: Iterator[Sequence[Any]]) -> int:
