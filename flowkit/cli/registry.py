@@ -67,7 +67,7 @@ COMMANDS: Mapping[str, Entry] = {
     ),
     "state": Entry(
         "flowkit.commands.state",
-        "Inspect and maintain the sqlite state store.",
+        "Inspect and maintain the state store (sqlite or PostgreSQL).",
         {
             "release": "flowkit.commands.release",
             "exports": "flowkit.commands.state_exports",

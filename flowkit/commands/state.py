@@ -14,7 +14,7 @@ from flowkit.cli.groups import Group
 
 @click.group("state", cls=Group)
 def command() -> None:
-    """Inspect and maintain the sqlite state store."""
+    """Inspect and maintain the state store (sqlite or PostgreSQL)."""
 
 
 def story(number: str) -> dict[str, Any]:
