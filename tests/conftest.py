@@ -44,12 +44,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: looks at the sqlite file itself; skipped on PostgreSQL")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if PG_STATE:
-        skip = pytest.mark.skip(reason="sqlite's own (FLOWKIT_TEST_STATE=postgresql)")
-        for item in items:
-            if item.get_closest_marker("sqlite_only"):
-                item.add_marker(skip)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL: skip what is sqlite's own, and leave out the tests that never open ``state_path`` (no store of theirs to run on it)."""
+    if not PG_STATE:
+        return
+    skip = pytest.mark.skip(reason="sqlite's own (FLOWKIT_TEST_STATE=postgresql)")
+    kept, left = [], []
+    for item in items:
+        (kept if "state_path" in getattr(item, "fixturenames", ()) else left).append(item)
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 @pytest.fixture
@@ -98,6 +105,17 @@ def invoke(state_path: Path) -> Invoke:
 def records(text: str) -> list[dict[str, Any]]:
     """Parse NDJSON output into records."""
     return [orjson.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def store_rows(state: Any, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` in the test's store (either engine), as plain tuples, read by a connection of its own."""
+    from flowkit.store import Store
+
+    store = Store(state)
+    try:
+        return [tuple(row) for row in store.conn.execute(sql, params)]
+    finally:
+        store.close()
 
 
 def record_line(kind: str, key: str, body: Any, meta: dict[str, Any] | None = None, type: str = "application/json") -> str:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import email
 import json
-import sqlite3
 from collections.abc import Callable
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import orjson
-from conftest import ROOT, Invoke, record_line, records
+from conftest import ROOT, Invoke, record_line, records, store_rows
 from servers.smtp import PASSWORD, USER
 from servers.sshd import free_port
 
@@ -199,9 +198,7 @@ def test_smtp_down_keeps_the_exit_code_warns_and_sends_with_the_next_run(
     assert mail["Subject"] == "flowkit alert: deliver erp run 2: 1 dead"
     assert "  dead   1300  delivery to erp: gave up after 1 attempt(s): " in text_of(mail)
     assert "flowkit_alerts_pending 0" in metrics.read_text()
-    with sqlite3.connect(state_path) as conn:
-        rows = conn.execute("SELECT run_id, status, attempts, destination FROM alerts").fetchall()
-    assert rows == [(2, "sent", 2, "ops-mail")]
+    assert store_rows(state_path, "SELECT run_id, status, attempts, destination FROM alerts") == [(2, "sent", 2, "ops-mail")]
 
 
 def test_on_chooses_what_is_told_and_min_interval_bundles_runs(

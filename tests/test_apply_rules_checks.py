@@ -29,24 +29,23 @@ def reasons(result: Any) -> list[str | None]:
 
 
 def put_stock(state_path: Path, sku: str, qty: int, target: str = "web") -> None:
-    """Write a stock figure the way push-stock's ledger holds it (creating the table if absent)."""
+    """Write a stock figure the way push-stock's ledger holds it (the required columns it does not name: 1 and "x")."""
     store = Store(state_path)
-    conn = store.conn
-    columns = list(conn.execute("PRAGMA table_info(stock_ledger)"))
-    if not columns:
-        conn.execute("""CREATE TABLE stock_ledger (target TEXT NOT NULL, sku TEXT NOT NULL,
-                        source TEXT NOT NULL DEFAULT 'default', seq INTEGER NOT NULL, qty INTEGER NOT NULL,
-                        PRIMARY KEY (target, sku, source))""")
-        columns = list(conn.execute("PRAGMA table_info(stock_ledger)"))
-    qty_column = next(c for c in QTY_COLUMNS if any(col["name"] == c for col in columns))
-    values: dict[str, Any] = {"sku": sku, qty_column: qty, "target": target, "source": "default"}
-    for col in columns:
-        if col["name"] not in values and col["notnull"] and col["dflt_value"] is None:
-            values[col["name"]] = 1 if "INT" in (col["type"] or "").upper() else "x"
-    names = [n for n in values if any(col["name"] == n for col in columns)]
-    conn.execute(
-        f"INSERT INTO stock_ledger ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", [values[n] for n in names]
-    )
+    columns = store.columns("stock_ledger")
+    qty_column = next(c for c in QTY_COLUMNS if c in columns)
+    values: dict[str, Any] = {
+        "sku": sku,
+        qty_column: qty,
+        "target": target,
+        "source": "default",
+        "last_seq": 1,
+        "updated_at": "x",
+    }
+    names = [n for n in values if n in columns]
+    with store.transaction() as conn:
+        conn.execute(
+            f"INSERT INTO stock_ledger ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", [values[n] for n in names]
+        )
     store.close()
 
 

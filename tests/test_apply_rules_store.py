@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -118,6 +117,16 @@ def test_stock_is_read_again_once_another_process_committed(state_path: Path) ->
     assert view.stock("MUG", "web") == 3  # within a window: served from memory
     view.refresh()
     assert view.stock("MUG", None) == 5 and view.stock("MUG", "web") == 3
+    store.close()
+
+
+@pytest.mark.sqlite_only  # PostgreSQL's change signal (pg_current_snapshot) moves with this connection's commits too
+def test_stock_is_not_read_again_after_its_own_write(state_path: Path) -> None:
+    put_stock(state_path, "MUG", 3)
+    store = Store(state_path)
+    view = RulesView(store)
+    view.refresh()
+    assert view.stock("MUG", "web") == 3
     store.conn.execute("UPDATE stock_ledger SET qty = 1 WHERE target = 'web'")  # its own write: no re-read
     view.refresh()
     assert view.stock("MUG", "web") == 3
@@ -148,9 +157,10 @@ def test_a_held_order_goes_out_once_its_hold_is_recorded(tmp_path: Path, state_p
         for number in ("51", "52"):
             result = exchange(stream(order(number)))  # while stdin stays open: no waiting for a full window
             assert result["body"]["hold"]["reason"] == "Review"
-            with sqlite3.connect(state_path) as conn:  # recorded before it was written out
-                status = conn.execute("SELECT export_status FROM orders WHERE number = ?", (number,)).fetchone()
-            assert status == ("held",)
+            store = Store(state_path)  # recorded before it was written out
+            status = store.conn.execute("SELECT export_status FROM orders WHERE number = ?", (number,)).fetchone()
+            store.close()
+            assert tuple(status) == ("held",)
 
 
 def test_an_empty_ledger_is_not_asked_until_stock_arrives(state_path: Path) -> None:

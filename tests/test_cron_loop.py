@@ -130,7 +130,7 @@ def cron_doc_lines(number: str) -> list[str]:
 class Loop:
     """A working folder as a user sets it up: flowkit.toml, rules.toml, mis.xsl, a state store beside them."""
 
-    def __init__(self, work: Path, source: str, server: sshd.Sshd) -> None:
+    def __init__(self, work: Path, source: str, server: sshd.Sshd, state: Any) -> None:
         self.work, self.server = work, server
         self.remote = server.upload / work.name
         self.remote.mkdir(parents=True)
@@ -148,9 +148,7 @@ key_file = "{server.client_key}"
 known_hosts = "{server.known_hosts}"
 retries = 1
 
-[state]
-path = "state.db"
-
+{state_config(state)}
 [apply-rules]
 rules = "rules.toml"
 """)
@@ -187,6 +185,11 @@ rules = "rules.toml"
         return story
 
 
+def state_config(state: Any) -> str:
+    """The ``[state]`` table for the test's store: the file ``state.db`` beside the config, or its PostgreSQL URL."""
+    return '[state]\npath = "state.db"\n' if isinstance(state, Path) else f'[state]\nurl = "{state}"\n'
+
+
 def http_source(preset: str, base: str) -> str:
     token = "OMNI_TOKEN" if preset == "omnitron" else "SHOP_TOKEN"
     return f'[sources.inbox]\ntype = "http"\npreset = "{preset}"\nbase_url = "{base}"\ntoken = "${{{token}}}"\npage_size = 2\n'
@@ -206,10 +209,12 @@ def check_run(result: subprocess.CompletedProcess[str], code: int = 0) -> None:
 
 
 @pytest.mark.parametrize("preset", ["magento2", "omnitron"])
-def test_readme_pipeline_from_an_http_api(preset: str, tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd) -> None:
+def test_readme_pipeline_from_an_http_api(
+    preset: str, tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd, state_path: Path
+) -> None:
     base, api = api_server
     api.reset()
-    loop = Loop(tmp_path, http_source(preset, base), sftp)
+    loop = Loop(tmp_path, http_source(preset, base), sftp, state_path)
     wanted = expected_http(api, preset)
     check_run(loop.readme())
     first = loop.delivered()
@@ -224,13 +229,13 @@ def test_readme_pipeline_from_an_http_api(preset: str, tmp_path: Path, api_serve
 
 
 @pytest.mark.parametrize("kind", ["canonical-without-id", "magento2", "omnitron", "infigo-json", "infigo-xml", "gelato", "jolt"])
-def test_readme_pipeline_from_a_folder_of_each_format(kind: str, tmp_path: Path, sftp: sshd.Sshd) -> None:
+def test_readme_pipeline_from_a_folder_of_each_format(kind: str, tmp_path: Path, sftp: sshd.Sshd, state_path: Path) -> None:
     files, mapping, numbers = folder_orders(kind)
     inbox = tmp_path / "orders"
     inbox.mkdir()
     for name, text in files.items():
         (inbox / name).write_text(text)
-    loop = Loop(tmp_path, f'[sources.inbox]\ntype = "dir"\npath = "orders"\nmapping = "{mapping}"\n', sftp)
+    loop = Loop(tmp_path, f'[sources.inbox]\ntype = "dir"\npath = "orders"\nmapping = "{mapping}"\n', sftp, state_path)
     check_run(loop.readme())
     first = loop.delivered()
     assert set(first) == numbers
@@ -240,11 +245,11 @@ def test_readme_pipeline_from_a_folder_of_each_format(kind: str, tmp_path: Path,
 
 @pytest.mark.parametrize("preset", ["magento2", "omnitron"])
 def test_an_outage_is_loud_and_the_next_run_delivers_what_was_missed(
-    preset: str, tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd
+    preset: str, tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd, state_path: Path
 ) -> None:
     base, api = api_server
     api.reset()
-    loop = Loop(tmp_path, http_source(preset, base), sftp)
+    loop = Loop(tmp_path, http_source(preset, base), sftp, state_path)
     wanted = expected_http(api, preset)
     sftp.stop()
     try:
@@ -297,9 +302,9 @@ def test_readme_set_up_and_completion_lines_run() -> None:
         assert done.returncode == 0 and "flowkit" in done.stdout and "complete" in done.stdout, (command, done.stderr)
 
 
-def test_a_next_command_that_fails_is_named_not_a_silent_crash(tmp_path: Path) -> None:
+def test_a_next_command_that_fails_is_named_not_a_silent_crash(tmp_path: Path, state_path: Path) -> None:
     """deliver's reader gone (a mistyped mark-sent): deliver says so, and its run is not logged "crashed"."""
-    (tmp_path / "flowkit.toml").write_text('[destinations.hot]\ntype = "hotfolder"\npath = "out"\n[state]\npath = "state.db"\n')
+    (tmp_path / "flowkit.toml").write_text('[destinations.hot]\ntype = "hotfolder"\npath = "out"\n' + state_config(state_path))
     lines = "".join(
         json.dumps(
             {"flowkit": "record/1", "kind": "payload", "key": str(n), "type": "application/json", "meta": {}, "body": {"n": n}}
@@ -323,11 +328,11 @@ def test_a_next_command_that_fails_is_named_not_a_silent_crash(tmp_path: Path) -
 
 
 def test_a_refused_host_key_exits_69_and_the_run_after_the_fix_delivers(
-    tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd
+    tmp_path: Path, api_server: tuple[str, Api], sftp: sshd.Sshd, state_path: Path
 ) -> None:
     base, api = api_server
     api.reset()
-    loop = Loop(tmp_path, http_source("magento2", base), sftp)
+    loop = Loop(tmp_path, http_source("magento2", base), sftp, state_path)
     wanted = expected_http(api, "magento2")
     config = tmp_path / "flowkit.toml"
     trusted = config.read_text()

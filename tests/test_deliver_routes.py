@@ -236,6 +236,7 @@ def blocked(folder: Path) -> None:
     (folder / "web").write_text("a file where the folder should be")
 
 
+@pytest.mark.sqlite_only  # the run-wide destination lock: on PostgreSQL runs share a destination by per-key claims
 def test_a_failing_destination_does_not_block_the_others_and_retry_failed_covers_every_destination(
     invoke: Invoke, tmp_path: Path, tmp_config: Write, state_path: Path, sshd_server: Sshd, http_server: Any
 ) -> None:
@@ -290,6 +291,7 @@ def test_a_destination_that_is_down_keeps_only_its_own_records(
     assert (tmp_path / "mis" / "web" / "1.xml").exists() and http_server.state.creates["/orders/4"] == 1
 
 
+@pytest.mark.sqlite_only  # the run-wide destination lock: on PostgreSQL runs share a destination by per-key claims
 def test_a_locked_destination_is_not_sent_this_run_and_the_others_go_on(
     invoke: Invoke, tmp_path: Path, tmp_config: Write, state_path: Path, sshd_server: Sshd, http_server: Any
 ) -> None:
@@ -306,6 +308,7 @@ def test_a_locked_destination_is_not_sent_this_run_and_the_others_go_on(
     assert [status for *_, status in outputs(after.stdout)] == ["duplicate", "delivered"]
 
 
+@pytest.mark.sqlite_only  # the run-wide destination lock: on PostgreSQL runs share a destination by per-key claims
 def test_a_lock_that_sorts_before_one_held_is_not_waited_for(
     invoke: Invoke, tmp_path: Path, tmp_config: Write, state_path: Path, sshd_server: Sshd, http_server: Any
 ) -> None:

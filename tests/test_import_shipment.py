@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 from conftest import DATA, Invoke, record_line, records
+
+from flowkit.store import Store
 
 HERE = DATA / "import_shipment"
 ORDERS = str(HERE / "orders.ndjson")
@@ -39,8 +40,11 @@ def shipped(invoke: Invoke, number: str) -> dict[str, int]:
 
 
 def table_count(state_path: Path, sql: str) -> int:
-    with sqlite3.connect(state_path) as conn:
-        return int(conn.execute(sql).fetchone()[0])
+    store = Store(state_path)  # either engine (FLOWKIT_TEST_STATE=postgresql)
+    try:
+        return int(store.conn.execute(sql).fetchone()[0])
+    finally:
+        store.close()
 
 
 FULL = [{"sku": "FLY-A5-350", "qty": 500}, {"sku": "BC-85X55", "qty": 250}]
@@ -113,7 +117,7 @@ def test_message_ids_are_scoped_by_target(invoke: Invoke) -> None:
     assert code == 0 and results(out)[0]["result"] == "success"
 
 
-def test_unknown_order_fails_and_can_be_resent(invoke: Invoke, state_path: Path) -> None:
+def test_unknown_order_fails_and_can_be_resent(invoke: Invoke, state_path: Path, tmp_path: Path) -> None:
     message = msg(3, "999999", [{"sku": "FLY-A5-350", "qty": 1}])
     code, out, err = ship(invoke, message)
     assert code == 65
@@ -123,8 +127,8 @@ def test_unknown_order_fails_and_can_be_resent(invoke: Invoke, state_path: Path)
     assert "Traceback" not in err
     assert table_count(state_path, "SELECT count(*) FROM processed_messages") == 0
     order = {"number": "999999", "lines": [{"id": "1", "sku": "FLY-A5-350", "quantity": 1}]}
-    (state_path.parent / "late.json").write_text(json.dumps(order))
-    result = invoke(["import-shipment", "--orders", str(state_path.parent / "late.json"), "-"], input=message)
+    (tmp_path / "late.json").write_text(json.dumps(order))
+    result = invoke(["import-shipment", "--orders", str(tmp_path / "late.json"), "-"], input=message)
     assert result.exit_code == 0 and results(records(result.stdout))[0]["result"] == "success"
 
 

@@ -4,12 +4,13 @@ delivered to the suite's HTTP server; duplicates, stale and out-of-order message
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import orjson
 from conftest import DATA, ROOT, Invoke, record_line, records
+
+from flowkit.store import Store
 
 ORDERS = str(DATA / "import_shipment" / "orders.ndjson")
 SAMPLES = ROOT / "samples" / "statuses"
@@ -44,8 +45,11 @@ def story(invoke: Invoke, number: str) -> dict[str, Any]:
 
 
 def count(state_path: Path, sql: str) -> int:
-    with sqlite3.connect(state_path) as conn:
-        return int(conn.execute(sql).fetchone()[0])
+    store = Store(state_path)  # either engine (FLOWKIT_TEST_STATE=postgresql)
+    try:
+        return int(store.conn.execute(sql).fetchone()[0])
+    finally:
+        store.close()
 
 
 def test_statuses_become_magento_comments_delivered_to_the_shop(invoke: Invoke, http_server: Any) -> None:

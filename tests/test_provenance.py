@@ -25,9 +25,10 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import ROOT, Invoke, record_line, records
+from conftest import ROOT, Invoke, record_line, records, store_rows
 
 from flowkit import __version__
+from flowkit.store import Store
 
 SHEET = ROOT / "samples" / "transform" / "mis-jobimport.xsl"
 SPEC = ROOT / "samples" / "transform" / "gelato-order.jolt.json"
@@ -233,8 +234,10 @@ def test_rejected_message_is_in_the_story_and_a_corrected_resend_applies(invoke:
 )
 def test_refused_for_the_order_state(invoke: Invoke, state_path: Path, change: str, reason: str) -> None:
     assert invoke(["import-shipment", "--orders", str(ORDERS)], input="").exit_code == 0
-    with sqlite3.connect(state_path) as db:
-        db.execute(change + " WHERE number = '300045'")
+    store = Store(state_path)
+    with store.transaction() as conn:
+        conn.execute(change + " WHERE number = '300045'")
+    store.close()
     before = _counts(state_path)
     refused = invoke(["import-shipment"], input=message(9100, "BC-85X55", 1))
     assert refused.exit_code == 65
@@ -268,5 +271,4 @@ def test_rejection_shows_on_a_terminal(invoke: Invoke, state_path: Path, tmp_pat
 
 
 def _counts(state: Path) -> dict[str, int]:
-    with sqlite3.connect(state) as db:
-        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("events", "shipments", "processed_messages")}
+    return {t: store_rows(state, f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("events", "shipments", "processed_messages")}

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Invoke, LivePipeline, record_line, records
+from conftest import Invoke, LivePipeline, record_line, records, store_rows
 
 MAPPINGS = Path(__file__).parent / "data" / "query_orders" / "mappings"
 
@@ -43,9 +42,8 @@ def config(tmp_config: Any, inbox: Path) -> Path:
 
 
 def export_status(state_path: Path, number: str) -> tuple[str, int]:
-    with sqlite3.connect(state_path) as conn:
-        row = conn.execute("SELECT export_status, attempts FROM orders WHERE number = ?", (number,)).fetchone()
-    return (row[0], row[1]) if row else ("unknown", 0)
+    rows = store_rows(state_path, "SELECT export_status, attempts FROM orders WHERE number = ?", (number,))
+    return (rows[0][0], rows[0][1]) if rows else ("unknown", 0)
 
 
 def test_dir_source_emits_every_format_and_records_each_order(invoke: Invoke, config: Path, state_path: Path) -> None:
@@ -60,8 +58,7 @@ def test_dir_source_emits_every_format_and_records_each_order(invoke: Invoke, co
     assert first["meta"] == {"channel": "b2b", "source": "inbox"}
     assert first["body"]["schema"] == "flowkit.order/1"
     assert export_status(state_path, "1002") == ("queued", 0)
-    with sqlite3.connect(state_path) as conn:
-        lines = conn.execute("SELECT sku, quantity FROM order_lines WHERE number = 'OMN-5120' ORDER BY rowid").fetchall()
+    lines = store_rows(state_path, "SELECT sku, quantity FROM order_lines WHERE number = 'OMN-5120' ORDER BY rowid")
     assert lines == [("MUG-WHT-330", 2), ("CAL-A3-2026", 1)]
     story = json.loads(invoke(["state", "show", "1002"]).stdout)
     assert [e["event"] for e in story["events"]] == ["fetched", "queued"]
@@ -168,10 +165,9 @@ def test_cron_loop_unsent_mark_sent_failed_until_dead(invoke: Invoke, config: Pa
 
     story = json.loads(invoke(["state", "show", "1002"]).stdout)
     assert [e["event"] for e in story["events"]] == ["fetched", "queued", "failed", "queued", "dead"]
-    with sqlite3.connect(state_path) as conn:
-        history = conn.execute(
-            "SELECT command, emitted, delivered, duplicates, failed, dead FROM export_history ORDER BY id"
-        ).fetchall()
+    history = store_rows(
+        state_path, "SELECT command, emitted, delivered, duplicates, failed, dead FROM export_history ORDER BY id"
+    )
     assert history == [
         ("query-orders", 6, 0, 0, 0, 0),
         ("mark-sent", 0, 4, 1, 1, 0),
@@ -207,15 +203,13 @@ def test_dry_run_looks_without_queuing_recording_or_moving(
     assert len(records(look.stdout)) == 6
     assert sorted(p.name for p in inbox.iterdir()) == files  # nothing moved to done/
     assert export_status(state_path, "1001") == ("unknown", 0)
-    with sqlite3.connect(state_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0
-        assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
+    assert store_rows(state_path, "SELECT COUNT(*) FROM events") == [(0,)]
+    assert store_rows(state_path, "SELECT COUNT(*) FROM runs") == [(0,)]
     cron = invoke(["query-orders", "--unsent"], config=config)  # the next real run still gets all of them
     assert sorted(r["key"] for r in records(cron.stdout)) == sorted(r["key"] for r in records(look.stdout))
     again = invoke(["query-orders", "--unsent", "--dry-run"], config=config)
     assert again.exit_code == 0 and len(records(again.stdout)) == 6  # that run ended: cron would send them again
-    with sqlite3.connect(state_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1  # the real run only
+    assert store_rows(state_path, "SELECT COUNT(*) FROM runs") == [(1,)]  # the real run only
 
 
 def test_moved_files_carry_over_from_the_store(invoke: Invoke, tmp_config: Any, inbox: Path, state_path: Path) -> None:

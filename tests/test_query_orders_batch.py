@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from conftest import Invoke, records
+from conftest import Invoke, records, store_rows
 from test_query_orders import canonical
 
 from flowkit.query_orders.core import Run
@@ -30,18 +29,16 @@ class CheckingWriter(Writer):
 
     def __init__(self, state: Path) -> None:
         super().__init__(io.BytesIO(), mode="record")
-        self.state = state
+        self.other = Store(state)  # another connection sees committed rows only
         self.emitted: list[str] = []
 
     def put(self, chunks: Sequence[bytes]) -> None:
+        other = self.other.conn
         for data in chunks:
             record = json.loads(data)
-            with sqlite3.connect(self.state) as other:  # another connection sees committed rows only
-                row = other.execute(
-                    "SELECT export_status, content_hash FROM orders WHERE number = ?", (record["key"],)
-                ).fetchone()
-                lines = other.execute("SELECT COUNT(*) FROM order_lines WHERE number = ?", (record["key"],)).fetchone()
-                events = [r[0] for r in other.execute("SELECT event FROM events WHERE key = ? ORDER BY id", (record["key"],))]
+            row = other.execute("SELECT export_status, content_hash FROM orders WHERE number = ?", (record["key"],)).fetchone()
+            lines = other.execute("SELECT COUNT(*) FROM order_lines WHERE number = ?", (record["key"],)).fetchone()
+            events = [r[0] for r in other.execute("SELECT event FROM events WHERE key = ? ORDER BY id", (record["key"],))]
             assert row is not None and row[0] == "queued" and row[1].startswith("sha256:")
             assert lines[0] == len(record["body"]["lines"]) > 0
             assert events == ["fetched", "queued"]
@@ -49,15 +46,16 @@ class CheckingWriter(Writer):
         super().put(chunks)
 
 
-def test_every_record_is_committed_to_the_store_before_it_is_emitted(tmp_path: Path) -> None:
+def test_every_record_is_committed_to_the_store_before_it_is_emitted(tmp_path: Path, state_path: Path) -> None:
     write_ndjson(tmp_path / "inbox", [canonical(f"30{n:02d}") for n in range(7)])
-    store = Store(tmp_path / "state.db")
+    store = Store(state_path)
     run = Run(DirSource("inbox", tmp_path / "inbox", map_auto), store, Query(unsent=True), batch=3)
-    writer = CheckingWriter(tmp_path / "state.db")
+    writer = CheckingWriter(state_path)
     try:
         run.emit(writer)
     finally:
         store.close()
+        writer.other.close()
     assert writer.emitted == [f"30{n:02d}" for n in range(7)]
     assert run.counts["emitted"] == 7
 
@@ -73,11 +71,10 @@ def test_same_number_twice_in_one_batch_is_emitted_once_and_keeps_the_newer_docu
     assert [r["key"] for r in records(result.stdout)] == ["4001", "4002"]
     story = json.loads(invoke(["state", "show", "4001"]).stdout)
     assert [e["event"] for e in story["events"]] == ["fetched", "queued", "updated"]
-    with sqlite3.connect(state_path) as conn:
-        document, channel, status = conn.execute(
-            "SELECT document, channel, export_status FROM orders WHERE number = '4001'"
-        ).fetchone()
-        assert conn.execute("SELECT COUNT(*) FROM orders WHERE number = '4003'").fetchone()[0] == 0
+    [(document, channel, status)] = store_rows(
+        state_path, "SELECT document, channel, export_status FROM orders WHERE number = '4001'"
+    )
+    assert store_rows(state_path, "SELECT COUNT(*) FROM orders WHERE number = '4003'") == [(0,)]
     assert orders_store.decode(document) == again and channel == "b2b" and status == "queued"
     rerun = invoke(["query-orders", "--source", str(tmp_path / "inbox"), "--unsent"])  # that pipeline has ended
     assert rerun.exit_code == 0 and [r["key"] for r in records(rerun.stdout)] == ["4001", "4002"]

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from typing import Any
 import pytest
 from conftest import Invoke, record_line, records
 from products_api import TOKEN, Api, serve
+
+from flowkit.store import Store
 
 ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "samples" / "products"
@@ -167,11 +168,10 @@ def test_a_product_folder_must_not_move_its_files(invoke: Invoke, tmp_config: An
 
 
 def state(state_path: Path, sku: str) -> dict[str, Any]:
-    conn = sqlite3.connect(state_path)
-    conn.row_factory = sqlite3.Row
-    row = conn.execute("SELECT * FROM products WHERE sku = ?", (sku,)).fetchone()
-    events = [r["event"] for r in conn.execute("SELECT event FROM events WHERE key = ? ORDER BY id", (sku,))]
-    conn.close()
+    store = Store(state_path)  # either engine (FLOWKIT_TEST_STATE=postgresql)
+    row = store.conn.execute("SELECT * FROM products WHERE sku = ?", (sku,)).fetchone()
+    events = [r["event"] for r in store.conn.execute("SELECT event FROM events WHERE key = ? ORDER BY id", (sku,))]
+    store.close()
     return {**dict(row), "events": events}
 
 
@@ -292,13 +292,13 @@ PIPELINE = (
 class Loop:
     """A working folder: flowkit.toml (the shop's API, a hotfolder wms), a state store beside it."""
 
-    def __init__(self, work: Path, base: str) -> None:
-        self.work, self.out = work, work / "wms"
+    def __init__(self, work: Path, base: str, state: Any) -> None:
+        self.work, self.out, self.store = work, work / "wms", state
         self.out.mkdir()
         (work / "flowkit.toml").write_text(
             f'[sources.shop]\ntype = "http"\npreset = "magento2"\nbase_url = "{base}"\ntoken = "${{SHOP_TOKEN}}"\n'
             f'page_size = 4\n\n[destinations.wms]\ntype = "hotfolder"\npath = "wms"\nfilename = "{{key}}.xml"\n\n'
-            '[state]\npath = "state.db"\n'
+            + ('[state]\npath = "state.db"\n' if isinstance(state, Path) else f'[state]\nurl = "{state}"\n')
         )
         self.env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HOME": str(work), **ENV}
         self.env["FLOWKIT_CONFIG"] = str(work / "flowkit.toml")
@@ -318,7 +318,7 @@ class Loop:
         return str(etree_attr(text, "operation"))
 
     def state(self, sku: str) -> dict[str, Any]:
-        return state(self.work / "state.db", sku)
+        return state(self.store, sku)
 
 
 def etree_attr(text: str, name: str) -> str | None:
@@ -328,8 +328,8 @@ def etree_attr(text: str, name: str) -> str | None:
     return None if found is None else found.get(name)
 
 
-def test_the_product_export_loop(tmp_path: Path, api: Api, server: tuple[str, Api]) -> None:
-    loop = Loop(tmp_path, server[0])
+def test_the_product_export_loop(tmp_path: Path, api: Api, server: tuple[str, Api], state_path: Path) -> None:
+    loop = Loop(tmp_path, server[0], state_path)
     simple = {sku for sku, p in api.products.items() if p["type_id"] == "simple"}
     first = loop.run()
     assert first.returncode == 0, first.stderr
@@ -386,9 +386,9 @@ def recipe(marker: str) -> str:
     return next(block for block in re.findall(r"```bash\n(.*?)```", text, re.S) if marker in block)
 
 
-def test_the_cron_recipe_products_then_orders(tmp_path: Path, api: Api, server: tuple[str, Api]) -> None:
+def test_the_cron_recipe_products_then_orders(tmp_path: Path, api: Api, server: tuple[str, Api], state_path: Path) -> None:
     """cron.md's "products then orders" job, verbatim, against one Magento-shaped shop and a hotfolder wms."""
-    loop = Loop(tmp_path, server[0])
+    loop = Loop(tmp_path, server[0], state_path)
     job = tmp_path / "export-products-then-orders"
     job.write_text(recipe("export-products-then-orders"))
     job.chmod(0o755)
@@ -414,10 +414,10 @@ def test_a_product_queued_by_a_pipeline_still_running_is_left_to_it(invoke: Invo
     assert keys(query(invoke, None, "--source", str(SAMPLES), "--sku", "FLY-A5-350")) == ["FLY-A5-350"]
     other = subprocess.Popen(["sleep", "30"], start_new_session=True)  # another pipeline, still running
     try:
-        conn = sqlite3.connect(state_path)
-        with conn:
+        store = Store(state_path)
+        with store.transaction() as conn:
             conn.execute("UPDATE runs SET pgid = ? WHERE command = 'query-products'", (other.pid,))
-        conn.close()
+        store.close()
         assert keys(query(invoke, None, "--source", str(SAMPLES), "--sku", "FLY-A5-350", "--changed")) == []
         late = query(invoke, None, "--source", str(SAMPLES), "--sku", "FLY-A5-350", "--changed", "--requeue-after", "0")
         assert keys(late) == ["FLY-A5-350"]
