@@ -78,14 +78,16 @@ def command(
     counts: dict[str, int] = {}
     wait = app.lock_timeout if wait is None else wait
     options: dict[str, Any] = {"name_template": name_template, "force": force, "max_attempts": max_attempts}
-    if routes.single is not None:  # one destination for every record: its lock first, as always
+    from flowkit.deliver.claims import destination_lock, senders
+
+    if routes.single is not None:  # one destination for every record: its lock first (sqlite), as always
         from flowkit.deliver.run import build, deliver_all, lock_name
-        from flowkit.store.lock import exclusive
 
         deliverer = build(app.config, app.store(), routes.single, **options)
         with (
-            exclusive(app.state_path, lock_name(deliverer.destination), wait=wait),
+            destination_lock(app.state_path, app.store(), lock_name(deliverer.destination), wait),
             app.run("deliver", counts, target=deliverer.destination),
+            senders(app.store()),
         ):
             tally, line = deliver_all(deliverer, reader, writer, counts)
             summary(line, destination=deliverer.destination, counts=dict(counts))
@@ -93,7 +95,11 @@ def command(
         return
     from flowkit.deliver.lanes import Router, deliver_routed, downs
 
-    with Router(app.config, app.store(), app.state_path, routes, wait, options) as router, app.run("deliver", counts):
+    with (
+        Router(app.config, app.store(), app.state_path, routes, wait, options) as router,
+        app.run("deliver", counts),
+        senders(app.store()),
+    ):
         tally, lines = deliver_routed(router, reader, writer, counts)
         for text, destination, per in lines:  # one summary per destination
             summary(text, **({"destination": destination} if destination else {}), counts=per)

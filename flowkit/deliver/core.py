@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowkit.deliver.ahead import Prepared, prepare
-from flowkit.deliver.model import Outcome, Policy, Send, not_sent
+from flowkit.deliver.model import Outcome, Policy, Send, ended, not_sent
 from flowkit.errors import ExitCode, FlowkitError, RecordError, TempFailError, UnavailableError
-from flowkit.records import Record, derive
+from flowkit.records import Record
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
 from flowkit.store.withdraw import Withdraw, withdraw
@@ -178,7 +178,7 @@ class Deliverer:
                 name = names.path(same.filename)  # the same name again (sanitised, should an older run have kept it raw)
             if same is not None and same.status == "failed" and same.attempts >= self.policy.max_attempts:
                 return self._dead(record, same)
-        return Send(record, data, digest, name, same, packed)
+        return Send(record, data, digest, name, same, packed, tuple(rows))
 
     def _reconcile(self, record: Record, entry: ledger.Entry) -> Outcome | None:
         """A killed or timed-out attempt: is it at the destination? None means send again."""
@@ -198,7 +198,8 @@ class Deliverer:
         done = ledger.finish(self.store, entry, "unknown", error=message, error_code=int(ExitCode.PARTIAL))
         return self._done(record, "unknown", done, code=int(ExitCode.PARTIAL))
 
-    def _intent(self, step: Send) -> ledger.Entry:
+    def _intent(self, step: Send) -> ledger.Entry | Outcome:
+        """A send's write-ahead intent, committed (an outcome instead: a shared store's claim decided otherwise)."""
         i = step.intent()
         return ledger.begin_attempt(
             self.store,
@@ -226,6 +227,8 @@ class Deliverer:
         before = before or step.before
         while True:
             entry = self._intent(step)
+            if isinstance(entry, Outcome):
+                return entry
             tries += 1
             try:
                 receipt = self.transport.put(step.name, step.data, step.record)
@@ -251,7 +254,10 @@ class Deliverer:
     def _send_window(self, sends: list[tuple[int, Send]]) -> dict[int, Outcome]:
         self.ensure_open()
         with self.store.transaction():  # every intent committed before any send
+            sends, aside = self._claim(sends)
             entries = ledger.begin_attempts(self.store, self.destination, [s.intent() for _, s in sends])
+        if not sends:
+            return self._set_aside(aside)
         try:
             results = self.transport.put_many([(s.name, s.data, s.record) for _, s in sends])  # type: ignore[attr-defined]
         except Stopped as stop:
@@ -283,7 +289,15 @@ class Deliverer:
         finally:
             self.pending = None
         out.update(self._retry_window(again))
+        out.update(self._set_aside(aside))
         return out
+
+    def _claim(self, sends: list[tuple[int, Send]]) -> tuple[list[tuple[int, Send]], list[tuple[int, Send, object]]]:
+        """The window's sends this run makes, and those set aside with why (none here: ``claims.SharedDeliverer``)."""
+        return sends, []
+
+    def _set_aside(self, aside: list[tuple[int, Send, object]]) -> dict[int, Outcome]:
+        return {}
 
     def _retry_window(self, again: list[tuple[int, Send, ledger.Entry, RecordError]]) -> dict[int, Outcome]:
         """Transient failures of a window: one backoff, then one by one (lost replies checked first)."""
@@ -372,17 +386,7 @@ class Deliverer:
         self, record: Record, status: str, entry: ledger.Entry, *, code: int | None = None, error: str | None = None
     ) -> Outcome:
         self.counts[status] += 1
-        body = {
-            "key": record["key"],
-            "destination": self.destination,
-            "status": status,
-            "remote_ref": entry.remote_ref,
-            "attempts": entry.attempts,
-            "error": error or (entry.error if status != "delivered" and status != "duplicate" else None),
-            "content_hash": entry.content_hash,
-            "exit_code": code,
-        }
-        return Outcome(derive(record, "result", body), code)
+        return ended(record, self.destination, status, entry, code, error)
 
     def retry(self, record: Record, entry: ledger.Entry) -> Outcome:
         """Resend a failed/unknown delivery's kept body (``--retry-failed``), or give up after ``max_attempts``."""

@@ -11,7 +11,8 @@ Two routed runs never deadlock: a run waits (up to ``--wait``) only for a lock
 that sorts after every lock it already holds; a lock that sorts before one it
 holds is tried once. A lock it cannot take makes that destination "not sent"
 for this run (exit 75, no attempt counted, as for a destination that is down);
-the other destinations go on.
+the other destinations go on. On a store runs share (PostgreSQL) a lane takes
+no lock: its Deliverer claims each key instead (``deliver.claims``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from flowkit import pipeline
 from flowkit.config import Config
 from flowkit.deliver.ahead import Prepared
+from flowkit.deliver.claims import destination_lock
 from flowkit.deliver.core import CONSUMES, Deliverer
 from flowkit.deliver.model import Outcome, summary
 from flowkit.deliver.run import Retries, Retry, Staging, build, fill, lock_name
@@ -37,7 +39,6 @@ from flowkit.routes import Routes, is_url
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
 from flowkit.store.location import PgUrl
-from flowkit.store.lock import exclusive
 from flowkit.transports import destination
 
 DEFAULT_WINDOW = 256  # before any destination is known: the hotfolder's
@@ -106,7 +107,7 @@ class Router:
             held = [each.lock for each in self.lanes.values() if each.locked]
             wait = self.wait if all(other < lane.lock for other in held) else 0.0  # never wait out of order: no deadlock
             try:
-                self.locks.enter_context(exclusive(self.state_path, lane.lock, wait=wait))
+                self.locks.enter_context(destination_lock(self.state_path, self.store, lane.lock, wait))
                 lane.locked = True
             except TempFailError as exc:
                 lane.blocked = exc

@@ -55,6 +55,7 @@ class Send:
     name: str
     before: ledger.Entry | None = None  # the ledger row for (key, destination, hash) before this send, if any
     packed: bytes | None = None  # the copy the ledger keeps (``store.bodies.pack``), when already made
+    seen: tuple[ledger.Entry, ...] = ()  # the key's ledger rows at the destination it was planned from
 
     @property
     def fresh(self) -> bool:
@@ -67,6 +68,21 @@ class Send:
         return ledger.Intent(
             record["key"], self.digest, self.name, self.data, record.get("type", JSON_TYPE), meta, self.fresh, self.packed
         )
+
+
+def ended(record: Record, destination: str, status: str, entry: ledger.Entry, code: int | None, error: str | None) -> Outcome:
+    """The outcome of a record whose ledger row ``entry`` says how it ended (``status``; ``code`` for a failure)."""
+    body = {
+        "key": record["key"],
+        "destination": destination,
+        "status": status,
+        "remote_ref": entry.remote_ref,
+        "attempts": entry.attempts,
+        "error": error or (entry.error if status != "delivered" and status != "duplicate" else None),
+        "content_hash": entry.content_hash,
+        "exit_code": code,
+    }
+    return Outcome(derive(record, "result", body), code)
 
 
 def not_sent(record: Record, destination: str, down: FlowkitError, rows: list[ledger.Entry] | None) -> Outcome:
@@ -88,6 +104,7 @@ def not_sent(record: Record, destination: str, down: FlowkitError, rows: list[le
 
 def summary(destination: str, counts: Counter[str]) -> str:
     """One line for stderr: what happened at the destination."""
-    order = ("delivered", "duplicate", "skipped", "failed", "not sent", "unknown", "dead", "reconciled", "retries")
+    done = ("delivered", "duplicate", "skipped", "left to other runs")
+    order = (*done, "failed", "not sent", "unknown", "dead", "reconciled", "retries")
     parts = [f"{counts[name]} {name}" for name in order if counts.get(name)]
     return f"deliver to {destination}: " + (", ".join(parts) if parts else "nothing to do")

@@ -19,6 +19,7 @@ import orjson
 from flowkit import pipeline
 from flowkit.config import Config
 from flowkit.deliver.ahead import Ahead, Prepared
+from flowkit.deliver.claims import SharedDeliverer, shared
 from flowkit.deliver.core import CONSUMES, Deliverer
 from flowkit.deliver.model import Outcome, Policy, summary
 from flowkit.deliver.readahead import ReadAhead
@@ -74,7 +75,8 @@ def build(
     spec = destination(config, target)
     transport = open_transport(spec, config)
     policy = policy_for(config, spec, force=force, max_attempts=max_attempts)
-    return Deliverer(store, str(spec["name"]), transport, policy, template=templater(config, spec, name_template))
+    kind = SharedDeliverer if shared(store) else Deliverer  # a store runs share (PostgreSQL): per-key claims
+    return kind(store, str(spec["name"]), transport, policy, template=templater(config, spec, name_template))
 
 
 def lock_name(dest: str) -> str:

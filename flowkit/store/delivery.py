@@ -46,6 +46,7 @@ class Entry(NamedTuple):
     error: str | None
     error_code: int | None
     updated_at: str
+    run_id: int | None = None  # the run that wrote it last (read from the store; None in rows built here)
 
 
 def _entry(row: Any) -> Entry:
@@ -62,6 +63,7 @@ def _entry(row: Any) -> Entry:
         error=row["error"],
         error_code=row["error_code"],
         updated_at=row["updated_at"],
+        run_id=row["run_id"],
     )
 
 
@@ -155,24 +157,23 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
     """``begin_attempt`` for a window of distinct keys, in the caller's open transaction (``store.transaction()``).
 
     A few statements for the whole window instead of three per record; the
-    caller commits before any send. Fresh rows are inserted with the ids that
-    follow the table's largest (the transaction holds the write lock), so
-    only rows seen before are read back; a fresh row that turns out to exist
-    falls back to the upsert.
+    caller commits before any send. Fresh rows are inserted with ids drawn
+    ahead (``_new_ids``), so only rows seen before are read back; a fresh row
+    that turns out to exist falls back to the upsert.
     """
     stamp, conn = now(), store.conn
     out: list[Entry | None] = [None] * len(intents)
     origins = provenance.ids(store, [i.meta for i in intents])  # where each payload came from (render, transform)
     fresh = [n for n, i in enumerate(intents) if i.fresh]
     if fresh:
-        top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM deliveries").fetchone()[0]
+        ids = _new_ids(store, len(fresh))
         conn.execute("SAVEPOINT fresh")
         try:
             conn.executemany(
                 _INSERT,
                 [
                     (
-                        top + 1 + m,
+                        ids[m],
                         intents[n].key,
                         destination,
                         intents[n].content_hash,
@@ -186,16 +187,18 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
                     for m, n in enumerate(fresh)
                 ],
             )
-        except sqlite3.IntegrityError:  # written since the caller looked: take the general path
+        except _conflicts(store):  # written since the caller looked: take the general path
             conn.execute("ROLLBACK TO fresh")
             fresh = []
         conn.execute("RELEASE fresh")
         for m, n in enumerate(fresh):
             i = intents[n]
             out[n] = Entry(
-                top + 1 + m, i.key, destination, i.content_hash, "sending", 1, i.filename, len(i.body), None, None, None, stamp
+                ids[m], i.key, destination, i.content_hash, "sending", 1, i.filename, len(i.body), None, None, None, stamp
             )
     seen = [(i, origin) for i, e, origin in zip(intents, out, origins, strict=True) if e is None]
+    if seen and store.dialect != "sqlite":
+        seen.sort(key=lambda pair: pair[0].key)  # row locks taken in key order, whatever the window's order
     if seen:
         conn.executemany(
             _UPSERT,
@@ -236,6 +239,25 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
         stamp,
     )
     return entries
+
+
+def _new_ids(store: Store, n: int) -> list[int]:
+    """Ids for ``n`` fresh rows: on sqlite the ones after the largest (the write lock is held, the upsert draws none
+    meanwhile); on PostgreSQL from the id's identity sequence, which the upsert draws from too, on any host."""
+    if store.dialect == "sqlite":
+        top = int(store.conn.execute("SELECT COALESCE(MAX(id), 0) FROM deliveries").fetchone()[0])
+        return list(range(top + 1, top + 1 + n))
+    rows = store.conn.execute("SELECT nextval(pg_get_serial_sequence('deliveries', 'id')) FROM generate_series(1, ?)", (n,))
+    return [int(row[0]) for row in rows]
+
+
+def _conflicts(store: Store) -> tuple[type[Exception], ...]:
+    """The unique-violation errors of the store's engine (psycopg only imported for PostgreSQL)."""
+    if store.dialect == "sqlite":
+        return (sqlite3.IntegrityError,)
+    import psycopg
+
+    return (sqlite3.IntegrityError, psycopg.errors.IntegrityError)
 
 
 class Settle(NamedTuple):
