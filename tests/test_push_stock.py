@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
+from flowkit.store import Store
 from tests.conftest import Invoke, records
 
 DATA = Path(__file__).parent / "data" / "push-stock"
@@ -31,9 +31,12 @@ def bodies(text: str) -> list[dict[str, Any]]:
 
 
 def ledger(state_path: Path, target: str = "web") -> dict[tuple[str, str], tuple[int, int]]:
-    conn = sqlite3.connect(state_path)
-    rows = conn.execute("SELECT sku, source, last_seq, qty FROM stock_ledger WHERE target = ?", (target,))
-    return {(sku, source): (seq, qty) for sku, source, seq, qty in rows}
+    store = Store(state_path)  # either engine (FLOWKIT_TEST_STATE=postgresql)
+    try:
+        rows = store.conn.execute("SELECT sku, source, last_seq, qty FROM stock_ledger WHERE target = ?", (target,))
+        return {(sku, source): (seq, qty) for sku, source, seq, qty in rows}
+    finally:
+        store.close()
 
 
 def push(invoke: Invoke, text: str, *args: str) -> Any:
@@ -153,9 +156,10 @@ def test_message_dedupe_is_scoped_by_kind_and_target(invoke: Invoke, state_path:
     assert body["result"] == "duplicate" and body["duplicate_message"] is True
     assert "message 41 already processed for target 'web'" in replay.stderr
     assert ledger(state_path) == {("MUG", "default"): (1, 1)}
-    conn = sqlite3.connect(state_path)
-    conn.execute("INSERT INTO processed_messages VALUES ('shipment', 'web', 42, '2026-01-01', NULL)")
-    conn.commit()
+    store = Store(state_path)
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO processed_messages VALUES ('shipment', 'web', 42, '2026-01-01', NULL)")
+    store.close()
     fresh = push(invoke, msg(42, line("MUG", 9, 2)))
     assert [b["result"] for b in bodies(fresh.stdout)] == ["success"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from typing import TYPE_CHECKING, Any, cast
 
 from flowkit.push_stock.adjust import Calculator
@@ -34,6 +34,7 @@ from flowkit.store import stock
 if TYPE_CHECKING:
     from flowkit.push_stock.send import Sender
     from flowkit.store import Store
+    from flowkit.store.stock_defer import Deferred
 
 Key = tuple[str, str]
 # The spec messages cut at their placeholders, for f-strings in the hot loop.
@@ -66,6 +67,15 @@ class Engine:
         self._part_failed: dict[str, bool] = {}
         self._plain = self.calc.adjustment == "none" and not self.calc.allow_negative
         self._txn: ExitStack | None = None  # the open transaction of the messages decided since the last commit
+        # On PostgreSQL without a sender: reads ahead and writes behind (store/stock_defer.py, ``defer``)
+        self.deferred: Deferred | None = None
+
+    def defer(self) -> None:
+        """Read the ledger ahead and write each window behind on connections of their own (PostgreSQL only)."""
+        if self.store.dialect == "postgresql" and self.sender is None and self.deferred is None:
+            from flowkit.store.stock_defer import Deferred
+
+            self.deferred = Deferred(self.store, self.target, command=self.command)
 
     def process(self, msg: Message) -> list[Record]:
         """The result records of ``msg`` decided and committed now (sent lines follow from the sender)."""
@@ -73,6 +83,8 @@ class Engine:
             return self.decide(msg)
         finally:
             self.commit()
+            if self.deferred is not None:
+                self.deferred.settle()
 
     def decide(self, msg: Message) -> list[Record]:
         """Decide ``msg`` in the open transaction (begun if none is); its result records.
@@ -81,7 +93,9 @@ class Engine:
         is full the transaction is committed and the chunk sent: its records follow.
         """
         self._begin()
-        with stock.savepoint(self.store):
+        # deferred, a message queues its writes last, after all that can fail: nothing to undo in the store
+        unit: AbstractContextManager[None] = nullcontext() if self.deferred else stock.savepoint(self.store)
+        with unit:
             decisions = self._message(msg)
         out = self._results(msg, decisions)
         if self.sender is not None and len(self.sender.pending) >= self.sender.chunk_size:
@@ -94,9 +108,11 @@ class Engine:
         txn, self._txn = self._txn, None
         if txn is not None:
             txn.close()
+        if self.deferred is not None:
+            self.deferred.handoff()
 
     def _begin(self) -> None:
-        if self._txn is None:
+        if self._txn is None and self.deferred is None:  # deferred: the writer connection opens the transactions
             txn = ExitStack()
             txn.enter_context(self.store.transaction())
             self._txn = txn
@@ -125,16 +141,22 @@ class Engine:
 
     def _message(self, msg: Message) -> list[Decision]:
         self.counts["messages"] += msg.final
+        deferred = self.deferred
         if msg.message_seq is not None and self.snapshot != "full":
-            at = stock.message_processed(self.store, self.target, msg.message_seq)
+            if deferred is not None:
+                at = deferred.processed(msg.lines, msg.message_seq)
+            else:
+                at = stock.message_processed(self.store, self.target, msg.message_seq)
             if at is not None:
                 return self._replayed(msg, self._parse(msg), at)
         if self._plain and self.snapshot is None:
             parsed, top = parse_plain(msg.lines, default_source=self.default_source, catalogue=self.catalogue)
-            view = self._view({(p[0], p[1]) for p in parsed if type(p) is tuple})
+            view = self._view({(p[0], p[1]) for p in parsed if type(p) is tuple}, msg)
             decisions = _plain_decisions(msg, parsed, view, top, self.target)
         else:
-            decisions = self._decide(msg, self._parse(msg))
+            parsed_lines = self._parse(msg)
+            view = self._view({(ln.sku, ln.source) for ln in parsed_lines if isinstance(ln, Line)}, msg)
+            decisions = self._decide(msg, parsed_lines, view)
         outcome = Counter(b["result"] for b, _ in decisions)
         failed = self._part_failed.pop(msg.key, False) or outcome["failure"] > 0
         if not msg.final:
@@ -142,6 +164,10 @@ class Engine:
         rows = [row for _, row in decisions if row is not None]
         if self.sender is not None:
             self.sender.register(msg, len(rows), failed)
+        elif deferred is not None:
+            deferred.apply(rows, view)
+            if msg.final and msg.message_seq is not None and not failed:
+                deferred.mark(msg.message_seq, dict(outcome))
         else:
             stock.apply(self.store, self.target, rows, command=self.command)
             if msg.final and msg.message_seq is not None and not failed:
@@ -193,19 +219,21 @@ class Engine:
     def _parse(self, msg: Message) -> list[Line | str]:
         return parse_all(msg.lines, default_source=self.default_source, need_seq=self.snapshot is None, catalogue=self.catalogue)
 
-    def _view(self, keys: set[Key]) -> dict[Key, stock.Entry]:
+    def _view(self, keys: set[Key], msg: Message) -> dict[Key, stock.Entry]:
         """The ledger entries for these (sku, source) keys, read for this message alone (so memory
         stays bounded by the message, and the store's page cache is the one cache); overlaid with
-        unconfirmed lines when sending. Reads inside the open transaction see its writes."""
+        unconfirmed lines when sending. Reads inside the open transaction see its writes (deferred:
+        the writes this run has not seen committed yet are overlaid)."""
+        if self.deferred is not None:
+            return self.deferred.view(msg.lines, keys)
         view = stock.ledger(self.store, self.target, {sku for sku, _ in keys})
         if self.sender is not None:
             for key, (seq, qty) in self.sender.overlay(keys).items():
                 view[key] = (seq, qty, (view[key][2] + " " if key in view else "") + str(seq))
         return view
 
-    def _decide(self, msg: Message, parsed: list[Line | str]) -> list[Decision]:
+    def _decide(self, msg: Message, parsed: list[Line | str], view: dict[Key, stock.Entry]) -> list[Decision]:
         valid = [p for p in parsed if isinstance(p, Line)]
-        view = self._view({(ln.sku, ln.source) for ln in valid})
         top: dict[Key, int] = {}
         for ln in valid:
             if ln.seq is not None and ln.seq > top.get((ln.sku, ln.source), -1):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flowkit import inbox
 from flowkit.config import Config
@@ -27,10 +28,14 @@ from flowkit.push_stock.model import UNSENT_STATUSES, Message, seq_from_name
 from flowkit.records import BadLine, Reader, Record, Writer
 from flowkit.store import Store, stock
 
+if TYPE_CHECKING:
+    from flowkit.store.stock_defer import Deferred
+
 # Messages are decided in groups of about this many lines per transaction: 20,000 lines over
 # random SKUs dirty most ledger pages once, where four groups of 5,000 wrote them four times
 # (bench/push_stock.py, 1,000,000 lines: half the bytes written, a fifth less CPU).
 GROUP_LINES = 20_000
+AHEAD = 8  # deferred (PostgreSQL): messages read ahead, their ledger rows read while the ones before are decided
 COMMAND = "push-stock"
 POLICY = inbox.Policy(COMMAND, stock.inbox_record, seq_from_name)
 
@@ -84,7 +89,9 @@ class Group:
     """``pipeline.Window`` for push-stock: the messages of about ``GROUP_LINES`` lines share a transaction.
 
     ``commit_every`` (records) follows the lines seen: it drops to the records read
-    so far once they hold ``GROUP_LINES`` lines, so the loop commits there.
+    so far once they hold ``GROUP_LINES`` lines, so the loop commits there. Deferred
+    (PostgreSQL), a full window is written while the next one is decided; any other
+    commit (a stall of the input, the end) waits until the writes are committed.
     """
 
     lookahead = 1
@@ -101,9 +108,67 @@ class Group:
             self.commit_every = self._records
 
     def commit(self) -> None:
+        full = self._lines >= GROUP_LINES
         self.engine.commit()
         self._records = self._lines = 0
         self.commit_every = sys.maxsize
+        if self.engine.deferred is not None and not full:
+            self.engine.deferred.settle()
+
+
+class Ahead:
+    """The input of a deferred run: records read up to ``AHEAD`` ahead (never waiting on the producer
+    for that), each stock message's ledger read started as it is read."""
+
+    def __init__(self, reader: Reader, deferred: Deferred) -> None:
+        self.reader, self.deferred, self.mode = reader, deferred, reader.mode
+        self._queue: deque[Record | BadLine] = deque()
+
+    def ready(self) -> bool:
+        return bool(self._queue) or self.reader.ready()
+
+    def __iter__(self) -> Iterator[Record | BadLine]:
+        source, queue, more = iter(self.reader), self._queue, True
+        while True:
+            while more and len(queue) < AHEAD and (not queue or self.reader.ready()):
+                item = next(source, None)
+                if item is None:
+                    more = False
+                    break
+                if not isinstance(item, BadLine) and item["kind"] == KIND:
+                    self.deferred.prefetch(item["body"]["lines"], item["body"]["message_seq"])
+                queue.append(item)
+            if not queue:
+                return
+            yield queue.popleft()
+
+
+class Held:
+    """The writer of a deferred run: a window's outputs wait until the store confirms its writes.
+
+    ``pipeline.run`` writes a window's outputs right after its commit; deferred, that
+    commit only handed the writes on, so they are held (as encoded bytes, in order)
+    until the windows decided up to then are written.
+    """
+
+    def __init__(self, writer: Writer, deferred: Deferred) -> None:
+        self.writer, self.deferred, self.encode = writer, deferred, writer.encode
+        self._held: deque[tuple[int, list[bytes]]] = deque()
+
+    def put(self, chunks: Sequence[bytes]) -> None:
+        self._held.append((self.deferred.handed, list(chunks)))
+        self._release(self.deferred.confirmed())
+
+    def _release(self, written: int) -> None:
+        while self._held and self._held[0][0] <= written:
+            self.writer.put(self._held.popleft()[1])
+
+    def settle(self) -> None:
+        """Wait for every write; write the outputs of the windows written (raises a failed write)."""
+        try:
+            self.deferred.settle()
+        finally:
+            self._release(self.deferred.written)
 
 
 def ledger_messages(store: Store, target: str) -> Iterator[Message]:
@@ -119,8 +184,29 @@ def ledger_messages(store: Store, target: str) -> Iterator[Message]:
 
 def _stream(reader: Reader, writer: Writer, engine: Engine) -> Tally:
     """The one record loop over ``reader``: each ``stock`` record decided, other kinds passed on."""
+    if engine.deferred is None:
+        return _loop(reader, writer, engine)
+    held = Held(writer, engine.deferred)
+    try:
+        tally = _loop(Ahead(reader, engine.deferred), held, engine)
+    except BaseException:
+        try:
+            held.settle()  # the windows written before the failure keep their outputs
+        except Exception:
+            pass  # the failure that stopped the run is the one reported
+        raise
+    held.settle()
+    return tally
+
+
+def _loop(reader: Reader | Ahead, writer: Writer | Held, engine: Engine) -> Tally:
     return run(
-        reader, writer, lambda record: engine.decide(message(record)), consumes=(KIND,), command=COMMAND, window=Group(engine)
+        reader,
+        cast(Writer, writer),
+        lambda record: engine.decide(message(record)),
+        consumes=(KIND,),
+        command=COMMAND,
+        window=Group(engine),
     )
 
 
@@ -185,6 +271,10 @@ def push(
             settled = engine.sender.recover()
             if settled:
                 warn(f"settled {settled} chunk(s) left unconfirmed by an earlier run")
+        else:
+            engine.defer()
+            if engine.deferred is not None:
+                stack.callback(engine.deferred.close)
         tally = _inputs(files, opts, engine, writer, warn)
         if engine.sender is not None:
             _write(writer, engine.sender.drain(final=True))

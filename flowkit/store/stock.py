@@ -95,6 +95,11 @@ def apply(store: Store, target: str, rows: Sequence[Applied], *, command: str) -
     if not rows:
         return
     stamp = now()
+    if store.dialect == "postgresql":  # one COPY and one upsert for the batch (store/stock_pg.py)
+        from flowkit.store import stock_pg
+
+        stock_pg.apply(store, target, rows, stamp=stamp, command=command)
+        return
     conn = store.conn
     conn.executemany(
         f"""INSERT INTO stock_ledger (target, sku, source, last_seq, qty, received, message_seq, history, updated_at)
