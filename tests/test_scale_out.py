@@ -12,14 +12,19 @@ back; no shipment counted twice; a dead host's lock taken over within seconds.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import orjson
+import psycopg
 import pytest
 from query_orders_api import Api, serve
 from scale_out_helpers import (
     PIPELINE,
+    Host,
     Orders,
     Trigger,
     after,
@@ -27,8 +32,10 @@ from scale_out_helpers import (
     chaos,
     check_clean,
     destination,
+    each,
     host_config,
     make_hosts,
+    output_lines,
     posts,
     query,
     settle,
@@ -103,3 +110,112 @@ def test_the_cron_pipeline_on_several_hosts_killed_at_random_delivers_every_orde
         check_clean(hosts)
     finally:
         dest.stop()
+
+
+def stock_messages(hosts: int, per_host: int, skus: int, seed: int) -> list[list[dict[str, Any]]]:
+    """Each host's stock messages: message m of host h gives seq m * hosts + h + 1 to a random half of the
+    SKUs (the hosts' seqs interleave), its messages a little out of order (late ones arrive superseded)."""
+    rng = random.Random(seed)
+    out = []
+    for h in range(hosts):
+        messages = []
+        for m in range(per_host):
+            seq = m * hosts + h + 1
+            chosen = sorted(rng.sample(range(skus), skus // 2))
+            lines = [{"sku": f"SKU-{s:02d}", "qty": (seq * 7 + s) % 500, "seq": seq} for s in chosen]
+            messages.append({"message_seq": (h + 1) * 1000 + m, "lines": lines})
+        for i in range(0, per_host - 1, 3):  # swap neighbours now and then
+            messages[i], messages[i + 1] = messages[i + 1], messages[i]
+        out.append(messages)
+    return out
+
+
+class LedgerWatch:
+    """Reads the stock ledger over and over while hosts write it; notes any SKU whose seq went back."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.reads, self.back = url, 0, []  # type: list[str]
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self) -> None:
+        seen: dict[str, int] = {}
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.stop.is_set():
+                for sku, seq in conn.execute("SELECT sku, last_seq FROM stock_ledger WHERE target = 'web'").fetchall():
+                    if seq < seen.get(sku, 0):
+                        self.back.append(f"{sku}: {seen[sku]} -> {seq}")
+                    seen[sku] = max(seq, seen.get(sku, 0))
+                self.reads += 1
+                time.sleep(0.01)
+
+    def end(self) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def test_hosts_pushing_interleaved_stock_sequences_never_move_a_sku_back(tmp_path: Path, pg_url: str) -> None:
+    count, skus = 3, 12
+    plan = stock_messages(count, per_host=18, skus=skus, seed=7)
+    hosts = make_hosts(tmp_path, count, host_config(pg_url))
+    batches: list[list[str]] = []
+    for host, messages in zip(hosts, plan, strict=True):
+        names = []
+        for b in range(0, len(messages), 3):  # three messages a run
+            path = host.work / f"stock-{b // 3}.ndjson"
+            path.write_bytes(b"".join(orjson.dumps(m) + b"\n" for m in messages[b : b + 3]))
+            names.append(path.name)
+        batches.append(names)
+    assert hosts[0].run("flowkit state runs > /dev/null").code == 0  # the schema, before anyone watches it
+    watch = LedgerWatch(pg_url)
+    kill = after(0.15, 0.9)
+    started = time.monotonic()
+
+    def push_all(index: int, host: Host) -> None:
+        rng = random.Random(index)
+        for name in batches[index]:
+            while True:  # a killed or refused run is run again, as cron would
+                run = host.run(f"flowkit push-stock --target web {name}", kill_when=kill(rng, 0) if rng.random() < 0.5 else None)
+                if run.code == 0:
+                    break
+                assert run.code is None, summary(host.runs)
+
+    each(hosts, push_all)
+    watch.end()
+    runs = [run for host in hosts for run in host.runs]
+    killed = sum(run.code is None for run in runs)
+    print(
+        f"stock: {len(runs)} push-stock runs on {count} hosts in {time.monotonic() - started:.1f}s, {killed} SIGKILLed;"
+        f" the ledger read {watch.reads} times meanwhile"
+    )
+    assert killed >= 1 and watch.reads > 10
+    assert watch.back == []
+    newest: dict[str, tuple[int, int]] = {}
+    for messages in plan:
+        for message in messages:
+            for line in message["lines"]:
+                if line["seq"] > newest.get(line["sku"], (0, 0))[0]:
+                    newest[line["sku"]] = (line["seq"], line["qty"])
+    ledger = {
+        sku: (seq, qty) for sku, seq, qty in query(pg_url, "SELECT sku, last_seq, qty FROM stock_ledger WHERE target = 'web'")
+    }
+    assert ledger == newest
+    applied: dict[str, list[int]] = {}
+    for key, detail in query(pg_url, "SELECT key, detail FROM events WHERE event = 'stock-applied' ORDER BY id"):
+        applied.setdefault(key, []).append(orjson.loads(detail)["seq"])
+    for sku, seqs in applied.items():  # in the order applied: always up, never the same twice
+        assert seqs == sorted(set(seqs)), (sku, seqs)
+    for sku, seq, history in query(pg_url, "SELECT sku, last_seq, history FROM stock_ledger"):
+        assert [int(s) for s in history.split()] == applied[sku] and applied[sku][-1] == seq
+    messages = {m for (m,) in query(pg_url, "SELECT message_seq FROM processed_messages WHERE kind = 'stock'")}
+    assert messages == {m["message_seq"] for ms in plan for m in ms}
+    successes: dict[tuple[str, int], int] = {}
+    for run in runs:  # what each run said, killed ones too: a line applied is reported applied once
+        for record in output_lines(run.stdout):
+            body = record.get("body") or {}
+            if body.get("result") == "success":
+                successes[(body["sku"], body["seq"])] = successes.get((body["sku"], body["seq"]), 0) + 1
+    assert set(successes.values()) <= {1}
+    assert {(sku, s) for sku, seqs in applied.items() for s in seqs} >= set(successes)
+    check_clean(hosts)
