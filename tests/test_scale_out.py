@@ -12,6 +12,7 @@ back; no shipment counted twice; a dead host's lock taken over within seconds.
 from __future__ import annotations
 
 import random
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,7 +27,9 @@ from scale_out_helpers import (
     PIPELINE,
     Host,
     Orders,
+    Run,
     Trigger,
+    advisory_holders,
     after,
     begun,
     chaos,
@@ -34,14 +37,18 @@ from scale_out_helpers import (
     destination,
     each,
     host_config,
+    kill_group,
     make_hosts,
     output_lines,
     posts,
     query,
+    sessions,
     settle,
     summary,
+    wait_for,
 )
 from servers.http import Server
+from servers.postgres import kill_connections
 
 
 @pytest.fixture(scope="module")
@@ -218,4 +225,172 @@ def test_hosts_pushing_interleaved_stock_sequences_never_move_a_sku_back(tmp_pat
                 successes[(body["sku"], body["seq"])] = successes.get((body["sku"], body["seq"]), 0) + 1
     assert set(successes.values()) <= {1}
     assert {(sku, s) for sku, seqs in applied.items() for s in seqs} >= set(successes)
+    check_clean(hosts)
+
+
+def shipment_messages(numbers: list[str]) -> list[dict[str, Any]]:
+    """Two despatch messages per order that ship it whole between them: a mug from leeds, then the other
+    mug from york and the calendar from leeds (one message, two shipments: one per source)."""
+    out = []
+    for index, number in enumerate(numbers):
+        out.append(
+            {"message_seq": 5000 + 2 * index, "order": number, "lines": [{"sku": "MUG-WHT-330", "qty": 1, "source": "leeds"}]}
+        )
+        out.append(
+            {
+                "message_seq": 5001 + 2 * index,
+                "order": number,
+                "lines": [
+                    {"sku": "MUG-WHT-330", "qty": 1, "source": "york"},
+                    {"sku": "CAL-A3-2026", "qty": 1, "source": "leeds"},
+                ],
+                "tracking": [f"TRK{index}"],
+            }
+        )
+    return out
+
+
+def test_hosts_importing_the_same_shipments_at_once_count_each_once(
+    tmp_path: Path, pg_url: str, api_server: tuple[str, Api]
+) -> None:
+    base, api = api_server
+    api.reset()
+    orders = Orders(api)
+    orders.add(12)
+    count = 3
+    hosts = make_hosts(tmp_path, count, host_config(pg_url, api_base=base))
+    assert hosts[0].run("flowkit query-orders --source api > /dev/null").code == 0  # the orders, as the shop has them
+    numbers = sorted(orders.wanted)
+    plan = shipment_messages(numbers)
+    batches: list[list[str]] = []
+    for index, host in enumerate(hosts):  # every host gets every message, each in its own order
+        mine = random.Random(index).sample(plan, len(plan))
+        names = []
+        for b in range(0, len(mine), 4):
+            path = host.work / f"despatch-{b // 4}.ndjson"
+            path.write_bytes(b"".join(orjson.dumps(m) + b"\n" for m in mine[b : b + 4]))
+            names.append(path.name)
+        batches.append(names)
+    kill = after(0.15, 0.9)
+    started = time.monotonic()
+
+    def import_all(index: int, host: Host) -> None:
+        rng = random.Random(100 + index)
+        for name in batches[index]:
+            while True:
+                run = host.run(f"flowkit import-shipment {name}", kill_when=kill(rng, 0) if rng.random() < 0.5 else None)
+                if run.code == 0:
+                    break
+                assert run.code is None, summary(host.runs)
+
+    each(hosts, import_all)
+    runs = [run for host in hosts for run in host.runs]
+    killed = sum(run.code is None for run in runs)
+    print(
+        f"shipments: {len(runs)} import-shipment runs on {count} hosts in {time.monotonic() - started:.1f}s, {killed} SIGKILLed"
+    )
+    assert killed >= 1
+    rows = query(pg_url, "SELECT message_seq, source, count(*) FROM shipments GROUP BY message_seq, source ORDER BY 1, 2")
+    expected = sorted((m["message_seq"], line["source"], 1) for m in plan for line in m["lines"])
+    assert rows == sorted(set(expected))  # one shipment per message and source, none twice
+    lines = query(pg_url, "SELECT number, sku, quantity, quantity_shipped FROM order_lines ORDER BY number, sku")
+    assert len(lines) == 2 * len(numbers)
+    assert all(shipped == quantity for _n, _s, quantity, shipped in lines), lines  # shipped in full, never more
+    per_line = query(
+        pg_url,
+        """SELECT s.number, l.sku, sum(l.quantity) FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id
+           GROUP BY s.number, l.sku ORDER BY 1, 2""",
+    )
+    assert per_line == [(n, s, q) for n, s, q, _shipped in lines]
+    assert {s for (s,) in query(pg_url, "SELECT DISTINCT status FROM orders")} == {"shipped"}
+    processed = {m for (m,) in query(pg_url, "SELECT message_seq FROM processed_messages WHERE kind = 'shipment'")}
+    assert processed == {m["message_seq"] for m in plan}
+    successes: dict[int, int] = {}
+    for run in runs:  # what each run said, killed ones too: a message recorded is reported a success once
+        for record in output_lines(run.stdout):
+            body = record.get("body") or {}
+            if body.get("result") == "success":
+                successes[body["message_seq"]] = successes.get(body["message_seq"], 0) + 1
+    assert set(successes.values()) <= {1}
+    check_clean(hosts)
+
+
+LOCKED = {  # what holds a named lock a while, what then waits for it, and the lock's session name
+    "query-orders": (
+        "flowkit query-orders --source api --unsent > /dev/null",  # every source request is slow meanwhile
+        "flowkit query-orders --source api --unsent > /dev/null",
+        "flowkit lock query-orders",
+    ),
+    "push-stock": (
+        "sleep 60 | flowkit push-stock --target web > /dev/null",  # its input not closed yet
+        "flowkit push-stock --target web stock.ndjson > /dev/null",
+        "flowkit lock push-stock-web",
+    ),
+}
+
+
+def hold_then_wait(
+    name: str, tmp_path: Path, pg_url: str, api_server: tuple[str, Api]
+) -> tuple[list[Host], subprocess.Popen[bytes], Path, Api]:
+    """host1 holding the lock of ``name`` (seen in pg_locks): its hosts, its process and stderr, the API."""
+    base, api = api_server
+    api.reset()
+    Orders(api).add(5)
+    hosts = make_hosts(tmp_path, 2, host_config(pg_url, api_base=base))
+    (hosts[1].work / "stock.ndjson").write_text('{"message_seq": 1, "lines": [{"sku": "MUG", "qty": 4, "seq": 9}]}\n')
+    assert hosts[0].run("flowkit state runs > /dev/null").code == 0  # the schema, as installing it does
+    holder, waiter, session = LOCKED[name]
+    with api.lock:
+        api.faults["/api/"] = ["slow"] * 200
+    first, _out, err = hosts[0].start(holder)
+    wait_for(lambda: advisory_holders(pg_url, session), timeout=20)
+    return hosts, first, err, api
+
+
+@pytest.mark.parametrize("name", sorted(LOCKED))
+def test_a_lock_of_a_host_killed_is_taken_over_by_a_waiting_host_within_seconds(
+    name: str, tmp_path: Path, pg_url: str, api_server: tuple[str, Api]
+) -> None:
+    hosts, first, _err, api = hold_then_wait(name, tmp_path, pg_url, api_server)
+    holder, waiter, session = LOCKED[name]
+    [dead] = advisory_holders(pg_url, session)
+    results: list[Run] = []
+    second = threading.Thread(target=lambda: results.append(hosts[1].run(waiter)))
+    second.start()
+    try:
+        wait_for(lambda: len(sessions(pg_url, session)) == 2, timeout=20)  # host2 is asking for the lock
+        time.sleep(0.5)
+        assert advisory_holders(pg_url, session) == [dead]  # ... and waits
+        with api.lock:
+            api.faults.clear()
+        killed = time.monotonic()
+        kill_group(first)
+        taker = wait_for(lambda: [pid for pid in advisory_holders(pg_url, session) if pid != dead], timeout=10)
+        took = time.monotonic() - killed
+    finally:
+        second.join()
+    print(f"{name}: the lock taken over {took:.2f}s after its holder was SIGKILLed")
+    assert took < 5 and len(taker) == 1
+    [run] = results
+    assert run.code == 0, run.stderr.read_text()
+    check_clean(hosts)
+
+
+def test_a_lock_whose_session_the_server_ends_is_free_at_once_and_its_holder_stops_cleanly(
+    tmp_path: Path, pg_url: str, api_server: tuple[str, Api]
+) -> None:
+    hosts, first, err, api = hold_then_wait("query-orders", tmp_path, pg_url, api_server)
+    holder, waiter, session = LOCKED["query-orders"]
+    ended = time.monotonic()
+    assert kill_connections(pg_url) >= 2  # the holder's lock session and its store's
+    with api.lock:
+        api.faults.clear()
+    taken = hosts[1].run(waiter)
+    assert taken.code == 0, taken.stderr.read_text()
+    print(f"the lock free {taken.seconds:.2f}s after the server ended its session, the next host's run included")
+    assert time.monotonic() - ended < 5 + taken.seconds
+    code = first.wait(timeout=30)
+    said = err.read_text()
+    assert code == 75, said  # its store is gone: a temporary failure, one line, nothing half-written
+    assert "unreachable" in said and "Traceback" not in said
     check_clean(hosts)
