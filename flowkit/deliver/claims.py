@@ -22,6 +22,7 @@ another run delivered it, whichever hosts run them.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -32,19 +33,22 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from flowkit.deliver.ahead import Prepared, prepare
 from flowkit.deliver.core import Deliverer
 from flowkit.deliver.model import Outcome, Send
-from flowkit.errors import TempFailError
+from flowkit.errors import RecordError, TempFailError
 from flowkit.log import LOG as log
 from flowkit.records import Record, derive
 from flowkit.store import Store
 from flowkit.store import delivery as ledger
 from flowkit.store import delivery_claims as claims
 from flowkit.store.location import PgUrl
+from flowkit.transports.base import Receipt, Stopped, Transport
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
 LEFT = "left to other runs"  # the summary's count of keys left to the live run sending them
 CHANGED = "changed"  # another run changed the key's rows since they were read: plan it again
+WINDOW = 8  # records a run claims at once for a transport that sends one at a time and may resend (HTTP, FTP)
+LOOK_EVERY = 1.0  # seconds: how stale "this run's own lock is held" may be when no other run's row needs a look
 
 
 class Left(NamedTuple):
@@ -97,6 +101,7 @@ class Claims:
     store: Store
     destination: str
     counts: Counter[str]
+    looked: float = -LOOK_EVERY  # when this run last saw its own lock held (``time.monotonic``)
 
     @property
     def me(self) -> int:
@@ -113,18 +118,23 @@ class Claims:
         """For each (key, the rows it was planned from), in the caller's write transaction: claimed (None), Left, CHANGED.
 
         Raises 75 when this run's own lock is gone (the connection holding it ended): another run
-        may be taking its keys over, so it must not send.
+        may be taking its keys over, so it must not send. It looks at ``pg_locks`` when a key has
+        another run's ``sending`` row, else at most every ``LOOK_EVERY`` seconds (a look per claim
+        cost a fifth of the write transaction's time, the store's one serialized resource).
         """
         me = self.me
         current = ledger.entries_for(self.store, sorted(key for key, _ in asks), self.destination)
         others = {run for rows in current.values() for run in _held(rows, me)}
-        alive = claims.live(self.store, others | {me})
-        if me not in alive:
-            raise TempFailError(
-                f"deliver run {me} lost its lock on {self.store.path} (the connection holding it ended): stopped before "
-                "sending more",
-                hint="rerun: what it left sending is recovered",
-            )
+        alive: set[int] = set()
+        if others or time.monotonic() - self.looked >= LOOK_EVERY:  # pg_locks: who is alive, this run too
+            alive = claims.live(self.store, others | {me})
+            self.looked = time.monotonic()
+            if me not in alive:
+                raise TempFailError(
+                    f"deliver run {me} lost its lock on {self.store.path} (the connection holding it ended): stopped "
+                    "before sending more",
+                    hint="rerun: what it left sending is recovered",
+                )
         out: list[Verdict] = []
         for key, seen in asks:
             now = current[key]
@@ -189,6 +199,8 @@ class SharedDeliverer(Deliverer):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.claims = Claims(self.store, self.destination, self.counts)
+        if not hasattr(self.transport, "put_many") and getattr(self.transport, "resend_unknown", False):
+            self.transport = OneByOne(self.transport)
 
     def plan(
         self,
@@ -238,3 +250,47 @@ class SharedDeliverer(Deliverer):
             return self.claims.left(step.record, verdict.run_id, step.seen, step.digest)
         again = self.plan(step.record, step.name, ready=Prepared(step.data, step.digest, step.packed))
         return again if isinstance(again, Outcome) else self._send(again)
+
+
+class OneByOne:
+    """A transport that sends one record at a time (HTTP, FTP), given ``put_many`` over its ``put`` on a shared store.
+
+    So a run claims ``WINDOW`` keys at once, writes their intents in one transaction and their outcomes
+    in one, as for a hotfolder or SFTP: the store's write lock, which every run shares, is taken twice a
+    window rather than twice a record. Only for a transport whose resend after a crash is safe
+    (``resend_unknown``: HTTP's Idempotency-Key, FTP's size check; not email): a killed run leaves up to a
+    window of keys ``sending``, and the run that recovers them sends them again.
+    """
+
+    window = WINDOW
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def open(self) -> None:
+        self.inner.open()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def exists(self, name: str, size: int, record: Record | None = None) -> bool | None:
+        return self.inner.exists(name, size, record)
+
+    def put(self, name: str, data: bytes, record: Record) -> Receipt:
+        return self.inner.put(name, data, record)
+
+    def put_many(self, items: list[tuple[str, bytes, Record]]) -> list[Receipt | RecordError]:
+        """``put`` each item in turn; one result (receipt or error) per item; ``Stopped`` carries the results before."""
+        results: list[Receipt | RecordError] = []
+        for name, data, record in items:
+            try:
+                results.append(self.inner.put(name, data, record))
+            except Stopped as stop:
+                stop.results = results
+                raise
+            except RecordError as exc:
+                results.append(exc)
+        return results

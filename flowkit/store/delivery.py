@@ -79,10 +79,8 @@ def prepare(store: Store) -> None:
 
 def entries_for(store: Store, keys: Sequence[str], destination: str) -> dict[str, list[Entry]]:
     """Every ledger row at ``destination`` for each of ``keys`` (one query), oldest first."""
-    rows = store.conn.execute(
-        "SELECT * FROM deliveries WHERE key IN (SELECT value FROM json_each(?)) AND destination = ? ORDER BY id",
-        (json.dumps(list(keys)), destination),
-    )
+    among, param = kept.key_filter(store, "key", keys)
+    rows = store.conn.execute(f"SELECT * FROM deliveries WHERE {among} AND destination = ? ORDER BY id", (param, destination))
     found: dict[str, list[Entry]] = {key: [] for key in keys}
     for row in rows:
         found[row["key"]].append(_entry(row))
@@ -157,8 +155,8 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
     """``begin_attempt`` for a window of distinct keys, in the caller's open transaction (``store.transaction()``).
 
     A few statements for the whole window instead of three per record; the
-    caller commits before any send. Fresh rows are inserted with ids drawn
-    ahead (``_new_ids``), so only rows seen before are read back; a fresh row
+    caller commits before any send. Fresh rows are inserted on their own
+    (``_insert_fresh``), so only rows seen before are read back; a fresh row
     that turns out to exist falls back to the upsert.
     """
     stamp, conn = now(), store.conn
@@ -166,36 +164,13 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
     origins = provenance.ids(store, [i.meta for i in intents])  # where each payload came from (render, transform)
     fresh = [n for n, i in enumerate(intents) if i.fresh]
     if fresh:
-        ids = _new_ids(store, len(fresh))
-        conn.execute("SAVEPOINT fresh")
-        try:
-            conn.executemany(
-                _INSERT,
-                [
-                    (
-                        ids[m],
-                        intents[n].key,
-                        destination,
-                        intents[n].content_hash,
-                        intents[n].filename,
-                        len(intents[n].body),
-                        store.run_id,
-                        stamp,
-                        stamp,
-                        origins[n],
-                    )
-                    for m, n in enumerate(fresh)
-                ],
-            )
-        except _conflicts(store):  # written since the caller looked: take the general path
-            conn.execute("ROLLBACK TO fresh")
-            fresh = []
-        conn.execute("RELEASE fresh")
-        for m, n in enumerate(fresh):
-            i = intents[n]
-            out[n] = Entry(
-                ids[m], i.key, destination, i.content_hash, "sending", 1, i.filename, len(i.body), None, None, None, stamp
-            )
+        ids = _insert_fresh(store, destination, [(intents[n], origins[n]) for n in fresh], stamp)
+        for n, row_id in zip(fresh, ids, strict=True):
+            if row_id is not None:  # else written since the caller looked: the general path below
+                i = intents[n]
+                out[n] = Entry(
+                    row_id, i.key, destination, i.content_hash, "sending", 1, i.filename, len(i.body), None, None, None, stamp
+                )
     seen = [(i, origin) for i, e, origin in zip(intents, out, origins, strict=True) if e is None]
     if seen and store.dialect != "sqlite":
         seen.sort(key=lambda pair: pair[0].key)  # row locks taken in key order, whatever the window's order
@@ -206,10 +181,11 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
         )
         cur = conn.cursor()
         cur.row_factory = None  # plain tuples: the rest of the row is the intent's own
+        among, param = kept.key_filter(store, "key", [i.key for i, _ in seen])
         cur.execute(
-            """SELECT key, content_hash, id, attempts, size, remote_ref, error, error_code FROM deliveries
-               WHERE key IN (SELECT value FROM json_each(?)) AND destination = ?""",
-            (json.dumps([i.key for i, _ in seen]), destination),
+            f"""SELECT key, content_hash, id, attempts, size, remote_ref, error, error_code FROM deliveries
+               WHERE {among} AND destination = ?""",
+            (param, destination),
         )
         found = {(row[0], row[1]): row[2:] for row in cur}
         for n, i in enumerate(intents):
@@ -241,23 +217,35 @@ def begin_attempts(store: Store, destination: str, intents: Sequence[Intent]) ->
     return entries
 
 
-def _new_ids(store: Store, n: int) -> list[int]:
-    """Ids for ``n`` fresh rows: on sqlite the ones after the largest (the write lock is held, the upsert draws none
-    meanwhile); on PostgreSQL from the id's identity sequence, which the upsert draws from too, on any host."""
-    if store.dialect == "sqlite":
-        top = int(store.conn.execute("SELECT COALESCE(MAX(id), 0) FROM deliveries").fetchone()[0])
-        return list(range(top + 1, top + 1 + n))
-    rows = store.conn.execute("SELECT nextval(pg_get_serial_sequence('deliveries', 'id')) FROM generate_series(1, ?)", (n,))
-    return [int(row[0]) for row in rows]
+def _insert_fresh(store: Store, destination: str, rows: Sequence[tuple[Intent, int | None]], stamp: str) -> list[int | None]:
+    """Insert the rows of intents the caller found no row for; each one's id, or None where one exists after all.
 
-
-def _conflicts(store: Store) -> tuple[type[Exception], ...]:
-    """The unique-violation errors of the store's engine (psycopg only imported for PostgreSQL)."""
-    if store.dialect == "sqlite":
-        return (sqlite3.IntegrityError,)
-    import psycopg
-
-    return (sqlite3.IntegrityError, psycopg.errors.IntegrityError)
+    sqlite: the ids that follow the table's largest (the transaction holds the write lock), none read back;
+    on a conflict, all None. PostgreSQL: the id's identity sequence, which every insert draws from, on any
+    host (``MAX(id) + 1`` there collided with the ids the upsert draws), read back in the same statement.
+    """
+    run_id = store.run_id
+    values = [(i.key, destination, i.content_hash, i.filename, len(i.body), run_id, stamp, stamp, o) for i, o in rows]
+    if store.dialect != "sqlite":
+        places = ", ".join(["(?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?, ?)"] * len(values))
+        inserted = store.conn.execute(
+            f"""INSERT INTO deliveries (key, destination, content_hash, status, attempts, filename, size,
+                                        run_id, created_at, updated_at, provenance_id)
+                VALUES {places} ON CONFLICT (key, destination, content_hash) DO NOTHING RETURNING id, key""",
+            [value for row in values for value in row],
+        )
+        ids = {key: int(row_id) for row_id, key in inserted}
+        return [ids.get(i.key) for i, _ in rows]
+    top = int(store.conn.execute("SELECT COALESCE(MAX(id), 0) FROM deliveries").fetchone()[0])
+    store.conn.execute("SAVEPOINT fresh")
+    try:
+        store.conn.executemany(_INSERT, [(top + 1 + m, *value) for m, value in enumerate(values)])
+    except sqlite3.IntegrityError:  # written since the caller looked: take the general path
+        store.conn.execute("ROLLBACK TO fresh")
+        store.conn.execute("RELEASE fresh")
+        return [None] * len(rows)
+    store.conn.execute("RELEASE fresh")
+    return list(range(top + 1, top + 1 + len(rows)))
 
 
 class Settle(NamedTuple):
@@ -356,8 +344,16 @@ def finish(
     response: dict[str, Any] | None = None,
     command: str = "deliver",
 ) -> Entry:
-    """Record the outcome of the attempt ``entry`` stands for, in its own transaction."""
+    """Record the outcome of the attempt ``entry`` stands for, in its own transaction.
+
+    On PostgreSQL a ``delivered`` outcome is one UPDATE by id of a row the run holds, committed on its
+    own without the store's write lock: it reads nothing it depends on, and no other run writes a row
+    while its run is alive (``flowkit.deliver.claims``). The lock is the store's one serialized resource.
+    """
     settled = settle(entry, status, remote_ref=remote_ref, error=error, error_code=error_code, response=response)
+    if status == "delivered" and store.dialect != "sqlite" and not store.conn.in_transaction:
+        finish_many(store, [settled], command)  # one statement (no event): atomic as it is
+        return settled.after
     with store.transaction():
         finish_many(store, [settled], command)
     return settled.after
