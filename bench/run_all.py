@@ -6,6 +6,7 @@ prints its own figures, and ends with machine-readable lines:
 
     RATIO <stage> <set> <flowkit/baseline time> <bar>      (lower is better)
     FIGURE <name> <set> <value> <unit> [<bar>]             (a size or a rate; at most the bar)
+    SPEEDUP <name> <set> <value> <bar>                     (a rate over another's; at least the bar)
 
 This collects those lines into one table and exits non-zero if any script
 failed or any figure missed its bar. Some scripts take minutes on a 2-core machine.
@@ -24,7 +25,7 @@ HERE = Path(__file__).parent
 
 
 def _row(line: str, script: str) -> tuple[str, str, str, str, str, bool] | None:
-    """(script, name, set, value, bar, met) of one RATIO/FIGURE line, or None for other lines."""
+    """(script, name, set, value, bar, met) of one RATIO/FIGURE/SPEEDUP line, or None for other lines."""
     parts = line.split()
     if len(parts) >= 5 and parts[0] == "RATIO":
         _, name, kind, value, bar = parts[:5]
@@ -34,6 +35,9 @@ def _row(line: str, script: str) -> tuple[str, str, str, str, str, bool] | None:
         bar = parts[5] if len(parts) > 5 else ""
         met = not bar or float(value) <= float(bar)
         return script, name, kind, f"{float(value):,.0f} {unit}", f"<= {bar}" if bar else "", met
+    if len(parts) >= 5 and parts[0] == "SPEEDUP":
+        _, name, kind, value, bar = parts[:5]
+        return script, name, kind, f"{float(value):.2f}x", f">= {bar}", float(value) >= float(bar)
     return None
 
 
