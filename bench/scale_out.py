@@ -133,7 +133,7 @@ def measure(server: postgres.PgServer, http: Destination, work: Path, keys: list
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=600)
+    parser.add_argument("--records", type=int, default=1500)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--delay", type=float, default=0.02, help="seconds the destination takes to answer a POST")

@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     "--wait",
     type=click.FloatRange(min=0),
     metavar="SECONDS",
-    help="How long to wait for another deliver run to the same destination (default state.lock_timeout).",
+    help="How long to wait for another deliver run to the same destination (default state.lock_timeout)."
+    " On a PostgreSQL state store runs share a destination key by key and never wait.",
 )
 @output_mode
 def command(
