@@ -59,17 +59,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+@pytest.fixture(scope="session")
+def pg_migrated(pg_server: Any) -> str:
+    """A database holding the store's schema, migrated once: the template each test's database is copied from."""
+    from flowkit.store import Store
+    from flowkit.store.location import parse
+
+    url: str = pg_server.create_database()
+    Store(parse(url)).close()
+    return url.rsplit("/", 1)[1]
+
+
 @pytest.fixture
-def state_path(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+def state_path(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
     """The test's state store: a sqlite file, or with FLOWKIT_TEST_STATE=postgresql a fresh database (a PgUrl).
 
-    Either way ``str()`` of it is what ``--state`` takes and ``Store(it)`` opens it.
+    Either way ``str()`` of it is what ``--state`` takes and ``Store(it)`` opens it. The database is
+    a copy of ``pg_migrated`` (~40 ms, where migrating an empty one takes ~150), dropped afterwards.
     """
-    if PG_STATE:
-        from flowkit.store.location import parse
+    if not PG_STATE:
+        yield tmp_path / "state.db"
+        return
+    import uuid
 
-        return parse(request.getfixturevalue("pg_url"))
-    return tmp_path / "state.db"
+    import psycopg
+
+    from flowkit.store.location import parse
+
+    server, template = request.getfixturevalue("pg_server"), request.getfixturevalue("pg_migrated")
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield parse(server.url(name))
+    server.drop_database(server.url(name))
 
 
 @pytest.fixture
