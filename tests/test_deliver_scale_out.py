@@ -231,3 +231,32 @@ def test_killed_senders_then_a_rerun_deliver_every_key_exactly_once(pg_url: str,
     # run that recovered their rows: with the same Idempotency-Key, so the server kept one
     assert len(again) <= killed * WINDOW
     assert all(rows[key][0][1] >= 2 for key in again)
+
+
+def test_a_window_of_claims_only_where_a_resend_after_a_crash_is_safe(pg_url: str, tmp_path: Path) -> None:
+    """HTTP (Idempotency-Key) and FTP (size check) are claimed a window at a time on a shared store; email one by one."""
+    from flowkit.config import load
+    from flowkit.deliver.claims import SharedDeliverer
+    from flowkit.deliver.run import build
+
+    path = tmp_path / "flowkit.toml"
+    path.write_text(
+        '[destinations.erp]\ntype = "http"\nurl = "http://127.0.0.1:9/orders/{key}"\n'
+        '[destinations.mis-ftp]\ntype = "ftp"\nhost = "127.0.0.1"\nport = 9\nusername = "u"\npassword = "p"\n'
+        '[destinations.mail]\ntype = "email"\nhost = "127.0.0.1"\nport = 9\nfrom = "a@example.com"\nto = ["b@example.com"]\n',
+        encoding="utf-8",
+    )
+    config, store = load(str(path)), Store(parse(pg_url))
+    try:
+        windows = {name: build(config, store, name) for name in ("erp", "mis-ftp", "mail")}
+        assert all(isinstance(d, SharedDeliverer) for d in windows.values())
+        assert {name: d.window for name, d in windows.items()} == {"erp": WINDOW, "mis-ftp": WINDOW, "mail": 1}
+    finally:
+        store.close()
+    local = Store(tmp_path / "state.db")  # sqlite: as always, one at a time under the destination's lock
+    try:
+        assert [(type(d).__name__, d.window) for d in (build(config, local, n) for n in ("erp", "mis-ftp", "mail"))] == [
+            ("Deliverer", 1)
+        ] * 3
+    finally:
+        local.close()
