@@ -304,6 +304,23 @@ def chaos(hosts: list[Host], script: Callable[[Host, int], str], *, seconds: flo
     return Chaos(done)
 
 
+def until_done(host: Host, commands: list[str], seed: int) -> None:
+    """Run each command on ``host`` until it exits 0, as cron would rerun it: a run SIGKILLed or refused is
+    run again. The host's first run dies while it starts (0.05 to 0.25 s), half the others at a random moment
+    of their work (0.15 to 0.9 s); a run that ends other than 0 by itself fails the test."""
+    rng = random.Random(seed)
+    starting, working = after(0.05, 0.25), after(0.15, 0.9)
+    first = True
+    for command in commands:
+        while True:
+            trigger = starting if first else working if rng.random() < 0.5 else None
+            first = False
+            run = host.run(command, kill_when=trigger(rng, 0) if trigger else None)
+            if run.code == 0:
+                break
+            assert run.code is None, summary(host.runs)
+
+
 def settle(hosts: list[Host], script: Callable[[Host, int], str], done: Callable[[], bool], *, rounds: int = 6) -> list[Run]:
     """Run ``script`` on every host at once, unharmed, round after round, until ``done()`` holds after a
     round in which every run exited 0; then one more such round (it must find nothing left to do)."""
