@@ -14,7 +14,10 @@ its ``SharedDeliverer`` (the ``Deliverer`` with claims) goes key by key:
   taken over first (``take``), then recovered as on sqlite;
 - what ``plan`` decided from the rows it read is written (``verdicts``,
   ``sift``) in the store's serialized write transaction only if no other run
-  changed those rows since; if one did, the record is planned again.
+  changed those rows since; if one did, the record is planned again;
+- a transport that sends one at a time and may resend after a crash (HTTP,
+  FTP) is claimed a window of keys at a time (``OneByOne``), so the write
+  lock every run shares is taken twice a window, not twice a record.
 
 So two runs never send one key at once, and a key is never sent again after
 another run delivered it, whichever hosts run them.
@@ -119,8 +122,9 @@ class Claims:
 
         Raises 75 when this run's own lock is gone (the connection holding it ended): another run
         may be taking its keys over, so it must not send. It looks at ``pg_locks`` when a key has
-        another run's ``sending`` row, else at most every ``LOOK_EVERY`` seconds (a look per claim
-        cost a fifth of the write transaction's time, the store's one serialized resource).
+        another run's ``sending`` row, else at most every ``LOOK_EVERY`` seconds: a statement less
+        inside the write transaction, the store's one serialized resource (and reading ``pg_locks``
+        takes the lock manager's own locks, which every advisory lock waits on).
         """
         me = self.me
         current = ledger.entries_for(self.store, sorted(key for key, _ in asks), self.destination)
