@@ -227,6 +227,7 @@ def _insert_fresh(store: Store, destination: str, rows: Sequence[tuple[Intent, i
     run_id = store.run_id
     values = [(i.key, destination, i.content_hash, i.filename, len(i.body), run_id, stamp, stamp, o) for i, o in rows]
     if store.dialect != "sqlite":
+        values.sort(key=lambda value: value[0])  # keys in order, as every claim takes them
         places = ", ".join(["(?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?, ?)"] * len(values))
         inserted = store.conn.execute(
             f"""INSERT INTO deliveries (key, destination, content_hash, status, attempts, filename, size,
