@@ -260,3 +260,34 @@ def test_a_window_of_claims_only_where_a_resend_after_a_crash_is_safe(pg_url: st
         ] * 3
     finally:
         local.close()
+
+
+def test_a_key_another_run_delivered_after_this_one_planned_it_is_not_sent_again(
+    pg_url: str, http_server: Any, tmp_path: Path
+) -> None:
+    """Plan, then another host delivers the key, then claim: the claim sees the rows changed and plans again."""
+    from flowkit.config import load
+    from flowkit.deliver.model import Send
+    from flowkit.deliver.run import build
+    from flowkit.records import make_record
+
+    conf = config(tmp_path, http_server.base)
+    store, other = Store(parse(pg_url)), Store(parse(pg_url))
+    try:
+        run = store.start_run("deliver", [], "erp")
+        deliverer = build(load(str(conf)), store, "erp")
+        record = make_record("payload", "K7", {"number": "K7"}, meta={"channel": "web"})
+        with delivery_claims.hold(store, run):
+            step = deliverer.plan(record)
+            assert isinstance(step, Send) and step.seen == ()
+            other.start_run("deliver", [], "erp")  # the other host's run sends K7 and finishes first
+            [entry] = [ledger.begin_attempt(other, key="K7", destination="erp", content_hash=step.digest, filename="K7",
+                                            body=step.data, media_type="application/json", meta={})]  # fmt: skip
+            ledger.finish(other, entry, "delivered", remote_ref="201 /orders/K7")
+            outcome = deliverer._send(step)
+        assert (outcome.result["body"]["status"], outcome.result["body"]["remote_ref"]) == ("duplicate", "201 /orders/K7")
+        assert posts(http_server) == {}
+        assert ledger_rows(pg_url) == {"K7": [("delivered", 1)]}
+    finally:
+        store.close()
+        other.close()
