@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 # random SKUs dirty most ledger pages once, where four groups of 5,000 wrote them four times
 # (bench/push_stock.py, 1,000,000 lines: half the bytes written, a fifth less CPU).
 GROUP_LINES = 20_000
-AHEAD = 8  # deferred (PostgreSQL): messages read ahead, their ledger rows read while the ones before are decided
 COMMAND = "push-stock"
 POLICY = inbox.Policy(COMMAND, stock.inbox_record, seq_from_name)
 
@@ -117,8 +116,8 @@ class Group:
 
 
 class Ahead:
-    """The input of a deferred run: records read up to ``AHEAD`` ahead (never waiting on the producer
-    for that), each stock message's ledger read started as it is read."""
+    """The input of a deferred run: records read up to ``Deferred.depth`` ahead (never waiting on the
+    producer for that), each stock message handed to ``Deferred.prefetch`` as it is read."""
 
     def __init__(self, reader: Reader, deferred: Deferred) -> None:
         self.reader, self.deferred, self.mode = reader, deferred, reader.mode
@@ -130,7 +129,7 @@ class Ahead:
     def __iter__(self) -> Iterator[Record | BadLine]:
         source, queue, more = iter(self.reader), self._queue, True
         while True:
-            while more and len(queue) < AHEAD and (not queue or self.reader.ready()):
+            while more and len(queue) < self.deferred.depth and (not queue or self.reader.ready()):
                 item = next(source, None)
                 if item is None:
                     more = False

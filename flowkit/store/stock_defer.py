@@ -4,11 +4,13 @@ On sqlite push-stock reads and writes the ledger in its window's transaction.
 On PostgreSQL the server works beside the client, so while push-stock decides
 a message:
 
-- the ledger rows and the processed mark of the next messages are read on a
-  reader connection (``prefetch``: one query per message, by primary key);
+- the ledger rows and the processed marks of the next messages are read on a
+  reader connection (``prefetch``: one query per ``CHUNK`` messages, while the
+  chunk before is decided);
 - the windows decided before are written on a writer connection (``handoff``:
-  a transaction that takes the store's write lock, then one COPY, one upsert,
-  the events by COPY and the processed marks, ``stock_pg._write``).
+  a transaction that takes the store's write lock, then one COPY of the rows
+  as decided, one upsert of them folded per key, their events and the
+  processed marks each in one INSERT, ``stock_pg._write_fresh``).
 
 Decisions are those of sqlite's path. Only push-stock writes a target's ledger
 rows and stock marks, and the command holds the target's named lock
@@ -40,24 +42,36 @@ if TYPE_CHECKING:
     from flowkit.store.db import Store
 
 SWITCH = 0.0005  # seconds: the interpreter's thread switch interval while deferred (see __init__)
+CHUNK = 12  # messages whose ledger rows are read in one query
 Key = tuple[str, str]
 Entry = tuple[int, int, str]  # last_seq, qty, history
-Read = tuple[list[Any], "str | None"]  # ledger rows, processed_at
-# one round trip per message: its SKUs' ledger rows, then (sku NULL) when the message was processed
-_READ = """SELECT sku, source, last_seq, qty, history FROM stock_ledger WHERE target = %(target)s AND sku = ANY(%(skus)s)
-    UNION ALL SELECT NULL, NULL, NULL, NULL, processed_at FROM processed_messages
-    WHERE kind = 'stock' AND target = %(target)s AND message_seq = %(seq)s"""
+Read = tuple[dict[Key, Entry], dict[int, str]]  # a chunk's ledger entries, and which of its messages were processed when
+# one round trip per chunk of messages: their SKUs' ledger rows, then (sku NULL) those of them processed before
+_READ = """SELECT sku, source, last_seq, qty, history FROM stock_ledger
+    WHERE target = %(target)s AND sku = ANY(%(skus)s::text[])
+    UNION ALL SELECT NULL, NULL, message_seq, NULL, processed_at FROM processed_messages
+    WHERE kind = 'stock' AND target = %(target)s AND message_seq = ANY(%(seqs)s::bigint[])"""
+
+
+@dataclass
+class _Chunk:
+    """Messages read ahead whose ledger rows one query reads; ``seen``: the windows committed before it started."""
+
+    skus: set[str] = field(default_factory=set)
+    seqs: set[int] = field(default_factory=set)
+    count: int = 0
+    seen: int = 0
+    future: Future[Read] | None = None
 
 
 @dataclass
 class _Ahead:
-    """A read started for a message's lines: which SKUs, its message seq, the windows committed before it."""
+    """A message read ahead: its lines, SKUs, message seq and the chunk that reads them."""
 
     lines: list[Any]
     skus: frozenset[str]
     message_seq: int | None
-    seen: int
-    future: Future[Read]
+    chunk: _Chunk
 
 
 @dataclass
@@ -72,6 +86,8 @@ class _Window:
 class Deferred:
     """The ledger of one push-stock run on PostgreSQL (see the module docstring)."""
 
+    depth = 2 * CHUNK  # messages to read ahead: one chunk read while the one before is decided
+
     def __init__(self, store: Store, target: str, *, command: str) -> None:
         self.store, self.target, self.command = store, target, command
         url, timeout = store.path, store.engine.busy_timeout
@@ -80,8 +96,9 @@ class Deferred:
         self._reader = postgres.connect(url, timeout=timeout, application="flowkit push-stock reader")
         self._writer = postgres.connect(url, timeout=timeout, application="flowkit push-stock writer")
         self._writer.execute(f"SET lock_timeout = {int(timeout * 1000)}")
-        self._reader.execute("SET enable_seqscan = off")  # a message's few hundred keys: by primary key, never a scan
-        self._writer.execute(stock_pg.TABLE)
+        for conn in (self._reader, self._writer):  # a parallel plan's workers would only add processes to this one's work
+            conn.execute("SET max_parallel_workers_per_gather = 0")
+        self._writer.execute(stock_pg.ROWS)
         # the reader and the writer mostly wait on the server, then need the GIL for a moment: at the
         # default 5 ms switch interval they waited longer for the GIL than for the server
         self._switch = sys.getswitchinterval()
@@ -89,6 +106,7 @@ class Deferred:
         self._reads = ThreadPoolExecutor(1, "flowkit-stock-read")
         self._writes = ThreadPoolExecutor(1, "flowkit-stock-write")
         self._ahead: dict[int, _Ahead] = {}
+        self._chunk: _Chunk | None = None  # the one gathering messages, not started yet
         self._windows: deque[_Window] = deque([_Window(1)])  # the last one is open
         self._rows: list[stock_pg.Row] = []  # the open window's
         self._marks: list[tuple[int, str, str]] = []  # message_seq, processed_at, result
@@ -99,27 +117,41 @@ class Deferred:
 
     # reads -------------------------------------------------------------------------
     def prefetch(self, lines: Any, message_seq: int | None) -> None:
-        """Start reading the ledger rows and the processed mark of a message about to be decided."""
+        """Add a message about to be decided to the chunk whose ledger rows are read next."""
         if type(lines) is not list:
             return
         skus = frozenset(ln["sku"] for ln in lines if type(ln) is dict and type(ln.get("sku")) is str)
-        seen = self.confirmed()
-        self._ahead[id(lines)] = _Ahead(lines, skus, message_seq, seen, self._reads.submit(self._read, skus, message_seq))
+        chunk = self._chunk = self._chunk or _Chunk()
+        chunk.skus |= skus
+        if type(message_seq) is int:
+            chunk.seqs.add(message_seq)
+        chunk.count += 1
+        self._ahead[id(lines)] = _Ahead(lines, skus, message_seq, chunk)
+        if chunk.count >= CHUNK:
+            self._start(chunk)
 
-    def _read(self, skus: Iterable[str], message_seq: int | None) -> Read:
+    def _start(self, chunk: _Chunk) -> Future[Read]:
+        if chunk.future is None:
+            chunk.seen = self.confirmed()
+            chunk.future = self._reads.submit(self._read, list(chunk.skus), list(chunk.seqs))
+            if chunk is self._chunk:
+                self._chunk = None
+        return chunk.future
+
+    def _read(self, skus: list[str], seqs: list[int]) -> Read:
         with self._reader.cursor() as cur:
-            rows = cur.execute(_READ, {"target": self.target, "skus": list(skus), "seq": message_seq}).fetchall()
-        if rows and rows[-1][0] is None:
-            return rows[:-1], str(rows[-1][4])
-        return rows, None
+            rows = cur.execute(_READ, {"target": self.target, "skus": skus, "seqs": seqs}).fetchall()
+        processed = {row[2]: str(row[4]) for row in rows if row[0] is None} if seqs else {}
+        return {(sku, source): (seq, qty, history) for sku, source, seq, qty, history in rows if sku is not None}, processed
 
     def _fetch(self, lines: list[Any], skus: frozenset[str], message_seq: int | None) -> Read:
-        """The read started for these lines, or a new one when it does not cover ``skus``."""
+        """The read of the chunk these lines are in, or a read of their own when it does not cover them."""
         ahead = self._ahead.get(id(lines))
         if ahead is not None and ahead.lines is lines and ahead.message_seq == message_seq and skus <= ahead.skus:
-            return self._result(ahead.future)  # type: ignore[no-any-return]
+            return self._result(self._start(ahead.chunk))  # type: ignore[no-any-return]
         self.confirmed()
-        return self._result(self._reads.submit(self._read, skus, message_seq))  # type: ignore[no-any-return]
+        seqs = [message_seq] if message_seq is not None else []
+        return self._result(self._reads.submit(self._read, list(skus), seqs))  # type: ignore[no-any-return]
 
     def _result(self, future: Future[Any]) -> Any:
         try:
@@ -140,7 +172,7 @@ class Deferred:
                 self._done(lines)
                 return window.marked[message_seq]
         ahead = self._ahead.get(id(lines))
-        at = self._fetch(lines, ahead.skus if ahead is not None else frozenset(), message_seq)[1]
+        at = self._fetch(lines, ahead.skus if ahead is not None else frozenset(), message_seq)[1].get(message_seq)
         if at is not None:
             self._done(lines)
         return at
@@ -149,9 +181,9 @@ class Deferred:
         """The ledger entries of the SKUs of ``keys`` as sqlite's transaction would read them."""
         keys = set(keys)
         ahead = self._ahead.get(id(lines))
-        rows = self._fetch(lines, frozenset(sku for sku, _ in keys), ahead.message_seq if ahead is not None else None)[0]
+        read = self._fetch(lines, frozenset(sku for sku, _ in keys), ahead.message_seq if ahead is not None else None)[0]
         self._done(lines)
-        found: dict[Key, Entry] = {(sku, source): (seq, qty, history) for sku, source, seq, qty, history in rows}
+        found: dict[Key, Entry] = {key: read[key] for key in keys if key in read}
         for window in self._windows:  # oldest first: a later window's entry is the newer one
             entries = window.entries
             if entries:
@@ -189,14 +221,14 @@ class Deferred:
         try:
             with self._writer.transaction(), self._writer.cursor() as cur:
                 cur.execute(self._lock)
-                stock_pg._write(cur, self.target, rows, stamp=now(), command=self.command, run_id=run_id, fresh=True, marks=marks)
+                stock_pg._write_fresh(cur, self.target, rows, stamp=now(), command=self.command, run_id=run_id, marks=marks)
         except BaseException as exc:
             self._failed = exc
             raise
 
     def _forget(self) -> None:
         """Drop the windows every read still to be used shows (committed before it started)."""
-        floor = min([a.seen for a in self._ahead.values()] + [self.written])
+        floor = min([a.chunk.seen for a in self._ahead.values() if a.chunk.future is not None] + [self.written])
         while len(self._windows) > 1 and self._windows[0].number <= floor:
             self._windows.popleft()
 

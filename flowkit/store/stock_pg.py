@@ -18,8 +18,8 @@ never meets a key twice. ``right(h || ' ' || right(t, N), N)`` equals
 ``right(h || ' ' || t, N)``, so the proposed row's history may be cut first.
 
 push-stock's own decisions (``stock_defer.Deferred``) are always above the
-ledger they were decided against: their batches take ``_write(fresh=True)``,
-without the look-up.
+ledger they were decided against and rise per key: ``_write_fresh`` sends
+them as they are and lets the server fold them and write their events.
 """
 
 from __future__ import annotations
@@ -44,11 +44,23 @@ _SET = f"""ON CONFLICT (target, sku, source) DO UPDATE SET last_seq = excluded.l
         history = right(stock_ledger.history || ' ' || excluded.history, {HISTORY_CHARS})
     WHERE excluded.last_seq > stock_ledger.last_seq"""
 _INTO = "INSERT INTO stock_ledger (target, sku, source, last_seq, qty, received, message_seq, history, updated_at)"
-# push-stock's own batches: every seq is above the ledger row it was decided against (under the write lock)
-_FRESH = f"""{_INTO}
-    SELECT %(target)s, sku, source, last_seq, qty, received, message_seq, right(seqs, {HISTORY_CHARS}), %(stamp)s
-    FROM stock_batch
+# push-stock's own windows: rows as decided, every seq above the ledger row it was decided against
+ROWS = """CREATE TEMPORARY TABLE IF NOT EXISTS stock_rows (
+    ord BIGINT NOT NULL, sku TEXT NOT NULL, source TEXT NOT NULL, source_json TEXT NOT NULL, last_seq BIGINT NOT NULL,
+    qty BIGINT NOT NULL, received BIGINT, message_seq BIGINT
+) ON COMMIT DELETE ROWS"""
+_ROWS_COPY = "COPY stock_rows (ord, sku, source, source_json, last_seq, qty, received, message_seq) FROM STDIN"
+_FOLDED = f"""{_INTO}
+    SELECT %(target)s, sku, source, max(last_seq), (array_agg(qty ORDER BY ord DESC))[1],
+        (array_agg(received ORDER BY ord DESC))[1], (array_agg(message_seq ORDER BY ord DESC))[1],
+        right(string_agg(last_seq::text, ' ' ORDER BY ord), {HISTORY_CHARS}), %(stamp)s
+    FROM stock_rows GROUP BY sku, source
     {_SET}"""
+_FRESH_EVENTS = """INSERT INTO events (key, at, command, event, detail, run_id)
+    SELECT sku, %(stamp)s, %(command)s, 'stock-applied',
+        '{"message_seq":' || COALESCE(message_seq::text, 'null') || ',"qty":' || qty || ',"seq":' || last_seq
+        || ',"source":' || source_json || %(tail)s, %(run_id)s
+    FROM stock_rows ORDER BY ord"""
 # any batch: the seqs the ledger already passed are dropped first (the row read by its primary key)
 _LAST = "(SELECT l.last_seq FROM stock_ledger AS l WHERE l.target = %(target)s AND l.sku = b.sku AND l.source = b.source)"
 _ANY = f"""{_INTO}
@@ -90,26 +102,51 @@ def _write(
     stamp: str,
     command: str,
     run_id: int | None,
-    fresh: bool = False,
+) -> None:
+    """On the psycopg cursor ``cur``, in its open transaction: any batch's ledger rows and one event per row.
+
+    ``stock_batch`` must exist on the cursor's connection (``TABLE``); it is left empty.
+    """
+    with cur.copy(_COPY) as copy:
+        for item in _fold(rows):
+            copy.write_row(item)
+    cur.execute(_ANY, {"target": target, "stamp": stamp})
+    cur.execute("DELETE FROM stock_batch")
+    with cur.copy(_EVENTS) as copy:
+        dumps = orjson.dumps
+        for sku, source, seq, qty, _received, mseq in rows:
+            detail = dumps({"message_seq": mseq, "qty": qty, "seq": seq, "source": source, "target": target})
+            copy.write_row((sku, stamp, command, EVENT, detail.decode(), run_id))
+
+
+def _write_fresh(
+    cur: Any,
+    target: str,
+    rows: Sequence[Row],
+    *,
+    stamp: str,
+    command: str,
+    run_id: int | None,
     marks: Sequence[tuple[int, str, str]] = (),
 ) -> None:
-    """On the psycopg cursor ``cur``, in its open transaction: the ledger rows, one event per row, the processed
-    marks (message_seq, processed_at, result).
+    """A window of push-stock's own decisions, as its writer transaction's only batch (``stock_defer``).
 
-    ``stock_batch`` must exist on the cursor's connection (``TABLE``); it is left empty. ``fresh``: every
-    row is above the ledger row it was decided against (push-stock's own decisions, under the write lock).
+    Every row is above the ledger row it was decided against, and a key's rows come in rising seqs: the
+    rows go by one COPY into ``stock_rows`` (``ROWS``) as they are, the server folds them per key and
+    writes the events (their detail the same JSON bytes as orjson's: numbers, and the source's JSON
+    string made here); then the processed marks (message_seq, processed_at, result).
     """
     if rows:
-        with cur.copy(_COPY) as copy:
-            for item in _fold(rows):
-                copy.write_row(item)
-        cur.execute(_FRESH if fresh else _ANY, {"target": target, "stamp": stamp})
-        cur.execute("DELETE FROM stock_batch")  # the commit truncates it (ON COMMIT DELETE ROWS)
-        with cur.copy(_EVENTS) as copy:
-            dumps = orjson.dumps
-            for sku, source, seq, qty, _received, mseq in rows:
-                detail = dumps({"message_seq": mseq, "qty": qty, "seq": seq, "source": source, "target": target})
-                copy.write_row((sku, stamp, command, EVENT, detail.decode(), run_id))
+        quoted: dict[str, str] = {}
+        with cur.copy(_ROWS_COPY) as copy:
+            for number, (sku, source, seq, qty, received, mseq) in enumerate(rows):
+                text = quoted.get(source)
+                if text is None:
+                    text = quoted[source] = orjson.dumps(source).decode()
+                copy.write_row((number, sku, source, text, seq, qty, received, mseq))
+        tail = ',"target":' + orjson.dumps(target).decode() + "}"
+        cur.execute(_FOLDED, {"target": target, "stamp": stamp})
+        cur.execute(_FRESH_EVENTS, {"stamp": stamp, "command": command, "tail": tail, "run_id": run_id})
     if marks:
         cur.execute(_MARK, (target, *(list(column) for column in zip(*marks, strict=True))))
 
