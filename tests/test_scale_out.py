@@ -26,6 +26,7 @@ from scale_out_helpers import (
     PIPELINE,
     Host,
     Orders,
+    Run,
     Trigger,
     after,
     begun,
@@ -41,8 +42,10 @@ from scale_out_helpers import (
     settle,
     summary,
     until_done,
+    wait_for,
 )
 from servers.http import Server
+from servers.postgres import kill_connections
 
 
 @pytest.fixture(scope="module")
@@ -97,18 +100,66 @@ def test_the_cron_pipeline_on_several_hosts_killed_at_random_delivers_every_orde
             f" {len(calm)} after; {sum(posts(dest).values())} POSTs ({during} during the kills) for {len(wanted)} orders,"
             f" {recovered[0][0]} found again after a kill; {time.monotonic() - started:.1f}s in all"
         )
-        # the server keeps every POST as a create (it knows no idempotency header of flowkit's): once each
-        assert dict(dest.state.creates) == {f"/orders/{number}": 1 for number in wanted}
-        assert orders.marked() == wanted
-        statuses = dict(query(pg_url, "SELECT number, export_status FROM orders"))
-        assert {n for n, s in statuses.items() if s == "exported"} == wanted
-        assert {s for n, s in statuses.items() if n not in wanted} <= {"cancelled"}  # never queued, never sent
-        ledger = query(pg_url, "SELECT key, status, count(*) FROM deliveries GROUP BY key, status ORDER BY key")
-        assert ledger == [(number, "delivered", 1) for number in sorted(wanted)]
-        if hosts[0].own_name:  # the store saw each host by its own name
-            names = {name for (name,) in query(pg_url, "SELECT DISTINCT host FROM runs")}
-            assert names == {host.name for host in hosts}
-        check_clean(hosts)
+        delivered_once(pg_url, dest, orders, hosts)
+    finally:
+        dest.stop()
+
+
+def others(url: str) -> int:
+    """Sessions of the database other than this look's own."""
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    return int(query(url, sql)[0][0])
+
+
+def delivered_once(pg_url: str, dest: Server, orders: Orders, hosts: list[Host]) -> None:
+    """Every order delivered once, marked at the source, exported; no other order touched; nothing left open."""
+    wanted = orders.wanted
+    # the server keeps every POST as a create (it knows no idempotency header of flowkit's): once each
+    assert dict(dest.state.creates) == {f"/orders/{number}": 1 for number in wanted}
+    assert orders.marked() == wanted
+    statuses = dict(query(pg_url, "SELECT number, export_status FROM orders"))
+    assert {n for n, s in statuses.items() if s == "exported"} == wanted
+    assert {s for n, s in statuses.items() if n not in wanted} <= {"cancelled"}  # never queued, never sent
+    ledger = query(pg_url, "SELECT key, status, count(*) FROM deliveries GROUP BY key, status ORDER BY key")
+    assert ledger == [(number, "delivered", 1) for number in sorted(wanted)]
+    if hosts[0].own_name:  # the store saw each host by its own name
+        names = {name for (name,) in query(pg_url, "SELECT DISTINCT host FROM runs")}
+        assert names == {host.name for host in hosts}
+    check_clean(hosts)
+
+
+def test_the_server_ending_every_host_session_mid_delivery_loses_and_doubles_nothing(
+    tmp_path: Path, pg_url: str, api_server: tuple[str, Api]
+) -> None:
+    """3 hosts run the pipeline at once, two rounds, new orders before each; in each round the server ends
+    all their sessions while an order is on its way to the destination: runs cut stop with 75 and one line
+    naming the store, and the hosts' next runs finish the job, every order once."""
+    base, api = api_server
+    api.reset()
+    orders = Orders(api)
+    dest = destination(delay=0.05)
+    try:
+        hosts = make_hosts(tmp_path, 3, host_config(pg_url, api_base=base, dest_base=dest.base))
+        runs: list[Run] = []
+        cuts = []
+        for _round in range(2):
+            orders.add(6)
+            goal = begun(dest) + 2
+            going = [threading.Thread(target=lambda host=host: runs.append(host.run(PIPELINE))) for host in hosts]
+            for thread in going:
+                thread.start()
+            wait_for(lambda goal=goal: begun(dest) >= goal and others(pg_url), timeout=30)  # an order on its way
+            cuts.append(kill_connections(pg_url))
+            for thread in going:
+                thread.join()
+        assert {run.code for run in runs} <= {0, 75}, summary(runs)
+        cut_short = [run for run in runs if run.code == 75]
+        assert cut_short, summary(runs)
+        for run in cut_short:  # one line naming the store, no traceback
+            assert "unreachable" in run.stderr.read_text(), run.stderr.read_text()
+        settle(hosts, lambda host, n: PIPELINE, lambda: exported(pg_url) == orders.wanted == orders.marked())
+        print(f"sessions ended: {cuts}; {len(cut_short)} of {len(runs)} runs stopped with 75")
+        delivered_once(pg_url, dest, orders, hosts)
     finally:
         dest.stop()
 
