@@ -291,3 +291,30 @@ def test_a_key_another_run_delivered_after_this_one_planned_it_is_not_sent_again
     finally:
         store.close()
         other.close()
+
+
+def test_a_run_whose_own_lock_is_gone_stops_before_sending_more(pg_url: str) -> None:
+    """The connection holding the run's lock ended (a killed backend): its next claim refuses, exit 75."""
+    from collections import Counter as Counts
+
+    from flowkit.deliver.claims import Claims
+    from flowkit.errors import TempFailError
+
+    store = Store(parse(pg_url))
+    try:
+        run = store.start_run("deliver", [], "erp")
+        claims = Claims(store, "erp", Counts())
+        with delivery_claims.hold(store, run):
+            with store.transaction():
+                assert claims.verdicts([("K1", [])]) == [None]
+            with psycopg.connect(pg_url, autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+                    (f"flowkit deliver run {run}",),
+                )
+            wait_for_locks_gone(pg_url)
+            claims.looked = float("-inf")  # its next look at pg_locks is due
+            with pytest.raises(TempFailError, match=f"deliver run {run} lost its lock"), store.transaction():
+                claims.verdicts([("K1", [])])
+    finally:
+        store.close()
