@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 SWITCH = 0.0005  # seconds: the interpreter's thread switch interval while deferred (see __init__)
 CHUNK = 12  # messages whose ledger rows are read in one query
+BEHIND = 2  # windows handed to the writer and not committed yet, at most (the one being written, the next)
 Key = tuple[str, str]
 Entry = tuple[int, int, str]  # last_seq, qty, history
 Read = tuple[dict[Key, Entry], dict[int, str]]  # a chunk's ledger entries, and which of its messages were processed when
@@ -212,6 +213,10 @@ class Deferred:
         rows, marks, self._rows, self._marks = self._rows, self._marks, [], []
         self._inflight.append(self._writes.submit(self._write, rows, marks, self.store.run_id))
         self.handed += 1
+        while len(self._inflight) > BEHIND:  # a slow server holds the decisions back, not memory
+            self._result(self._inflight[0])
+            self._inflight.popleft()
+            self.written += 1
         self._windows.append(_Window(self.handed + 1))
         self._forget()
 
