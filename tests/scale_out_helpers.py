@@ -67,6 +67,8 @@ class Run:
 
 @dataclass
 class Host:
+    """A host: its name, working folder (flowkit.toml, rules.toml, each run's output) and environment."""
+
     name: str
     work: Path
     env: dict[str, str]
@@ -117,7 +119,7 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
-def make_hosts(base: Path, count: int, config: str, *, extra_env: dict[str, str] | None = None) -> list[Host]:
+def make_hosts(base: Path, count: int, config: str) -> list[Host]:
     """``count`` working folders under ``base``, each with ``config`` as its flowkit.toml and RULES as rules.toml."""
     own = can_name_hosts()
     hosts = []
@@ -133,7 +135,6 @@ def make_hosts(base: Path, count: int, config: str, *, extra_env: dict[str, str]
             "HOME": str(work),
             "FLOWKIT_CONFIG": str(work / "flowkit.toml"),
             "OMNI_TOKEN": OMNI_TOKEN,
-            **(extra_env or {}),
         }
         env.pop("FLOWKIT_STATE", None)
         hosts.append(Host(name, work, env, own))

@@ -73,6 +73,7 @@ def mid_run(dest: Server) -> Trigger:
     return draw
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("count", [2, 4])
 def test_the_cron_pipeline_on_several_hosts_killed_at_random_delivers_every_order_once(
     count: int, tmp_path: Path, pg_url: str, api_server: tuple[str, Api]
@@ -128,6 +129,7 @@ def delivered_once(pg_url: str, dest: Server, orders: Orders, hosts: list[Host])
     check_clean(hosts)
 
 
+@pytest.mark.slow
 def test_the_server_ending_every_host_session_mid_delivery_loses_and_doubles_nothing(
     tmp_path: Path, pg_url: str, api_server: tuple[str, Api]
 ) -> None:
@@ -207,6 +209,7 @@ class LedgerWatch:
         self.thread.join()
 
 
+@pytest.mark.slow
 def test_hosts_pushing_interleaved_stock_sequences_never_move_a_sku_back(tmp_path: Path, pg_url: str) -> None:
     count, skus = 3, 12
     plan = stock_messages(count, per_host=18, skus=skus, seed=7)
@@ -288,6 +291,7 @@ def shipment_messages(numbers: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+@pytest.mark.slow
 def test_hosts_importing_the_same_shipments_at_once_count_each_once(
     tmp_path: Path, pg_url: str, api_server: tuple[str, Api]
 ) -> None:
@@ -346,6 +350,7 @@ def test_hosts_importing_the_same_shipments_at_once_count_each_once(
     check_clean(hosts)
 
 
+@pytest.mark.slow
 def test_orders_a_dead_host_had_queued_go_out_from_another_host_after_requeue_after(
     tmp_path: Path, pg_url: str, api_server: tuple[str, Api]
 ) -> None:
