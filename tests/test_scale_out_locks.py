@@ -119,14 +119,6 @@ def test_a_lock_whose_session_the_server_ends_is_free_at_once_and_its_holder_sto
     check_clean(hosts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a named lock is a session advisory lock on a connection of its own (store/postgres.py advisory()): when"
-    " the server ends that session alone (pg_terminate_backend, an idle or network cut of that one connection) the"
-    " holder never notices and runs on, its store connection intact, while a waiting host takes the lock: two runs"
-    " of one command overlap. Holding it on the store's own connection (a lost lock then fails the holder's next"
-    " write, exit 75) or checking the lock session before each unit of work would close this.",
-)
 def test_a_holder_whose_lock_session_alone_ends_stops_before_another_host_runs(
     tmp_path: Path, pg_url: str, api_server: tuple[str, Api]
 ) -> None:

@@ -37,6 +37,7 @@ from flowkit.store.location import PgUrl
 NAME = "postgresql"
 WRITE_LOCK = "flowkit:write"  # the advisory lock every write transaction takes (sqlite's file write lock)
 MIGRATE_LOCK = "flowkit:migrate"
+_HELD: dict[int, tuple[str, str]] = {}  # the backend pid of each named lock's session held here -> (url, lock name)
 # TCP keepalives on both ends: the client's find a server that vanished, the server's (set per session, the
 # ``options`` below) find a client host that died without closing, so its session advisory locks are released
 # within ~25 s instead of the kernel's two hours.
@@ -358,7 +359,7 @@ class Engine:
         nested = self.conn.in_transaction
         try:
             self.conn.execute("BEGIN")
-            self.conn.execute(f"SELECT pg_advisory_xact_lock({_key(WRITE_LOCK)})")
+            self._lock_for_writing()
             yield self.conn
         except BaseException as exc:
             if not nested:
@@ -370,6 +371,30 @@ class Engine:
         except BaseException:
             self.rollback()
             raise
+
+    def _lock_for_writing(self) -> None:
+        """Take the write lock; and when this process holds named locks of this store, check that it still does.
+
+        A named lock lives on a connection of its own: the server may end that session alone (an admin's
+        ``pg_terminate_backend``, an idle or network cut), and another host then takes the lock while this
+        run goes on. Each unit of work therefore first looks for its locks' sessions among the advisory locks
+        granted (one query with the write lock) and stops the run with 75 when one is gone.
+        """
+        held = {pid: name for pid, (url, name) in _HELD.items() if url == self.path.url}
+        if not held:
+            self.conn.execute(f"SELECT pg_advisory_xact_lock({_key(WRITE_LOCK)})")
+            return
+        pids = ", ".join(str(int(pid)) for pid in held)
+        row = self.conn.execute(
+            f"SELECT pg_advisory_xact_lock({_key(WRITE_LOCK)})::text, ARRAY(SELECT DISTINCT pid FROM pg_locks "
+            f"WHERE locktype = 'advisory' AND granted AND pid IN ({pids}))"
+        ).fetchone()
+        lost = sorted(name for pid, name in held.items() if pid not in set(row[1] or ()))
+        if lost:
+            raise TempFailError(
+                f"lost the lock {lost[0]!r} of {self.path}: the server ended its session, so another run may hold it now",
+                hint="this run stopped before its next unit of work (rolled back); rerun",
+            )
 
     def rollback(self) -> None:
         if self.conn.in_transaction:
@@ -414,8 +439,12 @@ class Engine:
 
 @contextmanager
 def advisory(url: PgUrl, name: str, *, wait: float) -> Iterator[None]:
-    """Hold the session advisory lock ``name`` on a connection of its own for the block; exit 75 after ``wait``."""
+    """Hold the session advisory lock ``name`` on a connection of its own for the block; exit 75 after ``wait``.
+
+    While held, every write transaction of this process on ``url`` checks it is still held (``_lock_for_writing``).
+    """
     raw = connect(url, timeout=max(wait, 5), application=f"flowkit lock {name}")
+    pid = -1
     try:
         deadline = time.monotonic() + wait
         while not raw.execute(f"SELECT pg_try_advisory_lock({_key('flowkit:lock:' + _safe(name))})").fetchone()[0]:
@@ -425,11 +454,14 @@ def advisory(url: PgUrl, name: str, *, wait: float) -> Iterator[None]:
                     hint=f"waited {wait:g}s; it is safe to rerun later",
                 )
             time.sleep(0.05)
+        pid = int(raw.info.backend_pid)
+        _HELD[pid] = (url.url, name)
         yield
     except Exception as exc:
         _raise_mapped(url, exc)
         raise
     finally:
+        _HELD.pop(pid, None)
         try:
             raw.close()
         except Exception:
