@@ -8,7 +8,8 @@ exactly once. Here:
   temp dir, a fresh database per measurement (``tests/servers/postgres.py``);
 - a small threaded HTTP server in this process that answers each POST after
   20 ms (HTTP/1.1, kept-alive connections) and counts the POSTs per path;
-- N payload records: all of them through one ``deliver --to erp`` process, and
+- N payload records (2,000 by default, so 4 processes' start-up, about 0.3 s
+  of CPU each, weighs little): all of them through one ``deliver --to erp`` process, and
   the same N split in 4 disjoint quarters through 4 processes at once (each in
   a working directory of its own, as on 4 hosts), rounds alternating which
   goes first. The rate is N over the wall time from the first start to the
@@ -23,6 +24,7 @@ Usage: python bench/scale_out.py [--records N] [--rounds R] [--processes P] [--d
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -133,7 +135,7 @@ def measure(server: postgres.PgServer, http: Destination, work: Path, keys: list
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=1500)
+    parser.add_argument("--records", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--delay", type=float, default=0.02, help="seconds the destination takes to answer a POST")
@@ -143,7 +145,8 @@ def main() -> int:
         work = Path(tmp)
         server = postgres.start(base=Path(tempfile.gettempdir()))  # on disk, as a real server's data is
         try:
-            print(f"PostgreSQL on disk ({server.root}), destination answering after {args.delay * 1000:.0f} ms", flush=True)
+            print(f"PostgreSQL on disk, destination answering after {args.delay * 1000:.0f} ms", flush=True)
+            print(f"load average {os.getloadavg()[0]:.2f} at the start (2 cores: other work skews the ratio)", flush=True)
             one: list[float] = []
             many: list[float] = []
             for round_ in range(args.rounds):
@@ -155,6 +158,7 @@ def main() -> int:
         finally:
             server.stop()
             http.shutdown()
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
     rate_one, rate_many = statistics.median(one), statistics.median(many)
     speedup = rate_many / rate_one
     print(f"\n{args.records} records, median of {args.rounds} round(s):")
