@@ -9,7 +9,8 @@ prints its own figures, and ends with machine-readable lines:
     SPEEDUP <name> <set> <value> <bar>                     (a rate over another's; at least the bar)
 
 This collects those lines into one table and exits non-zero if any script
-failed or any figure missed its bar. Some scripts take minutes on a 2-core machine.
+failed or any figure missed its bar. Some scripts take minutes on a 2-core machine;
+push_stock_pg and scale_out start a PostgreSQL cluster (the distribution's binaries).
 
     .venv/bin/python bench/run_all.py [NAME ...]    # e.g. startup render
 """
