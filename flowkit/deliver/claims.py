@@ -25,7 +25,6 @@ another run delivered it, whichever hosts run them.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from flowkit.deliver.ahead import Prepared, prepare
 from flowkit.deliver.core import Deliverer
 from flowkit.deliver.model import Outcome, Send
-from flowkit.errors import RecordError, TempFailError
+from flowkit.errors import RecordError
 from flowkit.log import LOG as log
 from flowkit.records import Record, derive
 from flowkit.store import Store
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
 LEFT = "left to other runs"  # the summary's count of keys left to the live run sending them
 CHANGED = "changed"  # another run changed the key's rows since they were read: plan it again
 WINDOW = 8  # records a run claims at once for a transport that sends one at a time and may resend (HTTP, FTP)
-LOOK_EVERY = 1.0  # seconds: how stale "this run's own lock is held" may be when no other run's row needs a look
 
 
 class Left(NamedTuple):
@@ -104,7 +102,6 @@ class Claims:
     store: Store
     destination: str
     counts: Counter[str]
-    looked: float = -LOOK_EVERY  # when this run last saw its own lock held (``time.monotonic``)
 
     @property
     def me(self) -> int:
@@ -120,25 +117,14 @@ class Claims:
     def verdicts(self, asks: Sequence[tuple[str, Sequence[ledger.Entry]]]) -> list[Verdict]:
         """For each (key, the rows it was planned from), in the caller's write transaction: claimed (None), Left, CHANGED.
 
-        Raises 75 when this run's own lock is gone (the connection holding it ended): another run
-        may be taking its keys over, so it must not send. It looks at ``pg_locks`` when a key has
-        another run's ``sending`` row, else at most every ``LOOK_EVERY`` seconds: a statement less
-        inside the write transaction, the store's one serialized resource (and reading ``pg_locks``
-        takes the lock manager's own locks, which every advisory lock waits on).
+        ``pg_locks`` is read only when a key has another run's ``sending`` row. That this run still
+        holds its own lock the write transaction checked as it began (``postgres.advisory``: a run
+        whose lock's session the server ended stops with 75 before its next unit of work).
         """
         me = self.me
         current = ledger.entries_for(self.store, sorted(key for key, _ in asks), self.destination)
         others = {run for rows in current.values() for run in _held(rows, me)}
-        alive: set[int] = set()
-        if others or time.monotonic() - self.looked >= LOOK_EVERY:  # pg_locks: who is alive, this run too
-            alive = claims.live(self.store, others | {me})
-            self.looked = time.monotonic()
-            if me not in alive:
-                raise TempFailError(
-                    f"deliver run {me} lost its lock on {self.store.path} (the connection holding it ended): stopped "
-                    "before sending more",
-                    hint="rerun: what it left sending is recovered",
-                )
+        alive = claims.live(self.store, others) if others else set()
         out: list[Verdict] = []
         for key, seen in asks:
             now = current[key]

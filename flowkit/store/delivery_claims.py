@@ -2,11 +2,13 @@
 
 On sqlite one deliver run holds a destination's lock for its whole run, so a
 row left ``sending`` can only be a dead run's. On a shared PostgreSQL store
-each run instead holds a session advisory lock naming itself (``hold``: its
-run id, on a connection of its own, for the run's life); a key's write-ahead
-``sending`` row carries the run id, and whether that run is alive is whether
-its lock is held (``live``: ``pg_locks``). The checks that use these run
-inside the store's serialized write transaction (``flowkit.deliver.claims``).
+each run instead holds a named lock naming itself (``hold``: ``deliver-run-N``,
+a session advisory lock on a connection of its own, ``postgres.advisory``, for
+the run's life; every write transaction of the run checks it still holds it);
+a key's write-ahead ``sending`` row carries the run id, and whether that run
+is alive is whether its lock is held (``live``: ``pg_locks``). The checks that
+use these run inside the store's serialized write transaction
+(``flowkit.deliver.claims``).
 """
 
 from __future__ import annotations
@@ -14,48 +16,40 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from flowkit.errors import TempFailError
 from flowkit.store.db import Store
 from flowkit.store.location import PgUrl
 
-SPACE = 0x666B6472  # "fkdr": the first half of every deliver run's advisory lock key (pg_locks' classid)
-
-
-def _run_key(run_id: int) -> int:
-    """The advisory lock key (bigint) naming deliver run ``run_id``: ``SPACE`` then the run id's low 32 bits."""
-    return (SPACE << 32) | (run_id & 0xFFFFFFFF)
+PREFIX = "deliver-run-"  # a run's lock is the named lock PREFIX + its run id
 
 
 @contextmanager
 def hold(store: Store, run_id: int) -> Iterator[None]:
-    """Hold run ``run_id``'s lock for the block, on a connection of its own (the server drops it when the host dies)."""
+    """Hold run ``run_id``'s lock for the block (a named lock: the server drops it when the host dies)."""
     assert isinstance(store.path, PgUrl)
-    from flowkit.store.postgres import connect
+    from flowkit.store.postgres import advisory
 
-    raw = connect(store.path, timeout=10, application=f"flowkit deliver run {run_id}")
-    try:
-        if not raw.execute(f"SELECT pg_try_advisory_lock({_run_key(run_id)})").fetchone()[0]:  # run ids are unique
-            raise TempFailError(f"deliver run {run_id}: its lock in {store.path} is held already", hint="rerun")
+    with advisory(store.path, f"{PREFIX}{int(run_id)}", wait=0):  # run ids are unique: never waited for
         yield
-    finally:
-        try:
-            raw.close()
-        except Exception:  # the run's own outcome is the one to report
-            pass
 
 
 def live(store: Store, run_ids: Iterable[int]) -> set[int]:
-    """Which of ``run_ids`` are deliver runs whose lock is held (alive, on whatever host), in this database."""
-    wanted = {run_id & 0xFFFFFFFF: run_id for run_id in run_ids}
+    """Which of ``run_ids`` are deliver runs whose lock is held (alive, on whatever host), in this database.
+
+    A named lock's key is ``hashtextextended('flowkit:lock:' || name, 0)`` (``postgres.advisory``);
+    ``pg_locks`` shows a bigint key as its high half (``classid``) and low half (``objid``).
+    """
+    wanted = sorted({int(run_id) for run_id in run_ids})
     if not wanted:
         return set()
     rows = store.conn.execute(
-        """SELECT objid::bigint FROM pg_locks
-           WHERE locktype = 'advisory' AND classid = ? AND objsubid = 1 AND granted
-             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())""",
-        (SPACE,),
+        f"""SELECT r FROM unnest(?::bigint[]) AS r
+            WHERE hashtextextended('flowkit:lock:{PREFIX}' || r, 0) IN (
+                SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks
+                WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))""",
+        (wanted,),
     )
-    return {wanted[row[0]] for row in rows if row[0] in wanted}
+    return {int(row[0]) for row in rows}
 
 
 def take_over(store: Store, entry_id: int, run_id: int) -> None:
