@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -233,3 +234,37 @@ def test_deferred_writers_without_the_named_lock_still_keep_every_skus_highest_s
         procs.append(subprocess.Popen([sys.executable, "-c", textwrap.dedent(ENGINE), pg_url, str(path)]))
     assert [p.wait(timeout=180) for p in procs] == [0, 0, 0, 0]
     assert _ledger(pg_url) == {sku: (seq, seq) for sku, seq in _highest(slices).items()}
+
+
+def test_a_run_that_lost_its_named_lock_writes_no_further_window(tmp_path: Path, pg_url: str) -> None:
+    """The writer connection's transactions check the target's named lock as every write transaction does:
+    once the server ended that lock's session, another host may push the same target, so the run stops (75)."""
+    import psycopg
+
+    out = tmp_path / "out.ndjson"
+    cmd = [sys.executable, "-m", "flowkit", "--state", pg_url, "-q", "push-stock", "--target", "web"]
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=sink, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stderr is not None
+    proc.stdin.write(orjson.dumps({"message_seq": 1, "lines": [{"sku": "MUG", "qty": 1, "seq": 1}]}) + b"\n")
+    proc.stdin.flush()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        for _ in range(600):  # the first message is written (the input stalled: its window committed)
+            if (
+                conn.execute("SELECT to_regclass('stock_ledger') IS NOT NULL").fetchone()[0]
+                and conn.execute("SELECT count(*) FROM stock_ledger").fetchone()[0]
+            ):
+                break
+            time.sleep(0.05)
+        ended = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'flowkit lock push-stock-web'"
+        ).fetchall()
+    assert ended == [(True,)]
+    proc.stdin.write(orjson.dumps({"message_seq": 2, "lines": [{"sku": "MUG", "qty": 2, "seq": 2}]}) + b"\n")
+    proc.stdin.close()
+    with proc.stderr:
+        stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 75, stderr
+    assert "lost the lock 'push-stock-web'" in stderr
+    assert [orjson.loads(line)["body"]["seq"] for line in out.read_bytes().splitlines()] == [1]
+    assert _ledger(pg_url) == {"MUG": (1, 1)}

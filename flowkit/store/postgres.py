@@ -373,28 +373,7 @@ class Engine:
             raise
 
     def _lock_for_writing(self) -> None:
-        """Take the write lock; and when this process holds named locks of this store, check that it still does.
-
-        A named lock lives on a connection of its own: the server may end that session alone (an admin's
-        ``pg_terminate_backend``, an idle or network cut), and another host then takes the lock while this
-        run goes on. Each unit of work therefore first looks for its locks' sessions among the advisory locks
-        granted (one query with the write lock) and stops the run with 75 when one is gone.
-        """
-        held = {pid: name for pid, (url, name) in _HELD.items() if url == self.path.url}
-        if not held:
-            self.conn.execute(f"SELECT pg_advisory_xact_lock({_key(WRITE_LOCK)})")
-            return
-        pids = ", ".join(str(int(pid)) for pid in held)
-        row = self.conn.execute(
-            f"SELECT pg_advisory_xact_lock({_key(WRITE_LOCK)})::text, ARRAY(SELECT DISTINCT pid FROM pg_locks "
-            f"WHERE locktype = 'advisory' AND granted AND pid IN ({pids}))"
-        ).fetchone()
-        lost = sorted(name for pid, name in held.items() if pid not in set(row[1] or ()))
-        if lost:
-            raise TempFailError(
-                f"lost the lock {lost[0]!r} of {self.path}: the server ended its session, so another run may hold it now",
-                hint="this run stopped before its next unit of work (rolled back); rerun",
-            )
+        lock_for_writing(self.conn, self.path)
 
     def rollback(self) -> None:
         if self.conn.in_transaction:
@@ -437,11 +416,37 @@ class Engine:
                     raise ConfigError(f"state store {self.path}: migration {name} failed: {_one_line(exc)}") from exc
 
 
+def lock_for_writing(conn: Connection, store: PgUrl) -> None:
+    """Take the write lock in ``conn``'s open transaction; and when this process holds named locks of ``store``,
+    check that it still does (a store's write transactions, push-stock's writer connection).
+
+    A named lock lives on a connection of its own: the server may end that session alone (an admin's
+    ``pg_terminate_backend``, an idle or network cut), and another host then takes the lock while this
+    run goes on. Each unit of work therefore first looks for its locks' sessions among the advisory locks
+    granted (one query with the write lock) and stops the run with 75 when one is gone.
+    """
+    held = {pid: name for pid, (url, name) in _HELD.items() if url == store.url}
+    if not held:
+        conn.execute(f"SELECT pg_advisory_xact_lock({_key(WRITE_LOCK)})")
+        return
+    pids = ", ".join(str(int(pid)) for pid in held)
+    row = conn.execute(
+        f"SELECT pg_advisory_xact_lock({_key(WRITE_LOCK)})::text, ARRAY(SELECT DISTINCT pid FROM pg_locks "
+        f"WHERE locktype = 'advisory' AND granted AND pid IN ({pids}))"
+    ).fetchone()
+    lost = sorted(name for pid, name in held.items() if pid not in set(row[1] or ()))
+    if lost:
+        raise TempFailError(
+            f"lost the lock {lost[0]!r} of {store}: the server ended its session, so another run may hold it now",
+            hint="this run stopped before its next unit of work (rolled back); rerun",
+        )
+
+
 @contextmanager
 def advisory(url: PgUrl, name: str, *, wait: float) -> Iterator[None]:
     """Hold the session advisory lock ``name`` on a connection of its own for the block; exit 75 after ``wait``.
 
-    While held, every write transaction of this process on ``url`` checks it is still held (``_lock_for_writing``).
+    While held, every write transaction of this process on ``url`` checks it is still held (``lock_for_writing``).
     """
     raw = connect(url, timeout=max(wait, 5), application=f"flowkit lock {name}")
     pid = -1

@@ -93,13 +93,14 @@ class Deferred:
         self.store, self.target, self.command = store, target, command
         url, timeout = store.path, store.engine.busy_timeout
         assert isinstance(url, PgUrl)
-        self._lock = f"SELECT pg_advisory_xact_lock(hashtextextended('{postgres.WRITE_LOCK}', 0))"
+        self._url = url
         self._reader = postgres.connect(url, timeout=timeout, application="flowkit push-stock reader")
         self._writer = postgres.connect(url, timeout=timeout, application="flowkit push-stock writer")
         self._writer.execute(f"SET lock_timeout = {int(timeout * 1000)}")
         for conn in (self._reader, self._writer):  # a parallel plan's workers would only add processes to this one's work
             conn.execute("SET max_parallel_workers_per_gather = 0")
         self._writer.execute(stock_pg.ROWS)
+        self._writing = postgres.Connection(url, self._writer)  # its face for the write lock (it owns the session)
         # the reader and the writer mostly wait on the server, then need the GIL for a moment: at the
         # default 5 ms switch interval they waited longer for the GIL than for the server
         self._switch = sys.getswitchinterval()
@@ -225,7 +226,7 @@ class Deferred:
             raise self._failed
         try:
             with self._writer.transaction(), self._writer.cursor() as cur:
-                cur.execute(self._lock)
+                postgres.lock_for_writing(self._writing, self._url)
                 stock_pg._write_fresh(cur, self.target, rows, stamp=now(), command=self.command, run_id=run_id, marks=marks)
         except BaseException as exc:
             self._failed = exc
