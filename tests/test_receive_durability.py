@@ -105,6 +105,9 @@ def test_a_full_disk_is_503_with_nothing_half_written_then_the_retry_is_kept_onc
         assert refused is not None, "the 256 KiB disk never filled"
         assert visible(small_disk) == sorted(sent) and hidden(small_disk) == []
         assert all((small_disk / name).read_bytes() == body for name, body in sent.items())
+        deadline = time.monotonic() + 5  # the receiver logs a post after answering it
+        while "503 /stock from 127.0.0.1" not in receiver.stderr() and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert "503 /stock from 127.0.0.1" in receiver.stderr()
         subprocess.run(["mount", "-o", "remount,size=4m", str(small_disk)], check=True)
         i, body = refused
