@@ -194,7 +194,7 @@ PURE = frozenset(
 
 def store_functions() -> dict[str, ast.FunctionDef]:
     """The public module-level functions of flowkit/store/ by ``module.name``: db.py's Store, lock.py, health.py
-    (which looks at a store's file without opening it as a Store) and the engines (sqlite.py, postgres.py, with
+    (which looks at a store's file without opening it as a Store) and the engines (sqlite.py, postgres.py and pg_sql.py, with
     location.py and failures.py) work on a path or URL, before any Store exists."""
     return {
         f"{module.rpartition('.')[2]}.{node.name}": node
@@ -207,6 +207,7 @@ def store_functions() -> dict[str, ast.FunctionDef]:
             "flowkit.store.health",
             "flowkit.store.sqlite",
             "flowkit.store.postgres",
+            "flowkit.store.pg_sql",
             "flowkit.store.location",
             "flowkit.store.failures",
         )
