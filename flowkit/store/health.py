@@ -91,14 +91,7 @@ def _check_open(conn: sqlite3.Connection, health: Health, max_errors: int) -> No
         health.problems += [f"integrity_check: {line}" for line in verdict]
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     available = migrations()
-    known = max((m[0] for m in available), default=0)
-    if version > known:
-        health.newer = True
-        health.problems.append(f"schema version {version} is newer than this flowkit knows ({known}): upgrade flowkit")
-    elif version < known:
-        health.found.append(f"schema version {version} (the next run migrates it to {known})")
-    else:
-        health.found.append(f"schema version {version} (current)")
+    _say_version(health, version, available)
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if version == 0 and not tables:
         health.problems.append(
@@ -120,6 +113,18 @@ def _check_open(conn: sqlite3.Connection, health: Health, max_errors: int) -> No
                 health.problems.append(f"{table}: unreadable ({exc})")
                 continue
             health.found.append(f"{table}: {count} row(s), {what}")
+
+
+def _say_version(health: Health, version: int, available: list[tuple[int, str, str]]) -> None:
+    """The store's schema version against the newest this flowkit knows: current, to migrate, or newer (a problem)."""
+    known = max((m[0] for m in available), default=0)
+    if version > known:
+        health.newer = True
+        health.problems.append(f"schema version {version} is newer than this flowkit knows ({known}): upgrade flowkit")
+    elif version < known:
+        health.found.append(f"schema version {version} (the next run migrates it to {known})")
+    else:
+        health.found.append(f"schema version {version} (current)")
 
 
 def _created_tables(sql: str) -> list[str]:
@@ -152,14 +157,7 @@ def check_database(url: PgUrl) -> Health:
         if "flowkit_schema" in tables:
             version = int(conn.execute("SELECT COALESCE(MAX(version), 0) FROM flowkit_schema").fetchone()[0])
         available = migrations("postgresql")
-        known = max((m[0] for m in available), default=0)
-        if version > known:
-            health.newer = True
-            health.problems.append(f"schema version {version} is newer than this flowkit knows ({known}): upgrade flowkit")
-        elif version < known:
-            health.found.append(f"schema version {version} (the next run migrates it to {known})")
-        else:
-            health.found.append(f"schema version {version} (current)")
+        _say_version(health, version, available)
         for number, name, sql in available:
             missing = [t for t in _created_tables(sql) if t not in tables]
             if number <= version and missing:
