@@ -133,11 +133,7 @@ _first_error: list[str] = []  # the first record error of this process's run, fo
 
 def _sqlite_error(exc: Exception) -> bool:
     """Whether ``exc`` is a store's error (``sqlite3.Error``, ``psycopg.Error``); a run that never imported either has none."""
-    for name in ("sqlite3", "psycopg"):
-        module = sys.modules.get(name)
-        if module is not None and isinstance(exc, module.Error):
-            return True
-    return False
+    return any(isinstance(exc, m.Error) for m in (sys.modules.get("sqlite3"), sys.modules.get("psycopg")) if m is not None)
 
 
 def report(

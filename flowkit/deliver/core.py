@@ -297,7 +297,7 @@ class Deliverer:
         return sends, []
 
     def _set_aside(self, aside: list[tuple[int, Send, object]]) -> dict[int, Outcome]:
-        return {}
+        return {}  # the outcomes of what ``_claim`` set aside: none here
 
     def _retry_window(self, again: list[tuple[int, Send, ledger.Entry, RecordError]]) -> dict[int, Outcome]:
         """Transient failures of a window: one backoff, then one by one (lost replies checked first)."""

@@ -14,8 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -107,16 +106,14 @@ class Store:
     def close(self) -> None:
         self.engine.close()
 
-    @contextmanager
-    def transaction(self, *, keep: bool = True) -> Iterator[sqlite3.Connection]:
-        """A short write transaction, committed on success (rolled back when not ``keep``).
+    def transaction(self, *, keep: bool = True) -> AbstractContextManager[sqlite3.Connection]:
+        """A short write transaction, committed on success (rolled back when not ``keep``): the engine's own.
 
         Whatever stops the block (an error, a signal) rolls the transaction back; an error of
         the store's environment then raises as its flowkit error (``error``), as does a failed commit.
         Write transactions are serialized, on both engines, so a read inside one sees what it writes over.
         """
-        with self.engine.transaction(keep) as conn:
-            yield conn
+        return self.engine.transaction(keep)  # type: ignore[no-any-return]
 
     def _rollback(self) -> None:
         self.engine.rollback()

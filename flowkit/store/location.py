@@ -30,14 +30,6 @@ class PgUrl:
     def __str__(self) -> str:
         return self.shown
 
-    @property
-    def name(self) -> str:
-        """The database name, for lock and file names."""
-        return urlsplit(self.shown).path.lstrip("/") or "postgres"
-
-
-State = Path | PgUrl
-
 
 def is_url(value: str) -> bool:
     return value.lower().startswith(SCHEMES)
