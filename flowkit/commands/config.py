@@ -16,7 +16,7 @@ from flowkit.cli.groups import Group
 STARTER: list[tuple[str, str, dict[str, Any]]] = [
     (
         "state",
-        "Where the sqlite state store lives (relative to this file), and how long to wait on locks.",
+        'The state store: a sqlite file (relative to this file), or url = "postgresql://..." shared by several hosts.',
         {"path": "flowkit-state.db", "lock_timeout": 10, "retention_days": 90},
     ),
     ("log", "Log level and format (text or json) on stderr.", {"level": "warning", "format": "text"}),
