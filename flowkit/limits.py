@@ -22,6 +22,7 @@ _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19  # the shortest integer outside the range has 19 digits
 _NUMBER_START = frozenset(b":,[ \t\r\n")  # what stands before a JSON number (after its sign)
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')  # translate() keeps brackets and quotes
+_ESCAPED = re.compile(rb'\\["\\]')  # an escaped quote or backslash: the first match starts an escape
 _QUOTE_OR_BACKSLASH = frozenset(b'"\\')
 _STRING = re.compile(rb'"[^"]*"')
 _STEP = [1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256)]
@@ -66,18 +67,20 @@ def _number_at(digits: bytes) -> bool:
 
 def _unescaped(text: bytes) -> bytes:
     """The JSON ``text`` without its escaped quotes and backslashes, the only escapes that could be taken for a
-    string's end: its escapes read one by one (a line has a few dozen; a search for the two bytes ``\\"``
-    took as long as reading all the structure)."""
+    string's end. One regex search says whether there is any (``\\u00e9``, ``\\n`` are no such escape), then
+    the escapes from the first one on are read one by one (a line has a few; a regex substitution, or a
+    search for the two bytes ``\\"``, took about as long as reading all the structure)."""
+    found = _ESCAPED.search(text)
+    if found is None:
+        return text
     parts: list[bytes] = []
     start = 0
-    at = text.find(b"\\")
+    at = found.start()
     while at != -1:
         if text[at + 1] in _QUOTE_OR_BACKSLASH:
             parts.append(text[start:at])
             start = at + 2
         at = text.find(b"\\", at + 2)
-    if not parts:
-        return text
     parts.append(text[start:])
     return b"".join(parts)
 
@@ -86,26 +89,25 @@ def nests_too_deep(text: bytes) -> bool:
     """Whether the (valid) JSON ``text`` nests more than ``MAX_DEPTH`` arrays and objects, read at C speed.
 
     A realistic order has hundreds of brackets but nests six deep; walking its values took three
-    times as long as parsing it. All but brackets and quotes is dropped (a line with no more
-    brackets than ``MAX_DEPTH`` is done), after the escaped quotes and backslashes when there are
-    some (they are text), then the strings (brackets in them are text). Most strings hold no
+    times as long as parsing it. The escaped quotes and backslashes go first when there are some
+    (they are text), then all but brackets and quotes in one pass (a line with no more brackets than
+    ``MAX_DEPTH`` is done), then the strings (brackets in them are text). Most strings hold no
     bracket: when every quote left has its partner right next to it, the quotes alone are dropped
     (removing the thousands of ``""`` one by one cost as much as all the rest). Each pass that
     drops the empty ``[]`` and ``{}`` pairs then removes one or two levels; past ``MAX_DEPTH // 2``
     passes they are counted exactly.
     """
+    if b"\\" in text:  # an escaped quote is text, not a string's end
+        text = _unescaped(text)
     kept = text.translate(None, _NOT_STRUCTURE)
-    quotes = kept.count(b'"')
-    if len(kept) - quotes <= MAX_DEPTH:  # too few brackets to nest that deep
+    brackets = kept.translate(None, b'"')
+    if len(brackets) <= MAX_DEPTH:  # too few brackets to nest that deep
         return False
-    if b"\\" in text and (plain := _unescaped(text)) is not text:  # an escaped quote is text, not a string's end
-        kept = plain.translate(None, _NOT_STRUCTURE)
-        quotes = kept.count(b'"')
     # The quotes now open and close strings in turn. When every one pairs with its neighbour
     # (scanning left to right), each string is "" here: no bracket inside one. Else adjacent
     # quotes are dropped (no bracket between), then what is left of the strings.
-    every_string_empty = kept.count(b'""') * 2 == quotes
-    brackets = kept.translate(None, b'"') if every_string_empty else _STRING.sub(b"", kept.replace(b'""', b""))
+    if kept.count(b'""') * 2 != len(kept) - len(brackets):
+        brackets = _STRING.sub(b"", kept.replace(b'""', b""))
     rest = brackets
     for _ in range(MAX_DEPTH // 2):
         if not rest:

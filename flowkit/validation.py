@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 from typing import Any
 
 from flowkit.validation_fast import FastGenerator, Matches, date_time_ok, in_enum, short, type_name
@@ -58,6 +59,8 @@ def _const_key(value: Any) -> Any:
         return (type(value), value, tuple(map(type, value)) if isinstance(value, tuple) else None)
     if callable(value) and hasattr(value, "__self__") and hasattr(value.__self__, "pattern"):
         return ("search", value.__self__.pattern)
+    if type(value) is itemgetter:
+        return ("itemgetter", value.__reduce__()[1])
     return None  # a Matches set is per pattern already (validation_fast), and mutable
 
 
@@ -249,6 +252,8 @@ def _lit(value: Any) -> str:
         return f"frozenset(({', '.join(names)}{',' if len(names) == 1 else ''}))" if names else "frozenset()"
     if isinstance(value, Matches):
         return f"Matches({_lit(value.pattern)}, {value.date_time})"
+    if type(value) is itemgetter:
+        return f"itemgetter({', '.join(map(_lit, value.__reduce__()[1]))})"
     if callable(value):  # a compiled pattern's search
         return f"re.compile({_lit(value.__self__.pattern)}).search"
     return repr(value)
@@ -284,6 +289,7 @@ def module_source(schema: Mapping[str, Any], *, digest: str, doc: str) -> str:
         "from __future__ import annotations",
         "",
         "import re",
+        "from operator import itemgetter",
         "from typing import Any",
         "",
         "from flowkit.validation_fast import Matches, date_time_ok, in_enum, short, type_name",

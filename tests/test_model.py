@@ -251,3 +251,70 @@ def test_the_fast_path_vouches_for_valid_orders_only() -> None:
                     assert not problems, f"fast path passed {where} = {value!r}: {problems[0]}"
                 checked += 1
     assert checked > 5000 and vouched > 0  # both branches were taken
+
+
+def _objects(value: Any, path: tuple[Any, ...] = ()) -> Any:
+    """The path of every object in ``value``."""
+    if isinstance(value, dict):
+        yield path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield from _objects(item, (*path, key))
+
+
+def _edited(order: Any, path: tuple[Any, ...], edit: Any) -> Any:
+    copy = orjson.loads(orjson.dumps(order))
+    node = copy
+    for step in path:
+        node = node[step]
+    edit(node)
+    return copy
+
+
+def test_the_fast_path_with_a_member_missing_or_added_vouches_for_valid_orders_only() -> None:
+    """A defined object's fast test fetches all its members at once: one missing falls back to the member by
+    member test, one added is allowed where the schema allows it; neither passes an invalid order."""
+    from flowkit import model_validator
+    from flowkit.validation import compile_schema
+
+    full_walk = compile_schema(model.schema(), fast_path=False)
+    outcomes = set()
+    for path in ORDERS:
+        order = orjson.loads(path.read_bytes())
+        for where in _objects(order):
+            node = _edited(order, where, lambda n: None)
+            for edit in [*(lambda n, k=k: n.pop(k) for k in list(_at(node, where))), lambda n: n.update(zz_extra=[[{}]])]:
+                for bad in (None, ("url", 5), ("hash", []), ("at", "2026-02-30T10:00:00Z")):
+                    mutated = _edited(order, where, edit)
+                    if bad is not None:  # and a bad value in the same object, when it has that member
+                        target = _at(mutated, where)
+                        if bad[0] not in target:
+                            continue
+                        target[bad[0]] = bad[1]
+                    problems: list[Any] = []
+                    full_walk(mutated, (), problems)
+                    vouched = model_validator.f__root(mutated)
+                    assert not (vouched and problems), f"fast path passed {where} edited: {problems[0]}"
+                    outcomes.add((vouched, bool(problems)))
+    assert outcomes == {(True, False), (False, True)}  # a missing required member is refused, an optional one passes
+
+
+def _at(value: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        value = value[step]
+    return value
+
+
+def test_the_fast_path_tests_nullable_patterned_members_together() -> None:
+    """The nullable members one pattern checks (prices, times) are tested as one set: a new valid value is
+    learnt, an invalid string, another type or an unhashable value is refused, in every position."""
+    from flowkit import model_validator
+
+    order = sample()
+    assert model_validator.f__root(order)
+    for member in ("unit_price", "unit_price_incl_tax", "row_total", "discount_amount"):
+        for value, valid in ((None, True), ("12.345", True), ("1,5", False), (12, False), ([], False), ({}, False)):
+            changed = sample()
+            changed["lines"][0][member] = value
+            assert model_validator.f__root(changed) is valid, (member, value)
+            assert (not model.validate(changed)) is valid, (member, value)

@@ -73,3 +73,21 @@ def test_long_digit_runs_inside_strings_are_not_walked(monkeypatch: pytest.Monke
     line = orjson.dumps({"asset": {"hash": "ab" + "1234567890" * 3, "url": "https://x/1234567890123456789012.pdf"}})
     monkeypatch.setattr(limits, "check_limits", lambda value: pytest.fail("walked"))
     assert limits.line_limits(line, orjson.loads(line)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "caf\u00e9",  # json.dumps writes \u00e9 right before the closing quote: a backslash there is no escaped quote
+        '\n"[[[[',  # an escaped quote after another escape, brackets after it
+        "\\",  # an escaped backslash, then the closing quote
+        '\\"{{{{',  # an escaped backslash, then an escaped quote
+        '[\u00e9"\\]]]]\t',
+    ],
+)
+@pytest.mark.parametrize("depth", [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1])
+def test_escapes_and_brackets_in_strings_are_text(text: str, depth: int) -> None:
+    value = {"a": text, "deep": nest(depth, [True, False], [text, "]" * 200]), "b": [text] * 3}
+    expected = too_deep(value, MAX_DEPTH)
+    for line in (orjson.dumps(value), json.dumps(value).encode(), json.dumps(value, ensure_ascii=False).encode()):
+        assert nests_too_deep(line) is expected, line[:80]
