@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 # The store-heavy modules again, each test's state a fresh PostgreSQL database (tests/conftest.py: state_path).
 PG_TESTS := $(addprefix tests/test_,store.py store_bodies.py deliver.py delivery_bodies.py deliver_routes.py \
 	import_status.py apply_rules_store.py query_products.py pause.py alerts.py provenance.py run_story.py \
-	pipeline_lifecycle.py e2e.py cron_loop.py metrics.py) \
+	pipeline_lifecycle.py e2e.py cron_loop.py metrics.py store_dictionaries.py) \
 	$(wildcard tests/test_push_stock*.py tests/test_import_shipment*.py tests/test_query_orders*.py)
 
 test: $(STAMP)

@@ -181,6 +181,7 @@ def test_no_private_attribute_of_a_click_context() -> None:
 # Public functions of the store modules that touch no database (pure encoding and decisions): no store to take.
 PURE = frozenset(
     {
+        "bodies.dict_id",
         "bodies.pack",
         "bodies.unpack",
         "delivery.settle",

@@ -123,7 +123,7 @@ def cron_doc_lines(number: str) -> list[str]:
             command = re.sub(r"^(\S+\s+){5}shop\s+", "", line.split("  #")[0]).strip()
             if command.startswith("flowkit "):
                 lines.append(command.replace("1203", number))
-    assert len(lines) == 5, lines
+    assert len(lines) == 6, lines
     return lines
 
 

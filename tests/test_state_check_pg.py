@@ -16,7 +16,7 @@ def test_a_fresh_database_is_healthy_and_its_ledgers_are_counted(invoke: Invoke,
     lines = result.stdout.splitlines()
     assert lines[0] == f"state store {pg_url}: healthy"
     assert any(line.strip().startswith("database ") and "PostgreSQL" in line for line in lines)
-    assert "  schema version 16 (current)" in lines
+    assert "  schema version 17 (current)" in lines
     assert "  deliveries: 0 row(s), the delivery ledger (what was sent where)" in lines
 
 

@@ -78,6 +78,7 @@ COMMANDS: Mapping[str, Entry] = {
             "paused": "flowkit.commands.state_pause:paused",
             "reset-products": "flowkit.commands.state_products",
             "migrate": "flowkit.commands.state_migrate",
+            "compact": "flowkit.commands.state_compact",
         },
     ),
     "config": Entry("flowkit.commands.config", "Write a starter config, check one, or show the effective config."),

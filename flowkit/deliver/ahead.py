@@ -16,7 +16,7 @@ from queue import SimpleQueue
 from typing import NamedTuple
 
 from flowkit.records import Record, body_bytes
-from flowkit.store.bodies import pack
+from flowkit.store.bodies import Dictionary, pack
 
 
 class Prepared(NamedTuple):
@@ -27,9 +27,10 @@ class Prepared(NamedTuple):
     packed: bytes | None  # None: not packed yet (the ledger packs it if it keeps it)
 
 
-def prepare(record: Record, *, packed: bool = True) -> Prepared:
+def prepare(record: Record, *, packed: bool = True, dictionary: Dictionary | None = None) -> Prepared:
     data = body_bytes(record)
-    return Prepared(data, "sha256:" + hashlib.sha256(data).hexdigest(), pack(data) if packed else None)
+    kept = pack(data, dictionary=dictionary) if packed else None
+    return Prepared(data, "sha256:" + hashlib.sha256(data).hexdigest(), kept)
 
 
 class Ahead:
@@ -40,6 +41,9 @@ class Ahead:
         self._done: SimpleQueue[Prepared | BaseException] = SimpleQueue()
         self._thread: threading.Thread | None = None
         self._closed = False
+        # the store's payload dictionary, set by the main thread between windows (the ledger repacks a body
+        # packed with another: ``delivery_bodies.keep``)
+        self.dictionary: Dictionary | None = None
         self._lock = threading.Lock()  # submit may come from the thread reading ahead (``readahead``)
 
     def submit(self, record: Record) -> None:
@@ -66,6 +70,6 @@ class Ahead:
     def _work(self) -> None:
         while (record := self._jobs.get()) is not None:
             try:
-                self._done.put(prepare(record))
+                self._done.put(prepare(record, dictionary=self.dictionary))
             except BaseException as exc:  # handed to the main thread, raised there for its record
                 self._done.put(exc)

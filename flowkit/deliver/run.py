@@ -91,6 +91,9 @@ class Sender(Protocol):
     @property
     def window(self) -> int: ...
 
+    @property
+    def store(self) -> Store: ...
+
     def deliver_many(
         self, records: list[Record], prepared: list[Prepared | BaseException] | None = None
     ) -> list[Outcome | RecordError]: ...
@@ -122,6 +125,8 @@ class Staging:
         self.queued: list[Pending] = []
         self.keys: set[str] = set()  # the window's keys
         self.ahead = Ahead() if deliverer.window > 1 else None
+        if self.ahead is not None:
+            self.ahead.dictionary = deliverer.store.dictionaries.current("payload")
         self.early = False  # payloads are handed to ``ahead`` as they are read (``submit``), not in ``process``
         self.committed = 0  # windows sent so far
 
@@ -160,6 +165,8 @@ class Staging:
         self.committed += 1
         self.queued, queued = [], self.queued
         outcomes = self.deliverer.deliver_many([slot.record for slot in queued], prepared)
+        if self.ahead is not None:  # the next windows' payloads are packed with the dictionary the ledger has now
+            self.ahead.dictionary = self.deliverer.store.dictionaries.current("payload")
         for slot, outcome in zip(queued, outcomes, strict=True):
             if isinstance(outcome, RecordError):
                 slot.failed(outcome)

@@ -97,6 +97,7 @@ class Store:
         self.dialect: str = self.engine.name
         self.conn: sqlite3.Connection = self.engine.conn
         self.run_id: int | None = None
+        self._dictionaries: Any = None
         try:
             self.migrate()
         except BaseException:
@@ -105,6 +106,15 @@ class Store:
 
     def close(self) -> None:
         self.engine.close()
+
+    @property
+    def dictionaries(self) -> Any:
+        """The compression dictionaries of the store's bodies (``store/dictionaries.py``), read when first needed."""
+        if self._dictionaries is None:
+            from flowkit.store.dictionaries import Dictionaries
+
+            self._dictionaries = Dictionaries(self.conn, self.path)
+        return self._dictionaries
 
     def transaction(self, *, keep: bool = True) -> AbstractContextManager[sqlite3.Connection]:
         """A short write transaction, committed on success (rolled back when not ``keep``): the engine's own.

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from flowkit.store.bodies import pack, unpack
+from flowkit.store.bodies import RAW, Dictionary, dict_id, pack, unpack
 from flowkit.store.db import Store
 
 _NON_STR = orjson.OPT_NON_STR_KEYS
@@ -42,6 +42,7 @@ def keep(store: Store, items: Sequence[Body], stamp: str) -> None:
     A body whose key and content another row already holds is kept by reference (``same_as``).
     """
     holders = _holders(store, items)
+    dictionary = store.dictionaries.current("payload", [b.data for b in items if (b.key, b.content_hash) not in holders])
     store.conn.executemany(
         "INSERT OR IGNORE INTO delivery_bodies (delivery_id, at, type, meta, body, same_as) VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -50,12 +51,23 @@ def keep(store: Store, items: Sequence[Body], stamp: str) -> None:
                 stamp,
                 b.media_type,
                 orjson.dumps(b.meta, default=str, option=_NON_STR).decode(),
-                b"" if (b.key, b.content_hash) in holders else b.packed if b.packed is not None else pack(b.data),
+                b"" if (b.key, b.content_hash) in holders else _packed(b, dictionary),
                 holders.get((b.key, b.content_hash)),
             )
             for b in items
         ],
     )
+
+
+def _packed(body: Body, dictionary: Dictionary | None) -> bytes:
+    """The bytes to keep: packed ahead when that was with ``dictionary``, else packed here.
+
+    A body packed ahead without the dictionary (trained since) or with another one (which a rolled-back
+    transaction trained) is packed again: no kept body names a dictionary the store does not hold.
+    """
+    if body.packed is not None and (body.packed[:1] == RAW or dict_id(body.packed) == (dictionary.id if dictionary else 0)):
+        return body.packed
+    return pack(body.data, dictionary=dictionary)
 
 
 def _holders(store: Store, items: Sequence[Body]) -> dict[tuple[str, str], int]:
@@ -94,4 +106,4 @@ def body(store: Store, delivery_id: int) -> tuple[str, dict[str, Any], bytes] | 
     ).fetchone()
     if row is None or (row[2] is not None and not row[3]):
         return None
-    return row[0], json.loads(row[1]), unpack(row[3])
+    return row[0], json.loads(row[1]), unpack(row[3], store.dictionaries)

@@ -92,7 +92,7 @@ def document(store: Store, number: str) -> tuple[dict[str, Any], str | None] | N
     row = store.conn.execute("SELECT document, source FROM orders WHERE number = ?", (number,)).fetchone()
     if row is None or not row[0]:
         return None
-    return orders.decode(row[0]), row[1]
+    return orders.decode(row[0], store.dictionaries), row[1]
 
 
 def add_history(store: Store, command: str, source: str | None, counts: dict[str, int]) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from flowkit.store.bodies import ORDER_LEVEL as LEVEL
-from flowkit.store.bodies import pack, unpack
+from flowkit.store.bodies import Dictionaries, pack, unpack
 from flowkit.store.db import Store, now
 
 EXPORT_STATUSES = ("pending", "queued", "exported", "failed", "dead", "held", "cancelled")
@@ -47,13 +47,19 @@ def _legacy_hash(document: Any) -> str:
     return _digest(orjson.dumps(document, option=orjson.OPT_SORT_KEYS))
 
 
-def decode(kept: bytes | str | None) -> Any:
-    """A stored body as its JSON value: compressed (``pack``), or text from before migration 0009; None when empty."""
+def decode(kept: bytes | str | None, dictionaries: Dictionaries | None = None) -> Any:
+    """A stored body as its JSON value: compressed (``pack``; with one of the store's ``dictionaries``), or text
+    from before migration 0009; None when empty."""
     if not kept:
         return None
     if isinstance(kept, str):
         return json.loads(kept)
-    return orjson.loads(unpack(kept))
+    return orjson.loads(unpack(kept, dictionaries))
+
+
+def _pack(store: Store, data: bytes) -> bytes:
+    """One order body as kept, with the store's order dictionary (``store/dictionaries.py``) when it has one."""
+    return pack(data, level=LEVEL, dictionary=store.dictionaries.current("order", (data,)))
 
 
 def _id(value: Any) -> str | None:
@@ -101,7 +107,7 @@ def upsert(
         + """ ON CONFLICT(number) DO UPDATE SET channel = excluded.channel, source = excluded.source,
                supplier = excluded.supplier, status = excluded.status, content_hash = excluded.content_hash,
                document = excluded.document, updated_at = excluded.updated_at, order_id = excluded.order_id""",
-        _order_row(order, number, source, digest, pack(data, level=LEVEL), stamp, export_status),
+        _order_row(order, number, source, digest, _pack(store, data), stamp, export_status),
     )
     conn.executemany(_LINES, _line_rows(order, number))
     store.add_event(conn, number, command, "fetched" if row is None else "updated", {"source": source, "hash": digest})
@@ -128,16 +134,18 @@ def insert_new(
     """
     stamp = now()
     reasons = reasons or {}
+    datas = [item[2] if len(item) > 2 else encode(item[0]) for item in batch]
+    dictionary = store.dictionaries.current("order", datas)
     rows: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
     events: list[tuple[str, str, str, Any]] = []
-    for item in batch:
+    for item, data in zip(batch, datas, strict=True):
         order, export_status = item[0], item[1]
-        data = item[2] if len(item) > 2 else encode(order)
         number = str(order["number"])
         digest = _digest(data)
         reason = reasons.get(number)
-        rows.append(_order_row(order, number, source, digest, pack(data, level=LEVEL), stamp, export_status, reason))
+        kept = pack(data, level=LEVEL, dictionary=dictionary)
+        rows.append(_order_row(order, number, source, digest, kept, stamp, export_status, reason))
         lines.extend(_line_rows(order, number))
         events.append((number, command, "fetched", {"source": source, "hash": digest}))
         if export_status != "pending":
@@ -225,7 +233,7 @@ def get(store: Store, number: str) -> dict[str, Any] | None:
         return None
     item = dict(row)
     item["tags"] = json.loads(item["tags"] or "[]")
-    item["document"] = decode(item["document"])
+    item["document"] = decode(item["document"], store.dictionaries)
     item["lines"] = [
         dict(r)
         for r in conn.execute(
@@ -242,7 +250,7 @@ def set_document(store: Store, number: str, document: dict[str, Any]) -> None:
     For a change flowkit makes to a stored order (``state release`` clears its hold): the hash stays
     the one of what the source sent, so the same document fetched again is still "unchanged".
     """
-    store.conn.execute("UPDATE orders SET document = ? WHERE number = ?", (pack(encode(document), level=LEVEL), number))
+    store.conn.execute("UPDATE orders SET document = ? WHERE number = ?", (_pack(store, encode(document)), number))
 
 
 def set_export_status(

@@ -61,13 +61,20 @@ def status(store: Store, sku: str) -> Known | None:
     return None if row is None else _known(row)
 
 
+def _pack(store: Store, data: bytes) -> bytes:
+    """A product's JSON as kept, with the store's product dictionary (``store/dictionaries.py``) when it has one."""
+    return pack(data, level=LEVEL, dictionary=store.dictionaries.current("product", (data,)))
+
+
 def insert_new(store: Store, batch: Iterable[tuple[dict[str, Any], bytes, str]], *, source: str, command: str) -> None:
     """Record products not stored yet (product, its JSON, its fingerprint) as pending, with their events."""
     stamp = now()
     rows, events = [], []
-    for product, data, digest in batch:
+    items = list(batch)
+    dictionary = store.dictionaries.current("product", [data for _, data, _ in items])
+    for product, data, digest in items:
         sku = str(product["sku"])
-        rows.append((sku, source, product.get("type"), digest, pack(data, level=LEVEL), stamp, stamp))
+        rows.append((sku, source, product.get("type"), digest, pack(data, level=LEVEL, dictionary=dictionary), stamp, stamp))
         events.append((sku, command, "fetched", {"source": source, "hash": digest}))
     store.conn.executemany(
         """INSERT INTO products (sku, source, type, content_hash, document, fetched_at, updated_at)
@@ -83,7 +90,7 @@ def changed(store: Store, product: dict[str, Any], data: bytes, digest: str, *, 
     store.conn.execute(
         """UPDATE products SET source = ?, type = ?, content_hash = ?, document = ?, export_status = 'pending',
                updated_at = ? WHERE sku = ?""",
-        (source, product.get("type"), digest, pack(data, level=LEVEL), now(), sku),
+        (source, product.get("type"), digest, _pack(store, data), now(), sku),
     )
     store.add_event(store.conn, sku, command, "changed", {"source": source, "hash": digest})
 
@@ -148,7 +155,7 @@ def get(store: Store, sku: str) -> dict[str, Any] | None:
     if row is None:
         return None
     item = dict(row)
-    item["document"] = orjson.loads(unpack(item["document"])) if item["document"] else None
+    item["document"] = orjson.loads(unpack(item["document"], store.dictionaries)) if item["document"] else None
     item["resend"] = bool(item["resend"])
     return item
 

@@ -234,7 +234,7 @@ def release(store: Store, number: str, *, note: str | None, command: str) -> dic
         previous = row["hold_reason"]
         orders.set_export_status(store, number, "pending", command=command)
         if row["document"]:
-            document = orders.decode(row["document"])
+            document = orders.decode(row["document"], store.dictionaries)
             document["hold"] = {**(document.get("hold") or {}), "on_hold": False, "reason": None}
             orders.set_document(store, number, document)
         conn.execute(

@@ -52,7 +52,7 @@ def order_row(store: Store, number: str, *, document: bool = False) -> dict[str,
     if row is None:
         return None
     item = dict(row)
-    body = orders.decode(item["document"])
+    body = orders.decode(item["document"], store.dictionaries)
     hold = body.get("hold") if isinstance(body, dict) else None
     hold = hold if isinstance(hold, dict) else {}
     item["on_hold"], item["hold_note"] = (_sql_value(hold.get(k)) for k in ("on_hold", "reason"))
