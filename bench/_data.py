@@ -5,6 +5,13 @@
   built from the same samples: each line is a sample line with its own id,
   line number, SKU, quantity, job reference and asset URLs, so no two lines of
   an order are the same text. Deterministic for a given seed.
+- ``varied`` (not in ``SETS``; asked for by name): the realistic orders with
+  their free texts made random words from a vocabulary of 20,000: the
+  customer's and addresses' (names, company, city, street lines, notes) new
+  for each order, a line's (product name, option values, summary) drawn for
+  its SKU, so the same product reads the same in every order, as from a
+  catalogue of a few thousand products. For what depends on how alike orders
+  are (the store's compression dictionaries: bench/store_size.py --sets varied).
 
     from _data import orders, order_records, write_order_files
     for order in orders(1000, "realistic"): ...
@@ -25,6 +32,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "orders"
 SETS = ("small", "realistic")
+VARIED = "varied"
+_FREE_TEXT = frozenset(
+    {"name", "company", "city", "first_name", "last_name", "lines", "attribute_summary", "instructions", "value", "GiftNote"}
+)
 MIN_LINES, MAX_LINES = 5, 50
 
 
@@ -55,8 +66,17 @@ def _line(template: dict[str, Any], number: int, order: str, rng: random.Random)
 
 def orders(count: int, kind: str = "realistic", seed: int = 7) -> Iterator[dict[str, Any]]:
     """``count`` canonical orders of the set ``kind`` with numbers B0000000, B0000001, ..."""
-    if kind not in SETS:
-        raise ValueError(f"unknown order set {kind!r}; one of {', '.join(SETS)}")
+    if kind not in (*SETS, VARIED):
+        raise ValueError(f"unknown order set {kind!r}; one of {', '.join((*SETS, VARIED))}")
+    if kind == VARIED:
+        words = random.Random(seed + 1)
+        vocabulary = ["".join(words.choices("abcdefghijklmnopqrstuvwxyz", k=words.randint(3, 9))) for _ in range(20000)]
+        for order in orders(count, "realistic", seed):
+            lines = order.pop("lines")
+            order = _varied(order, vocabulary, words)
+            order["lines"] = [_varied(line, vocabulary, random.Random(line["sku"])) for line in lines]
+            yield order
+        return
     rng = random.Random(seed)
     samples = _samples()
     for index in range(count):
@@ -71,6 +91,20 @@ def orders(count: int, kind: str = "realistic", seed: int = 7) -> Iterator[dict[
             order["lines"] = [_line(rng.choice(pool), n, number, rng) for n in range(1, count_lines + 1)]
             order = copy.deepcopy(order)
         yield order
+
+
+def _varied(value: Any, vocabulary: list[str], rng: random.Random, key: str = "") -> Any:
+    """``value`` with the strings under free-text keys made random words (as many as they had).
+
+    An attribute keeps its name (Paper, Finish: a shop has a few): only its value is made words."""
+    if isinstance(value, dict):
+        named = "value" in value and "name" in value and key == "attributes"
+        return {k: v if named and k == "name" else _varied(v, vocabulary, rng, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_varied(v, vocabulary, rng, key) for v in value]
+    if isinstance(value, str) and key in _FREE_TEXT and value:
+        return " ".join(rng.choice(vocabulary) for _ in value.split()).title()
+    return value
 
 
 def order_records(count: int, kind: str = "realistic", seed: int = 7) -> Iterator[dict[str, Any]]:

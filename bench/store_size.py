@@ -15,7 +15,12 @@ Figures: ``store-bytes-per-order`` (bar 8192 on the realistic set) and
 ``ledger-bytes-per-order``, what the delivery ledger adds (``deliveries``,
 ``delivery_bodies`` and their indexes).
 
-    python bench/store_size.py [--orders N] [--keep]
+Bodies are packed with the dictionaries the store trains from its own first
+bodies: ``--sets varied`` runs realistic orders whose free texts are random
+words (bench/_data.py), for a shop whose orders are less alike than the
+bench's.
+
+    python bench/store_size.py [--orders N] [--keep] [--sets small,realistic,varied]
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _data import SETS, orders
+from _data import SETS, VARIED, orders
 
 FLOWKIT = [sys.executable, "-m", "flowkit"]
 RULES = HERE / "store_size_rules.toml"
@@ -113,10 +118,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="keep the work folder (stores, hotfolder) and print it")
+    parser.add_argument("--sets", default=",".join(SETS), help=f"comma-separated order sets ({', '.join(SETS)}, {VARIED})")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="flowkit-bench-store-"))
     try:
-        figures = {kind: measure(work, kind, args.orders) for kind in SETS}
+        figures = {kind: measure(work, kind, args.orders) for kind in args.sets.split(",")}
     finally:
         if args.keep:
             print(f"work folder kept: {work}")
