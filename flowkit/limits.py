@@ -137,6 +137,17 @@ def too_deep(value: Any, room: int) -> bool:
     return any(isinstance(v, (dict, list)) and too_deep(v, room - 1) for v in value)
 
 
+def within(value: Any, room: int) -> bool:
+    """Whether ``value`` nests at most ``room`` arrays and objects and holds no integer outside the range and
+    no float (which may stand for an integer beyond 64 bits: only the bytes tell): a walk, for small values."""
+    kind = type(value)
+    if kind is dict:
+        value = value.values()
+    elif kind is not list:
+        return kind is not float and (kind is not int or INT_MIN <= value <= INT_MAX)
+    return room > 0 and all(within(v, room - 1) for v in value)
+
+
 def _big_integer(value: Any, path: str = "$") -> str | None:
     """The JSON path of the first integer outside ``INT_MIN..INT_MAX`` in ``value`` (depth already bounded)."""
     if isinstance(value, dict):

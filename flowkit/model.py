@@ -18,7 +18,10 @@ validating (bench/render.py), and trust cannot be given by accident.
 A reader that has the record's line checks the stamp on the body's bytes as
 read (``vouched_body``: no second encoding of the body), and skips the
 record-limit screens on them too: ``stamp`` vouches only for a body within
-the limits (``flowkit.limits``), so the same bytes still are.
+the limits (``flowkit.limits``), so the same bytes still are. render's reader
+validates an unstamped order as it reads it (``vouched``): a valid order with
+no member beyond the schema's nests no deeper than the schema lets it, so its
+bytes are not screened for nesting either.
 """
 
 from __future__ import annotations
@@ -168,6 +171,38 @@ def vouched_body(line: bytes, record: Mapping[str, Any]) -> int:
     if at < 0 or line[end - 1] != 0x7D:  # the closing brace
         return -1
     return at if mark == _digest_bytes(memoryview(line)[at + len(_BODY) : end - 1]) else -1
+
+
+VOUCHED_ALL = 0
+"""``vouched``: the body is valid and the whole record within the limits (no screen of its bytes is needed)."""
+VOUCHED_BODY = -2
+"""``vouched``: the body is valid, the record's bytes are still to be screened for the limits."""
+
+
+def vouched(line: bytes, record: Mapping[str, Any]) -> int:
+    """What a reader may take from ``record`` as read from ``line``, for render: where its body starts when its stamp
+    vouches for the body's bytes (``vouched_body``), else ``VOUCHED_ALL`` or ``VOUCHED_BODY`` when the body is a
+    valid order, else -1.
+
+    The order is validated here, once. When the fast path passes it without marking ``OPEN`` (no member
+    beyond the schema's anywhere, every integer within the limits), it nests no deeper than the schema
+    lets it (``CLOSED_DEPTH``, five), so its bytes need no screen: ``VOUCHED_ALL`` when the record's other
+    members, walked, are within the limits too (``flowkit.limits.within``). Other kinds (a product, records
+    render passes on) are left as they are. One thread at a time: ``OPEN`` is the validator module's.
+    """
+    at = vouched_body(line, record)
+    body = record["body"]
+    if at >= 0 or record["kind"] != "order" or type(body) is not dict or body.get("schema") == "flowkit.product/1":
+        return at
+    from flowkit.limits import MAX_DEPTH, within
+    from flowkit.model_validator import CLOSED_DEPTH, OPEN
+
+    OPEN.clear()
+    if validate(body):
+        return -1  # render validates it again, and names every problem
+    closed = not OPEN and CLOSED_DEPTH is not None and CLOSED_DEPTH < MAX_DEPTH
+    rest = closed and all(key == "body" or within(value, MAX_DEPTH - 1) for key, value in record.items())
+    return VOUCHED_ALL if rest else VOUCHED_BODY
 
 
 def _digest(body: Any) -> str:

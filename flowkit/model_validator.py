@@ -11,9 +11,13 @@ import re
 from operator import itemgetter
 from typing import Any
 
-from flowkit.validation_fast import Matches, date_time_ok, in_enum, short, type_name
+from flowkit.validation_fast import Matches, date_time_ok, in_enum, opened, short, type_name
 
 SCHEMA_DIGEST = "6a83e83ec356cbc2685a291fffda5227"
+CLOSED_DEPTH = 5
+"""How deep a value the fast path passed may nest when it left OPEN empty (None: no bound)."""
+OPEN: set[int] = set()
+"""Marked when the fast path meets members beyond an object's properties, or does not vouch for the value."""
 _M = object()
 K1 = "expected object, got "
 K3 = " is not one of: flowkit.order/1"
@@ -209,6 +213,7 @@ K263 = itemgetter("schema", "id", "number", "external_refs", "source", "supplier
 def d__root(v: Any, p: Any, out: list[Any]) -> None:
     if f__root(v):
         return  # valid: no problem to name
+    OPEN.add(1)  # what the full walk passes, the fast path did not vouch for (``CLOSED_DEPTH``)
     if type(v) is not dict:
         out.append((p, K1 + type_name(v)))
     elif True:
@@ -1162,8 +1167,11 @@ def f__root(v: Any) -> bool:
     try:
         x272, x273, x274, x275, x276, x283, x286, x287, x288, x292, x293, x294, x295, x296, x297, x298, x307, x308, x309, x316, x323, x329, x330, x331, x332, x333, x334, x335, x338, x339 = K263(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e__root(v)
-    if not (((type(x272) is str and x272 in K226)) and ((x273 is None or type(x273) is str)) and ((type(x274) is str and (len(x274) >= 1))) and ((type(x275) is dict and (not x275 or set(map(type, x275.values())) <= K227))) and (x276 is None or ((type(x276) is dict and ((x277 := x276.get("system", _M)) is _M or ((x277 is None or type(x277) is str))) and ((x278 := x276.get("channel", _M)) is _M or (x278 is None or ((type(x278) is dict and ((x279 := x278.get("id", _M)) is _M or ((x279 is None or type(x279) is str))) and ((x280 := x278.get("name", _M)) is _M or ((x280 is None or type(x280) is str))) and ((x281 := x278.get("type", _M)) is _M or ((x281 is None or type(x281) is str))))))) and ((x282 := x276.get("store", _M)) is _M or ((x282 is None or type(x282) is str)))))) and (x283 is None or ((type(x283) is dict and ((x284 := x283.get("id", _M)) is _M or ((x284 is None or type(x284) is str))) and ((x285 := x283.get("name", _M)) is _M or ((x285 is None or type(x285) is str)))))) and ((x286 is None or (type(x286) is str and x286 in K231))) and ((x287 is None or type(x287) is str)) and (x288 is None or ((type(x288) is dict and "on_hold" in x288 and ((x289 := x288.get("on_hold", _M)) is _M or ((type(x289) is bool))) and ((x290 := x288.get("reason", _M)) is _M or ((x290 is None or type(x290) is str))) and ((x291 := x288.get("until", _M)) is _M or (x291 is None or ((type(x291) is str and (x291 in K232 or K232.match(x291))))))))) and ((type(x292) is list and (not x292 or set(map(type, x292)) <= K227))) and ((x297 is None or type(x297) is str)) and (x298 is None or ((type(x298) is dict and ((x299 := x298.get("id", _M)) is _M or ((x299 is None or type(x299) is str))) and ((x300 := x298.get("email", _M)) is _M or ((x300 is None or type(x300) is str))) and ((x301 := x298.get("first_name", _M)) is _M or ((x301 is None or type(x301) is str))) and ((x302 := x298.get("last_name", _M)) is _M or ((x302 is None or type(x302) is str))) and ((x303 := x298.get("phone", _M)) is _M or ((x303 is None or type(x303) is str))) and ((x304 := x298.get("company", _M)) is _M or ((x304 is None or type(x304) is str))) and ((x305 := x298.get("is_guest", _M)) is _M or ((x305 is None or type(x305) is bool))) and ((x306 := x298.get("group", _M)) is _M or ((x306 is None or type(x306) is str)))))) and (x307 is None or f_address(x307)) and (x308 is None or f_address(x308)) and (x309 is None or ((type(x309) is dict and ((x310 := x309.get("method_code", _M)) is _M or ((x310 is None or type(x310) is str))) and ((x311 := x309.get("method_name", _M)) is _M or ((x311 is None or type(x311) is str))) and ((x312 := x309.get("carrier", _M)) is _M or ((x312 is None or type(x312) is str))) and ((x313 := x309.get("instructions", _M)) is _M or ((x313 is None or type(x313) is str))) and ((x314 := x309.get("deliver_by", _M)) is _M or (x314 is None or ((type(x314) is str and (x314 in K232 or K232.match(x314)))))) and ((x315 := x309.get("dispatch_by", _M)) is _M or (x315 is None or ((type(x315) is str and (x315 in K232 or K232.match(x315))))))))) and (x316 is None or ((type(x316) is dict and ((x317 := x316.get("subtotal", _M)) is _M or (x317 is None or ((type(x317) is str and (x317 in K240 or K240.match(x317)))))) and ((x318 := x316.get("discount", _M)) is _M or (x318 is None or ((type(x318) is str and (x318 in K240 or K240.match(x318)))))) and ((x319 := x316.get("shipping", _M)) is _M or (x319 is None or ((type(x319) is str and (x319 in K240 or K240.match(x319)))))) and ((x320 := x316.get("tax", _M)) is _M or (x320 is None or ((type(x320) is str and (x320 in K240 or K240.match(x320)))))) and ((x321 := x316.get("grand_total", _M)) is _M or (x321 is None or ((type(x321) is str and (x321 in K240 or K240.match(x321)))))) and ((x322 := x316.get("prices_include_tax", _M)) is _M or ((x322 is None or type(x322) is bool)))))) and ((type(x323) is list and (not x323 or all(((type(x324) is dict and ((x325 := x324.get("code", _M)) is _M or ((x325 is None or type(x325) is str))) and ((x326 := x324.get("name", _M)) is _M or ((x326 is None or type(x326) is str))) and ((x327 := x324.get("amount", _M)) is _M or (x327 is None or ((type(x327) is str and (x327 in K240 or K240.match(x327)))))) and ((x328 := x324.get("line_ids", _M)) is _M or ((type(x328) is list and (not x328 or set(map(type, x328)) <= K227)))))) for x324 in x323)))) and ((type(x329) is list and (not x329 or all(map(f_line, x329))))) and type(x330) is list and type(x331) is list and type(x332) is list and ((type(x333) is list and (not x333 or all(map(f_shipment, x333))))) and type(x334) is list and (x335 is None or ((type(x335) is dict and ((x336 := x335.get("customer", _M)) is _M or ((x336 is None or type(x336) is str))) and ((x337 := x335.get("internal", _M)) is _M or ((type(x337) is list and (not x337 or set(map(type, x337)) <= K227))))))) and ((type(x338) is dict and (not x338 or set(map(type, x338.values())) <= K227))) and (x339 is None or ((type(x339) is dict and ((x340 := x339.get("exported", _M)) is _M or ((type(x340) is bool))) and ((x341 := x339.get("exported_at", _M)) is _M or (x341 is None or ((type(x341) is str and (x341 in K232 or K232.match(x341))))))))) and K232.every((x293, x294, x295)) and K234.every((x296,))):
+    if len(v) != 30:
+        OPEN.add(1)
+    if not (((type(x272) is str and x272 in K226)) and ((x273 is None or type(x273) is str)) and ((type(x274) is str and (len(x274) >= 1))) and ((type(x275) is dict and (not x275 or set(map(type, x275.values())) <= K227))) and (x276 is None or ((type(x276) is dict and ((x277 := x276.get("system", _M)) is _M or ((x277 is None or type(x277) is str))) and ((x278 := x276.get("channel", _M)) is _M or (x278 is None or ((type(x278) is dict and ((x279 := x278.get("id", _M)) is _M or ((x279 is None or type(x279) is str))) and ((x280 := x278.get("name", _M)) is _M or ((x280 is None or type(x280) is str))) and ((x281 := x278.get("type", _M)) is _M or ((x281 is None or type(x281) is str))) and (x278.keys() <= K228 or opened(OPEN)))))) and ((x282 := x276.get("store", _M)) is _M or ((x282 is None or type(x282) is str))) and (x276.keys() <= K229 or opened(OPEN))))) and (x283 is None or ((type(x283) is dict and ((x284 := x283.get("id", _M)) is _M or ((x284 is None or type(x284) is str))) and ((x285 := x283.get("name", _M)) is _M or ((x285 is None or type(x285) is str))) and (x283.keys() <= K230 or opened(OPEN))))) and ((x286 is None or (type(x286) is str and x286 in K231))) and ((x287 is None or type(x287) is str)) and (x288 is None or ((type(x288) is dict and "on_hold" in x288 and ((x289 := x288.get("on_hold", _M)) is _M or ((type(x289) is bool))) and ((x290 := x288.get("reason", _M)) is _M or ((x290 is None or type(x290) is str))) and ((x291 := x288.get("until", _M)) is _M or (x291 is None or ((type(x291) is str and (x291 in K232 or K232.match(x291)))))) and (x288.keys() <= K233 or opened(OPEN))))) and ((type(x292) is list and (not x292 or set(map(type, x292)) <= K227))) and ((x297 is None or type(x297) is str)) and (x298 is None or ((type(x298) is dict and ((x299 := x298.get("id", _M)) is _M or ((x299 is None or type(x299) is str))) and ((x300 := x298.get("email", _M)) is _M or ((x300 is None or type(x300) is str))) and ((x301 := x298.get("first_name", _M)) is _M or ((x301 is None or type(x301) is str))) and ((x302 := x298.get("last_name", _M)) is _M or ((x302 is None or type(x302) is str))) and ((x303 := x298.get("phone", _M)) is _M or ((x303 is None or type(x303) is str))) and ((x304 := x298.get("company", _M)) is _M or ((x304 is None or type(x304) is str))) and ((x305 := x298.get("is_guest", _M)) is _M or ((x305 is None or type(x305) is bool))) and ((x306 := x298.get("group", _M)) is _M or ((x306 is None or type(x306) is str))) and (x298.keys() <= K235 or opened(OPEN))))) and (x307 is None or f_address(x307)) and (x308 is None or f_address(x308)) and (x309 is None or ((type(x309) is dict and ((x310 := x309.get("method_code", _M)) is _M or ((x310 is None or type(x310) is str))) and ((x311 := x309.get("method_name", _M)) is _M or ((x311 is None or type(x311) is str))) and ((x312 := x309.get("carrier", _M)) is _M or ((x312 is None or type(x312) is str))) and ((x313 := x309.get("instructions", _M)) is _M or ((x313 is None or type(x313) is str))) and ((x314 := x309.get("deliver_by", _M)) is _M or (x314 is None or ((type(x314) is str and (x314 in K232 or K232.match(x314)))))) and ((x315 := x309.get("dispatch_by", _M)) is _M or (x315 is None or ((type(x315) is str and (x315 in K232 or K232.match(x315)))))) and (x309.keys() <= K239 or opened(OPEN))))) and (x316 is None or ((type(x316) is dict and ((x317 := x316.get("subtotal", _M)) is _M or (x317 is None or ((type(x317) is str and (x317 in K240 or K240.match(x317)))))) and ((x318 := x316.get("discount", _M)) is _M or (x318 is None or ((type(x318) is str and (x318 in K240 or K240.match(x318)))))) and ((x319 := x316.get("shipping", _M)) is _M or (x319 is None or ((type(x319) is str and (x319 in K240 or K240.match(x319)))))) and ((x320 := x316.get("tax", _M)) is _M or (x320 is None or ((type(x320) is str and (x320 in K240 or K240.match(x320)))))) and ((x321 := x316.get("grand_total", _M)) is _M or (x321 is None or ((type(x321) is str and (x321 in K240 or K240.match(x321)))))) and ((x322 := x316.get("prices_include_tax", _M)) is _M or ((x322 is None or type(x322) is bool))) and (x316.keys() <= K241 or opened(OPEN))))) and ((type(x323) is list and (not x323 or all(((type(x324) is dict and ((x325 := x324.get("code", _M)) is _M or ((x325 is None or type(x325) is str))) and ((x326 := x324.get("name", _M)) is _M or ((x326 is None or type(x326) is str))) and ((x327 := x324.get("amount", _M)) is _M or (x327 is None or ((type(x327) is str and (x327 in K240 or K240.match(x327)))))) and ((x328 := x324.get("line_ids", _M)) is _M or ((type(x328) is list and (not x328 or set(map(type, x328)) <= K227)))) and (x324.keys() <= K242 or opened(OPEN)))) for x324 in x323)))) and ((type(x329) is list and (not x329 or all(map(f_line, x329))))) and type(x330) is list and type(x331) is list and type(x332) is list and ((type(x333) is list and (not x333 or all(map(f_shipment, x333))))) and type(x334) is list and (x335 is None or ((type(x335) is dict and ((x336 := x335.get("customer", _M)) is _M or ((x336 is None or type(x336) is str))) and ((x337 := x335.get("internal", _M)) is _M or ((type(x337) is list and (not x337 or set(map(type, x337)) <= K227)))) and (x335.keys() <= K260 or opened(OPEN))))) and ((type(x338) is dict and (not x338 or set(map(type, x338.values())) <= K227))) and (x339 is None or ((type(x339) is dict and ((x340 := x339.get("exported", _M)) is _M or ((type(x340) is bool))) and ((x341 := x339.get("exported_at", _M)) is _M or (x341 is None or ((type(x341) is str and (x341 in K232 or K232.match(x341)))))) and (x339.keys() <= K261 or opened(OPEN))))) and K232.every((x293, x294, x295)) and K234.every((x296,))):
         return False
     for x342 in x330:
         if type(x342) is not dict:
@@ -1171,9 +1179,12 @@ def f__root(v: Any) -> bool:
         try:
             x343, x344, x345, x346, x347, x348, x349, x350, x351, x352, x353, x354 = K255(x342)
         except KeyError:
+            OPEN.add(1)
             if e_payment(x342):
                 continue
             return False
+        if len(x342) != 12:
+            OPEN.add(1)
         if not (((x343 is None or type(x343) is str)) and ((x344 is None or type(x344) is str)) and ((x345 is None or type(x345) is str)) and ((x346 is None or type(x346) is str)) and ((x347 is None or type(x347) is str)) and ((x348 is None or type(x348) is str)) and ((x349 is None or type(x349) is str)) and ((x354 is None or type(x354) is str)) and K234.every((x350,)) and K240.every((x351,)) and K232.every((x352, x353))):
             return False
     for x355 in x331:
@@ -1182,10 +1193,13 @@ def f__root(v: Any) -> bool:
         try:
             x356, x357, x358, x359, x360 = K251(x355)
         except KeyError:
+            OPEN.add(1)
             if e_history_item(x355):
                 continue
             return False
-        if not (((type(x356) is str and (x356 in K232 or K232.match(x356)))) and ((type(x357) is str)) and ((x358 is None or type(x358) is int)) and ((x359 is None or type(x359) is str)) and ((x360 is None or type(x360) is str))):
+        if len(x355) != 5:
+            OPEN.add(1)
+        if not (((type(x356) is str and (x356 in K232 or K232.match(x356)))) and ((type(x357) is str)) and ((x358 is None or type(x358) is int and (-9223372036854775808 <= x358 <= 9223372036854775807))) and ((x359 is None or type(x359) is str)) and ((x360 is None or type(x360) is str))):
             return False
     for x361 in x332:
         if type(x361) is not dict:
@@ -1193,10 +1207,13 @@ def f__root(v: Any) -> bool:
         try:
             x362, x363, x364, x365, x366 = K251(x361)
         except KeyError:
+            OPEN.add(1)
             if e_history_item(x361):
                 continue
             return False
-        if not (((type(x362) is str and (x362 in K232 or K232.match(x362)))) and ((type(x363) is str)) and ((x364 is None or type(x364) is int)) and ((x365 is None or type(x365) is str)) and ((x366 is None or type(x366) is str))):
+        if len(x361) != 5:
+            OPEN.add(1)
+        if not (((type(x362) is str and (x362 in K232 or K232.match(x362)))) and ((type(x363) is str)) and ((x364 is None or type(x364) is int and (-9223372036854775808 <= x364 <= 9223372036854775807))) and ((x365 is None or type(x365) is str)) and ((x366 is None or type(x366) is str))):
             return False
     for x367 in x334:
         if type(x367) is not dict:
@@ -1204,9 +1221,12 @@ def f__root(v: Any) -> bool:
         try:
             x368, x369 = K249(x367)
         except KeyError:
+            OPEN.add(1)
             if e_document(x367):
                 continue
             return False
+        if len(x367) != 2:
+            OPEN.add(1)
         if not (((type(x368) is str)) and ((type(x369) is str))):
             return False
     return True
@@ -1218,12 +1238,15 @@ def f_address(v: Any) -> bool:
     try:
         x52, x53, x54, x55, x56, x57, x58, x59, x60, x61, x62, x63, x64, x65, x66 = K238(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_address(v)
+    if len(v) != 15:
+        OPEN.add(1)
     return bool(((x52 is None or type(x52) is str)) and ((x53 is None or type(x53) is str)) and ((x54 is None or type(x54) is str)) and ((type(x55) is list and (not x55 or set(map(type, x55)) <= K227))) and ((x56 is None or type(x56) is str)) and ((x57 is None or type(x57) is str)) and ((x58 is None or type(x58) is str)) and ((x59 is None or type(x59) is str)) and ((x60 is None or type(x60) is str)) and ((x62 is None or type(x62) is str)) and ((x63 is None or type(x63) is str)) and ((x64 is None or type(x64) is str)) and ((x65 is None or type(x65) is str)) and ((x66 is None or type(x66) is str)) and K236.every((x61,)))
 
 
 def e_address(v: Any) -> bool:
-    return bool(((type(v) is dict and ((x37 := v.get("first_name", _M)) is _M or ((x37 is None or type(x37) is str))) and ((x38 := v.get("last_name", _M)) is _M or ((x38 is None or type(x38) is str))) and ((x39 := v.get("company", _M)) is _M or ((x39 is None or type(x39) is str))) and ((x40 := v.get("lines", _M)) is _M or ((type(x40) is list and (not x40 or set(map(type, x40)) <= K227)))) and ((x41 := v.get("city", _M)) is _M or ((x41 is None or type(x41) is str))) and ((x42 := v.get("region", _M)) is _M or ((x42 is None or type(x42) is str))) and ((x43 := v.get("region_code", _M)) is _M or ((x43 is None or type(x43) is str))) and ((x44 := v.get("district", _M)) is _M or ((x44 is None or type(x44) is str))) and ((x45 := v.get("postal_code", _M)) is _M or ((x45 is None or type(x45) is str))) and ((x46 := v.get("country_code", _M)) is _M or (x46 is None or ((type(x46) is str and (x46 in K236 or K236.match(x46)))))) and ((x47 := v.get("email", _M)) is _M or ((x47 is None or type(x47) is str))) and ((x48 := v.get("phone", _M)) is _M or ((x48 is None or type(x48) is str))) and ((x49 := v.get("tax_id", _M)) is _M or ((x49 is None or type(x49) is str))) and ((x50 := v.get("tax_office", _M)) is _M or ((x50 is None or type(x50) is str))) and ((x51 := v.get("identity_number", _M)) is _M or ((x51 is None or type(x51) is str))))))
+    return bool(((type(v) is dict and ((x37 := v.get("first_name", _M)) is _M or ((x37 is None or type(x37) is str))) and ((x38 := v.get("last_name", _M)) is _M or ((x38 is None or type(x38) is str))) and ((x39 := v.get("company", _M)) is _M or ((x39 is None or type(x39) is str))) and ((x40 := v.get("lines", _M)) is _M or ((type(x40) is list and (not x40 or set(map(type, x40)) <= K227)))) and ((x41 := v.get("city", _M)) is _M or ((x41 is None or type(x41) is str))) and ((x42 := v.get("region", _M)) is _M or ((x42 is None or type(x42) is str))) and ((x43 := v.get("region_code", _M)) is _M or ((x43 is None or type(x43) is str))) and ((x44 := v.get("district", _M)) is _M or ((x44 is None or type(x44) is str))) and ((x45 := v.get("postal_code", _M)) is _M or ((x45 is None or type(x45) is str))) and ((x46 := v.get("country_code", _M)) is _M or (x46 is None or ((type(x46) is str and (x46 in K236 or K236.match(x46)))))) and ((x47 := v.get("email", _M)) is _M or ((x47 is None or type(x47) is str))) and ((x48 := v.get("phone", _M)) is _M or ((x48 is None or type(x48) is str))) and ((x49 := v.get("tax_id", _M)) is _M or ((x49 is None or type(x49) is str))) and ((x50 := v.get("tax_office", _M)) is _M or ((x50 is None or type(x50) is str))) and ((x51 := v.get("identity_number", _M)) is _M or ((x51 is None or type(x51) is str))) and (v.keys() <= K237 or opened(OPEN)))))
 
 
 def f_line(v: Any) -> bool:
@@ -1232,8 +1255,11 @@ def f_line(v: Any) -> bool:
     try:
         x148, x149, x150, x151, x152, x153, x154, x155, x156, x157, x158, x159, x160, x161, x162, x163, x164, x165, x166, x167, x168, x169, x173, x174, x175, x176, x177, x178 = K253(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_line(v)
-    if not (((type(x148) is str)) and ((x149 is None or type(x149) is int and (x149 >= 0))) and ((type(x150) is dict and (not x150 or set(map(type, x150.values())) <= K227))) and ((type(x151) is str)) and ((x152 is None or type(x152) is str)) and ((x153 is None or type(x153) is str)) and ((x154 is None or type(x154) is str)) and ((type(x155) is int and (x155 >= 0))) and ((x156 is None or type(x156) is int and (x156 >= 0))) and ((x157 is None or type(x157) is str)) and ((x158 is None or type(x158) is str)) and type(x166) is list and ((x167 is None or type(x167) is str)) and ((x168 is None or type(x168) is str)) and (x169 is None or ((type(x169) is dict and ((x170 := x169.get("pages", _M)) is _M or ((x170 is None or type(x170) is int and (x170 >= 0)))) and ((x171 := x169.get("width_mm", _M)) is _M or (x171 is None or ((type(x171) is str and (x171 in K240 or K240.match(x171)))))) and ((x172 := x169.get("height_mm", _M)) is _M or (x172 is None or ((type(x172) is str and (x172 in K240 or K240.match(x172))))))))) and type(x173) is list and type(x174) is list and ((type(x175) is dict and (not x175 or set(map(type, x175.values())) <= K227))) and type(x176) is list and type(x177) is list and ((x178 is None or type(x178) is str)) and K240.every((x159, x160, x161, x162, x163, x164, x165))):
+    if len(v) != 28:
+        OPEN.add(1)
+    if not (((type(x148) is str)) and ((x149 is None or type(x149) is int and (0 <= x149 <= 9223372036854775807))) and ((type(x150) is dict and (not x150 or set(map(type, x150.values())) <= K227))) and ((type(x151) is str)) and ((x152 is None or type(x152) is str)) and ((x153 is None or type(x153) is str)) and ((x154 is None or type(x154) is str)) and ((type(x155) is int and (0 <= x155 <= 9223372036854775807))) and ((x156 is None or type(x156) is int and (0 <= x156 <= 9223372036854775807))) and ((x157 is None or type(x157) is str)) and ((x158 is None or type(x158) is str)) and type(x166) is list and ((x167 is None or type(x167) is str)) and ((x168 is None or type(x168) is str)) and (x169 is None or ((type(x169) is dict and ((x170 := x169.get("pages", _M)) is _M or ((x170 is None or type(x170) is int and (0 <= x170 <= 9223372036854775807)))) and ((x171 := x169.get("width_mm", _M)) is _M or (x171 is None or ((type(x171) is str and (x171 in K240 or K240.match(x171)))))) and ((x172 := x169.get("height_mm", _M)) is _M or (x172 is None or ((type(x172) is str and (x172 in K240 or K240.match(x172)))))) and (x169.keys() <= K245 or opened(OPEN))))) and type(x173) is list and type(x174) is list and ((type(x175) is dict and (not x175 or set(map(type, x175.values())) <= K227))) and type(x176) is list and type(x177) is list and ((x178 is None or type(x178) is str)) and K240.every((x159, x160, x161, x162, x163, x164, x165))):
         return False
     for x179 in x166:
         if type(x179) is not dict:
@@ -1241,9 +1267,12 @@ def f_line(v: Any) -> bool:
         try:
             x180, x181 = K244(x179)
         except KeyError:
+            OPEN.add(1)
             if e_attribute(x179):
                 continue
             return False
+        if len(x179) != 2:
+            OPEN.add(1)
         if not (((type(x180) is str)) and ((x181 is None or type(x181) is str))):
             return False
     for x182 in x173:
@@ -1252,9 +1281,12 @@ def f_line(v: Any) -> bool:
         try:
             x183, x184, x185, x186, x187 = K247(x182)
         except KeyError:
+            OPEN.add(1)
             if e_asset(x182):
                 continue
             return False
+        if len(x182) != 5:
+            OPEN.add(1)
         if not (((type(x183) is str)) and ((x184 is None or type(x184) is str)) and ((type(x185) is str)) and ((x186 is None or type(x186) is str)) and ((x187 is None or type(x187) is str))):
             return False
     for x188 in x174:
@@ -1263,9 +1295,12 @@ def f_line(v: Any) -> bool:
         try:
             x189, x190 = K249(x188)
         except KeyError:
+            OPEN.add(1)
             if e_document(x188):
                 continue
             return False
+        if len(x188) != 2:
+            OPEN.add(1)
         if not (((type(x189) is str)) and ((type(x190) is str))):
             return False
     for x191 in x176:
@@ -1274,10 +1309,13 @@ def f_line(v: Any) -> bool:
         try:
             x192, x193, x194, x195, x196 = K251(x191)
         except KeyError:
+            OPEN.add(1)
             if e_history_item(x191):
                 continue
             return False
-        if not (((type(x192) is str and (x192 in K232 or K232.match(x192)))) and ((type(x193) is str)) and ((x194 is None or type(x194) is int)) and ((x195 is None or type(x195) is str)) and ((x196 is None or type(x196) is str))):
+        if len(x191) != 5:
+            OPEN.add(1)
+        if not (((type(x192) is str and (x192 in K232 or K232.match(x192)))) and ((type(x193) is str)) and ((x194 is None or type(x194) is int and (-9223372036854775808 <= x194 <= 9223372036854775807))) and ((x195 is None or type(x195) is str)) and ((x196 is None or type(x196) is str))):
             return False
     for x197 in x177:
         if type(x197) is not dict:
@@ -1285,10 +1323,13 @@ def f_line(v: Any) -> bool:
         try:
             x198, x199, x200, x201, x202 = K251(x197)
         except KeyError:
+            OPEN.add(1)
             if e_history_item(x197):
                 continue
             return False
-        if not (((type(x198) is str and (x198 in K232 or K232.match(x198)))) and ((type(x199) is str)) and ((x200 is None or type(x200) is int)) and ((x201 is None or type(x201) is str)) and ((x202 is None or type(x202) is str))):
+        if len(x197) != 5:
+            OPEN.add(1)
+        if not (((type(x198) is str and (x198 in K232 or K232.match(x198)))) and ((type(x199) is str)) and ((x200 is None or type(x200) is int and (-9223372036854775808 <= x200 <= 9223372036854775807))) and ((x201 is None or type(x201) is str)) and ((x202 is None or type(x202) is str))):
             return False
     return True
 
@@ -1299,12 +1340,15 @@ def f_attribute(v: Any) -> bool:
     try:
         x110, x111 = K244(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_attribute(v)
+    if len(v) != 2:
+        OPEN.add(1)
     return bool(((type(x110) is str)) and ((x111 is None or type(x111) is str)))
 
 
 def e_attribute(v: Any) -> bool:
-    return bool(((type(v) is dict and "name" in v and ((x108 := v.get("name", _M)) is _M or ((type(x108) is str))) and ((x109 := v.get("value", _M)) is _M or ((x109 is None or type(x109) is str))))))
+    return bool(((type(v) is dict and "name" in v and ((x108 := v.get("name", _M)) is _M or ((type(x108) is str))) and ((x109 := v.get("value", _M)) is _M or ((x109 is None or type(x109) is str))) and (v.keys() <= K243 or opened(OPEN)))))
 
 
 def f_asset(v: Any) -> bool:
@@ -1313,12 +1357,15 @@ def f_asset(v: Any) -> bool:
     try:
         x124, x125, x126, x127, x128 = K247(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_asset(v)
+    if len(v) != 5:
+        OPEN.add(1)
     return bool(((type(x124) is str)) and ((x125 is None or type(x125) is str)) and ((type(x126) is str)) and ((x127 is None or type(x127) is str)) and ((x128 is None or type(x128) is str)))
 
 
 def e_asset(v: Any) -> bool:
-    return bool(((type(v) is dict and "role" in v and "url" in v and ((x119 := v.get("role", _M)) is _M or ((type(x119) is str))) and ((x120 := v.get("area", _M)) is _M or ((x120 is None or type(x120) is str))) and ((x121 := v.get("url", _M)) is _M or ((type(x121) is str))) and ((x122 := v.get("content_type", _M)) is _M or ((x122 is None or type(x122) is str))) and ((x123 := v.get("hash", _M)) is _M or ((x123 is None or type(x123) is str))))))
+    return bool(((type(v) is dict and "role" in v and "url" in v and ((x119 := v.get("role", _M)) is _M or ((type(x119) is str))) and ((x120 := v.get("area", _M)) is _M or ((x120 is None or type(x120) is str))) and ((x121 := v.get("url", _M)) is _M or ((type(x121) is str))) and ((x122 := v.get("content_type", _M)) is _M or ((x122 is None or type(x122) is str))) and ((x123 := v.get("hash", _M)) is _M or ((x123 is None or type(x123) is str))) and (v.keys() <= K246 or opened(OPEN)))))
 
 
 def f_document(v: Any) -> bool:
@@ -1327,12 +1374,15 @@ def f_document(v: Any) -> bool:
     try:
         x132, x133 = K249(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_document(v)
+    if len(v) != 2:
+        OPEN.add(1)
     return bool(((type(x132) is str)) and ((type(x133) is str)))
 
 
 def e_document(v: Any) -> bool:
-    return bool(((type(v) is dict and "type" in v and "url" in v and ((x130 := v.get("type", _M)) is _M or ((type(x130) is str))) and ((x131 := v.get("url", _M)) is _M or ((type(x131) is str))))))
+    return bool(((type(v) is dict and "type" in v and "url" in v and ((x130 := v.get("type", _M)) is _M or ((type(x130) is str))) and ((x131 := v.get("url", _M)) is _M or ((type(x131) is str))) and (v.keys() <= K248 or opened(OPEN)))))
 
 
 def f_history_item(v: Any) -> bool:
@@ -1341,16 +1391,19 @@ def f_history_item(v: Any) -> bool:
     try:
         x141, x142, x143, x144, x145 = K251(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_history_item(v)
-    return bool(((type(x141) is str and (x141 in K232 or K232.match(x141)))) and ((type(x142) is str)) and ((x143 is None or type(x143) is int)) and ((x144 is None or type(x144) is str)) and ((x145 is None or type(x145) is str)))
+    if len(v) != 5:
+        OPEN.add(1)
+    return bool(((type(x141) is str and (x141 in K232 or K232.match(x141)))) and ((type(x142) is str)) and ((x143 is None or type(x143) is int and (-9223372036854775808 <= x143 <= 9223372036854775807))) and ((x144 is None or type(x144) is str)) and ((x145 is None or type(x145) is str)))
 
 
 def e_history_item(v: Any) -> bool:
-    return bool(((type(v) is dict and "at" in v and "status" in v and ((x136 := v.get("at", _M)) is _M or ((type(x136) is str and (x136 in K232 or K232.match(x136))))) and ((x137 := v.get("status", _M)) is _M or ((type(x137) is str))) and ((x138 := v.get("status_id", _M)) is _M or ((x138 is None or type(x138) is int))) and ((x139 := v.get("actor_id", _M)) is _M or ((x139 is None or type(x139) is str))) and ((x140 := v.get("info", _M)) is _M or ((x140 is None or type(x140) is str))))))
+    return bool(((type(v) is dict and "at" in v and "status" in v and ((x136 := v.get("at", _M)) is _M or ((type(x136) is str and (x136 in K232 or K232.match(x136))))) and ((x137 := v.get("status", _M)) is _M or ((type(x137) is str))) and ((x138 := v.get("status_id", _M)) is _M or ((x138 is None or type(x138) is int and (-9223372036854775808 <= x138 <= 9223372036854775807)))) and ((x139 := v.get("actor_id", _M)) is _M or ((x139 is None or type(x139) is str))) and ((x140 := v.get("info", _M)) is _M or ((x140 is None or type(x140) is str))) and (v.keys() <= K250 or opened(OPEN)))))
 
 
 def e_line(v: Any) -> bool:
-    return bool(((type(v) is dict and "id" in v and "sku" in v and "quantity" in v and ((x89 := v.get("id", _M)) is _M or ((type(x89) is str))) and ((x90 := v.get("line_number", _M)) is _M or ((x90 is None or type(x90) is int and (x90 >= 0)))) and ((x91 := v.get("external_refs", _M)) is _M or ((type(x91) is dict and (not x91 or set(map(type, x91.values())) <= K227)))) and ((x92 := v.get("sku", _M)) is _M or ((type(x92) is str))) and ((x93 := v.get("product_ref", _M)) is _M or ((x93 is None or type(x93) is str))) and ((x94 := v.get("name", _M)) is _M or ((x94 is None or type(x94) is str))) and ((x95 := v.get("description", _M)) is _M or ((x95 is None or type(x95) is str))) and ((x96 := v.get("quantity", _M)) is _M or ((type(x96) is int and (x96 >= 0)))) and ((x97 := v.get("quantity_shipped", _M)) is _M or ((x97 is None or type(x97) is int and (x97 >= 0)))) and ((x98 := v.get("status", _M)) is _M or ((x98 is None or type(x98) is str))) and ((x99 := v.get("source_status", _M)) is _M or ((x99 is None or type(x99) is str))) and ((x100 := v.get("unit_price", _M)) is _M or (x100 is None or ((type(x100) is str and (x100 in K240 or K240.match(x100)))))) and ((x101 := v.get("unit_price_incl_tax", _M)) is _M or (x101 is None or ((type(x101) is str and (x101 in K240 or K240.match(x101)))))) and ((x102 := v.get("tax_rate", _M)) is _M or (x102 is None or ((type(x102) is str and (x102 in K240 or K240.match(x102)))))) and ((x103 := v.get("tax_amount", _M)) is _M or (x103 is None or ((type(x103) is str and (x103 in K240 or K240.match(x103)))))) and ((x104 := v.get("discount_amount", _M)) is _M or (x104 is None or ((type(x104) is str and (x104 in K240 or K240.match(x104)))))) and ((x105 := v.get("row_total", _M)) is _M or (x105 is None or ((type(x105) is str and (x105 in K240 or K240.match(x105)))))) and ((x106 := v.get("row_total_incl_tax", _M)) is _M or (x106 is None or ((type(x106) is str and (x106 in K240 or K240.match(x106)))))) and ((x107 := v.get("attributes", _M)) is _M or ((type(x107) is list and (not x107 or all(map(f_attribute, x107)))))) and ((x112 := v.get("attribute_summary", _M)) is _M or ((x112 is None or type(x112) is str))) and ((x113 := v.get("delivery_type", _M)) is _M or ((x113 is None or type(x113) is str))) and ((x114 := v.get("print", _M)) is _M or (x114 is None or ((type(x114) is dict and ((x115 := x114.get("pages", _M)) is _M or ((x115 is None or type(x115) is int and (x115 >= 0)))) and ((x116 := x114.get("width_mm", _M)) is _M or (x116 is None or ((type(x116) is str and (x116 in K240 or K240.match(x116)))))) and ((x117 := x114.get("height_mm", _M)) is _M or (x117 is None or ((type(x117) is str and (x117 in K240 or K240.match(x117)))))))))) and ((x118 := v.get("assets", _M)) is _M or ((type(x118) is list and (not x118 or all(map(f_asset, x118)))))) and ((x129 := v.get("documents", _M)) is _M or ((type(x129) is list and (not x129 or all(map(f_document, x129)))))) and ((x134 := v.get("extra_data", _M)) is _M or ((type(x134) is dict and (not x134 or set(map(type, x134.values())) <= K227)))) and ((x135 := v.get("history", _M)) is _M or ((type(x135) is list and (not x135 or all(map(f_history_item, x135)))))) and ((x146 := v.get("approval_history", _M)) is _M or ((type(x146) is list and (not x146 or all(map(f_history_item, x146)))))) and ((x147 := v.get("supplier", _M)) is _M or ((x147 is None or type(x147) is str))))))
+    return bool(((type(v) is dict and "id" in v and "sku" in v and "quantity" in v and ((x89 := v.get("id", _M)) is _M or ((type(x89) is str))) and ((x90 := v.get("line_number", _M)) is _M or ((x90 is None or type(x90) is int and (0 <= x90 <= 9223372036854775807)))) and ((x91 := v.get("external_refs", _M)) is _M or ((type(x91) is dict and (not x91 or set(map(type, x91.values())) <= K227)))) and ((x92 := v.get("sku", _M)) is _M or ((type(x92) is str))) and ((x93 := v.get("product_ref", _M)) is _M or ((x93 is None or type(x93) is str))) and ((x94 := v.get("name", _M)) is _M or ((x94 is None or type(x94) is str))) and ((x95 := v.get("description", _M)) is _M or ((x95 is None or type(x95) is str))) and ((x96 := v.get("quantity", _M)) is _M or ((type(x96) is int and (0 <= x96 <= 9223372036854775807)))) and ((x97 := v.get("quantity_shipped", _M)) is _M or ((x97 is None or type(x97) is int and (0 <= x97 <= 9223372036854775807)))) and ((x98 := v.get("status", _M)) is _M or ((x98 is None or type(x98) is str))) and ((x99 := v.get("source_status", _M)) is _M or ((x99 is None or type(x99) is str))) and ((x100 := v.get("unit_price", _M)) is _M or (x100 is None or ((type(x100) is str and (x100 in K240 or K240.match(x100)))))) and ((x101 := v.get("unit_price_incl_tax", _M)) is _M or (x101 is None or ((type(x101) is str and (x101 in K240 or K240.match(x101)))))) and ((x102 := v.get("tax_rate", _M)) is _M or (x102 is None or ((type(x102) is str and (x102 in K240 or K240.match(x102)))))) and ((x103 := v.get("tax_amount", _M)) is _M or (x103 is None or ((type(x103) is str and (x103 in K240 or K240.match(x103)))))) and ((x104 := v.get("discount_amount", _M)) is _M or (x104 is None or ((type(x104) is str and (x104 in K240 or K240.match(x104)))))) and ((x105 := v.get("row_total", _M)) is _M or (x105 is None or ((type(x105) is str and (x105 in K240 or K240.match(x105)))))) and ((x106 := v.get("row_total_incl_tax", _M)) is _M or (x106 is None or ((type(x106) is str and (x106 in K240 or K240.match(x106)))))) and ((x107 := v.get("attributes", _M)) is _M or ((type(x107) is list and (not x107 or all(map(f_attribute, x107)))))) and ((x112 := v.get("attribute_summary", _M)) is _M or ((x112 is None or type(x112) is str))) and ((x113 := v.get("delivery_type", _M)) is _M or ((x113 is None or type(x113) is str))) and ((x114 := v.get("print", _M)) is _M or (x114 is None or ((type(x114) is dict and ((x115 := x114.get("pages", _M)) is _M or ((x115 is None or type(x115) is int and (0 <= x115 <= 9223372036854775807)))) and ((x116 := x114.get("width_mm", _M)) is _M or (x116 is None or ((type(x116) is str and (x116 in K240 or K240.match(x116)))))) and ((x117 := x114.get("height_mm", _M)) is _M or (x117 is None or ((type(x117) is str and (x117 in K240 or K240.match(x117)))))) and (x114.keys() <= K245 or opened(OPEN)))))) and ((x118 := v.get("assets", _M)) is _M or ((type(x118) is list and (not x118 or all(map(f_asset, x118)))))) and ((x129 := v.get("documents", _M)) is _M or ((type(x129) is list and (not x129 or all(map(f_document, x129)))))) and ((x134 := v.get("extra_data", _M)) is _M or ((type(x134) is dict and (not x134 or set(map(type, x134.values())) <= K227)))) and ((x135 := v.get("history", _M)) is _M or ((type(x135) is list and (not x135 or all(map(f_history_item, x135)))))) and ((x146 := v.get("approval_history", _M)) is _M or ((type(x146) is list and (not x146 or all(map(f_history_item, x146)))))) and ((x147 := v.get("supplier", _M)) is _M or ((x147 is None or type(x147) is str))) and (v.keys() <= K252 or opened(OPEN)))))
 
 
 def f_payment(v: Any) -> bool:
@@ -1359,12 +1412,15 @@ def f_payment(v: Any) -> bool:
     try:
         x216, x217, x218, x219, x220, x221, x222, x223, x224, x225, x226, x227 = K255(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_payment(v)
+    if len(v) != 12:
+        OPEN.add(1)
     return bool(((x216 is None or type(x216) is str)) and ((x217 is None or type(x217) is str)) and ((x218 is None or type(x218) is str)) and ((x219 is None or type(x219) is str)) and ((x220 is None or type(x220) is str)) and ((x221 is None or type(x221) is str)) and ((x222 is None or type(x222) is str)) and ((x227 is None or type(x227) is str)) and K234.every((x223,)) and K240.every((x224,)) and K232.every((x225, x226)))
 
 
 def e_payment(v: Any) -> bool:
-    return bool(((type(v) is dict and ((x204 := v.get("method", _M)) is _M or ((x204 is None or type(x204) is str))) and ((x205 := v.get("transaction_id", _M)) is _M or ((x205 is None or type(x205) is str))) and ((x206 := v.get("capture_transaction_id", _M)) is _M or ((x206 is None or type(x206) is str))) and ((x207 := v.get("authorization_request_id", _M)) is _M or ((x207 is None or type(x207) is str))) and ((x208 := v.get("capture_request_id", _M)) is _M or ((x208 is None or type(x208) is str))) and ((x209 := v.get("platform_transaction_id", _M)) is _M or ((x209 is None or type(x209) is str))) and ((x210 := v.get("purchase_order_number", _M)) is _M or ((x210 is None or type(x210) is str))) and ((x211 := v.get("currency", _M)) is _M or (x211 is None or ((type(x211) is str and (x211 in K234 or K234.match(x211)))))) and ((x212 := v.get("amount", _M)) is _M or (x212 is None or ((type(x212) is str and (x212 in K240 or K240.match(x212)))))) and ((x213 := v.get("authorization_expires_at", _M)) is _M or (x213 is None or ((type(x213) is str and (x213 in K232 or K232.match(x213)))))) and ((x214 := v.get("transacted_at", _M)) is _M or (x214 is None or ((type(x214) is str and (x214 in K232 or K232.match(x214)))))) and ((x215 := v.get("status", _M)) is _M or ((x215 is None or type(x215) is str))))))
+    return bool(((type(v) is dict and ((x204 := v.get("method", _M)) is _M or ((x204 is None or type(x204) is str))) and ((x205 := v.get("transaction_id", _M)) is _M or ((x205 is None or type(x205) is str))) and ((x206 := v.get("capture_transaction_id", _M)) is _M or ((x206 is None or type(x206) is str))) and ((x207 := v.get("authorization_request_id", _M)) is _M or ((x207 is None or type(x207) is str))) and ((x208 := v.get("capture_request_id", _M)) is _M or ((x208 is None or type(x208) is str))) and ((x209 := v.get("platform_transaction_id", _M)) is _M or ((x209 is None or type(x209) is str))) and ((x210 := v.get("purchase_order_number", _M)) is _M or ((x210 is None or type(x210) is str))) and ((x211 := v.get("currency", _M)) is _M or (x211 is None or ((type(x211) is str and (x211 in K234 or K234.match(x211)))))) and ((x212 := v.get("amount", _M)) is _M or (x212 is None or ((type(x212) is str and (x212 in K240 or K240.match(x212)))))) and ((x213 := v.get("authorization_expires_at", _M)) is _M or (x213 is None or ((type(x213) is str and (x213 in K232 or K232.match(x213)))))) and ((x214 := v.get("transacted_at", _M)) is _M or (x214 is None or ((type(x214) is str and (x214 in K232 or K232.match(x214)))))) and ((x215 := v.get("status", _M)) is _M or ((x215 is None or type(x215) is str))) and (v.keys() <= K254 or opened(OPEN)))))
 
 
 def f_shipment(v: Any) -> bool:
@@ -1373,8 +1429,11 @@ def f_shipment(v: Any) -> bool:
     try:
         x246, x247, x248, x249, x250, x251, x252, x256, x260 = K259(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_shipment(v)
-    if not (((x246 is None or type(x246) is str)) and ((x247 is None or type(x247) is str)) and ((x248 is None or type(x248) is str)) and ((x249 is None or type(x249) is str)) and ((x250 is None or type(x250) is str)) and ((type(x252) is list and (not x252 or all(((type(x253) is dict and "code" in x253 and ((x254 := x253.get("code", _M)) is _M or ((type(x254) is str))) and ((x255 := x253.get("url", _M)) is _M or ((x255 is None or type(x255) is str))))) for x253 in x252)))) and ((type(x256) is list and (not x256 or all(((type(x257) is dict and "line_id" in x257 and "quantity" in x257 and ((x258 := x257.get("line_id", _M)) is _M or ((type(x258) is str))) and ((x259 := x257.get("quantity", _M)) is _M or ((type(x259) is int and (x259 >= 0)))))) for x257 in x256)))) and type(x260) is list and K232.every((x251,))):
+    if len(v) != 9:
+        OPEN.add(1)
+    if not (((x246 is None or type(x246) is str)) and ((x247 is None or type(x247) is str)) and ((x248 is None or type(x248) is str)) and ((x249 is None or type(x249) is str)) and ((x250 is None or type(x250) is str)) and ((type(x252) is list and (not x252 or all(((type(x253) is dict and "code" in x253 and ((x254 := x253.get("code", _M)) is _M or ((type(x254) is str))) and ((x255 := x253.get("url", _M)) is _M or ((x255 is None or type(x255) is str))) and (x253.keys() <= K256 or opened(OPEN)))) for x253 in x252)))) and ((type(x256) is list and (not x256 or all(((type(x257) is dict and "line_id" in x257 and "quantity" in x257 and ((x258 := x257.get("line_id", _M)) is _M or ((type(x258) is str))) and ((x259 := x257.get("quantity", _M)) is _M or ((type(x259) is int and (0 <= x259 <= 9223372036854775807)))) and (x257.keys() <= K257 or opened(OPEN)))) for x257 in x256)))) and type(x260) is list and K232.every((x251,))):
         return False
     for x261 in x260:
         if type(x261) is not dict:
@@ -1382,17 +1441,20 @@ def f_shipment(v: Any) -> bool:
         try:
             x262, x263 = K249(x261)
         except KeyError:
+            OPEN.add(1)
             if e_document(x261):
                 continue
             return False
+        if len(x261) != 2:
+            OPEN.add(1)
         if not (((type(x262) is str)) and ((type(x263) is str))):
             return False
     return True
 
 
 def e_shipment(v: Any) -> bool:
-    return bool(((type(v) is dict and ((x231 := v.get("id", _M)) is _M or ((x231 is None or type(x231) is str))) and ((x232 := v.get("status", _M)) is _M or ((x232 is None or type(x232) is str))) and ((x233 := v.get("carrier", _M)) is _M or ((x233 is None or type(x233) is str))) and ((x234 := v.get("service", _M)) is _M or ((x234 is None or type(x234) is str))) and ((x235 := v.get("method_code", _M)) is _M or ((x235 is None or type(x235) is str))) and ((x236 := v.get("shipped_at", _M)) is _M or (x236 is None or ((type(x236) is str and (x236 in K232 or K232.match(x236)))))) and ((x237 := v.get("tracking", _M)) is _M or ((type(x237) is list and (not x237 or all(((type(x238) is dict and "code" in x238 and ((x239 := x238.get("code", _M)) is _M or ((type(x239) is str))) and ((x240 := x238.get("url", _M)) is _M or ((x240 is None or type(x240) is str))))) for x238 in x237))))) and ((x241 := v.get("lines", _M)) is _M or ((type(x241) is list and (not x241 or all(((type(x242) is dict and "line_id" in x242 and "quantity" in x242 and ((x243 := x242.get("line_id", _M)) is _M or ((type(x243) is str))) and ((x244 := x242.get("quantity", _M)) is _M or ((type(x244) is int and (x244 >= 0)))))) for x242 in x241))))) and ((x245 := v.get("documents", _M)) is _M or ((type(x245) is list and (not x245 or all(map(f_document, x245)))))))))
+    return bool(((type(v) is dict and ((x231 := v.get("id", _M)) is _M or ((x231 is None or type(x231) is str))) and ((x232 := v.get("status", _M)) is _M or ((x232 is None or type(x232) is str))) and ((x233 := v.get("carrier", _M)) is _M or ((x233 is None or type(x233) is str))) and ((x234 := v.get("service", _M)) is _M or ((x234 is None or type(x234) is str))) and ((x235 := v.get("method_code", _M)) is _M or ((x235 is None or type(x235) is str))) and ((x236 := v.get("shipped_at", _M)) is _M or (x236 is None or ((type(x236) is str and (x236 in K232 or K232.match(x236)))))) and ((x237 := v.get("tracking", _M)) is _M or ((type(x237) is list and (not x237 or all(((type(x238) is dict and "code" in x238 and ((x239 := x238.get("code", _M)) is _M or ((type(x239) is str))) and ((x240 := x238.get("url", _M)) is _M or ((x240 is None or type(x240) is str))) and (x238.keys() <= K256 or opened(OPEN)))) for x238 in x237))))) and ((x241 := v.get("lines", _M)) is _M or ((type(x241) is list and (not x241 or all(((type(x242) is dict and "line_id" in x242 and "quantity" in x242 and ((x243 := x242.get("line_id", _M)) is _M or ((type(x243) is str))) and ((x244 := x242.get("quantity", _M)) is _M or ((type(x244) is int and (0 <= x244 <= 9223372036854775807)))) and (x242.keys() <= K257 or opened(OPEN)))) for x242 in x241))))) and ((x245 := v.get("documents", _M)) is _M or ((type(x245) is list and (not x245 or all(map(f_document, x245)))))) and (v.keys() <= K258 or opened(OPEN)))))
 
 
 def e__root(v: Any) -> bool:
-    return bool(((type(v) is dict and "schema" in v and "number" in v and "lines" in v and ((x1 := v.get("schema", _M)) is _M or ((type(x1) is str and x1 in K226))) and ((x2 := v.get("id", _M)) is _M or ((x2 is None or type(x2) is str))) and ((x3 := v.get("number", _M)) is _M or ((type(x3) is str and (len(x3) >= 1)))) and ((x4 := v.get("external_refs", _M)) is _M or ((type(x4) is dict and (not x4 or set(map(type, x4.values())) <= K227)))) and ((x5 := v.get("source", _M)) is _M or (x5 is None or ((type(x5) is dict and ((x6 := x5.get("system", _M)) is _M or ((x6 is None or type(x6) is str))) and ((x7 := x5.get("channel", _M)) is _M or (x7 is None or ((type(x7) is dict and ((x8 := x7.get("id", _M)) is _M or ((x8 is None or type(x8) is str))) and ((x9 := x7.get("name", _M)) is _M or ((x9 is None or type(x9) is str))) and ((x10 := x7.get("type", _M)) is _M or ((x10 is None or type(x10) is str))))))) and ((x11 := x5.get("store", _M)) is _M or ((x11 is None or type(x11) is str))))))) and ((x12 := v.get("supplier", _M)) is _M or (x12 is None or ((type(x12) is dict and ((x13 := x12.get("id", _M)) is _M or ((x13 is None or type(x13) is str))) and ((x14 := x12.get("name", _M)) is _M or ((x14 is None or type(x14) is str))))))) and ((x15 := v.get("status", _M)) is _M or ((x15 is None or (type(x15) is str and x15 in K231)))) and ((x16 := v.get("source_status", _M)) is _M or ((x16 is None or type(x16) is str))) and ((x17 := v.get("hold", _M)) is _M or (x17 is None or ((type(x17) is dict and "on_hold" in x17 and ((x18 := x17.get("on_hold", _M)) is _M or ((type(x18) is bool))) and ((x19 := x17.get("reason", _M)) is _M or ((x19 is None or type(x19) is str))) and ((x20 := x17.get("until", _M)) is _M or (x20 is None or ((type(x20) is str and (x20 in K232 or K232.match(x20)))))))))) and ((x21 := v.get("tags", _M)) is _M or ((type(x21) is list and (not x21 or set(map(type, x21)) <= K227)))) and ((x22 := v.get("placed_at", _M)) is _M or (x22 is None or ((type(x22) is str and (x22 in K232 or K232.match(x22)))))) and ((x23 := v.get("created_at", _M)) is _M or (x23 is None or ((type(x23) is str and (x23 in K232 or K232.match(x23)))))) and ((x24 := v.get("updated_at", _M)) is _M or (x24 is None or ((type(x24) is str and (x24 in K232 or K232.match(x24)))))) and ((x25 := v.get("currency", _M)) is _M or (x25 is None or ((type(x25) is str and (x25 in K234 or K234.match(x25)))))) and ((x26 := v.get("po_number", _M)) is _M or ((x26 is None or type(x26) is str))) and ((x27 := v.get("customer", _M)) is _M or (x27 is None or ((type(x27) is dict and ((x28 := x27.get("id", _M)) is _M or ((x28 is None or type(x28) is str))) and ((x29 := x27.get("email", _M)) is _M or ((x29 is None or type(x29) is str))) and ((x30 := x27.get("first_name", _M)) is _M or ((x30 is None or type(x30) is str))) and ((x31 := x27.get("last_name", _M)) is _M or ((x31 is None or type(x31) is str))) and ((x32 := x27.get("phone", _M)) is _M or ((x32 is None or type(x32) is str))) and ((x33 := x27.get("company", _M)) is _M or ((x33 is None or type(x33) is str))) and ((x34 := x27.get("is_guest", _M)) is _M or ((x34 is None or type(x34) is bool))) and ((x35 := x27.get("group", _M)) is _M or ((x35 is None or type(x35) is str))))))) and ((x36 := v.get("billing_address", _M)) is _M or (x36 is None or f_address(x36))) and ((x67 := v.get("shipping_address", _M)) is _M or (x67 is None or f_address(x67))) and ((x68 := v.get("shipping", _M)) is _M or (x68 is None or ((type(x68) is dict and ((x69 := x68.get("method_code", _M)) is _M or ((x69 is None or type(x69) is str))) and ((x70 := x68.get("method_name", _M)) is _M or ((x70 is None or type(x70) is str))) and ((x71 := x68.get("carrier", _M)) is _M or ((x71 is None or type(x71) is str))) and ((x72 := x68.get("instructions", _M)) is _M or ((x72 is None or type(x72) is str))) and ((x73 := x68.get("deliver_by", _M)) is _M or (x73 is None or ((type(x73) is str and (x73 in K232 or K232.match(x73)))))) and ((x74 := x68.get("dispatch_by", _M)) is _M or (x74 is None or ((type(x74) is str and (x74 in K232 or K232.match(x74)))))))))) and ((x75 := v.get("totals", _M)) is _M or (x75 is None or ((type(x75) is dict and ((x76 := x75.get("subtotal", _M)) is _M or (x76 is None or ((type(x76) is str and (x76 in K240 or K240.match(x76)))))) and ((x77 := x75.get("discount", _M)) is _M or (x77 is None or ((type(x77) is str and (x77 in K240 or K240.match(x77)))))) and ((x78 := x75.get("shipping", _M)) is _M or (x78 is None or ((type(x78) is str and (x78 in K240 or K240.match(x78)))))) and ((x79 := x75.get("tax", _M)) is _M or (x79 is None or ((type(x79) is str and (x79 in K240 or K240.match(x79)))))) and ((x80 := x75.get("grand_total", _M)) is _M or (x80 is None or ((type(x80) is str and (x80 in K240 or K240.match(x80)))))) and ((x81 := x75.get("prices_include_tax", _M)) is _M or ((x81 is None or type(x81) is bool))))))) and ((x82 := v.get("discounts", _M)) is _M or ((type(x82) is list and (not x82 or all(((type(x83) is dict and ((x84 := x83.get("code", _M)) is _M or ((x84 is None or type(x84) is str))) and ((x85 := x83.get("name", _M)) is _M or ((x85 is None or type(x85) is str))) and ((x86 := x83.get("amount", _M)) is _M or (x86 is None or ((type(x86) is str and (x86 in K240 or K240.match(x86)))))) and ((x87 := x83.get("line_ids", _M)) is _M or ((type(x87) is list and (not x87 or set(map(type, x87)) <= K227)))))) for x83 in x82))))) and ((x88 := v.get("lines", _M)) is _M or ((type(x88) is list and (not x88 or all(map(f_line, x88)))))) and ((x203 := v.get("payments", _M)) is _M or ((type(x203) is list and (not x203 or all(map(f_payment, x203)))))) and ((x228 := v.get("history", _M)) is _M or ((type(x228) is list and (not x228 or all(map(f_history_item, x228)))))) and ((x229 := v.get("approval_history", _M)) is _M or ((type(x229) is list and (not x229 or all(map(f_history_item, x229)))))) and ((x230 := v.get("shipments", _M)) is _M or ((type(x230) is list and (not x230 or all(map(f_shipment, x230)))))) and ((x264 := v.get("documents", _M)) is _M or ((type(x264) is list and (not x264 or all(map(f_document, x264)))))) and ((x265 := v.get("notes", _M)) is _M or (x265 is None or ((type(x265) is dict and ((x266 := x265.get("customer", _M)) is _M or ((x266 is None or type(x266) is str))) and ((x267 := x265.get("internal", _M)) is _M or ((type(x267) is list and (not x267 or set(map(type, x267)) <= K227)))))))) and ((x268 := v.get("extra_data", _M)) is _M or ((type(x268) is dict and (not x268 or set(map(type, x268.values())) <= K227)))) and ((x269 := v.get("sync", _M)) is _M or (x269 is None or ((type(x269) is dict and ((x270 := x269.get("exported", _M)) is _M or ((type(x270) is bool))) and ((x271 := x269.get("exported_at", _M)) is _M or (x271 is None or ((type(x271) is str and (x271 in K232 or K232.match(x271)))))))))))))
+    return bool(((type(v) is dict and "schema" in v and "number" in v and "lines" in v and ((x1 := v.get("schema", _M)) is _M or ((type(x1) is str and x1 in K226))) and ((x2 := v.get("id", _M)) is _M or ((x2 is None or type(x2) is str))) and ((x3 := v.get("number", _M)) is _M or ((type(x3) is str and (len(x3) >= 1)))) and ((x4 := v.get("external_refs", _M)) is _M or ((type(x4) is dict and (not x4 or set(map(type, x4.values())) <= K227)))) and ((x5 := v.get("source", _M)) is _M or (x5 is None or ((type(x5) is dict and ((x6 := x5.get("system", _M)) is _M or ((x6 is None or type(x6) is str))) and ((x7 := x5.get("channel", _M)) is _M or (x7 is None or ((type(x7) is dict and ((x8 := x7.get("id", _M)) is _M or ((x8 is None or type(x8) is str))) and ((x9 := x7.get("name", _M)) is _M or ((x9 is None or type(x9) is str))) and ((x10 := x7.get("type", _M)) is _M or ((x10 is None or type(x10) is str))) and (x7.keys() <= K228 or opened(OPEN)))))) and ((x11 := x5.get("store", _M)) is _M or ((x11 is None or type(x11) is str))) and (x5.keys() <= K229 or opened(OPEN)))))) and ((x12 := v.get("supplier", _M)) is _M or (x12 is None or ((type(x12) is dict and ((x13 := x12.get("id", _M)) is _M or ((x13 is None or type(x13) is str))) and ((x14 := x12.get("name", _M)) is _M or ((x14 is None or type(x14) is str))) and (x12.keys() <= K230 or opened(OPEN)))))) and ((x15 := v.get("status", _M)) is _M or ((x15 is None or (type(x15) is str and x15 in K231)))) and ((x16 := v.get("source_status", _M)) is _M or ((x16 is None or type(x16) is str))) and ((x17 := v.get("hold", _M)) is _M or (x17 is None or ((type(x17) is dict and "on_hold" in x17 and ((x18 := x17.get("on_hold", _M)) is _M or ((type(x18) is bool))) and ((x19 := x17.get("reason", _M)) is _M or ((x19 is None or type(x19) is str))) and ((x20 := x17.get("until", _M)) is _M or (x20 is None or ((type(x20) is str and (x20 in K232 or K232.match(x20)))))) and (x17.keys() <= K233 or opened(OPEN)))))) and ((x21 := v.get("tags", _M)) is _M or ((type(x21) is list and (not x21 or set(map(type, x21)) <= K227)))) and ((x22 := v.get("placed_at", _M)) is _M or (x22 is None or ((type(x22) is str and (x22 in K232 or K232.match(x22)))))) and ((x23 := v.get("created_at", _M)) is _M or (x23 is None or ((type(x23) is str and (x23 in K232 or K232.match(x23)))))) and ((x24 := v.get("updated_at", _M)) is _M or (x24 is None or ((type(x24) is str and (x24 in K232 or K232.match(x24)))))) and ((x25 := v.get("currency", _M)) is _M or (x25 is None or ((type(x25) is str and (x25 in K234 or K234.match(x25)))))) and ((x26 := v.get("po_number", _M)) is _M or ((x26 is None or type(x26) is str))) and ((x27 := v.get("customer", _M)) is _M or (x27 is None or ((type(x27) is dict and ((x28 := x27.get("id", _M)) is _M or ((x28 is None or type(x28) is str))) and ((x29 := x27.get("email", _M)) is _M or ((x29 is None or type(x29) is str))) and ((x30 := x27.get("first_name", _M)) is _M or ((x30 is None or type(x30) is str))) and ((x31 := x27.get("last_name", _M)) is _M or ((x31 is None or type(x31) is str))) and ((x32 := x27.get("phone", _M)) is _M or ((x32 is None or type(x32) is str))) and ((x33 := x27.get("company", _M)) is _M or ((x33 is None or type(x33) is str))) and ((x34 := x27.get("is_guest", _M)) is _M or ((x34 is None or type(x34) is bool))) and ((x35 := x27.get("group", _M)) is _M or ((x35 is None or type(x35) is str))) and (x27.keys() <= K235 or opened(OPEN)))))) and ((x36 := v.get("billing_address", _M)) is _M or (x36 is None or f_address(x36))) and ((x67 := v.get("shipping_address", _M)) is _M or (x67 is None or f_address(x67))) and ((x68 := v.get("shipping", _M)) is _M or (x68 is None or ((type(x68) is dict and ((x69 := x68.get("method_code", _M)) is _M or ((x69 is None or type(x69) is str))) and ((x70 := x68.get("method_name", _M)) is _M or ((x70 is None or type(x70) is str))) and ((x71 := x68.get("carrier", _M)) is _M or ((x71 is None or type(x71) is str))) and ((x72 := x68.get("instructions", _M)) is _M or ((x72 is None or type(x72) is str))) and ((x73 := x68.get("deliver_by", _M)) is _M or (x73 is None or ((type(x73) is str and (x73 in K232 or K232.match(x73)))))) and ((x74 := x68.get("dispatch_by", _M)) is _M or (x74 is None or ((type(x74) is str and (x74 in K232 or K232.match(x74)))))) and (x68.keys() <= K239 or opened(OPEN)))))) and ((x75 := v.get("totals", _M)) is _M or (x75 is None or ((type(x75) is dict and ((x76 := x75.get("subtotal", _M)) is _M or (x76 is None or ((type(x76) is str and (x76 in K240 or K240.match(x76)))))) and ((x77 := x75.get("discount", _M)) is _M or (x77 is None or ((type(x77) is str and (x77 in K240 or K240.match(x77)))))) and ((x78 := x75.get("shipping", _M)) is _M or (x78 is None or ((type(x78) is str and (x78 in K240 or K240.match(x78)))))) and ((x79 := x75.get("tax", _M)) is _M or (x79 is None or ((type(x79) is str and (x79 in K240 or K240.match(x79)))))) and ((x80 := x75.get("grand_total", _M)) is _M or (x80 is None or ((type(x80) is str and (x80 in K240 or K240.match(x80)))))) and ((x81 := x75.get("prices_include_tax", _M)) is _M or ((x81 is None or type(x81) is bool))) and (x75.keys() <= K241 or opened(OPEN)))))) and ((x82 := v.get("discounts", _M)) is _M or ((type(x82) is list and (not x82 or all(((type(x83) is dict and ((x84 := x83.get("code", _M)) is _M or ((x84 is None or type(x84) is str))) and ((x85 := x83.get("name", _M)) is _M or ((x85 is None or type(x85) is str))) and ((x86 := x83.get("amount", _M)) is _M or (x86 is None or ((type(x86) is str and (x86 in K240 or K240.match(x86)))))) and ((x87 := x83.get("line_ids", _M)) is _M or ((type(x87) is list and (not x87 or set(map(type, x87)) <= K227)))) and (x83.keys() <= K242 or opened(OPEN)))) for x83 in x82))))) and ((x88 := v.get("lines", _M)) is _M or ((type(x88) is list and (not x88 or all(map(f_line, x88)))))) and ((x203 := v.get("payments", _M)) is _M or ((type(x203) is list and (not x203 or all(map(f_payment, x203)))))) and ((x228 := v.get("history", _M)) is _M or ((type(x228) is list and (not x228 or all(map(f_history_item, x228)))))) and ((x229 := v.get("approval_history", _M)) is _M or ((type(x229) is list and (not x229 or all(map(f_history_item, x229)))))) and ((x230 := v.get("shipments", _M)) is _M or ((type(x230) is list and (not x230 or all(map(f_shipment, x230)))))) and ((x264 := v.get("documents", _M)) is _M or ((type(x264) is list and (not x264 or all(map(f_document, x264)))))) and ((x265 := v.get("notes", _M)) is _M or (x265 is None or ((type(x265) is dict and ((x266 := x265.get("customer", _M)) is _M or ((x266 is None or type(x266) is str))) and ((x267 := x265.get("internal", _M)) is _M or ((type(x267) is list and (not x267 or set(map(type, x267)) <= K227)))) and (x265.keys() <= K260 or opened(OPEN)))))) and ((x268 := v.get("extra_data", _M)) is _M or ((type(x268) is dict and (not x268 or set(map(type, x268.values())) <= K227)))) and ((x269 := v.get("sync", _M)) is _M or (x269 is None or ((type(x269) is dict and ((x270 := x269.get("exported", _M)) is _M or ((type(x270) is bool))) and ((x271 := x269.get("exported_at", _M)) is _M or (x271 is None or ((type(x271) is str and (x271 in K232 or K232.match(x271)))))) and (x269.keys() <= K261 or opened(OPEN)))))) and (v.keys() <= K262 or opened(OPEN)))))

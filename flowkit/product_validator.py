@@ -11,9 +11,13 @@ import re
 from operator import itemgetter
 from typing import Any
 
-from flowkit.validation_fast import Matches, date_time_ok, in_enum, short, type_name
+from flowkit.validation_fast import Matches, date_time_ok, in_enum, opened, short, type_name
 
 SCHEMA_DIGEST = "1fe52854cfacf8750e15ffb57651436c"
+CLOSED_DEPTH = 3
+"""How deep a value the fast path passed may nest when it left OPEN empty (None: no bound)."""
+OPEN: set[int] = set()
+"""Marked when the fast path meets members beyond an object's properties, or does not vouch for the value."""
 _M = object()
 K1 = "expected object, got "
 K3 = " is not one of: flowkit.product/1"
@@ -98,6 +102,7 @@ K107 = itemgetter("schema", "id", "sku", "name", "description", "type", "source_
 def d__root(v: Any, p: Any, out: list[Any]) -> None:
     if f__root(v):
         return  # valid: no problem to name
+    OPEN.add(1)  # what the full walk passes, the fast path did not vouch for (``CLOSED_DEPTH``)
     if type(v) is not dict:
         out.append((p, K1 + type_name(v)))
     elif True:
@@ -398,8 +403,11 @@ def f__root(v: Any) -> bool:
     try:
         x56, x57, x58, x59, x60, x61, x62, x63, x64, x65, x68, x69, x70, x71, x72, x73, x74, x75, x76, x77, x78, x79, x80, x81, x82 = K107(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e__root(v)
-    if not (((type(x56) is str and x56 in K85)) and ((x57 is None or type(x57) is str)) and ((type(x58) is str and (len(x58) >= 1))) and ((x59 is None or type(x59) is str)) and ((x60 is None or type(x60) is str)) and ((x61 is None or (type(x61) is str and x61 in K86))) and ((x62 is None or type(x62) is str)) and ((x63 is None or (type(x63) is str and x63 in K87))) and ((type(x64) is dict and (not x64 or set(map(type, x64.values())) <= K88))) and (x65 is None or ((type(x65) is dict and ((x66 := x65.get("system", _M)) is _M or ((x66 is None or type(x66) is str))) and ((x67 := x65.get("store", _M)) is _M or ((x67 is None or type(x67) is str)))))) and ((x69 is None or (type(x69) is str and x69 in K91))) and (x70 is None or f_dimensions(x70)) and type(x71) is list and ((x75 is None or type(x75) is str)) and type(x76) is list and ((type(x77) is list and (not x77 or set(map(type, x77)) <= K88))) and type(x78) is list and (x79 is None or f_variants(x79)) and ((type(x82) is dict and (not x82 or set(map(type, x82.values())) <= K88))) and K90.every((x68,)) and K97.every((x72, x73)) and K98.every((x74,)) and K105.every((x80, x81))):
+    if len(v) != 25:
+        OPEN.add(1)
+    if not (((type(x56) is str and x56 in K85)) and ((x57 is None or type(x57) is str)) and ((type(x58) is str and (len(x58) >= 1))) and ((x59 is None or type(x59) is str)) and ((x60 is None or type(x60) is str)) and ((x61 is None or (type(x61) is str and x61 in K86))) and ((x62 is None or type(x62) is str)) and ((x63 is None or (type(x63) is str and x63 in K87))) and ((type(x64) is dict and (not x64 or set(map(type, x64.values())) <= K88))) and (x65 is None or ((type(x65) is dict and ((x66 := x65.get("system", _M)) is _M or ((x66 is None or type(x66) is str))) and ((x67 := x65.get("store", _M)) is _M or ((x67 is None or type(x67) is str))) and (x65.keys() <= K89 or opened(OPEN))))) and ((x69 is None or (type(x69) is str and x69 in K91))) and (x70 is None or f_dimensions(x70)) and type(x71) is list and ((x75 is None or type(x75) is str)) and type(x76) is list and ((type(x77) is list and (not x77 or set(map(type, x77)) <= K88))) and type(x78) is list and (x79 is None or f_variants(x79)) and ((type(x82) is dict and (not x82 or set(map(type, x82.values())) <= K88))) and K90.every((x68,)) and K97.every((x72, x73)) and K98.every((x74,)) and K105.every((x80, x81))):
         return False
     for x83 in x71:
         if type(x83) is not dict:
@@ -407,9 +415,12 @@ def f__root(v: Any) -> bool:
         try:
             x84, x85 = K96(x83)
         except KeyError:
+            OPEN.add(1)
             if e_barcode(x83):
                 continue
             return False
+        if len(x83) != 2:
+            OPEN.add(1)
         if not (((type(x84) is str)) and ((type(x85) is str and (len(x85) >= 1)))):
             return False
     for x86 in x76:
@@ -418,9 +429,12 @@ def f__root(v: Any) -> bool:
         try:
             x87, x88 = K100(x86)
         except KeyError:
+            OPEN.add(1)
             if e_attribute(x86):
                 continue
             return False
+        if len(x86) != 2:
+            OPEN.add(1)
         if not (((type(x87) is str)) and ((x88 is None or type(x88) is str))):
             return False
     for x89 in x78:
@@ -429,10 +443,13 @@ def f__root(v: Any) -> bool:
         try:
             x90, x91, x92, x93 = K102(x89)
         except KeyError:
+            OPEN.add(1)
             if e_image(x89):
                 continue
             return False
-        if not (((type(x90) is str and (len(x90) >= 1))) and ((type(x91) is str)) and ((x92 is None or type(x92) is str)) and ((x93 is None or type(x93) is int and (x93 >= 0)))):
+        if len(x89) != 4:
+            OPEN.add(1)
+        if not (((type(x90) is str and (len(x90) >= 1))) and ((type(x91) is str)) and ((x92 is None or type(x92) is str)) and ((x93 is None or type(x93) is int and (0 <= x93 <= 9223372036854775807)))):
             return False
     return True
 
@@ -443,12 +460,15 @@ def f_dimensions(v: Any) -> bool:
     try:
         x20, x21, x22, x23 = K94(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_dimensions(v)
+    if len(v) != 4:
+        OPEN.add(1)
     return bool(((x23 is None or (type(x23) is str and x23 in K92))) and K90.every((x20, x21, x22)))
 
 
 def e_dimensions(v: Any) -> bool:
-    return bool(((type(v) is dict and ((x16 := v.get("length", _M)) is _M or (x16 is None or ((type(x16) is str and (x16 in K90 or K90.match(x16)))))) and ((x17 := v.get("width", _M)) is _M or (x17 is None or ((type(x17) is str and (x17 in K90 or K90.match(x17)))))) and ((x18 := v.get("height", _M)) is _M or (x18 is None or ((type(x18) is str and (x18 in K90 or K90.match(x18)))))) and ((x19 := v.get("unit", _M)) is _M or ((x19 is None or (type(x19) is str and x19 in K92)))))))
+    return bool(((type(v) is dict and ((x16 := v.get("length", _M)) is _M or (x16 is None or ((type(x16) is str and (x16 in K90 or K90.match(x16)))))) and ((x17 := v.get("width", _M)) is _M or (x17 is None or ((type(x17) is str and (x17 in K90 or K90.match(x17)))))) and ((x18 := v.get("height", _M)) is _M or (x18 is None or ((type(x18) is str and (x18 in K90 or K90.match(x18)))))) and ((x19 := v.get("unit", _M)) is _M or ((x19 is None or (type(x19) is str and x19 in K92)))) and (v.keys() <= K93 or opened(OPEN)))))
 
 
 def f_barcode(v: Any) -> bool:
@@ -457,12 +477,15 @@ def f_barcode(v: Any) -> bool:
     try:
         x27, x28 = K96(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_barcode(v)
+    if len(v) != 2:
+        OPEN.add(1)
     return bool(((type(x27) is str)) and ((type(x28) is str and (len(x28) >= 1))))
 
 
 def e_barcode(v: Any) -> bool:
-    return bool(((type(v) is dict and "type" in v and "value" in v and ((x25 := v.get("type", _M)) is _M or ((type(x25) is str))) and ((x26 := v.get("value", _M)) is _M or ((type(x26) is str and (len(x26) >= 1)))))))
+    return bool(((type(v) is dict and "type" in v and "value" in v and ((x25 := v.get("type", _M)) is _M or ((type(x25) is str))) and ((x26 := v.get("value", _M)) is _M or ((type(x26) is str and (len(x26) >= 1)))) and (v.keys() <= K95 or opened(OPEN)))))
 
 
 def f_attribute(v: Any) -> bool:
@@ -471,12 +494,15 @@ def f_attribute(v: Any) -> bool:
     try:
         x36, x37 = K100(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_attribute(v)
+    if len(v) != 2:
+        OPEN.add(1)
     return bool(((type(x36) is str)) and ((x37 is None or type(x37) is str)))
 
 
 def e_attribute(v: Any) -> bool:
-    return bool(((type(v) is dict and "name" in v and ((x34 := v.get("name", _M)) is _M or ((type(x34) is str))) and ((x35 := v.get("value", _M)) is _M or ((x35 is None or type(x35) is str))))))
+    return bool(((type(v) is dict and "name" in v and ((x34 := v.get("name", _M)) is _M or ((type(x34) is str))) and ((x35 := v.get("value", _M)) is _M or ((x35 is None or type(x35) is str))) and (v.keys() <= K99 or opened(OPEN)))))
 
 
 def f_image(v: Any) -> bool:
@@ -485,12 +511,15 @@ def f_image(v: Any) -> bool:
     try:
         x44, x45, x46, x47 = K102(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_image(v)
-    return bool(((type(x44) is str and (len(x44) >= 1))) and ((type(x45) is str)) and ((x46 is None or type(x46) is str)) and ((x47 is None or type(x47) is int and (x47 >= 0))))
+    if len(v) != 4:
+        OPEN.add(1)
+    return bool(((type(x44) is str and (len(x44) >= 1))) and ((type(x45) is str)) and ((x46 is None or type(x46) is str)) and ((x47 is None or type(x47) is int and (0 <= x47 <= 9223372036854775807))))
 
 
 def e_image(v: Any) -> bool:
-    return bool(((type(v) is dict and "url" in v and "role" in v and ((x40 := v.get("url", _M)) is _M or ((type(x40) is str and (len(x40) >= 1)))) and ((x41 := v.get("role", _M)) is _M or ((type(x41) is str))) and ((x42 := v.get("label", _M)) is _M or ((x42 is None or type(x42) is str))) and ((x43 := v.get("position", _M)) is _M or ((x43 is None or type(x43) is int and (x43 >= 0)))))))
+    return bool(((type(v) is dict and "url" in v and "role" in v and ((x40 := v.get("url", _M)) is _M or ((type(x40) is str and (len(x40) >= 1)))) and ((x41 := v.get("role", _M)) is _M or ((type(x41) is str))) and ((x42 := v.get("label", _M)) is _M or ((x42 is None or type(x42) is str))) and ((x43 := v.get("position", _M)) is _M or ((x43 is None or type(x43) is int and (0 <= x43 <= 9223372036854775807)))) and (v.keys() <= K101 or opened(OPEN)))))
 
 
 def f_variants(v: Any) -> bool:
@@ -499,13 +528,16 @@ def f_variants(v: Any) -> bool:
     try:
         x51, x52 = K104(v)
     except KeyError:  # a member missing
+        OPEN.add(1)
         return e_variants(v)
+    if len(v) != 2:
+        OPEN.add(1)
     return bool(((type(x51) is list and (not x51 or set(map(type, x51)) <= K88))) and ((type(x52) is list and (not x52 or set(map(type, x52)) <= K88))))
 
 
 def e_variants(v: Any) -> bool:
-    return bool(((type(v) is dict and ((x49 := v.get("attributes", _M)) is _M or ((type(x49) is list and (not x49 or set(map(type, x49)) <= K88)))) and ((x50 := v.get("children", _M)) is _M or ((type(x50) is list and (not x50 or set(map(type, x50)) <= K88)))))))
+    return bool(((type(v) is dict and ((x49 := v.get("attributes", _M)) is _M or ((type(x49) is list and (not x49 or set(map(type, x49)) <= K88)))) and ((x50 := v.get("children", _M)) is _M or ((type(x50) is list and (not x50 or set(map(type, x50)) <= K88)))) and (v.keys() <= K103 or opened(OPEN)))))
 
 
 def e__root(v: Any) -> bool:
-    return bool(((type(v) is dict and "schema" in v and "sku" in v and ((x1 := v.get("schema", _M)) is _M or ((type(x1) is str and x1 in K85))) and ((x2 := v.get("id", _M)) is _M or ((x2 is None or type(x2) is str))) and ((x3 := v.get("sku", _M)) is _M or ((type(x3) is str and (len(x3) >= 1)))) and ((x4 := v.get("name", _M)) is _M or ((x4 is None or type(x4) is str))) and ((x5 := v.get("description", _M)) is _M or ((x5 is None or type(x5) is str))) and ((x6 := v.get("type", _M)) is _M or ((x6 is None or (type(x6) is str and x6 in K86)))) and ((x7 := v.get("source_type", _M)) is _M or ((x7 is None or type(x7) is str))) and ((x8 := v.get("status", _M)) is _M or ((x8 is None or (type(x8) is str and x8 in K87)))) and ((x9 := v.get("external_refs", _M)) is _M or ((type(x9) is dict and (not x9 or set(map(type, x9.values())) <= K88)))) and ((x10 := v.get("source", _M)) is _M or (x10 is None or ((type(x10) is dict and ((x11 := x10.get("system", _M)) is _M or ((x11 is None or type(x11) is str))) and ((x12 := x10.get("store", _M)) is _M or ((x12 is None or type(x12) is str))))))) and ((x13 := v.get("weight", _M)) is _M or (x13 is None or ((type(x13) is str and (x13 in K90 or K90.match(x13)))))) and ((x14 := v.get("weight_unit", _M)) is _M or ((x14 is None or (type(x14) is str and x14 in K91)))) and ((x15 := v.get("dimensions", _M)) is _M or (x15 is None or f_dimensions(x15))) and ((x24 := v.get("barcodes", _M)) is _M or ((type(x24) is list and (not x24 or all(map(f_barcode, x24)))))) and ((x29 := v.get("price", _M)) is _M or (x29 is None or ((type(x29) is str and (x29 in K97 or K97.match(x29)))))) and ((x30 := v.get("price_incl_tax", _M)) is _M or (x30 is None or ((type(x30) is str and (x30 in K97 or K97.match(x30)))))) and ((x31 := v.get("currency", _M)) is _M or (x31 is None or ((type(x31) is str and (x31 in K98 or K98.match(x31)))))) and ((x32 := v.get("tax_class", _M)) is _M or ((x32 is None or type(x32) is str))) and ((x33 := v.get("attributes", _M)) is _M or ((type(x33) is list and (not x33 or all(map(f_attribute, x33)))))) and ((x38 := v.get("categories", _M)) is _M or ((type(x38) is list and (not x38 or set(map(type, x38)) <= K88)))) and ((x39 := v.get("images", _M)) is _M or ((type(x39) is list and (not x39 or all(map(f_image, x39)))))) and ((x48 := v.get("variants", _M)) is _M or (x48 is None or f_variants(x48))) and ((x53 := v.get("created_at", _M)) is _M or (x53 is None or ((type(x53) is str and (x53 in K105 or K105.match(x53)))))) and ((x54 := v.get("updated_at", _M)) is _M or (x54 is None or ((type(x54) is str and (x54 in K105 or K105.match(x54)))))) and ((x55 := v.get("extra_data", _M)) is _M or ((type(x55) is dict and (not x55 or set(map(type, x55.values())) <= K88)))))))
+    return bool(((type(v) is dict and "schema" in v and "sku" in v and ((x1 := v.get("schema", _M)) is _M or ((type(x1) is str and x1 in K85))) and ((x2 := v.get("id", _M)) is _M or ((x2 is None or type(x2) is str))) and ((x3 := v.get("sku", _M)) is _M or ((type(x3) is str and (len(x3) >= 1)))) and ((x4 := v.get("name", _M)) is _M or ((x4 is None or type(x4) is str))) and ((x5 := v.get("description", _M)) is _M or ((x5 is None or type(x5) is str))) and ((x6 := v.get("type", _M)) is _M or ((x6 is None or (type(x6) is str and x6 in K86)))) and ((x7 := v.get("source_type", _M)) is _M or ((x7 is None or type(x7) is str))) and ((x8 := v.get("status", _M)) is _M or ((x8 is None or (type(x8) is str and x8 in K87)))) and ((x9 := v.get("external_refs", _M)) is _M or ((type(x9) is dict and (not x9 or set(map(type, x9.values())) <= K88)))) and ((x10 := v.get("source", _M)) is _M or (x10 is None or ((type(x10) is dict and ((x11 := x10.get("system", _M)) is _M or ((x11 is None or type(x11) is str))) and ((x12 := x10.get("store", _M)) is _M or ((x12 is None or type(x12) is str))) and (x10.keys() <= K89 or opened(OPEN)))))) and ((x13 := v.get("weight", _M)) is _M or (x13 is None or ((type(x13) is str and (x13 in K90 or K90.match(x13)))))) and ((x14 := v.get("weight_unit", _M)) is _M or ((x14 is None or (type(x14) is str and x14 in K91)))) and ((x15 := v.get("dimensions", _M)) is _M or (x15 is None or f_dimensions(x15))) and ((x24 := v.get("barcodes", _M)) is _M or ((type(x24) is list and (not x24 or all(map(f_barcode, x24)))))) and ((x29 := v.get("price", _M)) is _M or (x29 is None or ((type(x29) is str and (x29 in K97 or K97.match(x29)))))) and ((x30 := v.get("price_incl_tax", _M)) is _M or (x30 is None or ((type(x30) is str and (x30 in K97 or K97.match(x30)))))) and ((x31 := v.get("currency", _M)) is _M or (x31 is None or ((type(x31) is str and (x31 in K98 or K98.match(x31)))))) and ((x32 := v.get("tax_class", _M)) is _M or ((x32 is None or type(x32) is str))) and ((x33 := v.get("attributes", _M)) is _M or ((type(x33) is list and (not x33 or all(map(f_attribute, x33)))))) and ((x38 := v.get("categories", _M)) is _M or ((type(x38) is list and (not x38 or set(map(type, x38)) <= K88)))) and ((x39 := v.get("images", _M)) is _M or ((type(x39) is list and (not x39 or all(map(f_image, x39)))))) and ((x48 := v.get("variants", _M)) is _M or (x48 is None or f_variants(x48))) and ((x53 := v.get("created_at", _M)) is _M or (x53 is None or ((type(x53) is str and (x53 in K105 or K105.match(x53)))))) and ((x54 := v.get("updated_at", _M)) is _M or (x54 is None or ((type(x54) is str and (x54 in K105 or K105.match(x54)))))) and ((x55 := v.get("extra_data", _M)) is _M or ((type(x55) is dict and (not x55 or set(map(type, x55.values())) <= K88)))) and (v.keys() <= K106 or opened(OPEN)))))

@@ -21,7 +21,7 @@ from typing import IO, Any, BinaryIO
 
 import orjson
 
-from flowkit import stdin
+from flowkit import chunked, stdin
 from flowkit.errors import InputError, UsageError
 from flowkit.limits import INT_MAX as INT_MAX
 from flowkit.limits import INT_MIN as INT_MIN
@@ -81,7 +81,7 @@ def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO]]:
             out.append(("<stdin>", sys.stdin.buffer))
             continue
         try:
-            out.append((path, open(path, "rb")))  # noqa: SIM115 - closed by Reader
+            out.append((path, open(path, "rb", buffering=0)))  # noqa: SIM115 - closed by Reader; buffered by _sniff
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
     return out
@@ -89,7 +89,7 @@ def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO]]:
 
 def _sniff(stream: BinaryIO) -> tuple[Peekable, bytes]:
     """Return a peekable stream and its first non-blank byte (b'' when empty)."""
-    buffered: Peekable = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    buffered: Peekable = chunked.buffered(stream)  # a long record line in one read (flowkit/chunked.py)
     if buffered.peek(3).startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark is not content
         buffered.read(3)
     while True:
@@ -112,10 +112,12 @@ class Reader:
     ``Decode``): each non-empty input is then handed to it, already opened and
     sniffed, and its items are the stream (record mode).
 
-    ``vouch`` (``flowkit.model.vouched_body``) finds a record line's body that
-    a stamp vouches for: its bytes are not screened for the limits again (the
-    stamp was given only within them), and ``vouched(record)`` says so for the
-    record the reader yielded last.
+    ``vouch`` (``flowkit.model.vouched``) finds a record line's body that
+    a stamp vouches for (where it starts): its bytes are not screened for the
+    limits again (the stamp was given only within them), and
+    ``vouched(record)`` says so for the record the reader yielded last. It may
+    also answer 0 (the whole record is within the limits: no screen) or -2
+    (the body is vouched for, the line is screened); -1 vouches for nothing.
     """
 
     def __init__(
@@ -220,16 +222,16 @@ class Reader:
             yield bad if bad is not None else BadLine(f"{name}:{lineno}", str(problem), value["key"])
 
     def _limits(self, line: bytes, value: Record) -> str | None:
-        """``line_limits`` of a record line; a body its stamp vouches for (``vouch``) is left out."""
+        """``line_limits`` of a record line; a body its stamp vouches for (``vouch``) is left out, a record it
+        vouches for whole (0) is not screened."""
         at = -1 if self._vouch is None else self._vouch(line, value)
+        self._vouched = None if at == -1 else value
         if at < 0:
-            self._vouched = None
             return line_limits(line, value)
-        self._vouched = value
-        return line_limits(line[:at] + b"}", value)  # the record without its body
+        return line_limits(line[:at] + b"}", value) if at else None  # the record without its body
 
     def vouched(self, record: Record) -> bool:
-        """Whether ``record`` is the record read last and a stamp vouches for its body as read (see ``vouch``)."""
+        """Whether ``record`` is the record read last and ``vouch`` vouched for its body (a stamp, or validated)."""
         return record is self._vouched
 
     def _raw(self, name: str, stream: Peekable, first: bytes) -> Record:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from operator import itemgetter
 from typing import Any
 
-from flowkit.validation_fast import FastGenerator, Matches, date_time_ok, in_enum, short, type_name
+from flowkit.validation_fast import FastGenerator, Matches, closed_depth, date_time_ok, in_enum, opened, short, type_name
 
 SUPPORTED = {
     "type",
@@ -72,9 +72,11 @@ class _Generator:
             "short": short,
             "date_time_ok": date_time_ok,
             "in_enum": in_enum,
+            "opened": opened,
             "Matches": Matches,
             "_M": object(),
             "Any": Any,
+            "OPEN": set(),
         }
         self.functions: dict[str, list[str]] = {}
         self.consts: dict[Any, str] = {}
@@ -224,7 +226,13 @@ def _generated(schema: Mapping[str, Any], fast_path: bool = True) -> _Generator:
     fast = FastGenerator(generator.defs, generator.const, generator.functions)
     fast.function("f__root", schema)
     head, *body = generator.functions["d__root"]
-    generator.functions["d__root"] = [head, "    if f__root(v):", "        return  # valid: no problem to name", *body]
+    generator.functions["d__root"] = [
+        head,
+        "    if f__root(v):",
+        "        return  # valid: no problem to name",
+        "    OPEN.add(1)  # what the full walk passes, the fast path did not vouch for (``CLOSED_DEPTH``)",
+        *body,
+    ]
     return generator
 
 
@@ -292,9 +300,13 @@ def module_source(schema: Mapping[str, Any], *, digest: str, doc: str) -> str:
         "from operator import itemgetter",
         "from typing import Any",
         "",
-        "from flowkit.validation_fast import Matches, date_time_ok, in_enum, short, type_name",
+        "from flowkit.validation_fast import Matches, date_time_ok, in_enum, opened, short, type_name",
         "",
         f"SCHEMA_DIGEST = {_lit(digest)}",
+        f"CLOSED_DEPTH = {closed_depth(schema, schema.get('$defs', {}))!r}",
+        '"""How deep a value the fast path passed may nest when it left OPEN empty (None: no bound)."""',
+        "OPEN: set[int] = set()",
+        '"""Marked when the fast path meets members beyond an object\'s properties, or does not vouch for the value."""',
         "_M = object()",
         *constants,
     ]

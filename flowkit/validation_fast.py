@@ -30,6 +30,7 @@ from operator import itemgetter
 from typing import Any
 
 STRUCTURED = frozenset({"properties", "items", "additionalProperties"})
+INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1  # flowkit.limits's (not imported: a compiled validator loads this module)
 SHAPED_MEMBERS = 2
 """A defined object with this many members or more gets a function of statements (``FastGenerator.shaped``)."""
 _TYPES: dict[str, tuple[str, ...]] = {
@@ -64,6 +65,12 @@ def short(value: Any) -> str:
 def in_enum(value: Any, allowed: tuple[Any, ...]) -> bool:
     """JSON equality: ``true`` is not ``1``."""
     return any(a == value and (type(a) is bool) == (type(value) is bool) for a in allowed)
+
+
+def opened(found: set[int]) -> bool:
+    """Mark ``found`` (a compiled validator's ``OPEN``): an object has members beyond its properties. True."""
+    found.add(1)
+    return True
 
 
 def date_time_ok(value: str) -> bool:
@@ -154,7 +161,9 @@ class FastGenerator:
             "    try:",
             f"        {', '.join(names)} = {self.getter(node)}(v)",
             "    except KeyError:  # a member missing",
+            "        OPEN.add(1)",
             f"        return {each}(v)",
+            *self.closed(node, "v", 1),
         ]
         if not loops:
             return [*lines, f"    return bool({' and '.join(checks) or 'True'})"]
@@ -170,13 +179,22 @@ class FastGenerator:
                 "        try:",
                 f"            {', '.join(inner)} = {self.getter(self.defs[item])}({y})",
                 "        except KeyError:",
+                "            OPEN.add(1)",
                 f"            if {item_each}({y}):",
                 "                continue",
                 "            return False",
+                *self.closed(self.defs[item], y, 2),
             ]
             if tests:
                 lines += [f"        if not ({' and '.join(tests)}):", "            return False"]
         return [*lines, "    return True"]
+
+    def closed(self, node: Mapping[str, Any], v: str, depth: int) -> list[str]:
+        """The statements marking ``OPEN`` when the object ``v`` (all its properties there) has members of its own."""
+        if node.get("additionalProperties", True) is not True:
+            return []  # none allowed, or each one checked by a schema (``closed_depth`` counts it)
+        pad = "    " * depth
+        return [f"{pad}if len({v}) != {len(node['properties'])}:", f"{pad}    OPEN.add(1)"]
 
     def getter(self, node: Mapping[str, Any]) -> str:
         """The constant ``itemgetter`` of an object's members, in the order of its properties."""
@@ -310,7 +328,10 @@ class FastGenerator:
             seen = self.seen[key]
             guard = "" if only_str else f"type({x}) is not str or "
             out.append(f"({guard}{x} in {seen} or {seen}.match({x}))")
-        if "minimum" in node:
+        if kinds == ["int"]:  # and within the record limits (flowkit.limits), as ``closed_depth`` promises
+            low = max(node.get("minimum", INT_MIN), INT_MIN)
+            out.append(f"({low!r} <= {x} <= {INT_MAX})")
+        elif "minimum" in node:
             guard = "" if numbers else f"type({x}) not in {self.kinds(['int', 'float'])} or "
             out.append(f"({guard}{x} >= {node['minimum']!r})")
         if "minLength" in node:
@@ -336,6 +357,8 @@ class FastGenerator:
             parts.append(f"(({x} := {v}.get({_q(name)}, _M)) is _M or {self.expr(sub, x)})")
         extra = node.get("additionalProperties", True)
         known = self.const(frozenset(node.get("properties", {})))
+        if extra is True and node.get("properties"):  # members of its own: not closed (``closed_depth``)
+            parts.append(f"({v}.keys() <= {known} or opened(OPEN))")
         if extra is False:
             parts.append(f"{v}.keys() <= {known}")
         elif extra is not True and not node.get("properties") and extra.keys() == {"type"}:
@@ -349,6 +372,38 @@ class FastGenerator:
                 else f"all({test} for {k}, {j} in {v}.items() if {k} not in {known})"
             )
         return parts
+
+
+def closed_depth(node: Mapping[str, Any], defs: Mapping[str, Any], refs: tuple[str, ...] = ()) -> int | None:
+    """How deep a value the fast path vouches for without marking ``OPEN`` may nest (arrays and objects), or None
+    when that has no bound: a recursive ``$ref``, an object or array whose content the schema leaves free, or a
+    number (a float may stand for an integer beyond 64 bits, which only the line's bytes tell)."""
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        return None if name in refs else closed_depth(defs[name], defs, (*refs, name))
+    if "anyOf" in node:
+        found = [closed_depth(o, defs, refs) for o in node["anyOf"]]
+        return None if None in found else max(d for d in found if d is not None)
+    names = [node["type"]] if isinstance(node.get("type"), str) else list(node.get("type", []))
+    values = [*node.get("enum", ()), *(("const" in node) * [node.get("const")])]
+    if (not names and not values) or "number" in names or any(isinstance(a, (dict, list, float)) for a in values):
+        return None
+    inner: list[Mapping[str, Any]] = []
+    if "object" in names:
+        extra = node.get("additionalProperties", True)
+        if extra is True and not node.get("properties"):
+            return None
+        inner += [*node.get("properties", {}).values(), *([extra] if isinstance(extra, Mapping) else [])]
+    if "array" in names:
+        if "items" not in node:
+            return None
+        inner.append(node["items"])
+    if any(sub.get("type") == "integer" and sub.keys() == {"type"} for sub in inner):
+        return None  # tested as one set of types (``types_of``), with no range
+    found = [closed_depth(sub, defs, refs) for sub in inner]
+    if None in found:
+        return None
+    return (1 + max([0, *(d for d in found if d is not None)])) if {"object", "array"} & set(names) else 0
 
 
 def _shaped(node: Mapping[str, Any]) -> bool:

@@ -134,7 +134,7 @@ def command(ctx: click.Context, /, files: tuple[str, ...], example: str | None, 
     if example:
         sys.stdout.buffer.write(example_payload(example, renderer.options({})))
         return
-    reader = Reader(files, raw_kind="order", raw_key=order_key, vouch=model.vouched_body)
+    reader = Reader(files, raw_kind="order", raw_key=order_key, vouch=model.vouched)
     renderer.vouched = reader.vouched
     writer = RenderWriter(mode=choose_mode(reader.mode, output), indent=bool(ctx.params["indent"]))
     tally = pipeline.run(reader, writer, renderer, consumes=("order", "product"), command="render")

@@ -114,7 +114,7 @@ class Renderer:
         if record["kind"] == "product" or is_product(record.get("body")):  # a product record, or a raw product document
             yield self.product(record)
             return
-        # validated here unless a stamp vouches for exactly this body (on its bytes as read, else as parsed)
+        # validated here unless the reader did (model.vouched) or a stamp vouches for exactly this body (as parsed)
         order = record["body"] if self.vouched(record) else model.checked(record)
         meta = _routing(record, order)
         options = self.options(meta)
