@@ -11,7 +11,7 @@ shop's gain is smaller, and it is what decides the store's size).
 
 - One dictionary per kind (``order``, ``payload``, ``product``), trained once a
   run has ``MIN_SAMPLES`` bodies of the kind in hand, its own topped up with the
-  latest the store keeps (so a cron run of five orders trains once the store has
+  last the store keeps (by key) (so a cron run of five orders trains once the store has
   seen enough of them). Training 2 MB of samples takes about half a second, once.
 - A dictionary's id is the zstd dictionary id written in each frame packed with
   it: a kept body names the dictionary that reads it (``bodies.unpack``), and a
@@ -42,11 +42,12 @@ SAMPLE_BYTES = 2 << 20  # bytes of samples, at most: ~0.5 s of training for real
 SIZE = 32 << 10  # the dictionary's size: 64 KB packed realistic orders no better (bench/store_size.py)
 FIRST_ID = 1 << 15  # zstd reserves dictionary ids below 32768 for registered dictionaries
 
-# The latest bodies the store keeps of each kind, to top up a run's own samples (packed bodies, newest first).
+# Bodies the store keeps of each kind, to top up a run's own samples: the last ones by primary key (an index
+# scan on both engines, where a sort on a time column would read every row of a large store, bodies and all).
 _STORED = {
-    "order": "SELECT document FROM orders WHERE document IS NOT NULL ORDER BY updated_at DESC LIMIT ?",
+    "order": "SELECT document FROM orders WHERE document IS NOT NULL ORDER BY number DESC LIMIT ?",
     "payload": "SELECT body FROM delivery_bodies WHERE same_as IS NULL ORDER BY delivery_id DESC LIMIT ?",
-    "product": "SELECT document FROM products WHERE document IS NOT NULL ORDER BY updated_at DESC LIMIT ?",
+    "product": "SELECT document FROM products WHERE document IS NOT NULL ORDER BY sku DESC LIMIT ?",
 }
 
 
@@ -113,7 +114,7 @@ class Dictionaries:
                 size += len(body)
 
     def _top_up(self, kind: str, pool: list[bytes]) -> None:
-        """Add the latest bodies the store keeps of ``kind`` (once a run: a store with few is asked no more)."""
+        """Add the last bodies (by key) the store keeps of ``kind`` (once a run: a store with few is asked no more)."""
         stored = []
         for (kept,) in self.conn.execute(_STORED[kind], (MAX_SAMPLES,)):
             if kept and not isinstance(kept, str):
