@@ -11,8 +11,8 @@ shop's gain is smaller, and it is what decides the store's size).
 
 - One dictionary per kind (``order``, ``payload``, ``product``), trained once a
   run has ``MIN_SAMPLES`` bodies of the kind in hand, its own topped up with the
-  last the store keeps (by key) (so a cron run of five orders trains once the store has
-  seen enough of them). Training 2 MB of samples takes about half a second, once.
+  last the store keeps by key, so a cron run of five orders trains once the
+  store has seen enough of them. Training on 2 MB of samples takes about 0.1 s, once.
 - A dictionary's id is the zstd dictionary id written in each frame packed with
   it: a kept body names the dictionary that reads it (``bodies.unpack``), and a
   body packed before there was one stays as it is and is read as it is.
@@ -38,7 +38,7 @@ KINDS = ("order", "payload", "product")
 MIN_SAMPLES = 32  # bodies a dictionary is trained on, at least (fewer: it would learn one order's quirks)
 MAX_SAMPLES = 256
 MIN_BYTES = 128 << 10  # and bytes of them, at least (zstd's trainer wants many times the dictionary's size)
-SAMPLE_BYTES = 2 << 20  # bytes of samples, at most: ~0.5 s of training for realistic orders
+SAMPLE_BYTES = 2 << 20  # bytes of samples, at most: ~0.1 s of training for realistic orders
 SIZE = 32 << 10  # the dictionary's size: 64 KB packed realistic orders no better (bench/store_size.py)
 FIRST_ID = 1 << 15  # zstd reserves dictionary ids below 32768 for registered dictionaries
 
