@@ -318,3 +318,36 @@ def test_the_fast_path_tests_nullable_patterned_members_together() -> None:
             changed["lines"][0][member] = value
             assert model_validator.f__root(changed) is valid, (member, value)
             assert (not model.validate(changed)) is valid, (member, value)
+
+
+def test_closed_depth_bounds_only_what_the_fast_path_tests() -> None:
+    """render skips the nesting screen for an order the fast path passed closed only when the schema bounds it."""
+    from flowkit.model_validator import CLOSED_DEPTH
+    from flowkit.validation_fast import closed_depth
+
+    assert CLOSED_DEPTH == 5  # order, lines, line, attributes, attribute
+    obj = {"type": "object", "properties": {"a": {"type": "string"}}}
+    assert closed_depth(obj, {}) == 1
+    assert closed_depth({"type": "array", "items": obj}, {}) == 2
+    assert closed_depth({"type": "object", "properties": {"n": {"type": ["integer", "null"]}}}, {}) == 1
+    for free in (
+        {"type": "object"},  # its content free
+        {"type": "array"},
+        {"type": "object", "properties": {"x": {}}},
+        {"type": "object", "properties": {"n": {"type": "number"}}},  # a float may be a long integer
+        {"type": "object", "properties": {"n": {"type": ["integer", "string"]}}},  # no range tested
+        {"type": "array", "items": {"type": ["integer", "null"]}},  # one set of types: no range
+        {"type": "object", "additionalProperties": {"type": "integer"}},
+        {"type": "object", "properties": {"r": {"$ref": "#/$defs/r"}}},  # recursive
+    ):
+        assert closed_depth(free, {"r": {"type": "object", "properties": {"r": {"$ref": "#/$defs/r"}}}}) is None, free
+
+
+def test_the_fast_path_refuses_an_integer_beyond_64_bits_the_full_walk_leaves_to_the_limits() -> None:
+    from flowkit import model_validator
+
+    order = sample()
+    order["lines"][0]["quantity"] = (1 << 63) - 1
+    assert model_validator.f__root(order)
+    order["lines"][0]["quantity"] = 1 << 63
+    assert not model_validator.f__root(order) and model.validate(order) == []  # the record limits refuse it
