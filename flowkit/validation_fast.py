@@ -374,51 +374,6 @@ class FastGenerator:
         return parts
 
 
-def closed_depth(node: Mapping[str, Any], defs: Mapping[str, Any], refs: tuple[str, ...] = ()) -> int | None:
-    """How deep a value the fast path vouches for without marking ``OPEN`` may nest (arrays and objects), or None
-    when that has no bound: a recursive ``$ref``, an object or array whose content the schema leaves free, or a
-    number (a float may stand for an integer beyond 64 bits, which only the line's bytes tell)."""
-    if "$ref" in node:
-        name = node["$ref"].rsplit("/", 1)[-1]
-        return None if name in refs else closed_depth(defs[name], defs, (*refs, name))
-    if "anyOf" in node:
-        found = [closed_depth(o, defs, refs) for o in node["anyOf"]]
-        return None if None in found else max(d for d in found if d is not None)
-    names = _names(node)
-    values = [*node.get("enum", ()), *(("const" in node) * [node.get("const")])]
-    if (not names and not values) or "number" in names or any(isinstance(a, (dict, list, float)) for a in values):
-        return None
-    if "integer" in names and set(names) - {"integer", "null"}:
-        return None  # an integer among other types is not tested for its range (``scalar``)
-    if any(type(a) is int and not INT_MIN <= a <= INT_MAX for a in values):
-        return None
-    inner: list[Mapping[str, Any]] = []
-    sets: list[Mapping[str, Any]] = []  # tested as one set of types (``types_of``), with no range for an integer
-    if "object" in names:
-        extra = node.get("additionalProperties", True)
-        if extra is True and not node.get("properties"):
-            return None
-        inner += node.get("properties", {}).values()
-        if isinstance(extra, Mapping):
-            (inner if node.get("properties") else sets).append(extra)
-    if "array" in names:
-        if "items" not in node:
-            return None
-        sets.append(node["items"])
-    if any(sub.keys() == {"type"} and "integer" in _names(sub) for sub in sets):
-        return None
-    inner += sets
-    found = [closed_depth(sub, defs, refs) for sub in inner]
-    if None in found:
-        return None
-    return (1 + max([0, *(d for d in found if d is not None)])) if {"object", "array"} & set(names) else 0
-
-
-def _names(node: Mapping[str, Any]) -> list[str]:
-    """The JSON types ``node`` names (none when it names no ``type``)."""
-    return [node["type"]] if isinstance(node.get("type"), str) else list(node.get("type", []))
-
-
 def _shaped(node: Mapping[str, Any]) -> bool:
     """Whether ``node`` is an object with enough members that fetching them at once pays (``FastGenerator.shaped``)."""
     members = node.get("properties", {})

@@ -323,7 +323,7 @@ def test_the_fast_path_tests_nullable_patterned_members_together() -> None:
 def test_closed_depth_bounds_only_what_the_fast_path_tests() -> None:
     """render skips the nesting screen for an order the fast path passed closed only when the schema bounds it."""
     from flowkit.model_validator import CLOSED_DEPTH
-    from flowkit.validation_fast import closed_depth
+    from flowkit.validation import closed_depth
 
     assert CLOSED_DEPTH == 5  # order, lines, line, attributes, attribute
     obj = {"type": "object", "properties": {"a": {"type": "string"}}}
