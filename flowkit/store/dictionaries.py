@@ -12,7 +12,7 @@ shop's gain is smaller, and it is what decides the store's size).
 - One dictionary per kind (``order``, ``payload``, ``product``), trained once a
   run has ``MIN_SAMPLES`` bodies of the kind in hand, its own topped up with the
   last the store keeps by key, so a cron run of five orders trains once the
-  store has seen enough of them. Training on 2 MB of samples takes about 0.1 s, once.
+  store has seen enough of them. Training on 2 MB of samples takes about 25 ms, once.
 - A dictionary's id is the zstd dictionary id written in each frame packed with
   it: a kept body names the dictionary that reads it (``bodies.unpack``), and a
   body packed before there was one stays as it is and is read as it is.
@@ -38,8 +38,11 @@ KINDS = ("order", "payload", "product")
 MIN_SAMPLES = 32  # bodies a dictionary is trained on, at least (fewer: it would learn one order's quirks)
 MAX_SAMPLES = 256
 MIN_BYTES = 128 << 10  # and bytes of them, at least (zstd's trainer wants many times the dictionary's size)
-SAMPLE_BYTES = 2 << 20  # bytes of samples, at most: ~0.1 s of training for realistic orders
+SAMPLE_BYTES = 2 << 20  # bytes of samples, at most: ~25 ms of training for realistic orders
 SIZE = 32 << 10  # the dictionary's size: 64 KB packed realistic orders no better (bench/store_size.py)
+# zstd's cover parameters, fixed: its search for them took three times as long (~75 ms for 2 MB of samples)
+# for bodies 1-3% smaller (realistic and varied orders, XML payloads)
+COVER = {"k": 2048, "d": 8}
 FIRST_ID = 1 << 15  # zstd reserves dictionary ids below 32768 for registered dictionaries
 
 # Bodies the store keeps of each kind, to top up a run's own samples: the last ones by primary key (an index
@@ -126,7 +129,7 @@ class Dictionaries:
 
         try:
             trained = zstandard.train_dictionary(
-                SIZE, list[bytes | bytearray | memoryview](pool), dict_id=FIRST_ID + secrets.randbelow(1 << 30), level=3
+                SIZE, list[bytes | bytearray | memoryview](pool), dict_id=FIRST_ID + secrets.randbelow(1 << 30), level=3, **COVER
             )
         except zstandard.ZstdError:  # samples zstd's trainer cannot learn from: go on without one
             self._failed.add(kind)
