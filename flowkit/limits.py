@@ -150,6 +150,13 @@ def within(value: Any, room: int) -> bool:
     return room > 0 and all(within(v, room - 1) for v in value)
 
 
+def text_record_within(record: dict[str, Any]) -> bool:
+    """Whether a parsed record whose body is text (a payload's XML, CSV...) is within the limits, without its line's
+    bytes: text neither nests nor holds a number, so its other members, walked, say it all (a screen of a 56 KB XML
+    payload's line, thousands of escaped quotes, cost 75 us; this walk of its meta about 2)."""
+    return type(record.get("body")) is str and all(key == "body" or within(value, MAX_DEPTH - 1) for key, value in record.items())
+
+
 def _big_integer(value: Any, path: str = "$") -> str | None:
     """The JSON path of the first integer outside ``INT_MIN..INT_MAX`` in ``value`` (depth already bounded)."""
     if isinstance(value, dict):

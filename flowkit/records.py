@@ -27,7 +27,7 @@ from flowkit.limits import INT_MAX as INT_MAX
 from flowkit.limits import INT_MIN as INT_MIN
 from flowkit.limits import MAX_DEPTH as MAX_DEPTH
 from flowkit.limits import check_limits as check_limits
-from flowkit.limits import line_limits, nests_too_deep, too_deep
+from flowkit.limits import line_limits, nests_too_deep, text_record_within, too_deep
 
 Record = dict[str, Any]
 Peekable = io.BufferedReader  # a binary stream with peek()
@@ -227,7 +227,7 @@ class Reader:
         at = -1 if self._vouch is None else self._vouch(line, value)
         self._vouched = None if at == -1 else value
         if at < 0:
-            return line_limits(line, value)
+            return None if text_record_within(value) else line_limits(line, value)
         return line_limits(line[:at] + b"}", value) if at else None  # the record without its body
 
     def vouched(self, record: Record) -> bool:

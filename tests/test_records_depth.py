@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from flowkit import limits
 from flowkit.errors import InputError
 from flowkit.limits import MAX_DEPTH, nests_too_deep, too_deep
-from flowkit.records import Reader
+from flowkit.records import BadLine, Reader
 
 # strings full of what the check strips: brackets, quotes, backslashes and their escapes
 TEXT = st.text(alphabet=st.sampled_from('[]{}"\\ab\n\u00e9'), max_size=8)
@@ -91,3 +91,28 @@ def test_escapes_and_brackets_in_strings_are_text(text: str, depth: int) -> None
     expected = too_deep(value, MAX_DEPTH)
     for line in (orjson.dumps(value), json.dumps(value).encode(), json.dumps(value, ensure_ascii=False).encode()):
         assert nests_too_deep(line) is expected, line[:80]
+
+
+def record_file(tmp_path: Path, record: dict[str, Any]) -> str:
+    (tmp_path / "in.ndjson").write_bytes(orjson.dumps(record) + b"\n")
+    return str(tmp_path / "in.ndjson")
+
+
+def test_a_text_body_is_not_screened_and_its_record_still_meets_the_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    xml = '<Order n="1">' + '<L q="99999999999999999999999">[[[{{{</L>' * 2000 + "</Order>"  # text: no nesting, no number
+    payload = {"flowkit": "record/1", "kind": "payload", "key": "1", "type": "application/xml", "meta": {"n": 7}, "body": xml}
+    with monkeypatch.context() as patch:
+        patch.setattr(limits, "line_limits", lambda line, value: pytest.fail("screened"))
+        patch.setattr("flowkit.records.line_limits", lambda line, value: pytest.fail("screened"))
+        (read,) = Reader([record_file(tmp_path, payload)])
+    assert read == payload
+    deep = {**payload, "meta": {"x": nest(MAX_DEPTH, [True], None)}}
+    (bad,) = Reader([record_file(tmp_path, deep)])
+    assert isinstance(bad, BadLine) and "nest" in bad.message and bad.key == "1"
+    for big in (2**63, 2**64 + 1):  # in range of neither a signed 64-bit integer nor orjson's integers
+        line = orjson.dumps({**payload, "meta": {"n": 0}}).replace(b'"n":0', b'"n":' + str(big).encode())
+        (tmp_path / "in.ndjson").write_bytes(line + b"\n")
+        (bad,) = Reader([str(tmp_path / "in.ndjson")])
+        assert isinstance(bad, BadLine) and "integer out of range" in bad.message and bad.key == "1"
