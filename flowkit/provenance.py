@@ -16,7 +16,6 @@ dictionary entry. deliver keeps these keys with the delivery
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -66,6 +65,8 @@ def shown_path(path: str | os.PathLike[str], base: Path | None) -> str:
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
     """The sha256 (hex) of a file's bytes; empty when it cannot be read (the compile step reports that)."""
+    import hashlib  # here: OpenSSL's start-up is ~4 ms that render, which hashes no stylesheet, need not pay
+
     try:
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -60,3 +60,13 @@ def test_a_rules_dry_run_starts_without_the_slow_imports(tmp_path: Path) -> None
     modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
     assert '"reason":"Review"' in result.stdout.replace(" ", "")
     assert not modules & set(START_UP), f"apply-rules imported {sorted(modules & set(START_UP))}"
+
+
+def test_rendering_one_order_starts_without_the_slow_imports(tmp_path: Path) -> None:
+    """The one-order render of bench/startup.py: no OpenSSL (hashlib), no lxml for JSON, no rich."""
+    cmd = [sys.executable, "-c", FULL_PROBE, "--state", str(tmp_path / "state.db"), "render", "--format", "json"]
+    result = subprocess.run([*cmd, str(ROOT / "samples" / "orders" / "1203.json")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    assert '"orderNumber": "1203"' in result.stdout  # a raw document in, the raw payload out
+    assert not modules & set(START_UP), f"render imported {sorted(modules & set(START_UP))}"
