@@ -34,7 +34,6 @@ from typing import Any
 from flowkit.store.bodies import SMALL, Dictionary, unpack
 from flowkit.store.failures import CHECK_HINT, StoreUnusable
 
-KINDS = ("order", "payload", "product")
 MIN_SAMPLES = 32  # bodies a dictionary is trained on, at least (fewer: it would learn one order's quirks)
 MAX_SAMPLES = 256
 MIN_BYTES = 128 << 10  # and bytes of them, at least (zstd's trainer wants many times the dictionary's size)
@@ -45,8 +44,9 @@ SIZE = 32 << 10  # the dictionary's size: 64 KB packed realistic orders no bette
 COVER = {"k": 2048, "d": 8}
 FIRST_ID = 1 << 15  # zstd reserves dictionary ids below 32768 for registered dictionaries
 
-# Bodies the store keeps of each kind, to top up a run's own samples: the last ones by primary key (an index
-# scan on both engines, where a sort on a time column would read every row of a large store, bodies and all).
+# The kinds of body (``order``, ``payload``, ``product``) and the bodies the store keeps of each, to top up a
+# run's own samples: the last ones by primary key (an index scan on both engines, where a sort on a time column
+# would read every row of a large store, bodies and all).
 _STORED = {
     "order": "SELECT document FROM orders WHERE document IS NOT NULL ORDER BY number DESC LIMIT ?",
     "payload": "SELECT body FROM delivery_bodies WHERE same_as IS NULL ORDER BY delivery_id DESC LIMIT ?",
@@ -102,10 +102,6 @@ class Dictionaries:
                 )
             found = self._known[dict_id] = Dictionary(dict_id, bytes(row[0]))
         return found
-
-    def unpack(self, kept: bytes) -> bytes:
-        """A kept body's bytes, read with the dictionary it names (``bodies.unpack``)."""
-        return unpack(kept, self)
 
     def _gather(self, pool: list[bytes], bodies: Iterable[bytes]) -> None:
         size = sum(map(len, pool))
