@@ -73,6 +73,23 @@ def test_changed_content_is_a_new_delivery_unless_once_per_key(
     assert (tmp_path / "once" / "7.xml").read_text() == "<v>1</v>"
 
 
+def test_a_version_delivered_before_another_goes_again_when_it_comes_back(invoke: Invoke, tmp_path: Path) -> None:
+    # A, then B, then A again: the destination holds B, so A is sent (a product's weight changed and changed
+    # back, an order amended and reverted); A once more is then a duplicate. In one input and across runs.
+    out = tmp_path / "out"
+    statuses = []
+    for body in ("<v>A</v>", "<v>B</v>", "<v>A</v>", "<v>A</v>"):
+        result = invoke(["deliver", "--to", f"file://{out}/"], input=payload("7", body))
+        assert result.exit_code == 0, result.stderr
+        statuses.append(results(result.stdout)[0]["status"])
+        assert (out / "7.xml").read_text() == ("<v>A</v>" if body == "<v>A</v>" else "<v>B</v>")
+    assert statuses == ["delivered", "delivered", "delivered", "duplicate"]
+    stream = payload("8", "<v>A</v>") + payload("8", "<v>B</v>") + payload("8", "<v>A</v>") + payload("8", "<v>A</v>")
+    one = invoke(["deliver", "--to", f"file://{out}/"], input=stream)
+    assert [b["status"] for b in results(one.stdout)] == ["delivered", "delivered", "delivered", "duplicate"]
+    assert (out / "8.xml").read_text() == "<v>A</v>"
+
+
 def test_names_are_sanitised_and_jailed(invoke: Invoke, tmp_path: Path) -> None:
     out = tmp_path / "out"
     stream = payload("../../etc/passwd", channel="../..") + payload("x", filename="../../escape.xml")
@@ -218,6 +235,24 @@ def test_failed_deliveries_are_retried_from_the_kept_body_then_dead(
     (out / "web").unlink()
     forced = invoke(["deliver", "--to", "hf", "--force"], input=payload("60"), config=config)
     assert results(forced.stdout)[0]["status"] == "delivered"
+
+
+def test_retry_failed_never_sends_a_version_older_than_one_delivered_since(
+    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
+    # Version 1 fails; the order is amended and version 2 goes through; --retry-failed must not put 1 back.
+    out, config = blocked_hotfolder(tmp_path, tmp_config, "retries = 1\n")
+    first = invoke(["deliver", "--to", "hf"], input=payload("62", "<v>1</v>"), config=config)
+    assert results(first.stdout)[0]["status"] == "failed"
+    (out / "web").unlink()
+    second = invoke(["deliver", "--to", "hf"], input=payload("62", "<v>2</v>"), config=config)
+    assert results(second.stdout)[0]["status"] == "delivered"
+    retried = invoke(["deliver", "--to", "hf", "--retry-failed"], config=config)
+    assert retried.exit_code == 0, retried.stderr
+    assert results(retried.stdout) == [] and "nothing to do" in retried.stderr
+    assert (out / "web" / "62.xml").read_text() == "<v>2</v>"
+    back = invoke(["deliver", "--to", "hf"], input=payload("62", "<v>1</v>"), config=config)  # 1 again, as new input
+    assert results(back.stdout)[0]["status"] == "delivered" and (out / "web" / "62.xml").read_text() == "<v>1</v>"
 
 
 def test_retry_failed_resends_without_input(invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]) -> None:

@@ -349,6 +349,14 @@ def test_the_product_export_loop(tmp_path: Path, api: Api, server: tuple[str, Ap
     after = loop.files()
     assert {sku for sku in after if after[sku] != files[sku]} == {"NB-A5-DOT"}  # exactly it
     assert loop.operation("NB-A5-DOT") == "update" and "weight=0.33\n" in (loop.out / "NB-A5-DOT.xml").read_text()
+    for weight in ("0.31", "0.33"):  # back and forth (update A, B, A): the WMS holds the other, so each goes again
+        api.products["NB-A5-DOT"]["weight"] = float(weight)
+        time.sleep(0.01)
+        back = loop.run()
+        assert back.returncode == 0, back.stderr
+        assert f"weight={weight}\n" in (loop.out / "NB-A5-DOT.xml").read_text()
+        assert loop.operation("NB-A5-DOT") == "update" and loop.state("NB-A5-DOT")["export_status"] == "exported"
+    files = loop.files()
 
     api.products["FLY-A6-350"]["weight"] = 3.0  # a change whose delivery fails: its file's name is taken by a folder
     (loop.out / "FLY-A6-350.xml").unlink()

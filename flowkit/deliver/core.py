@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowkit.deliver.ahead import Prepared, prepare
-from flowkit.deliver.model import Outcome, Policy, Send, ended, not_sent
+from flowkit.deliver.model import Outcome, Policy, Send, ended, holds, not_sent
 from flowkit.errors import ExitCode, FlowkitError, RecordError, TempFailError, UnavailableError
 from flowkit.records import Record
 from flowkit.store import Store
@@ -164,7 +164,7 @@ class Deliverer:
             rows = ledger.entries(self.store, record["key"], self.destination)
         same = next((r for r in rows if r.content_hash == digest), None)
         if not self.policy.force and not (record.get("meta") or {}).get("resend"):  # query-products after a reset
-            if same is not None and same.status == "delivered":
+            if holds(rows, same):
                 return self._done(record, "duplicate", same)
             if self.policy.once_per_key and any(r.status == "delivered" for r in rows):
                 other = next(r for r in rows if r.status == "delivered")

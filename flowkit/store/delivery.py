@@ -361,11 +361,17 @@ def finish(
 
 
 def retryable(store: Store, destination: str) -> list[Entry]:
-    """Rows at ``destination`` that ``--retry-failed`` should try again (body still kept)."""
+    """Rows at ``destination`` that ``--retry-failed`` should try again (body still kept).
+
+    A row is left out once another version of its key was delivered there after it (A failed, then B went
+    through): sending A now would put an older version over the newer one.
+    """
     rows = store.conn.execute(
         """SELECT d.* FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id
            WHERE d.destination = ? AND d.status <> 'delivered'
              AND d.status IN ('failed', 'unknown', 'sending', 'reserved')
+             AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.key = d.key AND n.destination = d.destination
+                             AND n.status = 'delivered' AND n.updated_at > d.updated_at)
            ORDER BY d.id""",
         (destination,),
     )
