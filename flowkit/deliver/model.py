@@ -102,10 +102,10 @@ def not_sent(record: Record, destination: str, down: FlowkitError, rows: list[le
     return Outcome(derive(record, "result", body), down.exit_code)
 
 
-def holds(rows: list[ledger.Entry], same: ledger.Entry | None) -> bool:
+def holds(rows: list[ledger.Entry], same: ledger.Entry) -> bool:
     """Whether ``same`` (the row of this content) is what the destination holds: delivered, and no other
     version of the key delivered after it (A, then B, then A again is sent: the destination holds B)."""
-    if same is None or same.status != "delivered":
+    if same.status != "delivered":
         return False
     last = max((r for r in rows if r.status == "delivered"), key=lambda r: (r.updated_at, r.id))
     return last.id == same.id
