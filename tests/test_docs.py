@@ -139,6 +139,10 @@ SERVERS: dict[tuple[str, str], str] = {
         "flowkit import-status --postback magento samples/statuses/magento-statuses.ndjson | flowkit deliver --to shop-status",
     ): "http",
     (
+        "docs/commands/receive.md",
+        "flowkit import-status --from-dir /srv/flowkit/inbox/status --postback magento | flowkit deliver --to shop-status",
+    ): "http",
+    (
         "docs/commands/import-status.md",
         "flowkit import-status --from-dir /srv/print/status --batch-size 50 --max-attempts 3 --target leeds-print"
         " --postback magento | flowkit deliver --to shop-status",
@@ -190,6 +194,10 @@ EXPECT: dict[tuple[str, str], Expect] = {
         "docs/recipes/debug-one-order.md",
         "flowkit state show 2000000141 | jq -c '.deliveries[] | [.destination, .status, .attempts, .remote_ref]'",
     ): Expect(stdout=None),
+    # --number of an order that is not ready: 75 with the reason, nothing on stdout
+    ("docs/commands/query-orders.md", "flowkit query-orders --source samples/ready --number 1303 --ready paid --raw"): Expect(
+        status=75, stdout=False, stderr="order 1303 not emitted: not ready: not paid"
+    ),
     # a paused source is not fetched: one line on stderr, nothing on stdout
     ("docs/pause.md", "flowkit query-orders --source shop --unsent"): Expect(stdout=False, stderr="source 'shop' is paused"),
     # the post-script step prints dead orders: none here
@@ -206,7 +214,10 @@ SETUP: dict[str, str] = {
     # what receive kept in its stock and shipments inboxes, under the names it gives
     "docs/commands/receive.md": "mkdir -p /srv/flowkit/inbox/stock /srv/flowkit/inbox/shipments"
     " && cp samples/stock/late-1000.json /srv/flowkit/inbox/stock/stock-1796441410199229-1000.json"
-    " && cp samples/shipments/despatch.ndjson /srv/flowkit/inbox/shipments/shipment-1796441410199230.ndjson",
+    " && cp samples/shipments/despatch.ndjson /srv/flowkit/inbox/shipments/shipment-1796441410199230.ndjson"
+    " && mkdir -p /srv/flowkit/inbox/status && n=1796441410199231 && for f in in-production-300048 printed-300045"
+    " shipped-300048 shipped-300045; do cp samples/receive/status/$f.json /srv/flowkit/inbox/status/status-$n.json"
+    " && n=$((n + 1)); done",
     # the transcript's bad.toml: an unknown key on line 3
     "docs/config.md": "printf '[log]\\nlevel = \"info\"\\ncolour = true\\n' > bad.toml",
     # the inbox folders of push-stock --from-dir and import-shipment --from-dir
