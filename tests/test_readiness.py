@@ -181,6 +181,21 @@ def test_orders_with_missing_assets_stay_pending_and_come_back_once_they_exist(
     assert [(c["emitted"], c["not_ready"]) for c in counts] == [(1, 1), (0, 1), (1, 0)]
 
 
+def test_one_order_asked_by_number_that_is_not_ready_exits_75_with_the_reason(
+    invoke: Invoke, tmp_path: Path, assets: Assets, state_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    write_orders(inbox, order("2050", [[assets.url("/late.pdf")]]))
+    waiting = invoke(["query-orders", "--source", str(inbox), "--number", "2050", "--ready", "files", "--raw"])
+    assert waiting.exit_code == 75 and waiting.stdout == ""  # try again later: not bad data
+    assert f"order 2050 not emitted: not ready: line 1 asset {assets.url('/late.pdf')} answered 404" in waiting.stderr
+    missing = invoke(["query-orders", "--source", str(inbox), "--number", "2051", "--ready", "files"])
+    assert missing.exit_code == 65 and "order 2051 not found" in missing.stderr
+    assets.files["/late.pdf"] = b"%PDF"
+    ready = invoke(["query-orders", "--source", str(inbox), "--number", "2050", "--ready", "files", "--raw"])
+    assert ready.exit_code == 0 and json.loads(ready.stdout)["number"] == "2050"
+
+
 def test_head_refused_falls_back_to_a_ranged_get(invoke: Invoke, tmp_path: Path, assets: Assets) -> None:
     assets.files = {"/x.pdf": b"%PDF-1.4 a large print file"}
     assets.no_head = {"/x.pdf", "/gone.pdf"}

@@ -183,6 +183,8 @@ class Run:
             if self.gate is not None:
                 self.gate.close()
         self.pauses.finish(self)
+        if self.gate is not None:
+            self.gate.finish(self.query, self.counts)
 
     @property
     def lookahead(self) -> int:

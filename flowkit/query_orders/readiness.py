@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flowkit.config import Config
-from flowkit.errors import ConfigError, UsageError
+from flowkit.errors import ConfigError, TempFailError, UsageError
 from flowkit.log import emit
 from flowkit.reasons import words
 from flowkit.secrets import redact_text
@@ -142,6 +142,14 @@ class Gate:
         counts["not_ready"] = counts.get("not_ready", 0) + 1
         emit(f"flowkit: order {number} not ready: {why}", event="not-ready", level="warning", key=number)
         return True
+
+    def finish(self, query: Query, counts: dict[str, int]) -> None:
+        """After the loop: --number N of an order held back as not ready is exit 75 (try again later), not 65."""
+        if query.number is None or query.unsent or counts.get("emitted") or not counts.get("not_ready"):
+            return
+        why = self._reasons.get(str(query.number))
+        if why is not None:
+            raise TempFailError(f"order {query.number} not emitted: not ready: {why}")
 
     def close(self) -> None:
         if self._pool is not None:
