@@ -336,6 +336,25 @@ def test_a_lock_that_sorts_before_one_held_is_not_waited_for(
     assert [status for *_, status in outputs(waited.stdout)] == ["delivered", "failed"]
 
 
+@pytest.mark.sqlite_only  # the run-wide destination lock: on PostgreSQL runs share a destination by per-key claims
+def test_wait_is_the_runs_budget_for_all_its_locks(
+    invoke: Invoke, tmp_path: Path, tmp_config: Write, state_path: Path, sshd_server: Sshd, http_server: Any
+) -> None:
+    """Two destinations held by other runs: the run waits --wait once in all, not once per destination."""
+    config = routed_config(tmp_config, tmp_path, sshd_server, http_server.base)
+    stream = payload("11", "zeta", channel="b2b") + payload("12", "acme")
+    with exclusive(state_path, lock_name("erp"), wait=1), exclusive(state_path, lock_name("mis"), wait=1):
+        started = time.monotonic()
+        result = invoke(["deliver", "--wait", "2"], input=stream, config=config)
+        took = time.monotonic() - started
+    assert 2 <= took < 3.5, took  # one budget (it was 2 s per destination: 4 s)
+    assert result.exit_code == 75
+    assert [(key, dest, status) for _, key, dest, status in outputs(result.stdout)] == [
+        ("11", "erp", "failed"),
+        ("12", "mis", "failed"),
+    ]
+
+
 def routed_batch(tmp_path: Path, n: int) -> tuple[Path, Path, list[str]]:
     """``n`` payloads alternating suppliers a and b, routed to the hotfolders a/ and b/ (``conflict = "fail"``)."""
     config = tmp_path / "flowkit.toml"

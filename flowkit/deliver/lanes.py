@@ -7,7 +7,7 @@ on first send and closed at the end) and that destination's lock, the same
 flock a ``deliver --to NAME`` run takes, taken the first time a record goes
 there and held to the end of the run.
 
-Two routed runs never deadlock: a run waits (up to ``--wait``) only for a lock
+Two routed runs never deadlock: a run waits (``--wait`` in all) only for a lock
 that sorts after every lock it already holds; a lock that sorts before one it
 holds is tried once. A lock it cannot take makes that destination "not sent"
 for this run (exit 75, no attempt counted, as for a destination that is down);
@@ -17,6 +17,7 @@ no lock: its Deliverer claims each key instead (``deliver.claims``).
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator, MutableMapping
 from contextlib import ExitStack
@@ -78,6 +79,7 @@ class Router:
     lanes: dict[str, Lane] = field(default_factory=dict)
     unrouted: int = 0
     locks: ExitStack = field(default_factory=ExitStack)
+    deadline: float | None = None  # when waiting for locks ends (monotonic), set at the first lock
 
     def __post_init__(self) -> None:
         for name in self.routes.named():  # the destinations a route names outright: their config checked now
@@ -105,7 +107,10 @@ class Router:
         lane = self.built(name)
         if not lane.locked and lane.blocked is None:
             held = [each.lock for each in self.lanes.values() if each.locked]
-            wait = self.wait if all(other < lane.lock for other in held) else 0.0  # never wait out of order: no deadlock
+            if self.deadline is None:  # --wait is the run's budget for all its locks, not each one's
+                self.deadline = time.monotonic() + self.wait
+            left = max(0.0, self.deadline - time.monotonic())
+            wait = left if all(other < lane.lock for other in held) else 0.0  # never wait out of order: no deadlock
             try:
                 self.locks.enter_context(destination_lock(self.state_path, self.store, lane.lock, wait))
                 lane.locked = True
