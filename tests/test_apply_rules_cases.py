@@ -167,11 +167,11 @@ def test_a_record_input_brings_its_meta_and_settings_add_theirs(invoke: Invoke, 
 
 def test_expect_error(invoke: Invoke, tmp_path: Path) -> None:
     rules = str(_rules(tmp_path))
-    _write(tmp_path, "nonumber", {"lines": []}, settings='expect_error = "not a canonical order"\n')
+    _write(tmp_path, "nonumber", {"lines": []}, settings='expect_error = "$.number: required member missing"\n')
     assert invoke(["apply-rules", "test", "--rules", rules, str(tmp_path)]).exit_code == 0
     (tmp_path / "nonumber.toml").write_text('expect_error = "something else"\n')
     result = invoke(["apply-rules", "test", "--rules", rules, str(tmp_path)])
-    assert result.exit_code == 1 and "not a canonical order" in result.stdout
+    assert result.exit_code == 1 and "$.number: required member missing" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ def test_a_set_of_line_fields_is_checked_after_the_rules(invoke: Invoke, tmp_pat
     rules = '[[rules]]\nname = "oops"\nset = { "lines.attributes" = "none" }\nwhen.tag = "oops"\n'
     result = apply(invoke, tmp_path, rules, order("1", lines=[line("A", 1)]), order("2", tags=["oops"], lines=[line("A", 1)]))
     assert result.exit_code == 1
-    message = "after the rules' set actions: $.lines[0].attributes: expected an array or null, got a string"
-    assert result.stderr.splitlines()[0] == f"flowkit: record '2': {message}"
+    message = "order 2 is not a valid flowkit.order/1: $.lines[0].attributes: expected array, got string"
+    where = f"set by rule 'oops' at {tmp_path / 'rules.toml'}:3"
+    assert result.stderr.splitlines()[0] == f"flowkit: record '2': {message} ({where})"
     assert [r["kind"] for r in records(result.stdout)] == ["order", "error"]

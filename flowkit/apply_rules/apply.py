@@ -19,6 +19,7 @@ from flowkit.apply_rules import shape
 from flowkit.apply_rules.actions import Alert, Outcome
 from flowkit.apply_rules.engine import Engine
 from flowkit.apply_rules.loader import RuleSet
+from flowkit.apply_rules.refusal import RulesAt, Unreadable, refused
 from flowkit.config import Config
 from flowkit.errors import RecordError
 from flowkit.records import BadLine, Record, derive
@@ -86,17 +87,22 @@ class Applier:
 
     def __call__(self, record: Record) -> list[Record]:
         order = record["body"]
-        if not isinstance(order, dict) or not isinstance(order.get("number"), (str, int)):
-            raise RecordError("not a canonical order (flowkit.order/1): the body needs a 'number'")
-        shape.check(order)
+        try:  # the quick check stops at the first problem: the refusal names them all (``refusal``)
+            if not isinstance(order, dict) or not isinstance(order.get("number"), (str, int)):
+                raise Unreadable("$.number", "a canonical order (flowkit.order/1) needs a string or integer number")
+            shape.check(order)
+        except Unreadable as exc:
+            raise refused(order, record["key"], exc) from None
         meta = record.setdefault("meta", {})
         hold_before = order.get("hold")
-        out = self.engine.apply(order, meta)
-        if self.engine.sets:
-            try:
-                shape.check(order, self.engine.sets)
-            except RecordError as exc:
-                raise RecordError(f"after the rules' set actions: {exc.format_message()}") from None
+        engine = self.engine
+        try:  # a lenient reader's refusal, or a shape a rule's ``set`` left: the rules that ran may be named
+            out = engine.apply(order, meta)
+            if engine.sets:
+                shape.check(order, engine.sets)
+        except Unreadable as exc:
+            ran = RulesAt(engine.rules, engine.current.matched, engine.text, engine.path)
+            raise refused(order, record["key"], exc, ran) from None
         if out.holds and out.cancel is None and self.released(str(order["number"])):
             order["hold"] = hold_before if hold_before is not None else {"on_hold": False, "reason": None, "until": None}
             out.explain.append("holds skipped: the order was released by an operator (flowkit state release)")

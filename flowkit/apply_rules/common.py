@@ -6,8 +6,6 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flowkit.errors import RecordError
-
 Order = dict[str, Any]
 Meta = dict[str, Any]
 
@@ -131,7 +129,9 @@ def quantity(line: Mapping[str, Any]) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise RecordError(f"line {line.get('id')!r}: quantity {value!r} is not a number") from None
+        from flowkit.apply_rules.refusal import Unreadable
+
+        raise Unreadable(".quantity", f"{value!r} is not a number", line=line) from None
 
 
 def total_quantity(order: Order) -> float:

@@ -34,6 +34,7 @@ class Rule:
     actions: tuple[tuple[str, Action], ...]
     stop: bool = False
     test: Callable[[Outcome], bool] | None = None
+    index: int = -1  # its place among the file's [[rules]] (where its keys are found again), -1 when not from a file
 
 
 def all_facts(ns: Namespace) -> dict[str, tuple[str, tuple[str, ...]]]:

@@ -30,6 +30,8 @@ class Engine:
         self.view = view
         self.explain = explain
         self.seen = Seen()
+        self.text, self.path = ruleset.text, ruleset.path  # where a refusal finds a rule's ``set`` (``refusal``)
+        self.current = Outcome({}, {})  # the last order's, kept for a refusal to name the rules that matched
         # a rule that sets fields can leave a shape the state store cannot keep: those fields are checked again
         self.sets: frozenset[str] = frozenset(
             top
@@ -41,7 +43,7 @@ class Engine:
 
     def apply(self, order: Order, meta: Meta) -> Outcome:
         """Change ``order`` in place; later rules see earlier rules' changes."""
-        out = Outcome(order, meta)
+        out = self.current = Outcome(order, meta)
         checks, maps = self.settings.for_meta(meta)
         unmanaged = apply_maps(out, maps)
         run_checks(out, checks, unmanaged, self.view, self.seen)

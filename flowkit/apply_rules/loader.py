@@ -82,7 +82,7 @@ def parse(text: str, path: Path | None = None) -> RuleSet:
     ns = Namespace()
     for index, spec in enumerate(raw_rules):
         try:
-            rule = compile_rule(spec, seen, ns)
+            rule = compile_rule(spec, seen, ns, index)
         except RuleErrors as exc:
             label = spec.get("name") if isinstance(spec.get("name"), str) else f"#{index + 1}"
             for error in exc.errors:
@@ -110,7 +110,7 @@ class RuleErrors(RuleError):
         self.errors = errors
 
 
-def compile_rule(spec: Mapping[str, Any], seen: set[str], ns: Namespace) -> Rule | None:
+def compile_rule(spec: Mapping[str, Any], seen: set[str], ns: Namespace, index: int = -1) -> Rule | None:
     """Compile one ``[[rules]]`` table (None when ``enabled = false``); ``RuleErrors`` names all its problems."""
     errors: list[RuleError] = []
     rule_name = spec.get("name")
@@ -136,7 +136,7 @@ def compile_rule(spec: Mapping[str, Any], seen: set[str], ns: Namespace) -> Rule
         raise RuleErrors(errors)
     if spec.get("enabled", True) is False:
         return None
-    return Rule(str(rule_name), expr, why, tuple(actions), bool(spec.get("stop", False)))
+    return Rule(str(rule_name), expr, why, tuple(actions), bool(spec.get("stop", False)), index=index)
 
 
 def _when(when: Any, ns: Namespace, errors: list[RuleError]) -> tuple[str, str]:

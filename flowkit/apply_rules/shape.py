@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowkit.errors import RecordError
+from flowkit.apply_rules.refusal import Unreadable
 
 _KINDS = {str: "a string", int: "an integer", float: "a number", bool: "a boolean", dict: "an object", list: "an array"}
 
@@ -26,8 +26,8 @@ def kind(value: Any) -> str:
     return "null" if value is None else _KINDS.get(type(value), type(value).__name__)
 
 
-def _bad(path: str, value: Any, expected: str) -> RecordError:
-    return RecordError(f"{path}: expected {expected}, got {kind(value)}")
+def _bad(path: str, value: Any, expected: str) -> Unreadable:
+    return Unreadable(path, f"expected {expected}, got {kind(value)}")
 
 
 def _stored(path: str, value: Any) -> None:
@@ -51,7 +51,7 @@ def _object(path: str, value: Any) -> None:
 
 
 def check(order: dict[str, Any], fields: frozenset[str] | None = None) -> None:
-    """Raise a ``RecordError`` naming the JSON path of the first value apply-rules cannot read.
+    """Raise an ``Unreadable`` (a ``RecordError``) naming the JSON path of the first value apply-rules cannot read.
 
     ``fields``: only these top-level fields (those a rule's ``set`` changed in an order checked before).
     """
