@@ -58,7 +58,15 @@ def one_of(*choices: str) -> Key:
     return Key("string", choices)
 
 
-STATE: Table = {"path": STR, "url": STR, "password": STR, "lock_timeout": NUM, "busy_timeout": NUM, "retention_days": INT}
+STATE: Table = {
+    "path": STR,
+    "url": STR,
+    "password": STR,
+    "lock_timeout": NUM,
+    "busy_timeout": NUM,
+    "retention_days": INT,
+    "dead_retention_days": INT,
+}
 LOG: Table = {"level": one_of("error", "warning", "info", "debug"), "format": one_of("text", "json")}
 METRICS: Table = {"file": STR}
 # [alerts]: one alert per run to a destination (flowkit/alerts.py); `to` must name a [destinations.NAME] or be a URL.

@@ -461,6 +461,35 @@ def test_purge_keeps_the_bodies_of_deliveries_that_can_still_be_retried(
     assert (out / "web" / "81.xml").exists()
 
 
+def test_a_dead_deliverys_body_is_kept_until_the_longer_dead_window(
+    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path], state_path: Path
+) -> None:
+    _, config = blocked_hotfolder(tmp_path, tmp_config, "retries = 1\nmax_attempts = 1\n")
+    first = invoke(["deliver", "--to", "hf"], input=payload("84") + payload("85", channel="shop"), config=config)
+    assert [(b["key"], b["status"]) for b in results(first.stdout)] == [("84", "dead"), ("85", "delivered")]
+
+    def kept() -> list[str]:
+        store = Store(state_path)
+        rows = store.conn.execute("SELECT d.key FROM delivery_bodies b JOIN deliveries d ON d.id = b.delivery_id ORDER BY d.key")
+        keys = [row[0] for row in rows]
+        store.close()
+        return keys
+
+    assert invoke(["state", "purge", "--older-than", "0"]).exit_code == 0
+    assert kept() == ["84"]  # no dead window: the dead body stays (what went out, to resend by hand)
+    assert invoke(["state", "purge", "--older-than", "0", "--dead-older-than", "1"]).exit_code == 0
+    assert kept() == ["84"]  # it died less than a day ago
+    store = Store(state_path)
+    with store.transaction() as conn:  # it died two days ago
+        conn.execute("UPDATE deliveries SET updated_at = '2000-01-01T00:00:00.000000Z' WHERE key = '84'")
+    store.close()
+    configured = tmp_config(config.read_text() + "[state]\ndead_retention_days = 1\n")
+    purged = invoke(["state", "purge", "--older-than", "0"], config=configured)
+    assert purged.exit_code == 0, purged.stderr
+    assert kept() == [] and '"delivery_bodies": 1' in purged.stdout
+    assert invoke(["state", "sent", "84"], config=configured).exit_code == 0  # its ledger row stays
+
+
 def test_hostile_names_on_a_hotfolder(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
     out = tmp_path / "out"
     check_names(invoke, state_path, ["--to", f"file://{out}/"], out)

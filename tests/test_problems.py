@@ -119,7 +119,7 @@ def test_a_config_with_three_mistakes_prints_three_file_lines(invoke: Invoke, tm
     result = invoke(["render", str(ROOT / "samples" / "orders" / "1203.json")], config=path)
     assert result.exit_code == 78 and result.stdout == ""
     assert result.stderr.splitlines() == [
-        f"flowkit: {path}:3: unknown key 'state.bogus' (known: path, url, password, lock_timeout, busy_timeout, retention_days)",
+        f"flowkit: {path}:3: unknown key 'state.bogus' (known: path, url, password, lock_timeout, busy_timeout, retention_days, dead_retention_days)",
         f"flowkit: {path}:6: unknown key 'render.paymnet' (did you mean 'payment'?)",
         f"flowkit: {path}:7: unknown value for 'render.format' (known: xml, json, orderflow)",
         f"flowkit: error: {path}: 3 problem(s)",

@@ -145,12 +145,23 @@ def runs(limit: int, command_name: str | None, as_json: bool) -> None:
     metavar="DAYS",
     help="Delete run logs, events and archived bodies older than DAYS (default: state.retention_days).",
 )
-def purge(days: float | None) -> None:
+@click.option(
+    "--dead-older-than",
+    "dead_days",
+    type=click.FloatRange(min=0),
+    metavar="DAYS",
+    help="Delete the bodies of dead deliveries DAYS after they died (default: state.dead_retention_days; "
+    "without either, they are kept).",
+)
+def purge(days: float | None, dead_days: float | None) -> None:
     """Delete old logs and archives; never sequences, dedupe keys or unprocessed work.
+
+    The body of a failed, unknown or in-flight delivery is kept whatever its
+    age (--retry-failed resends it); a dead one's until --dead-older-than.
 
     \b
     Example:
-      flowkit state purge --older-than 90
+      flowkit state purge --older-than 90 --dead-older-than 365
     """
     import json
 
@@ -162,8 +173,10 @@ def purge(days: float | None) -> None:
         days = app.config.section("state").get("retention_days")
         if days is None:
             raise click.UsageError("give --older-than DAYS or set state.retention_days in the config")
-    deleted = app.store().purge(float(days))
-    LOG.info("state purge: older than %g days, deleted %s", days, deleted)
+    if dead_days is None:
+        dead_days = app.config.section("state").get("dead_retention_days")
+    deleted = app.store().purge(float(days), None if dead_days is None else float(dead_days))
+    LOG.info("state purge: older than %g days (dead deliveries' bodies: %s), deleted %s", days, dead_days, deleted)
     click.echo(json.dumps({"deleted": deleted}))
 
 

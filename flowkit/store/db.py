@@ -34,9 +34,12 @@ PURGEABLE: list[tuple[str, str]] = [
     ("alerts", "sent_at"),  # sent alerts only: a pending one has no sent_at
 ]
 # Rows retention never takes, whatever their age: the kept body of a delivery that can still be
-# retried (failed, unknown, or in flight) is the only copy `deliver --retry-failed` can resend.
+# retried (failed, unknown, or in flight) is the only copy `deliver --retry-failed` can resend. A dead
+# delivery's body (what someone must look at and resend by hand) is kept until the longer dead window
+# (the ``?2`` cutoff).
 KEEP: dict[str, str] = {
-    "delivery_bodies": "delivery_id IN (SELECT id FROM deliveries WHERE status IN ('failed', 'unknown', 'sending', 'reserved'))",
+    "delivery_bodies": "delivery_id IN (SELECT id FROM deliveries WHERE status IN ('failed', 'unknown', 'sending', 'reserved')"
+    " OR (status = 'dead' AND updated_at >= ?2))",
 }
 
 
@@ -216,13 +219,23 @@ class Store:
         return [{**dict(r), "detail": json.loads(r["detail"]) if r["detail"] else None} for r in rows]
 
     # retention -------------------------------------------------------------
-    def purge(self, older_than_days: float) -> dict[str, int]:
-        """Delete logs and archives older than the cutoff; returns rows deleted per table."""
-        cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    def purge(self, older_than_days: float, dead_older_than_days: float | None = None) -> dict[str, int]:
+        """Delete logs and archives older than the cutoff; returns rows deleted per table.
+
+        The body of a delivery gone dead is kept until ``dead_older_than_days`` after it died
+        (never, when None), and never sooner than the others.
+        """
+
+        def ago(days: float) -> str:
+            return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+        cutoff = ago(older_than_days)
+        dead = "" if dead_older_than_days is None else ago(max(dead_older_than_days, older_than_days))
         deleted: dict[str, int] = {}
         with self.transaction() as conn:
             for table, column in PURGEABLE:
                 keep = f" AND NOT ({KEEP[table]})" if table in KEEP else ""
-                cur = conn.execute(f"DELETE FROM {table} WHERE {column} IS NOT NULL AND {column} < ?{keep}", (cutoff,))
+                args = (cutoff, dead) if table in KEEP else (cutoff,)
+                cur = conn.execute(f"DELETE FROM {table} WHERE {column} IS NOT NULL AND {column} < ?1{keep}", args)
                 deleted[table] = cur.rowcount
         return deleted
