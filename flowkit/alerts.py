@@ -31,7 +31,9 @@ from flowkit.secrets import redact_text, scrub
 from flowkit.store import Store, now
 from flowkit.store import alerts as ledger
 
-KINDS = ("dead", "failed", "held")
+KINDS = ("dead", "down", "failed", "held")
+SHOWN = (*KINDS, "recovered")  # what a message counts: a destination told down that came back is "recovered"
+DOWN_AFTER = 900.0  # seconds a destination fails before it is told down (a blip at 03:00 pages nobody)
 LINES = 50  # lines per run in a message; the rest are counted
 RUNS = 50  # runs per message; older pending ones first, the rest go with the next run's alert
 HINT = "What happened to one key: flowkit state show KEY; to the runs: flowkit state runs"
@@ -44,6 +46,7 @@ class Settings:
     to: str
     on: tuple[str, ...] = KINDS
     min_interval: float = 0.0
+    down_after: float = DOWN_AFTER
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ def settings(config: Config) -> Settings | None:
         to=str(table["to"]),
         on=tuple(k for k in KINDS if k in on) if isinstance(on, list) else KINDS,
         min_interval=float(table.get("min_interval") or 0),
+        down_after=float(table.get("down_after", DOWN_AFTER)),
     )
 
 
@@ -77,7 +81,7 @@ def after_run(config: Config, store: Store, end: RunEnd, *, warn: bool = True) -
     if chosen is None:
         return
     try:
-        summary = collect(store, end, chosen.on)
+        summary = collect(store, end, chosen.on, down=_down_lines(config, chosen))
         if summary is not None:
             ledger.add(store, end.run_id, command=end.command, target=end.target, problems=summary["total"], summary=summary)
         if end.status == "interrupted":  # stopped by a signal: no time for a send; the next run's alert carries it
@@ -92,12 +96,30 @@ def after_run(config: Config, store: Store, end: RunEnd, *, warn: bool = True) -
             _warn(f"the alert of run {end.run_id} stopped: {_reason(exc)} (its events are in the state store)", chosen.to)
 
 
-def collect(store: Store, end: RunEnd, on: tuple[str, ...]) -> dict[str, Any] | None:
-    """What the run's alert says (secrets masked), or None when the run had nothing to tell."""
+def _down_lines(config: Config, chosen: Settings) -> Any:
+    """The ``down`` lines of a run (flowkit/alerts_down.py), when ``on`` asks for them."""
+    if "down" not in chosen.on:
+        return None
+    from functools import partial
+
+    from flowkit.alerts_down import lines
+
+    names = [str(name) for name in config.section("destinations")]
+    return partial(lines, down_after=chosen.down_after, destinations=names)
+
+
+def collect(store: Store, end: RunEnd, on: tuple[str, ...], *, down: Any = None) -> dict[str, Any] | None:
+    """What the run's alert says (secrets masked), or None when the run had nothing to tell.
+
+    ``down``, when given, makes the ``down`` lines from the run's failed deliveries (``alerts_down.lines``).
+    """
     found: Counter[str] = Counter()
-    lines: list[dict[str, str]] = []
+    lines: list[dict[str, Any]] = []
     files: dict[str, int | None] = {}  # inbox key -> its line: a file that failed, then was parked, is one problem
-    for key, command, event, detail in ledger.events(store, end.run_id):
+    failed: list[tuple[str, str, dict[str, Any]]] = []  # deliveries that failed in this run: is a destination down?
+    for key, command, event, detail, at in ledger.events(store, end.run_id):
+        if down is not None and event == "failed" and "destination" in detail:
+            failed.append((key, at, detail))
         kind = _kind(key, event)
         if kind is None or kind not in on:
             continue
@@ -111,6 +133,9 @@ def collect(store: Store, end: RunEnd, on: tuple[str, ...]) -> dict[str, Any] | 
             files[key] = len(lines) if len(lines) < LINES else None
         if len(lines) < LINES:
             lines.append(line)
+    told = down(store, end, failed) if down is not None else []
+    found.update(line["on"] for line in told)
+    lines = [*told, *lines]  # a destination down first: it is what holds everything else up
     if not found:
         return None
     summary = {
@@ -122,7 +147,7 @@ def collect(store: Store, end: RunEnd, on: tuple[str, ...]) -> dict[str, Any] | 
         "exit_code": end.exit_code,
         "ended_at": now(),
         "counts": {k: v for k, v in sorted(end.counts.items()) if isinstance(v, int) and not isinstance(v, bool) and v},
-        "problems": {k: found[k] for k in KINDS if found[k]},
+        "problems": {k: found[k] for k in SHOWN if found[k]},
         "total": sum(found.values()),
         "lines": lines,
         "more": sum(found.values()) - len(lines),
@@ -255,7 +280,7 @@ def message(runs: list[dict[str, Any]], *, more: int = 0, as_text: bool = True) 
 
 
 def _what(problems: dict[str, int]) -> str:
-    return ", ".join(f"{problems[k]} {k}" for k in KINDS if problems.get(k))
+    return ", ".join(f"{problems[k]} {k}" for k in SHOWN if problems.get(k))
 
 
 def _run_name(run: dict[str, Any]) -> str:
@@ -269,7 +294,19 @@ def title(runs: list[dict[str, Any]]) -> str:
     total: Counter[str] = Counter()
     for run in runs:
         total.update(run["problems"])
+    if total["down"]:  # a destination down in several runs is one destination down
+        total["down"] = len({line["key"] for run in runs for line in run["lines"] if line["on"] == "down"})
     return f"flowkit alert: {len(runs)} runs: {_what(total)} (latest: {_run_name(runs[-1])})"
+
+
+def _told_later(runs: list[dict[str, Any]]) -> list[set[str]]:
+    """Per run, the destinations a later run of the message tells down again (only the latest word is shown)."""
+    out: list[set[str]] = []
+    seen: set[str] = set()
+    for run in reversed(runs):
+        out.append(set(seen))
+        seen |= {line["key"] for line in run["lines"] if line["on"] == "down"}
+    return out[::-1]
 
 
 def body(runs: list[dict[str, Any]], more: int = 0) -> str:
@@ -277,15 +314,22 @@ def body(runs: list[dict[str, Any]], more: int = 0) -> str:
     out = [f"flowkit on {runs[-1].get('host', '?')}: {title(runs).removeprefix('flowkit alert: ')}", ""]
     if len(runs) > 1:
         out += [f"{len(runs) - 1} earlier alert(s) could not be sent before; they are in this message.", ""]
-    for run in runs:
+    later, skipped = _told_later(runs), 0
+    for n, run in enumerate(runs):
+        shown = [line for line in run["lines"] if not (line["on"] == "down" and line["key"] in later[n])]
+        if run["lines"] and not shown:
+            skipped += 1  # it met destinations down that a later run of this message tells again
+            continue
         code = "" if run.get("exit_code") is None else f", exit {run['exit_code']}"
         out.append(f"{_run_name(run)} ({run['status']}{code}), ended {run['ended_at']}")
         counts = ", ".join(f"{k} {v}" for k, v in run.get("counts", {}).items())
         out.append(f"  counts: {counts or 'none'}")
-        out += [f"  {line['on']:<6} {line['key']}  {line['what']}: {line['reason']}" for line in run["lines"]]
+        out += [f"  {line['on']:<6} {line['key']}  {line['what']}: {line['reason']}" for line in shown]
         if run.get("more"):
             out.append(f"  … and {run['more']} more")
         out.append("")
+    if skipped:
+        out += [f"{skipped} earlier run(s) met the same destination(s) down: the latest run above tells it.", ""]
     if more > 0:
         out += [f"{more} more run(s)' alerts wait; they go with the next run's alert.", ""]
     out.append(HINT)

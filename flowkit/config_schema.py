@@ -70,7 +70,7 @@ STATE: Table = {
 LOG: Table = {"level": one_of("error", "warning", "info", "debug"), "format": one_of("text", "json")}
 METRICS: Table = {"file": STR}
 # [alerts]: one alert per run to a destination (flowkit/alerts.py); `to` must name a [destinations.NAME] or be a URL.
-ALERTS: Table = {"to": STR, "on": Key("strings", ("dead", "failed", "held")), "min_interval": NUM}
+ALERTS: Table = {"to": STR, "on": Key("strings", ("dead", "down", "failed", "held")), "min_interval": NUM, "down_after": NUM}
 
 # Sources -------------------------------------------------------------------------------
 

@@ -15,15 +15,15 @@ from typing import Any
 from flowkit.store.db import Store, now
 
 # The events an alert may tell of (the index's condition, word for word).
-_PROBLEMS = """SELECT key, command, event, detail FROM events
+_PROBLEMS = """SELECT key, command, event, detail, at FROM events
                WHERE run_id = ? AND event IN ('dead', 'held', 'duplicate-held', 'failed', 'attempt-failed')
                ORDER BY id"""
 
 
-def events(store: Store, run_id: int) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """(key, command, event, detail) of the run's events that may be problems, in the order they happened."""
-    for key, command, event, detail in store.conn.execute(_PROBLEMS, (run_id,)):
-        yield str(key), str(command), str(event), json.loads(detail) if detail else {}
+def events(store: Store, run_id: int) -> Iterator[tuple[str, str, str, dict[str, Any], str]]:
+    """(key, command, event, detail, at) of the run's events that may be problems, in the order they happened."""
+    for key, command, event, detail, at in store.conn.execute(_PROBLEMS, (run_id,)):
+        yield str(key), str(command), str(event), json.loads(detail) if detail else {}, str(at)
 
 
 def add(store: Store, run_id: int, *, command: str, target: str | None, problems: int, summary: Mapping[str, Any]) -> None:
