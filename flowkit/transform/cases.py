@@ -6,7 +6,10 @@ overlaid by ``NAME.toml`` (paths relative to the TOML file): ``xslt`` or
 ``jolt``, ``params`` (table), ``meta`` (table), ``param_from_meta`` (list),
 ``schema``, ``ignore_whitespace``, ``expect_error`` (a substring of the
 error the case must raise) and ``engine`` (``saxon`` for XSLT 3.0; a file
-that names a stylesheet pins its engine, libxslt unless it says so).
+that names a stylesheet pins its engine, libxslt unless it says so). A Jolt
+case takes a typed context as the command line does: ``context``,
+``param_json`` and ``jolt_strict`` (flowkit/transform/case_context.py); a
+mistake there stops the run before any case runs (exit 78, file and line).
 """
 
 from __future__ import annotations
@@ -22,10 +25,21 @@ from flowkit import golden
 from flowkit.errors import FlowkitError, RecordError
 from flowkit.golden import Case, Result
 from flowkit.records import make_record
-from flowkit.transform import compare
+from flowkit.transform import case_context, compare
 from flowkit.transform.core import Engine
 
-KEYS = {"xslt", "jolt", "params", "meta", "param_from_meta", "schema", "ignore_whitespace", "expect_error", "engine"}
+KEYS = {
+    "xslt",
+    "jolt",
+    "params",
+    "meta",
+    "param_from_meta",
+    "schema",
+    "ignore_whitespace",
+    "expect_error",
+    "engine",
+    *case_context.TYPED,
+}
 PATH_KEYS = ("xslt", "jolt", "schema")
 
 
@@ -35,7 +49,8 @@ def discover(paths: Iterable[Path]) -> list[Case]:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
-    return golden.read_settings(path, KEYS, PATH_KEYS)[0]
+    data, text = golden.read_settings(path, KEYS, PATH_KEYS)
+    return {**data, **case_context.load(path, text, data)}
 
 
 def case_settings(case: Case) -> dict[str, Any]:
@@ -51,7 +66,22 @@ def case_settings(case: Case) -> dict[str, Any]:
             merged.update(found)
     if "xslt" not in merged and "jolt" not in merged:
         raise FlowkitError(f"{case.input}: no xslt or jolt in {case.stem}.toml or transform.toml")
+    case_context.check(merged)
     return merged
+
+
+def check_contexts(cases: Iterable[Case]) -> None:
+    """Every case's typed context read before any case runs: a mistake there is the run's (CaseContextError, 78).
+
+    Other problems of a case's settings are that case's failure, reported when it runs.
+    """
+    for case in cases:
+        try:
+            case_settings(case)
+        except case_context.CaseContextError:
+            raise
+        except FlowkitError:
+            pass
 
 
 class Runner:
@@ -73,16 +103,21 @@ class Runner:
         self.update = update
         self.allow_read = allow_read
         self.max_bytes = max_bytes
-        self._compiled: dict[tuple[str, str, str], Any] = {}
+        self._compiled: dict[tuple[str, str, str, bool], Any] = {}
         self._validators: dict[str, compare.Validator] = {}
 
     def engine(self, settings: dict[str, Any]) -> Engine:
         kind = "xslt" if "xslt" in settings else "jolt"
         engine = self.xslt_engine or str(settings.get("engine", "libxslt"))
-        key = (kind, settings[kind], engine)
+        strict = bool(settings.get("jolt_strict", False))
+        key = (kind, settings[kind], engine, strict)
         if key not in self._compiled:
             self._compiled[key] = Engine.build(
-                xslt=settings.get("xslt"), jolt=settings.get("jolt"), allow_read=self.allow_read, engine=engine
+                xslt=settings.get("xslt"),
+                jolt=settings.get("jolt"),
+                allow_read=self.allow_read,
+                engine=engine,
+                jolt_strict=strict,
             )
         built = self._compiled[key]
         params = {str(k): str(v) for k, v in dict(settings.get("params", {})).items()}
@@ -90,6 +125,9 @@ class Runner:
             xslt=built.xslt,
             jolt=built.jolt,
             params=params,
+            param_json=dict(settings.get("param_json", {})),
+            context_file=settings.get("context"),
+            jolt_strict=strict,
             param_from_meta=tuple(settings.get("param_from_meta", ())),
             max_bytes=self.max_bytes,
         )
@@ -98,6 +136,8 @@ class Runner:
         started = time.perf_counter()
         try:
             result = self._run(case)
+        except case_context.CaseContextError:
+            raise
         except FlowkitError as exc:
             result = Result(case, False, exc.format_message())
         result.seconds = time.perf_counter() - started
@@ -169,4 +209,5 @@ def _serialize(out: dict[str, Any]) -> bytes:
 
 def run_cases(cases: list[Case], *, echo: Callable[[str], Any], **options: Any) -> list[Result]:
     """Run every case, echoing PASS/FAIL lines and diffs; return the results."""
+    check_contexts(cases)
     return golden.run_all(cases, Runner(**options).run, echo)
