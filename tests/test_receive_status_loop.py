@@ -154,3 +154,36 @@ def test_received_statuses_reach_the_shop_once_in_order(loop: dict[str, Any], ht
     assert len(http_server.state.requests) == 4 and visible(inbox) == []
     for number in ("300045", "300048"):
         assert [e["event"] for e in story(invoke, number)["events"]][3:] == ["duplicate"]
+
+
+def test_a_status_before_its_order_waits_in_the_inbox(
+    loop: dict[str, Any], http_server: Any, invoke: Invoke, tmp_path: Path
+) -> None:
+    """A status for an order the store does not know yet: the cron line fails (65), the file stays, nothing is
+    posted; once query-orders has brought the order, the next run applies and posts it."""
+    receiver, inbox = loop["receiver"], loop["inbox"]
+    body = json.loads((STATUS / "printed-300045.json").read_text())
+    body["orderId"] = "300049"
+    data = json.dumps(body).encode()
+    answer = receiver.post(
+        "/status",
+        data,
+        {"Content-Type": "application/json", "X-Signature": sign(data, SECRETS["PRINT_WEBHOOK_SECRET"])},
+    )
+    assert answer.status_code == 202
+    early = run_cron(loop)
+    assert early.returncode == 65, early.stderr
+    assert 'Order "300049" does not exist.' in early.stderr and "attempt 1 of 5, kept for the next run" in early.stderr
+    assert visible(inbox) == [answer.json()["id"]] and http_server.state.requests == []
+
+    order = json.loads(Path(ORDERS).read_text().splitlines()[0])
+    order["key"] = order["body"]["number"] = "300049"
+    order["body"]["id"] = "fk-300049"
+    order["body"]["external_refs"] = {"magento.entity_id": "49"}
+    (tmp_path / "300049.ndjson").write_text(json.dumps(order) + "\n", encoding="utf-8")
+    loaded = invoke(["import-status", "--orders", str(tmp_path / "300049.ndjson")], input="")
+    assert loaded.exit_code == 0, loaded.stderr
+    later = run_cron(loop)
+    assert later.returncode == 0, later.stderr
+    assert comments(http_server) == [("/shop/V1/orders/49/comments", "Printed: Printed on press 2")]
+    assert visible(inbox) == []
