@@ -185,6 +185,11 @@ EXPECT: dict[tuple[str, str], Expect] = {
     ("docs/routing.md", "flowkit --config samples/deliver/routes.toml deliver --retry-failed"): Expect(
         stdout=False, stderr="deliver: nothing to do"
     ),
+    # a printer's SFTP server that is down: every payload not sent, exit 75, and the "down" alert written
+    (
+        "docs/alerts.md",
+        "flowkit --config samples/alerts.toml deliver --to printer-sftp samples/deliver/payloads.ndjson > results.ndjson",
+    ): Expect(status=75, stderr="deliver to printer-sftp: 3 failed, 3 not sent"),
     # a late message for an order shipped in full: refused (65), its failure result on stdout
     ("docs/commands/import-shipment.md", "flowkit import-shipment samples/shipments/late-300045.json"): Expect(
         status=65, stderr="already fully shipped"
