@@ -201,7 +201,7 @@ def test_transform_test_runs_cases_on_either_engine(invoke: Invoke, tmp_path: Pa
     junit = tmp_path / "junit.xml"
     both = invoke(["transform", "test", "--junit", str(junit), str(CASES)])  # each case on its own engine
     assert both.exit_code == 0, both.stdout
-    assert 'tests="11"' in junit.read_text() and 'failures="0"' in junit.read_text()
+    assert 'tests="13"' in junit.read_text() and 'failures="0"' in junit.read_text()
 
 
 def test_a_case_file_that_names_a_stylesheet_pins_its_engine(invoke: Invoke, tmp_path: Path) -> None:
