@@ -223,3 +223,40 @@ def test_on_without_down_tells_no_outage(invoke: Invoke, tmp_config: Write, tmp_
     assert invoke(["state", "show", "destination:erp"]).exit_code != 0  # no outage story kept either
     check = invoke(["config", "check"], config=config)
     assert check.exit_code == 0, check.stderr
+
+
+def routed_to_a_down_erp(tmp_config: Write, tmp_path: Path) -> Path:
+    """acme -> the hotfolder mis, b2b -> an HTTP erp on a port nothing listens on; alerts into a folder, at once."""
+    return tmp_config(
+        "[state]\nlock_timeout = 0.2\n\n[deliver]\nretries = 0\n\n"
+        f'[destinations.mis]\ntype = "hotfolder"\npath = "{tmp_path / "mis"}"\n\n'
+        f'[destinations.erp]\ntype = "http"\nurl = "http://127.0.0.1:{free_port()}/orders/{{key}}"\n\n'
+        '[suppliers.acme.deliver]\nto = "mis"\n\n[channels.b2b.deliver]\nto = "erp"\n\n'
+        '[destinations.ops-folder]\ntype = "hotfolder"\npath = "alerts"\n\n[alerts]\nto = "ops-folder"\ndown_after = 0\n'
+    )
+
+
+@pytest.mark.sqlite_only
+def test_a_lane_kept_by_another_runs_lock_is_not_down(
+    invoke: Invoke, tmp_config: Write, tmp_path: Path, state_path: Path
+) -> None:
+    from flowkit.deliver.run import lock_name
+    from flowkit.store.lock import exclusive
+
+    config = routed_to_a_down_erp(tmp_config, tmp_path)
+    with exclusive(state_path, lock_name("mis"), wait=1):  # another run is delivering to mis right now
+        kept = invoke(["deliver"], input=payload("1", supplier="acme"), config=config)
+    assert kept.exit_code == 75 and "holds the lock" in kept.stderr
+    assert not (tmp_path / "alerts").exists()  # kept by a lock, not by the destination: nothing to tell
+    assert invoke(["state", "show", "destination:mis"]).exit_code != 0
+
+
+def test_the_keys_named_are_capped_the_rest_counted(invoke: Invoke, tmp_config: Write, tmp_path: Path) -> None:
+    config = routed_to_a_down_erp(tmp_config, tmp_path)
+    many = "".join(payload(f"B{n:02d}", channel="b2b") for n in range(25))
+    result = invoke(["deliver"], input=many, config=config)
+    assert result.exit_code == 75
+    alert = json.loads((tmp_path / "alerts" / "flowkit-alert-run-1.json").read_text())
+    [line] = alert["runs"][0]["lines"]
+    assert (line["key"], line["waiting"], line["keys"]) == ("erp", 25, [f"B{n:02d}" for n in range(20)])
+    assert line["what"].endswith(", B18, B19, … 5 more")
