@@ -170,6 +170,12 @@ EXPECT: dict[tuple[str, str], Expect] = {
         "docs/formats/error-record.md",
         "flowkit render --format json samples/invalid/orders.ndjson | jq -c 'select(.kind == \"error\") | .body.problems[]'",
     ): Expect(status=1, stderr="(5 problems): $.number: expected string, got integer; $.placed_at: "),
+    # the same order refused by apply-rules: the same five problems, the other order goes on, exit 1
+    (
+        "docs/commands/apply-rules.md",
+        "flowkit apply-rules --rules samples/rules.toml --dry-run samples/invalid/orders.ndjson"
+        " | jq -c 'select(.kind == \"error\") | .body.problem_count'",
+    ): Expect(status=1, stderr="order 1299 is not a valid flowkit.order/1 (5 problems): $.number: "),
     # "nothing on stdout, a note on stderr"
     ("docs/commands/render.md", "flowkit render samples/orders/1205.json"): Expect(stdout=False, stderr="hold"),
     # the transcript (its output lines are compared too); SETUP writes its bad.toml

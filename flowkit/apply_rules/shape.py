@@ -9,7 +9,9 @@ or queued for the state store: a value where it walks into an object or a list (
 shipping address that is no object would make every country rule silently miss), and an
 object or an array where the state store keeps a column. This costs a few microseconds
 an order where the full ``flowkit.order/1`` validation (``flowkit.model``) costs about
-thirty, and it keeps the leniency above, which the canonical schema does not have.
+thirty, and it keeps the leniency above, which the canonical schema does not have. It
+stops at the first problem (``Unreadable``): the refusal (``refusal.refused``) then runs
+the full validation on that order alone and names every problem, as render does.
 """
 
 from __future__ import annotations
