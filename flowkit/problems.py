@@ -2,7 +2,8 @@
 
 Orders (``flowkit.model``), record lines (``flowkit.records``), config files
 (``flowkit.config``) and rules files (``flowkit.apply_rules.loader``) collect
-every problem, not the first one, so one run tells what to fix.
+every problem, not the first one, so one run tells what to fix; so does
+apply-rules when it refuses an order (``flowkit.apply_rules.refusal``).
 
 - A failed record keeps its ONE stderr line: the problems follow its summary,
   joined by ``"; "``, the first ``CAP`` of them and then ``and N more``. Its

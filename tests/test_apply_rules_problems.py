@@ -18,6 +18,7 @@ from apply_rules_helpers import apply, line, order
 from conftest import ROOT, Invoke, record_line, records, store_rows
 
 from flowkit.apply_rules import common, refusal
+from flowkit.apply_rules.unreadable import Unreadable
 
 RULES = str(ROOT / "samples" / "rules.toml")
 FOUR = [
@@ -161,13 +162,13 @@ def test_a_set_above_a_path_is_named_for_what_it_made_there(invoke: Invoke, tmp_
 
 def test_a_line_without_an_id_is_named_by_its_index_or_number() -> None:
     """The lenient quantity reader names a line by id, else line_number, else as one without an id; never None."""
-    with pytest.raises(refusal.Unreadable) as caught:
+    with pytest.raises(Unreadable) as caught:
         common.quantity({"line_number": 3, "quantity": "x"})
     assert caught.value.format_message() == "line number 3: quantity 'x' is not a number"
-    with pytest.raises(refusal.Unreadable) as caught:
+    with pytest.raises(Unreadable) as caught:
         common.quantity({"quantity": [1]})
     assert "None" not in caught.value.format_message()
     valid = order("7", lines=[line("A", 1), line("B", 2)])  # a problem the schema does not know is listed alone
-    error = refusal.refused(valid, "7", refusal.Unreadable(".quantity", "too big to read", line=valid["lines"][1]))
+    error = refusal.refused(valid, "7", Unreadable(".quantity", "too big to read", line=valid["lines"][1]))
     assert error.format_message() == "order 7 cannot be read by apply-rules: $.lines[1].quantity: too big to read"
     assert (error.problems, error.problem_count, error.exit_code) == ((("$.lines[1].quantity", "too big to read"),), 1, 65)

@@ -19,7 +19,8 @@ from flowkit.apply_rules import shape
 from flowkit.apply_rules.actions import Alert, Outcome
 from flowkit.apply_rules.engine import Engine
 from flowkit.apply_rules.loader import RuleSet
-from flowkit.apply_rules.refusal import RulesAt, Unreadable, refused
+from flowkit.apply_rules.refusal import RulesAt, refused
+from flowkit.apply_rules.unreadable import Unreadable
 from flowkit.config import Config
 from flowkit.errors import RecordError
 from flowkit.records import BadLine, Record, derive

@@ -129,7 +129,7 @@ def quantity(line: Mapping[str, Any]) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        from flowkit.apply_rules.refusal import Unreadable
+        from flowkit.apply_rules.unreadable import Unreadable
 
         raise Unreadable(".quantity", f"{value!r} is not a number", line=line) from None
 

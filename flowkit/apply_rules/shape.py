@@ -10,7 +10,7 @@ shipping address that is no object would make every country rule silently miss),
 object or an array where the state store keeps a column. This costs a few microseconds
 an order where the full ``flowkit.order/1`` validation (``flowkit.model``) costs about
 thirty, and it keeps the leniency above, which the canonical schema does not have. It
-stops at the first problem (``Unreadable``): the refusal (``refusal.refused``) then runs
+stops at the first problem (``unreadable.Unreadable``): the refusal (``refusal.refused``) then runs
 the full validation on that order alone and names every problem, as render does.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowkit.apply_rules.refusal import Unreadable
+from flowkit.apply_rules.unreadable import Unreadable
 
 _KINDS = {str: "a string", int: "an integer", float: "a number", bool: "a boolean", dict: "an object", list: "an array"}
 
