@@ -203,12 +203,14 @@ class Checker:
             self.problem(path, f"'{dotted(path)}' must be {label}")
             return
         if key.choices:
-            for value in item if isinstance(item, list) else [item]:
+            words = [w.strip().lower() for w in item.split(",") if w.strip()] if key.comma else [item]
+            for value in item if isinstance(item, list) else words:
                 if value not in key.choices:
                     hint = suggest(str(value), key.choices, "docs/config.md")
                     if "known:" not in hint:
                         hint = hint[:-1] + f"; known: {', '.join(key.choices)})"
                     what = f"{path[0][:-1]} type in" if path[-1] == "type" and len(path) == 3 else "value for"
+                    what = f"word {value!r} in" if key.comma else what
                     self.problem(path, f"unknown {what} '{dotted(path)}'{hint}")
                     break
         if key.secret:
@@ -234,6 +236,10 @@ class Checker:
             defaults["auth"] = schema.PRESET_AUTH.get(str(entry.get("preset")), "none")
             templates = [entry.get(k) for k in schema.TEMPLATE_KEYS]
             keys.update({name: Key("any") for name in _placeholders(templates) if name not in keys})
+            style = entry.get("query_style", "magento" if entry.get("preset") == "magento2" else "params")
+            if entry.get("invoiced_only") is True and style != "magento":  # as the source refuses it (httpsource.py)
+                sub = (*path, "invoiced_only")
+                self.problem(sub, f"'{dotted(sub)}' needs query_style = \"magento\" (a Magento 2 API)")
         self.table(path, entry, keys, defaults=defaults)
 
     def destination(self, path: KeyPath, entry: Mapping[str, Any]) -> None:

@@ -19,11 +19,12 @@ class Key:
     ``option``: the key is a click option's default (``include-held`` and
     ``include_held`` both work). ``secret``: a ``${ENV}``/``file:`` reference
     is resolved (for a table: each of its values). ``needs``: read only when
-    the named key has one of the given values (``("auth", ("bearer",))``).
+    the named key has one of the given values (``("auth", ("bearer",))``). ``comma``: a
+    string holding a comma list, each word one of ``choices`` (``ready = "paid,files"``).
     A plain class, not a dataclass: the schema is built at every config load.
     """
 
-    __slots__ = ("kind", "choices", "keys", "option", "secret", "needs")
+    __slots__ = ("kind", "choices", "keys", "option", "secret", "needs", "comma")
 
     def __init__(
         self,
@@ -34,6 +35,7 @@ class Key:
         option: bool = False,
         secret: bool = False,
         needs: tuple[str, tuple[str, ...]] | None = None,
+        comma: bool = False,
     ) -> None:
         self.kind = kind
         self.choices = choices
@@ -41,6 +43,7 @@ class Key:
         self.option = option
         self.secret = secret
         self.needs = needs
+        self.comma = comma
 
 
 Table = Mapping[str, Key]
@@ -77,7 +80,8 @@ ALERTS: Table = {"to": STR, "on": Key("strings", ("dead", "down", "failed", "hel
 SOURCE_TYPES = ("dir", "http", "store")
 PRESETS = ("omnitron", "magento2")
 PRESET_AUTH = {"magento2": "bearer", "omnitron": "token"}  # the preset's auth, for ``needs``
-SOURCE_COMMON: Table = {"type": one_of(*SOURCE_TYPES), "enabled": BOOL, "disabled": BOOL, "paused": BOOL, "ready": STR}
+READY = Key("string", ("paid", "files", "none"), comma=True)  # query-orders' checks (query_orders/readiness.py)
+SOURCE_COMMON: Table = {"type": one_of(*SOURCE_TYPES), "enabled": BOOL, "disabled": BOOL, "paused": BOOL, "ready": READY}
 EXPORT_STATUSES = ("pending", "queued", "exported", "failed", "dead", "held", "cancelled")
 
 DIR_SOURCE: Table = {"path": STR, "mapping": STR, "move_processed": BOOL, "carry_over": BOOL, "pattern": STR}
@@ -269,6 +273,9 @@ RECEIVE_ROUTE: Table = {
 TRANSFORM_PER_RECORD: Table = {"xslt": opt(), "jolt": opt(), "engine": opt("string", "libxslt", "saxon")}
 DELIVER_PER_RECORD: Table = {"filename": STR, "to": STR}  # to: the route of the supplier's/channel's records
 
+# import-status's statuses (import_status/messages.py STATUSES): the keys of [import-status] magento_statuses.
+PRODUCTION_STATUSES = ("received", "in_production", "printed", "shipped", "delivered", "cancelled", "error")
+
 COMMANDS: Mapping[str, Table] = {
     "query-orders": {
         "source": opt(),
@@ -281,7 +288,7 @@ COMMANDS: Mapping[str, Table] = {
         "limit": opt("int"),
         "raw": opt("bool"),
         "requeue_after": opt("number"),
-        "ready": opt(),  # also per source: [sources.NAME] ready (query_orders/readiness.py)
+        "ready": Key("string", READY.choices, option=True, comma=True),  # also per source: [sources.NAME] ready
         "dry_run": opt("bool"),
         "max_attempts": INT,  # read by `query-orders mark-sent`
     },
@@ -363,7 +370,8 @@ COMMANDS: Mapping[str, Table] = {
         "batch_size": opt("int"),
         "max_attempts": opt("int"),
         "raw": opt("bool"),
-        "magento_statuses": TABLE,  # production status -> Magento status code (commands/import_status.py)
+        # production status -> Magento status code (commands/import_status.py): a key is one of the statuses
+        "magento_statuses": Key("table", keys={s: STR for s in PRODUCTION_STATUSES}),
     },
     "receive": {
         "listen": opt(),

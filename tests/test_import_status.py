@@ -320,6 +320,21 @@ def test_magento_status_codes_from_config(invoke: Invoke, tmp_config: Any) -> No
     assert payload["body"]["statusHistory"]["status"] == "complete"
 
 
+def test_config_check_refuses_a_magento_status_for_no_known_status(invoke: Invoke, tmp_config: Any) -> None:
+    """A misspelt status in magento_statuses would never be posted: config check (and the command) refuse it."""
+    from flowkit.config_schema import PRODUCTION_STATUSES
+    from flowkit.import_status.messages import STATUSES
+
+    assert PRODUCTION_STATUSES == STATUSES
+    config = tmp_config('[import-status]\nmagento_statuses = { shiped = "complete", printed = 3 }\n', name="s.toml")
+    check = invoke(["config", "check"], config=config)
+    assert check.exit_code == 78
+    assert "s.toml:2: unknown key 'import-status.magento_statuses.shiped' (did you mean 'shipped'?)" in check.stderr
+    assert "s.toml:2: 'import-status.magento_statuses.printed' must be a string" in check.stderr
+    code, out, err = status(invoke, msg(1, "100045", "shipped", "2026-11-20T10:00:00Z"), "--postback", "magento", config=config)
+    assert code == 78 and out == [] and "magento_statuses.shiped" in err
+
+
 def test_inbox_keeps_a_file_whose_order_is_unknown(invoke: Invoke, tmp_path: Path, state_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -153,8 +153,12 @@ def test_magento_invoiced_only_can_be_turned_off(invoke: Invoke, server: tuple[s
 def test_invoiced_only_needs_a_magento_api(invoke: Invoke, server: tuple[str, Api], tmp_config: Any, api: Api) -> None:
     config = tmp_config(sources(server).replace("retries = 0\n", "retries = 0\ninvoiced_only = true\n", 1))
     result = invoke(["query-orders", "--source", "omni"], config=config, env=ENV)
-    assert result.exit_code == 78 and "invoiced_only needs query_style" in result.stderr and result.stdout == ""
+    assert result.exit_code == 78 and "'sources.omni.invoiced_only' needs query_style" in result.stderr and result.stdout == ""
     assert api.requests == []
+    check = invoke(["config", "check"], config=config, env=ENV)  # config check says so too, with the line
+    assert check.exit_code == 78
+    assert ":8: 'sources.omni.invoiced_only' needs query_style = \"magento\" (a Magento 2 API)" in check.stderr
+    assert invoke(["config", "check"], config=tmp_config(sources(server)), env=ENV).exit_code == 0  # magento2's own
 
 
 # Write-back -------------------------------------------------------------------------------------------------------

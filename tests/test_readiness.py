@@ -397,11 +397,19 @@ def test_config_keys_flag_and_source_table(invoke: Invoke, tmp_path: Path, tmp_c
     bad = tmp_config(base + 'ready = "paid,flies"\n', name="c.toml")
     result = invoke(["query-orders", "--dry-run"], config=bad)
     assert result.exit_code == 78
-    assert "c.toml:4: 'sources.inbox.ready': unknown readiness check 'flies' (known: paid, files, none)" in result.stderr
+    assert (
+        "c.toml:4: unknown word 'flies' in 'sources.inbox.ready' (did you mean 'files'?; known: paid, files, none)"
+        in result.stderr
+    )
     result = invoke(["query-orders", "--dry-run", "--ready", "signed"], config=in_command)
     assert result.exit_code == 2 and "--ready: unknown readiness check 'signed'" in result.stderr
     check = invoke(["config", "check"], config=per_source)
     assert check.exit_code == 0, check.stderr
+    check = invoke(["config", "check"], config=bad)  # config check refuses what the run refuses
+    assert check.exit_code == 78 and "c.toml:4: unknown word 'flies' in 'sources.inbox.ready'" in check.stderr
+    typo = tmp_config(base + '\n[query-orders]\nready = "Paid, fles"\n', name="d.toml")
+    check = invoke(["config", "check"], config=typo)
+    assert check.exit_code == 78 and "d.toml:6: unknown word 'fles' in 'query-orders.ready'" in check.stderr
 
 
 def test_parse() -> None:
