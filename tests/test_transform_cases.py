@@ -176,3 +176,14 @@ def test_unreadable_case_input_fails_that_case_only(invoke: Invoke, tmp_path: Pa
     assert result.exit_code == 1
     assert "cannot read the case input" in result.stdout and "1 passed, 1 failed" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_unknown_engine_or_a_missing_spec_names_the_file(invoke: Invoke, tmp_path: Path) -> None:
+    """A misspelt engine is named with its TOML file and line; a spec that is not there, in words (no errno repr)."""
+    _case(tmp_path, "typo", "<A/>", "<A/>", IDENTITY + 'engine = "saxonn"\n')
+    _case(tmp_path, "gone", '{"a": 1}', "{}", 'jolt = "nowhere.jolt.json"\n', ext="json")
+    result = invoke(["transform", "test", str(tmp_path)])
+    assert result.exit_code == 1 and "0 passed, 2 failed" in result.stdout
+    assert f"{tmp_path / 'typo.toml'}:2: engine 'saxonn' is not one of libxslt, saxon" in result.stdout
+    assert f"{tmp_path / 'nowhere.jolt.json'}: cannot read: No such file or directory" in result.stdout
+    assert "Errno" not in result.stdout and "Traceback" not in result.stdout + result.stderr

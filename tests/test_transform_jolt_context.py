@@ -144,6 +144,10 @@ def test_typed_context_is_for_jolt_only(invoke: Invoke) -> None:
     result = invoke(["transform", "--xslt", str(HERE / "identity.xsl"), "--param-json", "n=1", str(HERE / "order.xml")])
     assert result.exit_code == 2
     assert "--param-json: for a Jolt spec's context; a stylesheet takes --param strings" in result.stderr
+    # and the other way round: --engine chooses an XSLT engine, it is never silently ignored for a Jolt spec
+    result = invoke(["transform", "--jolt", str(HERE / "rename.jolt.json"), "--engine", "saxon", str(HERE / "order.json")])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--engine: for an XSLT stylesheet (--xslt); a Jolt spec runs on jolt-py" in result.stderr
 
 
 def test_configured_jolt_keys_do_not_stop_an_xslt_run(invoke: Invoke, tmp_config: Callable[..., Path]) -> None:

@@ -154,6 +154,8 @@ def command(
     options = {"params": parse_params(params), "param_from_meta": from_meta, "max_bytes": found["max_bytes"]}
     options["steps"] = Steps(get_app().config.base_dir)  # meta.transform: config paths relative to its folder
     options.update(_jolt_options(ctx, context, param_json, jolt_strict))
+    if _explicit(ctx, "engine") and _explicit(ctx, "jolt") and not xslt:  # as --param-json is refused with --xslt
+        raise click.UsageError("--engine: for an XSLT stylesheet (--xslt); a Jolt spec runs on jolt-py")
     options["engine"] = engine or "libxslt"
     routes = None if _given(ctx) else router(get_app().config, engine if _explicit(ctx, "engine") else None)
     if routes is not None:

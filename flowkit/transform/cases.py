@@ -22,11 +22,11 @@ from typing import Any
 import orjson
 
 from flowkit import golden
-from flowkit.errors import FlowkitError, RecordError
+from flowkit.errors import FlowkitError, InputError, RecordError
 from flowkit.golden import Case, Result
 from flowkit.records import make_record
 from flowkit.transform import case_context, compare
-from flowkit.transform.core import Engine
+from flowkit.transform.core import ENGINES, Engine
 
 KEYS = {
     "xslt",
@@ -50,6 +50,11 @@ def discover(paths: Iterable[Path]) -> list[Case]:
 
 def _load_toml(path: Path) -> dict[str, Any]:
     data, text = golden.read_settings(path, KEYS, PATH_KEYS)
+    if "engine" in data and data["engine"] not in ENGINES:  # named with its file and line, as an unknown key is
+        from flowkit.config import locate
+
+        line = locate(text, ("engine",))
+        raise InputError(f"{path}{f':{line}' if line else ''}: engine {data['engine']!r} is not one of {', '.join(ENGINES)}")
     return {**data, **case_context.load(path, text, data)}
 
 
