@@ -79,6 +79,10 @@ def test_folder_path_as_source(invoke: Invoke, inbox: Path) -> None:
     result = invoke(["query-orders", "--source", str(inbox), "--number", "1001", "--raw"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["number"] == "1001"
+    missing = invoke(["query-orders", "--source", str(inbox.parent / "inbx"), "--dry-run"])
+    assert missing.exit_code == 78 and missing.stdout == ""
+    assert f"--source {inbox.parent / 'inbx'}: no such folder (and " in missing.stderr  # not a config table's 'path'
+    assert "has no [sources." in missing.stderr and ".path" not in missing.stderr
 
 
 @pytest.mark.parametrize(

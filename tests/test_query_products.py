@@ -85,6 +85,23 @@ def test_one_product_by_hand(invoke: Invoke) -> None:
     assert missing.exit_code == 65 and "product NOPE not found" in missing.stderr
 
 
+def test_an_empty_source_a_missing_sku_and_a_missing_folder_are_said(invoke: Invoke, tmp_path: Path) -> None:
+    """Nothing exported for a mistyped SKU or an empty folder is a warning on stderr (exit 0), and a folder that is
+    not there is named as the --source given (78), not as a config table's path."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = query(invoke, None, "--source", str(empty), "--all")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert f"query-products: source '{empty}' has no products: nothing read, nothing to export" in result.stderr
+    result = query(invoke, None, "--source", str(SAMPLES), "--sku", "FLY-A5-35,BC-85x55-400", "--dry-run")
+    assert keys(result) == ["BC-85x55-400"]
+    assert f"--sku FLY-A5-35 not found in source '{SAMPLES}' (or not of the asked --type)" in result.stderr
+    result = query(invoke, None, "--source", str(SAMPLES), "--changed", "--dry-run")  # all there: nothing said
+    assert len(keys(result)) == 4 and result.stderr == ""
+    result = query(invoke, None, "--source", str(tmp_path / "prodcts"), "--all")
+    assert result.exit_code == 78 and f"--source {tmp_path / 'prodcts'}: no such folder" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

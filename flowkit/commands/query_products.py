@@ -104,24 +104,34 @@ def _run(name: str, query: ProductQuery, wanted: Wanted, *, raw: bool, dry: bool
     try:
         if dry:  # a look changes nothing: it neither waits on the lock nor enters the run log
             run.emit(writer)
-            _check(run.counts, query, name, raw=raw)
+            _check(run.counts, query, name, raw=raw, found=run.found)
             return
         with exclusive(app.state_path, COMMAND, wait=app.lock_timeout), app.run(COMMAND, run.counts, target=name):
             try:
                 run.emit(writer)
             finally:
                 products.add_history(app.store(), COMMAND, name, run.counts)
-            _check(run.counts, query, name, raw=raw)
+            _check(run.counts, query, name, raw=raw, found=run.found)
     finally:
         source.close()
 
 
-def _check(counts: dict[str, int], query: ProductQuery, name: str, *, raw: bool) -> None:
-    """Exit 1 when some documents failed, 65 when all did or --raw found nothing."""
+def _check(counts: dict[str, int], query: ProductQuery, name: str, *, raw: bool, found: set[str]) -> None:
+    """Exit 1 when some documents failed, 65 when all did or --raw found nothing.
+
+    A source with no product at all, or a --sku it does not have, is a warning: nothing is wrong with the
+    run, but a cron job that exports nothing for a mistyped path or SKU should say so.
+    """
     from flowkit.errors import InputError, PartialError
+    from flowkit.log import LOG
 
     if counts["failed"]:
         message = f"{counts['failed']} product document(s) failed, {counts['emitted']} emitted"
         raise PartialError(message) if counts["emitted"] else InputError(message)
     if raw and not counts["emitted"]:
         raise InputError(f"product {query.skus[0]} not found in source {name!r} (or not of the asked --type)")
+    missing = [sku for sku in query.skus if sku not in found]
+    if missing:
+        LOG.warning("query-products: --sku %s not found in source %r (or not of the asked --type)", ",".join(missing), name)
+    elif not query.skus and not counts["emitted"] + counts["skipped"]:
+        LOG.warning("query-products: source %r has no products: nothing read, nothing to export", name)

@@ -90,6 +90,7 @@ class Run:
     _queued: list[tuple[str, str]] = field(default_factory=list, init=False, repr=False)
     _tx: AbstractContextManager[Any] | None = field(default=None, init=False, repr=False)
     _shared: bool = field(default=True, init=False, repr=False)
+    found: set[str] = field(default_factory=set, init=False, repr=False)  # the asked --sku SKUs the source has
 
     def emit(self, writer: Writer) -> None:
         """Run the query through the record loop, writing each batch's records once it is settled."""
@@ -164,6 +165,8 @@ class Run:
         if query.skus and sku not in query.skus:
             self.skip("sku")
             return None
+        if query.skus:
+            self.found.add(sku)
         digest, data = fingerprint(product), b""  # its JSON once it is needed: an unchanged product's never is
         state = self._known.get(sku)
         if state is None:

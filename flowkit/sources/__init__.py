@@ -8,12 +8,11 @@ order was exported (Omnitron's ``is_send``), ``close`` ends the batch.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError
-from flowkit.sources.base import Fetched, Query, Source
+from flowkit.sources.base import Fetched, Query, Source, source_spec
 
 __all__ = ["SOURCE_TYPES", "Fetched", "Query", "Source", "open_source"]
 
@@ -22,10 +21,7 @@ SOURCE_TYPES = ("dir", "http", "store")
 
 def open_source(config: Config, name: str, *, store: Any = None) -> Source:
     """The source named ``[sources.NAME]``, or a folder path given on the command line."""
-    if name not in config.section("sources") and ("/" in name or Path(name).is_dir()):
-        spec: dict[str, Any] = {"type": "dir", "path": str(Path(name).resolve())}
-    else:
-        spec = config.named("sources", name)
+    spec = source_spec(config, name)
     kind = spec.get("type", "http" if "url" in spec or "base_url" in spec else None)
     where = config.where("sources", name)
     if kind == "dir":

@@ -8,9 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from flowkit.errors import FlowkitError
+from flowkit.errors import ConfigError, FlowkitError
+
+if TYPE_CHECKING:
+    from flowkit.config import Config
+
+
+def source_spec(config: Config, name: str) -> dict[str, Any]:
+    """The table ``[sources.NAME]``, or a folder path given as ``--source`` read as a ``dir`` source.
+
+    A path (it has a ``/``) that is no folder is named as such, not as a config table's ``path``.
+    """
+    if name in config.section("sources"):
+        return config.named("sources", name)
+    if Path(name).is_dir():
+        return {"type": "dir", "path": str(Path(name).resolve())}
+    if "/" in name:
+        known = ", ".join(sorted(config.section("sources"))) or "none configured"
+        raise ConfigError(
+            f"--source {name}: no such folder (and {config.where('sources')} has no [sources.{name}]; known: {known})"
+        )
+    return config.named("sources", name)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,11 @@ would hide the products it moved, so it is refused.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError
-from flowkit.sources.base import Query, Source
+from flowkit.sources.base import Query, Source, source_spec
 from flowkit.sources.dirsource import DirSource
 from flowkit.sources.httpsource import HttpSource, _magento_filters
 from flowkit.sources.presets import effective
@@ -107,10 +106,7 @@ class ProductHttpSource(MapsProducts, HttpSource):
 
 def open_product_source(config: Config, name: str) -> Source:
     """The source named ``[sources.NAME]``, or a folder path, reading products."""
-    if name not in config.section("sources") and ("/" in name or Path(name).is_dir()):
-        spec: dict[str, Any] = {"type": "dir", "path": str(Path(name).resolve())}
-    else:
-        spec = config.named("sources", name)
+    spec = source_spec(config, name)
     where = config.where("sources", name)
     kind = spec.get("type", "http" if "url" in spec or "base_url" in spec else None)
     if kind == "dir":
