@@ -223,6 +223,9 @@ def test_errors(invoke: Invoke, tmp_path: Path, tmp_config: Write) -> None:
     assert invoke(["state", "resume", "--source", "nope"], config=cfg).exit_code == 78
     typo = invoke(["state", "pause", "--supplier", "sup-prnt-02"], config=cfg)
     assert typo.exit_code == 0 and "no order of supplier 'sup-prnt-02' is known yet" in typo.stderr
+    assert "[suppliers.sup-prnt-02] (did you mean 'sup-print-01'?): paused anyway" in typo.stderr  # the closest it knows
+    far = invoke(["state", "pause", "--channel", "zzz"], config=cfg)
+    assert far.exit_code == 0 and "[channels.zzz]: paused anyway" in far.stderr and "did you mean" not in far.stderr
     check = invoke(["config", "check"], config=cfg)
     assert check.exit_code == 0, check.stderr
 

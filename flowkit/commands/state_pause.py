@@ -68,8 +68,14 @@ def command(source: str | None, channel: str | None, supplier: str | None, reaso
     store = app.store()
     if kind == "source":
         app.config.named("sources", name)  # an unknown source: exit 78 naming the known ones
-    elif not _known(kind, name):
-        LOG.warning("no order of %s %r is known yet and the config has no [%ss.%s]: paused anyway", kind, name, kind, name)
+    elif name not in (known := _known(kind)):
+        import difflib
+
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)  # a typo pauses nothing that exists
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        LOG.warning(
+            "no order of %s %r is known yet and the config has no [%ss.%s]%s: paused anyway", kind, name, kind, name, hint
+        )
     row, new = pauses.pause(store, kind, name, reason=reason, by=_who())
     entry = Pause(kind, name, "store", since=row["paused_at"], by=row["paused_by"], reason=row["reason"])
     if not new:
@@ -77,14 +83,14 @@ def command(source: str | None, channel: str | None, supplier: str | None, reaso
     click.echo(json.dumps(entry.as_dict(), ensure_ascii=False))
 
 
-def _known(kind: str, name: str) -> bool:
-    """Whether the config or the store's orders know ``name`` as a channel or supplier (id, or a table's label)."""
+def _known(kind: str) -> set[str]:
+    """The channels or suppliers the config or the store's orders know (ids, and the config tables' labels)."""
     from flowkit.store import pauses
 
     app = get_app()
     tables = app.config.section(f"{kind}s")
-    labels = {str(t.get("name")) for t in tables.values() if isinstance(t, dict)}
-    return name in tables or name in labels or name in pauses.known_names(app.store(), kind)
+    labels = {str(t.get("name")) for t in tables.values() if isinstance(t, dict) and t.get("name")}
+    return set(tables) | labels | pauses.known_names(app.store(), kind)
 
 
 @click.command("resume")
