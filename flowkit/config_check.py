@@ -125,6 +125,7 @@ class Checker:
                 self.unknown((name,), [*schema.TOP, *schema.NAMED], "table")
         self.alert_destination(data)
         self.routes(data)
+        self.receive(data)
 
     def routes(self, data: Mapping[str, Any]) -> None:
         """Each deliver route names a [destinations.NAME] (or is a URL, or a template over the record)."""
@@ -132,6 +133,29 @@ class Checker:
 
         for path, message in problems(data):
             self.problem(path, message)
+
+    def receive(self, data: Mapping[str, Any]) -> None:
+        """What ``flowkit receive`` refuses at start (receive/config.py): listen, route paths, a secret per auth."""
+        receive = data.get("receive")
+        if not isinstance(receive, Mapping):
+            return
+        listen = receive.get("listen")
+        host, sep, port = listen.rpartition(":") if isinstance(listen, str) else ("", ":", "0")
+        if not sep or not port.isdigit() or int(port) > 65535:
+            self.problem(("receive", "listen"), f"'receive.listen' {listen!r}: give HOST:PORT (e.g. 127.0.0.1:8080)")
+        routes = receive.get("routes")
+        paths: dict[str, str] = {}
+        for name, route in routes.items() if isinstance(routes, Mapping) else ():
+            if not isinstance(route, Mapping):
+                continue
+            at, path = ("receive", "routes", str(name)), str(route.get("path", f"/{name}"))
+            if not path.startswith("/") or "?" in path or "#" in path:
+                self.problem((*at, "path"), f"'{dotted((*at, 'path'))}' must be a URL path starting with /")
+            elif path in paths:
+                self.problem((*at, "path"), f"path {path} is also the path of route '{paths[path]}'")
+            paths.setdefault(path, str(name))
+            if route.get("auth", "none") in ("bearer", "hmac-sha256") and not route.get("secret"):
+                self.problem((*at, "auth"), f"route '{name}' with auth = \"{route['auth']}\" needs a secret")
 
     def alert_destination(self, data: Mapping[str, Any]) -> None:
         """``[alerts] to`` names a ``[destinations.NAME]`` of this file, or is a destination URL."""

@@ -307,6 +307,21 @@ def test_config_check_and_routes(invoke: Invoke, tmp_config: Callable[..., Path]
     path = tmp_config('[receive.routes.orders]\ninbox = "in"\nauth = "bearer"\n')
     result = invoke(["receive", "--check"], config=path)
     assert result.exit_code == 78 and "needs a secret" in result.stderr
+    # config check refuses what receive refuses at start, every problem with its line
+    path = tmp_config(
+        '[receive]\nlisten = "localhost"\n[receive.routes.orders]\npath = "orders"\nauth = "bearer"\n'
+        '[receive.routes.stock]\npath = "/stock"\n[receive.routes.shipments]\npath = "/stock"\n',
+        name="r.toml",
+    )
+    result = invoke(["config", "check"], config=path)
+    assert result.exit_code == 78
+    assert [line.split(": ", 1)[1] for line in result.stderr.splitlines()] == [
+        f"{path}:2: 'receive.listen' 'localhost': give HOST:PORT (e.g. 127.0.0.1:8080)",
+        f"{path}:4: 'receive.routes.orders.path' must be a URL path starting with /",
+        f"{path}:5: route 'orders' with auth = \"bearer\" needs a secret",
+        f"{path}:9: path /stock is also the path of route 'stock'",
+        f"error: {path}: 4 problem(s)",
+    ]
     path = tmp_config('[receive]\nmax_body_size = 100\n[receive.routes.orders]\nkind = "order"\n')
     result = invoke(["receive", "--inbox", str(tmp_path / "base"), "--check"], config=path)
     assert result.exit_code == 0, result.stderr
