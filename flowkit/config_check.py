@@ -260,6 +260,12 @@ class Checker:
             defaults["auth"] = schema.PRESET_AUTH.get(str(entry.get("preset")), "none")
             templates = [entry.get(k) for k in schema.TEMPLATE_KEYS]
             keys.update({name: Key("any") for name in _placeholders(templates) if name not in keys})
+            from flowkit.sources.presets import PRESETS
+            from flowkit.sources.writeback import template_problems
+
+            preset = PRESETS.get(str(entry.get("preset")), {})
+            for sub, message in template_problems(entry, preset):  # {respons.id}, a brace left open: before mark-sent
+                self.problem((*path, *sub), f"'{dotted((*path, *sub))}': {message}")
             style = entry.get("query_style", "magento" if entry.get("preset") == "magento2" else "params")
             if entry.get("invoiced_only") is True and style != "magento":  # as the source refuses it (httpsource.py)
                 sub = (*path, "invoiced_only")

@@ -277,3 +277,18 @@ def test_no_answer_to_write_back_from_is_a_clear_failure(
     assert marked.exit_code == 65
     assert "the delivery result carries no response (only an HTTP destination answering JSON gives one)" in marked.stderr
     assert [m for m, _ in api.requests if m == "PATCH"] == []
+
+
+def test_config_check_reads_the_write_back_templates(invoke: Invoke, server: tuple[str, Api], tmp_config: Any, api: Api) -> None:
+    """A misspelt placeholder root would leave every order's call owed; a brace left open would be sent as it is."""
+    assert invoke(["config", "check"], config=tmp_config(sources(server) + WRITE_BACK), env=ENV).exit_code == 0
+    bad = WRITE_BACK.replace("{response.id}", "{respons.id}").replace('.id}" }', '.id" }')
+    config = tmp_config(sources(server) + bad + '[sources.omni.mark_sent]\npath = "{prefix}/orders/{refs[akinon.pk]}/"\n')
+    check = invoke(["config", "check"], config=config, env=ENV)
+    assert check.exit_code == 78
+    body = "'sources.omni.mark_sent.items.body.extra_field"
+    assert f"{body}.erp_order_id': {{respons.id}}: no order, answer or source key is named 'respons'" in check.stderr
+    assert "(did you mean 'response'?)" in check.stderr
+    assert f"{body}.erp_item_id': '{{response.lines[sku=line.sku].id' has a brace that opens" in check.stderr
+    assert "mark_sent.path" not in check.stderr  # {prefix} (the preset's) and {refs[…]} are placeholders it knows
+    assert api.requests == []
