@@ -102,6 +102,25 @@ def test_filters(invoke: Invoke, config: Path, args: list[str], expected: list[s
     assert sorted(r["key"] for r in records(result.stdout)) == expected
 
 
+def test_supplier_filter_by_id_or_name_and_a_typo_is_said(invoke: Invoke, tmp_path: Path, tmp_config: Any) -> None:
+    folder = tmp_path / "by-supplier"
+    folder.mkdir()
+    for number, supplier in (("2001", {"id": "sup-1", "name": "Acme Print"}), ("2002", {"id": "sup-2", "name": "Zeta"})):
+        (folder / f"{number}.json").write_text(json.dumps({**canonical(number), "supplier": supplier}))
+    config = tmp_config('[suppliers.sup-3]\nname = "Northern Large Format"\n')
+    for wanted, expected in (("sup-2", ["2002"]), ("Acme Print", ["2001"]), ("sup-1,Zeta", ["2001", "2002"])):
+        result = invoke(["query-orders", "--source", str(folder), "--supplier", wanted, "--dry-run"], config=config)
+        assert [r["key"] for r in records(result.stdout)] == expected and result.stderr == "", result.stderr
+    known = invoke(["query-orders", "--source", str(folder), "--supplier", "sup-3", "--dry-run"], config=config)
+    assert known.exit_code == 0 and known.stdout == "" and known.stderr == ""  # none now, but the config knows it
+    typo = invoke(["query-orders", "--source", str(folder), "--supplier", "sup-22", "--dry-run"], config=config)
+    assert typo.exit_code == 0 and typo.stdout == ""
+    assert typo.stderr == (
+        "flowkit: WARNING: query-orders: --supplier 'sup-22': no order and no [suppliers.NAME] has that id or name"
+        " (did you mean 'sup-2'?)\n"
+    )
+
+
 def test_bad_since_is_a_data_error(invoke: Invoke, config: Path) -> None:
     result = invoke(["query-orders", "--since", "yesterday"], config=config)
     assert result.exit_code == 65 and "--since 'yesterday'" in result.stderr

@@ -157,6 +157,7 @@ class Run:
     batch: int = 100
     counts: dict[str, int] = field(default_factory=lambda: {"emitted": 0, "failed": 0, "skipped": 0})
     seen: set[str] = field(default_factory=set)
+    suppliers: set[str] = field(default_factory=set)  # with --supplier: the ids and names of the orders read
     commit_every = 1  # every batch (a look-ahead) is settled on its own
     # Per batch: export statuses read in one query, numbers handled so far, new orders still to insert,
     # the open transaction, and the fetched documents with the slots of those that failed.
@@ -260,6 +261,8 @@ class Run:
         number = order["number"]
         if self.source.carry_over and self.query.unsent:  # only carry-over needs to know what was seen
             self.seen.add(number)
+        if self.query.suppliers:
+            self.suppliers.update(names(order.get("supplier")))
         why = excluded(order, self.query)
         if why:
             self.skip(f"filter-{why}")
