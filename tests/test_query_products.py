@@ -100,6 +100,8 @@ def test_an_empty_source_a_missing_sku_and_a_missing_folder_are_said(invoke: Inv
     assert len(keys(result)) == 4 and result.stderr == ""
     result = query(invoke, None, "--source", str(tmp_path / "prodcts"), "--all")
     assert result.exit_code == 78 and f"--source {tmp_path / 'prodcts'}: no such folder" in result.stderr
+    result = query(invoke, None, "--source", str(SAMPLES / "FLY-A5-350.json"), "--all")
+    assert result.exit_code == 78 and "FLY-A5-350.json: a file, not a folder of order or product files" in result.stderr
 
 
 @pytest.mark.parametrize(

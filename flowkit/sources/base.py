@@ -28,9 +28,8 @@ def source_spec(config: Config, name: str) -> dict[str, Any]:
         return {"type": "dir", "path": str(Path(name).resolve())}
     if "/" in name:
         known = ", ".join(sorted(config.section("sources"))) or "none configured"
-        raise ConfigError(
-            f"--source {name}: no such folder (and {config.where('sources')} has no [sources.{name}]; known: {known})"
-        )
+        what = "a file, not a folder of order or product files" if Path(name).exists() else "no such folder"
+        raise ConfigError(f"--source {name}: {what} (and {config.where('sources')} has no [sources.{name}]; known: {known})")
     return config.named("sources", name)
 
 
