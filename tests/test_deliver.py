@@ -74,20 +74,27 @@ def test_changed_content_is_a_new_delivery_unless_once_per_key(
 
 
 def test_a_version_delivered_before_another_goes_again_when_it_comes_back(invoke: Invoke, tmp_path: Path) -> None:
-    # A, then B, then A again: the destination holds B, so A is sent (a product's weight changed and changed
-    # back, an order amended and reverted); A once more is then a duplicate. In one input and across runs.
+    # A versioned payload (meta.versioned: query-products' products) is a version of its key's document:
+    # A, then B, then A again: the destination holds B, so A is sent (a weight changed and changed back);
+    # A once more is then a duplicate. In one input and across runs.
     out = tmp_path / "out"
     statuses = []
     for body in ("<v>A</v>", "<v>B</v>", "<v>A</v>", "<v>A</v>"):
-        result = invoke(["deliver", "--to", f"file://{out}/"], input=payload("7", body))
+        result = invoke(["deliver", "--to", f"file://{out}/"], input=payload("7", body, versioned=True))
         assert result.exit_code == 0, result.stderr
         statuses.append(results(result.stdout)[0]["status"])
         assert (out / "7.xml").read_text() == ("<v>A</v>" if body == "<v>A</v>" else "<v>B</v>")
     assert statuses == ["delivered", "delivered", "delivered", "duplicate"]
-    stream = payload("8", "<v>A</v>") + payload("8", "<v>B</v>") + payload("8", "<v>A</v>") + payload("8", "<v>A</v>")
-    one = invoke(["deliver", "--to", f"file://{out}/"], input=stream)
+    versions = [payload("8", f"<v>{v}</v>", versioned=True) for v in "ABAA"]
+    one = invoke(["deliver", "--to", f"file://{out}/"], input="".join(versions))
     assert [b["status"] for b in results(one.stdout)] == ["delivered", "delivered", "delivered", "duplicate"]
     assert (out / "8.xml").read_text() == "<v>A</v>"
+    # a message (a shop comment, a shipment) is not a version: delivered once, the same again is a duplicate
+    messages = invoke(
+        ["deliver", "--to", f"file://{out}/m/", "--name", "{key}-{hash}.xml"],
+        input="".join(payload("9", f"<comment>{v}</comment>") for v in "ABA"),
+    )
+    assert [b["status"] for b in results(messages.stdout)] == ["delivered", "delivered", "duplicate"]
 
 
 def test_names_are_sanitised_and_jailed(invoke: Invoke, tmp_path: Path) -> None:
@@ -240,18 +247,23 @@ def test_failed_deliveries_are_retried_from_the_kept_body_then_dead(
 def test_retry_failed_never_sends_a_version_older_than_one_delivered_since(
     invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
 ) -> None:
-    # Version 1 fails; the order is amended and version 2 goes through; --retry-failed must not put 1 back.
+    # Version 1 fails; version 2 goes through; --retry-failed must not put 1 back over it. A message
+    # (not versioned: a shipment, a comment) that failed is retried whatever was delivered after it.
     out, config = blocked_hotfolder(tmp_path, tmp_config, "retries = 1\n")
-    first = invoke(["deliver", "--to", "hf"], input=payload("62", "<v>1</v>"), config=config)
-    assert results(first.stdout)[0]["status"] == "failed"
+    stream = payload("62", "<v>1</v>", versioned=True) + payload("63", "<shipment>1</shipment>")
+    first = invoke(["deliver", "--to", "hf"], input=stream, config=config)
+    assert [b["status"] for b in results(first.stdout)] == ["failed", "failed"]
     (out / "web").unlink()
-    second = invoke(["deliver", "--to", "hf"], input=payload("62", "<v>2</v>"), config=config)
-    assert results(second.stdout)[0]["status"] == "delivered"
+    stream = payload("62", "<v>2</v>", versioned=True) + payload("63", "<shipment>2</shipment>")
+    second = invoke(["deliver", "--to", "hf"], input=stream, config=config)
+    assert [b["status"] for b in results(second.stdout)] == ["delivered", "delivered"]
+    (out / "web" / "63.xml").unlink()  # the MIS took shipment 2 in
     retried = invoke(["deliver", "--to", "hf", "--retry-failed"], config=config)
     assert retried.exit_code == 0, retried.stderr
-    assert results(retried.stdout) == [] and "nothing to do" in retried.stderr
+    assert [(b["key"], b["status"]) for b in results(retried.stdout)] == [("63", "delivered")]
     assert (out / "web" / "62.xml").read_text() == "<v>2</v>"
-    back = invoke(["deliver", "--to", "hf"], input=payload("62", "<v>1</v>"), config=config)  # 1 again, as new input
+    assert (out / "web" / "63.xml").read_text() == "<shipment>1</shipment>"
+    back = invoke(["deliver", "--to", "hf"], input=payload("62", "<v>1</v>", versioned=True), config=config)  # 1 again
     assert results(back.stdout)[0]["status"] == "delivered" and (out / "web" / "62.xml").read_text() == "<v>1</v>"
 
 

@@ -163,8 +163,9 @@ class Deliverer:
         if rows is None:
             rows = ledger.entries(self.store, record["key"], self.destination)
         same = next((r for r in rows if r.content_hash == digest), None)
-        if not self.policy.force and not (record.get("meta") or {}).get("resend"):  # query-products after a reset
-            if same is not None and holds(rows, same):
+        meta = record.get("meta") or {}
+        if not self.policy.force and not meta.get("resend"):  # query-products after a reset
+            if same is not None and same.status == "delivered" and (not meta.get("versioned") or holds(rows, same)):
                 return self._done(record, "duplicate", same)
             if self.policy.once_per_key and any(r.status == "delivered" for r in rows):
                 other = next(r for r in rows if r.status == "delivered")

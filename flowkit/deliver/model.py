@@ -103,10 +103,10 @@ def not_sent(record: Record, destination: str, down: FlowkitError, rows: list[le
 
 
 def holds(rows: list[ledger.Entry], same: ledger.Entry) -> bool:
-    """Whether ``same`` (the row of this content) is what the destination holds: delivered, and no other
-    version of the key delivered after it (A, then B, then A again is sent: the destination holds B)."""
-    if same.status != "delivered":
-        return False
+    """For a versioned record (``meta.versioned``): whether ``same``, the delivered row of its content, is
+    what the destination holds, no other version of the key delivered after it (A, B, then A again is
+    sent: the destination holds B). Other payloads (a shop comment, a shipment) are messages: one
+    delivered before is a duplicate whatever came after."""
     last = max((r for r in rows if r.status == "delivered"), key=lambda r: (r.updated_at, r.id))
     return last.id == same.id
 

@@ -191,6 +191,7 @@ class Run:
         self.counts["created" if operation == "create" else "updated"] += 1
         meta: dict[str, Any] = {"source": self.source.name, "operation": operation, "type": product.get("type")}
         meta["product_hash"] = digest
+        meta["versioned"] = True  # a version of the product: deliver keeps the destination on the latest one
         if state.resend:
             meta["resend"] = True  # reset by hand: deliver sends it even where the same payload was delivered
         body = orjson.Fragment(data or orjson.dumps(product)) if self._shared else product

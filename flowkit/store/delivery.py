@@ -363,19 +363,21 @@ def finish(
 def retryable(store: Store, destination: str) -> list[Entry]:
     """Rows at ``destination`` that ``--retry-failed`` should try again (body still kept).
 
-    A row is left out once another version of its key was delivered there after it (A failed, then B went
-    through): sending A now would put an older version over the newer one.
+    A versioned payload's row (``meta.versioned``) is left out once another version of its key was
+    delivered there after it (A failed, then B went through): sending A now would put an older version
+    over the newer one. A message's (a shipment, a comment) is retried whatever came after it.
     """
     rows = store.conn.execute(
-        """SELECT d.* FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id
+        """SELECT d.*, b.meta AS body_meta,
+                  EXISTS (SELECT 1 FROM deliveries n WHERE n.key = d.key AND n.destination = d.destination
+                          AND n.status = 'delivered' AND n.updated_at > d.updated_at) AS superseded
+           FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id
            WHERE d.destination = ? AND d.status <> 'delivered'
              AND d.status IN ('failed', 'unknown', 'sending', 'reserved')
-             AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.key = d.key AND n.destination = d.destination
-                             AND n.status = 'delivered' AND n.updated_at > d.updated_at)
            ORDER BY d.id""",
         (destination,),
     )
-    return [_entry(r) for r in rows]
+    return [_entry(r) for r in rows if not (r["superseded"] and json.loads(r["body_meta"] or "{}").get("versioned"))]
 
 
 def body(store: Store, entry_id: int) -> tuple[str, dict[str, Any], bytes] | None:
