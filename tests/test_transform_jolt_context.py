@@ -166,8 +166,14 @@ def test_config_keys(invoke: Invoke, files: Callable[..., list[str]], tmp_path: 
     (tmp_path / "ctx.json").write_text("{,}", encoding="utf-8")
     broken = invoke(["transform", str(tmp_path / "doc.json")], config=config)
     assert broken.exit_code == 78  # a config's file: a config error
-    assert f"[transform] context {tmp_path / 'ctx.json'}:1:2: invalid JSON" in broken.stderr
+    assert f"{config}:3: [transform] context {tmp_path / 'ctx.json'}:1:2: invalid JSON" in broken.stderr
     assert invoke(["config", "check"], config=config).exit_code == 0
+    files(CONTEXT)
+    for pairs, said in ('"minQuantity=[6"', "param_json minQuantity (column 3): invalid JSON"), ('"60"', "param_json '60'"):
+        bad = tmp_config(f'[transform]\njolt = "spec.json"\nparam_json = [{pairs}]\n', name="bad.toml")
+        result = invoke(["transform", str(tmp_path / "doc.json")], config=bad)  # the config's mistake: 78, its line
+        assert result.exit_code == 78 and result.stdout == ""
+        assert f"{bad}:3: [transform] {said}" in result.stderr and "--param-json" not in result.stderr
 
 
 def test_config_jolt_strict(invoke: Invoke, tmp_config: Callable[..., Path]) -> None:

@@ -37,12 +37,19 @@ def _jolt_options(ctx: click.Context, context: str | None, param_json: tuple[str
     named = [f"--{n.replace('_', '-')}" for n in typed if ctx.params.get(n) and ctx.get_parameter_source(n) in given]
     if named and ctx.params.get("xslt") and not ctx.params.get("jolt"):  # [transform]'s Jolt keys do not stop an XSLT run
         raise click.UsageError(f"{' and '.join(named)}: for a Jolt spec's context; a stylesheet takes --param strings")
+    from flowkit.errors import ConfigError, UsageError
+
+    where = get_app().config.where
     found = None
     if context:  # a path from [transform] is relative to the config file, and a bad file there is a config error
         configured = ctx.get_parameter_source("context") == click.core.ParameterSource.DEFAULT_MAP
-        option = "[transform] context" if configured else "--context"
+        option = f"{where('transform', 'context')}: [transform] context" if configured else "--context"
         found = ContextFile.load(str(_from_config(ctx, "context", context)), option=option, from_config=configured)
-    return {"param_json": parse_param_json(param_json), "context_file": found, "jolt_strict": strict}
+    if ctx.get_parameter_source("param_json") == click.core.ParameterSource.DEFAULT_MAP:  # the config's: 78, its line
+        values = parse_param_json(param_json, f"{where('transform', 'param_json')}: [transform] param_json", error=ConfigError)
+    else:
+        values = parse_param_json(param_json, error=UsageError)
+    return {"param_json": values, "context_file": found, "jolt_strict": strict}
 
 
 ENGINES = ("libxslt", "saxon")  # flowkit.transform.core.ENGINES, spelt here so --help imports no core

@@ -38,14 +38,16 @@ def _decode(text: str, what: str, error: type[FlowkitError], *, file: bool) -> A
         raise error(f"{what}: invalid JSON: {exc}") from exc
 
 
-def parse_param_json(pairs: Sequence[str], option: str = "--param-json") -> dict[str, Any]:
-    """``NAME=JSON`` pairs as a dict of JSON values; a malformed pair is a usage error."""
+def parse_param_json(
+    pairs: Sequence[str], option: str = "--param-json", *, error: type[FlowkitError] = UsageError
+) -> dict[str, Any]:
+    """``NAME=JSON`` pairs as a dict of JSON values; a malformed pair is ``error`` (a usage error on the command line)."""
     values: dict[str, Any] = {}
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep or not name.strip():
-            raise UsageError(f"{option} {pair!r}: use NAME=JSON (NAME='\"text\"', NAME=5, NAME='[1, 2]', NAME='{{\"a\": 1}}')")
-        values[name.strip()] = _decode(text, f"{option} {name.strip()}", UsageError, file=False)
+            raise error(f"{option} {pair!r}: use NAME=JSON (NAME='\"text\"', NAME=5, NAME='[1, 2]', NAME='{{\"a\": 1}}')")
+        values[name.strip()] = _decode(text, f"{option} {name.strip()}", error, file=False)
     return values
 
 
