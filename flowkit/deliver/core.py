@@ -163,9 +163,8 @@ class Deliverer:
         if rows is None:
             rows = ledger.entries(self.store, record["key"], self.destination)
         same = next((r for r in rows if r.content_hash == digest), None)
-        meta = record.get("meta") or {}
-        if not self.policy.force and not meta.get("resend"):  # query-products after a reset
-            if same is not None and same.status == "delivered" and (not meta.get("versioned") or holds(rows, same)):
+        if not self.policy.force and not (record.get("meta") or {}).get("resend"):  # query-products after a reset
+            if same is not None and same.status == "delivered" and holds(record, rows, same):
                 return self._done(record, "duplicate", same)
             if self.policy.once_per_key and any(r.status == "delivered" for r in rows):
                 other = next(r for r in rows if r.status == "delivered")

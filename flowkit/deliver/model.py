@@ -102,11 +102,12 @@ def not_sent(record: Record, destination: str, down: FlowkitError, rows: list[le
     return Outcome(derive(record, "result", body), down.exit_code)
 
 
-def holds(rows: list[ledger.Entry], same: ledger.Entry) -> bool:
-    """For a versioned record (``meta.versioned``): whether ``same``, the delivered row of its content, is
-    what the destination holds, no other version of the key delivered after it (A, B, then A again is
-    sent: the destination holds B). Other payloads (a shop comment, a shipment) are messages: one
-    delivered before is a duplicate whatever came after."""
+def holds(record: Record, rows: list[ledger.Entry], same: ledger.Entry) -> bool:
+    """Whether the destination holds ``record``, whose content's row ``same`` is delivered. A message (a shop
+    comment, a shipment) delivered before does, whatever came after. A version (``meta.versioned``) does
+    only when no other version of the key was delivered after it (A, B, then A again is sent)."""
+    if not (record.get("meta") or {}).get("versioned"):
+        return True
     last = max((r for r in rows if r.status == "delivered"), key=lambda r: (r.updated_at, r.id))
     return last.id == same.id
 
