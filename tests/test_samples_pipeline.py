@@ -195,6 +195,8 @@ CASE_INPUTS = {
     "dispatch-plan/order-1203.in.xml": "1203.xml",
     "dispatch-plan/order-1204-max-lines.in.xml": "1204.xml",
     "dispatch-plan/order-1206.in.xml": "1206.xml",
+    "print-run/order-1203.in.json": "1203.json",
+    "print-run/order-1203-long-runs.in.json": "1203.json",
 }
 
 
