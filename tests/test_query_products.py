@@ -292,7 +292,9 @@ def test_reset_products(invoke: Invoke, state_path: Path) -> None:
     none = invoke(["state", "reset-products", "--sku", "NOPE"])
     assert none.exit_code == 65 and "none of the SKUs is known" in none.stderr
     usage = invoke(["state", "reset-products"])
-    assert usage.exit_code == 2 and "--sku SKUS or --all" in usage.stderr
+    assert usage.exit_code == 2 and "--sku SKUS or --all" in usage.stderr and "not both" not in usage.stderr
+    both = invoke(["state", "reset-products", "--all", "--sku", "FLY-A5-350"])
+    assert both.exit_code == 2 and "name the products: --sku SKUS or --all, not both" in both.stderr
     story = json.loads(invoke(["state", "show", "FLY-A5-350", "--json"]).stdout)
     assert story["product"]["export_status"] == "queued" and "document" not in story["product"]
     assert [e["event"] for e in story["events"]].count("reset") == 2

@@ -36,7 +36,7 @@ def command(skus: tuple[str, ...], all_: bool, reason: str | None) -> None:
 
     wanted = [s.strip() for value in skus for s in value.split(",") if s.strip()]
     if bool(wanted) == all_:
-        raise click.UsageError("name the products: --sku SKUS or --all")
+        raise click.UsageError("name the products: --sku SKUS or --all" + (", not both" if all_ else ""))
     app = get_app()
     store = app.store()
     counts = {"reset": 0}
