@@ -186,4 +186,10 @@ def test_an_unknown_engine_or_a_missing_spec_names_the_file(invoke: Invoke, tmp_
     assert result.exit_code == 1 and "0 passed, 2 failed" in result.stdout
     assert f"{tmp_path / 'typo.toml'}:2: engine 'saxonn' is not one of libxslt, saxon" in result.stdout
     assert f"{tmp_path / 'nowhere.jolt.json'}: cannot read: No such file or directory" in result.stdout
+    jolt = tmp_path / "jolt"
+    shutil.copy(HERE / "rename.jolt.json", tmp_path / "rename.jolt.json")
+    _case(jolt, "pinned", '{"orderNumber": "7"}', "{}", 'jolt = "../rename.jolt.json"\nengine = "saxon"\n', ext="json")
+    result = invoke(["transform", "test", str(jolt)])
+    assert result.exit_code == 1
+    assert f"{jolt / 'pinned.toml'}:2: engine is for an XSLT stylesheet; this case runs a Jolt spec" in result.stdout
     assert "Errno" not in result.stdout and "Traceback" not in result.stdout + result.stderr

@@ -50,11 +50,13 @@ def discover(paths: Iterable[Path]) -> list[Case]:
 
 def _load_toml(path: Path) -> dict[str, Any]:
     data, text = golden.read_settings(path, KEYS, PATH_KEYS)
-    if "engine" in data and data["engine"] not in ENGINES:  # named with its file and line, as an unknown key is
+    if "engine" in data:  # named with its file and line, as an unknown key is
         from flowkit.config import locate
 
         line = locate(text, ("engine",))
-        raise InputError(f"{path}{f':{line}' if line else ''}: engine {data['engine']!r} is not one of {', '.join(ENGINES)}")
+        data["_where_engine"] = f"{path}{f':{line}' if line else ''}"
+        if data["engine"] not in ENGINES:
+            raise InputError(f"{data['_where_engine']}: engine {data['engine']!r} is not one of {', '.join(ENGINES)}")
     return {**data, **case_context.load(path, text, data)}
 
 
@@ -68,9 +70,12 @@ def case_settings(case: Case) -> dict[str, Any]:
                 merged.pop("xslt", None)
                 merged.pop("jolt", None)
                 merged.pop("engine", None)
+                merged.pop("_where_engine", None)
             merged.update(found)
     if "xslt" not in merged and "jolt" not in merged:
         raise FlowkitError(f"{case.input}: no xslt or jolt in {case.stem}.toml or transform.toml")
+    if "jolt" in merged and "engine" in merged:  # as transform refuses --engine with --jolt
+        raise InputError(f"{merged['_where_engine']}: engine is for an XSLT stylesheet; this case runs a Jolt spec")
     case_context.check(merged)
     return merged
 
