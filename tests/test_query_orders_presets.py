@@ -292,3 +292,18 @@ def test_config_check_reads_the_write_back_templates(invoke: Invoke, server: tup
     assert f"{body}.erp_item_id': '{{response.lines[sku=line.sku].id' has a brace that opens" in check.stderr
     assert "mark_sent.path" not in check.stderr  # {prefix} (the preset's) and {refs[…]} are placeholders it knows
     assert api.requests == []
+
+
+def test_a_line_without_the_item_reference_is_named_by_its_place_never_none() -> None:
+    from flowkit.sources.writeback import Missing, calls
+
+    items = {"each": "omnitron.item_ids", "path": "/items/{item}/", "body": {"x": 1}}
+    spec = {"mark_sent": {"path": "/orders/{number}/", "body": {"is_send": True}, "items": items}}
+    lines = [{"id": "1", "external_refs": {"omnitron.item_ids": "11,12"}}, {"line_number": 2}, {}]
+    order = {"number": "6002", "lines": lines[:2]}
+    with pytest.raises(Missing, match=r"^line 2 \(\$\.lines\[1\]\) has no 'omnitron.item_ids' reference"):
+        calls(spec, order, None, "order 6002")
+    with pytest.raises(Missing, match=r"^\$\.lines\[1\] has no 'omnitron.item_ids' reference"):
+        calls(spec, {"number": "6002", "lines": [lines[0], lines[2]]}, None, "order 6002")
+    done = calls(spec, {"number": "6002", "lines": lines[:1]}, None, "order 6002")
+    assert [c.path for c in done] == ["/items/11/", "/items/12/", "/orders/6002/"]

@@ -175,14 +175,16 @@ def _call(call: dict[str, Any], context: dict[str, Any], where: str) -> Call:
 
 def _items(order: dict[str, Any], each: Any) -> Iterator[tuple[dict[str, Any], str]]:
     """(line, item id) of every item the item call is made for."""
-    for line in order.get("lines") or []:
+    for index, line in enumerate(order.get("lines") or []):
         if not isinstance(line, dict):
             continue
         if each:
             refs = line.get("external_refs") or {}
             values = [v.strip() for v in str(refs.get(str(each)) or "").split(",") if v.strip()]
             if not values:
-                raise Missing(f"line {line.get('id')} has no {each!r} reference: no item to write back to")
+                named = next((f"line {line[k]}" for k in ("id", "line_number") if line.get(k) not in _EMPTY), "")
+                where = f"{named} ($.lines[{index}])" if named else f"$.lines[{index}]"
+                raise Missing(f"{where} has no {each!r} reference: no item to write back to")
             yield from ((line, v) for v in values)
         elif line.get("id") not in _EMPTY:
             yield line, str(line["id"])
