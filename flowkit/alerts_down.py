@@ -53,8 +53,9 @@ class Unreached:
     rows: list[int] = field(default_factory=list)  # ledger ids of payloads that failed per payload (HTTP)
 
 
-def lines(store: Store, end: RunEnd, failed: list[tuple[str, str, dict[str, Any]]], *, down_after: float,
-          destinations: list[str]) -> list[dict[str, Any]]:  # fmt: skip
+def lines(
+    store: Store, end: RunEnd, failed: list[tuple[str, str, dict[str, Any]]], *, down_after: float, destinations: list[str]
+) -> list[dict[str, Any]]:
     """The ``down`` lines of a deliver run's alert (a recovered destination's too); keeps the outages' stories.
 
     ``failed`` are the run's ``failed`` delivery events (key, at, detail); ``destinations`` the config's, those
@@ -141,8 +142,9 @@ def _down(
     if last is None:
         mark = min(here.rows) - 1 if here.rows else outages.last_id(store)
         since = here.at
-        outages.tell(store, name, end.command, "down", {"since": since, "mark": mark, "error": here.error,
-                                                        "exit_code": here.exit_code})  # fmt: skip
+        outages.tell(
+            store, name, end.command, "down", {"since": since, "mark": mark, "error": here.error, "exit_code": here.exit_code}
+        )
     else:
         since = str(last[2].get("since") or last[1])
     age = time.time() - _stamp(since)
@@ -160,8 +162,13 @@ def _down(
     what = f"destination {state} since {_short(since)} ({_span(age)}), {len(waiting)} payload(s) waiting" + (
         f": {shown}" if waiting else ""
     )
-    outages.tell(store, name, end.command, "down-alert", {"since": since, "error": here.error,
-                                                          "exit_code": here.exit_code, "waiting": len(waiting)})  # fmt: skip
+    outages.tell(
+        store,
+        name,
+        end.command,
+        "down-alert",
+        {"since": since, "error": here.error, "exit_code": here.exit_code, "waiting": len(waiting)},
+    )
     return {
         "on": "down",
         "key": name,
