@@ -76,7 +76,13 @@ def problems(data: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], str]]:
         if is_template(value) or (not is_url(value) and "}" in value):
             if (why := template_problem(value)) is not None:
                 yield path, f"'{where}': {why} in its template"
-        elif not is_url(value) and value not in known:
+        elif is_url(value):  # deliver would refuse the whole run at its first record for it (78)
+            from flowkit.config_schema import SCHEMES
+
+            scheme = value.split(":", 1)[0].lower()
+            if scheme not in SCHEMES:
+                yield path, f"'{where}': unknown URL scheme '{scheme}' in '{value}' (known: {', '.join(sorted(SCHEMES))})"
+        elif value not in known:
             import difflib
 
             close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)

@@ -228,6 +228,13 @@ def test_config_check_refuses_a_route_to_an_unknown_destination(invoke: Invoke, 
     # a URL is a destination too
     config.write_text(config.read_text().replace('"mis-ftp"', '"file:///tmp/acme/"').replace("erp-{supplier}", "mis"))
     assert invoke(["config", "check"], config=config).exit_code == 0
+    # ... of a scheme deliver knows: a misspelt one is refused with its line, not at the run's first record for it
+    config.write_text(config.read_text().replace('"file:///tmp/acme/"', '"sftpp://printer.example.com/in/"'))
+    result = invoke(["config", "check"], config=config)
+    assert result.exit_code == 78
+    assert f"{config}:9: 'suppliers.acme.deliver.to': unknown URL scheme 'sftpp' in 'sftpp://printer.example.com/in/'" in (
+        result.stderr
+    )
 
 
 def blocked(folder: Path) -> None:
