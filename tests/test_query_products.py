@@ -437,6 +437,19 @@ def test_the_cron_recipe_products_then_orders(tmp_path: Path, api: Api, server: 
     assert again.returncode == 0, again.stderr
     assert loop.files() == files  # nothing sent twice
 
+    api.faults = [401] * 20  # the shop refuses the token: the job says it was the shop, not the WMS
+    refused = cron()
+    assert refused.returncode == 69, refused.stderr
+    assert "export: the shop's product API is down or refusing" in refused.stderr and "the WMS" not in refused.stderr
+    api.faults = []
+    api.products["NB-A5-DOT"]["weight"] = 0.5  # a change, while the WMS's folder is gone
+    shutil.rmtree(loop.out)
+    loop.out.write_text("not a folder")
+    down = cron()
+    assert down.returncode == 69, down.stderr
+    assert "export: the WMS is down or refusing the products" in down.stderr and "shop's" not in down.stderr
+    assert f"hotfolder {loop.out}: not a folder" in down.stderr
+
 
 def test_a_product_queued_by_a_pipeline_still_running_is_left_to_it(invoke: Invoke, state_path: Path) -> None:
     """Queued by a pipeline whose process group still lives: --changed leaves it alone, until --requeue-after."""

@@ -80,6 +80,8 @@ class Hotfolder:
     def open(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
+        except FileExistsError as exc:  # mkdir's word for a file standing where the folder should be
+            raise RecordError(f"hotfolder {self.root}: not a folder", code=ExitCode.UNAVAILABLE) from exc
         except OSError as exc:
             raise RecordError(f"hotfolder {self.root}: {exc.strerror}", code=ExitCode.UNAVAILABLE) from exc
         self._real_root = self.root.resolve()
