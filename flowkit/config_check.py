@@ -158,8 +158,16 @@ class Checker:
                 self.problem((*at, "auth"), f"route '{name}' with auth = \"{route['auth']}\" needs a secret")
 
     def alert_destination(self, data: Mapping[str, Any]) -> None:
-        """``[alerts] to`` names a ``[destinations.NAME]`` of this file, or is a destination URL."""
+        """``[alerts] to`` names a ``[destinations.NAME]`` of this file, or is a destination URL; ``on`` asks
+        for something; its durations are not negative."""
         alerts = data.get("alerts")
+        if isinstance(alerts, Mapping):
+            if alerts.get("on") == []:
+                self.problem(("alerts", "on"), "'alerts.on' is empty: no alert would ever be sent (leave it out for all)")
+            for key in ("min_interval", "down_after"):
+                value = alerts.get(key)
+                if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+                    self.problem(("alerts", key), f"'alerts.{key}' must be 0 or more seconds")
         to = alerts.get("to") if isinstance(alerts, Mapping) else None
         if not isinstance(to, str):
             return

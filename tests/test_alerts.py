@@ -236,6 +236,12 @@ def test_config_check_refuses_an_unknown_alert_destination(invoke: Invoke, tmp_c
     assert result.exit_code == 78 and f"{bad_on}:7: unknown value for 'alerts.on'" in result.stderr
     url = tmp_config('[alerts]\nto = "file:///tmp/alerts/"\n')
     assert invoke(["config", "check"], config=url).exit_code == 0
+    odd = tmp_config('[alerts]\nto = "file:///tmp/alerts/"\non = []\nmin_interval = -1\ndown_after = -5\n', "odd.toml")
+    result = invoke(["config", "check"], config=odd)
+    assert result.exit_code == 78
+    assert f"{odd}:3: 'alerts.on' is empty: no alert would ever be sent" in result.stderr
+    assert f"{odd}:4: 'alerts.min_interval' must be 0 or more seconds" in result.stderr
+    assert f"{odd}:5: 'alerts.down_after' must be 0 or more seconds" in result.stderr
 
 
 def test_a_pipeline_alerts_once_per_run_mark_sent_included(
