@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from flowkit import config_schema as schema
-from flowkit.config_schema import Key, Table
+from flowkit.config_key import Key, Table
 
 KeyPath = tuple[str, ...]
 OnUnknown = Callable[[KeyPath, Table], None]
