@@ -268,8 +268,8 @@ class Checker:
             defaults["auth"] = schema.PRESET_AUTH.get(str(entry.get("preset")), "none")
             templates = [entry.get(k) for k in schema.TEMPLATE_KEYS]
             keys.update({name: Key("any") for name in _placeholders(templates) if name not in keys})
-            from flowkit.sources.presets import PRESETS
-            from flowkit.sources.writeback import template_problems
+            from flowkit.source_presets import PRESETS
+            from flowkit.writeback_templates import template_problems
 
             preset = PRESETS.get(str(entry.get("preset")), {})
             for sub, message in template_problems(entry, preset):  # {respons.id}, a brace left open: before mark-sent

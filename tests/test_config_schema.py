@@ -317,8 +317,9 @@ def test_destination_common_keys() -> None:
 
 
 def test_source_keys_are_what_the_sources_read() -> None:
+    from flowkit import source_presets as presets
     from flowkit import sources
-    from flowkit.sources import httpsource, presets
+    from flowkit.sources import httpsource
     from flowkit.store.orders import EXPORT_STATUSES
 
     assert schema.SOURCE_TYPES == sources.SOURCE_TYPES

@@ -46,7 +46,7 @@ def where(config: Config, spec: dict[str, Any], kind: str) -> str:
     if kind == "dir" and spec.get("path"):
         return f"file://{os.path.abspath(config.resolve_path(str(spec['path'])))}/"
     if kind == "http":
-        from flowkit.sources.presets import effective
+        from flowkit.source_presets import effective
 
         merged = effective(spec)
         base = str(merged.get("base_url") or merged.get("url") or "")

@@ -20,10 +20,10 @@ from flowkit.config import Config
 from flowkit.errors import ConfigError, InputError
 from flowkit.log import LOG as log
 from flowkit.secrets import redact_text
+from flowkit.source_presets import PRESETS, effective
 from flowkit.sources.base import Fetched, Query
 from flowkit.sources.httpclient import HttpRefusedError
 from flowkit.sources.mapping import Mapping, MapsOrders, apply_mapping, resolve
-from flowkit.sources.presets import PRESETS, effective
 
 PAGINATION = ("none", "page", "offset", "next")
 # invoiced_only: Magento's "open invoiced orders", as searchCriteria filter groups (ANDed)

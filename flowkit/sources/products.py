@@ -19,10 +19,10 @@ from typing import Any
 
 from flowkit.config import Config
 from flowkit.errors import ConfigError
+from flowkit.source_presets import effective
 from flowkit.sources.base import Query, Source, source_spec
 from flowkit.sources.dirsource import DirSource
 from flowkit.sources.httpsource import HttpSource, _magento_filters
-from flowkit.sources.presets import effective
 from flowkit.sources.product_mapping import check_product, resolve
 
 # What query-products reads of a preset's shop: the product list, instead of the orders.

@@ -18,16 +18,15 @@ naming the placeholder, and no call goes out with a hole in it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from flowkit.errors import ExitCode, RecordError
+from flowkit.writeback_templates import OWN, PLACEHOLDER
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][^{}]*)\}")
 _STEP = re.compile(r"\.?([A-Za-z0-9_\-]+)|\[([^\]=]+)=([^\]]+)\]|\[([^\]]+)\]")
 _EMPTY: tuple[Any, ...] = (None, "", [], {})
-_OWN = frozenset({"number", "refs", "order", "response", "line", "item"})  # names the order gives, never the config
 
 
 class Missing(RecordError):
@@ -44,41 +43,6 @@ class Call:
     method: str
     path: str
     body: Any
-
-
-def template_problems(source: Mapping[str, Any], preset: Iterable[str] = ()) -> list[tuple[tuple[str, ...], str]]:
-    """What ``flowkit config check`` says of a source's mark_sent templates before mark-sent meets it.
-
-    A placeholder whose first name nothing gives (``{respons.id}``: every order's call would be owed for
-    ever) and a brace that opens no placeholder (``{response.id`` would be sent as it is), as (key path
-    under the source, what is wrong). ``preset``: the keys its preset gives (``prefix``).
-    """
-    import difflib
-
-    names = sorted(_OWN | {str(k) for k in source} | set(preset))
-    found: list[tuple[tuple[str, ...], str]] = []
-
-    def walk(value: Any, at: tuple[str, ...]) -> None:
-        if isinstance(value, Mapping):
-            for key, item in value.items():
-                walk(item, (*at, str(key)))
-        elif isinstance(value, list):
-            for item in value:
-                walk(item, at)
-        elif isinstance(value, str):
-            for expr in _PLACEHOLDER.findall(value):
-                root = re.match(r"[A-Za-z_][A-Za-z0-9_\-]*", expr)
-                if root is not None and root.group(0) not in names:
-                    close = difflib.get_close_matches(root.group(0), names, n=1, cutoff=0.6)
-                    hint = f" (did you mean '{close[0]}'?)" if close else ""
-                    found.append((at, f"{{{expr}}}: no order, answer or source key is named {root.group(0)!r}{hint}"))
-            if "{" in _PLACEHOLDER.sub("", value) or "}" in _PLACEHOLDER.sub("", value):
-                found.append((at, f"{value!r} has a brace that opens or closes no placeholder"))
-
-    mark_sent = source.get("mark_sent")
-    if isinstance(mark_sent, Mapping):
-        walk(mark_sent, ("mark_sent",))
-    return found
 
 
 def lookup(expr: str, context: dict[str, Any]) -> Any:
@@ -120,7 +84,7 @@ def fill(template: Any, context: dict[str, Any], where: str) -> Any:
         return [fill(v, context, where) for v in template]
     if not isinstance(template, str):
         return template
-    whole = _PLACEHOLDER.fullmatch(template)
+    whole = PLACEHOLDER.fullmatch(template)
     if whole:
         return _value(whole.group(1), context, where)
 
@@ -130,12 +94,12 @@ def fill(template: Any, context: dict[str, Any], where: str) -> Any:
             raise Missing(f"{where}: {{{match.group(1)}}} is a JSON {type(value).__name__}, not text, inside {template!r}")
         return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
-    return _PLACEHOLDER.sub(text, template)
+    return PLACEHOLDER.sub(text, template)
 
 
 def _value(expr: str, context: dict[str, Any], where: str) -> Any:
     value = lookup(expr, context)
-    if value == "" and expr.isidentifier() and expr not in _OWN:  # a key of the source's table, e.g. prefix = ""
+    if value == "" and expr.isidentifier() and expr not in OWN:  # a key of the source's table, e.g. prefix = ""
         return value
     if value in _EMPTY:
         if expr.startswith("response") and context.get("response") is None:
@@ -188,16 +152,3 @@ def _items(order: dict[str, Any], each: Any) -> Iterator[tuple[dict[str, Any], s
             yield from ((line, v) for v in values)
         elif line.get("id") not in _EMPTY:
             yield line, str(line["id"])
-
-
-def merged(preset: dict[str, Any] | None, own: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The source's ``mark_sent`` over the preset's, table by table (its ``items`` too)."""
-    if not preset or not own:
-        return own or preset
-    out = {**preset, **own}
-    if isinstance(preset.get("items"), dict) and isinstance(own.get("items"), dict):
-        out["items"] = {**preset["items"], **own["items"]}
-    for mine, theirs in (("body", "json"), ("json", "body")):  # either spelling of the source's body wins
-        if mine in own and theirs not in own:
-            out.pop(theirs, None)
-    return out

@@ -107,7 +107,18 @@ def effective(spec: dict[str, Any]) -> dict[str, Any]:
     preset = PRESETS.get(str(spec.get("preset", "")), {}) if spec.get("preset") else {}
     out = {**DEFAULTS, **preset, **spec}
     if isinstance(spec.get("mark_sent"), dict):  # the source's mark_sent keys over the preset's, not instead
-        from flowkit.sources.writeback import merged
-
         out["mark_sent"] = merged(preset.get("mark_sent"), spec["mark_sent"])
+    return out
+
+
+def merged(preset: dict[str, Any] | None, own: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The source's ``mark_sent`` over the preset's, table by table (its ``items`` too)."""
+    if not preset or not own:
+        return own or preset
+    out = {**preset, **own}
+    if isinstance(preset.get("items"), dict) and isinstance(own.get("items"), dict):
+        out["items"] = {**preset["items"], **own["items"]}
+    for mine, theirs in (("body", "json"), ("json", "body")):  # either spelling of the source's body wins
+        if mine in own and theirs not in own:
+            out.pop(theirs, None)
     return out
