@@ -363,18 +363,14 @@ def finish(
 def retryable(store: Store, destination: str) -> list[Entry]:
     """Rows at ``destination`` that ``--retry-failed`` should try again (body still kept).
 
-    A versioned payload's row (``meta.versioned``) is left out once another version of its key was
-    delivered there after it (A failed, then B went through): sending A now would put an older version
-    over the newer one. A message's (a shipment, a comment) is retried whatever came after it.
+    A version's row (``meta.versioned``) is left out once a later version of its key was delivered
+    there (A failed, then B went): A now would overwrite B. A message's is retried whatever came after.
     """
     rows = store.conn.execute(
-        """SELECT d.*, b.meta AS body_meta,
-                  EXISTS (SELECT 1 FROM deliveries n WHERE n.key = d.key AND n.destination = d.destination
-                          AND n.status = 'delivered' AND n.updated_at > d.updated_at) AS superseded
+        """SELECT d.*, b.meta AS body_meta, EXISTS (SELECT 1 FROM deliveries n WHERE n.key = d.key
+             AND n.destination = d.destination AND n.status = 'delivered' AND n.updated_at > d.updated_at) AS superseded
            FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id
-           WHERE d.destination = ? AND d.status <> 'delivered'
-             AND d.status IN ('failed', 'unknown', 'sending', 'reserved')
-           ORDER BY d.id""",
+           WHERE d.destination = ? AND d.status IN ('failed', 'unknown', 'sending', 'reserved') ORDER BY d.id""",
         (destination,),
     )
     return [_entry(r) for r in rows if not (r["superseded"] and json.loads(r["body_meta"] or "{}").get("versioned"))]
