@@ -181,6 +181,29 @@ def test_orders_with_missing_assets_stay_pending_and_come_back_once_they_exist(
     assert [(c["emitted"], c["not_ready"]) for c in counts] == [(1, 1), (0, 1), (1, 0)]
 
 
+def test_the_story_says_not_ready_once_until_the_reason_changes(
+    invoke: Invoke, tmp_path: Path, assets: Assets, state_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    write_orders(inbox, order("2060", [[assets.url("/p1.pdf")], [assets.url("/p2.pdf")]]))
+    run = ["query-orders", "--source", str(inbox), "--unsent", "--ready", "files"]
+    assert invoke([*run, "--dry-run"]).exit_code == 0  # a dry run records nothing
+    assert invoke(["state", "show", "2060"]).exit_code != 0
+    for _ in range(3):  # cron, three times: one event
+        assert keys(invoke(run).stdout) == []
+    assets.files["/p1.pdf"] = b"%PDF"  # one file there, the other still missing: a new reason
+    assert keys(invoke(run).stdout) == []
+    assets.files["/p2.pdf"] = b"%PDF"
+    assert keys(invoke(run).stdout) == ["2060"]
+    story = json.loads(invoke(["state", "show", "2060", "--json"]).stdout)
+    told = [(e["event"], (e["detail"] or {}).get("reason")) for e in story["events"] if e["event"] == "not-ready"]
+    assert told == [
+        ("not-ready", f"line 1 asset {assets.url('/p1.pdf')} answered 404 (and 1 more asset(s) not ready)"),
+        ("not-ready", f"line 2 asset {assets.url('/p2.pdf')} answered 404"),
+    ]
+    assert story["events"][-1]["event"] == "queued"
+
+
 def test_one_order_asked_by_number_that_is_not_ready_exits_75_with_the_reason(
     invoke: Invoke, tmp_path: Path, assets: Assets, state_path: Path
 ) -> None:

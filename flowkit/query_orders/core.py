@@ -304,7 +304,7 @@ class Run:
             ):
                 self.skip("queued-recently")
                 return None
-        if self.gate is not None and self.gate.holds(order, self.counts):  # not ready: not emitted, not queued
+        if self.gate is not None and self.gate.holds(order, self.counts, self.store):  # not ready: not emitted, not queued
             return None
         if self.queue and state in ("pending", "failed", "queued"):
             orders.set_export_status(self.store, number, "queued", command=COMMAND)

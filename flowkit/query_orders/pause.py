@@ -141,7 +141,7 @@ class Pauses:
         number = str(order["number"])
         if fresh:
             orders.upsert(run.store, order, source=run.source.name, command=COMMAND, export_status="pending")
-        stored.note_paused(run.store, number, COMMAND, pause.describe())
+        stored.note_held_back(run.store, number, COMMAND, "paused", pause.describe())
         run.counts["paused"] = run.counts.get("paused", 0) + 1
         self.numbers.add(number)
         self.last = (number, pause)

@@ -32,7 +32,7 @@ from flowkit.log import emit
 from flowkit.reasons import words
 from flowkit.secrets import redact_text
 from flowkit.sources import Query
-from flowkit.store import Store, exports
+from flowkit.store import Store, exports, pauses
 
 CHECKS = ("paid", "files")
 WORKERS = 4  # asset checks at once
@@ -133,14 +133,16 @@ class Gate:
             self._check([order])
         return self._reasons[number]
 
-    def holds(self, order: dict[str, Any], counts: dict[str, int]) -> bool:
-        """Whether ``order`` is held back as not ready; if so, one stderr line says why and ``not_ready`` counts it."""
+    def holds(self, order: dict[str, Any], counts: dict[str, int], store: Store) -> bool:
+        """Whether ``order`` is held back as not ready; if so, one stderr line says why, ``not_ready`` counts it
+        and its story gets a ``not-ready`` event (one until the reason changes)."""
         why = self.reason(order)
         if why is None:
             return False
         number = str(order["number"])
         counts["not_ready"] = counts.get("not_ready", 0) + 1
         emit(f"flowkit: order {number} not ready: {why}", event="not-ready", level="warning", key=number)
+        pauses.note_held_back(store, number, "query-orders", "not-ready", why)
         return True
 
     def finish(self, query: Query, counts: dict[str, int]) -> None:

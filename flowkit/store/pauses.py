@@ -7,6 +7,7 @@ Each change is one short transaction.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flowkit.store.db import Store, now
@@ -50,9 +51,11 @@ def known_names(store: Store, kind: str) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-def note_paused(store: Store, number: str, command: str, reason: str) -> None:
-    """Add "paused" to an order's story (inside the caller's transaction), unless it is its last event already."""
+def note_held_back(store: Store, number: str, command: str, event: str, reason: str) -> None:
+    """Add ``event`` ("paused", "not-ready") to an order's story (inside the caller's transaction), unless its
+    last event says so already: a cron run every few minutes adds nothing until the reason changes."""
     conn = store.conn
-    row = conn.execute("SELECT event FROM events WHERE key = ? ORDER BY id DESC LIMIT 1", (number,)).fetchone()
-    if row is None or row[0] != "paused":
-        store.add_event(conn, number, command, "paused", {"reason": reason})
+    row = conn.execute("SELECT event, detail FROM events WHERE key = ? ORDER BY id DESC LIMIT 1", (number,)).fetchone()
+    if row is not None and row[0] == event and (event == "paused" or json.loads(row[1] or "{}").get("reason") == reason):
+        return
+    store.add_event(conn, number, command, event, {"reason": reason})
