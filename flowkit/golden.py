@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from flowkit.errors import InputError, PartialError
+from flowkit.errors import InputError, PartialError, UsageError
 
 Echo = Callable[[str], Any]
 T = TypeVar("T")
@@ -179,5 +179,7 @@ def write_junit(path: Path, results: Sequence[Result], *, command: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(data)
         os.replace(tmp, path)
+    except (FileExistsError, NotADirectoryError) as exc:  # mkdir's and open's words for a file where a folder goes
+        raise UsageError(f"--junit {path}: cannot write the report: a file stands where a folder should be") from exc
     except OSError as exc:
-        raise InputError(f"{path}: cannot write JUnit report: {exc.strerror}") from exc
+        raise UsageError(f"--junit {path}: cannot write the report: {exc.strerror}") from exc

@@ -193,3 +193,18 @@ def test_an_unknown_engine_or_a_missing_spec_names_the_file(invoke: Invoke, tmp_
     assert result.exit_code == 1
     assert f"{jolt / 'pinned.toml'}:2: engine is for an XSLT stylesheet; this case runs a Jolt spec" in result.stdout
     assert "Errno" not in result.stdout and "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_junit_report_that_cannot_be_written_is_a_usage_error(invoke: Invoke, tmp_path: Path) -> None:
+    """Not 65 ("a case file is bad" in ci.md's script): the --junit path given cannot be written (exit 2)."""
+    (tmp_path / "build").write_text("a file where the report's folder should be")
+    report = tmp_path / "build" / "junit.xml"
+    for command in (
+        ["transform", "test", "--junit", str(report), str(SAMPLES / "cases" / "mis")],
+        ["apply-rules", "test", "--rules", str(ROOT / "samples" / "rules.toml"), "--junit", str(report)]
+        + [str(ROOT / "samples" / "rules-cases")],
+    ):
+        result = invoke(command)
+        assert result.exit_code == 2, result.output
+        assert f"--junit {report}: cannot write the report: a file stands where a folder should be" in result.stderr
+        assert "Traceback" not in result.stderr
