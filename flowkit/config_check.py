@@ -126,6 +126,17 @@ class Checker:
         self.alert_destination(data)
         self.routes(data)
         self.receive(data)
+        self.jolt_engines(data)
+
+    def jolt_engines(self, data: Mapping[str, Any]) -> None:
+        """A supplier's or channel's transform table that names a Jolt spec and no stylesheet takes no engine."""
+        for kind in ("suppliers", "channels"):
+            entries = data.get(kind)
+            for name, entry in entries.items() if isinstance(entries, Mapping) else ():
+                table = entry.get("transform") if isinstance(entry, Mapping) else None
+                if isinstance(table, Mapping) and "jolt" in table and "engine" in table and "xslt" not in table:
+                    path = (kind, str(name), "transform", "engine")
+                    self.problem(path, f"'{dotted(path)}' is an XSLT engine: a table naming a jolt spec takes none")
 
     def routes(self, data: Mapping[str, Any]) -> None:
         """Each deliver route names a [destinations.NAME] (or is a URL, or a template over the record)."""

@@ -192,6 +192,18 @@ def test_an_engine_flowkit_does_not_know_is_a_config_error(invoke: Invoke, tmp_c
     assert case.exit_code == 1 and "engine 'xalan' is not one of libxslt, saxon" in case.stdout, case.stdout + case.stderr
 
 
+def test_an_engine_beside_a_jolt_spec_alone_is_a_config_error(invoke: Invoke, tmp_config) -> None:
+    jolt = ROOT / "samples" / "transform" / "gelato-order.jolt.json"
+    config = tmp_config(f'[suppliers.acme.transform]\njolt = "{jolt}"\nengine = "saxon"\n')
+    result = invoke(["config", "check"], config=config)
+    assert result.exit_code == 78
+    assert f"{config}:3: 'suppliers.acme.transform.engine' is an XSLT engine: a table naming a jolt spec takes none" in (
+        result.stderr
+    )
+    both = tmp_config(f'[channels.web.transform]\nxslt = "{PLAN}"\njolt = "{jolt}"\nengine = "saxon"\n', "both.toml")
+    assert invoke(["config", "check"], config=both).exit_code == 0  # the engine is the stylesheet's
+
+
 def test_transform_test_runs_cases_on_either_engine(invoke: Invoke, tmp_path: Path) -> None:
     """The MIS cases' bytes differ on Saxon (indentation) but not their content: what a switch would change."""
     exact = invoke(["transform", "test", "--engine", "saxon", str(CASES / "mis")])
