@@ -279,10 +279,10 @@ class Checker:
             defaults["auth"] = schema.PRESET_AUTH.get(str(entry.get("preset")), "none")
             templates = [entry.get(k) for k in schema.TEMPLATE_KEYS]
             keys.update({name: Key("any") for name in _placeholders(templates) if name not in keys})
-            from flowkit.source_presets import PRESETS
+            from flowkit.source_presets import DEFAULTS, PRESETS
             from flowkit.writeback_templates import template_problems
 
-            preset = PRESETS.get(str(entry.get("preset")), {})
+            preset = {**DEFAULTS, **PRESETS.get(str(entry.get("preset")), {})}  # what mark-sent's templates see
             for sub, message in template_problems(entry, preset):  # {respons.id}, a brace left open: before mark-sent
                 self.problem((*path, *sub), f"'{dotted((*path, *sub))}': {message}")
             style = entry.get("query_style", "magento" if entry.get("preset") == "magento2" else "params")

@@ -13,14 +13,15 @@ from typing import Any
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][^{}]*)\}")
 OWN = frozenset({"number", "refs", "order", "response", "line", "item"})  # names the order gives, never the config
+_UNCLOSED = re.compile(r"\{[A-Za-z_][^{}]*$")  # "{response.id": sent as it is, never filled
 
 
 def template_problems(source: Mapping[str, Any], preset: Iterable[str] = ()) -> list[tuple[tuple[str, ...], str]]:
     """What ``flowkit config check`` says of a source's mark_sent templates before mark-sent meets it.
 
     A placeholder whose first name nothing gives (``{respons.id}``: every order's call would be owed for
-    ever) and a brace that opens no placeholder (``{response.id`` would be sent as it is), as (key path
-    under the source, what is wrong). ``preset``: the keys its preset gives (``prefix``).
+    ever) and a placeholder never closed (``{response.id`` would be sent as it is), as (key path under
+    the source, what is wrong). ``preset``: the keys the source's preset and the defaults give (``prefix``).
     """
     import difflib
 
@@ -41,8 +42,8 @@ def template_problems(source: Mapping[str, Any], preset: Iterable[str] = ()) -> 
                     close = difflib.get_close_matches(root.group(0), names, n=1, cutoff=0.6)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
                     found.append((at, f"{{{expr}}}: no order, answer or source key is named {root.group(0)!r}{hint}"))
-            if "{" in PLACEHOLDER.sub("", value) or "}" in PLACEHOLDER.sub("", value):
-                found.append((at, f"{value!r} has a brace that opens or closes no placeholder"))
+            if _UNCLOSED.search(PLACEHOLDER.sub("", value)):  # a literal brace ("^[0-9]{6}$") is no placeholder
+                found.append((at, f"{value!r} opens a placeholder it never closes"))
 
     mark_sent = source.get("mark_sent")
     if isinstance(mark_sent, Mapping):

@@ -289,9 +289,15 @@ def test_config_check_reads_the_write_back_templates(invoke: Invoke, server: tup
     body = "'sources.omni.mark_sent.items.body.extra_field"
     assert f"{body}.erp_order_id': {{respons.id}}: no order, answer or source key is named 'respons'" in check.stderr
     assert "(did you mean 'response'?)" in check.stderr
-    assert f"{body}.erp_item_id': '{{response.lines[sku=line.sku].id' has a brace that opens" in check.stderr
+    assert f"{body}.erp_item_id': '{{response.lines[sku=line.sku].id' opens a placeholder it never closes" in check.stderr
     assert "mark_sent.path" not in check.stderr  # {prefix} (the preset's) and {refs[…]} are placeholders it knows
     assert api.requests == []
+    # a source without a preset: {prefix} is a default (""), and a literal brace that starts no name is text
+    plain = (
+        f'[sources.erp]\ntype = "http"\nurl = "{server[0]}/api/v1/orders/"\n'
+        '[sources.erp.mark_sent]\npath = "{prefix}/orders/{number}"\nbody = { pattern = "^[0-9]{6}$", done = "}" }\n'
+    )
+    assert invoke(["config", "check"], config=tmp_config(plain, "plain.toml"), env=ENV).exit_code == 0
 
 
 def test_a_line_without_the_item_reference_is_named_by_its_place_never_none() -> None:
