@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -267,6 +268,41 @@ def test_retry_failed_never_sends_a_version_older_than_one_delivered_since(
     assert results(back.stdout)[0]["status"] == "delivered" and (out / "web" / "62.xml").read_text() == "<v>1</v>"
 
 
+def test_the_latest_version_tried_is_the_one_the_destination_ends_with(
+    invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]
+) -> None:
+    """A delivered, B failed, then A again: A is sent (not a duplicate), and --retry-failed leaves B alone.
+    A delivered, B failed, A failed: --retry-failed sends A only, the key's latest, never B after it."""
+    out, config = blocked_hotfolder(tmp_path, tmp_config, "retries = 1\n")
+    web = out / "web"
+    web.unlink()
+    web.mkdir()
+
+    def send(key: str, version: str) -> str:
+        result = invoke(["deliver", "--to", "hf"], input=payload(key, f"<v>{version}</v>", versioned=True), config=config)
+        return str(results(result.stdout)[0]["status"])
+
+    def block(key: str, blocked: bool) -> None:  # a folder where the key's file goes: its writes fail
+        target = web / f"{key}.xml"
+        if blocked:
+            target.unlink(missing_ok=True)
+            (target / "keep").mkdir(parents=True)
+        else:
+            shutil.rmtree(target)
+
+    assert send("70", "A") == "delivered" and send("71", "A") == "delivered"
+    block("70", True)
+    block("71", True)
+    assert send("70", "B") == "failed" and send("71", "B") == "failed"
+    block("70", False)
+    assert send("70", "A") == "delivered"  # the destination may hold A, but B was tried since: A again
+    assert send("71", "A") == "failed"
+    block("71", False)
+    retried = invoke(["deliver", "--to", "hf", "--retry-failed"], config=config)
+    assert [(b["key"], b["status"]) for b in results(retried.stdout)] == [("71", "delivered")]
+    assert (web / "70.xml").read_text() == "<v>A</v>" and (web / "71.xml").read_text() == "<v>A</v>"
+
+
 def test_retry_failed_resends_without_input(invoke: Invoke, tmp_path: Path, tmp_config: Callable[..., Path]) -> None:
     out, config = blocked_hotfolder(tmp_path, tmp_config, "retries = 1\n")
     first = invoke(["deliver", "--to", "hf"], input=payload("70", "<kept/>"), config=config)
@@ -384,9 +420,8 @@ def test_retry_failed_reads_the_open_deliveries_through_their_index(
     plan = " ".join(
         str(row[3])
         for row in store.conn.execute(
-            "EXPLAIN QUERY PLAN SELECT d.* FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id "
-            "WHERE d.destination = ? AND d.status <> 'delivered' AND d.status IN ('failed', 'unknown', 'sending', 'reserved')",
-            ("hf",),
+            "EXPLAIN QUERY PLAN " + ledger.RETRYABLE,
+            ("hf",),  # the query --retry-failed runs
         )
     )
     store.close()

@@ -105,11 +105,11 @@ def not_sent(record: Record, destination: str, down: FlowkitError, rows: list[le
 def holds(record: Record, rows: list[ledger.Entry], same: ledger.Entry) -> bool:
     """Whether the destination holds ``record``, whose content's row ``same`` is delivered. A message (a shop
     comment, a shipment) delivered before does, whatever came after. A version (``meta.versioned``) does
-    only when no other version of the key was delivered after it (A, B, then A again is sent)."""
+    only when no other version of the key was tried after it: A, B, then A again is sent, and so is A
+    after a B that failed, so that A is the key's latest row and ``--retry-failed`` leaves B alone."""
     if not (record.get("meta") or {}).get("versioned"):
         return True
-    last = max((r for r in rows if r.status == "delivered"), key=lambda r: (r.updated_at, r.id))
-    return last.id == same.id
+    return max(rows, key=lambda r: (r.updated_at, r.id)).id == same.id
 
 
 def summary(destination: str, counts: Counter[str]) -> str:

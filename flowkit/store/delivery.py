@@ -360,19 +360,20 @@ def finish(
     return settled.after
 
 
-def retryable(store: Store, destination: str) -> list[Entry]:
-    """Rows at ``destination`` that ``--retry-failed`` should try again (body still kept).
+# --retry-failed's rows: ``d.status <> 'delivered'`` repeats the partial index's condition, without which
+# sqlite does not use deliveries_open. ``superseded``: another row of the key was tried after this one.
+RETRYABLE = """SELECT d.*, b.meta AS body_meta, EXISTS (SELECT 1 FROM deliveries n WHERE n.key = d.key
+                 AND n.destination = d.destination AND n.id <> d.id AND n.updated_at > d.updated_at) AS superseded
+               FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id
+               WHERE d.destination = ? AND d.status <> 'delivered'
+                 AND d.status IN ('failed', 'unknown', 'sending', 'reserved') ORDER BY d.id"""
 
-    A version's row (``meta.versioned``) is left out once a later version of its key was delivered
-    there (A failed, then B went): A now would overwrite B. A message's is retried whatever came after.
-    """
-    rows = store.conn.execute(
-        """SELECT d.*, b.meta AS body_meta, EXISTS (SELECT 1 FROM deliveries n WHERE n.key = d.key
-             AND n.destination = d.destination AND n.status = 'delivered' AND n.updated_at > d.updated_at) AS superseded
-           FROM deliveries d JOIN delivery_bodies b ON b.delivery_id = d.id
-           WHERE d.destination = ? AND d.status IN ('failed', 'unknown', 'sending', 'reserved') ORDER BY d.id""",
-        (destination,),
-    )
+
+def retryable(store: Store, destination: str) -> list[Entry]:
+    """Rows at ``destination`` that ``--retry-failed`` should try again (body still kept). A version's row
+    (``meta.versioned``) only while it is its key's latest (A failed, then B was tried: A would overwrite B);
+    a message's whatever came after it."""
+    rows = store.conn.execute(RETRYABLE, (destination,))
     return [_entry(r) for r in rows if not (r["superseded"] and json.loads(r["body_meta"] or "{}").get("versioned"))]
 
 
