@@ -79,7 +79,7 @@ class Router:
     lanes: dict[str, Lane] = field(default_factory=dict)
     unrouted: int = 0
     locks: ExitStack = field(default_factory=ExitStack)
-    deadline: float | None = None  # when waiting for locks ends (monotonic), set at the first lock
+    waited: float = 0.0  # seconds spent waiting for locks so far
 
     def __post_init__(self) -> None:
         for name in self.routes.named():  # the destinations a route names outright: their config checked now
@@ -107,15 +107,16 @@ class Router:
         lane = self.built(name)
         if not lane.locked and lane.blocked is None:
             held = [each.lock for each in self.lanes.values() if each.locked]
-            if self.deadline is None:  # --wait is the run's budget for all its locks, not each one's
-                self.deadline = time.monotonic() + self.wait
-            left = max(0.0, self.deadline - time.monotonic())
+            left = max(0.0, self.wait - self.waited)  # --wait: the run's budget for all its locks, not each one's
             wait = left if all(other < lane.lock for other in held) else 0.0  # never wait out of order: no deadlock
+            started = time.monotonic()
             try:
                 self.locks.enter_context(destination_lock(self.state_path, self.store, lane.lock, wait))
                 lane.locked = True
             except TempFailError as exc:
                 lane.blocked = exc
+            finally:
+                self.waited += time.monotonic() - started  # sending time spends none of it
         return lane
 
     def deliver_many(
