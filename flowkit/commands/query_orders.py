@@ -100,7 +100,7 @@ def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float,
     from flowkit import pipeline
     from flowkit.errors import FlowkitError
     from flowkit.query_orders.core import COMMAND, Run
-    from flowkit.query_orders.pause import Pauses
+    from flowkit.query_orders.pause import Pauses, unknown_suppliers
     from flowkit.query_orders.readiness import Gate, checks_for
     from flowkit.records import Record, Writer, make_record
     from flowkit.sources import Fetched, open_source
@@ -132,7 +132,7 @@ def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float,
         finally:
             source.close()
         _check(run.counts, query, name)
-        _unknown_suppliers(query, run.suppliers)
+        unknown_suppliers(app.config, store, query, run.suppliers)
         return
     with exclusive(app.state_path, COMMAND, wait=app.lock_timeout), app.run(COMMAND, run.counts, target=name):
         try:
@@ -141,7 +141,7 @@ def _run(name: str, query: Query, *, raw: bool, dry: bool, requeue_after: float,
             source.close()
             exports.add_history(store, COMMAND, name, run.counts)
         _check(run.counts, query, name)
-        _unknown_suppliers(query, run.suppliers)
+        unknown_suppliers(app.config, store, query, run.suppliers)
 
 
 def _check(counts: dict[str, int], query: Query, name: str) -> None:
@@ -153,23 +153,3 @@ def _check(counts: dict[str, int], query: Query, name: str) -> None:
         raise PartialError(message) if counts["emitted"] else InputError(message)
     if query.number is not None and not query.unsent and counts["emitted"] == 0:
         raise InputError(f"order {query.number} not found in source {name!r} (or filtered out)")
-
-
-def _unknown_suppliers(query: Query, read: set[str]) -> None:
-    """A --supplier that no order read, no order of the store and no [suppliers.X] knows: a typo, said once."""
-    import difflib
-
-    from flowkit.log import LOG
-    from flowkit.store import pauses
-
-    if not query.suppliers or set(query.suppliers) <= read:
-        return
-    app = get_app()
-    tables = app.config.section("suppliers")
-    known = set(tables) | {str(t["name"]) for t in tables.values() if isinstance(t, dict) and t.get("name")}
-    known |= read | pauses.known_names(app.store(), "supplier")
-    for supplier in query.suppliers:
-        if supplier not in known:
-            close = difflib.get_close_matches(supplier, sorted(known), n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            LOG.warning("query-orders: --supplier %r: no order and no [suppliers.NAME] has that id or name%s", supplier, hint)

@@ -176,3 +176,19 @@ def names(value: Any) -> tuple[str, ...]:
     if isinstance(value, Mapping):
         return tuple(str(v) for v in (value.get("id"), value.get("name")) if v is not None)
     return () if value is None else (str(value),)
+
+
+def unknown_suppliers(config: Config, store: Store, query: Query, read: set[str]) -> None:
+    """A --supplier that no order read, no order of the store and no [suppliers.X] knows: a typo, said once."""
+    import difflib
+
+    if not query.suppliers or set(query.suppliers) <= read:
+        return
+    tables = config.section("suppliers")
+    known = set(tables) | {str(t["name"]) for t in tables.values() if isinstance(t, dict) and t.get("name")}
+    known |= read | stored.known_names(store, "supplier")
+    for supplier in query.suppliers:
+        if supplier not in known:
+            close = difflib.get_close_matches(supplier, sorted(known), n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            log.warning("query-orders: --supplier %r: no order and no [suppliers.NAME] has that id or name%s", supplier, hint)
