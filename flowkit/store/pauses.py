@@ -56,6 +56,6 @@ def note_held_back(store: Store, number: str, command: str, event: str, reason: 
     last event says so already: a cron run every few minutes adds nothing until the reason changes."""
     conn = store.conn
     row = conn.execute("SELECT event, detail FROM events WHERE key = ? ORDER BY id DESC LIMIT 1", (number,)).fetchone()
-    if row is not None and row[0] == event and (event == "paused" or json.loads(row[1] or "{}").get("reason") == reason):
+    if row is not None and row[0] == event and json.loads(row[1] or "{}").get("reason") == reason:
         return
     store.add_event(conn, number, command, event, {"reason": reason})
